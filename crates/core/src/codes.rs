@@ -1,0 +1,165 @@
+//! Dossier codes (mã hồ sơ) in the one-stop format `<agency identifier>-<yyMMdd>-<NNNN>`
+//! (Circular 01/2018/TT-VPCP art. 19 [S]; Circular 03/2025/TT-VPCP re-defines it, wording not found
+//! here, so the template is a setting with this as the default).
+//!
+//! The official daily sequence belongs to the provincial system, yet a counter must issue codes with no
+//! network and two counters must never issue the same one. Design (see docs/dossier-codes.md):
+//! - a counter issues official numbers only from blocks it owns: standing blocks assigned by the admin
+//!   (`init --code-block 1-4999`, disjoint per counter) or blocks leased per day by the portal;
+//! - every number issued is recorded (`codes_issued`, primary key), so this counter never repeats one;
+//! - when no block has a number left it issues a PROVISIONAL code, visibly marked `TAM-…` and unique by
+//!   construction (agency + counter + day + local serial), which the portal maps to an official code on
+//!   sync; both stay searchable.
+
+use chrono::NaiveDate;
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use crate::error::{CoreError, Result};
+
+pub const DEFAULT_TEMPLATE: &str = "{agency}-{yyMMdd}-{seq}";
+
+/// A code just issued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuedCode {
+    pub code: String,
+    pub provisional: bool,
+}
+
+pub fn format_official(template: &str, agency: &str, day: NaiveDate, seq: u32) -> String {
+    template
+        .replace("{agency}", agency)
+        .replace("{yyMMdd}", &day.format("%y%m%d").to_string())
+        .replace("{seq}", &format!("{seq:04}"))
+}
+
+pub fn format_provisional(agency: &str, counter: &str, day: NaiveDate, seq: u32) -> String {
+    format!("TAM-{agency}-{counter}-{}-{seq:04}", day.format("%y%m%d"))
+}
+
+/// True for a provisional code (printed as such on every form).
+pub fn is_provisional(code: &str) -> bool {
+    code.starts_with("TAM-")
+}
+
+/// Checks a template: it must contain the three placeholders.
+pub fn check_template(t: &str) -> Result<()> {
+    for p in ["{agency}", "{yyMMdd}", "{seq}"] {
+        if !t.contains(p) {
+            return Err(CoreError::validation("code_template", format!("Mẫu mã hồ sơ phải chứa {p}")));
+        }
+    }
+    Ok(())
+}
+
+/// Parses `first-last` (e.g. `1-4999`).
+pub fn parse_block(s: &str) -> Result<(u32, u32)> {
+    let err = || CoreError::validation("code_block", format!("Dải số '{s}' không hợp lệ: cần dạng ĐẦU-CUỐI trong 1..9999"));
+    let (a, b) = s.split_once('-').ok_or_else(err)?;
+    let a: u32 = a.trim().parse().map_err(|_| err())?;
+    let b: u32 = b.trim().parse().map_err(|_| err())?;
+    if a == 0 || b > 9999 || a > b {
+        return Err(err());
+    }
+    Ok((a, b))
+}
+
+/// Issues the next code for `day` inside the caller's IMMEDIATE transaction.
+pub fn issue(tx: &Transaction, template: &str, agency: &str, counter: &str, day: NaiveDate) -> Result<IssuedCode> {
+    let series = format!("O:{}", day.format("%y%m%d"));
+    let day_s = day.format("%Y-%m-%d").to_string();
+    let blocks: Vec<(u32, u32)> = {
+        let mut st = tx.prepare_cached("SELECT first, last FROM code_blocks WHERE day IS NULL OR day = ?1 ORDER BY first")?;
+        let rows = st.query_map([&day_s], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    for (first, last) in blocks {
+        let max: Option<u32> = tx
+            .prepare_cached("SELECT MAX(seq) FROM codes_issued WHERE series = ?1 AND seq BETWEEN ?2 AND ?3")?
+            .query_row(params![series, first, last], |r| r.get(0))?;
+        let next = max.map_or(first, |m| m + 1);
+        if next <= last {
+            tx.prepare_cached("INSERT INTO codes_issued(series, seq) VALUES (?1, ?2)")?.execute(params![series, next])?;
+            return Ok(IssuedCode { code: format_official(template, agency, day, next), provisional: false });
+        }
+    }
+    let pseries = format!("P:{}", day.format("%y%m%d"));
+    let max: Option<u32> = tx
+        .prepare_cached("SELECT MAX(seq) FROM codes_issued WHERE series = ?1")?
+        .query_row([&pseries], |r| r.get(0))
+        .optional()?
+        .flatten();
+    let next = max.map_or(1, |m| m + 1);
+    tx.prepare_cached("INSERT INTO codes_issued(series, seq) VALUES (?1, ?2)")?.execute(params![pseries, next])?;
+    Ok(IssuedCode { code: format_provisional(agency, counter, day, next), provisional: true })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rusqlite::Connection;
+
+    fn db() -> Connection {
+        let c = Connection::open_in_memory().unwrap();
+        c.execute_batch(include_str!("../migrations/0001_init.sql")).unwrap();
+        c
+    }
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn official_format_matches_the_real_example() {
+        assert_eq!(format_official(DEFAULT_TEMPLATE, "000.00.06.H56", day(2023, 10, 27), 361), "000.00.06.H56-231027-0361");
+    }
+
+    #[test]
+    fn sequence_restarts_daily_and_stays_in_the_block() {
+        let mut c = db();
+        c.execute("INSERT INTO code_blocks(day, first, last, source) VALUES (NULL, 5, 6, 'admin')", []).unwrap();
+        let tx = c.transaction().unwrap();
+        let a = issue(&tx, DEFAULT_TEMPLATE, "X.H26", "Q1", day(2026, 2, 12)).unwrap();
+        let b = issue(&tx, DEFAULT_TEMPLATE, "X.H26", "Q1", day(2026, 2, 12)).unwrap();
+        let p = issue(&tx, DEFAULT_TEMPLATE, "X.H26", "Q1", day(2026, 2, 12)).unwrap();
+        let n = issue(&tx, DEFAULT_TEMPLATE, "X.H26", "Q1", day(2026, 2, 13)).unwrap();
+        assert_eq!(a.code, "X.H26-260212-0005");
+        assert_eq!(b.code, "X.H26-260212-0006");
+        assert!(p.provisional && is_provisional(&p.code));
+        assert_eq!(p.code, "TAM-X.H26-Q1-260212-0001");
+        assert_eq!(n.code, "X.H26-260213-0005");
+    }
+
+    #[test]
+    fn two_counters_with_disjoint_blocks_never_collide() {
+        let mut issued = std::collections::HashSet::new();
+        for (counter, block) in [("Q1", (1, 50)), ("Q2", (51, 100))] {
+            let mut c = db();
+            c.execute("INSERT INTO code_blocks(day, first, last, source) VALUES (NULL, ?1, ?2, 'admin')", params![block.0, block.1]).unwrap();
+            let tx = c.transaction().unwrap();
+            for _ in 0..60 {
+                let code = issue(&tx, DEFAULT_TEMPLATE, "X.H26", counter, day(2026, 3, 2)).unwrap();
+                assert!(issued.insert(code.code.clone()), "duplicate {}", code.code);
+            }
+        }
+        assert_eq!(issued.len(), 120);
+        assert_eq!(issued.iter().filter(|c| is_provisional(c)).count(), 20);
+    }
+
+    #[test]
+    fn day_leases_are_used_only_on_their_day() {
+        let mut c = db();
+        c.execute("INSERT INTO code_blocks(day, first, last, source) VALUES ('2026-03-02', 100, 199, 'portal')", []).unwrap();
+        let tx = c.transaction().unwrap();
+        assert_eq!(issue(&tx, DEFAULT_TEMPLATE, "A", "Q", day(2026, 3, 2)).unwrap().code, "A-260302-0100");
+        assert!(issue(&tx, DEFAULT_TEMPLATE, "A", "Q", day(2026, 3, 3)).unwrap().provisional);
+    }
+
+    #[test]
+    fn blocks_and_templates_are_checked() {
+        assert_eq!(parse_block("1-4999").unwrap(), (1, 4999));
+        assert!(parse_block("0-10").is_err());
+        assert!(parse_block("10-5").is_err());
+        assert!(parse_block("1-10000").is_err());
+        assert!(check_template("{agency}-{seq}").is_err());
+        assert!(check_template(DEFAULT_TEMPLATE).is_ok());
+    }
+}

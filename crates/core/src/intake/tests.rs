@@ -1,0 +1,228 @@
+//! Intake tests: a real SQLite file, a fixed clock, the shipped catalog.
+
+use std::sync::Arc;
+
+use serde_json::json;
+
+use super::*;
+use crate::clock::{parse_local, FixedClock};
+use crate::search::search;
+
+pub(crate) fn sample_request(procedure: &str) -> serde_json::Value {
+    json!({
+        "procedure_code": procedure,
+        "applicant": {
+            "full_name": "Đặng Hữu Phước",
+            "id_type": "cccd",
+            "id_number": "001090012345",
+            "date_of_birth": "1990-03-05",
+            "phone": "0912345678",
+            "address": "Số 1 phố Điện Biên Phủ, phường Ba Đình, Hà Nội"
+        }
+    })
+}
+
+fn store_at(dir: &std::path::Path, now: &str) -> Store {
+    let mut s = Store::open_dir(dir, Arc::new(FixedClock(parse_local(now).unwrap()))).unwrap();
+    s.ensure_demo().unwrap();
+    s
+}
+
+fn req(v: serde_json::Value) -> IntakeRequest {
+    serde_json::from_value(v).unwrap()
+}
+
+fn count(s: &Store, table: &str) -> i64 {
+    s.conn().query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0)).unwrap()
+}
+
+fn working_days_procedure(s: &Store) -> String {
+    s.procedures().iter().find(|p| matches!(p.time_limit, TimeLimit::WorkingDays { .. })).expect("a working-days procedure").code.clone()
+}
+
+#[test]
+fn intake_stores_dossier_event_outbox_and_index_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store_at(dir.path(), "2026-02-12T10:30");
+    let d = submit(&mut s, &req(sample_request("1.001193"))).unwrap();
+    assert_eq!(d.code, "000.00.31.H26-260212-0001");
+    assert!(!d.provisional);
+    assert_eq!(d.received_at, "2026-02-12T10:30:00+07:00");
+    // same-day procedure received before 15:00: today at closing time
+    assert_eq!(d.due_at, "2026-02-12T17:00:00+07:00");
+    // omitted documents = the whole checklist
+    assert_eq!(d.documents.len(), s.procedure("1.001193").unwrap().documents.len());
+    assert_eq!((count(&s, "dossiers"), count(&s, "events"), count(&s, "outbox")), (1, 1, 1));
+    let (seq, uid): (i64, String) = s.conn().query_row("SELECT seq, uid FROM events", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    assert_eq!(seq, 1);
+    assert_eq!(uuid::Uuid::parse_str(&uid).unwrap().get_version_num(), 7);
+    assert_eq!(s.dossier_by_code(&d.code).unwrap(), d);
+    assert_eq!(search(&s, "dang huu phuoc", None, None).unwrap().hits[0].code, d.code);
+    let e = s.events_of(&d.code).unwrap();
+    assert_eq!(e.len(), 1);
+    assert_eq!(e[0].kind, "received");
+}
+
+#[test]
+fn status_is_the_fold_of_the_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store_at(dir.path(), "2026-02-12T10:30");
+    submit(&mut s, &req(sample_request("1.001193"))).unwrap();
+    let payloads: Vec<String> = {
+        let mut st = s.conn().prepare("SELECT payload FROM events ORDER BY id").unwrap();
+        st.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
+    };
+    let events: Vec<EventKind> = payloads.iter().map(|p| serde_json::from_str(p).unwrap()).collect();
+    let status: String = s.conn().query_row("SELECT status FROM dossiers", [], |r| r.get(0)).unwrap();
+    assert_eq!(crate::dossier::fold_status(&events).unwrap().as_str(), status);
+}
+
+#[test]
+fn sequence_increases_and_restarts_the_next_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store_at(dir.path(), "2026-02-12T10:30");
+    let a = submit(&mut s, &req(sample_request("1.001193"))).unwrap();
+    let b = submit(&mut s, &req(sample_request("1.001193"))).unwrap();
+    assert_eq!(a.code, "000.00.31.H26-260212-0001");
+    assert_eq!(b.code, "000.00.31.H26-260212-0002");
+    drop(s);
+    let mut s = store_at(dir.path(), "2026-02-13T08:00");
+    let c = submit(&mut s, &req(sample_request("1.001193"))).unwrap();
+    assert_eq!(c.code, "000.00.31.H26-260213-0001");
+    let seqs: Vec<i64> = {
+        let mut st = s.conn().prepare("SELECT seq FROM events ORDER BY id").unwrap();
+        st.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
+    };
+    assert_eq!(seqs, vec![1, 2, 3]);
+}
+
+#[test]
+fn repeated_submit_with_same_request_id_creates_one_dossier() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store_at(dir.path(), "2026-02-12T10:30");
+    let mut v = sample_request("1.001193");
+    v["request_id"] = json!("form-7f3a");
+    let a = submit(&mut s, &req(v.clone())).unwrap();
+    let b = submit(&mut s, &req(v)).unwrap();
+    assert_eq!(a, b);
+    assert_eq!(count(&s, "dossiers"), 1);
+    assert_eq!(count(&s, "events"), 1);
+}
+
+#[test]
+fn invalid_input_writes_nothing_and_names_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store_at(dir.path(), "2026-02-12T10:30");
+    let cases: Vec<(serde_json::Value, &str)> = vec![
+        ({ let mut v = sample_request("1.001193"); v["applicant"]["id_number"] = json!("12345"); v }, "applicant.id_number"),
+        ({ let mut v = sample_request("1.001193"); v["applicant"]["full_name"] = json!("  "); v }, "applicant.full_name"),
+        ({ let mut v = sample_request("1.001193"); v["applicant"]["phone"] = json!("abc"); v }, "applicant.phone"),
+        (sample_request("9.999999"), "procedure_code"),
+        ({ let mut v = sample_request("1.001193"); v["documents"] = json!(["khong-co"]); v }, "documents"),
+        ({ let mut v = sample_request("1.001193"); v["documents"] = json!([]); v }, "documents"),
+        ({ let mut v = sample_request("1.001193"); v["delivery"] = json!({"kind": "post", "address": " "}); v }, "delivery.address"),
+        ({ let mut v = sample_request("1.001193"); v["fee"] = json!(-5); v }, "fee"),
+    ];
+    for (v, field) in cases {
+        match submit(&mut s, &req(v)) {
+            Err(CoreError::Validation { field: Some(f), message }) => {
+                assert_eq!(f, field, "{message}");
+                assert!(!message.is_empty());
+            }
+            other => panic!("expected a validation error on {field}, got {other:?}"),
+        }
+    }
+    assert_eq!((count(&s, "dossiers"), count(&s, "events"), count(&s, "outbox"), count(&s, "codes_issued")), (0, 0, 0, 0));
+}
+
+#[test]
+fn names_are_stored_nfc_and_found_without_diacritics() {
+    use unicode_normalization::UnicodeNormalization;
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store_at(dir.path(), "2026-02-12T10:30");
+    let mut v = sample_request("1.001193");
+    let nfd: String = "  Trần   Thị Ánh Tuyết ".nfd().collect();
+    v["applicant"]["full_name"] = json!(nfd);
+    let d = submit(&mut s, &req(v)).unwrap();
+    assert_eq!(d.applicant.full_name, "Trần Thị Ánh Tuyết");
+    assert!(unicode_normalization::is_nfc(&d.applicant.full_name));
+    for q in ["tran thi anh tuyet", "Trần Thị", "TUYET", "anh tuy"] {
+        assert_eq!(search(&s, q, None, None).unwrap().hits.len(), 1, "{q}");
+    }
+    assert!(search(&s, "tran van", None, None).unwrap().hits.is_empty());
+    // by ID number, phone, code and code prefix
+    assert_eq!(search(&s, "001090012345", None, None).unwrap().hits.len(), 1);
+    assert_eq!(search(&s, "0912 345", None, None).unwrap().hits.len(), 1);
+    assert_eq!(search(&s, &d.code.to_lowercase(), None, None).unwrap().hits.len(), 1);
+    assert_eq!(search(&s, "000.00.31.H26-260212", None, None).unwrap().hits.len(), 1);
+}
+
+#[test]
+fn search_pages_newest_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store_at(dir.path(), "2026-02-12T10:30");
+    for _ in 0..5 {
+        submit(&mut s, &req(sample_request("1.001193"))).unwrap();
+    }
+    let p1 = search(&s, "phuoc", None, Some(2)).unwrap();
+    assert_eq!(p1.hits.len(), 2);
+    assert_eq!(p1.hits[0].code, "000.00.31.H26-260212-0005");
+    let p2 = search(&s, "phuoc", p1.next_cursor, Some(2)).unwrap();
+    assert_eq!(p2.hits[0].code, "000.00.31.H26-260212-0003");
+    let p3 = search(&s, "phuoc", p2.next_cursor, Some(2)).unwrap();
+    assert_eq!(p3.hits.len(), 1);
+    assert_eq!(p3.next_cursor, None);
+}
+
+#[test]
+fn working_days_appointment_and_preview_agree() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store_at(dir.path(), "2026-02-12T10:30");
+    let code = working_days_procedure(&s);
+    let pv = preview(&s, &code, None).unwrap();
+    let mut v = sample_request(&code);
+    v["documents"] = serde_json::Value::Null;
+    let d = submit(&mut s, &req(v)).unwrap();
+    assert_eq!(d.due_at, pv.due_at);
+    // Tết 14–22/2/2026 lies between: due after 23/2
+    assert!(d.due_at.as_str() > "2026-02-23", "{}", d.due_at);
+}
+
+#[test]
+fn postal_delivery_needs_a_procedure_that_allows_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store_at(dir.path(), "2026-02-12T10:30");
+    if let Some(p) = s.procedures().iter().find(|p| !p.postal_return).map(|p| p.code.clone()) {
+        let mut v = sample_request(&p);
+        v["delivery"] = json!({"kind": "post", "address": "12 Lý Thái Tổ"});
+        assert!(matches!(submit(&mut s, &req(v)), Err(CoreError::Validation { .. })));
+    }
+    let mut v = sample_request("1.001193");
+    v["delivery"] = json!({"kind": "post", "address": "12  Lý Thái Tổ, Hà Nội"});
+    let d = submit(&mut s, &req(v)).unwrap();
+    assert_eq!(d.delivery, Delivery::Post { address: "12 Lý Thái Tổ, Hà Nội".into() });
+}
+
+#[test]
+fn a_counter_without_a_code_block_issues_provisional_codes_that_stay_searchable() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open_dir(dir.path(), Arc::new(FixedClock(parse_local("2026-02-12T10:30").unwrap()))).unwrap();
+    s.init(&crate::store::InitParams {
+        agency_code: "000.00.06.H56".into(),
+        agency_name: "UBND xã Thử".into(),
+        agency_address: "".into(),
+        counter_id: "Q2".into(),
+        counter_name: "Quầy 2".into(),
+        clerk_id: "CB2".into(),
+        clerk_name: "Phạm Minh Đức".into(),
+        code_blocks: vec![],
+    })
+    .unwrap();
+    let d = submit(&mut s, &req(sample_request("1.001193"))).unwrap();
+    assert!(d.provisional);
+    assert_eq!(d.code, "TAM-000.00.06.H56-Q2-260212-0001");
+    assert_eq!(d.provisional_code.as_deref(), Some(d.code.as_str()));
+    let hits = search(&s, "tam-000.00.06.h56-q2", None, None).unwrap().hits;
+    assert_eq!(hits.len(), 1);
+    assert!(hits[0].provisional);
+}

@@ -1,0 +1,26 @@
+//! Một Cửa core: the domain of the one-stop reception counter, with no UI and no Tauri.
+//!
+//! - `catalog`: procedures, time limits, fees, checklists
+//! - `calendar`: working days (holidays, lunar dates, yearly swaps) and the appointment (`calendar::due`)
+//! - `codes`: official and provisional dossier codes
+//! - `validate`, `intake`: the intake form, from input to stored dossier
+//! - `dossier`, `events`: the dossier and its append-only history
+//! - `store`: the SQLite file; `search`: finding dossiers; `paths`: where the data lives
+//! - `error`: typed errors and the `{code, message, field}` form the UI receives
+
+pub mod calendar;
+pub mod catalog;
+pub mod clock;
+pub mod codes;
+pub mod dossier;
+pub mod error;
+pub mod events;
+pub mod intake;
+pub mod paths;
+pub mod search;
+pub mod store;
+pub mod text;
+pub mod validate;
+
+pub use error::{AppError, CoreError, ErrorCode, Result};
+pub use store::Store;

@@ -1,0 +1,401 @@
+//! The counter's SQLite file: opening (WAL, foreign keys, synchronous=FULL), versioned embedded
+//! migrations (a newer database is refused, untouched), the agency/counter/clerk set-up, the catalog
+//! and calendar tables, and the read side of dossiers. Every write is one IMMEDIATE transaction.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite_migration::{Migrations, M};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::calendar::due::OfficeHours;
+use crate::calendar::{CalendarData, WorkCalendar, DEFAULT_CALENDAR_JSON};
+use crate::catalog::{parse_catalog, Procedure, DEFAULT_CATALOG_JSON};
+use crate::clock::{to_rfc3339, Clock};
+use crate::codes;
+use crate::dossier::{Dossier, Event};
+use crate::error::{CoreError, Result};
+use crate::text;
+
+pub const DB_FILE: &str = "motcua.sqlite3";
+
+fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(include_str!("../../migrations/0001_init.sql"))])
+}
+
+/// The schema version this binary writes.
+pub fn schema_version() -> i64 {
+    1
+}
+
+/// Who is working at this counter (the context of every event).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CounterContext {
+    pub agency_code: String,
+    pub agency_name: String,
+    pub agency_address: String,
+    pub counter_id: String,
+    pub counter_name: String,
+    pub clerk_id: String,
+    pub clerk_name: String,
+}
+
+/// First-run set-up of a counter.
+#[derive(Debug, Clone)]
+pub struct InitParams {
+    pub agency_code: String,
+    pub agency_name: String,
+    pub agency_address: String,
+    pub counter_id: String,
+    pub counter_name: String,
+    pub clerk_id: String,
+    pub clerk_name: String,
+    /// Standing blocks of the daily official sequence owned by this counter (disjoint per counter).
+    pub code_blocks: Vec<(u32, u32)>,
+}
+
+/// What the status bar shows.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct CounterStatus {
+    pub context: CounterContext,
+    pub db_path: String,
+    /// Events not yet acknowledged by the portal.
+    #[ts(type = "number")]
+    pub pending_events: i64,
+    pub procedures: u32,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ImportReport {
+    pub added: u32,
+    pub updated: u32,
+    pub deactivated: u32,
+    pub total: u32,
+}
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    calendar: Arc<WorkCalendar>,
+    procedures: Arc<Vec<Procedure>>,
+    office_hours: OfficeHours,
+    code_template: String,
+    context: Option<CounterContext>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database in `dir`.
+    pub fn open_dir(dir: &Path, clock: Arc<dyn Clock>) -> Result<Store> {
+        std::fs::create_dir_all(dir).map_err(|e| CoreError::Io { path: dir.display().to_string(), source: e })?;
+        Store::open(&dir.join(DB_FILE), clock)
+    }
+
+    pub fn open(path: &Path, clock: Arc<dyn Clock>) -> Result<Store> {
+        let mut conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)?;
+        // Refuse a newer database before touching anything (not even the journal mode).
+        let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if found > schema_version() {
+            return Err(CoreError::DatabaseTooNew { path: path.display().to_string(), found, supported: schema_version() });
+        }
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        migrations().to_latest(&mut conn)?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+            calendar: Arc::new(WorkCalendar::new(CalendarData::parse(DEFAULT_CALENDAR_JSON)?)),
+            procedures: Arc::new(vec![]),
+            office_hours: OfficeHours::default(),
+            code_template: codes::DEFAULT_TEMPLATE.to_string(),
+            context: None,
+            clock,
+        };
+        store.seed_defaults()?;
+        store.reload()?;
+        Ok(store)
+    }
+
+    pub fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Starts the IMMEDIATE transaction every write runs in.
+    pub fn write_tx(&mut self) -> Result<Transaction<'_>> {
+        Ok(self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
+    }
+
+    /// The shipped catalog and calendar, loaded on first run only.
+    fn seed_defaults(&mut self) -> Result<()> {
+        let n: i64 = self.conn.query_row("SELECT COUNT(*) FROM procedures", [], |r| r.get(0))?;
+        if n == 0 {
+            self.import_catalog(DEFAULT_CATALOG_JSON)?;
+        }
+        let c: i64 = self.conn.query_row("SELECT COUNT(*) FROM calendar", [], |r| r.get(0))?;
+        if c == 0 {
+            self.import_calendar(DEFAULT_CALENDAR_JSON)?;
+        }
+        Ok(())
+    }
+
+    /// Re-reads the cached catalog, calendar, settings and counter context.
+    fn reload(&mut self) -> Result<()> {
+        let procs: Vec<Procedure> = {
+            let mut st = self.conn.prepare("SELECT data FROM procedures WHERE active = 1 ORDER BY code")?;
+            let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+            let mut v = vec![];
+            for json in rows {
+                v.push(serde_json::from_str(&json?).map_err(|e| CoreError::Internal(format!("procedure row: {e}")))?);
+            }
+            v
+        };
+        self.procedures = Arc::new(procs);
+        let cal: Option<String> = self.conn.query_row("SELECT data FROM calendar WHERE id = 1", [], |r| r.get(0)).optional()?;
+        if let Some(json) = cal {
+            self.calendar = Arc::new(WorkCalendar::new(CalendarData::parse(&json)?));
+        }
+        if let Some(oh) = self.setting("office_hours")? {
+            self.office_hours = serde_json::from_str(&oh).map_err(|e| CoreError::Internal(format!("office_hours: {e}")))?;
+        }
+        if let Some(t) = self.setting("code_template")? {
+            self.code_template = t;
+        }
+        self.context = self
+            .conn
+            .query_row(
+                "SELECT a.code, a.name, a.address, c.id, c.name,
+                        (SELECT value FROM settings WHERE key = 'clerk_id'),
+                        (SELECT k.name FROM clerks k WHERE k.id = (SELECT value FROM settings WHERE key = 'clerk_id'))
+                 FROM agency a, counters c WHERE a.id = 1 AND c.is_local = 1",
+                [],
+                |r| {
+                    Ok(CounterContext {
+                        agency_code: r.get(0)?,
+                        agency_name: r.get(1)?,
+                        agency_address: r.get(2)?,
+                        counter_id: r.get(3)?,
+                        counter_name: r.get(4)?,
+                        clerk_id: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
+                        clerk_name: r.get::<_, Option<String>>(6)?.unwrap_or_default(),
+                    })
+                },
+            )
+            .optional()?;
+        Ok(())
+    }
+
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self.conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+    }
+
+    pub fn set_office_hours(&mut self, hours: &OfficeHours) -> Result<()> {
+        hours.validate()?;
+        let json = serde_json::to_string(hours).expect("serialisable");
+        let tx = self.write_tx()?;
+        tx.execute("INSERT INTO settings(key, value) VALUES ('office_hours', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value", [json])?;
+        tx.commit()?;
+        self.reload()
+    }
+
+    pub fn is_initialised(&self) -> bool {
+        self.context.is_some()
+    }
+
+    /// Sets up the agency, this counter and its first clerk. Refused if already done.
+    pub fn init(&mut self, p: &InitParams) -> Result<CounterContext> {
+        if self.is_initialised() {
+            return Err(CoreError::Conflict("Máy này đã được khởi tạo đơn vị và quầy; không khởi tạo lại.".into()));
+        }
+        let agency_code = p.agency_code.trim().to_string();
+        if agency_code.is_empty() || !agency_code.chars().all(|c| c.is_ascii_alphanumeric() || c == '.') {
+            return Err(CoreError::validation("agency_code", "Mã định danh đơn vị chỉ gồm chữ, số và dấu chấm (ví dụ 000.00.06.H56)"));
+        }
+        let agency_name = text::clean(&p.agency_name);
+        if agency_name.is_empty() {
+            return Err(CoreError::validation("agency_name", "Tên đơn vị không được để trống"));
+        }
+        let counter_id = p.counter_id.trim().to_string();
+        if counter_id.is_empty() || !counter_id.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(CoreError::validation("counter", "Mã quầy chỉ gồm chữ và số (ví dụ Q01)"));
+        }
+        let mut blocks = p.code_blocks.clone();
+        blocks.sort();
+        for w in blocks.windows(2) {
+            if w[1].0 <= w[0].1 {
+                return Err(CoreError::validation("code_block", "Các dải số mã hồ sơ không được chồng nhau"));
+            }
+        }
+        let tx = self.write_tx()?;
+        tx.execute(
+            "INSERT INTO agency(id, code, name, address) VALUES (1, ?1, ?2, ?3)",
+            params![agency_code, agency_name, text::clean(&p.agency_address)],
+        )?;
+        tx.execute(
+            "INSERT INTO counters(id, name, is_local) VALUES (?1, ?2, 1)",
+            params![counter_id, text::clean(&p.counter_name)],
+        )?;
+        tx.execute("INSERT INTO clerks(id, name) VALUES (?1, ?2)", params![p.clerk_id.trim(), text::clean(&p.clerk_name)])?;
+        tx.execute("INSERT INTO settings(key, value) VALUES ('clerk_id', ?1)", [p.clerk_id.trim()])?;
+        for (a, b) in &blocks {
+            tx.execute("INSERT INTO code_blocks(day, first, last, source) VALUES (NULL, ?1, ?2, 'admin')", params![a, b])?;
+        }
+        tx.commit()?;
+        self.reload()?;
+        self.context().cloned()
+    }
+
+    /// The demo set-up used when the app starts on a fresh machine.
+    pub fn ensure_demo(&mut self) -> Result<CounterContext> {
+        if let Some(c) = &self.context {
+            return Ok(c.clone());
+        }
+        self.init(&InitParams {
+            agency_code: "000.00.31.H26".into(),
+            agency_name: "UBND phường Ba Đình (dữ liệu mẫu)".into(),
+            agency_address: "Số 25 phố Liễu Giai, phường Ba Đình, thành phố Hà Nội".into(),
+            counter_id: "Q01".into(),
+            counter_name: "Quầy 01".into(),
+            clerk_id: "CB01".into(),
+            clerk_name: "Nguyễn Thị Lan".into(),
+            code_blocks: vec![(1, 9999)],
+        })
+    }
+
+    pub fn context(&self) -> Result<&CounterContext> {
+        self.context.as_ref().ok_or(CoreError::NotInitialised)
+    }
+
+    pub fn calendar(&self) -> &WorkCalendar {
+        &self.calendar
+    }
+
+    pub fn office_hours(&self) -> &OfficeHours {
+        &self.office_hours
+    }
+
+    pub fn code_template(&self) -> &str {
+        &self.code_template
+    }
+
+    pub fn procedures(&self) -> &[Procedure] {
+        &self.procedures
+    }
+
+    pub fn procedure(&self, code: &str) -> Option<&Procedure> {
+        self.procedures.iter().find(|p| p.code == code.trim())
+    }
+
+    /// Replaces the catalog from a `motcua.catalog/1` file: new codes added, known ones updated, codes
+    /// absent from the file deactivated (kept for the dossiers that reference them).
+    pub fn import_catalog(&mut self, json: &str) -> Result<ImportReport> {
+        let file = parse_catalog(json)?;
+        let now = to_rfc3339(self.clock.now());
+        let tx = self.write_tx()?;
+        let (mut added, mut updated) = (0, 0);
+        for p in &file.procedures {
+            let data = serde_json::to_string(p).expect("serialisable");
+            let existed: bool = tx.query_row("SELECT COUNT(*) FROM procedures WHERE code = ?1", [&p.code], |r| r.get::<_, i64>(0))? > 0;
+            tx.execute(
+                "INSERT INTO procedures(code, name, field, active, data, updated_at) VALUES (?1, ?2, ?3, 1, ?4, ?5)
+                 ON CONFLICT(code) DO UPDATE SET name = excluded.name, field = excluded.field, active = 1,
+                   data = excluded.data, updated_at = excluded.updated_at",
+                params![p.code, p.name, p.field, data, now],
+            )?;
+            if existed {
+                updated += 1
+            } else {
+                added += 1
+            }
+        }
+        let codes: Vec<&str> = file.procedures.iter().map(|p| p.code.as_str()).collect();
+        let codes_json = serde_json::to_string(&codes).expect("serialisable");
+        let deactivated = tx.execute(
+            "UPDATE procedures SET active = 0, updated_at = ?2 WHERE active = 1 AND code NOT IN (SELECT value FROM json_each(?1))",
+            params![codes_json, now],
+        )? as u32;
+        tx.commit()?;
+        self.reload()?;
+        Ok(ImportReport { added, updated, deactivated, total: file.procedures.len() as u32 })
+    }
+
+    /// Replaces the working-day calendar (holiday rules and yearly decisions).
+    pub fn import_calendar(&mut self, json: &str) -> Result<()> {
+        let now = self.clock.now();
+        let data = CalendarData::parse(json)?;
+        let tx = self.write_tx()?;
+        tx.execute(
+            "INSERT INTO calendar(id, data, updated_at) VALUES (1, ?1, ?2)
+             ON CONFLICT(id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
+            params![serde_json::to_string(&data).expect("serialisable"), to_rfc3339(now)],
+        )?;
+        tx.commit()?;
+        self.reload()
+    }
+
+    /// A dossier by its code (official or provisional).
+    pub fn dossier_by_code(&self, code: &str) -> Result<Dossier> {
+        let code = code.trim().to_uppercase();
+        let row: Option<(String, String)> = self
+            .conn
+            .prepare_cached("SELECT data, status FROM dossiers WHERE code = ?1 OR provisional_code = ?1")?
+            .query_row([&code], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let (data, _) = row.ok_or_else(|| CoreError::NotFound(format!("Không tìm thấy hồ sơ có mã {code}")))?;
+        serde_json::from_str(&data).map_err(|e| CoreError::Internal(format!("dossier row: {e}")))
+    }
+
+    pub(crate) fn dossier_by_request_id(&self, request_id: &str) -> Result<Option<Dossier>> {
+        let data: Option<String> = self
+            .conn
+            .prepare_cached("SELECT data FROM dossiers WHERE request_id = ?1")?
+            .query_row([request_id], |r| r.get(0))
+            .optional()?;
+        data.map(|d| serde_json::from_str(&d).map_err(|e| CoreError::Internal(format!("dossier row: {e}")))).transpose()
+    }
+
+    /// The history of a dossier, oldest first.
+    pub fn events_of(&self, code: &str) -> Result<Vec<Event>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT e.uid, e.counter_id, e.seq, e.at, e.clerk_id, e.kind FROM events e
+             JOIN dossiers d ON d.id = e.dossier_id WHERE d.code = ?1 OR d.provisional_code = ?1 ORDER BY e.id",
+        )?;
+        let rows = st.query_map([code.trim().to_uppercase()], |r| {
+            Ok(Event { uid: r.get(0)?, counter_id: r.get(1)?, seq: r.get(2)?, at: r.get(3)?, clerk_id: r.get(4)?, kind: r.get(5)? })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn status(&self) -> Result<CounterStatus> {
+        Ok(CounterStatus {
+            context: self.context()?.clone(),
+            db_path: self.path.display().to_string(),
+            pending_events: self.pending_outbox()?,
+            procedures: self.procedures.len() as u32,
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        })
+    }
+
+    /// Number of events not yet acknowledged by the portal.
+    pub fn pending_outbox(&self) -> Result<i64> {
+        Ok(self.conn.query_row("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL", [], |r| r.get(0))?)
+    }
+}
+
+#[cfg(test)]
+mod tests;
