@@ -1,1 +1,285 @@
-fn main(){}
+//! `motcua`: the counter's command line, over the same core as the app — for admins, scripts and tests.
+//! Errors go to stderr with a non-zero exit code; nothing is half-written (every write is one
+//! transaction in the core).
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand};
+use motcua_core::calendar::due::due_at;
+use motcua_core::catalog::TimeLimit;
+use motcua_core::clock::{parse_local, to_rfc3339, Clock, FixedClock, SystemClock};
+use motcua_core::intake::{self, IntakeRequest};
+use motcua_core::store::InitParams;
+use motcua_core::{codes, paths, search, CoreError, ErrorCode, Store};
+
+#[derive(Parser)]
+#[command(name = "motcua", version, about = "Một Cửa — one-stop counter: intake, catalog, search")]
+struct Cli {
+    /// Data directory (default: $MOTCUA_DATA_DIR, else the OS data directory)
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Set up the agency, this counter and its clerk (once)
+    Init(InitArgs),
+    /// The procedure catalog
+    #[command(subcommand)]
+    Catalog(CatalogCmd),
+    /// The working-day calendar (holidays and yearly day swaps)
+    #[command(subcommand)]
+    Calendar(CalendarCmd),
+    /// Take a dossier in from a JSON file (or - for stdin); prints the created dossier as JSON
+    Intake {
+        #[arg(long)]
+        json: String,
+    },
+    /// Show a dossier by code
+    Show {
+        code: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Find dossiers by code, name (diacritics optional), ID number or phone
+    Search {
+        query: String,
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        cursor: Option<i64>,
+        #[arg(long)]
+        limit: Option<u32>,
+    },
+    /// The appointment alone, for a procedure or a number of working days
+    Due {
+        #[arg(long, conflicts_with = "days", required_unless_present = "days")]
+        procedure: Option<String>,
+        #[arg(long)]
+        days: Option<f64>,
+        /// Time received, e.g. 2026-02-12T10:30 (Vietnam time)
+        #[arg(long)]
+        received: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args)]
+struct InitArgs {
+    #[arg(long)]
+    agency_code: String,
+    #[arg(long)]
+    agency_name: String,
+    #[arg(long, default_value = "")]
+    agency_address: String,
+    /// Counter id, e.g. Q01
+    #[arg(long)]
+    counter: String,
+    #[arg(long)]
+    counter_name: Option<String>,
+    #[arg(long, default_value = "CB01")]
+    clerk_id: String,
+    #[arg(long, default_value = "Cán bộ tiếp nhận")]
+    clerk_name: String,
+    /// Block of the daily official sequence this counter owns, e.g. 1-4999 (repeatable; disjoint per
+    /// counter). Without one the counter issues provisional codes until the portal leases numbers.
+    #[arg(long = "code-block")]
+    code_blocks: Vec<String>,
+}
+
+#[derive(Subcommand)]
+enum CatalogCmd {
+    Import { file: PathBuf },
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum CalendarCmd {
+    Import { file: PathBuf },
+    /// Days off and swapped working days of a year
+    Show {
+        #[arg(long)]
+        year: i32,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn clock() -> Result<Arc<dyn Clock>, CoreError> {
+    // MOTCUA_NOW pins "now" for scripted runs and tests (Vietnam time, e.g. 2026-02-12T10:30).
+    match std::env::var("MOTCUA_NOW") {
+        Ok(s) if !s.is_empty() => {
+            let t = parse_local(&s).ok_or_else(|| CoreError::invalid(format!("MOTCUA_NOW '{s}' is not a date-time")))?;
+            Ok(Arc::new(FixedClock(t)))
+        }
+        _ => Ok(Arc::new(SystemClock)),
+    }
+}
+
+fn read_file(path: &std::path::Path) -> Result<String, CoreError> {
+    std::fs::read_to_string(path).map_err(|e| CoreError::Io { path: path.display().to_string(), source: e })
+}
+
+fn print_json<T: serde::Serialize>(v: &T) {
+    println!("{}", serde_json::to_string_pretty(v).expect("serialisable"));
+}
+
+fn run(cli: Cli) -> Result<(), CoreError> {
+    let dir = paths::data_dir(cli.data_dir);
+    let mut store = Store::open_dir(&dir, clock()?)?;
+    match cli.cmd {
+        Cmd::Init(a) => {
+            let blocks = a.code_blocks.iter().map(|b| codes::parse_block(b)).collect::<Result<Vec<_>, _>>()?;
+            let ctx = store.init(&InitParams {
+                counter_name: a.counter_name.unwrap_or_else(|| format!("Quầy {}", a.counter)),
+                agency_code: a.agency_code,
+                agency_name: a.agency_name,
+                agency_address: a.agency_address,
+                counter_id: a.counter,
+                clerk_id: a.clerk_id,
+                clerk_name: a.clerk_name,
+                code_blocks: blocks.clone(),
+            })?;
+            println!("initialised {} — {} at {}", ctx.agency_code, ctx.agency_name, store.path().display());
+            if blocks.is_empty() {
+                println!("note: no --code-block given: this counter issues provisional (TAM-…) codes until numbers are leased");
+            }
+        }
+        Cmd::Catalog(CatalogCmd::Import { file }) => {
+            let r = store.import_catalog(&read_file(&file)?)?;
+            println!("catalog imported: {} added, {} updated, {} deactivated, {} in file", r.added, r.updated, r.deactivated, r.total);
+        }
+        Cmd::Catalog(CatalogCmd::List { json }) => {
+            if json {
+                print_json(&store.procedures());
+            } else {
+                for p in store.procedures() {
+                    println!("{:<10} {:<24} {:>9} đ  {}", p.code, p.time_limit.label(), p.fee.amount, p.name);
+                }
+            }
+        }
+        Cmd::Calendar(CalendarCmd::Import { file }) => {
+            store.import_calendar(&read_file(&file)?)?;
+            println!("calendar imported");
+        }
+        Cmd::Calendar(CalendarCmd::Show { year, json }) => {
+            let cal = store.calendar();
+            let start = chrono::NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(|| CoreError::invalid("bad year"))?;
+            let days: Vec<serde_json::Value> = start
+                .iter_days()
+                .take_while(|d| chrono::Datelike::year(d) == year)
+                .filter_map(|d| {
+                    let kind = cal.day_kind(d);
+                    let special = match kind {
+                        motcua_core::calendar::DayKind::Holiday => Some("off"),
+                        motcua_core::calendar::DayKind::SwappedWorking => Some("working"),
+                        _ if !motcua_core::calendar::is_weekend(d) && !cal.is_working_day(d) => Some("off"),
+                        _ => None,
+                    }?;
+                    Some(serde_json::json!({"date": d.to_string(), "kind": special, "name": cal.day_name(d)}))
+                })
+                .collect();
+            if json {
+                print_json(&serde_json::json!({"year": year, "decided": cal.year_decided(year), "days": days}));
+            } else {
+                if !cal.year_decided(year) {
+                    println!("note: no complete government decision recorded for {year}: computed statutory days only");
+                }
+                for d in days {
+                    println!("{}  {:<8} {}", d["date"].as_str().unwrap_or(""), d["kind"].as_str().unwrap_or(""), d["name"].as_str().unwrap_or(""));
+                }
+            }
+        }
+        Cmd::Intake { json } => {
+            let text = if json == "-" {
+                let mut s = String::new();
+                std::io::stdin().read_to_string(&mut s).map_err(|e| CoreError::Io { path: "stdin".into(), source: e })?;
+                s
+            } else {
+                read_file(std::path::Path::new(&json))?
+            };
+            let req: IntakeRequest =
+                serde_json::from_str(&text).map_err(|e| CoreError::invalid(format!("Intake JSON không hợp lệ: {e}")))?;
+            let d = intake::submit(&mut store, &req)?;
+            print_json(&d);
+        }
+        Cmd::Show { code, json } => {
+            let d = store.dossier_by_code(&code)?;
+            if json {
+                print_json(&d);
+            } else {
+                println!("Mã hồ sơ:    {}{}", d.code, if d.provisional { " (mã tạm)" } else { "" });
+                println!("Thủ tục:     {} {}", d.procedure_code, d.procedure_name);
+                println!("Người nộp:   {} ({:?} {})", d.applicant.full_name, d.applicant.id_type, d.applicant.id_number);
+                println!("Tiếp nhận:   {}", d.received_at);
+                println!("Hẹn trả:     {}", d.due_at);
+                println!("Trạng thái:  {}", d.status.label());
+            }
+        }
+        Cmd::Search { query, json, cursor, limit } => {
+            let page = search::search(&store, &query, cursor, limit)?;
+            if json {
+                print_json(&page);
+            } else {
+                for h in &page.hits {
+                    println!("{:<30} {:<28} {:<12} hẹn {}", h.code, h.applicant_name, h.id_number, h.due_at);
+                }
+                if let Some(c) = page.next_cursor {
+                    println!("… more: --cursor {c}");
+                }
+            }
+        }
+        Cmd::Due { procedure, days, received, json } => {
+            let at = parse_local(&received)
+                .ok_or_else(|| CoreError::validation("received", format!("'{received}' is not a date-time like 2026-02-12T10:30")))?;
+            let (limit, label) = match (procedure, days) {
+                (Some(code), _) => {
+                    let p = store.procedure(&code).ok_or_else(|| CoreError::NotFound(format!("Không có thủ tục mã {code}")))?;
+                    (p.time_limit.clone(), p.time_limit.label())
+                }
+                (None, Some(n)) => {
+                    let l = TimeLimit::WorkingDays { days: n };
+                    let label = l.label();
+                    (l, label)
+                }
+                (None, None) => unreachable!("clap requires one"),
+            };
+            let due = due_at(store.calendar(), store.office_hours(), at, &limit)?;
+            if json {
+                print_json(&serde_json::json!({"received_at": to_rfc3339(at), "time_limit": limit, "time_limit_label": label, "due_at": to_rfc3339(due)}));
+            } else {
+                println!("{}", to_rfc3339(due));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let app = e.to_app_error();
+            match &app.field {
+                Some(f) => eprintln!("error [{}] {f}: {}", serde_json::to_value(app.code).unwrap().as_str().unwrap_or(""), app.message),
+                None => eprintln!("error [{}]: {}", serde_json::to_value(app.code).unwrap().as_str().unwrap_or(""), app.message),
+            }
+            ExitCode::from(match app.code {
+                ErrorCode::Validation => 2,
+                ErrorCode::NotFound => 3,
+                ErrorCode::Conflict => 4,
+                _ => 1,
+            })
+        }
+    }
+}
