@@ -1,1 +1,198 @@
-fn main(){}
+//! Benchmark of the counter's two hot paths, reported in docs/BENCHMARKS.md.
+//!
+//! - intake of one dossier (validate, code, date, insert, event, outbox, name index) p50/p99, against a
+//!   bare SQLite single-row commit with fsync (WAL, synchronous=FULL) measured in the same run;
+//! - search p95 over N generated dossiers (names with and without diacritics, codes, ID and phone
+//!   numbers), and the database size.
+//!
+//! Full size: `cargo bench -p motcua-core --bench intake_search` (N = 1,000,000).
+//! Smoke size (CI): `BENCH_DOSSIERS=3000 BENCH_INTAKES=50 cargo test -p motcua-core --bench intake_search`.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDateTime;
+use motcua_core::clock::{parse_local, Clock};
+use motcua_core::dossier::{Applicant, IdType};
+use motcua_core::intake::{submit, submit_batch, IntakeRequest};
+use motcua_core::search::search;
+use motcua_core::Store;
+
+/// A clock that moves `step` seconds at every reading (spreads generated dossiers over many days).
+struct SteppingClock {
+    start: NaiveDateTime,
+    step: i64,
+    n: AtomicI64,
+}
+impl Clock for SteppingClock {
+    fn now(&self) -> NaiveDateTime {
+        self.start + chrono::Duration::seconds(self.step * self.n.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+/// xorshift64*: deterministic data without a dependency.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545F4914F6CDD1D)
+    }
+    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+        xs[(self.next() % xs.len() as u64) as usize]
+    }
+}
+
+const SURNAMES: &[&str] = &["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Đinh", "Trịnh", "Mai", "Tạ"];
+const MIDDLE: &[&str] = &["Văn", "Thị", "Hữu", "Đức", "Minh", "Thanh", "Ngọc", "Quang", "Thu", "Hoàng", "Xuân", "Bảo", "Gia", "Khánh", "Thùy"];
+const GIVEN: &[&str] = &[
+    "An", "Anh", "Bình", "Chi", "Cường", "Dũng", "Dung", "Giang", "Hà", "Hải", "Hạnh", "Hiếu", "Hoa", "Hùng", "Huyền", "Khoa", "Lan", "Linh", "Long",
+    "Mai", "Minh", "Nam", "Nga", "Ngọc", "Nhung", "Phong", "Phúc", "Phước", "Quân", "Quỳnh", "Sơn", "Tâm", "Thảo", "Thắng", "Trang", "Trung", "Tuấn",
+    "Tuyết", "Vân", "Việt", "Vy", "Yến",
+];
+
+fn request(rng: &mut Rng, procedure: &str, i: u64) -> IntakeRequest {
+    let year = 1950 + (rng.next() % 55) as i32;
+    let century = if year >= 2000 { 2 } else { 0 } + (rng.next() % 2) as u32;
+    IntakeRequest {
+        procedure_code: procedure.to_string(),
+        applicant: Applicant {
+            full_name: format!("{} {} {}", rng.pick(SURNAMES), rng.pick(MIDDLE), rng.pick(GIVEN)),
+            id_type: IdType::Cccd,
+            id_number: format!("001{}{:02}{:06}", century, year % 100, i % 1_000_000),
+            date_of_birth: format!("{year}-0{}-1{}", 1 + rng.next() % 9, rng.next() % 9),
+            phone: format!("09{:08}", i % 100_000_000),
+            address: format!("Số {} ngõ {} phố Đội Cấn, phường Ba Đình, Hà Nội", 1 + rng.next() % 200, 1 + rng.next() % 90),
+            email: None,
+        },
+        documents: None,
+        channel: None,
+        delivery: None,
+        fee: None,
+        request_id: None,
+        note: None,
+    }
+}
+
+fn pct(xs: &mut [Duration], p: f64) -> Duration {
+    xs.sort();
+    xs[((xs.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.3} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn env(name: &str, default: u64) -> u64 {
+    std::env::var(name).ok().and_then(|v| v.replace('_', "").parse().ok()).unwrap_or(default)
+}
+
+fn main() {
+    let n_dossiers = env("BENCH_DOSSIERS", 1_000_000);
+    let n_intakes = env("BENCH_INTAKES", 1000);
+    let dir = match std::env::var("BENCH_DIR") {
+        Ok(d) => std::path::PathBuf::from(d),
+        Err(_) => std::env::temp_dir().join(format!("motcua-bench-{}", std::process::id())),
+    };
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    println!("motcua bench: {n_dossiers} dossiers, {n_intakes} timed intakes, dir {}", dir.display());
+
+    // 1. bare SQLite single-row commit with fsync, same settings as the store
+    let bare = rusqlite::Connection::open(dir.join("bare.sqlite3")).unwrap();
+    bare.pragma_update(None, "journal_mode", "WAL").unwrap();
+    bare.pragma_update(None, "synchronous", "FULL").unwrap();
+    bare.execute_batch("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT NOT NULL)").unwrap();
+    let mut bare_t = Vec::new();
+    for i in 0..n_intakes {
+        let t = Instant::now();
+        bare.execute_batch("BEGIN IMMEDIATE").unwrap();
+        bare.execute("INSERT INTO t(v) VALUES (?1)", [format!("row {i}")]).unwrap();
+        bare.execute_batch("COMMIT").unwrap();
+        bare_t.push(t.elapsed());
+    }
+
+    // 2. generated dossiers, through the real intake path in batches (seeding only: synchronous=OFF)
+    let clock = Arc::new(SteppingClock { start: parse_local("2024-01-02T07:30").unwrap(), step: 17, n: AtomicI64::new(0) });
+    let mut store = Store::open_dir(&dir.join("counter"), clock.clone()).unwrap();
+    store.ensure_demo().unwrap();
+    let procs: Vec<String> = store.procedures().iter().map(|p| p.code.clone()).collect();
+    let mut rng = Rng(0x9E3779B97F4A7C15);
+    let seed_start = Instant::now();
+    store.conn().pragma_update(None, "synchronous", "OFF").unwrap();
+    let batch = 10_000u64;
+    let mut i = 0u64;
+    while i < n_dossiers {
+        let k = batch.min(n_dossiers - i);
+        let reqs: Vec<IntakeRequest> = (0..k).map(|j| request(&mut rng, &procs[((i + j) % procs.len() as u64) as usize], i + j)).collect();
+        submit_batch(&mut store, &reqs).unwrap();
+        i += k;
+        if i % 100_000 == 0 {
+            println!("  seeded {i} in {:.0} s", seed_start.elapsed().as_secs_f64());
+        }
+    }
+    store.conn().pragma_update(None, "synchronous", "FULL").unwrap();
+    store.conn().execute_batch("PRAGMA wal_checkpoint(TRUNCATE); ANALYZE; PRAGMA optimize;").unwrap();
+    println!("  seeding took {:.1} s", seed_start.elapsed().as_secs_f64());
+
+    // 3. timed intakes, one transaction (one fsync) each, as at the counter
+    let mut intake_t = Vec::new();
+    for j in 0..n_intakes {
+        let r = request(&mut rng, &procs[(j % procs.len() as u64) as usize], n_dossiers + j);
+        let t = Instant::now();
+        submit(&mut store, &r).unwrap();
+        intake_t.push(t.elapsed());
+    }
+
+    // 4. search
+    let mut queries: Vec<(String, String)> = Vec::new();
+    let sample_codes: Vec<(String, String, String)> = {
+        let mut st = store.conn().prepare("SELECT code, id_number, phone FROM dossiers WHERE id % 997 = 0 LIMIT 200").unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect()
+    };
+    for (code, id, phone) in &sample_codes {
+        queries.push(("code".into(), code.clone()));
+        queries.push(("code-prefix".into(), code[..code.len() - 2].to_string()));
+        queries.push(("id".into(), id.clone()));
+        queries.push(("phone".into(), phone.clone()));
+    }
+    for _ in 0..200 {
+        let name = format!("{} {} {}", rng.pick(SURNAMES), rng.pick(MIDDLE), rng.pick(GIVEN));
+        queries.push(("name".into(), name.clone()));
+        queries.push(("name-unaccented".into(), motcua_core::text::fold(&name)));
+        queries.push(("given-prefix".into(), motcua_core::text::fold(rng.pick(GIVEN))[..2].to_string()));
+    }
+    let mut by_kind: std::collections::BTreeMap<String, Vec<Duration>> = Default::default();
+    let mut all = Vec::new();
+    for (kind, q) in &queries {
+        let t = Instant::now();
+        let page = search(&store, q, None, None).unwrap();
+        let e = t.elapsed();
+        assert!(!page.hits.is_empty() || kind.starts_with("name"), "no hit for {kind} {q}");
+        by_kind.entry(kind.clone()).or_default().push(e);
+        all.push(e);
+    }
+
+    let db_bytes: u64 = std::fs::read_dir(dir.join("counter"))
+        .unwrap()
+        .map(|e| e.unwrap().metadata().unwrap().len())
+        .sum();
+    println!();
+    println!("| measure | p50 | p95 | p99 |");
+    println!("|---|---|---|---|");
+    let mut b = bare_t.clone();
+    let mut it = intake_t.clone();
+    println!("| bare SQLite commit (WAL, FULL) | {} | {} | {} |", ms(pct(&mut b, 0.5)), ms(pct(&mut b, 0.95)), ms(pct(&mut b, 0.99)));
+    println!("| intake of one dossier | {} | {} | {} |", ms(pct(&mut it, 0.5)), ms(pct(&mut it, 0.95)), ms(pct(&mut it, 0.99)));
+    for (k, v) in by_kind.iter_mut() {
+        println!("| search: {k} ({} queries) | {} | {} | {} |", v.len(), ms(pct(v, 0.5)), ms(pct(v, 0.95)), ms(pct(v, 0.99)));
+    }
+    println!("| search: all ({} queries) | {} | {} | {} |", all.len(), ms(pct(&mut all, 0.5)), ms(pct(&mut all, 0.95)), ms(pct(&mut all, 0.99)));
+    println!();
+    println!("database: {} dossiers, {:.1} MB ({:.0} bytes per dossier)", n_dossiers + n_intakes, db_bytes as f64 / 1e6, db_bytes as f64 / (n_dossiers + n_intakes) as f64);
+    let ratio = pct(&mut it, 0.99).as_secs_f64() / pct(&mut b, 0.99).as_secs_f64();
+    println!("intake p99 / bare commit p99 = {ratio:.2}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

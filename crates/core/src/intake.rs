@@ -168,48 +168,76 @@ fn validate_request(store: &Store, req: &IntakeRequest, today: chrono::NaiveDate
 
 /// Takes a dossier in. Returns the stored dossier (the existing one for a repeated `request_id`).
 pub fn submit(store: &mut Store, req: &IntakeRequest) -> Result<Dossier> {
-    let request_id = req.request_id.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
-    if let Some(rid) = &request_id {
-        if rid.len() > 64 {
-            return Err(CoreError::validation("request_id", "request_id quá dài (tối đa 64 ký tự)"));
-        }
-        if let Some(d) = store.dossier_by_request_id(rid)? {
-            return Ok(d);
-        }
-    }
-    let ctx = store.context()?.clone();
-    let now = store.clock().now();
-    let (p, applicant, documents, delivery, fee, note) = validate_request(store, req, now.date())?;
-    let due = due_at(store.calendar(), store.office_hours(), now, &p.time_limit)?;
-    let template = store.code_template().to_string();
-    let uid = uuid::Uuid::now_v7().to_string();
+    Ok(submit_batch(store, std::slice::from_ref(req))?.remove(0))
+}
 
+/// Takes several dossiers in, in ONE transaction: all are stored or none is (online dossiers pulled
+/// from the portal, bulk loads). Each is validated, coded and dated as in `submit`.
+pub fn submit_batch(store: &mut Store, reqs: &[IntakeRequest]) -> Result<Vec<Dossier>> {
+    let ctx = store.context()?.clone();
+    let template = store.code_template().to_string();
+    // Validate everything and compute the appointments before opening the write transaction.
+    let mut prepared = Vec::with_capacity(reqs.len());
+    for req in reqs {
+        let request_id = req.request_id.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+        if let Some(rid) = &request_id {
+            if rid.len() > 64 {
+                return Err(CoreError::validation("request_id", "request_id quá dài (tối đa 64 ký tự)"));
+            }
+            if let Some(d) = store.dossier_by_request_id(rid)? {
+                prepared.push(Err(d));
+                continue;
+            }
+        }
+        let now = store.clock().now();
+        let v = validate_request(store, req, now.date())?;
+        let due = due_at(store.calendar(), store.office_hours(), now, &v.0.time_limit)?;
+        prepared.push(Ok((now, due, request_id, req.channel.unwrap_or_default(), v)));
+    }
     let tx = store.write_tx()?;
-    let issued = codes::issue(&tx, &template, &ctx.agency_code, &ctx.counter_id, now.date())?;
-    let dossier = Dossier {
-        uid,
-        code: issued.code.clone(),
-        provisional: issued.provisional,
-        provisional_code: issued.provisional.then(|| issued.code.clone()),
-        agency_code: ctx.agency_code.clone(),
-        procedure_code: p.code.clone(),
-        procedure_name: p.name.clone(),
-        applicant,
-        documents,
-        fee,
-        channel: req.channel.unwrap_or_default(),
-        delivery,
-        received_at: to_rfc3339(now),
-        due_at: to_rfc3339(due),
-        time_limit: p.time_limit.clone(),
-        clerk_id: ctx.clerk_id.clone(),
-        clerk_name: ctx.clerk_name.clone(),
-        counter_id: ctx.counter_id.clone(),
-        status: DossierStatus::Received,
-        request_id: request_id.clone(),
-        note,
-    };
-    let data = serde_json::to_string(&dossier).expect("serialisable");
+    let mut out = Vec::with_capacity(prepared.len());
+    for item in prepared {
+        let (now, due, request_id, channel, (p, applicant, documents, delivery, fee, note)) = match item {
+            Ok(x) => x,
+            Err(existing) => {
+                out.push(existing);
+                continue;
+            }
+        };
+        let issued = codes::issue(&tx, &template, &ctx.agency_code, &ctx.counter_id, now.date())?;
+        let dossier = Dossier {
+            uid: uuid::Uuid::now_v7().to_string(),
+            code: issued.code.clone(),
+            provisional: issued.provisional,
+            provisional_code: issued.provisional.then(|| issued.code.clone()),
+            agency_code: ctx.agency_code.clone(),
+            procedure_code: p.code.clone(),
+            procedure_name: p.name.clone(),
+            applicant,
+            documents,
+            fee,
+            channel,
+            delivery,
+            received_at: to_rfc3339(now),
+            due_at: to_rfc3339(due),
+            time_limit: p.time_limit.clone(),
+            clerk_id: ctx.clerk_id.clone(),
+            clerk_name: ctx.clerk_name.clone(),
+            counter_id: ctx.counter_id.clone(),
+            status: DossierStatus::Received,
+            request_id,
+            note,
+        };
+        insert(&tx, &ctx, now, &dossier)?;
+        out.push(dossier);
+    }
+    tx.commit()?;
+    Ok(out)
+}
+
+/// Writes the dossier row, its search entry, its `received` event and the outbox entry.
+fn insert(tx: &rusqlite::Transaction, ctx: &crate::store::CounterContext, now: NaiveDateTime, dossier: &Dossier) -> Result<()> {
+    let data = serde_json::to_string(dossier).expect("serialisable");
     tx.prepare_cached(
         "INSERT INTO dossiers(uid, code, provisional_code, procedure_code, applicant_name, id_number, phone,
                               received_at, due_at, status, request_id, data)
@@ -233,9 +261,8 @@ pub fn submit(store: &mut Store, req: &IntakeRequest) -> Result<Dossier> {
     tx.prepare_cached("INSERT INTO dossier_names(rowid, name) VALUES (?1, ?2)")?
         .execute(params![dossier_id, text::fold(&dossier.applicant.full_name)])?;
     let event = EventKind::Received { dossier: Box::new(dossier.clone()) };
-    crate::events::append(&tx, dossier_id, &ctx, now, &event)?;
-    tx.commit()?;
-    Ok(dossier)
+    crate::events::append(tx, dossier_id, ctx, now, &event)?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -226,3 +226,18 @@ fn a_counter_without_a_code_block_issues_provisional_codes_that_stay_searchable(
     assert_eq!(hits.len(), 1);
     assert!(hits[0].provisional);
 }
+
+#[test]
+fn a_batch_is_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store_at(dir.path(), "2026-02-12T10:30");
+    let good = req(sample_request("1.001193"));
+    let mut bad = sample_request("1.001193");
+    bad["applicant"]["phone"] = json!("x");
+    assert!(submit_batch(&mut s, &[good.clone(), req(bad)]).is_err());
+    assert_eq!(count(&s, "dossiers"), 0);
+    let done = submit_batch(&mut s, &[good.clone(), good]).unwrap();
+    assert_eq!(done.len(), 2);
+    assert_ne!(done[0].code, done[1].code);
+    assert_eq!(count(&s, "events"), 2);
+}

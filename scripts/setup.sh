@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs what Một Cửa needs on a fresh Debian 12 machine (idempotent; skips what is there):
+# the WebKitGTK stack for the Tauri window, Xvfb and WebKitWebDriver for end-to-end tests,
+# poppler/qpdf/zbar for checking documents, the UI's npm packages and tauri-driver.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+
+APT_PACKAGES=(
+  build-essential pkg-config libssl-dev
+  libwebkit2gtk-4.1-dev libsoup-3.0-dev librsvg2-dev libayatana-appindicator3-dev
+  xvfb xauth dbus dbus-x11 webkit2gtk-driver
+  poppler-utils qpdf zbar-tools fonts-dejavu-core
+)
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v node >/dev/null 2>&1; then
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm >/dev/null
+fi
+
+if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
+  (cd ui && npm ci --no-audit --no-fund)
+fi
+
+if [ "${1:-}" = "--with-e2e" ]; then
+  if [ ! -d tests/e2e/node_modules ] || [ tests/e2e/package-lock.json -nt tests/e2e/node_modules/.package-lock.json ]; then
+    (cd tests/e2e && npm ci --no-audit --no-fund)
+  fi
+  if ! command -v tauri-driver >/dev/null 2>&1; then
+    cargo install tauri-driver --locked
+  fi
+fi

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs every test of Một Cửa on a fresh Debian 12 machine (installs what is missing first):
+# Rust unit and integration tests (core, CLI, app shell), the generated-types freshness check, the UI
+# tests (Vitest), the benchmark at smoke size, and the end-to-end test of the real window under Xvfb
+# through tauri-driver + WebKitWebDriver. Exits non-zero when anything fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+export CARGO_TERM_COLOR=never
+
+step() { printf '\n=== %s ===\n' "$*"; }
+
+step "setup"
+./scripts/setup.sh --with-e2e
+
+step "UI: unit tests (Vitest) and build"
+(cd ui && npm test --silent && npm run build --silent)
+
+step "Rust: tests (core, CLI, app shell)"
+cargo test --workspace
+
+step "generated TypeScript types are up to date"
+if ! git diff --quiet -- ui/src/bindings || [ -n "$(git status --porcelain -- ui/src/bindings)" ]; then
+  echo "ui/src/bindings is stale: run 'cargo test -p motcua-core' and commit the result" >&2
+  git status --short -- ui/src/bindings >&2
+  exit 1
+fi
+
+step "benchmark (smoke size)"
+BENCH_DOSSIERS=3000 BENCH_INTAKES=50 cargo test -p motcua-core --bench intake_search
+
+step "end-to-end: the real window under Xvfb"
+cargo build -p motcua-app -p motcua-cli
+./tests/e2e/run.sh
+
+echo
+echo "all tests passed"

@@ -1,0 +1,120 @@
+// End-to-end: the real Một Cửa window (debug build) under Xvfb, driven through tauri-driver and
+// WebKitWebDriver. A clerk picks a procedure by typing, fills the applicant by keyboard, confirms
+// with Enter, and sees the official code and appointment; the dossier is then in the SQLite file
+// (checked with the CLI) and found by the search screen without diacritics.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { remote } from 'webdriverio';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const APP = process.env.MOTCUA_APP;
+const CLI = process.env.MOTCUA_CLI;
+const dataDir = mkdtempSync(join(tmpdir(), 'motcua-e2e-'));
+const shots = join(here, 'screenshots');
+mkdirSync(shots, { recursive: true });
+let browser;
+
+before(async () => {
+  browser = await remote({
+    hostname: '127.0.0.1',
+    port: Number(process.env.TAURI_DRIVER_PORT || 4444),
+    logLevel: 'warn',
+    capabilities: {
+      'tauri:options': { application: APP, args: ['--data-dir', dataDir, '--now', '2026-02-12T10:30'] },
+    },
+  });
+});
+
+after(async () => {
+  if (browser) await browser.deleteSession();
+});
+
+const byTestId = (id) => browser.$(`[data-testid="${id}"]`);
+
+async function typeInto(id, text) {
+  const el = await byTestId(id);
+  await el.waitForDisplayed({ timeout: 10000 });
+  await el.click();
+  await browser.keys(text.split(''));
+}
+
+test('intake by keyboard gives the official code and appointment', async () => {
+  const proc = await byTestId('procedure-input');
+  await proc.waitForDisplayed({ timeout: 30000 });
+  await proc.click();
+  await browser.keys('khai sinh'.split(''));
+  await browser.waitUntil(async () => (await browser.$$('[data-testid="procedure-option"]')).length > 0, { timeout: 10000 });
+  const options = await browser.$$('[data-testid="procedure-option"]');
+  const texts = await Promise.all(options.map((o) => o.getText()));
+  assert.ok(texts.some((t) => t.includes('1.001193')), `options: ${texts.join(' | ')}`);
+  // move down to the birth registration with the arrow keys, pick it with Enter
+  const idx = texts.findIndex((t) => t.includes('1.001193'));
+  for (let i = 0; i < idx; i++) await browser.keys(['ArrowDown']);
+  await browser.keys(['Enter']);
+  const due = await byTestId('preview-due');
+  await browser.waitUntil(async () => (await due.getText()).includes('12/02/2026'), { timeout: 10000 });
+
+  await typeInto('applicant-full_name', 'Nguyễn Văn A');
+  await typeInto('applicant-id_number', '001090012345');
+  await typeInto('applicant-date_of_birth', '05/03/1990');
+  await typeInto('applicant-phone', '0912345678');
+  await typeInto('applicant-address', 'Số 1 phố Điện Biên Phủ, Ba Đình, Hà Nội');
+  await browser.keys(['Control', 'Enter']);
+
+  const code = await byTestId('result-code');
+  await code.waitForDisplayed({ timeout: 10000 });
+  assert.equal(await code.getText(), '000.00.31.H26-260212-0001');
+  const resultDue = await (await byTestId('result-due')).getText();
+  assert.match(resultDue, /17:00/);
+  assert.match(resultDue, /12\/02\/2026/);
+  // focus is back on the procedure field for the next citizen
+  const active = await browser.execute(() => document.activeElement?.getAttribute('data-testid'));
+  assert.equal(active, 'procedure-input');
+  await browser.saveScreenshot(join(shots, 'intake-done.png'));
+
+  // it is in the real SQLite file
+  const shown = JSON.parse(execFileSync(CLI, ['--data-dir', dataDir, 'show', '000.00.31.H26-260212-0001', '--json'], { encoding: 'utf8' }));
+  assert.equal(shown.applicant.full_name, 'Nguyễn Văn A');
+  assert.equal(shown.due_at, '2026-02-12T17:00:00+07:00');
+});
+
+test('an invalid ID number is shown beside its field and nothing is stored', async () => {
+  const proc = await byTestId('procedure-input');
+  await proc.click();
+  await browser.keys('1.001193'.split(''));
+  await browser.waitUntil(async () => (await browser.$$('[data-testid="procedure-option"]')).length > 0, { timeout: 10000 });
+  await browser.keys(['Enter']);
+  await typeInto('applicant-full_name', 'Trần Thị Bích');
+  await typeInto('applicant-id_number', '12345');
+  await typeInto('applicant-date_of_birth', '01/01/1980');
+  await typeInto('applicant-phone', '0987654321');
+  await typeInto('applicant-address', 'Hà Nội');
+  await browser.keys(['Control', 'Enter']);
+  const err = await byTestId('error-applicant.id_number');
+  await err.waitForDisplayed({ timeout: 10000 });
+  assert.match(await err.getText(), /12 chữ số/);
+  const active = await browser.execute(() => document.activeElement?.getAttribute('data-testid'));
+  assert.equal(active, 'applicant-id_number');
+  const out = JSON.parse(execFileSync(CLI, ['--data-dir', dataDir, 'search', 'tran thi bich', '--json'], { encoding: 'utf8' }));
+  assert.equal(out.hits.length, 0);
+});
+
+test('search finds the dossier without diacritics', async () => {
+  await browser.keys(['F3']);
+  const input = await byTestId('search-input');
+  await input.waitForDisplayed({ timeout: 10000 });
+  await input.click();
+  await browser.keys('nguyen van a'.split(''));
+  await browser.keys(['Enter']);
+  await browser.waitUntil(async () => (await browser.$$('[data-testid="search-row"]')).length > 0, { timeout: 10000 });
+  const rows = await browser.$$('[data-testid="search-row"]');
+  assert.equal(rows.length, 1);
+  assert.match(await rows[0].getText(), /000\.00\.31\.H26-260212-0001/);
+  assert.match(await rows[0].getText(), /Nguyễn Văn A/);
+  await browser.saveScreenshot(join(shots, 'search.png'));
+});

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Starts Xvfb and tauri-driver (which starts WebKitWebDriver), then runs the end-to-end tests against
+# the debug build of the app (target/debug/motcua-app). Everything listens on 127.0.0.1.
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT="$(cd ../.. && pwd)"
+export PATH="$HOME/.cargo/bin:$PATH"
+export MOTCUA_APP="$ROOT/target/debug/motcua-app"
+export MOTCUA_CLI="$ROOT/target/debug/motcua"
+export NO_AT_BRIDGE=1
+export WEBKIT_DISABLE_COMPOSITING_MODE=1
+export LANG=C.UTF-8
+
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+if [ -z "${E2E_DISPLAY:-}" ]; then
+  DISPLAY_NUM=:$((90 + RANDOM % 9))
+  Xvfb "$DISPLAY_NUM" -screen 0 1366x900x24 -nolisten tcp >/tmp/motcua-xvfb.log 2>&1 &
+  pids+=($!)
+  export DISPLAY="$DISPLAY_NUM"
+else
+  export DISPLAY="$E2E_DISPLAY"
+fi
+sleep 1
+
+PORT=${TAURI_DRIVER_PORT:-4444}
+export TAURI_DRIVER_PORT=$PORT
+dbus-run-session -- tauri-driver --port "$PORT" --native-port $((PORT + 1)) >/tmp/motcua-tauri-driver.log 2>&1 &
+pids+=($!)
+for _ in $(seq 1 50); do
+  if (exec 3<>/dev/tcp/127.0.0.1/"$PORT") 2>/dev/null; then break; fi
+  sleep 0.2
+done
+
+node --test --test-concurrency=1 ./*.test.mjs
