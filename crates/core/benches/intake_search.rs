@@ -194,5 +194,7 @@ fn main() {
     println!("database: {} dossiers, {:.1} MB ({:.0} bytes per dossier)", n_dossiers + n_intakes, db_bytes as f64 / 1e6, db_bytes as f64 / (n_dossiers + n_intakes) as f64);
     let ratio = pct(&mut it, 0.99).as_secs_f64() / pct(&mut b, 0.99).as_secs_f64();
     println!("intake p99 / bare commit p99 = {ratio:.2}");
-    let _ = std::fs::remove_dir_all(&dir);
+    if std::env::var_os("BENCH_KEEP").is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

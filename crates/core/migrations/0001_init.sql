@@ -71,8 +71,9 @@ CREATE TABLE dossiers (
     received_at      TEXT NOT NULL,
     due_at           TEXT NOT NULL,
     status           TEXT NOT NULL,
-    request_id       TEXT UNIQUE,
-    data             TEXT NOT NULL    -- the dossier as JSON (applicant, documents, fee, delivery ...)
+    request_id       TEXT UNIQUE
+    -- the dossier itself (applicant, documents, fee, delivery ...) is the payload of its `received`
+    -- event: stored once; this row is the searchable projection of the event log.
 ) STRICT;
 CREATE INDEX dossiers_id_number ON dossiers(id_number);
 CREATE INDEX dossiers_phone ON dossiers(phone);
@@ -90,7 +91,7 @@ CREATE TABLE events (
     kind       TEXT NOT NULL,
     at         TEXT NOT NULL,
     clerk_id   TEXT NOT NULL,
-    payload    TEXT NOT NULL,
+    payload    BLOB NOT NULL,         -- the event as zstd-compressed JSON (events::encode_payload)
     UNIQUE (counter_id, seq)
 ) STRICT;
 CREATE INDEX events_dossier ON events(dossier_id, id);
@@ -100,9 +101,8 @@ BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
 CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
 BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
 
--- Events waiting for the portal (sent_at set by the sync when the portal acknowledged them).
+-- Events not yet acknowledged by the portal: a queue (a row leaves when the portal has the event;
+-- the event itself stays in `events` for ever).
 CREATE TABLE outbox (
-    event_id INTEGER PRIMARY KEY REFERENCES events(id),
-    sent_at  TEXT
+    event_id INTEGER PRIMARY KEY REFERENCES events(id)
 ) STRICT;
-CREATE INDEX outbox_pending ON outbox(event_id) WHERE sent_at IS NULL;

@@ -237,11 +237,10 @@ pub fn submit_batch(store: &mut Store, reqs: &[IntakeRequest]) -> Result<Vec<Dos
 
 /// Writes the dossier row, its search entry, its `received` event and the outbox entry.
 fn insert(tx: &rusqlite::Transaction, ctx: &crate::store::CounterContext, now: NaiveDateTime, dossier: &Dossier) -> Result<()> {
-    let data = serde_json::to_string(dossier).expect("serialisable");
     tx.prepare_cached(
         "INSERT INTO dossiers(uid, code, provisional_code, procedure_code, applicant_name, id_number, phone,
-                              received_at, due_at, status, request_id, data)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                              received_at, due_at, status, request_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?
     .execute(params![
         dossier.uid,
@@ -255,7 +254,6 @@ fn insert(tx: &rusqlite::Transaction, ctx: &crate::store::CounterContext, now: N
         dossier.due_at,
         dossier.status.as_str(),
         dossier.request_id,
-        data
     ])?;
     let dossier_id = tx.last_insert_rowid();
     tx.prepare_cached("INSERT INTO dossier_names(rowid, name) VALUES (?1, ?2)")?

@@ -68,11 +68,11 @@ fn status_is_the_fold_of_the_events() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = store_at(dir.path(), "2026-02-12T10:30");
     submit(&mut s, &req(sample_request("1.001193"))).unwrap();
-    let payloads: Vec<String> = {
+    let payloads: Vec<Vec<u8>> = {
         let mut st = s.conn().prepare("SELECT payload FROM events ORDER BY id").unwrap();
         st.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
     };
-    let events: Vec<EventKind> = payloads.iter().map(|p| serde_json::from_str(p).unwrap()).collect();
+    let events: Vec<EventKind> = payloads.iter().map(|p| crate::events::decode_payload(p).unwrap()).collect();
     let status: String = s.conn().query_row("SELECT status FROM dossiers", [], |r| r.get(0)).unwrap();
     assert_eq!(crate::dossier::fold_status(&events).unwrap().as_str(), status);
 }

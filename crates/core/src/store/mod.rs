@@ -15,7 +15,7 @@ use crate::calendar::{CalendarData, WorkCalendar, DEFAULT_CALENDAR_JSON};
 use crate::catalog::{parse_catalog, Procedure, DEFAULT_CATALOG_JSON};
 use crate::clock::{to_rfc3339, Clock};
 use crate::codes;
-use crate::dossier::{Dossier, Event};
+use crate::dossier::{Dossier, Event, EventKind};
 use crate::error::{CoreError, Result};
 use crate::text;
 
@@ -351,22 +351,33 @@ impl Store {
     /// A dossier by its code (official or provisional).
     pub fn dossier_by_code(&self, code: &str) -> Result<Dossier> {
         let code = code.trim().to_uppercase();
-        let row: Option<(String, String)> = self
+        let id: Option<i64> = self
             .conn
-            .prepare_cached("SELECT data, status FROM dossiers WHERE code = ?1 OR provisional_code = ?1")?
-            .query_row([&code], |r| Ok((r.get(0)?, r.get(1)?)))
+            .prepare_cached("SELECT id FROM dossiers WHERE code = ?1 UNION ALL SELECT id FROM dossiers WHERE provisional_code = ?1 LIMIT 1")?
+            .query_row([&code], |r| r.get(0))
             .optional()?;
-        let (data, _) = row.ok_or_else(|| CoreError::NotFound(format!("Không tìm thấy hồ sơ có mã {code}")))?;
-        serde_json::from_str(&data).map_err(|e| CoreError::Internal(format!("dossier row: {e}")))
+        let id = id.ok_or_else(|| CoreError::NotFound(format!("Không tìm thấy hồ sơ có mã {code}")))?;
+        self.dossier_by_id(id)
     }
 
     pub(crate) fn dossier_by_request_id(&self, request_id: &str) -> Result<Option<Dossier>> {
-        let data: Option<String> = self
-            .conn
-            .prepare_cached("SELECT data FROM dossiers WHERE request_id = ?1")?
-            .query_row([request_id], |r| r.get(0))
-            .optional()?;
-        data.map(|d| serde_json::from_str(&d).map_err(|e| CoreError::Internal(format!("dossier row: {e}")))).transpose()
+        let id: Option<i64> =
+            self.conn.prepare_cached("SELECT id FROM dossiers WHERE request_id = ?1")?.query_row([request_id], |r| r.get(0)).optional()?;
+        id.map(|id| self.dossier_by_id(id)).transpose()
+    }
+
+    /// The dossier as the fold of its events: the `received` payload, then each later event applied.
+    fn dossier_by_id(&self, id: i64) -> Result<Dossier> {
+        let mut st = self.conn.prepare_cached("SELECT payload FROM events WHERE dossier_id = ?1 ORDER BY id")?;
+        let payloads = st.query_map([id], |r| r.get::<_, Vec<u8>>(0))?;
+        let mut dossier: Option<Dossier> = None;
+        for p in payloads {
+            let event = crate::events::decode_payload(&p?)?;
+            match event {
+                EventKind::Received { dossier: d } => dossier = Some(*d),
+            }
+        }
+        dossier.ok_or_else(|| CoreError::Internal(format!("dossier {id} has no received event")))
     }
 
     /// The history of a dossier, oldest first.
@@ -393,7 +404,7 @@ impl Store {
 
     /// Number of events not yet acknowledged by the portal.
     pub fn pending_outbox(&self) -> Result<i64> {
-        Ok(self.conn.query_row("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL", [], |r| r.get(0))?)
+        Ok(self.conn.query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get(0))?)
     }
 }
 
