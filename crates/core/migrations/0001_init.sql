@@ -80,7 +80,7 @@ CREATE INDEX dossiers_phone ON dossiers(phone);
 CREATE INDEX dossiers_status_due ON dossiers(status, due_at);
 
 -- Accent-free applicant names for search (rowid = dossiers.id); contentless to stay small.
-CREATE VIRTUAL TABLE dossier_names USING fts5(name, content = '', contentless_delete = 1, tokenize = 'unicode61');
+CREATE VIRTUAL TABLE dossier_names USING fts5(name, content = '', contentless_delete = 1, detail = none, prefix = '1 2 3 4 5 6', tokenize = 'unicode61');
 
 CREATE TABLE events (
     id         INTEGER PRIMARY KEY,
