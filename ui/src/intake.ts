@@ -1,0 +1,321 @@
+// The intake screen (tiếp nhận hồ sơ): pick a procedure by typing, fill the applicant by keyboard,
+// tick the documents received, see fee and appointment, confirm with Enter. The request carries a
+// request_id made once per form, so a double Enter or a retry creates one dossier.
+import type { Api } from './api';
+import type { AppError } from './bindings/AppError';
+import type { Dossier } from './bindings/Dossier';
+import type { IntakeRequest } from './bindings/IntakeRequest';
+import type { Procedure } from './bindings/Procedure';
+import type { DocumentForm } from './bindings/DocumentForm';
+import type { IdType } from './bindings/IdType';
+import { formatDateTime, formatMoney, parseDmy } from './format';
+import { handleEnter } from './keyboard';
+
+export const FORM_LABELS: Record<DocumentForm, string> = {
+  original: 'Bản chính',
+  copy: 'Bản sao',
+  certified_copy: 'Bản sao chứng thực',
+  presented: 'Xuất trình',
+};
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+const FIELDS: Array<[string, string, string]> = [
+  ['applicant.full_name', 'Họ và tên người nộp', 'text'],
+  ['applicant.id_number', 'Số giấy tờ', 'text'],
+  ['applicant.date_of_birth', 'Ngày sinh (ngày/tháng/năm)', 'text'],
+  ['applicant.phone', 'Điện thoại', 'tel'],
+  ['applicant.address', 'Địa chỉ', 'text'],
+  ['applicant.email', 'Email (không bắt buộc)', 'email'],
+];
+
+const tid = (field: string) => field.replace('applicant.', 'applicant-');
+
+export function newRequestId(): string {
+  return globalThis.crypto?.randomUUID?.() ?? `r-${Date.now()}-${Math.random().toString(16).slice(2)}`;
+}
+
+export class IntakeScreen {
+  readonly el: HTMLElement;
+  private procedure: Procedure | null = null;
+  private options: Procedure[] = [];
+  private active = 0;
+  private requestId = newRequestId();
+  private inFlight = false;
+  private searchSeq = 0;
+
+  constructor(private api: Api, private onSaved: (d: Dossier) => void = () => {}) {
+    this.el = document.createElement('section');
+    this.el.className = 'screen intake';
+    this.el.innerHTML = `
+      <div class="result" data-testid="result" hidden></div>
+      <div class="banner error" data-testid="form-error" role="alert" hidden></div>
+      <form novalidate autocomplete="off">
+        <div class="col">
+          <label class="field procedure">
+            <span>Thủ tục hành chính <kbd>F2</kbd></span>
+            <input data-nav data-testid="procedure-input" name="procedure_code" placeholder="Gõ vài chữ: khai sinh, chung thuc… hoặc mã 1.001193" />
+            <ul class="options" data-testid="procedure-options" role="listbox" hidden></ul>
+            <small class="error" data-testid="error-procedure_code" hidden></small>
+          </label>
+          <div class="procedure-info" data-testid="procedure-info" hidden></div>
+          <fieldset class="docs" hidden>
+            <legend>Thành phần hồ sơ đã nhận</legend>
+            <div class="doc-list"></div>
+            <small class="error" data-testid="error-documents" hidden></small>
+          </fieldset>
+        </div>
+        <div class="col">
+          <label class="field"><span>${FIELDS[0][1]}</span>
+            <input data-nav data-testid="applicant-full_name" name="applicant.full_name" />
+            <small class="error" data-testid="error-applicant.full_name" hidden></small></label>
+          <div class="row">
+            <label class="field narrow"><span>Loại giấy tờ</span>
+              <select data-nav data-testid="applicant-id_type" name="applicant.id_type">
+                <option value="cccd">CCCD / Căn cước</option><option value="passport">Hộ chiếu</option><option value="other">Khác</option>
+              </select></label>
+            ${FIELDS.slice(1, 3).map(([f, l, t]) => `<label class="field"><span>${l}</span>
+              <input data-nav data-testid="${tid(f)}" name="${f}" type="${t}" />
+              <small class="error" data-testid="error-${f}" hidden></small></label>`).join('')}
+          </div>
+          ${FIELDS.slice(3).map(([f, l, t]) => `<label class="field"><span>${l}</span>
+            <input data-nav data-testid="${tid(f)}" name="${f}" type="${t}" />
+            <small class="error" data-testid="error-${f}" hidden></small></label>`).join('')}
+          <div class="row">
+            <label class="field narrow"><span>Nhận kết quả</span>
+              <select data-nav data-testid="delivery-kind" name="delivery.kind">
+                <option value="counter">Tại quầy</option><option value="post">Qua bưu chính</option>
+              </select></label>
+            <label class="field delivery-address" hidden><span>Địa chỉ nhận qua bưu chính</span>
+              <input data-nav data-testid="delivery-address" name="delivery.address" />
+              <small class="error" data-testid="error-delivery.address" hidden></small></label>
+            <label class="field narrow"><span>Lệ phí thu (đ)</span>
+              <input data-nav data-testid="fee" name="fee" inputmode="numeric" />
+              <small class="error" data-testid="error-fee" hidden></small></label>
+          </div>
+          <button type="button" class="primary" data-testid="submit">Tiếp nhận <kbd>Enter</kbd></button>
+        </div>
+      </form>`;
+    this.wire();
+  }
+
+  private q<T extends HTMLElement = HTMLInputElement>(sel: string): T {
+    return this.el.querySelector(sel) as T;
+  }
+
+  private input(name: string): HTMLInputElement {
+    return this.q(`[name="${name}"]`);
+  }
+
+  focusFirst() {
+    this.q('[data-testid="procedure-input"]').focus();
+  }
+
+  private wire() {
+    const form = this.q<HTMLFormElement>('form');
+    const proc = this.q('[data-testid="procedure-input"]');
+    proc.addEventListener('input', () => {
+      this.procedure = null;
+      void this.lookup(proc.value);
+    });
+    proc.addEventListener('keydown', (ev) => this.procedureKey(ev));
+    proc.addEventListener('focus', () => proc.select());
+    form.addEventListener('keydown', (ev) => {
+      if (ev.target === proc && !(ev.ctrlKey || ev.metaKey)) return;
+      handleEnter(form, ev, () => void this.submit());
+    });
+    form.addEventListener('submit', (ev) => ev.preventDefault());
+    this.q('[data-testid="submit"]').addEventListener('click', () => void this.submit());
+    this.q<HTMLSelectElement>('[data-testid="delivery-kind"]').addEventListener('change', (ev) => {
+      const post = (ev.target as HTMLSelectElement).value === 'post';
+      this.q('.delivery-address').hidden = !post;
+    });
+  }
+
+  private async lookup(text: string) {
+    const seq = ++this.searchSeq;
+    const list = this.q<HTMLUListElement>('[data-testid="procedure-options"]');
+    if (!text.trim()) {
+      list.hidden = true;
+      this.options = [];
+      return;
+    }
+    try {
+      const found = await this.api.catalogSearch(text);
+      if (seq !== this.searchSeq) return; // a newer keystroke won
+      this.options = found;
+      this.active = 0;
+      this.renderOptions();
+    } catch (e) {
+      this.showErrors(e as AppError);
+    }
+  }
+
+  private renderOptions() {
+    const list = this.q<HTMLUListElement>('[data-testid="procedure-options"]');
+    if (this.options.length === 0) {
+      list.innerHTML = '<li class="empty">Không có thủ tục phù hợp</li>';
+    } else {
+      list.innerHTML = this.options
+        .map((p, i) => `<li data-testid="procedure-option" role="option" data-i="${i}" class="${i === this.active ? 'active' : ''}" aria-selected="${i === this.active}">
+          <code>${esc(p.code)}</code> ${esc(p.name)}</li>`)
+        .join('');
+      list.querySelectorAll('li[data-i]').forEach((li) =>
+        li.addEventListener('mousedown', (ev) => {
+          ev.preventDefault();
+          void this.pick(this.options[Number((li as HTMLElement).dataset.i)]);
+        }),
+      );
+    }
+    list.hidden = false;
+  }
+
+  private procedureKey(ev: KeyboardEvent) {
+    const list = this.q<HTMLUListElement>('[data-testid="procedure-options"]');
+    if (ev.key === 'ArrowDown' || ev.key === 'ArrowUp') {
+      if (this.options.length === 0) return;
+      ev.preventDefault();
+      const n = this.options.length;
+      this.active = (this.active + (ev.key === 'ArrowDown' ? 1 : n - 1)) % n;
+      this.renderOptions();
+    } else if (ev.key === 'Escape') {
+      list.hidden = true;
+    } else if (ev.key === 'Enter' && !(ev.ctrlKey || ev.metaKey)) {
+      ev.preventDefault();
+      if (!list.hidden && this.options[this.active]) void this.pick(this.options[this.active]);
+      else if (this.procedure) this.input('applicant.full_name').focus();
+    }
+  }
+
+  async pick(p: Procedure) {
+    this.procedure = p;
+    const proc = this.q('[data-testid="procedure-input"]');
+    proc.value = `${p.code} — ${p.name}`;
+    this.q('[data-testid="procedure-options"]').hidden = true;
+    this.clearErrors();
+    this.input('fee').value = String(p.fee.amount);
+    const docs = this.q('.docs');
+    docs.hidden = false;
+    this.q('.doc-list').innerHTML = p.documents
+      .map((d) => `<label class="doc"><input type="checkbox" data-nav data-testid="doc-${esc(d.id)}" value="${esc(d.id)}" checked />
+        <span>${esc(d.name)}${d.mandatory ? ' <b class="req" title="Bắt buộc">*</b>' : ''}</span>
+        <small>${FORM_LABELS[d.form]} × ${d.count}</small></label>`)
+      .join('');
+    const info = this.q('[data-testid="procedure-info"]');
+    info.hidden = false;
+    info.innerHTML = `<div><b>${esc(p.name)}</b> <span class="muted">(${esc(p.field)})</span></div>
+      <div>Lệ phí: <b data-testid="preview-fee">${formatMoney(p.fee.amount)}</b>${p.fee.note ? ` <span class="muted">${esc(p.fee.note)}</span>` : ''}</div>
+      <div>Hẹn trả: <b data-testid="preview-due">…</b></div>`;
+    this.input('applicant.full_name').focus();
+    try {
+      const pv = await this.api.intakePreview(p.code);
+      if (this.procedure === p) {
+        this.q('[data-testid="preview-due"]').textContent = `${formatDateTime(pv.due_at)} (${pv.time_limit_label})`;
+      }
+    } catch (e) {
+      this.showErrors(e as AppError);
+    }
+  }
+
+  /** The request the form describes now. */
+  buildRequest(): IntakeRequest {
+    const v = (n: string) => this.input(n)?.value ?? '';
+    const dobTyped = v('applicant.date_of_birth');
+    const email = v('applicant.email').trim();
+    const fee = v('fee').replace(/\D/g, '');
+    const docs = Array.from(this.el.querySelectorAll<HTMLInputElement>('.doc-list input[type=checkbox]'))
+      .filter((c) => c.checked)
+      .map((c) => c.value);
+    const kind = this.q<HTMLSelectElement>('[data-testid="delivery-kind"]').value;
+    return {
+      procedure_code: this.procedure?.code ?? '',
+      applicant: {
+        full_name: v('applicant.full_name'),
+        id_type: this.q<HTMLSelectElement>('[data-testid="applicant-id_type"]').value as IdType,
+        id_number: v('applicant.id_number'),
+        date_of_birth: parseDmy(dobTyped) ?? dobTyped,
+        phone: v('applicant.phone'),
+        address: v('applicant.address'),
+        ...(email ? { email } : {}),
+      },
+      documents: docs,
+      delivery: kind === 'post' ? { kind: 'post', address: v('delivery.address') } : { kind: 'counter' },
+      ...(fee ? { fee: Number(fee) } : {}),
+      request_id: this.requestId,
+    };
+  }
+
+  async submit(): Promise<Dossier | null> {
+    if (this.inFlight) return null;
+    this.clearErrors();
+    if (!this.procedure) {
+      this.showErrors({ code: 'validation', message: 'Chưa chọn thủ tục', field: 'procedure_code' });
+      return null;
+    }
+    this.inFlight = true;
+    const btn = this.q<HTMLButtonElement>('[data-testid="submit"]');
+    btn.disabled = true;
+    try {
+      const d = await this.api.intakeSubmit(this.buildRequest());
+      this.showResult(d);
+      this.reset();
+      this.onSaved(d);
+      return d;
+    } catch (e) {
+      this.showErrors(e as AppError);
+      return null;
+    } finally {
+      this.inFlight = false;
+      btn.disabled = false;
+    }
+  }
+
+  private showResult(d: Dossier) {
+    const r = this.q('[data-testid="result"]');
+    r.hidden = false;
+    r.innerHTML = `<div>Đã tiếp nhận hồ sơ của <b>${esc(d.applicant.full_name)}</b> — ${esc(d.procedure_name)}</div>
+      <div class="code">Mã hồ sơ: <span data-testid="result-code">${esc(d.code)}</span>${d.provisional ? ' <em>(mã tạm, sẽ được cấp mã chính thức khi đồng bộ)</em>' : ''}</div>
+      <div>Hẹn trả kết quả: <b data-testid="result-due" data-value="${esc(d.due_at)}">${formatDateTime(d.due_at)}</b></div>`;
+  }
+
+  reset() {
+    this.el.querySelectorAll<HTMLInputElement>('form input').forEach((i) => (i.value = ''));
+    this.q<HTMLSelectElement>('[data-testid="applicant-id_type"]').value = 'cccd';
+    this.q<HTMLSelectElement>('[data-testid="delivery-kind"]').value = 'counter';
+    this.q('.delivery-address').hidden = true;
+    this.q('.docs').hidden = true;
+    this.q('.doc-list').innerHTML = '';
+    this.q('[data-testid="procedure-info"]').hidden = true;
+    this.procedure = null;
+    this.requestId = newRequestId();
+    this.focusFirst();
+  }
+
+  clearErrors() {
+    this.el.querySelectorAll<HTMLElement>('.error').forEach((e) => {
+      e.hidden = true;
+      e.textContent = '';
+    });
+    this.el.querySelectorAll('[aria-invalid]').forEach((e) => e.removeAttribute('aria-invalid'));
+  }
+
+  showErrors(err: AppError) {
+    const slot = err.field ? this.el.querySelector<HTMLElement>(`[data-testid="error-${err.field}"]`) : null;
+    if (slot) {
+      slot.textContent = err.message;
+      slot.hidden = false;
+      const target =
+        err.field === 'procedure_code'
+          ? this.q('[data-testid="procedure-input"]')
+          : err.field === 'documents'
+            ? this.el.querySelector<HTMLElement>('.doc-list input')
+            : this.el.querySelector<HTMLElement>(`[name="${err.field}"]`);
+      target?.setAttribute('aria-invalid', 'true');
+      target?.focus();
+    } else {
+      const banner = this.q('[data-testid="form-error"]');
+      banner.textContent = err.message;
+      banner.hidden = false;
+    }
+  }
+}

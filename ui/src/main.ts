@@ -1,0 +1,55 @@
+// Boots the counter window: header with agency, counter and clerk; the intake (F2) and search (F3)
+// screens; a status bar with unsent events and the database in use.
+import './styles.css';
+import { api, type Api } from './api';
+import type { AppError } from './bindings/AppError';
+import { IntakeScreen } from './intake';
+import { SearchScreen } from './search';
+
+export function mount(root: HTMLElement, backend: Api) {
+  root.innerHTML = `
+    <header><div class="agency" data-testid="agency">Một Cửa</div>
+      <nav><button type="button" data-screen="intake" data-testid="tab-intake">Tiếp nhận <kbd>F2</kbd></button>
+           <button type="button" data-screen="search" data-testid="tab-search">Tra cứu <kbd>F3</kbd></button></nav>
+      <div class="who" data-testid="who"></div></header>
+    <main></main>
+    <footer data-testid="status-bar"><span data-testid="status-pending"></span><span data-testid="status-catalog"></span><span class="db"></span></footer>`;
+  const main = root.querySelector('main')!;
+  const refresh = async () => {
+    try {
+      const s = await backend.appStatus();
+      root.querySelector('[data-testid="agency"]')!.textContent = s.context.agency_name;
+      root.querySelector('[data-testid="who"]')!.textContent = `${s.context.counter_name} · ${s.context.clerk_name}`;
+      root.querySelector('[data-testid="status-pending"]')!.textContent = `Chưa đồng bộ: ${s.pending_events}`;
+      root.querySelector('[data-testid="status-catalog"]')!.textContent = `Danh mục: ${s.procedures} thủ tục`;
+      root.querySelector('footer .db')!.textContent = s.db_path;
+    } catch (e) {
+      root.querySelector('[data-testid="status-pending"]')!.textContent = (e as AppError).message;
+    }
+  };
+  const intake = new IntakeScreen(backend, () => void refresh());
+  const search = new SearchScreen(backend);
+  main.append(intake.el, search.el);
+  const show = (which: 'intake' | 'search') => {
+    intake.el.hidden = which !== 'intake';
+    search.el.hidden = which !== 'search';
+    root.querySelectorAll<HTMLElement>('nav button').forEach((b) => b.classList.toggle('active', b.dataset.screen === which));
+    (which === 'intake' ? intake : search).focusFirst();
+  };
+  root.querySelectorAll<HTMLElement>('nav button').forEach((b) => b.addEventListener('click', () => show(b.dataset.screen as 'intake' | 'search')));
+  document.addEventListener('keydown', (ev) => {
+    if (ev.key === 'F2') {
+      ev.preventDefault();
+      show('intake');
+    } else if (ev.key === 'F3') {
+      ev.preventDefault();
+      show('search');
+    }
+  });
+  show('intake');
+  void refresh();
+  return { intake, search, show };
+}
+
+const root = document.getElementById('app');
+if (root && !import.meta.env?.VITEST) mount(root, api);

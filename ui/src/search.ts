@@ -1,0 +1,136 @@
+// The search screen (tra cứu): one box for a code, a name (diacritics optional), an ID or phone
+// number; newest first, "Xem thêm" for the next page, Enter on a row opens the dossier.
+import type { Api } from './api';
+import type { AppError } from './bindings/AppError';
+import type { Dossier } from './bindings/Dossier';
+import type { SearchHit } from './bindings/SearchHit';
+import { formatDate, formatDateTime, formatMoney, isoToDmy } from './format';
+import { FORM_LABELS } from './intake';
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+export const STATUS_LABELS: Record<string, string> = { received: 'Đã tiếp nhận' };
+
+export class SearchScreen {
+  readonly el: HTMLElement;
+  private cursor: number | undefined;
+  private query = '';
+
+  constructor(private api: Api) {
+    this.el = document.createElement('section');
+    this.el.className = 'screen search';
+    this.el.innerHTML = `
+      <label class="field wide"><span>Tra cứu hồ sơ <kbd>F3</kbd></span>
+        <input data-testid="search-input" placeholder="Mã hồ sơ, họ tên (không cần dấu), số CCCD hoặc điện thoại" /></label>
+      <div class="banner error" data-testid="search-error" hidden></div>
+      <table class="results" hidden><thead><tr><th>Mã hồ sơ</th><th>Người nộp</th><th>Thủ tục</th><th>Tiếp nhận</th><th>Hẹn trả</th><th>Trạng thái</th></tr></thead>
+        <tbody data-testid="search-results"></tbody></table>
+      <p class="muted empty" data-testid="search-empty" hidden>Không tìm thấy hồ sơ nào</p>
+      <button type="button" data-testid="search-more" hidden>Xem thêm</button>
+      <div class="detail" data-testid="dossier-detail" tabindex="-1" hidden></div>`;
+    const input = this.q<HTMLInputElement>('[data-testid="search-input"]');
+    input.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Enter') {
+        ev.preventDefault();
+        void this.run(input.value);
+      } else if (ev.key === 'ArrowDown') {
+        ev.preventDefault();
+        this.el.querySelector<HTMLElement>('[data-testid="search-row"]')?.focus();
+      }
+    });
+    this.q('[data-testid="search-more"]').addEventListener('click', () => void this.more());
+    this.el.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Escape') this.closeDetail();
+    });
+  }
+
+  private q<T extends HTMLElement = HTMLElement>(sel: string): T {
+    return this.el.querySelector(sel) as T;
+  }
+
+  focusFirst() {
+    this.q<HTMLInputElement>('[data-testid="search-input"]').focus();
+  }
+
+  async run(query: string) {
+    this.query = query;
+    this.cursor = undefined;
+    this.q('[data-testid="search-results"]').innerHTML = '';
+    this.closeDetail(false);
+    await this.more();
+  }
+
+  private async more() {
+    const err = this.q('[data-testid="search-error"]');
+    err.hidden = true;
+    try {
+      const page = await this.api.dossierSearch(this.query, this.cursor);
+      this.cursor = page.next_cursor;
+      this.append(page.hits);
+      this.q('[data-testid="search-more"]').hidden = page.next_cursor === undefined || page.next_cursor === null;
+    } catch (e) {
+      err.textContent = (e as AppError).message;
+      err.hidden = false;
+    }
+  }
+
+  private append(hits: SearchHit[]) {
+    const body = this.q('[data-testid="search-results"]');
+    for (const h of hits) {
+      const tr = document.createElement('tr');
+      tr.dataset.testid = 'search-row';
+      tr.tabIndex = 0;
+      tr.innerHTML = `<td><code>${esc(h.code)}</code>${h.provisional ? ' <em>(tạm)</em>' : ''}</td><td>${esc(h.applicant_name)}</td>
+        <td>${esc(h.procedure_code)}</td><td>${formatDate(h.received_at)}</td><td>${formatDateTime(h.due_at)}</td>
+        <td>${STATUS_LABELS[h.status] ?? h.status}</td>`;
+      tr.addEventListener('click', () => void this.open(h.code));
+      tr.addEventListener('keydown', (ev) => {
+        if (ev.key === 'Enter') void this.open(h.code);
+        if (ev.key === 'ArrowDown') (tr.nextElementSibling as HTMLElement | null)?.focus();
+        if (ev.key === 'ArrowUp') ((tr.previousElementSibling as HTMLElement | null) ?? this.q('[data-testid="search-input"]')).focus();
+      });
+      body.appendChild(tr);
+    }
+    const any = body.children.length > 0;
+    this.q('table').hidden = !any;
+    this.q('[data-testid="search-empty"]').hidden = any;
+  }
+
+  async open(code: string) {
+    try {
+      this.showDetail(await this.api.dossierGet(code));
+    } catch (e) {
+      const err = this.q('[data-testid="search-error"]');
+      err.textContent = (e as AppError).message;
+      err.hidden = false;
+    }
+  }
+
+  private showDetail(d: Dossier) {
+    const el = this.q('[data-testid="dossier-detail"]');
+    const a = d.applicant;
+    el.innerHTML = `<h3>Hồ sơ <code>${esc(d.code)}</code> <button type="button" class="close" title="Đóng">Esc</button></h3>
+      <dl>
+        <dt>Thủ tục</dt><dd>${esc(d.procedure_code)} — ${esc(d.procedure_name)}</dd>
+        <dt>Người nộp</dt><dd>${esc(a.full_name)}, sinh ${isoToDmy(a.date_of_birth)}</dd>
+        <dt>Giấy tờ tùy thân</dt><dd>${a.id_type === 'cccd' ? 'CCCD' : a.id_type === 'passport' ? 'Hộ chiếu' : 'Khác'} ${esc(a.id_number)}</dd>
+        <dt>Liên hệ</dt><dd>${esc(a.phone)}${a.email ? `, ${esc(a.email)}` : ''}</dd>
+        <dt>Địa chỉ</dt><dd>${esc(a.address)}</dd>
+        <dt>Tiếp nhận</dt><dd>${formatDateTime(d.received_at)} — ${esc(d.clerk_name)}, quầy ${esc(d.counter_id)}</dd>
+        <dt>Hẹn trả</dt><dd>${formatDateTime(d.due_at)}</dd>
+        <dt>Nhận kết quả</dt><dd>${d.delivery.kind === 'post' ? `Qua bưu chính: ${esc(d.delivery.address)}` : 'Tại quầy'}</dd>
+        <dt>Lệ phí</dt><dd>${formatMoney(d.fee)}</dd>
+        <dt>Trạng thái</dt><dd>${STATUS_LABELS[d.status] ?? d.status}</dd>
+      </dl>
+      <h4>Thành phần hồ sơ</h4>
+      <ul>${d.documents.map((x) => `<li>${esc(x.name)} — ${FORM_LABELS[x.form]} × ${x.count}</li>`).join('')}</ul>`;
+    el.hidden = false;
+    el.querySelector('.close')?.addEventListener('click', () => this.closeDetail());
+    el.focus();
+  }
+
+  closeDetail(refocus = true) {
+    this.q('[data-testid="dossier-detail"]').hidden = true;
+    if (refocus) this.focusFirst();
+  }
+}
