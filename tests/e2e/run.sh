@@ -11,8 +11,14 @@ export NO_AT_BRIDGE=1
 export WEBKIT_DISABLE_COMPOSITING_MODE=1
 export LANG=C.UTF-8
 
+PORT=${TAURI_DRIVER_PORT:-4444}
+export TAURI_DRIVER_PORT=$PORT
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+cleanup() {
+  for p in "${pids[@]}"; do pkill -P "$p" 2>/dev/null || true; kill "$p" 2>/dev/null || true; done
+  pkill -f "tauri-driver --port $PORT" 2>/dev/null || true
+  pkill -f "WebKitWebDriver --port=$((PORT + 1))" 2>/dev/null || true
+}
 trap cleanup EXIT
 
 if [ -z "${E2E_DISPLAY:-}" ]; then
@@ -25,8 +31,6 @@ else
 fi
 sleep 1
 
-PORT=${TAURI_DRIVER_PORT:-4444}
-export TAURI_DRIVER_PORT=$PORT
 dbus-run-session -- tauri-driver --port "$PORT" --native-port $((PORT + 1)) >/tmp/motcua-tauri-driver.log 2>&1 &
 pids+=($!)
 for _ in $(seq 1 50); do
