@@ -8,7 +8,7 @@ import type { IntakeRequest } from './bindings/IntakeRequest';
 import type { Procedure } from './bindings/Procedure';
 import type { DocumentForm } from './bindings/DocumentForm';
 import type { IdType } from './bindings/IdType';
-import { formatDateTime, formatMoney, parseDmy } from './format';
+import { esc, formatDateTime, formatMoney, parseDmy } from './format';
 import { handleEnter } from './keyboard';
 
 export const FORM_LABELS: Record<DocumentForm, string> = {
@@ -17,8 +17,6 @@ export const FORM_LABELS: Record<DocumentForm, string> = {
   certified_copy: 'Bản sao chứng thực',
   presented: 'Xuất trình',
 };
-
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const FIELDS: Array<[string, string, string]> = [
   ['applicant.full_name', 'Họ và tên người nộp', 'text'],

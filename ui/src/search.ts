@@ -4,10 +4,8 @@ import type { Api } from './api';
 import type { AppError } from './bindings/AppError';
 import type { Dossier } from './bindings/Dossier';
 import type { SearchHit } from './bindings/SearchHit';
-import { formatDate, formatDateTime, formatMoney, isoToDmy } from './format';
+import { esc, formatDate, formatDateTime, formatMoney, isoToDmy } from './format';
 import { FORM_LABELS } from './intake';
-
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export const STATUS_LABELS: Record<string, string> = { received: 'Đã tiếp nhận' };
 
