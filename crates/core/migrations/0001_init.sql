@@ -61,7 +61,7 @@ CREATE TABLE codes_issued (
 
 CREATE TABLE dossiers (
     id               INTEGER PRIMARY KEY,
-    uid              TEXT NOT NULL UNIQUE,
+    uid              BLOB NOT NULL UNIQUE,  -- UUIDv7, 16 bytes
     code             TEXT NOT NULL UNIQUE,
     provisional_code TEXT UNIQUE,
     procedure_code   TEXT NOT NULL REFERENCES procedures(code),
@@ -84,7 +84,7 @@ CREATE VIRTUAL TABLE dossier_names USING fts5(name, content = '', contentless_de
 
 CREATE TABLE events (
     id         INTEGER PRIMARY KEY,
-    uid        TEXT NOT NULL UNIQUE,  -- UUIDv7, globally unique
+    uid        BLOB NOT NULL UNIQUE,  -- UUIDv7 (16 bytes), globally unique
     counter_id TEXT NOT NULL,
     seq        INTEGER NOT NULL,      -- per-counter sequence, 1, 2, 3 ...
     dossier_id INTEGER NOT NULL REFERENCES dossiers(id),

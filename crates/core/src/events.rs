@@ -14,12 +14,12 @@ pub fn append(tx: &Transaction, dossier_id: i64, ctx: &CounterContext, at: Naive
     let seq: i64 = tx
         .prepare_cached("SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE counter_id = ?1")?
         .query_row([&ctx.counter_id], |r| r.get(0))?;
-    let uid = uuid::Uuid::now_v7().to_string();
+    let uid = uuid::Uuid::now_v7();
     tx.prepare_cached(
         "INSERT INTO events(uid, counter_id, seq, dossier_id, kind, at, clerk_id, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![
-        uid,
+        uid.as_bytes().as_slice(),
         ctx.counter_id,
         seq,
         dossier_id,

@@ -243,7 +243,7 @@ fn insert(tx: &rusqlite::Transaction, ctx: &crate::store::CounterContext, now: N
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?
     .execute(params![
-        dossier.uid,
+        uuid::Uuid::parse_str(&dossier.uid).map_err(|e| CoreError::Internal(format!("dossier uid: {e}")))?.as_bytes().as_slice(),
         dossier.code,
         dossier.provisional_code,
         dossier.procedure_code,

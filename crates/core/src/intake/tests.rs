@@ -53,14 +53,16 @@ fn intake_stores_dossier_event_outbox_and_index_together() {
     // omitted documents = the whole checklist
     assert_eq!(d.documents.len(), s.procedure("1.001193").unwrap().documents.len());
     assert_eq!((count(&s, "dossiers"), count(&s, "events"), count(&s, "outbox")), (1, 1, 1));
-    let (seq, uid): (i64, String) = s.conn().query_row("SELECT seq, uid FROM events", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    let (seq, uid): (i64, [u8; 16]) = s.conn().query_row("SELECT seq, uid FROM events", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
     assert_eq!(seq, 1);
-    assert_eq!(uuid::Uuid::parse_str(&uid).unwrap().get_version_num(), 7);
+    assert_eq!(uuid::Uuid::from_bytes(uid).get_version_num(), 7);
     assert_eq!(s.dossier_by_code(&d.code).unwrap(), d);
     assert_eq!(search(&s, "dang huu phuoc", None, None).unwrap().hits[0].code, d.code);
     let e = s.events_of(&d.code).unwrap();
     assert_eq!(e.len(), 1);
     assert_eq!(e[0].kind, "received");
+    assert_eq!(uuid::Uuid::parse_str(&e[0].uid).unwrap().get_version_num(), 7);
+    assert_eq!(e[0].seq, 1);
 }
 
 #[test]

@@ -387,7 +387,8 @@ impl Store {
              JOIN dossiers d ON d.id = e.dossier_id WHERE d.code = ?1 OR d.provisional_code = ?1 ORDER BY e.id",
         )?;
         let rows = st.query_map([code.trim().to_uppercase()], |r| {
-            Ok(Event { uid: r.get(0)?, counter_id: r.get(1)?, seq: r.get(2)?, at: r.get(3)?, clerk_id: r.get(4)?, kind: r.get(5)? })
+            let uid: [u8; 16] = r.get(0)?;
+            Ok(Event { uid: uuid::Uuid::from_bytes(uid).to_string(), counter_id: r.get(1)?, seq: r.get(2)?, at: r.get(3)?, clerk_id: r.get(4)?, kind: r.get(5)? })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
