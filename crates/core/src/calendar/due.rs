@@ -248,4 +248,63 @@ mod tests {
         assert!(oh.validate().is_err());
         assert_eq!(OfficeHours::default().day_minutes(), 480);
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Counts working minutes in [from, to) one minute at a time: slow, obviously right.
+        fn working_minutes_between(cal: &WorkCalendar, hours: &OfficeHours, from: NaiveDateTime, to: NaiveDateTime) -> i64 {
+            let mut t = from;
+            let mut n = 0;
+            while t < to {
+                let inside = cal.is_working_day(t.date()) && hours.sessions.iter().any(|s| t.time() >= s.start && t.time() < s.end);
+                if inside {
+                    n += 1;
+                }
+                t += Duration::minutes(1);
+            }
+            n
+        }
+
+        fn received() -> impl Strategy<Value = NaiveDateTime> {
+            // any minute from 2023-12-20 to 2027-03-01 (covers three Tết weeks and the swaps)
+            (0i64..(1167 * 24 * 60)).prop_map(|m| at("2023-12-20 00:00") + Duration::minutes(m))
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(200))]
+
+            #[test]
+            fn the_appointment_is_exactly_the_limit_in_working_time(r in received(), half_days in 1u32..=10) {
+                let c = cal();
+                let oh = OfficeHours::default();
+                let days = half_days as f64 / 2.0;
+                let due = due_at(&c, &oh, r, &TimeLimit::WorkingDays { days }).unwrap();
+                prop_assert!(due > r);
+                prop_assert!(c.is_working_day(due.date()), "due on a day off: {due}");
+                prop_assert!(oh.sessions.iter().any(|s| due.time() > s.start && due.time() <= s.end), "due outside office hours: {due}");
+                prop_assert_eq!(working_minutes_between(&c, &oh, r, due), (days * 480.0) as i64);
+            }
+
+            #[test]
+            fn a_longer_limit_never_gives_an_earlier_date(r in received(), a in 1u32..=20, b in 1u32..=20) {
+                let c = cal();
+                let oh = OfficeHours::default();
+                let da = due_at(&c, &oh, r, &TimeLimit::WorkingDays { days: a as f64 }).unwrap();
+                let db = due_at(&c, &oh, r, &TimeLimit::WorkingDays { days: b as f64 }).unwrap();
+                prop_assert_eq!(a.cmp(&b), da.cmp(&db));
+            }
+
+            #[test]
+            fn same_day_and_calendar_days_land_on_working_days(r in received(), n in 1u32..=30) {
+                let c = cal();
+                let oh = OfficeHours::default();
+                let sd = due_at(&c, &oh, r, &TimeLimit::SameDay { cutoff: "15:00".into() }).unwrap();
+                prop_assert!(c.is_working_day(sd.date()) && sd >= r && sd.time() == oh.sessions[1].end);
+                let cd = due_at(&c, &oh, r, &TimeLimit::CalendarDays { days: n }).unwrap();
+                prop_assert!(c.is_working_day(cd.date()) && cd >= r + Duration::days(n as i64));
+            }
+        }
+    }
 }
