@@ -28,13 +28,21 @@ if ! command -v node >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm >/dev/null
 fi
 
+# npm ci, or npm install when ci refuses the lock file: npm 11.19 here writes lock files without the
+# other platforms' optional packages (rollup's native builds) and then its own `npm ci` rejects them.
+npm_install() {
+  (cd "$1" && { npm ci --no-audit --no-fund 2>/tmp/motcua-npm-ci.log || {
+      echo "setup: npm ci refused the lock file in $1 (see /tmp/motcua-npm-ci.log); running npm install" >&2
+      npm install --no-audit --no-fund; }; })
+}
+
 if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
-  (cd ui && npm ci --no-audit --no-fund)
+  npm_install ui
 fi
 
 if [ "${1:-}" = "--with-e2e" ]; then
   if [ ! -d tests/e2e/node_modules ] || [ tests/e2e/package-lock.json -nt tests/e2e/node_modules/.package-lock.json ]; then
-    (cd tests/e2e && npm ci --no-audit --no-fund)
+    npm_install tests/e2e
   fi
   if ! command -v tauri-driver >/dev/null 2>&1; then
     cargo install tauri-driver --locked
