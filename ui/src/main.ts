@@ -13,7 +13,7 @@ export function mount(root: HTMLElement, backend: Api) {
            <button type="button" data-screen="search" data-testid="tab-search">Tra cứu <kbd>F3</kbd></button></nav>
       <div class="who" data-testid="who"></div></header>
     <main></main>
-    <footer data-testid="status-bar"><span data-testid="status-pending"></span><span data-testid="status-catalog"></span><span class="db"></span></footer>`;
+    <footer data-testid="status-bar"><span data-testid="status-network" class="offline" title="Chưa cấu hình cổng dịch vụ công: mọi hồ sơ được lưu trên máy và gửi đi khi đồng bộ">● Ngoại tuyến — lưu trên máy</span><span data-testid="status-pending"></span><span data-testid="status-catalog"></span><span class="db"></span></footer>`;
   const main = root.querySelector('main')!;
   const refresh = async () => {
     try {

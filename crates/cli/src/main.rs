@@ -230,6 +230,9 @@ fn run(cli: Cli) -> Result<(), CoreError> {
             if json {
                 print_json(&page);
             } else {
+                if page.hits.is_empty() {
+                    println!("Không tìm thấy hồ sơ nào");
+                }
                 for h in &page.hits {
                     println!("{:<30} {:<28} {:<12} hẹn {}", h.code, h.applicant_name, h.id_number, h.due_at);
                 }

@@ -152,3 +152,47 @@ fn calendar_show_lists_swaps() {
     assert!(days.iter().any(|d| d["date"] == "2026-11-24" && d["kind"] == "off"));
     assert_eq!(v["decided"], true);
 }
+
+#[test]
+fn an_intake_killed_midway_leaves_all_or_nothing_and_every_confirmed_dossier() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let body = request().to_string();
+    let mut confirmed = Vec::new();
+    for i in 0..24u64 {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_motcua"))
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(["intake", "--json", "-"])
+            .env("MOTCUA_NOW", "2026-02-12T10:30")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(body.as_bytes()).unwrap();
+        // kill some runs at varying points of their work (SIGKILL: no clean-up runs)
+        std::thread::sleep(std::time::Duration::from_millis(i % 8 * 3));
+        if i % 3 != 0 {
+            let _ = child.kill();
+        }
+        let out = child.wait_with_output().unwrap();
+        if out.status.success() {
+            let d: Value = serde_json::from_slice(&out.stdout).unwrap();
+            confirmed.push(d["code"].as_str().unwrap().to_string());
+        }
+    }
+    assert!(confirmed.len() >= 8, "the runs that were not killed confirmed their dossiers");
+    let db = rusqlite::Connection::open(dir.path().join("motcua.sqlite3")).unwrap();
+    let ok: String = db.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(ok, "ok");
+    let count = |sql: &str| -> i64 { db.query_row(sql, [], |r| r.get(0)).unwrap() };
+    let n = count("SELECT COUNT(*) FROM dossiers");
+    assert_eq!(count("SELECT COUNT(*) FROM events"), n, "every dossier has exactly its event");
+    assert_eq!(count("SELECT COUNT(*) FROM outbox"), n, "every event is queued for the portal");
+    assert_eq!(count("SELECT COUNT(*) FROM codes_issued"), n, "no code issued without its dossier");
+    for code in &confirmed {
+        let shown = motcua(dir.path(), "2026-02-12T11:00", &["show", code, "--json"], None);
+        assert!(shown.status.success(), "confirmed dossier {code} is lost");
+    }
+}
