@@ -8,6 +8,17 @@ describe('format', () => {
     expect(formatDateTime('2026-11-23T09:32:00+07:00')).toBe('09:32 thứ Hai, 23/11/2026');
     expect(formatDate('2024-05-04T10:00:00+07:00')).toBe('04/05/2024');
   });
+  it('names every weekday, thứ Hai to Chủ nhật (9–15 Feb 2026 is Monday to Sunday)', () => {
+    const names = [9, 10, 11, 12, 13, 14, 15].map((d) => formatDateTime(`2026-02-${String(d).padStart(2, "0")}T08:00:00+07:00`).replace(/^08:00 (.*), .*$/, '$1'));
+    expect(names).toEqual(['thứ Hai', 'thứ Ba', 'thứ Tư', 'thứ Năm', 'thứ Sáu', 'thứ Bảy', 'Chủ nhật']);
+  });
+  it('reads the string\'s own fields, whatever the machine\'s time zone', () => {
+    // 23:30 in Vietnam is already the next day in UTC, and still the day before in the Americas
+    expect(formatDateTime('2026-02-12T23:30:00+07:00')).toBe('23:30 thứ Năm, 12/02/2026');
+    expect(formatDateTime('2026-02-13T00:15:00+07:00')).toBe('00:15 thứ Sáu, 13/02/2026');
+    expect(formatDate('2026-01-01T00:00:00+07:00')).toBe('01/01/2026');
+    expect(formatDateTime('không phải ngày')).toBe('không phải ngày');
+  });
   it('knows weekdays', () => {
     expect(weekday(2024, 5, 4)).toBe(6); // Saturday (a swapped working day)
     expect(weekday(2000, 1, 1)).toBe(6);
@@ -25,6 +36,13 @@ describe('format', () => {
     expect(parseDmy('29/02/2023')).toBeNull();
     expect(parseDmy('31/02/1990')).toBeNull();
     expect(parseDmy('1990-03-05')).toBeNull();
+    expect(parseDmy('31/04/1990')).toBeNull();
+    expect(parseDmy('00/01/1990')).toBeNull();
+    expect(parseDmy('01/13/1990')).toBeNull();
+    expect(parseDmy('29/02/1900')).toBeNull();
+    expect(parseDmy('29/02/2000')).toBe('2000-02-29');
+    expect(parseDmy(' 31/12/1999 ')).toBe('1999-12-31');
+    expect(parseDmy('')).toBeNull();
     expect(isoToDmy('1990-03-05')).toBe('05/03/1990');
   });
 });

@@ -1,7 +1,7 @@
 // The intake screen (tiếp nhận hồ sơ): pick a procedure by typing, fill the applicant by keyboard,
 // tick the documents received, see fee and appointment, confirm with Enter. The request carries a
 // request_id made once per form, so a double Enter or a retry creates one dossier.
-import type { Api } from './api';
+import { api as defaultApi, type Api } from './api';
 import type { AppError } from './bindings/AppError';
 import type { Dossier } from './bindings/Dossier';
 import type { IntakeRequest } from './bindings/IntakeRequest';
@@ -29,6 +29,14 @@ const FIELDS: Array<[string, string, string]> = [
 
 const tid = (field: string) => field.replace('applicant.', 'applicant-');
 
+/** The time limit as the catalog states it, until the preview brings the backend's own label. */
+export function timeLimitText(p: Procedure): string {
+  const t = p.time_limit;
+  if (t.kind === 'working_days') return `${t.days} ngày làm việc`;
+  if (t.kind === 'calendar_days') return `${t.days} ngày`;
+  return `Trong ngày (nhận trước ${t.cutoff})`;
+}
+
 export function newRequestId(): string {
   return globalThis.crypto?.randomUUID?.() ?? `r-${Date.now()}-${Math.random().toString(16).slice(2)}`;
 }
@@ -42,7 +50,7 @@ export class IntakeScreen {
   private inFlight = false;
   private searchSeq = 0;
 
-  constructor(private api: Api, private onSaved: (d: Dossier) => void = () => {}) {
+  constructor(private api: Api = defaultApi, private onSaved: (d: Dossier) => void = () => {}) {
     this.el = document.createElement('section');
     this.el.className = 'screen intake';
     this.el.innerHTML = `
@@ -51,7 +59,7 @@ export class IntakeScreen {
       <form novalidate autocomplete="off">
         <div class="col">
           <label class="field procedure">
-            <span>Thủ tục hành chính <kbd>F2</kbd></span>
+            <span>Thủ tục hành chính</span>
             <input data-nav data-testid="procedure-input" name="procedure_code" placeholder="Gõ vài chữ: khai sinh, chung thuc… hoặc mã 1.001193" />
             <ul class="options" data-testid="procedure-options" role="listbox" hidden></ul>
             <small class="error" data-testid="error-procedure_code" hidden></small>
@@ -91,7 +99,7 @@ export class IntakeScreen {
               <input data-nav data-testid="fee" name="fee" inputmode="numeric" />
               <small class="error" data-testid="error-fee" hidden></small></label>
           </div>
-          <button type="button" class="primary" data-testid="submit">Tiếp nhận <kbd>Enter</kbd></button>
+          <button type="button" class="primary" data-testid="submit">Tiếp nhận <span class="key">(Enter)</span></button>
         </div>
       </form>`;
     this.wire();
@@ -124,16 +132,21 @@ export class IntakeScreen {
     });
     form.addEventListener('submit', (ev) => ev.preventDefault());
     this.q('[data-testid="submit"]').addEventListener('click', () => void this.submit());
+    const fee = this.input('fee');
+    fee.addEventListener('input', () => {
+      const digits = fee.value.replace(/\D/g, '');
+      if (digits !== fee.value) fee.value = digits;
+    });
     this.q<HTMLSelectElement>('[data-testid="delivery-kind"]').addEventListener('change', (ev) => {
       const post = (ev.target as HTMLSelectElement).value === 'post';
       this.q('.delivery-address').hidden = !post;
     });
   }
 
-  private async lookup(text: string) {
+  private async lookup(text: string, listAll = false) {
     const seq = ++this.searchSeq;
     const list = this.q<HTMLUListElement>('[data-testid="procedure-options"]');
-    if (!text.trim()) {
+    if (!text.trim() && !listAll) {
       list.hidden = true;
       this.options = [];
       return;
@@ -171,17 +184,24 @@ export class IntakeScreen {
   private procedureKey(ev: KeyboardEvent) {
     const list = this.q<HTMLUListElement>('[data-testid="procedure-options"]');
     if (ev.key === 'ArrowDown' || ev.key === 'ArrowUp') {
+      if (list.hidden && !this.procedure) {
+        // the list is closed: open it (an empty box lists the whole catalog)
+        ev.preventDefault();
+        void this.lookup((ev.target as HTMLInputElement).value, true);
+        return;
+      }
       if (this.options.length === 0) return;
       ev.preventDefault();
       const n = this.options.length;
       this.active = (this.active + (ev.key === 'ArrowDown' ? 1 : n - 1)) % n;
       this.renderOptions();
     } else if (ev.key === 'Escape') {
+      if (!list.hidden) ev.stopPropagation();
       list.hidden = true;
     } else if (ev.key === 'Enter' && !(ev.ctrlKey || ev.metaKey)) {
       ev.preventDefault();
       if (!list.hidden && this.options[this.active]) void this.pick(this.options[this.active]);
-      else if (this.procedure) this.input('applicant.full_name').focus();
+      else if (this.procedure) this.focusAfterProcedure();
     }
   }
 
@@ -203,16 +223,26 @@ export class IntakeScreen {
     info.hidden = false;
     info.innerHTML = `<div><b>${esc(p.name)}</b> <span class="muted">(${esc(p.field)})</span></div>
       <div>Lệ phí: <b data-testid="preview-fee">${formatMoney(p.fee.amount)}</b>${p.fee.note ? ` <span class="muted">${esc(p.fee.note)}</span>` : ''}</div>
-      <div>Hẹn trả: <b data-testid="preview-due">…</b></div>`;
-    this.input('applicant.full_name').focus();
+      <div>Thời hạn giải quyết: <span data-testid="preview-time-limit">${esc(timeLimitText(p))}</span></div>
+      <div>Hẹn trả nếu nhận bây giờ: <b data-testid="preview-due">…</b></div>`;
+    this.focusAfterProcedure();
     try {
       const pv = await this.api.intakePreview(p.code);
       if (this.procedure === p) {
-        this.q('[data-testid="preview-due"]').textContent = `${formatDateTime(pv.due_at)} (${pv.time_limit_label})`;
+        this.q('[data-testid="preview-due"]').textContent = formatDateTime(pv.due_at);
+        this.q('[data-testid="preview-time-limit"]').textContent = pv.time_limit_label;
+        const fee = this.input('fee');
+        if (fee.value === String(p.fee.amount)) fee.value = String(pv.fee);
+        this.q('[data-testid="preview-fee"]').textContent = formatMoney(pv.fee);
       }
     } catch (e) {
       this.showErrors(e as AppError);
     }
+  }
+
+  /** After the procedure: the checklist (Space unticks what is missing, Enter moves on), else the name. */
+  private focusAfterProcedure() {
+    (this.el.querySelector<HTMLElement>('.doc-list input') ?? this.input('applicant.full_name')).focus();
   }
 
   /** The request the form describes now. */

@@ -6,14 +6,14 @@ import type { AppError } from './bindings/AppError';
 import { IntakeScreen } from './intake';
 import { SearchScreen } from './search';
 
-export function mount(root: HTMLElement, backend: Api) {
+export function mount(root: HTMLElement, backend: Api = api) {
   root.innerHTML = `
     <header><div class="agency" data-testid="agency">Một Cửa</div>
-      <nav><button type="button" data-screen="intake" data-testid="tab-intake">Tiếp nhận <kbd>F2</kbd></button>
-           <button type="button" data-screen="search" data-testid="tab-search">Tra cứu <kbd>F3</kbd></button></nav>
+      <nav><button type="button" data-screen="intake" data-testid="tab-intake">Tiếp nhận <span class="key">(F2)</span></button>
+           <button type="button" data-screen="search" data-testid="tab-search">Tra cứu <span class="key">(F3)</span></button></nav>
       <div class="who" data-testid="who"></div></header>
     <main></main>
-    <footer data-testid="status-bar"><span data-testid="status-network" class="offline" title="Chưa cấu hình cổng dịch vụ công: mọi hồ sơ được lưu trên máy và gửi đi khi đồng bộ">● Ngoại tuyến — lưu trên máy</span><span data-testid="status-pending"></span><span data-testid="status-catalog"></span><span class="db"></span></footer>`;
+    <footer data-testid="status-bar"><span data-testid="status-network" class="offline" title="Chưa cấu hình cổng dịch vụ công: mọi hồ sơ được lưu trên máy và gửi đi khi đồng bộ">● Ngoại tuyến — lưu trên máy</span><span data-testid="status-pending"></span><span data-testid="status-catalog"></span><span class="db" data-testid="status-db"></span></footer>`;
   const main = root.querySelector('main')!;
   const refresh = async () => {
     try {

@@ -1,6 +1,6 @@
 // The search screen (tra cứu): one box for a code, a name (diacritics optional), an ID or phone
 // number; newest first, "Xem thêm" for the next page, Enter on a row opens the dossier.
-import type { Api } from './api';
+import { api as defaultApi, type Api } from './api';
 import type { AppError } from './bindings/AppError';
 import type { Dossier } from './bindings/Dossier';
 import type { SearchHit } from './bindings/SearchHit';
@@ -8,17 +8,18 @@ import { esc, formatDate, formatDateTime, formatMoney, isoToDmy } from './format
 import { FORM_LABELS } from './intake';
 
 export const STATUS_LABELS: Record<string, string> = { received: 'Đã tiếp nhận' };
+const CHANNEL_LABELS: Record<string, string> = { counter: 'Trực tiếp tại quầy', postal: 'Qua bưu chính', online: 'Trực tuyến' };
 
 export class SearchScreen {
   readonly el: HTMLElement;
   private cursor: number | undefined;
   private query = '';
 
-  constructor(private api: Api) {
+  constructor(private api: Api = defaultApi) {
     this.el = document.createElement('section');
     this.el.className = 'screen search';
     this.el.innerHTML = `
-      <label class="field wide"><span>Tra cứu hồ sơ <kbd>F3</kbd></span>
+      <label class="field wide"><span>Tra cứu hồ sơ</span>
         <input data-testid="search-input" placeholder="Mã hồ sơ, họ tên (không cần dấu), số CCCD hoặc điện thoại" /></label>
       <div class="banner error" data-testid="search-error" hidden></div>
       <table class="results" hidden><thead><tr><th>Mã hồ sơ</th><th>Người nộp</th><th>Thủ tục</th><th>Tiếp nhận</th><th>Hẹn trả</th><th>Trạng thái</th></tr></thead>
@@ -109,6 +110,7 @@ export class SearchScreen {
     const a = d.applicant;
     el.innerHTML = `<h3>Hồ sơ <code>${esc(d.code)}</code> <button type="button" class="close" title="Đóng">Esc</button></h3>
       <dl>
+        <dt>Mã hồ sơ</dt><dd><code>${esc(d.code)}</code>${d.provisional ? ' (mã tạm)' : ''}${d.provisional_code && d.provisional_code !== d.code ? ` — mã tạm trước đây ${esc(d.provisional_code)}` : ''}</dd>
         <dt>Thủ tục</dt><dd>${esc(d.procedure_code)} — ${esc(d.procedure_name)}</dd>
         <dt>Người nộp</dt><dd>${esc(a.full_name)}, sinh ${isoToDmy(a.date_of_birth)}</dd>
         <dt>Giấy tờ tùy thân</dt><dd>${a.id_type === 'cccd' ? 'CCCD' : a.id_type === 'passport' ? 'Hộ chiếu' : 'Khác'} ${esc(a.id_number)}</dd>
@@ -118,7 +120,9 @@ export class SearchScreen {
         <dt>Hẹn trả</dt><dd>${formatDateTime(d.due_at)}</dd>
         <dt>Nhận kết quả</dt><dd>${d.delivery.kind === 'post' ? `Qua bưu chính: ${esc(d.delivery.address)}` : 'Tại quầy'}</dd>
         <dt>Lệ phí</dt><dd>${formatMoney(d.fee)}</dd>
-        <dt>Trạng thái</dt><dd>${STATUS_LABELS[d.status] ?? d.status}</dd>
+        <dt>Kênh nộp</dt><dd>${CHANNEL_LABELS[d.channel] ?? d.channel}</dd>
+        <dt>Trạng thái</dt><dd>${STATUS_LABELS[d.status] ?? d.status}</dd>${d.note ? `
+        <dt>Ghi chú</dt><dd>${esc(d.note)}</dd>` : ''}
       </dl>
       <h4>Thành phần hồ sơ</h4>
       <ul>${d.documents.map((x) => `<li>${esc(x.name)} — ${FORM_LABELS[x.form]} × ${x.count}</li>`).join('')}</ul>`;

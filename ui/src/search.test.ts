@@ -1,0 +1,104 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Dossier } from './bindings/Dossier';
+import type { SearchHit } from './bindings/SearchHit';
+
+const fake = vi.hoisted(() => ({
+  appStatus: vi.fn(), catalogSearch: vi.fn(), intakePreview: vi.fn(), intakeSubmit: vi.fn(),
+  dossierSearch: vi.fn(), dossierGet: vi.fn(),
+}));
+vi.mock('./api', () => ({ api: fake, toAppError: (e: unknown) => e }));
+
+import { SearchScreen } from './search';
+
+const hit = (n: number): SearchHit => ({
+  code: `000.00.31.H26-260212-000${n}`, provisional: false, applicant_name: `Nguyễn Văn ${n}`, id_number: '001090012345',
+  phone: '0912345678', procedure_code: '1.001193', received_at: '2026-02-12T10:30:00+07:00',
+  due_at: '2026-02-12T17:00:00+07:00', status: 'received',
+});
+const dossier: Dossier = {
+  uid: 'u', code: '000.00.31.H26-260212-0001', provisional: false, agency_code: 'A', procedure_code: '1.001193',
+  procedure_name: 'Đăng ký khai sinh',
+  applicant: { full_name: 'Nguyễn Văn 1', id_type: 'cccd', id_number: '001090012345', date_of_birth: '1990-03-05', phone: '0912345678', address: 'Hà Nội' },
+  documents: [{ id: 'to-khai', name: 'Tờ khai đăng ký khai sinh', form: 'original', count: 1 }], fee: 8000, channel: 'counter',
+  delivery: { kind: 'post', address: 'Số 2 Tràng Tiền' }, received_at: '2026-02-12T10:30:00+07:00', due_at: '2026-02-12T17:00:00+07:00',
+  time_limit: { kind: 'same_day', cutoff: '15:00' }, clerk_id: 'c', clerk_name: 'Lê Thị Hoa', counter_id: 'Q01', status: 'received',
+};
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+const key = (el: Element, k: string) => el.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, cancelable: true }));
+
+describe('search screen', () => {
+  let s: SearchScreen;
+  let input: HTMLInputElement;
+  const rows = () => s.el.querySelectorAll<HTMLElement>('[data-testid="search-row"]');
+  const byId = (id: string) => s.el.querySelector<HTMLElement>(`[data-testid="${id}"]`)!;
+  beforeEach(() => {
+    document.body.innerHTML = '';
+    vi.clearAllMocks();
+    s = new SearchScreen();
+    document.body.append(s.el);
+    input = byId('search-input') as HTMLInputElement;
+    input.focus();
+  });
+
+  it('Enter searches; rows show code, name, procedure, dates and status; Xem thêm fetches the next page', async () => {
+    fake.dossierSearch.mockResolvedValueOnce({ hits: [hit(1), hit(2)], next_cursor: 42 }).mockResolvedValueOnce({ hits: [hit(3)] });
+    expect(input.placeholder).toBe('Mã hồ sơ, họ tên (không cần dấu), số CCCD hoặc điện thoại');
+    input.value = 'nguyen van';
+    key(input, 'Enter');
+    await tick();
+    expect(fake.dossierSearch).toHaveBeenCalledWith('nguyen van', undefined);
+    expect(rows().length).toBe(2);
+    const text = rows()[0].textContent!;
+    for (const part of ['000.00.31.H26-260212-0001', 'Nguyễn Văn 1', '1.001193', '12/02/2026', '17:00 thứ Năm, 12/02/2026', 'Đã tiếp nhận'])
+      expect(text).toContain(part);
+    const more = byId('search-more');
+    expect(more.hidden).toBe(false);
+    expect(more.textContent).toBe('Xem thêm');
+    more.click();
+    await tick();
+    expect(fake.dossierSearch).toHaveBeenLastCalledWith('nguyen van', 42);
+    expect(rows().length).toBe(3);
+    expect(more.hidden).toBe(true);
+  });
+
+  it('says so when nothing is found', async () => {
+    fake.dossierSearch.mockResolvedValueOnce({ hits: [] });
+    input.value = 'khong co';
+    key(input, 'Enter');
+    await tick();
+    expect(rows().length).toBe(0);
+    expect(byId('search-empty').hidden).toBe(false);
+    expect(byId('search-empty').textContent).toBe('Không tìm thấy hồ sơ nào');
+  });
+
+  it('Enter on a row opens the dossier; Esc closes it and returns to the search box', async () => {
+    fake.dossierSearch.mockResolvedValueOnce({ hits: [hit(1)] });
+    fake.dossierGet.mockResolvedValueOnce(dossier);
+    input.value = '001090012345';
+    key(input, 'Enter');
+    await tick();
+    key(input, 'ArrowDown');
+    expect(document.activeElement).toBe(rows()[0]);
+    key(rows()[0], 'Enter');
+    await tick();
+    expect(fake.dossierGet).toHaveBeenCalledWith('000.00.31.H26-260212-0001');
+    const detail = byId('dossier-detail');
+    expect(detail.hidden).toBe(false);
+    for (const part of ['Đăng ký khai sinh', '05/03/1990', 'Qua bưu chính: Số 2 Tràng Tiền', '8.000 đ', 'Tờ khai đăng ký khai sinh', 'Bản chính', 'Lê Thị Hoa'])
+      expect(detail.textContent).toContain(part);
+    key(document.activeElement!, 'Escape');
+    expect(detail.hidden).toBe(true);
+    expect(document.activeElement).toBe(input);
+  });
+
+  it('a click opens the dossier too; a failure is shown, not thrown', async () => {
+    fake.dossierSearch.mockResolvedValueOnce({ hits: [hit(1)] });
+    fake.dossierGet.mockRejectedValueOnce({ code: 'not_found', message: 'Không có hồ sơ này' });
+    await s.run('x');
+    rows()[0].click();
+    await tick();
+    expect(byId('search-error').hidden).toBe(false);
+    expect(byId('search-error').textContent).toBe('Không có hồ sơ này');
+  });
+});
