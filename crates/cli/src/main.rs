@@ -13,7 +13,11 @@ use motcua_core::catalog::TimeLimit;
 use motcua_core::clock::{parse_local, to_rfc3339, Clock, FixedClock, SystemClock};
 use motcua_core::intake::{self, IntakeRequest};
 use motcua_core::store::InitParams;
-use motcua_core::{codes, paths, search, CoreError, ErrorCode, Store};
+use motcua_core::settings::CounterSettings;
+use motcua_core::{codes, paths, search, AppError, CoreError, ErrorCode, Store};
+use motcua_forms::data::FormInput;
+use motcua_forms::service::{self, PrintRequest};
+use motcua_forms::{print, FormKind};
 
 #[derive(Parser)]
 #[command(name = "motcua", version, about = "Một Cửa — one-stop counter: intake, catalog, search")]
@@ -68,6 +72,61 @@ enum Cmd {
         #[arg(long)]
         json: bool,
     },
+    /// Render a one-stop form to PDF and print it (Circular 03/2025/TT-VPCP, Mẫu số 01–07).
+    /// With --out and no --printer the PDF is only saved; otherwise it goes to --printer, the counter's
+    /// printer, or the system default.
+    Print(PrintArgs),
+    /// The printers this machine can print to
+    Printers {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Counter settings: paper, copies, printer, QR lookup URL, document headers
+    #[command(subcommand)]
+    Settings(SettingsCmd),
+}
+
+#[derive(Args)]
+struct PrintArgs {
+    /// receipt | supplement | refusal | apology | stop | control | logbook
+    form: String,
+    /// Dossier code (not for the logbook)
+    code: Option<String>,
+    #[arg(long)]
+    out: Option<PathBuf>,
+    #[arg(long)]
+    printer: Option<String>,
+    /// Receipt: copies ("liên") in the document (default: the setting, 2); other forms: printed copies
+    #[arg(long)]
+    copies: Option<u32>,
+    /// Logbook: first day (dd/mm/yyyy or yyyy-mm-dd)
+    #[arg(long)]
+    from: Option<String>,
+    /// Logbook: last day
+    #[arg(long)]
+    to: Option<String>,
+    /// Refusal, apology, stop: the reason; supplement: an explanation
+    #[arg(long)]
+    reason: Option<String>,
+    /// Supplement: a missing or incomplete item (repeatable)
+    #[arg(long)]
+    missing: Vec<String>,
+    /// Apology: the new appointment, dd/mm/yyyy [HH:MM]
+    #[arg(long)]
+    new_date: Option<String>,
+    /// Control slip: the department that processes the dossier
+    #[arg(long)]
+    department: Option<String>,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Subcommand)]
+enum SettingsCmd {
+    /// Print all settings (JSON)
+    Get,
+    /// Set one setting, e.g. `settings set receipt_paper A4`
+    Set { key: String, value: String },
 }
 
 #[derive(Args)]
@@ -133,12 +192,52 @@ fn print_json<T: serde::Serialize>(v: &T) {
     println!("{}", serde_json::to_string_pretty(v).expect("serialisable"));
 }
 
-fn run(cli: Cli) -> Result<(), CoreError> {
+fn parse_day(s: &Option<String>, field: &str) -> Result<Option<chrono::NaiveDate>, CoreError> {
+    s.as_deref()
+        .map(|v| {
+            motcua_core::validate::parse_date(v)
+                .ok_or_else(|| CoreError::validation(field, format!("'{v}' is not a date (dd/mm/yyyy or yyyy-mm-dd)")))
+        })
+        .transpose()
+}
+
+fn print_cmd(store: &mut Store, a: PrintArgs) -> Result<(), AppError> {
+    let kind = FormKind::parse(&a.form).ok_or_else(|| {
+        CoreError::validation("form", format!("Unknown form '{}': receipt | supplement | refusal | apology | stop | control | logbook", a.form))
+    })?;
+    let send = a.out.is_none() || a.printer.is_some();
+    let req = PrintRequest {
+        kind: Some(kind),
+        code: a.code,
+        from: parse_day(&a.from, "from")?,
+        to: parse_day(&a.to, "to")?,
+        input: FormInput { reason: a.reason, missing: a.missing, new_due: a.new_date, department: a.department, ..Default::default() },
+        printer: a.printer,
+        copies: a.copies,
+        out: a.out,
+        send,
+    };
+    let outcome = service::produce(store, &req, print::system().as_ref())?;
+    if a.json {
+        print_json(&outcome);
+    } else {
+        println!("{} {} page(s){}: {}", kind.as_str(), outcome.pages, if outcome.reprint { " (reprint)" } else { "" }, outcome.pdf_path);
+        if outcome.printed {
+            println!("sent to {} as {}", outcome.printer.as_deref().unwrap_or(""), outcome.job_id.as_deref().unwrap_or(""));
+        }
+    }
+    if let Some(e) = outcome.error {
+        return Err(AppError { message: format!("{} PDF đã lưu tại {}", e.message, outcome.pdf_path), ..e });
+    }
+    Ok(())
+}
+
+fn run(cli: Cli) -> Result<(), AppError> {
     let dir = paths::data_dir(cli.data_dir);
     let mut store = Store::open_dir(&dir, clock()?)?;
     match cli.cmd {
         Cmd::Init(a) => {
-            let blocks = a.code_blocks.iter().map(|b| codes::parse_block(b)).collect::<Result<Vec<_>, _>>()?;
+            let blocks = a.code_blocks.iter().map(|b| codes::parse_block(b)).collect::<Result<Vec<_>, CoreError>>()?;
             let ctx = store.init(&InitParams {
                 counter_name: a.counter_name.unwrap_or_else(|| format!("Quầy {}", a.counter)),
                 agency_code: a.agency_code,
@@ -263,6 +362,25 @@ fn run(cli: Cli) -> Result<(), CoreError> {
                 println!("{}", to_rfc3339(due));
             }
         }
+        Cmd::Print(a) => print_cmd(&mut store, a)?,
+        Cmd::Printers { json } => {
+            let list = print::system().printers()?;
+            if json {
+                print_json(&list);
+            } else {
+                if list.is_empty() {
+                    println!("no printers");
+                }
+                for p in list {
+                    println!("{}{:<24} {}", if p.is_default { "* " } else { "  " }, p.name, p.state);
+                }
+            }
+        }
+        Cmd::Settings(SettingsCmd::Get) => print_json(&CounterSettings::load(&store)?),
+        Cmd::Settings(SettingsCmd::Set { key, value }) => {
+            let s = CounterSettings::set(&mut store, &key, &value)?;
+            print_json(&s);
+        }
     }
     Ok(())
 }
@@ -271,8 +389,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            let app = e.to_app_error();
+        Err(app) => {
             match &app.field {
                 Some(f) => eprintln!("error [{}] {f}: {}", serde_json::to_value(app.code).unwrap().as_str().unwrap_or(""), app.message),
                 None => eprintln!("error [{}]: {}", serde_json::to_value(app.code).unwrap().as_str().unwrap_or(""), app.message),
@@ -281,6 +398,7 @@ fn main() -> ExitCode {
                 ErrorCode::Validation => 2,
                 ErrorCode::NotFound => 3,
                 ErrorCode::Conflict => 4,
+                ErrorCode::Printer => 5,
                 _ => 1,
             })
         }

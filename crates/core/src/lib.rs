@@ -6,6 +6,8 @@
 //! - `validate`, `intake`: the intake form, from input to stored dossier
 //! - `dossier`, `events`: the dossier and its append-only history
 //! - `store`: the SQLite file; `search`: finding dossiers; `paths`: where the data lives
+//! - `settings`: counter settings (paper, copies, printer, QR lookup URL, document headers)
+//! - `printlog`: every print and reprint of a form
 //! - `error`: typed errors and the `{code, message, field}` form the UI receives
 
 pub mod calendar;
@@ -17,7 +19,9 @@ pub mod error;
 pub mod events;
 pub mod intake;
 pub mod paths;
+pub mod printlog;
 pub mod search;
+pub mod settings;
 pub mod store;
 pub mod text;
 pub mod validate;

@@ -22,12 +22,15 @@ use crate::text;
 pub const DB_FILE: &str = "motcua.sqlite3";
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("../../migrations/0001_init.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("../../migrations/0001_init.sql")),
+        M::up(include_str!("../../migrations/0002_print_log.sql")),
+    ])
 }
 
 /// The schema version this binary writes.
 pub fn schema_version() -> i64 {
-    1
+    2
 }
 
 /// Who is working at this counter (the context of every event).
@@ -378,6 +381,26 @@ impl Store {
             }
         }
         dossier.ok_or_else(|| CoreError::Internal(format!("dossier {id} has no received event")))
+    }
+
+    /// Dossiers received between two dates (both inclusive, local time), oldest first: the logbook.
+    pub fn dossiers_received_between(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<Vec<Dossier>> {
+        if to < from {
+            return Err(CoreError::invalid(format!(
+                "Ngày kết thúc {} trước ngày bắt đầu {}",
+                to.format("%d/%m/%Y"),
+                from.format("%d/%m/%Y")
+            )));
+        }
+        let end = to.succ_opt().unwrap_or(to);
+        let ids: Vec<i64> = {
+            let mut st = self.conn.prepare_cached(
+                "SELECT id FROM dossiers WHERE received_at >= ?1 AND received_at < ?2 ORDER BY received_at, id",
+            )?;
+            let rows = st.query_map([from.format("%Y-%m-%d").to_string(), end.format("%Y-%m-%d").to_string()], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        ids.into_iter().map(|id| self.dossier_by_id(id)).collect()
     }
 
     /// The history of a dossier, oldest first.

@@ -1,0 +1,225 @@
+//! Counter settings that the forms and printing read: paper, copies, printer, the portal's lookup URL
+//! for the receipt's QR code, and the names that head the agency's documents. Stored as rows of the
+//! `settings` table; a missing row means the default below.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::{CoreError, Result};
+use crate::store::Store;
+use crate::text;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub enum Paper {
+    A4,
+    A5,
+}
+
+impl Paper {
+    pub fn parse(s: &str) -> Option<Paper> {
+        match s.trim().to_ascii_uppercase().as_str() {
+            "A4" => Some(Paper::A4),
+            "A5" => Some(Paper::A5),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Paper::A4 => "A4",
+            Paper::A5 => "A5",
+        }
+    }
+}
+
+/// Everything a counter may set about its documents and printer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CounterSettings {
+    /// Paper of the receipt (the other forms are always A4).
+    pub receipt_paper: Paper,
+    /// Copies ("liên") of the receipt: 1 for the citizen, 2 kept with the dossier, ...
+    pub receipt_copies: u32,
+    /// Print the receipt as soon as an intake is confirmed.
+    pub print_on_intake: bool,
+    /// CUPS queue (or Windows printer) name; empty = the system default printer.
+    pub printer: String,
+    /// Status-lookup URL encoded in the receipt's QR code; `{code}` is replaced by the dossier code.
+    pub lookup_url: String,
+    /// First header line: the agency's parent ("cơ quan chủ quản"), e.g. "UBND THÀNH PHỐ HÀ NỘI".
+    pub parent_agency: String,
+    /// Place name in the date line: "Ba Đình, ngày ... tháng ... năm ...".
+    pub place_name: String,
+    /// Title and name of the head of the agency, who signs apologies and stop notices.
+    pub head_title: String,
+    pub head_name: String,
+    /// Phone number printed on the supplement request for questions.
+    pub counter_phone: String,
+}
+
+impl Default for CounterSettings {
+    fn default() -> Self {
+        CounterSettings {
+            receipt_paper: Paper::A5,
+            receipt_copies: 2,
+            print_on_intake: true,
+            printer: String::new(),
+            // UNCONFIRMED: the real portal's lookup address is a per-city setting; this is a placeholder.
+            lookup_url: "https://dichvucong.hanoi.gov.vn/tra-cuu-ho-so?ma={code}".into(),
+            parent_agency: "UBND THÀNH PHỐ HÀ NỘI".into(),
+            place_name: "Ba Đình".into(),
+            head_title: "CHỦ TỊCH".into(),
+            head_name: String::new(),
+            counter_phone: String::new(),
+        }
+    }
+}
+
+const KEYS: &[&str] = &[
+    "receipt_paper",
+    "receipt_copies",
+    "print_on_intake",
+    "printer",
+    "lookup_url",
+    "parent_agency",
+    "place_name",
+    "head_title",
+    "head_name",
+    "counter_phone",
+];
+
+impl CounterSettings {
+    pub fn keys() -> &'static [&'static str] {
+        KEYS
+    }
+
+    pub fn load(store: &Store) -> Result<CounterSettings> {
+        let mut s = CounterSettings::default();
+        for key in KEYS {
+            if let Some(v) = store.setting(key)? {
+                // A stored value was validated when it was written; a bad one falls back to the default.
+                let _ = s.apply(key, &v);
+            }
+        }
+        Ok(s)
+    }
+
+    /// Sets one field from text, with a Vietnamese message when the value does not fit.
+    pub fn apply(&mut self, key: &str, value: &str) -> Result<()> {
+        let value = text::clean(value);
+        let bad = |msg: &str| CoreError::validation(key, msg);
+        match key {
+            "receipt_paper" => self.receipt_paper = Paper::parse(&value).ok_or_else(|| bad("Khổ giấy phải là A4 hoặc A5"))?,
+            "receipt_copies" => {
+                let n: u32 = value.parse().map_err(|_| bad("Số liên phải là số từ 1 đến 5"))?;
+                if !(1..=5).contains(&n) {
+                    return Err(bad("Số liên phải là số từ 1 đến 5"));
+                }
+                self.receipt_copies = n;
+            }
+            "print_on_intake" => {
+                self.print_on_intake = match value.to_lowercase().as_str() {
+                    "1" | "true" | "yes" | "co" | "có" => true,
+                    "0" | "false" | "no" | "khong" | "không" => false,
+                    _ => return Err(bad("Giá trị phải là có/không (true/false)")),
+                }
+            }
+            "printer" => self.printer = value,
+            "lookup_url" => {
+                if !(value.starts_with("https://") || value.starts_with("http://")) || !value.contains("{code}") {
+                    return Err(bad("Địa chỉ tra cứu phải bắt đầu bằng http(s):// và chứa {code}"));
+                }
+                self.lookup_url = value;
+            }
+            "parent_agency" => self.parent_agency = value,
+            "place_name" => self.place_name = value,
+            "head_title" => self.head_title = value,
+            "head_name" => self.head_name = value,
+            "counter_phone" => self.counter_phone = value,
+            _ => return Err(CoreError::validation(key, format!("Không có thiết lập tên {key}"))),
+        }
+        Ok(())
+    }
+
+    fn value_of(&self, key: &str) -> String {
+        match key {
+            "receipt_paper" => self.receipt_paper.as_str().into(),
+            "receipt_copies" => self.receipt_copies.to_string(),
+            "print_on_intake" => self.print_on_intake.to_string(),
+            "printer" => self.printer.clone(),
+            "lookup_url" => self.lookup_url.clone(),
+            "parent_agency" => self.parent_agency.clone(),
+            "place_name" => self.place_name.clone(),
+            "head_title" => self.head_title.clone(),
+            "head_name" => self.head_name.clone(),
+            "counter_phone" => self.counter_phone.clone(),
+            _ => String::new(),
+        }
+    }
+
+    /// Validates and stores one setting; a bad value changes nothing.
+    pub fn set(store: &mut Store, key: &str, value: &str) -> Result<CounterSettings> {
+        let mut s = CounterSettings::load(store)?;
+        s.apply(key, value)?;
+        let tx = store.write_tx()?;
+        tx.execute(
+            "INSERT INTO settings(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [key, &s.value_of(key)],
+        )?;
+        tx.commit()?;
+        Ok(s)
+    }
+
+    /// Saves every field (the settings screen saves the whole form at once).
+    pub fn save(&self, store: &mut Store) -> Result<()> {
+        // Validate through `apply` so the UI cannot store what the CLI would refuse.
+        let mut check = CounterSettings::default();
+        for key in KEYS {
+            check.apply(key, &self.value_of(key))?;
+        }
+        let tx = store.write_tx()?;
+        for key in KEYS {
+            tx.execute(
+                "INSERT INTO settings(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [*key, &check.value_of(key)],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::FixedClock;
+    use std::sync::Arc;
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = Arc::new(FixedClock(crate::clock::parse_local("2026-11-23T08:00").unwrap()));
+        let s = Store::open_dir(dir.path(), clock).unwrap();
+        (dir, s)
+    }
+
+    #[test]
+    fn defaults_then_set_and_reload() {
+        let (_d, mut s) = store();
+        assert_eq!(CounterSettings::load(&s).unwrap(), CounterSettings::default());
+        CounterSettings::set(&mut s, "receipt_paper", "a4").unwrap();
+        CounterSettings::set(&mut s, "printer", "  MotCua-PDF ").unwrap();
+        let got = CounterSettings::load(&s).unwrap();
+        assert_eq!(got.receipt_paper, Paper::A4);
+        assert_eq!(got.printer, "MotCua-PDF");
+    }
+
+    #[test]
+    fn bad_values_are_refused_and_change_nothing() {
+        let (_d, mut s) = store();
+        for (k, v) in [("receipt_paper", "A3"), ("receipt_copies", "0"), ("receipt_copies", "hai"), ("lookup_url", "ftp://x"), ("nope", "1")] {
+            let err = CounterSettings::set(&mut s, k, v).unwrap_err();
+            assert!(matches!(err, CoreError::Validation { .. }), "{k}={v}: {err:?}");
+        }
+        assert_eq!(CounterSettings::load(&s).unwrap(), CounterSettings::default());
+    }
+}

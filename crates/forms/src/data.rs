@@ -1,0 +1,380 @@
+//! What each form is filled from: plain structs, built here from the store. Forms after the receipt take
+//! their particulars (reason, missing items, new date, hand-overs) from a `FormInput` today; the lifecycle
+//! (issue 4) fills the same fields from the dossier's events, with no change to the templates.
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use motcua_core::clock::parse_local;
+use motcua_core::dossier::{Delivery, Dossier};
+use motcua_core::settings::CounterSettings;
+use motcua_core::{text, CoreError, Store};
+
+use crate::error::Result;
+use crate::template::FormKind;
+
+/// The agency header and the names that sign.
+#[derive(Debug, Clone, Serialize)]
+pub struct Header {
+    /// "UBND THÀNH PHỐ HÀ NỘI"
+    pub parent: String,
+    /// As registered, e.g. "UBND phường Ba Đình"; `agency_upper` for the header.
+    pub agency_name: String,
+    pub agency_upper: String,
+    /// "Bộ phận Một cửa"
+    pub unit: String,
+    pub unit_upper: String,
+    /// "Ba Đình, ngày 23 tháng 11 năm 2026"
+    pub place_date: String,
+    pub head_title: String,
+    pub head_name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DocLine {
+    pub n: u32,
+    pub name: String,
+    pub form: String,
+    pub count: u32,
+}
+
+/// The dossier as the forms print it: every value already formatted in Vietnamese style.
+#[derive(Debug, Clone, Serialize)]
+pub struct DossierView {
+    pub code: String,
+    pub procedure_code: String,
+    pub procedure_name: String,
+    pub applicant_name: String,
+    pub id_number: String,
+    pub address: String,
+    pub phone: String,
+    pub email: String,
+    /// "08 giờ 30 phút, ngày 23 tháng 11 năm 2026"
+    pub received_at: String,
+    /// "23 tháng 11 năm 2026"
+    pub received_date: String,
+    pub due_at: String,
+    pub time_limit: String,
+    pub documents: Vec<DocLine>,
+    pub sets: String,
+    pub delivery: String,
+    /// "50.000 đồng", empty when free.
+    pub fee: String,
+    pub clerk_name: String,
+    /// Logbook volume (the year) and entry number (the code's sequence).
+    pub book: String,
+    pub book_number: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Numbered {
+    pub n: u32,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct HandoverRow {
+    pub from: String,
+    pub to: String,
+    pub at: String,
+    #[serde(default)]
+    pub giver: String,
+    #[serde(default)]
+    pub receiver: String,
+    #[serde(default)]
+    pub result: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LogbookRow {
+    pub n: u32,
+    pub code: String,
+    pub procedure: String,
+    pub sets: String,
+    pub applicant: String,
+    pub address: String,
+    pub phone: String,
+    pub department: String,
+    pub received_at: String,
+    pub due_at: String,
+    pub handed_over: String,
+    pub returned: String,
+    pub note: String,
+}
+
+/// Particulars of a form that the dossier alone does not give (until the lifecycle records them).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct FormInput {
+    /// Refusal, apology, stop: why. Supplement: an optional explanation.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// Supplement: each missing or incomplete item.
+    #[serde(default)]
+    pub missing: Vec<String>,
+    /// Apology: the new appointment (dd/mm/yyyy or yyyy-mm-dd, optionally with HH:MM).
+    #[serde(default)]
+    pub new_due: Option<String>,
+    /// Control slip: the department that processes the dossier, and those that help.
+    #[serde(default)]
+    pub department: Option<String>,
+    #[serde(default)]
+    pub coordinating: Option<String>,
+    #[serde(default)]
+    pub handovers: Vec<HandoverRow>,
+}
+
+/// The data of one form, ready for the layout engine (serialised to JSON for the placeholders).
+#[derive(Debug, Clone, Serialize)]
+pub struct FormData {
+    pub header: Header,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dossier: Option<DossierView>,
+    /// Receipt: the QR payload.
+    pub lookup_url: String,
+    pub reason: String,
+    pub missing: Vec<Numbered>,
+    pub new_due_at: String,
+    pub contact_phone: String,
+    pub department: String,
+    pub coordinating: String,
+    pub handovers: Vec<HandoverRow>,
+    /// Logbook
+    pub from: String,
+    pub to: String,
+    pub count: usize,
+    pub rows: Vec<LogbookRow>,
+}
+
+pub fn vn_date(d: NaiveDate) -> String {
+    // Decree 30/2020: days below 10 and months below 3 take a leading zero.
+    let day = format!("{:02}", d.day());
+    let month = if d.month() < 3 { format!("{:02}", d.month()) } else { d.month().to_string() };
+    format!("ngày {day} tháng {month} năm {}", d.year())
+}
+
+pub fn vn_datetime(t: NaiveDateTime) -> String {
+    format!("{:02} giờ {:02} phút, {}", t.hour(), t.minute(), vn_date(t.date()))
+}
+
+fn short_datetime(t: &str) -> String {
+    parse_local(t).map(|t| t.format("%H:%M %d/%m/%Y").to_string()).unwrap_or_else(|| t.to_string())
+}
+
+pub fn money(amount: i64) -> String {
+    let digits = amount.abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    format!("{}{out} đồng", if amount < 0 { "-" } else { "" })
+}
+
+fn header(store: &Store, settings: &CounterSettings) -> Result<Header> {
+    let ctx = store.context()?;
+    let today = store.clock().now().date();
+    let unit = "Bộ phận Một cửa".to_string();
+    Ok(Header {
+        parent: settings.parent_agency.to_uppercase(),
+        agency_name: ctx.agency_name.clone(),
+        agency_upper: ctx.agency_name.to_uppercase(),
+        unit_upper: unit.to_uppercase(),
+        unit,
+        place_date: format!("{}, {}", settings.place_name, vn_date(today)),
+        head_title: settings.head_title.to_uppercase(),
+        head_name: settings.head_name.clone(),
+    })
+}
+
+pub fn dossier_view(d: &Dossier) -> DossierView {
+    let received = parse_local(&d.received_at);
+    let due = parse_local(&d.due_at);
+    let seq = d.code.rsplit('-').next().unwrap_or("").to_string();
+    DossierView {
+        code: d.code.clone(),
+        procedure_code: d.procedure_code.clone(),
+        procedure_name: d.procedure_name.clone(),
+        applicant_name: d.applicant.full_name.clone(),
+        id_number: d.applicant.id_number.clone(),
+        address: d.applicant.address.clone(),
+        phone: d.applicant.phone.clone(),
+        email: d.applicant.email.clone().unwrap_or_default(),
+        received_at: received.map(vn_datetime).unwrap_or_else(|| d.received_at.clone()),
+        received_date: received.map(|t| vn_date(t.date()).trim_start_matches("ngày ").to_string()).unwrap_or_default(),
+        due_at: due.map(vn_datetime).unwrap_or_else(|| d.due_at.clone()),
+        time_limit: d.time_limit.label(),
+        documents: d
+            .documents
+            .iter()
+            .enumerate()
+            .map(|(i, doc)| DocLine { n: i as u32 + 1, name: doc.name.clone(), form: doc.form.label().to_string(), count: doc.count })
+            .collect(),
+        sets: "01".into(),
+        delivery: match &d.delivery {
+            Delivery::Counter => "Bộ phận Một cửa (nhận trực tiếp)".into(),
+            Delivery::Post { address } => format!("Qua dịch vụ bưu chính công ích, địa chỉ: {address}"),
+        },
+        fee: if d.fee > 0 { money(d.fee) } else { String::new() },
+        clerk_name: d.clerk_name.clone(),
+        book: received.map(|t| t.year().to_string()).unwrap_or_default(),
+        book_number: seq,
+    }
+}
+
+fn clean_opt(s: &Option<String>) -> String {
+    s.as_deref().map(text::clean).unwrap_or_default()
+}
+
+fn required(value: String, field: &str, what: &str) -> Result<String> {
+    if value.is_empty() {
+        return Err(CoreError::validation(field, format!("Cần nhập {what}")).into());
+    }
+    Ok(value)
+}
+
+/// Parses "dd/mm/yyyy[ HH:MM]" or ISO; a date alone means the end of the afternoon session (17:00).
+pub fn parse_new_due(s: &str) -> Option<NaiveDateTime> {
+    let s = s.trim();
+    if let Some(t) = parse_local(s) {
+        return Some(t);
+    }
+    let (date, time) = match s.split_once(' ') {
+        Some((d, t)) => (d, Some(t.trim())),
+        None => (s, None),
+    };
+    let d = motcua_core::validate::parse_date(date)?;
+    let t = match time {
+        Some(t) => chrono::NaiveTime::parse_from_str(t, "%H:%M").ok()?,
+        None => chrono::NaiveTime::from_hms_opt(17, 0, 0)?,
+    };
+    Some(d.and_time(t))
+}
+
+/// Builds the data of a per-dossier form.
+pub fn for_dossier(store: &Store, kind: FormKind, code: &str, input: &FormInput) -> Result<FormData> {
+    let settings = CounterSettings::load(store)?;
+    let dossier = store.dossier_by_code(code)?;
+    let view = dossier_view(&dossier);
+    let mut data = empty(header(store, &settings)?);
+    data.lookup_url = settings.lookup_url.replace("{code}", &dossier.code);
+    data.contact_phone = if settings.counter_phone.is_empty() { "..................".into() } else { settings.counter_phone.clone() };
+    data.reason = clean_opt(&input.reason);
+    match kind {
+        FormKind::Receipt | FormKind::Control | FormKind::Supplement => {}
+        FormKind::Refusal => data.reason = required(data.reason, "reason", "lý do từ chối tiếp nhận, giải quyết hồ sơ")?,
+        FormKind::Stop => data.reason = required(data.reason, "reason", "lý do dừng giải quyết hồ sơ")?,
+        FormKind::Apology => {
+            data.reason = required(data.reason, "reason", "lý do chậm trả kết quả")?;
+            let raw = required(clean_opt(&input.new_due), "new_due", "ngày hẹn trả kết quả mới")?;
+            let t = parse_new_due(&raw).ok_or_else(|| CoreError::validation("new_due", format!("Ngày hẹn mới \"{raw}\" không đúng dạng ngày/tháng/năm")))?;
+            let old = parse_local(&dossier.due_at);
+            if old.is_some_and(|old| t <= old) {
+                return Err(CoreError::validation("new_due", "Ngày hẹn mới phải sau ngày hẹn trả kết quả đã ghi trên giấy tiếp nhận").into());
+            }
+            data.new_due_at = vn_datetime(t);
+        }
+        FormKind::Logbook => return Err(CoreError::invalid("Sổ theo dõi hồ sơ in theo khoảng ngày, không theo một hồ sơ").into()),
+    }
+    data.missing = input
+        .missing
+        .iter()
+        .map(|m| text::clean(m))
+        .filter(|m| !m.is_empty())
+        .enumerate()
+        .map(|(i, text)| Numbered { n: i as u32 + 1, text })
+        .collect();
+    data.department = input.department.as_deref().map(text::clean).filter(|s| !s.is_empty()).unwrap_or_else(|| "..................................".into());
+    data.coordinating = input.coordinating.as_deref().map(text::clean).filter(|s| !s.is_empty()).unwrap_or_else(|| "..................................".into());
+    data.handovers = if input.handovers.is_empty() && kind == FormKind::Control {
+        // The first hand-over is always from the counter; its time is filled in by hand at handover.
+        vec![HandoverRow { from: "Bộ phận Một cửa".into(), to: data.department.clone(), giver: dossier.clerk_name.clone(), ..Default::default() }]
+    } else {
+        input.handovers.clone()
+    };
+    data.dossier = Some(view);
+    Ok(data)
+}
+
+/// Builds the logbook of the dossiers received between two dates (inclusive).
+pub fn logbook(store: &Store, from: NaiveDate, to: NaiveDate) -> Result<FormData> {
+    let settings = CounterSettings::load(store)?;
+    let dossiers = store.dossiers_received_between(from, to)?;
+    let mut data = empty(header(store, &settings)?);
+    data.from = from.format("%d/%m/%Y").to_string();
+    data.to = to.format("%d/%m/%Y").to_string();
+    data.count = dossiers.len();
+    data.rows = dossiers
+        .iter()
+        .enumerate()
+        .map(|(i, d)| LogbookRow {
+            n: i as u32 + 1,
+            code: d.code.clone(),
+            procedure: d.procedure_name.clone(),
+            sets: "01".into(),
+            applicant: d.applicant.full_name.clone(),
+            address: d.applicant.address.clone(),
+            phone: d.applicant.phone.clone(),
+            department: String::new(),
+            received_at: short_datetime(&d.received_at),
+            due_at: short_datetime(&d.due_at),
+            handed_over: String::new(),
+            returned: String::new(),
+            note: d.note.clone().unwrap_or_default(),
+        })
+        .collect();
+    Ok(data)
+}
+
+fn empty(header: Header) -> FormData {
+    FormData {
+        header,
+        dossier: None,
+        lookup_url: String::new(),
+        reason: String::new(),
+        missing: Vec::new(),
+        new_due_at: String::new(),
+        contact_phone: String::new(),
+        department: String::new(),
+        coordinating: String::new(),
+        handovers: Vec::new(),
+        from: String::new(),
+        to: String::new(),
+        count: 0,
+        rows: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vietnamese_dates_follow_decree_30() {
+        assert_eq!(vn_date(NaiveDate::from_ymd_opt(2026, 2, 5).unwrap()), "ngày 05 tháng 02 năm 2026");
+        assert_eq!(vn_date(NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()), "ngày 23 tháng 11 năm 2026");
+        let t = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap().and_hms_opt(8, 5, 0).unwrap();
+        assert_eq!(vn_datetime(t), "08 giờ 05 phút, ngày 01 tháng 3 năm 2026");
+    }
+
+    #[test]
+    fn money_groups_thousands_with_dots() {
+        assert_eq!(money(50_000), "50.000 đồng");
+        assert_eq!(money(1_234_567), "1.234.567 đồng");
+        assert_eq!(money(800), "800 đồng");
+    }
+
+    #[test]
+    fn new_due_accepts_vietnamese_and_iso_dates() {
+        assert_eq!(parse_new_due("30/11/2026").unwrap().to_string(), "2026-11-30 17:00:00");
+        assert_eq!(parse_new_due("30/11/2026 09:30").unwrap().to_string(), "2026-11-30 09:30:00");
+        assert_eq!(parse_new_due("2026-11-30T10:00").unwrap().to_string(), "2026-11-30 10:00:00");
+        assert!(parse_new_due("31/02/2026").is_none());
+    }
+}
