@@ -17,6 +17,10 @@ use crate::template::{fill, parse_markup, truthy, Block, Column, FormKind, FormT
 use motcua_core::settings::Paper;
 
 const MM: f32 = 72.0 / 25.4;
+/// Line height as a multiple of the type size.
+const LEADING: f32 = 1.22;
+/// Room left for a handwritten signature (and a seal) above the signer's name.
+const SIGN_SPACE: f32 = 16.0 * MM;
 
 /// Paper and type sizes of one page format.
 #[derive(Debug, Clone, Copy)]
@@ -39,7 +43,7 @@ impl PageSpec {
         match paper {
             "A5" => PageSpec { w: 148.0 * MM, h: 210.0 * MM, top: 10.0 * MM, bottom: 10.0 * MM, left: 15.0 * MM, right: 10.0 * MM, size: 10.5, title: 12.0, header: 9.5 },
             "A4-landscape" => PageSpec { w: 297.0 * MM, h: 210.0 * MM, top: 15.0 * MM, bottom: 15.0 * MM, left: 20.0 * MM, right: 15.0 * MM, size: 11.0, title: 14.0, header: 11.0 },
-            _ => PageSpec { w: 210.0 * MM, h: 297.0 * MM, top: 20.0 * MM, bottom: 20.0 * MM, left: 30.0 * MM, right: 15.0 * MM, size: 13.0, title: 14.0, header: 12.0 },
+            _ => PageSpec { w: 210.0 * MM, h: 297.0 * MM, top: 20.0 * MM, bottom: 15.0 * MM, left: 30.0 * MM, right: 15.0 * MM, size: 12.0, title: 14.0, header: 12.0 },
         }
     }
     fn content_w(&self) -> f32 {
@@ -260,8 +264,13 @@ impl<'a> Canvas<'a> {
 
     /// A wrapped paragraph at `x`, `width` wide, flowing onto new pages line by line.
     fn paragraph(&mut self, runs: &[Run], size: f32, x: f32, width: f32, align: Align) {
-        let lh = size * 1.3;
-        for line in self.wrap(runs, size, width) {
+        let lh = size * LEADING;
+        let lines = self.wrap(runs, size, width);
+        // Keep a paragraph of up to 6 lines together: a list item is never split across pages.
+        if lines.len() <= 6 {
+            self.ensure(lh * lines.len() as f32);
+        }
+        for line in lines {
             self.ensure(lh);
             let lw = self.line_width(&line, size);
             let lx = match align {
@@ -410,7 +419,7 @@ fn draw_block(c: &mut Canvas, form: &FormTemplate, block: &Block, data: &serde_j
                 left.push((unit, Style::Bold, hs));
             }
             let ly = c.column_lines(&left, x, left_w, top);
-            c.hline(x + left_w * 0.35, x + left_w * 0.65, ly + 1.0, 0.5);
+            c.hline(x + left_w * 0.35, x + left_w * 0.65, ly + 2.0, 0.5);
             let mut ly = ly + 4.0;
             if *number {
                 ly = c.column_lines(&[("Số:        /TB-BPMC".to_string(), Style::Regular, hs)], x, left_w, ly);
@@ -423,7 +432,7 @@ fn draw_block(c: &mut Canvas, form: &FormTemplate, block: &Block, data: &serde_j
             }
             let ry = c.column_lines(&[(motto.to_string(), Style::Bold, ms), ("Độc lập - Tự do - Hạnh phúc".to_string(), Style::Bold, ms + 0.5)], right_x, right_w, top);
             let mw = c.width("Độc lập - Tự do - Hạnh phúc", Style::Bold, ms + 0.5);
-            c.hline(right_x + (right_w - mw) / 2.0, right_x + (right_w + mw) / 2.0, ry + 1.0, 0.5);
+            c.hline(right_x + (right_w - mw) / 2.0, right_x + (right_w + mw) / 2.0, ry + 2.0, 0.5);
             let place = s(c, "{header.place_date}", Style::Italic);
             let ry = c.column_lines(&[(String::new(), Style::Regular, hs), (place, Style::Italic, hs)], right_x, right_w, ry + 2.0);
             c.y = ly.max(ry) + size * 0.6;
@@ -450,7 +459,7 @@ fn draw_block(c: &mut Canvas, form: &FormTemplate, block: &Block, data: &serde_j
         Block::Codes => {
             let code = fill("{dossier.code}", data, None);
             let url = fill("{lookup_url}", data, None);
-            let qr_size = if spec.w < 450.0 { 22.0 * MM } else { 25.0 * MM };
+            let qr_size = 22.0 * MM;
             let gap = 4.0 * MM;
             let bar_h = 10.0 * MM;
             c.ensure(qr_size + 6.0);
@@ -476,7 +485,7 @@ fn draw_block(c: &mut Canvas, form: &FormTemplate, block: &Block, data: &serde_j
                 let lw = c.width(label, Style::Italic, ts - 1.0);
                 c.text(qx + (qr_size - lw) / 2.0, top + qr_size + ts, Style::Italic, ts - 1.0, label);
             }
-            c.y = top + qr_size + size * 1.2;
+            c.y = top + qr_size + size * 0.9;
         }
         Block::Para { text, cond, indent } => {
             if cond.as_ref().is_some_and(|p| !truthy(p, data)) {
@@ -577,7 +586,8 @@ fn signatures(c: &mut Canvas, blocks: &[SignatureBlock], recipients: &[String], 
     let size = spec.size;
     let n = blocks.len().max(1) as f32;
     let col_w = spec.content_w() / n;
-    let needed = size * 10.0;
+    // Kept whole: title, note, room to sign, name.
+    let needed = size * 0.8 + size * 1.25 + (size - 1.0) * 1.25 + SIGN_SPACE + size * 1.25;
     c.ensure(needed);
     let top = c.y + size * 0.8;
     let mut bottom = top;
@@ -602,7 +612,7 @@ fn signatures(c: &mut Canvas, blocks: &[SignatureBlock], recipients: &[String], 
             continue;
         }
         let y = c.column_lines(&[(title, Style::Bold, size), (note, Style::Italic, size - 1.0)], x, col_w, top);
-        let y = c.column_lines(&[(name, Style::Bold, size)], x, col_w, y + 20.0 * MM);
+        let y = c.column_lines(&[(name, Style::Bold, size)], x, col_w, y + SIGN_SPACE);
         bottom = bottom.max(y);
     }
     c.y = bottom + size;
