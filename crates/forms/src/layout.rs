@@ -422,7 +422,7 @@ fn draw_block(c: &mut Canvas, form: &FormTemplate, block: &Block, data: &serde_j
             c.hline(x + left_w * 0.35, x + left_w * 0.65, ly + 2.0, 0.5);
             let mut ly = ly + 4.0;
             if *number {
-                ly = c.column_lines(&[("Số:        /TB-BPMC".to_string(), Style::Regular, hs)], x, left_w, ly);
+                ly = c.column_lines(&[("Số:          /".to_string(), Style::Regular, hs)], x, left_w, ly);
             }
             // The motto shrinks to fit its column rather than wrapping.
             let motto = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM";

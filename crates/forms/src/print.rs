@@ -176,7 +176,7 @@ impl PrintBackend for Cups {
         let copies = job.copies.clamp(1, 99).to_string();
         let media = format!("media={}", job.media);
         let path = pdf.to_string_lossy().to_string();
-        let mut args = vec!["-d", printer.as_str(), "-n", copies.as_str(), "-o", media.as_str(), "-o", "fit-to-page", "-t", job.title];
+        let mut args = vec!["-d", printer.as_str(), "-n", copies.as_str(), "-o", media.as_str(), "-t", job.title];
         if job.landscape {
             args.extend(["-o", "landscape"]);
         }
