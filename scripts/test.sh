@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of Một Cửa on a fresh Debian 12 machine (installs what is missing first):
-# Rust unit and integration tests (core, CLI, app shell), the generated-types freshness check, the UI
+# Rust unit and integration tests (core, forms, CLI, app shell; printing to a real cups-pdf queue), the generated-types freshness check, the UI
 # tests (Vitest), the benchmark at smoke size, and the end-to-end test of the real window under Xvfb
 # through tauri-driver + WebKitWebDriver. Exits non-zero when anything fails.
 set -euo pipefail
@@ -16,7 +16,12 @@ step "setup"
 step "UI: unit tests (Vitest) and build"
 (cd ui && npm test --silent && npm run build --silent)
 
-step "Rust: tests (core, CLI, app shell)"
+step "printer: CUPS with a cups-pdf queue for the printing tests"
+eval "$(./scripts/cups-pdf-queue.sh)"
+export MOTCUA_TEST_PRINTER MOTCUA_TEST_PRINTER_OUT
+lpstat -p "$MOTCUA_TEST_PRINTER"
+
+step "Rust: tests (core, forms, CLI, app shell)"
 cargo test --workspace
 
 step "generated TypeScript types are up to date"
