@@ -33,6 +33,7 @@ fi
 
 step "benchmark (smoke size)"
 BENCH_DOSSIERS=3000 BENCH_INTAKES=50 cargo test -p motcua-core --bench intake_search
+BENCH_RECEIPTS=20 BENCH_LOGBOOK=100 BENCH_PRINTS=5 BENCH_PRINTER="$MOTCUA_TEST_PRINTER" cargo test -p motcua-forms --bench render
 
 step "end-to-end: the real window under Xvfb"
 cargo build -p motcua-app -p motcua-cli

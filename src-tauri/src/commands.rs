@@ -47,3 +47,90 @@ pub fn dossier_search(db: Db, query: String, cursor: Option<i64>) -> Result<Sear
 pub fn dossier_get(db: Db, code: String) -> Result<Dossier, AppError> {
     Ok(lock(&db).dossier_by_code(&code)?)
 }
+
+// ---- forms and printing (motcua-forms) ----
+
+use motcua_core::printlog::PrintEntry;
+use motcua_core::settings::CounterSettings;
+use motcua_forms::data::FormInput;
+use motcua_forms::print::{self, PrinterInfo};
+use motcua_forms::service::{self, PrintOutcome, PrintRequest};
+use motcua_forms::FormKind;
+
+fn form_request(form: FormKind, code: Option<String>, input: Option<FormInput>, from: Option<String>, to: Option<String>) -> Result<PrintRequest, AppError> {
+    let day = |s: Option<String>, field: &str| -> Result<Option<chrono::NaiveDate>, AppError> {
+        s.map(|v| {
+            motcua_core::validate::parse_date(&v)
+                .ok_or_else(|| motcua_core::CoreError::validation(field, format!("Ngày \"{v}\" không đúng dạng ngày/tháng/năm")).into())
+        })
+        .transpose()
+    };
+    Ok(PrintRequest { kind: Some(form), code, input: input.unwrap_or_default(), from: day(from, "from")?, to: day(to, "to")?, ..Default::default() })
+}
+
+/// Renders, saves, logs and prints a form. A printer failure comes back inside the outcome (`error`),
+/// with the saved PDF's path, never as a failure of the dossier.
+#[tauri::command(async)]
+#[allow(clippy::too_many_arguments)]
+pub fn form_print(
+    db: Db,
+    form: FormKind,
+    code: Option<String>,
+    input: Option<FormInput>,
+    from: Option<String>,
+    to: Option<String>,
+    copies: Option<u32>,
+    send: bool,
+) -> Result<PrintOutcome, AppError> {
+    let mut req = form_request(form, code, input, from, to)?;
+    req.copies = copies;
+    req.send = send;
+    Ok(service::produce(&mut lock(&db), &req, print::system().as_ref())?)
+}
+
+/// The PDF bytes of a form, for the preview; nothing is saved or logged.
+#[tauri::command(async)]
+pub fn form_preview(db: Db, form: FormKind, code: Option<String>, input: Option<FormInput>, from: Option<String>, to: Option<String>) -> Result<tauri::ipc::Response, AppError> {
+    let req = form_request(form, code, input, from, to)?;
+    let (rendered, _) = service::render_form(&lock(&db), &req)?;
+    Ok(tauri::ipc::Response::new(rendered.pdf))
+}
+
+#[tauri::command(async)]
+pub fn printers_list() -> Result<Vec<PrinterInfo>, AppError> {
+    Ok(print::system().printers()?)
+}
+
+#[tauri::command(async)]
+pub fn prints_of(db: Db, code: String) -> Result<Vec<PrintEntry>, AppError> {
+    Ok(lock(&db).prints_of(&code)?)
+}
+
+#[tauri::command(async)]
+pub fn settings_get(db: Db) -> Result<CounterSettings, AppError> {
+    Ok(CounterSettings::load(&lock(&db))?)
+}
+
+#[tauri::command(async)]
+pub fn settings_save(db: Db, settings: CounterSettings) -> Result<CounterSettings, AppError> {
+    let mut store = lock(&db);
+    settings.save(&mut store)?;
+    Ok(CounterSettings::load(&store)?)
+}
+
+/// Opens a saved PDF with the system's viewer; only files under the data directory's prints/.
+#[tauri::command(async)]
+pub fn pdf_open(db: Db, path: String) -> Result<(), AppError> {
+    let prints = lock(&db).path().parent().map(|d| d.join("prints")).unwrap_or_default();
+    let file = std::path::Path::new(&path);
+    let inside = file.canonicalize().ok().zip(prints.canonicalize().ok()).is_some_and(|(f, p)| f.starts_with(p));
+    if !inside {
+        return Err(motcua_core::CoreError::invalid("Chỉ mở được tệp PDF do ứng dụng đã lưu").into());
+    }
+    let opener = if cfg!(windows) { "explorer" } else if cfg!(target_os = "macos") { "open" } else { "xdg-open" };
+    std::process::Command::new(opener)
+        .arg(file)
+        .spawn()
+        .map_err(|e| AppError { code: motcua_core::ErrorCode::Internal, message: format!("Không mở được PDF ({opener}: {e}). Tệp ở {path}"), field: None })?;
+    Ok(())
+}

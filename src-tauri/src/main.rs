@@ -1,5 +1,5 @@
 //! The desktop shell: opens the counter's database (a demo agency and the shipped catalog on a fresh
-//! machine), then serves the UI's commands. All domain logic is in motcua-core.
+//! machine), then serves the UI's commands. All domain logic is in motcua-core; forms and printing in motcua-forms.
 //!
 //! Arguments: `--data-dir DIR` (else $MOTCUA_DATA_DIR, else the OS data dir); `--now 2026-02-12T10:30`
 //! (or $MOTCUA_NOW) pins the clock for scripted demos and end-to-end tests.
@@ -49,6 +49,13 @@ fn main() {
             commands::intake_submit,
             commands::dossier_search,
             commands::dossier_get,
+            commands::form_print,
+            commands::form_preview,
+            commands::printers_list,
+            commands::prints_of,
+            commands::settings_get,
+            commands::settings_save,
+            commands::pdf_open,
         ])
         .run(tauri::generate_context!())
         .expect("error while running the Một Cửa window");

@@ -8,6 +8,15 @@ import type { IntakePreview } from './bindings/IntakePreview';
 import type { IntakeRequest } from './bindings/IntakeRequest';
 import type { Procedure } from './bindings/Procedure';
 import type { SearchPage } from './bindings/SearchPage';
+import type { CounterSettings } from './bindings/CounterSettings';
+import type { FormInput } from './bindings/FormInput';
+import type { FormKind } from './bindings/FormKind';
+import type { PrintEntry } from './bindings/PrintEntry';
+import type { PrinterInfo } from './bindings/PrinterInfo';
+import type { PrintOutcome } from './bindings/PrintOutcome';
+
+/** What to print: a dossier's form, or the logbook for a date range. */
+export type FormTarget = { form: FormKind; code?: string; input?: FormInput | null; from?: string; to?: string };
 
 /** Normalises whatever a rejected invoke gives into an AppError. */
 export function toAppError(e: unknown): AppError {
@@ -30,5 +39,15 @@ export const api = {
   intakeSubmit: (request: IntakeRequest) => call<Dossier>('intake_submit', { request }),
   dossierSearch: (query: string, cursor?: number) => call<SearchPage>('dossier_search', { query, cursor: cursor ?? null }),
   dossierGet: (code: string) => call<Dossier>('dossier_get', { code }),
+  /** Renders, saves, logs and (send=true) prints; a printer failure comes back in `outcome.error`. */
+  formPrint: (t: FormTarget, send: boolean, copies?: number) =>
+    call<PrintOutcome>('form_print', { form: t.form, code: t.code ?? null, input: t.input ?? null, from: t.from ?? null, to: t.to ?? null, copies: copies ?? null, send }),
+  formPreview: (t: FormTarget) =>
+    call<ArrayBuffer>('form_preview', { form: t.form, code: t.code ?? null, input: t.input ?? null, from: t.from ?? null, to: t.to ?? null }),
+  printersList: () => call<PrinterInfo[]>('printers_list'),
+  printsOf: (code: string) => call<PrintEntry[]>('prints_of', { code }),
+  settingsGet: () => call<CounterSettings>('settings_get'),
+  settingsSave: (settings: CounterSettings) => call<CounterSettings>('settings_save', { settings }),
+  pdfOpen: (path: string) => call<void>('pdf_open', { path }),
 };
 export type Api = typeof api;

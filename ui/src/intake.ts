@@ -10,6 +10,7 @@ import type { DocumentForm } from './bindings/DocumentForm';
 import type { IdType } from './bindings/IdType';
 import { esc, formatDateTime, formatMoney, parseDmy } from './format';
 import { handleEnter } from './keyboard';
+import { PrintActions, showPreview } from './printing';
 
 export const FORM_LABELS: Record<DocumentForm, string> = {
   original: 'Bản chính',
@@ -49,6 +50,8 @@ export class IntakeScreen {
   private requestId = newRequestId();
   private inFlight = false;
   private searchSeq = 0;
+  /** Print buttons of the dossier just saved (Ctrl+P reprints its receipt). */
+  printActions: PrintActions | null = null;
 
   constructor(private api: Api = defaultApi, private onSaved: (d: Dossier) => void = () => {}) {
     this.el = document.createElement('section');
@@ -288,6 +291,7 @@ export class IntakeScreen {
       this.showResult(d);
       this.reset();
       this.onSaved(d);
+      void this.printAfterSave();
       return d;
     } catch (e) {
       this.showErrors(e as AppError);
@@ -304,6 +308,20 @@ export class IntakeScreen {
     r.innerHTML = `<div>Đã tiếp nhận hồ sơ của <b>${esc(d.applicant.full_name)}</b> — ${esc(d.procedure_name)}</div>
       <div class="code">Mã hồ sơ: <span data-testid="result-code">${esc(d.code)}</span>${d.provisional ? ' <em>(mã tạm, sẽ được cấp mã chính thức khi đồng bộ)</em>' : ''}</div>
       <div>Hẹn trả kết quả: <b data-testid="result-due" data-value="${esc(d.due_at)}">${formatDateTime(d.due_at)}</b></div>`;
+    this.printActions = new PrintActions(d.code, this.api, (t) => showPreview(this.api, t));
+    r.appendChild(this.printActions.el);
+  }
+
+  /** The dossier is saved; print its receipt if the counter prints on intake. Never throws. */
+  private async printAfterSave() {
+    const actions = this.printActions;
+    if (!actions) return;
+    try {
+      const s = await this.api.settingsGet();
+      if (s.print_on_intake) await actions.print('receipt');
+    } catch {
+      // settings unreadable: the clerk can still press Ctrl+P
+    }
   }
 
   reset() {

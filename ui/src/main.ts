@@ -1,16 +1,18 @@
 // Boots the counter window: header with agency, counter and clerk; the intake (F2) and search (F3)
-// screens; a status bar with unsent events and the database in use.
+// screens, settings (F4); Ctrl+P reprints the receipt on screen; a status bar with unsent events and the database in use.
 import './styles.css';
 import { api, type Api } from './api';
 import type { AppError } from './bindings/AppError';
 import { IntakeScreen } from './intake';
 import { SearchScreen } from './search';
+import { SettingsScreen } from './settings';
 
 export function mount(root: HTMLElement, backend: Api = api) {
   root.innerHTML = `
     <header><div class="agency" data-testid="agency">Một Cửa</div>
       <nav><button type="button" data-screen="intake" data-testid="tab-intake">Tiếp nhận <span class="key">(F2)</span></button>
-           <button type="button" data-screen="search" data-testid="tab-search">Tra cứu <span class="key">(F3)</span></button></nav>
+           <button type="button" data-screen="search" data-testid="tab-search">Tra cứu <span class="key">(F3)</span></button>
+           <button type="button" data-screen="settings" data-testid="tab-settings">Thiết lập <span class="key">(F4)</span></button></nav>
       <div class="who" data-testid="who"></div></header>
     <main></main>
     <footer data-testid="status-bar"><span data-testid="status-network" class="offline" title="Chưa cấu hình cổng dịch vụ công: mọi hồ sơ được lưu trên máy và gửi đi khi đồng bộ">● Ngoại tuyến — lưu trên máy</span><span data-testid="status-pending"></span><span data-testid="status-catalog"></span><span class="db" data-testid="status-db"></span></footer>`;
@@ -29,14 +31,20 @@ export function mount(root: HTMLElement, backend: Api = api) {
   };
   const intake = new IntakeScreen(backend, () => void refresh());
   const search = new SearchScreen(backend);
-  main.append(intake.el, search.el);
-  const show = (which: 'intake' | 'search') => {
+  const settings = new SettingsScreen(backend);
+  main.append(intake.el, search.el, settings.el);
+  type Screen = 'intake' | 'search' | 'settings';
+  let current: Screen = 'intake';
+  const show = (which: Screen) => {
+    current = which;
     intake.el.hidden = which !== 'intake';
     search.el.hidden = which !== 'search';
+    settings.el.hidden = which !== 'settings';
     root.querySelectorAll<HTMLElement>('nav button').forEach((b) => b.classList.toggle('active', b.dataset.screen === which));
-    (which === 'intake' ? intake : search).focusFirst();
+    if (which === 'settings') void settings.load().then(() => settings.focusFirst());
+    else (which === 'intake' ? intake : search).focusFirst();
   };
-  root.querySelectorAll<HTMLElement>('nav button').forEach((b) => b.addEventListener('click', () => show(b.dataset.screen as 'intake' | 'search')));
+  root.querySelectorAll<HTMLElement>('nav button').forEach((b) => b.addEventListener('click', () => show(b.dataset.screen as Screen)));
   document.addEventListener('keydown', (ev) => {
     if (ev.key === 'F2') {
       ev.preventDefault();
@@ -44,11 +52,19 @@ export function mount(root: HTMLElement, backend: Api = api) {
     } else if (ev.key === 'F3') {
       ev.preventDefault();
       show('search');
+    } else if (ev.key === 'F4') {
+      ev.preventDefault();
+      show('settings');
+    } else if ((ev.ctrlKey || ev.metaKey) && (ev.key === 'p' || ev.key === 'P')) {
+      // never the webview's print dialog: reprint the receipt of the dossier on screen, from Rust
+      ev.preventDefault();
+      const actions = current === 'intake' ? intake.printActions : current === 'search' ? search.printActions : null;
+      void actions?.print('receipt');
     }
   });
   show('intake');
   void refresh();
-  return { intake, search, show };
+  return { intake, search, settings, show };
 }
 
 const root = document.getElementById('app');

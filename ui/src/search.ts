@@ -4,6 +4,7 @@ import { api as defaultApi, type Api } from './api';
 import type { AppError } from './bindings/AppError';
 import type { Dossier } from './bindings/Dossier';
 import type { SearchHit } from './bindings/SearchHit';
+import { PrintActions, showPreview } from './printing';
 import { esc, formatDate, formatDateTime, formatMoney, isoToDmy } from './format';
 import { FORM_LABELS } from './intake';
 
@@ -11,6 +12,8 @@ export const STATUS_LABELS: Record<string, string> = { received: 'Đã tiếp nh
 const CHANNEL_LABELS: Record<string, string> = { counter: 'Trực tiếp tại quầy', postal: 'Qua bưu chính', online: 'Trực tuyến' };
 
 export class SearchScreen {
+  /** Print buttons of the dossier shown in the detail (Ctrl+P reprints its receipt). */
+  printActions: PrintActions | null = null;
   readonly el: HTMLElement;
   private cursor: number | undefined;
   private query = '';
@@ -126,6 +129,8 @@ export class SearchScreen {
       </dl>
       <h4>Thành phần hồ sơ</h4>
       <ul>${d.documents.map((x) => `<li>${esc(x.name)} — ${FORM_LABELS[x.form]} × ${x.count}</li>`).join('')}</ul>`;
+    this.printActions = new PrintActions(d.code, this.api, (t) => showPreview(this.api, t));
+    el.appendChild(this.printActions.el);
     el.hidden = false;
     el.querySelector('.close')?.addEventListener('click', () => this.closeDetail());
     el.focus();

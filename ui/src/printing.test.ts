@@ -1,0 +1,145 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { CounterSettings } from './bindings/CounterSettings';
+import type { Dossier } from './bindings/Dossier';
+import type { IntakeRequest } from './bindings/IntakeRequest';
+import type { PrintOutcome } from './bindings/PrintOutcome';
+import type { Procedure } from './bindings/Procedure';
+
+const { fake } = vi.hoisted(() => ({
+  fake: {
+    appStatus: vi.fn(), catalogSearch: vi.fn(), intakePreview: vi.fn(), intakeSubmit: vi.fn(), dossierSearch: vi.fn(), dossierGet: vi.fn(),
+    formPrint: vi.fn(), formPreview: vi.fn(), printersList: vi.fn(), printsOf: vi.fn(), settingsGet: vi.fn(), settingsSave: vi.fn(), pdfOpen: vi.fn(),
+  },
+}));
+vi.mock('./api', () => ({ api: fake, toAppError: (e: unknown) => e }));
+
+import { IntakeScreen } from './intake';
+import { describeOutcome, PrintActions } from './printing';
+import { SettingsScreen } from './settings';
+
+const CODE = '000.00.31.H26-261123-0001';
+const settings: CounterSettings = {
+  receipt_paper: 'A5', receipt_copies: 2, print_on_intake: true, printer: 'MotCua-PDF', lookup_url: 'https://x/?ma={code}',
+  parent_agency: 'UBND THÀNH PHỐ HÀ NỘI', place_name: 'Ba Đình', head_title: 'CHỦ TỊCH', head_name: '', counter_phone: '',
+};
+const outcome = (o: Partial<PrintOutcome> = {}): PrintOutcome => ({
+  form: 'receipt', dossier_code: CODE, pdf_path: '/data/prints/x.pdf', pages: 2, reprint: false, printed: true,
+  printer: 'MotCua-PDF', job_id: 'MotCua-PDF-7', error: null, log_id: 1, ...o,
+});
+const birth: Procedure = {
+  code: '1.001193', name: 'Đăng ký khai sinh', field: 'Hộ tịch', level: 'commune', time_limit: { kind: 'same_day', cutoff: '15:00' },
+  fee: { amount: 0 }, result: '', postal_return: true, legal_basis: '', source: '', confidence: 'S',
+  documents: [{ id: 'to-khai', name: 'Tờ khai', form: 'original', count: 1, mandatory: true }],
+};
+const tick = () => new Promise((r) => setTimeout(r, 0));
+const $ = (root: { el: HTMLElement }, id: string) => root.el.querySelector<HTMLInputElement>(`[data-testid="${id}"]`)!;
+
+describe('printing', () => {
+  beforeEach(() => {
+    document.body.innerHTML = '';
+    Object.values(fake).forEach((f) => f.mockReset());
+    fake.settingsGet.mockResolvedValue(settings);
+    fake.intakePreview.mockResolvedValue({ procedure_code: birth.code, procedure_name: birth.name, fee: 0, time_limit: birth.time_limit,
+      time_limit_label: 'Trong ngày', received_at: '2026-11-23T09:15:00+07:00', due_at: '2026-11-23T17:00:00+07:00' });
+    fake.intakeSubmit.mockImplementation(async (r: IntakeRequest): Promise<Dossier> => ({
+      uid: 'u', code: CODE, provisional: false, agency_code: 'A', procedure_code: r.procedure_code, procedure_name: birth.name,
+      applicant: r.applicant, documents: [], fee: 0, channel: 'counter', delivery: { kind: 'counter' }, received_at: '2026-11-23T09:15:00+07:00',
+      due_at: '2026-11-23T17:00:00+07:00', time_limit: birth.time_limit, clerk_id: 'c', clerk_name: 'n', counter_id: 'Q01', status: 'received',
+    }));
+  });
+
+  async function intake(): Promise<IntakeScreen> {
+    const s = new IntakeScreen();
+    document.body.append(s.el);
+    await s.pick(birth);
+    $(s, 'applicant-full_name').value = 'Nguyễn Văn A';
+    $(s, 'applicant-id_number').value = '001090012345';
+    $(s, 'applicant-date_of_birth').value = '05/03/1990';
+    $(s, 'applicant-phone').value = '0912345678';
+    $(s, 'applicant-address').value = 'Hà Nội';
+    await s.submit();
+    for (let i = 0; i < 5; i++) await tick();
+    return s;
+  }
+
+  it('prints the receipt right after a confirmed intake when the setting says so', async () => {
+    fake.formPrint.mockResolvedValue(outcome());
+    const s = await intake();
+    expect(fake.formPrint).toHaveBeenCalledWith({ form: 'receipt', code: CODE }, true);
+    expect($(s, 'print-status').textContent).toContain('Đã gửi Giấy tiếp nhận hồ sơ và hẹn trả kết quả (2 trang) tới máy in MotCua-PDF');
+    expect($(s, 'result-code').textContent).toBe(CODE);
+  });
+
+  it('does not print on intake when the setting is off', async () => {
+    fake.settingsGet.mockResolvedValue({ ...settings, print_on_intake: false });
+    const s = await intake();
+    expect(fake.formPrint).not.toHaveBeenCalled();
+    expect($(s, 'print-receipt')).toBeTruthy();
+  });
+
+  it('a printer failure keeps the saved dossier, says why and offers the PDF and a reprint', async () => {
+    fake.formPrint.mockResolvedValue(outcome({ printed: false, job_id: null, error: { code: 'printer', message: 'Máy in "MotCua-PDF" không in được: máy in hết giấy.' } }));
+    const s = await intake();
+    expect($(s, 'result-code').textContent).toBe(CODE);
+    const status = $(s, 'print-status');
+    expect(status.className).toContain('error');
+    expect(status.textContent).toContain('máy in hết giấy');
+    expect(status.textContent).toContain('Hồ sơ đã được lưu');
+    const open = $(s, 'open-pdf');
+    expect(open.hidden).toBe(false);
+    open.click();
+    await tick();
+    expect(fake.pdfOpen).toHaveBeenCalledWith('/data/prints/x.pdf');
+    fake.formPrint.mockResolvedValue(outcome({ reprint: true }));
+    $(s, 'print-receipt').click();
+    await tick();
+    await tick();
+    expect(fake.formPrint).toHaveBeenCalledTimes(2);
+    expect($(s, 'print-status').textContent).toContain('(bản in lại)');
+  });
+
+  it('a rejected print call (backend down) never throws out of the actions', async () => {
+    fake.formPrint.mockRejectedValue({ code: 'internal', message: 'Không đọc được cơ sở dữ liệu' });
+    const a = new PrintActions(CODE);
+    await expect(a.print('control')).resolves.toBeNull();
+    expect($(a, 'print-status').textContent).toContain('Không đọc được cơ sở dữ liệu');
+  });
+
+  it('describes saved-only outcomes', () => {
+    expect(describeOutcome(outcome({ printed: false, error: null, printer: null })).text).toContain('Đã lưu PDF');
+  });
+});
+
+describe('settings screen', () => {
+  beforeEach(() => {
+    document.body.innerHTML = '';
+    Object.values(fake).forEach((f) => f.mockReset());
+    fake.settingsGet.mockResolvedValue(settings);
+    fake.printersList.mockResolvedValue([{ name: 'MotCua-PDF', is_default: false, state: 'idle', ready: true }, { name: 'HP-Quay-2', is_default: true, state: 'idle', ready: true }]);
+  });
+
+  it('loads printers and settings, saves the whole form', async () => {
+    const s = new SettingsScreen();
+    document.body.append(s.el);
+    await s.load();
+    const printer = s.el.querySelector<HTMLSelectElement>('[name="printer"]')!;
+    expect(Array.from(printer.options).map((o) => o.value)).toEqual(['', 'MotCua-PDF', 'HP-Quay-2']);
+    expect(printer.value).toBe('MotCua-PDF');
+    printer.value = 'HP-Quay-2';
+    s.el.querySelector<HTMLSelectElement>('[name="receipt_paper"]')!.value = 'A4';
+    fake.settingsSave.mockImplementation(async (x: CounterSettings) => x);
+    await s.save();
+    expect(fake.settingsSave).toHaveBeenCalledWith({ ...settings, printer: 'HP-Quay-2', receipt_paper: 'A4' });
+    expect($(s, 'settings-saved').hidden).toBe(false);
+  });
+
+  it('shows a refused value beside its field', async () => {
+    const s = new SettingsScreen();
+    document.body.append(s.el);
+    await s.load();
+    fake.settingsSave.mockRejectedValue({ code: 'validation', message: 'Địa chỉ tra cứu phải bắt đầu bằng http(s)://', field: 'lookup_url' });
+    await s.save();
+    expect($(s, 'error-lookup_url').textContent).toContain('http(s)://');
+    expect(document.activeElement?.getAttribute('name')).toBe('lookup_url');
+  });
+});

@@ -1,0 +1,136 @@
+// Printing at the counter: the receipt right after intake (a setting), reprints, the control slip, a
+// preview. The dossier is already saved when any of this runs: a printer failure only shows the
+// printer's reason in words, keeps the saved PDF at hand ("Mở PDF") and offers to print again.
+import { api as defaultApi, type Api, type FormTarget } from './api';
+import type { AppError } from './bindings/AppError';
+import type { FormKind } from './bindings/FormKind';
+import type { PrintOutcome } from './bindings/PrintOutcome';
+import { esc } from './format';
+
+export const FORM_NAMES: Record<FormKind, string> = {
+  receipt: 'Giấy tiếp nhận hồ sơ và hẹn trả kết quả',
+  supplement: 'Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ',
+  refusal: 'Phiếu từ chối tiếp nhận, giải quyết hồ sơ',
+  apology: 'Văn bản xin lỗi và hẹn lại ngày trả kết quả',
+  stop: 'Thông báo dừng giải quyết hồ sơ',
+  control: 'Phiếu kiểm soát quá trình giải quyết hồ sơ',
+  logbook: 'Sổ theo dõi hồ sơ',
+};
+
+/** One line for the clerk about a print's outcome. */
+export function describeOutcome(o: PrintOutcome): { ok: boolean; text: string } {
+  const what = `${FORM_NAMES[o.form]}${o.reprint ? ' (bản in lại)' : ''}`;
+  if (o.printed) return { ok: true, text: `Đã gửi ${what} (${o.pages} trang) tới máy in ${o.printer ?? ''}.` };
+  if (o.error) return { ok: false, text: `Chưa in được ${what}: ${o.error.message} Hồ sơ đã được lưu; PDF đã lưu sẵn.` };
+  return { ok: true, text: `Đã lưu PDF ${what}.` };
+}
+
+/** The print buttons and status line of one dossier (intake result, dossier detail). */
+export class PrintActions {
+  readonly el: HTMLElement;
+  private lastPdf: string | null = null;
+  private busy = false;
+
+  constructor(
+    private code: string,
+    private api: Api = defaultApi,
+    private preview: (t: FormTarget) => Promise<void> = async () => {},
+  ) {
+    this.el = document.createElement('div');
+    this.el.className = 'print-actions';
+    this.el.innerHTML = `
+      <div class="print-status" data-testid="print-status" role="status" hidden></div>
+      <div class="buttons">
+        <button type="button" data-testid="print-receipt">In giấy tiếp nhận <span class="key">(Ctrl+P)</span></button>
+        <button type="button" data-testid="preview-receipt">Xem trước</button>
+        <button type="button" data-testid="print-control">In phiếu kiểm soát</button>
+        <button type="button" data-testid="open-pdf" hidden>Mở PDF</button>
+      </div>`;
+    this.q('[data-testid="print-receipt"]').addEventListener('click', () => void this.print('receipt'));
+    this.q('[data-testid="print-control"]').addEventListener('click', () => void this.print('control'));
+    this.q('[data-testid="preview-receipt"]').addEventListener('click', () => void this.preview({ form: 'receipt', code: this.code }));
+    this.q('[data-testid="open-pdf"]').addEventListener('click', () => void this.openPdf());
+  }
+
+  private q<T extends HTMLElement = HTMLElement>(sel: string): T {
+    return this.el.querySelector<T>(sel)!;
+  }
+
+  private status(ok: boolean, text: string) {
+    const s = this.q('[data-testid="print-status"]');
+    s.hidden = false;
+    s.className = `print-status ${ok ? 'ok' : 'error'}`;
+    s.textContent = text;
+  }
+
+  /** Prints a form of this dossier; never throws (the outcome is shown). */
+  async print(form: FormKind): Promise<PrintOutcome | null> {
+    if (this.busy) return null;
+    this.busy = true;
+    this.status(true, `Đang in ${FORM_NAMES[form].toLowerCase()}…`);
+    try {
+      const o = await this.api.formPrint({ form, code: this.code }, true);
+      const d = describeOutcome(o);
+      this.status(d.ok, d.text);
+      this.lastPdf = o.pdf_path;
+      this.q('[data-testid="open-pdf"]').hidden = false;
+      this.q('[data-testid="print-receipt"]').firstChild!.textContent = 'In lại giấy tiếp nhận ';
+      return o;
+    } catch (e) {
+      this.status(false, `Chưa in được: ${(e as AppError).message} Hồ sơ vẫn được lưu.`);
+      return null;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async openPdf() {
+    if (!this.lastPdf) return;
+    try {
+      await this.api.pdfOpen(this.lastPdf);
+    } catch (e) {
+      this.status(false, (e as AppError).message);
+    }
+  }
+}
+
+/** The preview: the very PDF the printer would get, drawn page by page with pdf.js. Esc closes. */
+export async function showPreview(api: Api, target: FormTarget): Promise<void> {
+  const overlay = document.createElement('div');
+  overlay.className = 'preview-overlay';
+  overlay.dataset.testid = 'preview';
+  overlay.tabIndex = -1;
+  overlay.innerHTML = `<div class="preview-box"><h3>Xem trước: ${esc(FORM_NAMES[target.form])} <button type="button" class="close">Đóng (Esc)</button></h3>
+    <div class="pages" data-testid="preview-pages"><p class="muted">Đang tạo bản xem trước…</p></div></div>`;
+  const close = () => overlay.remove();
+  overlay.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Escape') {
+      ev.preventDefault();
+      close();
+    }
+  });
+  overlay.querySelector('.close')!.addEventListener('click', close);
+  document.body.appendChild(overlay);
+  overlay.focus();
+  const pages = overlay.querySelector<HTMLElement>('.pages')!;
+  try {
+    const bytes = await api.formPreview(target);
+    const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
+    const worker = await import('pdfjs-dist/legacy/build/pdf.worker.min.mjs?url');
+    pdfjs.GlobalWorkerOptions.workerSrc = worker.default;
+    const doc = await pdfjs.getDocument({ data: new Uint8Array(bytes) }).promise;
+    pages.innerHTML = '';
+    for (let i = 1; i <= doc.numPages; i++) {
+      const page = await doc.getPage(i);
+      const viewport = page.getViewport({ scale: 1.3 });
+      const canvas = document.createElement('canvas');
+      canvas.width = viewport.width;
+      canvas.height = viewport.height;
+      canvas.dataset.testid = 'preview-page';
+      pages.appendChild(canvas);
+      await page.render({ canvas, canvasContext: canvas.getContext('2d')!, viewport }).promise;
+    }
+  } catch (e) {
+    pages.innerHTML = `<p class="error">Không tạo được bản xem trước: ${esc((e as AppError).message ?? String(e))}</p>`;
+  }
+}

@@ -1,0 +1,131 @@
+// The settings screen (F4): receipt paper and copies, print on intake, the counter's printer, the QR
+// lookup address and the names on the documents. Saved as a whole; a bad value is shown beside its
+// field and nothing is changed.
+import { api as defaultApi, type Api } from './api';
+import type { AppError } from './bindings/AppError';
+import type { CounterSettings } from './bindings/CounterSettings';
+import { esc } from './format';
+import { handleEnter } from './keyboard';
+
+const TEXT_FIELDS: Array<[keyof CounterSettings, string]> = [
+  ['lookup_url', 'Địa chỉ tra cứu hồ sơ trong mã QR ({code} là mã hồ sơ)'],
+  ['parent_agency', 'Cơ quan chủ quản (dòng đầu tiêu đề)'],
+  ['place_name', 'Địa danh ghi ngày tháng'],
+  ['head_title', 'Chức danh người đứng đầu (ký văn bản xin lỗi, thông báo dừng)'],
+  ['head_name', 'Họ tên người đứng đầu'],
+  ['counter_phone', 'Số điện thoại hướng dẫn (in trên phiếu bổ sung)'],
+];
+
+export class SettingsScreen {
+  readonly el: HTMLElement;
+
+  constructor(private api: Api = defaultApi) {
+    this.el = document.createElement('section');
+    this.el.className = 'screen settings';
+    this.el.innerHTML = `
+      <h2>Thiết lập quầy</h2>
+      <div class="banner" data-testid="settings-saved" role="status" hidden></div>
+      <div class="banner error" data-testid="settings-error" role="alert" hidden></div>
+      <form novalidate autocomplete="off">
+        <label class="field"><span>Máy in</span>
+          <select name="printer" data-testid="settings-printer" data-nav><option value="">(máy in mặc định của hệ thống)</option></select>
+          <small class="muted" data-testid="printer-state"></small>
+          <div class="error" data-testid="error-printer" hidden></div></label>
+        <label class="field"><span>Khổ giấy giấy tiếp nhận</span>
+          <select name="receipt_paper" data-testid="settings-receipt_paper" data-nav><option value="A5">A5</option><option value="A4">A4</option></select>
+          <div class="error" data-testid="error-receipt_paper" hidden></div></label>
+        <label class="field"><span>Số liên giấy tiếp nhận</span>
+          <input name="receipt_copies" data-testid="settings-receipt_copies" data-nav inputmode="numeric">
+          <div class="error" data-testid="error-receipt_copies" hidden></div></label>
+        <label class="field check"><input type="checkbox" name="print_on_intake" data-testid="settings-print_on_intake" data-nav> In giấy tiếp nhận ngay khi tiếp nhận xong</label>
+        ${TEXT_FIELDS.map(([k, label]) => `<label class="field wide"><span>${esc(label)}</span>
+          <input name="${k}" data-testid="settings-${k}" data-nav><div class="error" data-testid="error-${k}" hidden></div></label>`).join('')}
+        <button type="button" class="primary" data-testid="settings-save">Lưu thiết lập <span class="key">(Ctrl+Enter)</span></button>
+      </form>`;
+    const form = this.el.querySelector('form')!;
+    form.addEventListener('keydown', (ev) => handleEnter(form, ev, () => void this.save()));
+    form.addEventListener('submit', (ev) => ev.preventDefault());
+    this.q('[data-testid="settings-save"]').addEventListener('click', () => void this.save());
+  }
+
+  private q<T extends HTMLElement = HTMLElement>(sel: string): T {
+    return this.el.querySelector<T>(sel)!;
+  }
+
+  private input<T extends HTMLInputElement | HTMLSelectElement = HTMLInputElement>(name: string): T {
+    return this.q<T>(`[name="${name}"]`);
+  }
+
+  focusFirst() {
+    this.input<HTMLSelectElement>('printer').focus();
+  }
+
+  /** Loads the settings and the printers this machine has. */
+  async load() {
+    try {
+      const s = await this.api.settingsGet();
+      const select = this.input<HTMLSelectElement>('printer');
+      let printers: Awaited<ReturnType<Api['printersList']>> = [];
+      try {
+        printers = await this.api.printersList();
+      } catch (e) {
+        this.q('[data-testid="printer-state"]').textContent = (e as AppError).message;
+      }
+      select.innerHTML = `<option value="">(máy in mặc định của hệ thống)</option>` +
+        printers.map((p) => `<option value="${esc(p.name)}">${esc(p.name)}${p.is_default ? ' (mặc định)' : ''}${p.ready ? '' : ' — không sẵn sàng'}</option>`).join('');
+      if (s.printer && !printers.some((p) => p.name === s.printer)) {
+        select.insertAdjacentHTML('beforeend', `<option value="${esc(s.printer)}">${esc(s.printer)} (không thấy trên máy này)</option>`);
+      }
+      select.value = s.printer;
+      this.input<HTMLSelectElement>('receipt_paper').value = s.receipt_paper;
+      this.input('receipt_copies').value = String(s.receipt_copies);
+      this.input('print_on_intake').checked = s.print_on_intake;
+      for (const [k] of TEXT_FIELDS) this.input(k).value = String(s[k] ?? '');
+    } catch (e) {
+      this.showError(e as AppError);
+    }
+  }
+
+  read(): CounterSettings {
+    const v = (k: string) => this.input(k).value.trim();
+    return {
+      printer: this.input<HTMLSelectElement>('printer').value,
+      receipt_paper: this.input<HTMLSelectElement>('receipt_paper').value as CounterSettings['receipt_paper'],
+      receipt_copies: Number(v('receipt_copies')),
+      print_on_intake: this.input('print_on_intake').checked,
+      lookup_url: v('lookup_url'),
+      parent_agency: v('parent_agency'),
+      place_name: v('place_name'),
+      head_title: v('head_title'),
+      head_name: v('head_name'),
+      counter_phone: v('counter_phone'),
+    };
+  }
+
+  async save(): Promise<CounterSettings | null> {
+    this.el.querySelectorAll<HTMLElement>('.error, [data-testid="settings-saved"]').forEach((e) => (e.hidden = true));
+    const s = this.read();
+    if (!Number.isInteger(s.receipt_copies)) {
+      this.showError({ code: 'validation', message: 'Số liên phải là số từ 1 đến 5', field: 'receipt_copies' });
+      return null;
+    }
+    try {
+      const saved = await this.api.settingsSave(s);
+      const ok = this.q('[data-testid="settings-saved"]');
+      ok.textContent = 'Đã lưu thiết lập.';
+      ok.hidden = false;
+      return saved;
+    } catch (e) {
+      this.showError(e as AppError);
+      return null;
+    }
+  }
+
+  private showError(err: AppError) {
+    const slot = err.field ? this.el.querySelector<HTMLElement>(`[data-testid="error-${err.field}"]`) : null;
+    const target = slot ?? this.q('[data-testid="settings-error"]');
+    target.textContent = err.message;
+    target.hidden = false;
+    if (err.field) this.el.querySelector<HTMLElement>(`[name="${err.field}"]`)?.focus();
+  }
+}
