@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts CUPS when it is not running and adds the `MotCua-PDF` queue (cups-pdf), the real printer the
+# Starts CUPS when it is not running and adds the `MotCua-PDF` queue (cups-pdf) and a stopped one, the real printer the
 # printing tests print to. cups-pdf writes each job as a PDF under /var/spool/cups-pdf/<user>/.
 # Prints the queue name and output directory as shell assignments for `eval`.
 set -euo pipefail
@@ -16,5 +16,11 @@ fi
 if ! lpstat -p MotCua-PDF >/dev/null 2>&1; then
   $SUDO lpadmin -p MotCua-PDF -v cups-pdf:/ -E -P /usr/share/ppd/cups-pdf/CUPS-PDF_opt.ppd 2>/dev/null
 fi
+# A second queue, stopped with "paper out", for the error-path tests.
+if ! lpstat -p MotCua-Stopped >/dev/null 2>&1; then
+  $SUDO lpadmin -p MotCua-Stopped -v cups-pdf:/ -E -P /usr/share/ppd/cups-pdf/CUPS-PDF_opt.ppd 2>/dev/null
+fi
+$SUDO cupsdisable -r "media-empty-error: out of paper" MotCua-Stopped
 echo "MOTCUA_TEST_PRINTER=MotCua-PDF"
+echo "MOTCUA_TEST_STOPPED_PRINTER=MotCua-Stopped"
 echo "MOTCUA_TEST_PRINTER_OUT=/var/spool/cups-pdf/$(id -un)"

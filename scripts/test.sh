@@ -18,7 +18,7 @@ step "UI: unit tests (Vitest) and build"
 
 step "printer: CUPS with a cups-pdf queue for the printing tests"
 eval "$(./scripts/cups-pdf-queue.sh)"
-export MOTCUA_TEST_PRINTER MOTCUA_TEST_PRINTER_OUT
+export MOTCUA_TEST_PRINTER MOTCUA_TEST_PRINTER_OUT MOTCUA_TEST_STOPPED_PRINTER
 lpstat -p "$MOTCUA_TEST_PRINTER"
 
 step "Rust: tests (core, forms, CLI, app shell)"

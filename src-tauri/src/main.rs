@@ -40,6 +40,11 @@ fn main() {
             std::process::exit(1);
         }
     };
+    // Saved PDFs are copies (forms can be rendered again; the print log keeps the record): keep 90 days.
+    let pruned = motcua_forms::service::prune_saved_pdfs(&store, 90);
+    if pruned > 0 {
+        eprintln!("motcua-app: removed {pruned} saved PDFs older than 90 days");
+    }
     tauri::Builder::default()
         .manage(Mutex::new(store))
         .invoke_handler(tauri::generate_handler![

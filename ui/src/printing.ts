@@ -21,8 +21,8 @@ export const FORM_NAMES: Record<FormKind, string> = {
 export function describeOutcome(o: PrintOutcome): { ok: boolean; text: string } {
   const what = `${FORM_NAMES[o.form]}${o.reprint ? ' (bản in lại)' : ''}`;
   if (o.printed) return { ok: true, text: `Đã gửi ${what} (${o.pages} trang) tới máy in ${o.printer ?? ''}.` };
-  if (o.error) return { ok: false, text: `Chưa in được ${what}: ${o.error.message} Hồ sơ đã được lưu; PDF đã lưu sẵn.` };
-  return { ok: true, text: `Đã lưu PDF ${what}.` };
+  if (o.error) return { ok: false, text: `Chưa in được ${what}: ${o.error.message} Hồ sơ đã được lưu; PDF đã lưu tại ${o.pdf_path} (bấm "Mở PDF" để in từ trình xem).` };
+  return { ok: true, text: `Đã lưu PDF ${what} tại ${o.pdf_path}.` };
 }
 
 /** The print buttons and status line of one dossier (intake result, dossier detail). */

@@ -176,3 +176,23 @@ fn print_arguments_are_checked() {
     ok(&motcua(dir.path(), &["print", "logbook", "--from", "01/11/2026", "--to", "30/11/2026", "--out", out.to_str().unwrap()], None));
     assert!(out.exists());
 }
+
+#[test]
+fn a_stopped_printer_is_reported_in_words_and_the_job_is_not_sent() {
+    let Ok(queue) = std::env::var("MOTCUA_TEST_STOPPED_PRINTER") else {
+        eprintln!("SKIPPED: set MOTCUA_TEST_STOPPED_PRINTER (scripts/cups-pdf-queue.sh makes one)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    ok(&motcua(dir.path(), &["init", "--agency-code", "000.00.31.H26", "--agency-name", "UBND phường Ba Đình", "--counter", "Q01", "--code-block", "1-4999"], None));
+    let code = intake(dir.path(), "Phạm Thị Ỷ Lan");
+    let o = motcua(dir.path(), &["print", "receipt", &code, "--printer", &queue], None);
+    assert_eq!(o.status.code(), Some(5));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains(&format!("Máy in \"{queue}\" không in được: máy in hết giấy.")), "{err}");
+    let listed = ok(&motcua(dir.path(), &["printers", "--json"], None));
+    let printers: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    let stopped = printers.as_array().unwrap().iter().find(|p| p["name"] == queue.as_str()).expect("listed");
+    assert_eq!(stopped["ready"], false);
+    assert_eq!(stopped["state"], "stopped: máy in hết giấy");
+}

@@ -53,8 +53,9 @@ fn main() {
     let _ = motcua_forms::fonts::Fonts::get();
     println!("fonts parsed once: {:.2} ms", t.elapsed().as_secs_f64() * 1e3);
 
-    for paper in [motcua_core::settings::Paper::A5, motcua_core::settings::Paper::A4] {
-        let opts = RenderOptions { receipt_paper: paper, copies: 2, reprint_mark: None };
+    use motcua_core::settings::Paper::{A4, A5};
+    for (paper, copies, compress) in [(A5, 1, false), (A5, 2, false), (A4, 2, false), (A5, 2, true)] {
+        let opts = RenderOptions { receipt_paper: paper, copies, reprint_mark: None, compress };
         let form = data::for_dossier(&store, FormKind::Receipt, &code, &Default::default()).unwrap();
         let mut pure = Vec::with_capacity(receipts);
         let mut with_read = Vec::with_capacity(receipts);
@@ -72,8 +73,8 @@ fn main() {
         pure.sort();
         with_read.sort();
         println!(
-            "receipt {} x2 copies ({receipts} runs, {bytes} bytes): render p50 {:.2} ms p99 {:.2} ms | read dossier + render p50 {:.2} ms p99 {:.2} ms",
-            paper.as_str(), pct(&pure, 0.5), pct(&pure, 0.99), pct(&with_read, 0.5), pct(&with_read, 0.99)
+            "receipt {} x{copies}{} ({receipts} runs, {bytes} bytes): render p50 {:.2} ms p99 {:.2} ms | read dossier + render p50 {:.2} ms p99 {:.2} ms",
+            paper.as_str(), if compress { " deflated" } else { "" }, pct(&pure, 0.5), pct(&pure, 0.99), pct(&with_read, 0.5), pct(&with_read, 0.99)
         );
     }
 

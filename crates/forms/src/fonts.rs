@@ -17,7 +17,12 @@ pub struct Face {
     pub pdf: ParsedFont,
     metrics: ttf_parser::Face<'static>,
     units_per_em: f32,
+    /// Advance (font units) of every code point below U+2000 — Latin and all Vietnamese letters —
+    /// looked up once at load; u16::MAX = no glyph. Measuring text is then an array index.
+    advances: Vec<u16>,
 }
+
+const TABLE: u32 = 0x2000;
 
 pub struct Fonts {
     regular: Face,
@@ -33,7 +38,15 @@ fn face(bytes: &'static [u8]) -> Face {
     let pdf = ParsedFont::from_bytes(bytes, 0, &mut Vec::new()).expect("embedded font parses");
     let metrics = ttf_parser::Face::parse(bytes, 0).expect("embedded font parses");
     let units_per_em = metrics.units_per_em() as f32;
-    Face { pdf, metrics, units_per_em }
+    let advances = (0..TABLE)
+        .map(|cp| {
+            char::from_u32(cp)
+                .and_then(|c| metrics.glyph_index(c))
+                .map(|g| metrics.glyph_hor_advance(g).unwrap_or(0))
+                .unwrap_or(u16::MAX)
+        })
+        .collect();
+    Face { pdf, metrics, units_per_em, advances }
 }
 
 impl Fonts {
@@ -53,18 +66,23 @@ impl Fonts {
 }
 
 impl Face {
+    fn advance(&self, c: char) -> Option<u16> {
+        match self.advances.get(c as usize) {
+            Some(&u16::MAX) => None,
+            Some(&a) => Some(a),
+            None => self.metrics.glyph_index(c).map(|g| self.metrics.glyph_hor_advance(g).unwrap_or(0)),
+        }
+    }
+
     pub fn has_glyph(&self, c: char) -> bool {
-        c.is_whitespace() || self.metrics.glyph_index(c).is_some()
+        c.is_whitespace() || self.advance(c).is_some()
     }
 
     /// Advance width of `text` at `size` points, in points.
     pub fn width(&self, text: &str, size: f32) -> f32 {
         let mut units = 0u32;
         for c in text.chars() {
-            let gid = self.metrics.glyph_index(c).or_else(|| self.metrics.glyph_index('?'));
-            if let Some(g) = gid {
-                units += self.metrics.glyph_hor_advance(g).unwrap_or(0) as u32;
-            }
+            units += self.advance(c).or_else(|| self.advance('?')).unwrap_or(0) as u32;
         }
         units as f32 * size / self.units_per_em
     }

@@ -19,8 +19,6 @@ use motcua_core::settings::Paper;
 const MM: f32 = 72.0 / 25.4;
 /// Line height as a multiple of the type size.
 const LEADING: f32 = 1.22;
-/// Room left for a handwritten signature (and a seal) above the signer's name.
-const SIGN_SPACE: f32 = 16.0 * MM;
 
 /// Paper and type sizes of one page format.
 #[derive(Debug, Clone, Copy)]
@@ -34,6 +32,10 @@ pub struct PageSpec {
     pub size: f32,
     pub title: f32,
     pub header: f32,
+    /// Room left for a handwritten signature (and a seal) above the signer's name.
+    pub sign_space: f32,
+    /// Side of the receipt's QR code.
+    pub qr: f32,
 }
 
 impl PageSpec {
@@ -41,9 +43,9 @@ impl PageSpec {
     /// the landscape logbook are scaled down to keep the text readable.
     pub fn for_paper(paper: &str) -> PageSpec {
         match paper {
-            "A5" => PageSpec { w: 148.0 * MM, h: 210.0 * MM, top: 10.0 * MM, bottom: 10.0 * MM, left: 15.0 * MM, right: 10.0 * MM, size: 10.5, title: 12.0, header: 9.5 },
-            "A4-landscape" => PageSpec { w: 297.0 * MM, h: 210.0 * MM, top: 15.0 * MM, bottom: 15.0 * MM, left: 20.0 * MM, right: 15.0 * MM, size: 11.0, title: 14.0, header: 11.0 },
-            _ => PageSpec { w: 210.0 * MM, h: 297.0 * MM, top: 20.0 * MM, bottom: 15.0 * MM, left: 30.0 * MM, right: 15.0 * MM, size: 12.0, title: 14.0, header: 12.0 },
+            "A5" => PageSpec { w: 148.0 * MM, h: 210.0 * MM, top: 10.0 * MM, bottom: 10.0 * MM, left: 15.0 * MM, right: 10.0 * MM, size: 10.5, title: 12.0, header: 9.5, sign_space: 12.0 * MM, qr: 19.0 * MM },
+            "A4-landscape" => PageSpec { w: 297.0 * MM, h: 210.0 * MM, top: 15.0 * MM, bottom: 15.0 * MM, left: 20.0 * MM, right: 15.0 * MM, size: 11.0, title: 14.0, header: 11.0, sign_space: 16.0 * MM, qr: 22.0 * MM },
+            _ => PageSpec { w: 210.0 * MM, h: 297.0 * MM, top: 20.0 * MM, bottom: 15.0 * MM, left: 30.0 * MM, right: 15.0 * MM, size: 12.0, title: 14.0, header: 12.0, sign_space: 16.0 * MM, qr: 22.0 * MM },
         }
     }
     fn content_w(&self) -> f32 {
@@ -60,11 +62,14 @@ pub struct RenderOptions {
     pub copies: u32,
     /// "BẢN IN LẠI lần 2 – 09:15 23/11/2026", printed on every page of a reprint.
     pub reprint_mark: Option<String>,
+    /// Deflate the streams (printpdf/lopdf compress at the best level: about 5 ms a receipt). Off for the
+    /// receipt on the intake path, where speed matters and the file only goes to the local spooler.
+    pub compress: bool,
 }
 
 impl Default for RenderOptions {
     fn default() -> Self {
-        RenderOptions { receipt_paper: Paper::A5, copies: 1, reprint_mark: None }
+        RenderOptions { receipt_paper: Paper::A5, copies: 1, reprint_mark: None, compress: true }
     }
 }
 
@@ -90,6 +95,8 @@ struct Canvas<'a> {
     pages: Vec<Vec<Op>>,
     y: f32,
     warnings: Vec<String>,
+    /// QR and barcode shapes by payload: the receipt's copies share them (QR masking is costly).
+    symbols: std::collections::HashMap<String, (Vec<Bar>, f32)>,
 }
 
 fn black() -> Color {
@@ -333,7 +340,7 @@ pub fn render(set: &TemplateSet, kind: FormKind, data: &FormData, opts: &RenderO
     let fonts = Fonts::get();
     let mut doc = PdfDocument::new(&format!("{} {}", form.title, data.dossier.as_ref().map(|d| d.code.as_str()).unwrap_or("")));
     let ids = [doc.add_font(&fonts.face(Style::Regular).pdf), doc.add_font(&fonts.face(Style::Bold).pdf), doc.add_font(&fonts.face(Style::Italic).pdf)];
-    let mut c = Canvas { spec, fonts, ids, pages: Vec::new(), y: 0.0, warnings: Vec::new() };
+    let mut c = Canvas { spec, fonts, ids, pages: Vec::new(), y: 0.0, warnings: Vec::new(), symbols: Default::default() };
 
     let copies = if kind == FormKind::Receipt { opts.copies.max(1) } else { 1 };
     let mut segments = Vec::new(); // (first page, last page + 1) of each copy
@@ -358,7 +365,7 @@ pub fn render(set: &TemplateSet, kind: FormKind, data: &FormData, opts: &RenderO
         let total = end - first;
         for (i, page) in (first..end).enumerate() {
             let mut extra = Vec::new();
-            let mut tmp = Canvas { spec, fonts, ids: c.ids.clone(), pages: vec![Vec::new()], y: 0.0, warnings: Vec::new() };
+            let mut tmp = Canvas { spec, fonts, ids: c.ids.clone(), pages: vec![Vec::new()], y: 0.0, warnings: Vec::new(), symbols: Default::default() };
             let number = format!("{} – {}", form.number, set.version);
             let nw = tmp.width(&number, Style::Italic, small);
             tmp.text(spec.w - spec.right - nw, spec.top * 0.55, Style::Italic, small, &number);
@@ -379,7 +386,7 @@ pub fn render(set: &TemplateSet, kind: FormKind, data: &FormData, opts: &RenderO
     let pages: Vec<PdfPage> = c.pages.into_iter().map(|ops| PdfPage::new(Mm(spec.w / MM), Mm(spec.h / MM), ops)).collect();
     let n = pages.len();
     let mut warnings = Vec::new();
-    let pdf = doc.with_pages(pages).save(&PdfSaveOptions::default(), &mut warnings);
+    let pdf = doc.with_pages(pages).save(&PdfSaveOptions { optimize: opts.compress, ..PdfSaveOptions::default() }, &mut warnings);
     let mut notes = c.warnings;
     notes.extend(warnings.into_iter().filter(|w| w.severity != printpdf::PdfParseErrorSeverity::Info).map(|w| w.msg));
     Ok(Rendered { pdf, pages: n, paper, warnings: notes })
@@ -459,16 +466,21 @@ fn draw_block(c: &mut Canvas, form: &FormTemplate, block: &Block, data: &serde_j
         Block::Codes => {
             let code = fill("{dossier.code}", data, None);
             let url = fill("{lookup_url}", data, None);
-            let qr_size = 22.0 * MM;
+            let qr_size = spec.qr;
             let gap = 4.0 * MM;
-            let bar_h = 10.0 * MM;
+            let bar_h = if spec.w < 450.0 { 9.0 * MM } else { 10.0 * MM };
             c.ensure(qr_size + 6.0);
             let top = c.y + 2.0;
             // Code 128 on the left, as wide as 0.33 mm modules allow (narrower if the line is short).
-            let (_, units) = symbols::code128(&code, 1.0, bar_h).map_err(FormsError::Template)?;
             let room = w - qr_size - gap - 20.0 * 0.33 * MM;
-            let module = (0.33 * MM).min(room / units);
-            let (bars, bw) = symbols::code128(&code, module, bar_h).map_err(FormsError::Template)?;
+            let key = format!("128|{code}|{room}|{bar_h}");
+            if !c.symbols.contains_key(&key) {
+                let (_, units) = symbols::code128(&code, 1.0, bar_h).map_err(FormsError::Template)?;
+                let module = (0.33 * MM).min(room / units);
+                c.symbols.insert(key.clone(), symbols::code128(&code, module, bar_h).map_err(FormsError::Template)?);
+            }
+            let (bars, bw) = c.symbols[&key].clone();
+            let module = bw / symbols::code128(&code, 1.0, bar_h).map_err(FormsError::Template)?.1;
             let bx = x + 10.0 * module;
             c.bars(bx, top + 2.0, &bars);
             let ts = (size - 1.5).max(8.0);
@@ -479,7 +491,11 @@ fn draw_block(c: &mut Canvas, form: &FormTemplate, block: &Block, data: &serde_j
             c.text(bx + (bw - hw) / 2.0, top + 2.0 + bar_h + 2.0 * ts + 3.0, Style::Italic, ts - 1.0, hint);
             if !url.is_empty() {
                 let qx = x + w - qr_size;
-                let bars = symbols::qr(&url, qr_size).map_err(FormsError::Template)?;
+                let key = format!("qr|{url}|{qr_size}");
+                if !c.symbols.contains_key(&key) {
+                    c.symbols.insert(key.clone(), (symbols::qr(&url, qr_size).map_err(FormsError::Template)?, qr_size));
+                }
+                let bars = c.symbols[&key].0.clone();
                 c.bars(qx, top, &bars);
                 let label = "Tra cứu hồ sơ";
                 let lw = c.width(label, Style::Italic, ts - 1.0);
@@ -587,7 +603,7 @@ fn signatures(c: &mut Canvas, blocks: &[SignatureBlock], recipients: &[String], 
     let n = blocks.len().max(1) as f32;
     let col_w = spec.content_w() / n;
     // Kept whole: title, note, room to sign, name.
-    let needed = size * 0.8 + size * 1.25 + (size - 1.0) * 1.25 + SIGN_SPACE + size * 1.25;
+    let needed = size * 0.8 + size * 1.25 + (size - 1.0) * 1.25 + spec.sign_space + size * 1.25;
     c.ensure(needed);
     let top = c.y + size * 0.8;
     let mut bottom = top;
@@ -612,7 +628,7 @@ fn signatures(c: &mut Canvas, blocks: &[SignatureBlock], recipients: &[String], 
             continue;
         }
         let y = c.column_lines(&[(title, Style::Bold, size), (note, Style::Italic, size - 1.0)], x, col_w, top);
-        let y = c.column_lines(&[(name, Style::Bold, size)], x, col_w, y + SIGN_SPACE);
+        let y = c.column_lines(&[(name, Style::Bold, size)], x, col_w, y + spec.sign_space);
         bottom = bottom.max(y);
     }
     c.y = bottom + size;

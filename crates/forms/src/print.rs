@@ -146,13 +146,17 @@ impl PrintBackend for Cups {
     fn printers(&self) -> Result<Vec<PrinterInfo>> {
         let default = self.default_printer()?;
         let out = run("lpstat", &["-p"])?;
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        let lines: Vec<&str> = text.lines().collect();
         let mut list = Vec::new();
-        for line in String::from_utf8_lossy(&out.stdout).lines() {
+        for (i, line) in lines.iter().enumerate() {
             let Some(rest) = line.strip_prefix("printer ") else { continue };
             let name = rest.split_whitespace().next().unwrap_or("").to_string();
             let ready = !rest.contains(" disabled");
+            // A stopped queue's reason is on the next, indented line.
+            let reason = lines.get(i + 1).filter(|l| l.starts_with(char::is_whitespace)).map(|l| l.trim()).unwrap_or("");
             let state = if !ready {
-                format!("stopped: {}", explain_reason(""))
+                format!("stopped: {}", explain_reason(reason))
             } else if rest.contains("now printing") {
                 "printing".into()
             } else {

@@ -59,7 +59,7 @@ pub struct PrintOutcome {
 pub fn render_form(store: &Store, req: &PrintRequest) -> Result<(Rendered, FormKind)> {
     let (kind, data) = build(store, req)?;
     let settings = CounterSettings::load(store)?;
-    let opts = RenderOptions { receipt_paper: settings.receipt_paper, copies: receipt_copies(kind, req, &settings), reprint_mark: None };
+    let opts = RenderOptions { receipt_paper: settings.receipt_paper, copies: receipt_copies(kind, req, &settings), reprint_mark: None, compress: kind != FormKind::Receipt };
     Ok((render(TemplateSet::default_set(), kind, &data, &opts)?, kind))
 }
 
@@ -121,7 +121,7 @@ pub fn produce(store: &mut Store, req: &PrintRequest, backend: &dyn PrintBackend
     let reprint_mark = reprint.then(|| {
         format!("BẢN IN LẠI lần {} – {}", before + 1, store.clock().now().format("%H:%M %d/%m/%Y"))
     });
-    let opts = RenderOptions { receipt_paper: settings.receipt_paper, copies, reprint_mark };
+    let opts = RenderOptions { receipt_paper: settings.receipt_paper, copies, reprint_mark, compress: kind != FormKind::Receipt };
     let rendered = match render(set, kind, &data, &opts) {
         Ok(r) => r,
         Err(e) => {
@@ -177,4 +177,20 @@ pub fn produce(store: &mut Store, req: &PrintRequest, backend: &dyn PrintBackend
         }
     }
     Ok(outcome)
+}
+
+/// Deletes saved PDFs older than `keep_days` from `<data dir>/prints/`. They are copies: any form can be
+/// rendered again from the dossier, and the print log keeps the record. Returns how many were removed.
+pub fn prune_saved_pdfs(store: &Store, keep_days: u64) -> usize {
+    let Some(dir) = store.path().parent().map(|d| d.join("prints")) else { return 0 };
+    let Ok(entries) = std::fs::read_dir(&dir) else { return 0 };
+    let limit = std::time::Duration::from_secs(keep_days * 86_400);
+    let mut removed = 0;
+    for e in entries.flatten() {
+        let old = e.metadata().and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok()).is_some_and(|age| age > limit);
+        if old && e.path().extension().is_some_and(|x| x == "pdf") && std::fs::remove_file(e.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
 }

@@ -289,3 +289,18 @@ fn a_printer_failure_keeps_the_pdf_and_logs_the_reason() {
     // The dossier is untouched by the failed print.
     assert_eq!(s.dossier_by_code(&code).unwrap().applicant.full_name, NAME);
 }
+
+#[test]
+fn saved_pdfs_older_than_the_limit_are_pruned_and_recent_ones_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(dir.path());
+    let code = intake(&mut s, "1.001193", NAME);
+    let req = PrintRequest { kind: Some(FormKind::Receipt), code: Some(code.clone()), ..Default::default() };
+    let old = produce(&mut s, &req, &Refuse).unwrap().pdf_path;
+    let recent = produce(&mut s, &req, &Refuse).unwrap().pdf_path;
+    tool("touch", &["-d", "100 days ago", &old]);
+    assert_eq!(motcua_forms::service::prune_saved_pdfs(&s, 90), 1);
+    assert!(!Path::new(&old).exists() && Path::new(&recent).exists());
+    // The print log still has both prints.
+    assert_eq!(s.prints_of(&code).unwrap().len(), 2);
+}
