@@ -39,8 +39,12 @@ fn printer() -> Option<(String, PathBuf)> {
 }
 
 fn intake(dir: &Path, name: &str) -> String {
+    intake_for(dir, "1.001193", name)
+}
+
+fn intake_for(dir: &Path, procedure: &str, name: &str) -> String {
     let req = serde_json::json!({
-        "procedure_code": "1.001193",
+        "procedure_code": procedure,
         "applicant": {"full_name": name, "id_type": "cccd", "id_number": "001185001234", "date_of_birth": "12/05/1985",
                       "phone": "0987654321", "address": "Số 3 phố Đội Cấn, phường Ba Đình, Hà Nội"}
     });
@@ -79,7 +83,7 @@ fn tool(cmd: &str, args: &[&str]) -> String {
 /// Page 1 as a small greyscale bitmap of fixed size.
 fn thumbnail(pdf: &Path, work: &Path) -> Vec<u8> {
     let prefix = work.join("thumb");
-    tool("pdftoppm", &["-gray", "-f", "1", "-l", "1", "-singlefile", "-scale-to-x", "105", "-scale-to-y", "148", pdf.to_str().unwrap(), prefix.to_str().unwrap()]);
+    tool("pdftoppm", &["-gray", "-f", "1", "-l", "1", "-singlefile", "-scale-to-x", "210", "-scale-to-y", "297", pdf.to_str().unwrap(), prefix.to_str().unwrap()]);
     let bytes = std::fs::read(work.join("thumb.pgm")).unwrap();
     // P5\n<w> <h>\n255\n<data>
     let mut fields = 0;
@@ -96,9 +100,29 @@ fn thumbnail(pdf: &Path, work: &Path) -> Vec<u8> {
     bytes[i + 1..].to_vec()
 }
 
+/// Mean absolute grey difference of two 210×297 thumbnails, at the best shift of up to ±4 px (the
+/// printed page may sit a point or two off: cups-pdf's A5 is 421 × 595 pt, ours 419.5 × 595.3).
 fn distance(a: &[u8], b: &[u8]) -> f64 {
-    assert_eq!(a.len(), b.len());
-    a.iter().zip(b).map(|(x, y)| (*x as f64 - *y as f64).abs()).sum::<f64>() / a.len() as f64
+    const W: i32 = 210;
+    const H: i32 = 297;
+    assert_eq!(a.len(), (W * H) as usize);
+    assert_eq!(b.len(), (W * H) as usize);
+    let mut best = f64::MAX;
+    for dy in -4..=4 {
+        for dx in -4..=4 {
+            let (mut sum, mut n) = (0f64, 0f64);
+            for y in 4..H - 4 {
+                for x in 4..W - 4 {
+                    let pa = a[(y * W + x) as usize] as f64;
+                    let pb = b[((y + dy) * W + x + dx) as usize] as f64;
+                    sum += (pa - pb).abs();
+                    n += 1.0;
+                }
+            }
+            best = best.min(sum / n);
+        }
+    }
+    best
 }
 
 #[test]
@@ -107,7 +131,8 @@ fn the_cli_prints_a_receipt_on_a_real_cups_printer() {
     let dir = tempfile::tempdir().unwrap();
     ok(&motcua(dir.path(), &["init", "--agency-code", "000.00.31.H26", "--agency-name", "UBND phường Ba Đình", "--counter", "Q01", "--code-block", "1-4999"], None));
     let code = intake(dir.path(), "Phạm Thị Ỷ Lan");
-    let other = intake(dir.path(), "Hoàng Văn Thưởng");
+    // Another dossier, of another procedure: a page laid out differently.
+    let other = intake_for(dir.path(), "2.000815", "Hoàng Văn Thưởng");
 
     let printed = ok(&motcua(dir.path(), &["print", "receipt", &code, "--printer", &queue, "--json"], None));
     let outcome: serde_json::Value = serde_json::from_str(&printed).unwrap();

@@ -43,7 +43,7 @@ impl PageSpec {
     /// the landscape logbook are scaled down to keep the text readable.
     pub fn for_paper(paper: &str) -> PageSpec {
         match paper {
-            "A5" => PageSpec { w: 148.0 * MM, h: 210.0 * MM, top: 10.0 * MM, bottom: 10.0 * MM, left: 15.0 * MM, right: 10.0 * MM, size: 10.5, title: 12.0, header: 9.5, sign_space: 12.0 * MM, qr: 19.0 * MM },
+            "A5" => PageSpec { w: 148.0 * MM, h: 210.0 * MM, top: 10.0 * MM, bottom: 10.0 * MM, left: 15.0 * MM, right: 10.0 * MM, size: 10.0, title: 12.0, header: 9.5, sign_space: 11.0 * MM, qr: 19.0 * MM },
             "A4-landscape" => PageSpec { w: 297.0 * MM, h: 210.0 * MM, top: 15.0 * MM, bottom: 15.0 * MM, left: 20.0 * MM, right: 15.0 * MM, size: 11.0, title: 14.0, header: 11.0, sign_space: 16.0 * MM, qr: 22.0 * MM },
             _ => PageSpec { w: 210.0 * MM, h: 297.0 * MM, top: 20.0 * MM, bottom: 15.0 * MM, left: 30.0 * MM, right: 15.0 * MM, size: 12.0, title: 14.0, header: 12.0, sign_space: 16.0 * MM, qr: 22.0 * MM },
         }
