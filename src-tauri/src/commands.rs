@@ -134,3 +134,23 @@ pub fn pdf_open(db: Db, path: String) -> Result<(), AppError> {
         .map_err(|e| AppError { code: motcua_core::ErrorCode::Internal, message: format!("Không mở được PDF ({opener}: {e}). Tệp ở {path}"), field: None })?;
     Ok(())
 }
+
+// ---- lifecycle: hand-over, results, supplements, return; work lists (motcua-core::lifecycle) ----
+
+use motcua_core::lifecycle::{self, Command, WorkCounts, WorkItem, WorkList};
+
+/// One command on one or more dossiers (a scanned batch): all or nothing.
+#[tauri::command(async)]
+pub fn lifecycle_apply(db: Db, codes: Vec<String>, command: Command) -> Result<Vec<Dossier>, AppError> {
+    Ok(lifecycle::apply_many(&mut lock(&db), &codes, &command)?)
+}
+
+#[tauri::command(async)]
+pub fn work_counts(db: Db) -> Result<WorkCounts, AppError> {
+    Ok(lifecycle::counts(&lock(&db))?)
+}
+
+#[tauri::command(async)]
+pub fn work_list(db: Db, list: WorkList) -> Result<Vec<WorkItem>, AppError> {
+    Ok(lifecycle::list(&lock(&db), list, 200)?)
+}

@@ -61,6 +61,9 @@ fn main() {
             commands::settings_get,
             commands::settings_save,
             commands::pdf_open,
+            commands::lifecycle_apply,
+            commands::work_counts,
+            commands::work_list,
         ])
         .run(tauri::generate_context!())
         .expect("error while running the Một Cửa window");

@@ -2,52 +2,21 @@
 // WebKitWebDriver. A clerk picks a procedure by typing, fills the applicant by keyboard, confirms
 // with Enter, and sees the official code and appointment; the dossier is then in the SQLite file
 // (checked with the CLI) and found by the search screen without diacritics.
-import { test, before, after, afterEach } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { remote } from 'webdriverio';
+import { join } from 'node:path';
+import { startApp, byTestId, typeInto, shots } from './helpers.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const APP = process.env.MOTCUA_APP;
 const CLI = process.env.MOTCUA_CLI;
 const dataDir = mkdtempSync(join(tmpdir(), 'motcua-e2e-'));
-const shots = join(here, 'screenshots');
-mkdirSync(shots, { recursive: true });
 let browser;
 
 before(async () => {
-  browser = await remote({
-    hostname: '127.0.0.1',
-    port: Number(process.env.TAURI_DRIVER_PORT || 4444),
-    logLevel: 'warn',
-    capabilities: {
-      'tauri:options': { application: APP, args: ['--data-dir', dataDir, '--now', '2026-02-12T10:30'] },
-    },
-  });
+  browser = await startApp(['--data-dir', dataDir, '--now', '2026-02-12T10:30']);
 });
-
-afterEach(async (t) => {
-  // a picture of the window after every test, for people (and for failures)
-  if (browser) await browser.saveScreenshot(join(shots, `${t.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 50)}.png`));
-});
-
-after(async () => {
-  if (browser) await browser.deleteSession();
-});
-
-const byTestId = (id) => browser.$(`[data-testid="${id}"]`);
-
-async function typeInto(id, text) {
-  const el = await byTestId(id);
-  await el.waitForDisplayed({ timeout: 10000 });
-  await el.click();
-  // element send-keys: WebKitWebDriver drops repeated characters when sent as separate key actions
-  await el.addValue(text);
-}
 
 test('intake by keyboard gives the official code and appointment', async () => {
   const proc = await byTestId('procedure-input');

@@ -2,24 +2,19 @@
 // scripts/cups-pdf-queue.sh. A confirmed intake prints its receipt at once (the setting); the printed
 // PDF appears in cups-pdf's output with the dossier's barcode and QR code; the preview draws the same
 // PDF; Ctrl+P reprints, marked as a reprint; the settings screen shows the queue.
-import { test, before, after, afterEach } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { remote } from 'webdriverio';
+import { join } from 'node:path';
+import { startApp, byTestId, typeInto, shots } from './helpers.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const APP = process.env.MOTCUA_APP;
 const CLI = process.env.MOTCUA_CLI;
 const PRINTER = process.env.MOTCUA_TEST_PRINTER;
 const PRINTER_OUT = process.env.MOTCUA_TEST_PRINTER_OUT;
 const dataDir = mkdtempSync(join(tmpdir(), 'motcua-e2e-print-'));
 const work = mkdtempSync(join(tmpdir(), 'motcua-e2e-scan-'));
-const shots = join(here, 'screenshots');
-mkdirSync(shots, { recursive: true });
 let browser;
 
 before(async () => {
@@ -27,30 +22,8 @@ before(async () => {
   // The counter's settings, as an admin would set them, before the app starts.
   execFileSync(CLI, ['--data-dir', dataDir, 'settings', 'set', 'printer', PRINTER]);
   execFileSync(CLI, ['--data-dir', dataDir, 'settings', 'set', 'print_on_intake', 'true']);
-  browser = await remote({
-    hostname: '127.0.0.1',
-    port: Number(process.env.TAURI_DRIVER_PORT || 4444),
-    logLevel: 'warn',
-    capabilities: { 'tauri:options': { application: APP, args: ['--data-dir', dataDir, '--now', '2026-11-23T09:15'] } },
-  });
+  browser = await startApp(['--data-dir', dataDir, '--now', '2026-11-23T09:15']);
 });
-
-afterEach(async (t) => {
-  if (browser) await browser.saveScreenshot(join(shots, `print-${t.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 50)}.png`));
-});
-
-after(async () => {
-  if (browser) await browser.deleteSession();
-});
-
-const byTestId = (id) => browser.$(`[data-testid="${id}"]`);
-
-async function typeInto(id, text) {
-  const el = await byTestId(id);
-  await el.waitForDisplayed({ timeout: 10000 });
-  await el.click();
-  await el.addValue(text);
-}
 
 function printedFile(code, jobNo) {
   const deadline = Date.now() + 60000;

@@ -14,6 +14,10 @@ import type { FormKind } from './bindings/FormKind';
 import type { PrintEntry } from './bindings/PrintEntry';
 import type { PrinterInfo } from './bindings/PrinterInfo';
 import type { PrintOutcome } from './bindings/PrintOutcome';
+import type { Command } from './bindings/Command';
+import type { WorkCounts } from './bindings/WorkCounts';
+import type { WorkItem } from './bindings/WorkItem';
+import type { WorkList } from './bindings/WorkList';
 
 /** What to print: a dossier's form, or the logbook for a date range. */
 export type FormTarget = { form: FormKind; code?: string; input?: FormInput | null; from?: string; to?: string };
@@ -49,5 +53,9 @@ export const api = {
   settingsGet: () => call<CounterSettings>('settings_get'),
   settingsSave: (settings: CounterSettings) => call<CounterSettings>('settings_save', { settings }),
   pdfOpen: (path: string) => call<void>('pdf_open', { path }),
+  /** A lifecycle command on one or more dossiers (all or nothing); returns them after it. */
+  lifecycleApply: (codes: string[], command: Command) => call<Dossier[]>('lifecycle_apply', { codes, command }),
+  workCounts: () => call<WorkCounts>('work_counts'),
+  workList: (list: WorkList) => call<WorkItem[]>('work_list', { list }),
 };
 export type Api = typeof api;

@@ -1,17 +1,22 @@
 // Boots the counter window: header with agency, counter and clerk; the intake (F2) and search (F3)
-// screens, settings (F4); Ctrl+P reprints the receipt on screen; a status bar with unsent events and the database in use.
+// screens, hand-over (F5) and return (F6) desks, settings (F4), the work-list counts under the header; Ctrl+P reprints the receipt on screen; a status bar with unsent events and the database in use.
 import './styles.css';
 import { api, type Api } from './api';
 import type { AppError } from './bindings/AppError';
 import { IntakeScreen } from './intake';
 import { SearchScreen } from './search';
 import { SettingsScreen } from './settings';
+import { HandoverScreen } from './handover';
+import { ReturnScreen } from './returns';
+import { WorkBar, WorkScreen } from './worklists';
 
 export function mount(root: HTMLElement, backend: Api = api) {
   root.innerHTML = `
     <header><div class="agency" data-testid="agency">Một Cửa</div>
       <nav><button type="button" data-screen="intake" data-testid="tab-intake">Tiếp nhận <span class="key">(F2)</span></button>
            <button type="button" data-screen="search" data-testid="tab-search">Tra cứu <span class="key">(F3)</span></button>
+           <button type="button" data-screen="handover" data-testid="tab-handover">Bàn giao <span class="key">(F5)</span></button>
+           <button type="button" data-screen="returns" data-testid="tab-returns">Trả kết quả <span class="key">(F6)</span></button>
            <button type="button" data-screen="settings" data-testid="tab-settings">Thiết lập <span class="key">(F4)</span></button></nav>
       <div class="who" data-testid="who"></div></header>
     <main></main>
@@ -25,24 +30,35 @@ export function mount(root: HTMLElement, backend: Api = api) {
       root.querySelector('[data-testid="status-pending"]')!.textContent = `Chưa đồng bộ: ${s.pending_events}`;
       root.querySelector('[data-testid="status-catalog"]')!.textContent = `Danh mục: ${s.procedures} thủ tục`;
       root.querySelector('footer .db')!.textContent = s.db_path;
+      void bar.refresh();
     } catch (e) {
       root.querySelector('[data-testid="status-pending"]')!.textContent = (e as AppError).message;
     }
   };
   const intake = new IntakeScreen(backend, () => void refresh());
-  const search = new SearchScreen(backend);
+  const work = new WorkScreen(backend, (code) => {
+    show('search');
+    void search.open(code);
+  });
+  const search = new SearchScreen(backend, () => void refresh());
   const settings = new SettingsScreen(backend);
-  main.append(intake.el, search.el, settings.el);
-  type Screen = 'intake' | 'search' | 'settings';
+  const handover = new HandoverScreen(backend, () => void refresh());
+  const returns = new ReturnScreen(backend, () => void refresh());
+  const bar = new WorkBar(backend, (l) => {
+    show('work');
+    void work.show(l);
+  });
+  root.querySelector('header')!.after(bar.el);
+  main.append(intake.el, search.el, settings.el, handover.el, returns.el, work.el);
+  type Screen = 'intake' | 'search' | 'settings' | 'handover' | 'returns' | 'work';
+  const screens: Record<Screen, { el: HTMLElement; focusFirst(): void }> = { intake, search, settings, handover, returns, work };
   let current: Screen = 'intake';
   const show = (which: Screen) => {
     current = which;
-    intake.el.hidden = which !== 'intake';
-    search.el.hidden = which !== 'search';
-    settings.el.hidden = which !== 'settings';
+    for (const [name, sc] of Object.entries(screens)) sc.el.hidden = name !== which;
     root.querySelectorAll<HTMLElement>('nav button').forEach((b) => b.classList.toggle('active', b.dataset.screen === which));
     if (which === 'settings') void settings.load().then(() => settings.focusFirst());
-    else (which === 'intake' ? intake : search).focusFirst();
+    else screens[which].focusFirst();
   };
   root.querySelectorAll<HTMLElement>('nav button').forEach((b) => b.addEventListener('click', () => show(b.dataset.screen as Screen)));
   document.addEventListener('keydown', (ev) => {
@@ -55,6 +71,12 @@ export function mount(root: HTMLElement, backend: Api = api) {
     } else if (ev.key === 'F4') {
       ev.preventDefault();
       show('settings');
+    } else if (ev.key === 'F5') {
+      ev.preventDefault();
+      show('handover');
+    } else if (ev.key === 'F6') {
+      ev.preventDefault();
+      show('returns');
     } else if ((ev.ctrlKey || ev.metaKey) && (ev.key === 'p' || ev.key === 'P')) {
       // never the webview's print dialog: reprint the receipt of the dossier on screen, from Rust
       ev.preventDefault();
@@ -64,7 +86,7 @@ export function mount(root: HTMLElement, backend: Api = api) {
   });
   show('intake');
   void refresh();
-  return { intake, search, settings, show };
+  return { intake, search, settings, handover, returns, work, bar, show };
 }
 
 const root = document.getElementById('app');

@@ -15,6 +15,7 @@ export const FORM_NAMES: Record<FormKind, string> = {
   stop: 'Thông báo dừng giải quyết hồ sơ',
   control: 'Phiếu kiểm soát quá trình giải quyết hồ sơ',
   logbook: 'Sổ theo dõi hồ sơ',
+  handover: 'Danh sách bàn giao hồ sơ',
 };
 
 /** One line for the clerk about a print's outcome. */

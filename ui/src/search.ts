@@ -4,11 +4,48 @@ import { api as defaultApi, type Api } from './api';
 import type { AppError } from './bindings/AppError';
 import type { Dossier } from './bindings/Dossier';
 import type { SearchHit } from './bindings/SearchHit';
+import type { DossierStatus } from './bindings/DossierStatus';
 import { PrintActions, showPreview } from './printing';
+import { DossierActions } from './actions';
 import { esc, formatDate, formatDateTime, formatMoney, isoToDmy } from './format';
 import { FORM_LABELS } from './intake';
 
-export const STATUS_LABELS: Record<string, string> = { received: 'Đã tiếp nhận' };
+// Mirrors DossierStatus::label in the core; typed by the generated DossierStatus so a new status in Rust
+// fails the UI build until it has a label here.
+export const STATUS_LABELS: Record<DossierStatus, string> = {
+  received: 'Đã tiếp nhận',
+  in_process: 'Đang giải quyết',
+  waiting_supplement: 'Chờ bổ sung hồ sơ',
+  result_ready: 'Có kết quả, chờ trả',
+  returned: 'Đã trả kết quả',
+  refused: 'Đã từ chối',
+  stopped: 'Đã dừng giải quyết',
+  withdrawn: 'Công dân đã rút hồ sơ',
+};
+const TIMELINESS_LABELS: Record<string, string> = { early: 'trước hạn', on_time: 'đúng hạn', late: 'quá hạn' };
+
+/** What happened after intake, as definition-list rows (empty for a dossier just received). */
+export function progressRows(d: Dossier): string {
+  const p = d.progress ?? {};
+  const rows: string[] = [];
+  if (p.department) rows.push(`<dt>Đang ở</dt><dd>${esc(p.department)}</dd>`);
+  if (p.movements?.length) {
+    rows.push(`<dt>Luân chuyển</dt><dd><ol class="moves">${p.movements
+      .map((m) => `<li>${formatDateTime(m.at)}: ${esc(m.from)} → ${esc(m.to)}${m.batch ? ` (${esc(m.batch)})` : ''}</li>`).join('')}</ol></dd>`);
+  }
+  if (p.missing?.length) rows.push(`<dt>Cần bổ sung</dt><dd><ul>${p.missing.map((m) => `<li>${esc(m)}</li>`).join('')}</ul></dd>`);
+  if (p.original_due_at) rows.push(`<dt>Hẹn ban đầu</dt><dd>${formatDateTime(p.original_due_at)}</dd>`);
+  if (p.delays) rows.push(`<dt>Đã hẹn lại</dt><dd>${p.delays} lần${p.delay_reason ? `: ${esc(p.delay_reason)}` : ''}</dd>`);
+  if (p.reason) rows.push(`<dt>Lý do</dt><dd>${esc(p.reason)}</dd>`);
+  if (p.result_at) rows.push(`<dt>Có kết quả</dt><dd>${formatDateTime(p.result_at)}</dd>`);
+  if (p.returned_to) {
+    const r = p.returned_to;
+    const who = r.kind === 'post' ? `Qua bưu chính, số hiệu ${esc(r.tracking)}` : `${esc(r.name)} (${r.kind === 'authorised' ? 'người được ủy quyền, ' : ''}giấy tờ ${esc(r.id_number)})`;
+    rows.push(`<dt>Đã trả</dt><dd>${p.closed_at ? formatDateTime(p.closed_at) + ' — ' : ''}${who}${p.timeliness ? `, ${TIMELINESS_LABELS[p.timeliness]}` : ''}</dd>`);
+  }
+  return rows.join('');
+}
+
 const CHANNEL_LABELS: Record<string, string> = { counter: 'Trực tiếp tại quầy', postal: 'Qua bưu chính', online: 'Trực tuyến' };
 
 export class SearchScreen {
@@ -18,7 +55,7 @@ export class SearchScreen {
   private cursor: number | undefined;
   private query = '';
 
-  constructor(private api: Api = defaultApi) {
+  constructor(private api: Api = defaultApi, private onChanged: () => void = () => {}) {
     this.el = document.createElement('section');
     this.el.className = 'screen search';
     this.el.innerHTML = `
@@ -124,13 +161,17 @@ export class SearchScreen {
         <dt>Nhận kết quả</dt><dd>${d.delivery.kind === 'post' ? `Qua bưu chính: ${esc(d.delivery.address)}` : 'Tại quầy'}</dd>
         <dt>Lệ phí</dt><dd>${formatMoney(d.fee)}</dd>
         <dt>Kênh nộp</dt><dd>${CHANNEL_LABELS[d.channel] ?? d.channel}</dd>
-        <dt>Trạng thái</dt><dd>${STATUS_LABELS[d.status] ?? d.status}</dd>${d.note ? `
+        <dt>Trạng thái</dt><dd data-testid="detail-status">${STATUS_LABELS[d.status] ?? d.status}</dd>${progressRows(d)}${d.note ? `
         <dt>Ghi chú</dt><dd>${esc(d.note)}</dd>` : ''}
       </dl>
       <h4>Thành phần hồ sơ</h4>
       <ul>${d.documents.map((x) => `<li>${esc(x.name)} — ${FORM_LABELS[x.form]} × ${x.count}</li>`).join('')}</ul>`;
     this.printActions = new PrintActions(d.code, this.api, (t) => showPreview(this.api, t));
     el.appendChild(this.printActions.el);
+    el.appendChild(new DossierActions(d, this.api, (after) => {
+      this.showDetail(after);
+      this.onChanged();
+    }).el);
     el.hidden = false;
     el.querySelector('.close')?.addEventListener('click', () => this.closeDetail());
     el.focus();

@@ -14,10 +14,13 @@ const TEXT_FIELDS: Array<[keyof CounterSettings, string]> = [
   ['head_title', 'Chức danh người đứng đầu (ký văn bản xin lỗi, thông báo dừng)'],
   ['head_name', 'Họ tên người đứng đầu'],
   ['counter_phone', 'Số điện thoại hướng dẫn (in trên phiếu bổ sung)'],
+  ['departments', 'Phòng ban nhận hồ sơ khi bàn giao (cách nhau bằng dấu ;)'],
 ];
 
 export class SettingsScreen {
   readonly el: HTMLElement;
+  /** The settings as loaded: fields this screen does not show are saved back unchanged. */
+  private loaded: CounterSettings | null = null;
 
   constructor(private api: Api = defaultApi) {
     this.el = document.createElement('section');
@@ -64,6 +67,7 @@ export class SettingsScreen {
   async load() {
     try {
       const s = await this.api.settingsGet();
+      this.loaded = s;
       const select = this.input<HTMLSelectElement>('printer');
       let printers: Awaited<ReturnType<Api['printersList']>> = [];
       try {
@@ -89,6 +93,8 @@ export class SettingsScreen {
   read(): CounterSettings {
     const v = (k: string) => this.input(k).value.trim();
     return {
+      supplement_clock: this.loaded?.supplement_clock ?? 'resume',
+      max_delays: this.loaded?.max_delays ?? 1,
       printer: this.input<HTMLSelectElement>('printer').value,
       receipt_paper: this.input<HTMLSelectElement>('receipt_paper').value as CounterSettings['receipt_paper'],
       receipt_copies: Number(v('receipt_copies')),
@@ -99,6 +105,7 @@ export class SettingsScreen {
       head_title: v('head_title'),
       head_name: v('head_name'),
       counter_phone: v('counter_phone'),
+      departments: v('departments'),
     };
   }
 

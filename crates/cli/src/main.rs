@@ -13,6 +13,8 @@ use motcua_core::catalog::TimeLimit;
 use motcua_core::clock::{parse_local, to_rfc3339, Clock, FixedClock, SystemClock};
 use motcua_core::intake::{self, IntakeRequest};
 use motcua_core::store::InitParams;
+use motcua_core::dossier::ReturnTo;
+use motcua_core::lifecycle::{self, Command, WorkList};
 use motcua_core::settings::CounterSettings;
 use motcua_core::{codes, paths, search, AppError, CoreError, ErrorCode, Store};
 use motcua_forms::data::FormInput;
@@ -84,11 +86,119 @@ enum Cmd {
     /// Counter settings: paper, copies, printer, QR lookup URL, document headers
     #[command(subcommand)]
     Settings(SettingsCmd),
+    /// Hand dossiers over to a department (one batch; all or nothing)
+    Handover {
+        #[arg(long = "to")]
+        department: String,
+        #[arg(required = true)]
+        codes: Vec<String>,
+        #[command(flatten)]
+        out: Out,
+    },
+    /// Pass a dossier from its department to another
+    Transfer {
+        code: String,
+        #[arg(long = "to")]
+        department: String,
+        #[command(flatten)]
+        out: Out,
+    },
+    /// Results back from the departments (one batch; all or nothing)
+    ReceiveResult {
+        #[arg(required = true)]
+        codes: Vec<String>,
+        #[command(flatten)]
+        out: Out,
+    },
+    /// Ask the citizen to complete the dossier (the clock stops); --missing is repeatable
+    Supplement {
+        code: String,
+        #[arg(long, required = true)]
+        missing: Vec<String>,
+        #[command(flatten)]
+        out: Out,
+    },
+    /// The supplement arrived (the clock runs again)
+    Supplemented {
+        code: String,
+        #[command(flatten)]
+        out: Out,
+    },
+    Refuse {
+        code: String,
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        out: Out,
+    },
+    /// Stop processing (thông báo dừng giải quyết)
+    Stop {
+        code: String,
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        out: Out,
+    },
+    /// Apologise and set a new appointment (dd/mm/yyyy [HH:MM])
+    Delay {
+        code: String,
+        #[arg(long)]
+        new_date: String,
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        out: Out,
+    },
+    /// Return the result: to the applicant or an authorised person (--to NAME --id NUMBER [--authorised]) or by post (--post TRACKING)
+    Return {
+        code: String,
+        #[arg(long = "to", requires = "id", conflicts_with = "post")]
+        name: Option<String>,
+        #[arg(long)]
+        id: Option<String>,
+        #[arg(long, requires = "name")]
+        authorised: bool,
+        #[arg(long, required_unless_present = "name")]
+        post: Option<String>,
+        #[command(flatten)]
+        out: Out,
+    },
+    /// The citizen withdraws the dossier
+    Withdraw {
+        code: String,
+        #[arg(long, default_value = "")]
+        reason: String,
+        #[command(flatten)]
+        out: Out,
+    },
+    /// Work lists: counts, or the dossiers of one list
+    DueList {
+        #[arg(long, conflicts_with_all = ["today", "soon", "supplement", "ready"])]
+        overdue: bool,
+        #[arg(long)]
+        today: bool,
+        #[arg(long)]
+        soon: bool,
+        #[arg(long)]
+        supplement: bool,
+        #[arg(long)]
+        ready: bool,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// How a lifecycle command prints the resulting state.
+#[derive(Args)]
+struct Out {
+    /// Print the resulting dossiers as JSON
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
 struct PrintArgs {
-    /// receipt | supplement | refusal | apology | stop | control | logbook
+    /// receipt | supplement | refusal | apology | stop | control | logbook | handover
     form: String,
     /// Dossier code (not for the logbook)
     code: Option<String>,
@@ -117,6 +227,9 @@ struct PrintArgs {
     /// Control slip: the department that processes the dossier
     #[arg(long)]
     department: Option<String>,
+    /// Handover list: the batch (BG-…) printed by `motcua handover`
+    #[arg(long)]
+    batch: Option<String>,
     #[arg(long)]
     json: bool,
 }
@@ -203,7 +316,7 @@ fn parse_day(s: &Option<String>, field: &str) -> Result<Option<chrono::NaiveDate
 
 fn print_cmd(store: &mut Store, a: PrintArgs) -> Result<(), AppError> {
     let kind = FormKind::parse(&a.form).ok_or_else(|| {
-        CoreError::validation("form", format!("Unknown form '{}': receipt | supplement | refusal | apology | stop | control | logbook", a.form))
+        CoreError::validation("form", format!("Unknown form '{}': receipt | supplement | refusal | apology | stop | control | logbook | handover", a.form))
     })?;
     let send = a.out.is_none() || a.printer.is_some();
     let req = PrintRequest {
@@ -211,7 +324,7 @@ fn print_cmd(store: &mut Store, a: PrintArgs) -> Result<(), AppError> {
         code: a.code,
         from: parse_day(&a.from, "from")?,
         to: parse_day(&a.to, "to")?,
-        input: FormInput { reason: a.reason, missing: a.missing, new_due: a.new_date, department: a.department, ..Default::default() },
+        input: FormInput { reason: a.reason, missing: a.missing, new_due: a.new_date, department: a.department, batch: a.batch, ..Default::default() },
         printer: a.printer,
         copies: a.copies,
         out: a.out,
@@ -229,6 +342,31 @@ fn print_cmd(store: &mut Store, a: PrintArgs) -> Result<(), AppError> {
     if let Some(e) = outcome.error {
         return Err(AppError { message: format!("{} PDF đã lưu tại {}", e.message, outcome.pdf_path), ..e });
     }
+    Ok(())
+}
+
+/// Prints each dossier's state after a lifecycle command.
+fn show_states(ds: &[motcua_core::dossier::Dossier]) {
+    for d in ds {
+        let extra = match (&d.progress.department, d.progress.timeliness) {
+            (_, Some(t)) => format!(" ({})", t.label()),
+            (Some(dep), None) => format!(" — {dep}"),
+            _ => String::new(),
+        };
+        println!("{}  {}{}  hẹn {}", d.code, d.status.label(), extra, d.due_at);
+    }
+}
+
+fn lifecycle_cmd(store: &mut Store, codes: &[String], cmd: Command, out: &Out) -> Result<(), AppError> {
+    let ds = lifecycle::apply_many(store, codes, &cmd)?;
+    if out.json {
+        print_json(&ds);
+        return Ok(());
+    }
+    if let (Command::HandOver { .. }, Some(batch)) = (&cmd, ds[0].progress.movements.last().and_then(|m| m.batch.clone())) {
+        println!("đợt bàn giao {batch} ({} hồ sơ); in danh sách: motcua print handover --batch {batch}", ds.len());
+    }
+    show_states(&ds);
     Ok(())
 }
 
@@ -373,6 +511,58 @@ fn run(cli: Cli) -> Result<(), AppError> {
                 }
                 for p in list {
                     println!("{}{:<24} {}", if p.is_default { "* " } else { "  " }, p.name, p.state);
+                }
+            }
+        }
+        Cmd::Handover { department, codes, out } => lifecycle_cmd(&mut store, &codes, Command::HandOver { department }, &out)?,
+        Cmd::Transfer { code, department, out } => lifecycle_cmd(&mut store, &[code], Command::Transfer { to: department }, &out)?,
+        Cmd::ReceiveResult { codes, out } => lifecycle_cmd(&mut store, &codes, Command::ReceiveResult, &out)?,
+        Cmd::Supplement { code, missing, out } => lifecycle_cmd(&mut store, &[code], Command::RequestSupplement { missing }, &out)?,
+        Cmd::Supplemented { code, out } => lifecycle_cmd(&mut store, &[code], Command::Supplemented, &out)?,
+        Cmd::Refuse { code, reason, out } => lifecycle_cmd(&mut store, &[code], Command::Refuse { reason }, &out)?,
+        Cmd::Stop { code, reason, out } => lifecycle_cmd(&mut store, &[code], Command::Stop { reason }, &out)?,
+        Cmd::Delay { code, new_date, reason, out } => lifecycle_cmd(&mut store, &[code], Command::Delay { new_due: new_date, reason }, &out)?,
+        Cmd::Return { code, name, id, authorised, post, out } => {
+            let to = match (name, post) {
+                (Some(name), _) => {
+                    let id_number = id.unwrap_or_default();
+                    if authorised { ReturnTo::Authorised { name, id_number } } else { ReturnTo::Applicant { name, id_number } }
+                }
+                (None, Some(tracking)) => ReturnTo::Post { tracking },
+                (None, None) => unreachable!("clap requires one"),
+            };
+            lifecycle_cmd(&mut store, &[code], Command::Return { to }, &out)?
+        }
+        Cmd::Withdraw { code, reason, out } => lifecycle_cmd(&mut store, &[code], Command::Withdraw { reason }, &out)?,
+        Cmd::DueList { overdue, today, soon, supplement, ready, json } => {
+            let which = if overdue {
+                Some(WorkList::Overdue)
+            } else if today {
+                Some(WorkList::DueToday)
+            } else if soon {
+                Some(WorkList::DueSoon)
+            } else if supplement {
+                Some(WorkList::WaitingSupplement)
+            } else if ready {
+                Some(WorkList::ReadyToCollect)
+            } else {
+                None
+            };
+            match which {
+                None if json => print_json(&lifecycle::counts(&store)?),
+                None => {
+                    let n = lifecycle::counts(&store)?;
+                    println!("quá hạn {}  đến hạn hôm nay {}  đến hạn trong 1 ngày làm việc {}  chờ bổ sung {}  chờ trả kết quả {}", n.overdue, n.due_today, n.due_soon, n.waiting_supplement, n.ready_to_collect);
+                }
+                Some(list) => {
+                    let items = lifecycle::list(&store, list, 500)?;
+                    if json {
+                        print_json(&items);
+                    } else {
+                        for w in items {
+                            println!("{:<30} {:<28} {:<10} {:<20} hẹn {}", w.code, w.applicant_name, w.procedure_code, w.status.label(), w.due_at);
+                        }
+                    }
                 }
             }
         }

@@ -5,6 +5,9 @@
 //! - search p95 over N generated dossiers (names with and without diacritics, codes, ID and phone
 //!   numbers), and the database size.
 //!
+//! - the home screen's work-list counts and lists with BENCH_OPEN (20,000) dossiers still open among the
+//!   N (the rest closed), p95; a handover batch of 200 scanned dossiers confirmed (one transaction).
+//!
 //! Full size: `cargo bench -p motcua-core --bench intake_search` (N = 1,000,000).
 //! Smoke size (CI): `BENCH_DOSSIERS=3000 BENCH_INTAKES=50 cargo test -p motcua-core --bench intake_search`.
 
@@ -16,6 +19,7 @@ use chrono::NaiveDateTime;
 use motcua_core::clock::{parse_local, Clock};
 use motcua_core::dossier::{Applicant, IdType};
 use motcua_core::intake::{submit, submit_batch, IntakeRequest};
+use motcua_core::lifecycle::{self, Command, WorkList};
 use motcua_core::search::search;
 use motcua_core::Store;
 
@@ -175,6 +179,53 @@ fn main() {
         all.push(e);
     }
 
+    // 5. work lists and handover batches. Seeding closes all but the newest `n_open` dossiers by
+    // setting the projection's status directly (replaying a million returns would take an hour and the
+    // lists read only the projection); the open ones are spread over the open statuses.
+    let n_open = env("BENCH_OPEN", 20_000).min(n_dossiers / 5);
+    let max_id: i64 = store.conn().query_row("SELECT MAX(id) FROM dossiers", [], |r| r.get(0)).unwrap();
+    let first_open = max_id - n_open as i64 + 1;
+    store.conn().execute("UPDATE dossiers SET status = 'returned' WHERE id < ?1", [first_open]).unwrap();
+    store.conn().execute("UPDATE dossiers SET status = 'in_process' WHERE id >= ?1 AND id % 4 = 1", [first_open]).unwrap();
+    store.conn().execute("UPDATE dossiers SET status = 'waiting_supplement' WHERE id >= ?1 AND id % 10 = 2", [first_open]).unwrap();
+    store.conn().execute("UPDATE dossiers SET status = 'result_ready' WHERE id >= ?1 AND id % 10 = 3", [first_open]).unwrap();
+    store.conn().execute_batch("ANALYZE; PRAGMA optimize;").unwrap();
+    let mut counts_t = Vec::new();
+    let mut counts_seen = None;
+    for _ in 0..200 {
+        let t = Instant::now();
+        counts_seen = Some(lifecycle::counts(&store).unwrap());
+        counts_t.push(t.elapsed());
+    }
+    let lists = [WorkList::Overdue, WorkList::DueToday, WorkList::DueSoon, WorkList::WaitingSupplement, WorkList::ReadyToCollect];
+    let mut list_t = Vec::new();
+    for _ in 0..40 {
+        for l in lists {
+            let t = Instant::now();
+            let items = lifecycle::list(&store, l, 200).unwrap();
+            list_t.push(t.elapsed());
+            assert!(items.len() <= 200);
+        }
+    }
+    let received: Vec<String> = {
+        let mut st = store.conn().prepare("SELECT code FROM dossiers WHERE status = 'received' ORDER BY id DESC LIMIT 2000").unwrap();
+        st.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+    let batch_size = 200.min(received.len() / 5).max(1);
+    let mut scan_t = Vec::new();
+    let mut batch_t = Vec::new();
+    for chunk in received.chunks(batch_size).take(5) {
+        for code in chunk {
+            let t = Instant::now();
+            store.dossier_by_code(code).unwrap();
+            scan_t.push(t.elapsed());
+        }
+        let t = Instant::now();
+        let done = lifecycle::apply_many(&mut store, chunk, &Command::HandOver { department: "Phòng Văn hóa - Xã hội".into() }).unwrap();
+        batch_t.push(t.elapsed());
+        assert_eq!(done.len(), chunk.len());
+    }
+
     let db_bytes: u64 = std::fs::read_dir(dir.join("counter"))
         .unwrap()
         .map(|e| e.unwrap().metadata().unwrap().len())
@@ -190,6 +241,11 @@ fn main() {
         println!("| search: {k} ({} queries) | {} | {} | {} |", v.len(), ms(pct(v, 0.5)), ms(pct(v, 0.95)), ms(pct(v, 0.99)));
     }
     println!("| search: all ({} queries) | {} | {} | {} |", all.len(), ms(pct(&mut all, 0.5)), ms(pct(&mut all, 0.95)), ms(pct(&mut all, 0.99)));
+    println!("| work-list counts, home screen ({n_open} open) | {} | {} | {} |", ms(pct(&mut counts_t, 0.5)), ms(pct(&mut counts_t, 0.95)), ms(pct(&mut counts_t, 0.99)));
+    println!("| one work list, first 200 rows | {} | {} | {} |", ms(pct(&mut list_t, 0.5)), ms(pct(&mut list_t, 0.95)), ms(pct(&mut list_t, 0.99)));
+    println!("| scan: dossier by code | {} | {} | {} |", ms(pct(&mut scan_t, 0.5)), ms(pct(&mut scan_t, 0.95)), ms(pct(&mut scan_t, 0.99)));
+    println!("| handover batch of {batch_size} confirmed ({} batches) | {} | {} | {} |", batch_t.len(), ms(pct(&mut batch_t, 0.5)), ms(pct(&mut batch_t, 0.95)), ms(pct(&mut batch_t, 0.99)));
+    println!("work counts at the end: {:?}", counts_seen.unwrap());
     println!();
     println!("database: {} dossiers, {:.1} MB ({:.0} bytes per dossier)", n_dossiers + n_intakes, db_bytes as f64 / 1e6, db_bytes as f64 / (n_dossiers + n_intakes) as f64);
     let ratio = pct(&mut it, 0.99).as_secs_f64() / pct(&mut b, 0.99).as_secs_f64();

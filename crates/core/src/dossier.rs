@@ -61,30 +61,175 @@ pub struct ReceivedDocument {
     pub count: u32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum DossierStatus {
-    /// Đã tiếp nhận
+    /// Đã tiếp nhận: at the counter, not yet handed over.
     Received,
+    /// Đang giải quyết: with a specialist department.
+    InProcess,
+    /// Chờ bổ sung: the citizen must complete the dossier; the clock is stopped.
+    WaitingSupplement,
+    /// Có kết quả, chờ trả: the result is back at the counter.
+    ResultReady,
+    /// Đã trả kết quả (closed).
+    Returned,
+    /// Từ chối tiếp nhận, giải quyết (closed).
+    Refused,
+    /// Dừng giải quyết (closed).
+    Stopped,
+    /// Công dân rút hồ sơ (closed).
+    Withdrawn,
 }
 
 impl DossierStatus {
+    pub const ALL: [DossierStatus; 8] = [
+        DossierStatus::Received,
+        DossierStatus::InProcess,
+        DossierStatus::WaitingSupplement,
+        DossierStatus::ResultReady,
+        DossierStatus::Returned,
+        DossierStatus::Refused,
+        DossierStatus::Stopped,
+        DossierStatus::Withdrawn,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             DossierStatus::Received => "received",
+            DossierStatus::InProcess => "in_process",
+            DossierStatus::WaitingSupplement => "waiting_supplement",
+            DossierStatus::ResultReady => "result_ready",
+            DossierStatus::Returned => "returned",
+            DossierStatus::Refused => "refused",
+            DossierStatus::Stopped => "stopped",
+            DossierStatus::Withdrawn => "withdrawn",
         }
     }
     pub fn label(self) -> &'static str {
         match self {
             DossierStatus::Received => "Đã tiếp nhận",
+            DossierStatus::InProcess => "Đang giải quyết",
+            DossierStatus::WaitingSupplement => "Chờ bổ sung hồ sơ",
+            DossierStatus::ResultReady => "Có kết quả, chờ trả",
+            DossierStatus::Returned => "Đã trả kết quả",
+            DossierStatus::Refused => "Đã từ chối",
+            DossierStatus::Stopped => "Đã dừng giải quyết",
+            DossierStatus::Withdrawn => "Công dân đã rút hồ sơ",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "received" => Some(DossierStatus::Received),
-            _ => None,
+        DossierStatus::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+    /// Still being processed or waiting to be collected.
+    pub fn is_open(self) -> bool {
+        !matches!(self, DossierStatus::Returned | DossierStatus::Refused | DossierStatus::Stopped | DossierStatus::Withdrawn)
+    }
+}
+
+/// Who took the result, or how it was sent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export)]
+pub enum ReturnTo {
+    /// The applicant in person (ID checked).
+    Applicant { name: String, id_number: String },
+    /// A person authorised by the applicant (ID checked, authorisation kept).
+    Authorised { name: String, id_number: String },
+    /// By public postal service, with the tracking number.
+    Post { tracking: String },
+}
+
+/// Early / on time / late against the appointment, when the result is returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Timeliness {
+    Early,
+    OnTime,
+    Late,
+}
+
+impl Timeliness {
+    pub fn label(self) -> &'static str {
+        match self {
+            Timeliness::Early => "Trước hạn",
+            Timeliness::OnTime => "Đúng hạn",
+            Timeliness::Late => "Quá hạn",
         }
+    }
+}
+
+/// A hand-over between the counter and departments (the control slip's rows).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Movement {
+    pub at: String,
+    pub from: String,
+    pub to: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub batch: Option<String>,
+}
+
+/// What happened after intake, folded from the events (empty for a dossier just received).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Progress {
+    /// The department holding the dossier now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub department: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<Movement>>", optional)]
+    pub movements: Vec<Movement>,
+    /// The appointment printed on the receipt, kept when the due date moves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub original_due_at: Option<String>,
+    /// Supplement: what is missing, and when the clock stopped.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<String>>", optional)]
+    pub missing: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub paused_at: Option<String>,
+    /// Status to go back to when the supplement arrives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub resume_status: Option<DossierStatus>,
+    /// Apologies with a new appointment (a delayed dossier counts as late).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    #[ts(as = "Option<u32>", optional)]
+    pub delays: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub delay_reason: Option<String>,
+    /// Refusal, stop or withdrawal reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub result_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub closed_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub returned_to: Option<ReturnTo>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub timeliness: Option<Timeliness>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+impl Progress {
+    pub fn is_empty(&self) -> bool {
+        *self == Progress::default()
     }
 }
 
@@ -123,6 +268,10 @@ pub struct Dossier {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub note: Option<String>,
+    /// Everything after intake, folded from the later events.
+    #[serde(default, skip_serializing_if = "Progress::is_empty")]
+    #[ts(as = "Option<Progress>", optional)]
+    pub progress: Progress,
 }
 
 /// What happened to a dossier. Stored as `kind` + JSON payload in the `events` table.
@@ -132,12 +281,101 @@ pub struct Dossier {
 pub enum EventKind {
     /// Tiếp nhận: the dossier as taken in.
     Received { dossier: Box<Dossier> },
+    /// Bàn giao: the counter hands the dossier to a department (in a batch with a handover list).
+    HandedOver { department: String, batch: String },
+    /// Chuyển: one department passes it to another.
+    Transferred { from: String, to: String },
+    /// Yêu cầu bổ sung: the clock stops; `remaining_minutes` of working time were left.
+    SupplementRequested { missing: Vec<String>, remaining_minutes: i64 },
+    /// Đã bổ sung: the clock runs again; the new appointment is computed by the rule in force.
+    Supplemented { due_at: String },
+    /// Từ chối.
+    Refused { reason: String },
+    /// Dừng giải quyết.
+    Stopped { reason: String },
+    /// Nhận kết quả từ phòng chuyên môn: the result is at the counter, ready to be collected.
+    ResultReceived { department: String },
+    /// Xin lỗi, hẹn lại: a new appointment; the dossier still counts as late.
+    Delayed { due_at: String, reason: String },
+    /// Trả kết quả: the dossier closes, classified against its appointment.
+    Returned { to: ReturnTo, timeliness: Timeliness },
+    /// Rút hồ sơ.
+    Withdrawn { reason: String },
 }
 
 impl EventKind {
     pub fn name(&self) -> &'static str {
         match self {
             EventKind::Received { .. } => "received",
+            EventKind::HandedOver { .. } => "handed_over",
+            EventKind::Transferred { .. } => "transferred",
+            EventKind::SupplementRequested { .. } => "supplement_requested",
+            EventKind::Supplemented { .. } => "supplemented",
+            EventKind::Refused { .. } => "refused",
+            EventKind::Stopped { .. } => "stopped",
+            EventKind::ResultReceived { .. } => "result_received",
+            EventKind::Delayed { .. } => "delayed",
+            EventKind::Returned { .. } => "returned",
+            EventKind::Withdrawn { .. } => "withdrawn",
+        }
+    }
+}
+
+impl Dossier {
+    /// Applies a later event (at local time `at`, RFC 3339) to the dossier: the fold. Pure: every
+    /// computed value (new appointments, timeliness) is in the event itself.
+    pub fn apply(&mut self, at: &str, event: &EventKind) {
+        let p = &mut self.progress;
+        match event {
+            EventKind::Received { .. } => {}
+            EventKind::HandedOver { department, batch } => {
+                p.movements.push(Movement { at: at.into(), from: "Bộ phận Một cửa".into(), to: department.clone(), batch: Some(batch.clone()) });
+                p.department = Some(department.clone());
+                self.status = DossierStatus::InProcess;
+            }
+            EventKind::Transferred { from, to } => {
+                p.movements.push(Movement { at: at.into(), from: from.clone(), to: to.clone(), batch: None });
+                p.department = Some(to.clone());
+            }
+            EventKind::SupplementRequested { missing, .. } => {
+                p.missing = missing.clone();
+                p.paused_at = Some(at.into());
+                p.resume_status = Some(self.status);
+                self.status = DossierStatus::WaitingSupplement;
+            }
+            EventKind::Supplemented { due_at } => {
+                p.original_due_at.get_or_insert_with(|| self.due_at.clone());
+                self.due_at = due_at.clone();
+                p.paused_at = None;
+                self.status = p.resume_status.take().unwrap_or(DossierStatus::Received);
+            }
+            EventKind::Refused { reason } | EventKind::Stopped { reason } | EventKind::Withdrawn { reason } => {
+                p.reason = Some(reason.clone());
+                p.closed_at = Some(at.into());
+                self.status = match event {
+                    EventKind::Refused { .. } => DossierStatus::Refused,
+                    EventKind::Stopped { .. } => DossierStatus::Stopped,
+                    _ => DossierStatus::Withdrawn,
+                };
+            }
+            EventKind::ResultReceived { department } => {
+                p.movements.push(Movement { at: at.into(), from: department.clone(), to: "Bộ phận Một cửa".into(), batch: None });
+                p.department = None;
+                p.result_at = Some(at.into());
+                self.status = DossierStatus::ResultReady;
+            }
+            EventKind::Delayed { due_at, reason } => {
+                p.original_due_at.get_or_insert_with(|| self.due_at.clone());
+                self.due_at = due_at.clone();
+                p.delays += 1;
+                p.delay_reason = Some(reason.clone());
+            }
+            EventKind::Returned { to, timeliness } => {
+                p.returned_to = Some(to.clone());
+                p.timeliness = Some(*timeliness);
+                p.closed_at = Some(at.into());
+                self.status = DossierStatus::Returned;
+            }
         }
     }
 }
@@ -157,7 +395,16 @@ pub struct Event {
 
 /// The status after a sequence of events (None before the first).
 pub fn fold_status<'a>(events: impl IntoIterator<Item = &'a EventKind>) -> Option<DossierStatus> {
-    events.into_iter().fold(None, |_, e| match e {
-        EventKind::Received { .. } => Some(DossierStatus::Received),
-    })
+    let mut dossier: Option<Dossier> = None;
+    for e in events {
+        match e {
+            EventKind::Received { dossier: d } => dossier = Some((**d).clone()),
+            other => {
+                if let Some(d) = dossier.as_mut() {
+                    d.apply("", other);
+                }
+            }
+        }
+    }
+    dossier.map(|d| d.status)
 }

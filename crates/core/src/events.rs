@@ -9,7 +9,7 @@ use crate::dossier::EventKind;
 use crate::error::{CoreError, Result};
 use crate::store::CounterContext;
 
-/// Appends `event` for `dossier_id`; returns the event's sequence number on this counter.
+/// Appends `event` for `dossier_id` (and queues it in the outbox); returns the event's row id.
 pub fn append(tx: &Transaction, dossier_id: i64, ctx: &CounterContext, at: NaiveDateTime, event: &EventKind) -> Result<i64> {
     let seq: i64 = tx
         .prepare_cached("SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE counter_id = ?1")?
@@ -30,7 +30,7 @@ pub fn append(tx: &Transaction, dossier_id: i64, ctx: &CounterContext, at: Naive
     ])?;
     let id = tx.last_insert_rowid();
     tx.prepare_cached("INSERT INTO outbox(event_id) VALUES (?1)")?.execute([id])?;
-    Ok(seq)
+    Ok(id)
 }
 
 /// Event payloads are JSON compressed with zstd: a dossier's `received` payload is about 900 bytes of

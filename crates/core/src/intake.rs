@@ -227,6 +227,7 @@ pub fn submit_batch(store: &mut Store, reqs: &[IntakeRequest]) -> Result<Vec<Dos
             status: DossierStatus::Received,
             request_id,
             note,
+            progress: Default::default(),
         };
         insert(&tx, &ctx, now, &dossier)?;
         out.push(dossier);

@@ -5,6 +5,7 @@
 //! - `codes`: official and provisional dossier codes
 //! - `validate`, `intake`: the intake form, from input to stored dossier
 //! - `dossier`, `events`: the dossier and its append-only history
+//! - `lifecycle`: hand-over, supplements, refusals, delays, results, return; the work lists
 //! - `store`: the SQLite file; `search`: finding dossiers; `paths`: where the data lives
 //! - `settings`: counter settings (paper, copies, printer, QR lookup URL, document headers)
 //! - `printlog`: every print and reprint of a form
@@ -18,6 +19,7 @@ pub mod dossier;
 pub mod error;
 pub mod events;
 pub mod intake;
+pub mod lifecycle;
 pub mod paths;
 pub mod printlog;
 pub mod search;

@@ -55,6 +55,15 @@ pub struct CounterSettings {
     pub head_name: String,
     /// Phone number printed on the supplement request for questions.
     pub counter_phone: String,
+    /// After a supplement: "resume" (the time already spent counts; Decree 61/2018 practice, [R]) or
+    /// "restart" (the whole limit counts again from the supplement). UNCONFIRMED for Decree 118/2025.
+    pub supplement_clock: String,
+    /// How many times an apology may set a new appointment (the old decree allowed once, [R]).
+    pub max_delays: u32,
+    /// The departments dossiers are handed over to, separated by ";" (offered at the handover desk).
+    /// Default: the specialist offices of a commune under Decree 150/2025/NĐ-CP (a ward has "Phòng
+    /// Kinh tế, Hạ tầng và Đô thị" instead of "Phòng Kinh tế").
+    pub departments: String,
 }
 
 impl Default for CounterSettings {
@@ -71,6 +80,9 @@ impl Default for CounterSettings {
             head_title: "CHỦ TỊCH".into(),
             head_name: String::new(),
             counter_phone: String::new(),
+            supplement_clock: "resume".into(),
+            max_delays: 1,
+            departments: "Văn phòng HĐND và UBND; Phòng Kinh tế; Phòng Văn hóa - Xã hội".into(),
         }
     }
 }
@@ -86,9 +98,17 @@ const KEYS: &[&str] = &[
     "head_title",
     "head_name",
     "counter_phone",
+    "supplement_clock",
+    "max_delays",
+    "departments",
 ];
 
 impl CounterSettings {
+    /// The departments offered at the handover desk, in the order set.
+    pub fn department_list(&self) -> Vec<String> {
+        self.departments.split(';').map(text::clean).filter(|d| !d.is_empty()).collect()
+    }
+
     pub fn keys() -> &'static [&'static str] {
         KEYS
     }
@@ -136,6 +156,22 @@ impl CounterSettings {
             "head_title" => self.head_title = value,
             "head_name" => self.head_name = value,
             "counter_phone" => self.counter_phone = value,
+            "supplement_clock" => {
+                if value != "resume" && value != "restart" {
+                    return Err(bad("Cách tính thời hạn sau bổ sung phải là resume hoặc restart"));
+                }
+                self.supplement_clock = value;
+            }
+            "max_delays" => {
+                self.max_delays = value.parse().ok().filter(|n| (0..=10).contains(n)).ok_or_else(|| bad("Số lần hẹn lại phải là số từ 0 đến 10"))?;
+            }
+            "departments" => {
+                let list: Vec<String> = value.split(';').map(text::clean).filter(|d| !d.is_empty()).collect();
+                if list.is_empty() {
+                    return Err(bad("Cần ít nhất một phòng ban, cách nhau bằng dấu ;"));
+                }
+                self.departments = list.join("; ");
+            }
             _ => return Err(CoreError::validation(key, format!("Không có thiết lập tên {key}"))),
         }
         Ok(())
@@ -153,6 +189,9 @@ impl CounterSettings {
             "head_title" => self.head_title.clone(),
             "head_name" => self.head_name.clone(),
             "counter_phone" => self.counter_phone.clone(),
+            "supplement_clock" => self.supplement_clock.clone(),
+            "max_delays" => self.max_delays.to_string(),
+            "departments" => self.departments.clone(),
             _ => String::new(),
         }
     }

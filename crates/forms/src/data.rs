@@ -106,26 +106,47 @@ pub struct LogbookRow {
     pub note: String,
 }
 
+/// One dossier on a handover list.
+#[derive(Debug, Clone, Serialize)]
+pub struct BatchRow {
+    pub n: u32,
+    pub code: String,
+    pub procedure: String,
+    pub applicant: String,
+    pub due_at: String,
+    pub note: String,
+}
+
 /// Particulars of a form that the dossier alone does not give (until the lifecycle records them).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct FormInput {
     /// Refusal, apology, stop: why. Supplement: an optional explanation.
     #[serde(default)]
+    #[ts(optional)]
     pub reason: Option<String>,
     /// Supplement: each missing or incomplete item.
     #[serde(default)]
+    #[ts(as = "Option<Vec<String>>", optional)]
     pub missing: Vec<String>,
     /// Apology: the new appointment (dd/mm/yyyy or yyyy-mm-dd, optionally with HH:MM).
     #[serde(default)]
+    #[ts(optional)]
     pub new_due: Option<String>,
     /// Control slip: the department that processes the dossier, and those that help.
     #[serde(default)]
+    #[ts(optional)]
     pub department: Option<String>,
     #[serde(default)]
+    #[ts(optional)]
     pub coordinating: Option<String>,
     #[serde(default)]
+    #[ts(as = "Option<Vec<HandoverRow>>", optional)]
     pub handovers: Vec<HandoverRow>,
+    /// Handover list: the batch (BG-…) whose list to print.
+    #[serde(default)]
+    #[ts(optional)]
+    pub batch: Option<String>,
 }
 
 /// The data of one form, ready for the layout engine (serialised to JSON for the placeholders).
@@ -148,6 +169,11 @@ pub struct FormData {
     pub to: String,
     pub count: usize,
     pub rows: Vec<LogbookRow>,
+    /// Handover list
+    pub batch: String,
+    pub giver: String,
+    pub handed_at: String,
+    pub batch_rows: Vec<BatchRow>,
 }
 
 pub fn vn_date(d: NaiveDate) -> String {
@@ -239,64 +265,95 @@ fn required(value: String, field: &str, what: &str) -> Result<String> {
     Ok(value)
 }
 
-/// Parses "dd/mm/yyyy[ HH:MM]" or ISO; a date alone means the end of the afternoon session (17:00).
-pub fn parse_new_due(s: &str) -> Option<NaiveDateTime> {
-    let s = s.trim();
-    if let Some(t) = parse_local(s) {
-        return Some(t);
-    }
-    let (date, time) = match s.split_once(' ') {
-        Some((d, t)) => (d, Some(t.trim())),
-        None => (s, None),
-    };
-    let d = motcua_core::validate::parse_date(date)?;
-    let t = match time {
-        Some(t) => chrono::NaiveTime::parse_from_str(t, "%H:%M").ok()?,
-        None => chrono::NaiveTime::from_hms_opt(17, 0, 0)?,
-    };
-    Some(d.and_time(t))
-}
+/// Parses "dd/mm/yyyy[ HH:MM]" or ISO; a date alone means 17:00 (one rule with the lifecycle's `delay`).
+pub use motcua_core::lifecycle::parse_appointment as parse_new_due;
 
 /// Builds the data of a per-dossier form.
 pub fn for_dossier(store: &Store, kind: FormKind, code: &str, input: &FormInput) -> Result<FormData> {
     let settings = CounterSettings::load(store)?;
     let dossier = store.dossier_by_code(code)?;
-    let view = dossier_view(&dossier);
+    let mut view = dossier_view(&dossier);
+    let progress = &dossier.progress;
     let mut data = empty(header(store, &settings)?);
     data.lookup_url = settings.lookup_url.replace("{code}", &dossier.code);
     data.contact_phone = if settings.counter_phone.is_empty() { "..................".into() } else { settings.counter_phone.clone() };
+    // What the clerk typed wins; otherwise the dossier's history fills the form.
     data.reason = clean_opt(&input.reason);
+    if data.reason.is_empty() {
+        data.reason = match kind {
+            FormKind::Apology => progress.delay_reason.clone().unwrap_or_default(),
+            FormKind::Refusal | FormKind::Stop => progress.reason.clone().unwrap_or_default(),
+            _ => String::new(),
+        };
+    }
     match kind {
         FormKind::Receipt | FormKind::Control | FormKind::Supplement => {}
         FormKind::Refusal => data.reason = required(data.reason, "reason", "lý do từ chối tiếp nhận, giải quyết hồ sơ")?,
         FormKind::Stop => data.reason = required(data.reason, "reason", "lý do dừng giải quyết hồ sơ")?,
         FormKind::Apology => {
             data.reason = required(data.reason, "reason", "lý do chậm trả kết quả")?;
-            let raw = required(clean_opt(&input.new_due), "new_due", "ngày hẹn trả kết quả mới")?;
-            let t = parse_new_due(&raw).ok_or_else(|| CoreError::validation("new_due", format!("Ngày hẹn mới \"{raw}\" không đúng dạng ngày/tháng/năm")))?;
-            let old = parse_local(&dossier.due_at);
-            if old.is_some_and(|old| t <= old) {
-                return Err(CoreError::validation("new_due", "Ngày hẹn mới phải sau ngày hẹn trả kết quả đã ghi trên giấy tiếp nhận").into());
+            let typed = clean_opt(&input.new_due);
+            if typed.is_empty() && progress.delays > 0 {
+                // Recorded by the lifecycle: the receipt's appointment and the new one.
+                if let Some(t) = parse_local(&dossier.due_at) {
+                    data.new_due_at = vn_datetime(t);
+                }
+                if let Some(t) = progress.original_due_at.as_deref().and_then(parse_local) {
+                    view.due_at = vn_datetime(t);
+                }
+            } else {
+                let raw = required(typed, "new_due", "ngày hẹn trả kết quả mới")?;
+                let t = parse_new_due(&raw).ok_or_else(|| CoreError::validation("new_due", format!("Ngày hẹn mới \"{raw}\" không đúng dạng ngày/tháng/năm")))?;
+                let old = parse_local(&dossier.due_at);
+                if old.is_some_and(|old| t <= old) {
+                    return Err(CoreError::validation("new_due", "Ngày hẹn mới phải sau ngày hẹn trả kết quả đã ghi trên giấy tiếp nhận").into());
+                }
+                data.new_due_at = vn_datetime(t);
             }
-            data.new_due_at = vn_datetime(t);
         }
         FormKind::Logbook => return Err(CoreError::invalid("Sổ theo dõi hồ sơ in theo khoảng ngày, không theo một hồ sơ").into()),
+        FormKind::Handover => return Err(CoreError::invalid("Danh sách bàn giao in theo đợt bàn giao, không theo một hồ sơ").into()),
     }
-    data.missing = input
-        .missing
+    let missing = if input.missing.is_empty() { &progress.missing } else { &input.missing };
+    data.missing = missing
         .iter()
         .map(|m| text::clean(m))
         .filter(|m| !m.is_empty())
         .enumerate()
         .map(|(i, text)| Numbered { n: i as u32 + 1, text })
         .collect();
-    data.department = input.department.as_deref().map(text::clean).filter(|s| !s.is_empty()).unwrap_or_else(|| "..................................".into());
+    let first_department = progress.movements.first().map(|m| m.to.clone());
+    data.department = input
+        .department
+        .as_deref()
+        .map(text::clean)
+        .filter(|s| !s.is_empty())
+        .or(first_department)
+        .unwrap_or_else(|| "..................................".into());
     data.coordinating = input.coordinating.as_deref().map(text::clean).filter(|s| !s.is_empty()).unwrap_or_else(|| "..................................".into());
-    data.handovers = if input.handovers.is_empty() && kind == FormKind::Control {
+    data.handovers = if !input.handovers.is_empty() {
+        input.handovers.clone()
+    } else if !progress.movements.is_empty() {
+        let last = progress.movements.len() - 1;
+        progress
+            .movements
+            .iter()
+            .enumerate()
+            .map(|(i, m)| HandoverRow {
+                from: m.from.clone(),
+                to: m.to.clone(),
+                at: short_datetime(&m.at),
+                giver: if m.from == "Bộ phận Một cửa" { dossier.clerk_name.clone() } else { String::new() },
+                receiver: String::new(),
+                result: if i == last { progress.timeliness.map(|t| t.label().to_string()).unwrap_or_default() } else { String::new() },
+                note: m.batch.clone().unwrap_or_default(),
+            })
+            .collect()
+    } else if kind == FormKind::Control {
         // The first hand-over is always from the counter; its time is filled in by hand at handover.
         vec![HandoverRow { from: "Bộ phận Một cửa".into(), to: data.department.clone(), giver: dossier.clerk_name.clone(), ..Default::default() }]
     } else {
-        input.handovers.clone()
+        Vec::new()
     };
     data.dossier = Some(view);
     Ok(data)
@@ -321,14 +378,51 @@ pub fn logbook(store: &Store, from: NaiveDate, to: NaiveDate) -> Result<FormData
             applicant: d.applicant.full_name.clone(),
             address: d.applicant.address.clone(),
             phone: d.applicant.phone.clone(),
-            department: String::new(),
+            department: d.progress.movements.first().map(|m| m.to.clone()).unwrap_or_default(),
             received_at: short_datetime(&d.received_at),
             due_at: short_datetime(&d.due_at),
-            handed_over: String::new(),
-            returned: String::new(),
+            handed_over: d.progress.movements.first().map(|m| short_datetime(&m.at)).unwrap_or_default(),
+            returned: match (d.status, &d.progress.closed_at) {
+                (motcua_core::dossier::DossierStatus::Returned, Some(at)) => {
+                    format!("{} ({})", short_datetime(at), d.progress.timeliness.map(|t| t.label()).unwrap_or(""))
+                }
+                (status, Some(at)) if !status.is_open() => format!("{}: {}", status.label(), short_datetime(at)),
+                _ => String::new(),
+            },
             note: d.note.clone().unwrap_or_default(),
         })
         .collect();
+    Ok(data)
+}
+
+/// Builds the handover list of one batch: the dossiers in scan order, who gave them, to whom, when.
+pub fn handover_list(store: &Store, batch: &str) -> Result<FormData> {
+    let settings = CounterSettings::load(store)?;
+    let batch = text::clean(batch).to_uppercase();
+    if batch.is_empty() {
+        return Err(CoreError::validation("batch", "Cần nhập số đợt bàn giao (BG-…)").into());
+    }
+    let dossiers = store.dossiers_in_batch(&batch)?;
+    let mut data = empty(header(store, &settings)?);
+    let movement = |d: &Dossier| d.progress.movements.iter().find(|m| m.batch.as_deref() == Some(batch.as_str())).cloned();
+    let first = movement(&dossiers[0]);
+    data.department = first.as_ref().map(|m| m.to.clone()).unwrap_or_default();
+    data.handed_at = first.as_ref().and_then(|m| parse_local(&m.at)).map(vn_datetime).unwrap_or_default();
+    data.giver = store.context()?.clerk_name.clone();
+    data.count = dossiers.len();
+    data.batch_rows = dossiers
+        .iter()
+        .enumerate()
+        .map(|(i, d)| BatchRow {
+            n: i as u32 + 1,
+            code: d.code.clone(),
+            procedure: d.procedure_name.clone(),
+            applicant: d.applicant.full_name.clone(),
+            due_at: short_datetime(&d.due_at),
+            note: if d.provisional { "Mã tạm".into() } else { String::new() },
+        })
+        .collect();
+    data.batch = batch;
     Ok(data)
 }
 
@@ -348,6 +442,10 @@ fn empty(header: Header) -> FormData {
         to: String::new(),
         count: 0,
         rows: Vec::new(),
+        batch: String::new(),
+        giver: String::new(),
+        handed_at: String::new(),
+        batch_rows: Vec::new(),
     }
 }
 

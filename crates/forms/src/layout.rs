@@ -366,7 +366,7 @@ pub fn render(set: &TemplateSet, kind: FormKind, data: &FormData, opts: &RenderO
         for (i, page) in (first..end).enumerate() {
             let mut extra = Vec::new();
             let mut tmp = Canvas { spec, fonts, ids: c.ids.clone(), pages: vec![Vec::new()], y: 0.0, warnings: Vec::new(), symbols: Default::default() };
-            let number = format!("{} – {}", form.number, set.version);
+            let number = if form.number.is_empty() { set.version.clone() } else { format!("{} – {}", form.number, set.version) };
             let nw = tmp.width(&number, Style::Italic, small);
             tmp.text(spec.w - spec.right - nw, spec.top * 0.55, Style::Italic, small, &number);
             if let Some(mark) = &opts.reprint_mark {

@@ -79,6 +79,8 @@ fn build(store: &Store, req: &PrintRequest) -> Result<(FormKind, data::FormData)
             _ => return Err(motcua_core::CoreError::invalid("Sổ theo dõi hồ sơ cần ngày bắt đầu và ngày kết thúc").into()),
         };
         data::logbook(store, from, to)?
+    } else if kind == FormKind::Handover {
+        data::handover_list(store, req.input.batch.as_deref().unwrap_or(""))?
     } else {
         let code = req.code.as_deref().ok_or_else(|| motcua_core::CoreError::invalid("Chưa nhập mã hồ sơ"))?;
         data::for_dossier(store, kind, code, &req.input)?

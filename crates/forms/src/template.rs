@@ -34,10 +34,13 @@ pub enum FormKind {
     Control,
     /// Mẫu số 07: Sổ theo dõi hồ sơ
     Logbook,
+    /// Danh sách bàn giao hồ sơ: the list that goes with a handover batch, signed by both sides. Not a
+    /// form of the appendix (an internal record, like the paper handover books counters keep).
+    Handover,
 }
 
 impl FormKind {
-    pub const ALL: [FormKind; 7] = [
+    pub const ALL: [FormKind; 8] = [
         FormKind::Receipt,
         FormKind::Supplement,
         FormKind::Refusal,
@@ -45,6 +48,7 @@ impl FormKind {
         FormKind::Stop,
         FormKind::Control,
         FormKind::Logbook,
+        FormKind::Handover,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -55,6 +59,7 @@ impl FormKind {
             FormKind::Stop => "stop",
             FormKind::Control => "control",
             FormKind::Logbook => "logbook",
+            FormKind::Handover => "handover",
         }
     }
     pub fn parse(s: &str) -> Option<FormKind> {
@@ -70,6 +75,7 @@ impl FormKind {
             FormKind::Stop => "Thông báo dừng giải quyết hồ sơ",
             FormKind::Control => "Phiếu kiểm soát quá trình giải quyết hồ sơ",
             FormKind::Logbook => "Sổ theo dõi hồ sơ",
+            FormKind::Handover => "Danh sách bàn giao hồ sơ",
         }
     }
 }
@@ -263,7 +269,8 @@ mod tests {
     fn shipped_set_has_every_form_in_appendix_order() {
         let set = TemplateSet::default_set();
         let numbers: Vec<_> = FormKind::ALL.iter().map(|k| set.form(*k).unwrap().number.clone()).collect();
-        assert_eq!(numbers, ["Mẫu số 01", "Mẫu số 02", "Mẫu số 03", "Mẫu số 04", "Mẫu số 05", "Mẫu số 06", "Mẫu số 07"]);
+        // The handover list is the counter's own record: no appendix number.
+        assert_eq!(numbers, ["Mẫu số 01", "Mẫu số 02", "Mẫu số 03", "Mẫu số 04", "Mẫu số 05", "Mẫu số 06", "Mẫu số 07", ""]);
         assert!(set.legal_basis.contains("03/2025/TT-VPCP"));
     }
 

@@ -40,4 +40,19 @@ head_title: string, head_name: string,
 /**
  * Phone number printed on the supplement request for questions.
  */
-counter_phone: string, };
+counter_phone: string, 
+/**
+ * After a supplement: "resume" (the time already spent counts; Decree 61/2018 practice, [R]) or
+ * "restart" (the whole limit counts again from the supplement). UNCONFIRMED for Decree 118/2025.
+ */
+supplement_clock: string, 
+/**
+ * How many times an apology may set a new appointment (the old decree allowed once, [R]).
+ */
+max_delays: number, 
+/**
+ * The departments dossiers are handed over to, separated by ";" (offered at the handover desk).
+ * Default: the specialist offices of a commune under Decree 150/2025/NĐ-CP (a ward has "Phòng
+ * Kinh tế, Hạ tầng và Đô thị" instead of "Phòng Kinh tế").
+ */
+departments: string, };

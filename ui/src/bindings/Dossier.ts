@@ -3,6 +3,7 @@ import type { Applicant } from "./Applicant";
 import type { Channel } from "./Channel";
 import type { Delivery } from "./Delivery";
 import type { DossierStatus } from "./DossierStatus";
+import type { Progress } from "./Progress";
 import type { ReceivedDocument } from "./ReceivedDocument";
 import type { TimeLimit } from "./TimeLimit";
 
@@ -22,4 +23,8 @@ received_at: string,
 /**
  * The appointment (ngày hẹn trả kết quả), RFC 3339.
  */
-due_at: string, time_limit: TimeLimit, clerk_id: string, clerk_name: string, counter_id: string, status: DossierStatus, request_id?: string, note?: string, };
+due_at: string, time_limit: TimeLimit, clerk_id: string, clerk_name: string, counter_id: string, status: DossierStatus, request_id?: string, note?: string, 
+/**
+ * Everything after intake, folded from the later events.
+ */
+progress?: Progress, };

@@ -8,16 +8,20 @@ export type FormInput = {
 /**
  * Refusal, apology, stop: why. Supplement: an optional explanation.
  */
-reason: string | null, 
+reason?: string, 
 /**
  * Supplement: each missing or incomplete item.
  */
-missing: Array<string>, 
+missing?: Array<string>, 
 /**
  * Apology: the new appointment (dd/mm/yyyy or yyyy-mm-dd, optionally with HH:MM).
  */
-new_due: string | null, 
+new_due?: string, 
 /**
  * Control slip: the department that processes the dossier, and those that help.
  */
-department: string | null, coordinating: string | null, handovers: Array<HandoverRow>, };
+department?: string, coordinating?: string, handovers?: Array<HandoverRow>, 
+/**
+ * Handover list: the batch (BG-…) whose list to print.
+ */
+batch?: string, };

@@ -3,4 +3,4 @@
 /**
  * The forms of Appendix I of Circular 03/2025/TT-VPCP.
  */
-export type FormKind = "receipt" | "supplement" | "refusal" | "apology" | "stop" | "control" | "logbook";
+export type FormKind = "receipt" | "supplement" | "refusal" | "apology" | "stop" | "control" | "logbook" | "handover";

@@ -111,6 +111,29 @@ pub fn add_working_minutes(cal: &WorkCalendar, hours: &OfficeHours, from: NaiveD
     }
 }
 
+/// Working minutes between two instants (0 when `to` is not after `from`): the inverse of
+/// `add_working_minutes`, used to stop the clock when a supplement is requested.
+pub fn working_minutes_between(cal: &WorkCalendar, hours: &OfficeHours, from: NaiveDateTime, to: NaiveDateTime) -> i64 {
+    if to <= from {
+        return 0;
+    }
+    let mut total = 0;
+    let mut day = from.date();
+    while day <= to.date() {
+        if cal.is_working_day(day) {
+            for s in &hours.sessions {
+                let start = day.and_time(s.start).max(from);
+                let end = day.and_time(s.end).min(to);
+                if end > start {
+                    total += (end - start).num_minutes();
+                }
+            }
+        }
+        day = day.succ_opt().expect("date in range");
+    }
+    total
+}
+
 /// Moves a time into office hours: the same instant if inside a session, else the next session start.
 /// A day off moves to the next working day at the same time of day first.
 fn clamp_forward(cal: &WorkCalendar, hours: &OfficeHours, at: NaiveDateTime) -> NaiveDateTime {
@@ -153,6 +176,17 @@ pub fn due_at(cal: &WorkCalendar, hours: &OfficeHours, received: NaiveDateTime, 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn minutes_between_inverts_adding_them_across_tet() {
+        let (c, h) = (cal(), OfficeHours::default());
+        let from = NaiveDate::from_ymd_opt(2026, 2, 12).unwrap().and_hms_opt(10, 30, 0).unwrap();
+        for m in [0, 1, 60, 479, 480, 481, 2400, 9000] {
+            let to = add_working_minutes(&c, &h, from, m);
+            assert_eq!(working_minutes_between(&c, &h, from, to), m, "{m} minutes from {from} -> {to}");
+        }
+        assert_eq!(working_minutes_between(&c, &h, from, from - Duration::hours(1)), 0);
+    }
     use crate::calendar::{CalendarData, DEFAULT_CALENDAR_JSON};
 
     fn cal() -> WorkCalendar {

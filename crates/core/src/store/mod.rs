@@ -25,12 +25,13 @@ fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("../../migrations/0001_init.sql")),
         M::up(include_str!("../../migrations/0002_print_log.sql")),
+        M::up(include_str!("../../migrations/0003_handover_batches.sql")),
     ])
 }
 
 /// The schema version this binary writes.
 pub fn schema_version() -> i64 {
-    2
+    3
 }
 
 /// Who is working at this counter (the context of every event).
@@ -353,6 +354,11 @@ impl Store {
 
     /// A dossier by its code (official or provisional).
     pub fn dossier_by_code(&self, code: &str) -> Result<Dossier> {
+        Ok(self.dossier_with_id(code)?.1)
+    }
+
+    /// The dossier's row id and the dossier (by official or provisional code).
+    pub fn dossier_with_id(&self, code: &str) -> Result<(i64, Dossier)> {
         let code = code.trim().to_uppercase();
         let id: Option<i64> = self
             .conn
@@ -360,7 +366,7 @@ impl Store {
             .query_row([&code], |r| r.get(0))
             .optional()?;
         let id = id.ok_or_else(|| CoreError::NotFound(format!("Không tìm thấy hồ sơ có mã {code}")))?;
-        self.dossier_by_id(id)
+        Ok((id, self.dossier_by_id(id)?))
     }
 
     pub(crate) fn dossier_by_request_id(&self, request_id: &str) -> Result<Option<Dossier>> {
@@ -371,16 +377,34 @@ impl Store {
 
     /// The dossier as the fold of its events: the `received` payload, then each later event applied.
     fn dossier_by_id(&self, id: i64) -> Result<Dossier> {
-        let mut st = self.conn.prepare_cached("SELECT payload FROM events WHERE dossier_id = ?1 ORDER BY id")?;
-        let payloads = st.query_map([id], |r| r.get::<_, Vec<u8>>(0))?;
         let mut dossier: Option<Dossier> = None;
-        for p in payloads {
-            let event = crate::events::decode_payload(&p?)?;
+        for (at, event) in self.payloads(id)? {
             match event {
                 EventKind::Received { dossier: d } => dossier = Some(*d),
+                other => match dossier.as_mut() {
+                    Some(d) => d.apply(&at, &other),
+                    None => return Err(CoreError::Internal(format!("dossier {id}: an event before its received event"))),
+                },
             }
         }
         dossier.ok_or_else(|| CoreError::Internal(format!("dossier {id} has no received event")))
+    }
+
+    fn payloads(&self, id: i64) -> Result<Vec<(String, EventKind)>> {
+        let mut st = self.conn.prepare_cached("SELECT at, payload FROM events WHERE dossier_id = ?1 ORDER BY id")?;
+        let rows = st.query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (at, p) = row?;
+            out.push((at, crate::events::decode_payload(&p)?));
+        }
+        Ok(out)
+    }
+
+    /// A dossier's events with their times, decoded, oldest first.
+    pub fn event_payloads_of(&self, code: &str) -> Result<Vec<(String, EventKind)>> {
+        let (id, _) = self.dossier_with_id(code)?;
+        self.payloads(id)
     }
 
     /// Dossiers received between two dates (both inclusive, local time), oldest first: the logbook.
@@ -400,6 +424,19 @@ impl Store {
             let rows = st.query_map([from.format("%Y-%m-%d").to_string(), end.format("%Y-%m-%d").to_string()], |r| r.get(0))?;
             rows.collect::<Result<_, _>>()?
         };
+        ids.into_iter().map(|id| self.dossier_by_id(id)).collect()
+    }
+
+    /// The dossiers of one handover batch, in the order they were scanned.
+    pub fn dossiers_in_batch(&self, batch: &str) -> Result<Vec<Dossier>> {
+        let ids: Vec<i64> = {
+            let mut st = self.conn.prepare_cached("SELECT dossier_id FROM handover_batches WHERE batch = ?1 ORDER BY event_id")?;
+            let rows = st.query_map([batch.trim().to_uppercase()], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        if ids.is_empty() {
+            return Err(CoreError::NotFound(format!("Không có đợt bàn giao {}", batch.trim())));
+        }
         ids.into_iter().map(|id| self.dossier_by_id(id)).collect()
     }
 

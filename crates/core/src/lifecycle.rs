@@ -1,0 +1,393 @@
+//! The dossier after intake: handed over to departments, supplements, refusals, delays, results back,
+//! returned to the citizen. Every step is a command checked against the dossier's current state
+//! (`decide`, pure) that yields one event; the store appends it and updates the searchable projection
+//! in the same transaction. A command that makes no sense changes nothing and says why.
+//!
+//! Clock rules (UNCONFIRMED for Decree 118/2025, settings `supplement_clock`, `max_delays`):
+//! - a supplement request stops the clock; when the supplement arrives the remaining working time
+//!   resumes from that moment ("resume", the practice under Decree 61/2018) or the whole limit counts
+//!   again ("restart");
+//! - an apology sets a new appointment at most `max_delays` times (default 1) and the dossier counts as
+//!   late whatever happens next;
+//! - timeliness is judged when the result is returned, on the time the result reached the counter:
+//!   before the appointment's day = early, by the appointment = on time, after it (or delayed) = late.
+
+use chrono::NaiveDateTime;
+use rusqlite::params;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::calendar::due::{add_working_minutes, due_at, working_minutes_between};
+use crate::clock::{parse_local, to_rfc3339};
+use crate::dossier::{Dossier, DossierStatus, EventKind, ReturnTo, Timeliness};
+use crate::error::{CoreError, Result};
+use crate::settings::CounterSettings;
+use crate::store::Store;
+use crate::text;
+
+/// What a clerk can do to a dossier after intake.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export)]
+pub enum Command {
+    HandOver { department: String },
+    Transfer { to: String },
+    RequestSupplement { missing: Vec<String> },
+    Supplemented,
+    Refuse { reason: String },
+    Stop { reason: String },
+    ReceiveResult,
+    /// `new_due`: dd/mm/yyyy [HH:MM] or ISO; a date alone means 17:00.
+    Delay { new_due: String, reason: String },
+    Return { to: ReturnTo },
+    Withdraw { reason: String },
+}
+
+impl Command {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Command::HandOver { .. } => "bàn giao",
+            Command::Transfer { .. } => "chuyển phòng",
+            Command::RequestSupplement { .. } => "yêu cầu bổ sung",
+            Command::Supplemented => "nhận hồ sơ bổ sung",
+            Command::Refuse { .. } => "từ chối",
+            Command::Stop { .. } => "dừng giải quyết",
+            Command::ReceiveResult => "nhận kết quả",
+            Command::Delay { .. } => "hẹn lại",
+            Command::Return { .. } => "trả kết quả",
+            Command::Withdraw { .. } => "rút hồ sơ",
+        }
+    }
+}
+
+fn conflict(d: &Dossier, what: &str) -> CoreError {
+    CoreError::Conflict(format!("Không thể {what} hồ sơ {}: hồ sơ đang ở trạng thái \"{}\"", d.code, d.status.label()))
+}
+
+fn required(value: &str, field: &str, what: &str) -> Result<String> {
+    let v = text::clean(value);
+    if v.is_empty() {
+        return Err(CoreError::validation(field, format!("Cần nhập {what}")));
+    }
+    Ok(v)
+}
+
+/// Parses a new appointment: "dd/mm/yyyy", "dd/mm/yyyy HH:MM" or ISO; a date alone is 17:00.
+pub fn parse_appointment(s: &str) -> Option<NaiveDateTime> {
+    let s = s.trim();
+    if let Some(t) = parse_local(s) {
+        return Some(t);
+    }
+    let (date, time) = match s.split_once(' ') {
+        Some((d, t)) => (d, Some(t.trim())),
+        None => (s, None),
+    };
+    let d = crate::validate::parse_date(date)?;
+    let t = match time {
+        Some(t) => chrono::NaiveTime::parse_from_str(t, "%H:%M").ok()?,
+        None => chrono::NaiveTime::from_hms_opt(17, 0, 0)?,
+    };
+    Some(d.and_time(t))
+}
+
+/// Checks `cmd` against the dossier and returns the event it makes. Pure but for the calendar.
+pub fn decide(store: &Store, d: &Dossier, cmd: &Command, now: NaiveDateTime, rules: &CounterSettings) -> Result<EventKind> {
+    use DossierStatus as S;
+    let s = d.status;
+    let due = parse_local(&d.due_at).ok_or_else(|| CoreError::Internal(format!("bad due_at {}", d.due_at)))?;
+    Ok(match cmd {
+        Command::HandOver { department } => {
+            let department = required(department, "department", "phòng ban nhận hồ sơ")?;
+            if s != S::Received {
+                return Err(conflict(d, "bàn giao"));
+            }
+            EventKind::HandedOver { department, batch: String::new() }
+        }
+        Command::Transfer { to } => {
+            let to = required(to, "to", "phòng ban nhận hồ sơ")?;
+            if s != S::InProcess {
+                return Err(conflict(d, "chuyển phòng"));
+            }
+            let from = d.progress.department.clone().unwrap_or_default();
+            if from == to {
+                return Err(CoreError::validation("to", format!("Hồ sơ đang ở {to}")));
+            }
+            EventKind::Transferred { from, to }
+        }
+        Command::RequestSupplement { missing } => {
+            let missing: Vec<String> = missing.iter().map(|m| text::clean(m)).filter(|m| !m.is_empty()).collect();
+            if missing.is_empty() {
+                return Err(CoreError::validation("missing", "Cần ghi rõ giấy tờ, nội dung cần bổ sung"));
+            }
+            if !matches!(s, S::Received | S::InProcess) {
+                return Err(conflict(d, "yêu cầu bổ sung"));
+            }
+            let remaining = working_minutes_between(store.calendar(), store.office_hours(), now, due);
+            EventKind::SupplementRequested { missing, remaining_minutes: remaining }
+        }
+        Command::Supplemented => {
+            if s != S::WaitingSupplement {
+                return Err(conflict(d, "nhận hồ sơ bổ sung cho"));
+            }
+            let new_due = if rules.supplement_clock == "restart" {
+                due_at(store.calendar(), store.office_hours(), now, &d.time_limit)?
+            } else {
+                let remaining = remaining_at_pause(store, d)?;
+                add_working_minutes(store.calendar(), store.office_hours(), now, remaining)
+            };
+            EventKind::Supplemented { due_at: to_rfc3339(new_due) }
+        }
+        Command::Refuse { reason } => {
+            let reason = required(reason, "reason", "lý do từ chối")?;
+            if !matches!(s, S::Received | S::InProcess | S::WaitingSupplement) {
+                return Err(conflict(d, "từ chối"));
+            }
+            EventKind::Refused { reason }
+        }
+        Command::Stop { reason } => {
+            let reason = required(reason, "reason", "lý do dừng giải quyết")?;
+            if !matches!(s, S::Received | S::InProcess | S::WaitingSupplement) {
+                return Err(conflict(d, "dừng giải quyết"));
+            }
+            EventKind::Stopped { reason }
+        }
+        Command::ReceiveResult => {
+            if s != S::InProcess {
+                return Err(conflict(d, "nhận kết quả cho"));
+            }
+            EventKind::ResultReceived { department: d.progress.department.clone().unwrap_or_default() }
+        }
+        Command::Delay { new_due, reason } => {
+            let reason = required(reason, "reason", "lý do chậm trả kết quả")?;
+            let raw = required(new_due, "new_due", "ngày hẹn trả kết quả mới")?;
+            let t = parse_appointment(&raw)
+                .ok_or_else(|| CoreError::validation("new_due", format!("Ngày hẹn mới \"{raw}\" không đúng dạng ngày/tháng/năm")))?;
+            if !matches!(s, S::Received | S::InProcess) {
+                return Err(conflict(d, "hẹn lại"));
+            }
+            if t <= due || t <= now {
+                return Err(CoreError::validation("new_due", "Ngày hẹn mới phải sau ngày hẹn hiện tại và sau thời điểm này"));
+            }
+            if d.progress.delays >= rules.max_delays {
+                return Err(CoreError::Conflict(format!(
+                    "Hồ sơ {} đã được hẹn lại {} lần; quy định cho phép {} lần",
+                    d.code, d.progress.delays, rules.max_delays
+                )));
+            }
+            EventKind::Delayed { due_at: to_rfc3339(t), reason }
+        }
+        Command::Return { to } => {
+            let to = match to {
+                ReturnTo::Applicant { name, id_number } | ReturnTo::Authorised { name, id_number } => {
+                    let name = required(name, "to.name", "họ tên người nhận kết quả")?;
+                    let id_number = required(id_number, "to.id_number", "số giấy tờ của người nhận")?;
+                    if matches!(to, ReturnTo::Applicant { .. }) {
+                        ReturnTo::Applicant { name, id_number }
+                    } else {
+                        ReturnTo::Authorised { name, id_number }
+                    }
+                }
+                ReturnTo::Post { tracking } => ReturnTo::Post { tracking: required(tracking, "to.tracking", "số hiệu bưu gửi")? },
+            };
+            if s == S::Returned {
+                return Err(CoreError::Conflict(format!(
+                    "Hồ sơ {} đã trả kết quả lúc {}; không trả lần thứ hai",
+                    d.code,
+                    d.progress.closed_at.as_deref().unwrap_or("")
+                )));
+            }
+            if s != S::ResultReady {
+                return Err(conflict(d, "trả kết quả"));
+            }
+            let ready = d.progress.result_at.as_deref().and_then(parse_local).unwrap_or(now);
+            EventKind::Returned { to, timeliness: timeliness(d, ready) }
+        }
+        Command::Withdraw { reason } => {
+            let reason = if text::clean(reason).is_empty() { "Công dân rút hồ sơ".to_string() } else { text::clean(reason) };
+            if !matches!(s, S::Received | S::InProcess | S::WaitingSupplement) {
+                return Err(conflict(d, "rút"));
+            }
+            EventKind::Withdrawn { reason }
+        }
+    })
+}
+
+/// Early / on time / late of a result ready at `ready` (a delayed dossier is late).
+pub fn timeliness(d: &Dossier, ready: NaiveDateTime) -> Timeliness {
+    let due = parse_local(&d.due_at).unwrap_or(ready);
+    if d.progress.delays > 0 || ready > due {
+        Timeliness::Late
+    } else if ready.date() < due.date() {
+        Timeliness::Early
+    } else {
+        Timeliness::OnTime
+    }
+}
+
+fn remaining_at_pause(store: &Store, d: &Dossier) -> Result<i64> {
+    // The remaining time is in the last supplement_requested event.
+    let events = store.event_payloads_of(&d.code)?;
+    Ok(events
+        .iter()
+        .rev()
+        .find_map(|(_, e)| match e {
+            EventKind::SupplementRequested { remaining_minutes, .. } => Some(*remaining_minutes),
+            _ => None,
+        })
+        .unwrap_or(0))
+}
+
+/// A handover batch id: "BG-<yyMMddHHmmss>-<counter>", with "-2", "-3"… if that second is taken.
+fn new_batch_id(store: &Store, now: NaiveDateTime) -> Result<String> {
+    let base = format!("BG-{}-{}", now.format("%y%m%d%H%M%S"), store.context()?.counter_id).to_uppercase();
+    let taken = |b: &str| -> Result<bool> {
+        Ok(store.conn().prepare_cached("SELECT 1 FROM handover_batches WHERE batch = ?1 LIMIT 1")?.exists([b])?)
+    };
+    if !taken(&base)? {
+        return Ok(base);
+    }
+    for n in 2.. {
+        let b = format!("{base}-{n}");
+        if !taken(&b)? {
+            return Ok(b);
+        }
+    }
+    unreachable!()
+}
+
+/// Applies a command to one dossier; returns the dossier after it.
+pub fn apply(store: &mut Store, code: &str, cmd: &Command) -> Result<Dossier> {
+    let mut out = apply_many(store, &[code.to_string()], cmd)?;
+    Ok(out.remove(0))
+}
+
+/// Applies one command to many dossiers (a handover batch, results received by scanning): all or
+/// nothing, in one transaction; the first dossier that refuses names itself in the error.
+pub fn apply_many(store: &mut Store, codes: &[String], cmd: &Command) -> Result<Vec<Dossier>> {
+    if codes.is_empty() {
+        return Err(CoreError::invalid("Chưa có hồ sơ nào trong danh sách"));
+    }
+    let rules = CounterSettings::load(store)?;
+    let now = store.clock().now();
+    let batch = new_batch_id(store, now)?;
+    let mut seen = std::collections::HashSet::new();
+    let mut planned = Vec::with_capacity(codes.len());
+    for code in codes {
+        let (id, mut d) = store.dossier_with_id(code)?;
+        if !seen.insert(id) {
+            return Err(CoreError::validation("codes", format!("Hồ sơ {} được quét hai lần", d.code)));
+        }
+        let mut event = decide(store, &d, cmd, now, &rules)?;
+        if let EventKind::HandedOver { batch: b, .. } = &mut event {
+            *b = batch.clone();
+        }
+        d.apply(&to_rfc3339(now), &event);
+        planned.push((id, event, d));
+    }
+    let ctx = store.context()?.clone();
+    let tx = store.write_tx()?;
+    for (id, event, d) in &planned {
+        let event_id = crate::events::append(&tx, *id, &ctx, now, event)?;
+        if let EventKind::HandedOver { batch, .. } = event {
+            tx.prepare_cached("INSERT INTO handover_batches (batch, dossier_id, event_id) VALUES (?1, ?2, ?3)")?
+                .execute(params![batch, id, event_id])?;
+        }
+        tx.prepare_cached("UPDATE dossiers SET status = ?2, due_at = ?3 WHERE id = ?1")?.execute(params![id, d.status.as_str(), d.due_at])?;
+    }
+    tx.commit()?;
+    Ok(planned.into_iter().map(|(_, _, d)| d).collect())
+}
+
+/// The counts on the home screen and the lists behind them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum WorkList {
+    /// Due today, not yet returned.
+    DueToday,
+    /// Past their appointment, still being processed.
+    Overdue,
+    /// Due within the next working day.
+    DueSoon,
+    WaitingSupplement,
+    /// Results at the counter waiting for the citizen.
+    ReadyToCollect,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct WorkCounts {
+    pub due_today: u32,
+    pub overdue: u32,
+    pub due_soon: u32,
+    pub waiting_supplement: u32,
+    pub ready_to_collect: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct WorkItem {
+    pub code: String,
+    pub applicant_name: String,
+    pub procedure_code: String,
+    pub status: DossierStatus,
+    pub due_at: String,
+}
+
+const PROCESSING: &str = "('received', 'in_process')";
+
+fn bounds(store: &Store, list: WorkList) -> (String, String, String) {
+    let now = store.clock().now();
+    let day_start = now.date().and_hms_opt(0, 0, 0).expect("midnight");
+    let next_day = day_start + chrono::Duration::days(1);
+    let soon = add_working_minutes(store.calendar(), store.office_hours(), now, store.office_hours().day_minutes());
+    let (where_status, lo, hi) = match list {
+        WorkList::DueToday => (PROCESSING, day_start, next_day),
+        WorkList::Overdue => (PROCESSING, NaiveDateTime::MIN, now),
+        WorkList::DueSoon => (PROCESSING, now, soon),
+        WorkList::WaitingSupplement => ("('waiting_supplement')", NaiveDateTime::MIN, NaiveDateTime::MAX),
+        WorkList::ReadyToCollect => ("('result_ready')", NaiveDateTime::MIN, NaiveDateTime::MAX),
+    };
+    let fmt = |t: NaiveDateTime| if t == NaiveDateTime::MIN { String::new() } else if t == NaiveDateTime::MAX { "9999".into() } else { to_rfc3339(t) };
+    (where_status.to_string(), fmt(lo), fmt(hi))
+}
+
+/// How many dossiers each work list holds now.
+pub fn counts(store: &Store) -> Result<WorkCounts> {
+    let count = |list| -> Result<u32> {
+        let (statuses, lo, hi) = bounds(store, list);
+        Ok(store.conn().prepare_cached(&format!(
+            "SELECT COUNT(*) FROM dossiers WHERE status IN {statuses} AND due_at >= ?1 AND due_at < ?2"
+        ))?.query_row([lo, hi], |r| r.get(0))?)
+    };
+    Ok(WorkCounts {
+        due_today: count(WorkList::DueToday)?,
+        overdue: count(WorkList::Overdue)?,
+        due_soon: count(WorkList::DueSoon)?,
+        waiting_supplement: count(WorkList::WaitingSupplement)?,
+        ready_to_collect: count(WorkList::ReadyToCollect)?,
+    })
+}
+
+/// The dossiers of one work list, soonest appointment first.
+pub fn list(store: &Store, list: WorkList, limit: u32) -> Result<Vec<WorkItem>> {
+    let (statuses, lo, hi) = bounds(store, list);
+    let mut st = store.conn().prepare_cached(&format!(
+        "SELECT code, applicant_name, procedure_code, status, due_at FROM dossiers
+         WHERE status IN {statuses} AND due_at >= ?1 AND due_at < ?2 ORDER BY due_at LIMIT ?3"
+    ))?;
+    let rows = st.query_map(params![lo, hi, limit], |r| {
+        let status: String = r.get(3)?;
+        Ok(WorkItem {
+            code: r.get(0)?,
+            applicant_name: r.get(1)?,
+            procedure_code: r.get(2)?,
+            status: DossierStatus::parse(&status).unwrap_or(DossierStatus::Received),
+            due_at: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+#[cfg(test)]
+mod tests;

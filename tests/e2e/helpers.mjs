@@ -1,0 +1,45 @@
+// Shared by the end-to-end tests: start the real app through tauri-driver, find elements by test id,
+// type like a clerk, keep a screenshot after every test.
+import { afterEach, after } from 'node:test';
+import { mkdirSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { remote } from 'webdriverio';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const shots = join(here, 'screenshots');
+mkdirSync(shots, { recursive: true });
+
+/** The WebDriver session of this test file (set by `startApp`). */
+export const session = { browser: null };
+
+/** Starts the app with its arguments; registers the screenshot and shutdown hooks of the file. */
+export async function startApp(args) {
+  session.browser = await remote({
+    hostname: '127.0.0.1',
+    port: Number(process.env.TAURI_DRIVER_PORT || 4444),
+    logLevel: 'warn',
+    capabilities: { 'tauri:options': { application: process.env.MOTCUA_APP, args } },
+  });
+  return session.browser;
+}
+
+afterEach(async (t) => {
+  // a picture of the window after every test, for people (and for failures)
+  const b = session.browser;
+  if (b) await b.saveScreenshot(join(shots, `${t.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 50)}.png`));
+});
+
+after(async () => {
+  if (session.browser) await session.browser.deleteSession();
+});
+
+export const byTestId = (id) => session.browser.$(`[data-testid="${id}"]`);
+
+export async function typeInto(id, text) {
+  const el = await byTestId(id);
+  await el.waitForDisplayed({ timeout: 10000 });
+  await el.click();
+  // element send-keys: WebKitWebDriver drops repeated characters when sent as separate key actions
+  await el.addValue(text);
+}

@@ -1,0 +1,100 @@
+// End-to-end lifecycle in the real window: a dossier is taken in, handed over by scanning its code
+// (typed into the scan field as a USB scanner would, then Enter), its result received back by
+// scanning, and returned to the citizen at the return desk; the work-list counts follow, and the
+// SQLite file holds the four events.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startApp, byTestId, typeInto, shots } from './helpers.mjs';
+
+const CLI = process.env.MOTCUA_CLI;
+const dataDir = mkdtempSync(join(tmpdir(), 'motcua-e2e-life-'));
+let browser;
+let code;
+
+before(async () => {
+  execFileSync(CLI, ['--data-dir', dataDir, 'settings', 'set', 'print_on_intake', 'false']);
+  browser = await startApp(['--data-dir', dataDir, '--now', '2026-11-23T09:15']);
+});
+
+const count = async (list) => (await (await byTestId(`count-${list}`)).getText()).split(' ')[0];
+
+async function scan(id, text) {
+  const el = await byTestId(id);
+  await el.waitForDisplayed({ timeout: 10000 });
+  await el.click();
+  await el.addValue(text);
+  await browser.keys(['Enter']);
+}
+
+test('intake, then hand over by scanning', async () => {
+  const proc = await byTestId('procedure-input');
+  await proc.waitForDisplayed({ timeout: 30000 });
+  await proc.click();
+  await proc.addValue('1.004873');
+  await browser.waitUntil(async () => (await browser.execute(() => document.querySelectorAll('[data-testid="procedure-option"]').length)) > 0, { timeout: 10000 });
+  await browser.keys(['Enter']);
+  await typeInto('applicant-full_name', 'Hoàng Thị Thu Hường');
+  await typeInto('applicant-id_number', '001185001234');
+  await typeInto('applicant-date_of_birth', '12/05/1985');
+  await typeInto('applicant-phone', '0987654321');
+  await typeInto('applicant-address', 'Số 3 phố Đội Cấn, Ba Đình, Hà Nội');
+  await browser.keys(['Control', 'Enter']);
+  const c = await byTestId('result-code');
+  await c.waitForDisplayed({ timeout: 10000 });
+  code = await c.getText();
+  await browser.waitUntil(async () => (await count('due_soon')) !== '–', { timeout: 10000 });
+
+  await browser.keys(['F5']);
+  await typeInto('desk-department', 'Công chức Tư pháp - Hộ tịch');
+  await scan('desk-scan', code);
+  await browser.waitUntil(async () => (await browser.execute(() => document.querySelectorAll('[data-testid="desk-row"]').length)) === 1, { timeout: 10000 });
+  // the same code scanned twice is refused at once
+  await scan('desk-scan', code);
+  const err = await byTestId('desk-error');
+  await err.waitForDisplayed({ timeout: 5000 });
+  assert.match(await err.getText(), /đã có trong danh sách/);
+  await browser.keys(['Control', 'Enter']);
+  const done = await byTestId('desk-done');
+  await done.waitForDisplayed({ timeout: 10000 });
+  assert.match(await done.getText(), /Đã bàn giao 1 hồ sơ cho Công chức Tư pháp - Hộ tịch/);
+  await browser.saveScreenshot(join(shots, 'handover.png'));
+});
+
+test('results come back by scanning, and the return desk closes the dossier', async () => {
+  const mode = await byTestId('desk-mode');
+  await mode.selectByAttribute('value', 'receive');
+  await scan('desk-scan', code.toLowerCase());
+  await browser.waitUntil(async () => (await browser.execute(() => document.querySelectorAll('[data-testid="desk-row"]').length)) === 1, { timeout: 10000 });
+  await browser.keys(['Control', 'Enter']);
+  const done = await byTestId('desk-done');
+  await browser.waitUntil(async () => /Đã nhận kết quả của 1 hồ sơ/.test(await done.getText()), { timeout: 10000 });
+  await browser.waitUntil(async () => (await count('ready_to_collect')) === '1', { timeout: 10000 });
+
+  await browser.keys(['F6']);
+  await scan('return-scan', code);
+  const id = await byTestId('return-id');
+  await id.waitForDisplayed({ timeout: 10000 });
+  assert.equal(await (await byTestId('return-name')).getValue(), 'Hoàng Thị Thu Hường');
+  await browser.keys(['Control', 'Enter']);
+  const ok = await byTestId('return-done');
+  await ok.waitForDisplayed({ timeout: 10000 });
+  assert.match(await ok.getText(), new RegExp(`Đã trả kết quả hồ sơ ${code.replace(/\./g, '\\.')} \\((trước hạn|đúng hạn)\\)`));
+  await browser.waitUntil(async () => (await count('ready_to_collect')) === '0', { timeout: 10000 });
+  await browser.saveScreenshot(join(shots, 'returned.png'));
+
+  // scanning it again at the return desk says it is already returned
+  await scan('return-scan', code);
+  const err = await byTestId('return-error');
+  await err.waitForDisplayed({ timeout: 5000 });
+  assert.match(await err.getText(), /đã trả kết quả/);
+
+  const shown = JSON.parse(execFileSync(CLI, ['--data-dir', dataDir, 'show', code, '--json'], { encoding: 'utf8' }));
+  assert.equal(shown.status, 'returned');
+  assert.equal(shown.progress.returned_to.name, 'Hoàng Thị Thu Hường');
+  const kinds = execFileSync('sqlite3', [join(dataDir, 'motcua.sqlite3'), 'SELECT group_concat(kind) FROM events'], { encoding: 'utf8' }).trim();
+  assert.equal(kinds, 'received,handed_over,result_received,returned');
+});

@@ -1,0 +1,186 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Command } from './bindings/Command';
+import type { Dossier } from './bindings/Dossier';
+import type { PrintOutcome } from './bindings/PrintOutcome';
+
+const { fake } = vi.hoisted(() => ({
+  fake: {
+    appStatus: vi.fn(), catalogSearch: vi.fn(), intakePreview: vi.fn(), intakeSubmit: vi.fn(), dossierSearch: vi.fn(), dossierGet: vi.fn(),
+    formPrint: vi.fn(), formPreview: vi.fn(), printersList: vi.fn(), printsOf: vi.fn(), settingsGet: vi.fn(), settingsSave: vi.fn(), pdfOpen: vi.fn(),
+    lifecycleApply: vi.fn(), workCounts: vi.fn(), workList: vi.fn(),
+  },
+}));
+vi.mock('./api', () => ({ api: fake, toAppError: (e: unknown) => e }));
+
+import { HandoverScreen } from './handover';
+import { ReturnScreen } from './returns';
+import { WorkBar } from './worklists';
+import { DossierActions } from './actions';
+
+const dossier = (code: string, o: Partial<Dossier> = {}): Dossier => ({
+  uid: 'u', code, provisional: false, agency_code: 'A', procedure_code: '1.004873', procedure_name: 'Cấp Giấy xác nhận tình trạng hôn nhân',
+  applicant: { full_name: 'Hoàng Thị Thu Hường', id_type: 'cccd', id_number: '001185001234', date_of_birth: '1985-05-12', phone: '0987654321', address: 'Hà Nội' },
+  documents: [], fee: 0, channel: 'counter', delivery: { kind: 'counter' }, received_at: '2026-11-23T09:15:00+07:00',
+  due_at: '2026-11-26T09:15:00+07:00', time_limit: { kind: 'working_days', days: 3 }, clerk_id: 'c', clerk_name: 'n', counter_id: 'Q01',
+  status: 'received', ...o,
+});
+const printed = (o: Partial<PrintOutcome> = {}): PrintOutcome => ({
+  form: 'control', dossier_code: null, pdf_path: '/p.pdf', pages: 1, reprint: false, printed: true, printer: 'MotCua-PDF', job_id: 'j', error: null, log_id: 1, ...o,
+});
+const tick = () => new Promise((r) => setTimeout(r, 0));
+const $ = (root: { el: HTMLElement }, id: string) => root.el.querySelector<HTMLInputElement>(`[data-testid="${id}"]`)!;
+
+beforeEach(() => {
+  document.body.innerHTML = '';
+  Object.values(fake).forEach((f) => f.mockReset());
+  fake.settingsGet.mockResolvedValue({ departments: 'Phòng Kinh tế; Phòng Văn hóa - Xã hội' });
+  fake.formPrint.mockResolvedValue(printed());
+});
+
+describe('handover desk', () => {
+  it('adds scanned dossiers, refuses a second scan and the wrong status, confirms all or nothing, prints list and slips', async () => {
+    const db: Record<string, Dossier> = { A1: dossier('A1'), B2: dossier('B2'), C3: dossier('C3', { status: 'returned' }) };
+    fake.dossierGet.mockImplementation(async (c: string) => {
+      const d = db[c.toUpperCase()];
+      if (!d) throw { code: 'not_found', message: `Không tìm thấy hồ sơ có mã ${c}` };
+      return d;
+    });
+    fake.lifecycleApply.mockImplementation(async (codes: string[], cmd: Command) => {
+      expect(cmd).toEqual({ kind: 'hand_over', department: 'Phòng Kinh tế' });
+      return codes.map((c) => dossier(c, { status: 'in_process', progress: { department: 'Phòng Kinh tế', movements: [{ at: 'x', from: 'Bộ phận Một cửa', to: 'Phòng Kinh tế', batch: 'BG-1' }] } }));
+    });
+    const done = vi.fn();
+    const s = new HandoverScreen(undefined, done);
+    document.body.append(s.el);
+    s.focusFirst();
+    await tick();
+    expect(s.el.querySelectorAll('#desk-departments option')).toHaveLength(2);
+    $(s, 'desk-department').value = 'Phòng Kinh tế';
+    expect(await s.add('a1')).toBe(true);
+    expect(await s.add('A1')).toBe(false);
+    expect($(s, 'desk-error').textContent).toMatch(/đã có trong danh sách/);
+    expect(await s.add('C3')).toBe(false);
+    expect($(s, 'desk-error').textContent).toMatch(/Đã trả kết quả/);
+    expect(await s.add('ZZ')).toBe(false);
+    expect($(s, 'desk-error').textContent).toMatch(/Không tìm thấy/);
+    // a USB scanner types the code and Enter
+    $(s, 'desk-scan').value = 'B2';
+    $(s, 'desk-scan').dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+    await tick();
+    expect(s.el.querySelectorAll('[data-testid="desk-row"]')).toHaveLength(2);
+
+    const out = await s.confirm();
+    expect(out).toHaveLength(2);
+    expect(fake.lifecycleApply).toHaveBeenCalledWith(['A1', 'B2'], { kind: 'hand_over', department: 'Phòng Kinh tế' });
+    expect($(s, 'desk-done').textContent).toMatch(/Đã bàn giao 2 hồ sơ cho Phòng Kinh tế/);
+    expect(done).toHaveBeenCalled();
+    expect(fake.formPrint.mock.calls.map((c) => [c[0].form, c[0].code ?? c[0].input?.batch])).toEqual([['handover', 'BG-1'], ['control', 'A1'], ['control', 'B2']]);
+    expect($(s, 'desk-print-status').textContent).toMatch(/Đã in 2 phiếu kiểm soát/);
+    expect(s.el.querySelectorAll('[data-testid="desk-row"]')).toHaveLength(0);
+  });
+
+  it('keeps the list when the core refuses the batch, and points at the department', async () => {
+    fake.dossierGet.mockResolvedValue(dossier('A1'));
+    fake.lifecycleApply.mockRejectedValue({ code: 'validation', message: 'Cần nhập phòng ban nhận hồ sơ', field: 'department' });
+    const s = new HandoverScreen();
+    document.body.append(s.el);
+    await s.add('A1');
+    expect(await s.confirm()).toBeNull();
+    expect($(s, 'desk-error').textContent).toBe('Cần nhập phòng ban nhận hồ sơ');
+    expect(document.activeElement).toBe($(s, 'desk-department'));
+    expect(s.el.querySelectorAll('[data-testid="desk-row"]')).toHaveLength(1);
+    expect(fake.formPrint).not.toHaveBeenCalled();
+  });
+
+  it('in receive mode takes only dossiers being processed and sends receive_result', async () => {
+    fake.dossierGet.mockImplementation(async (c: string) => dossier(c, { status: c === 'A1' ? 'in_process' : 'received' }));
+    fake.lifecycleApply.mockResolvedValue([dossier('A1', { status: 'result_ready' })]);
+    const s = new HandoverScreen();
+    document.body.append(s.el);
+    const mode = s.el.querySelector<HTMLSelectElement>('[data-testid="desk-mode"]')!;
+    mode.value = 'receive';
+    mode.dispatchEvent(new Event('change'));
+    expect(await s.add('B2')).toBe(false);
+    expect(await s.add('A1')).toBe(true);
+    await s.confirm();
+    expect(fake.lifecycleApply).toHaveBeenCalledWith(['A1'], { kind: 'receive_result' });
+    expect(fake.formPrint).not.toHaveBeenCalled();
+  });
+});
+
+describe('return desk', () => {
+  it('fills in the applicant, records the ID checked, and says early / on time / late', async () => {
+    fake.dossierGet.mockResolvedValue(dossier('A1', { status: 'result_ready' }));
+    fake.lifecycleApply.mockResolvedValue([dossier('A1', { status: 'returned', progress: { timeliness: 'on_time' } })]);
+    const s = new ReturnScreen();
+    document.body.append(s.el);
+    await s.open('A1');
+    expect($(s, 'return-name').value).toBe('Hoàng Thị Thu Hường');
+    expect(document.activeElement).toBe($(s, 'return-id'));
+    $(s, 'return-id').value = ' 001185001234 ';
+    await s.confirm();
+    expect(fake.lifecycleApply).toHaveBeenCalledWith(['A1'], { kind: 'return', to: { kind: 'applicant', name: 'Hoàng Thị Thu Hường', id_number: '001185001234' } });
+    expect($(s, 'return-done').textContent).toBe('Đã trả kết quả hồ sơ A1 (đúng hạn).');
+    expect(fake.formPrint).not.toHaveBeenCalled();
+  });
+
+  it('says why a dossier cannot be returned and shows no form', async () => {
+    fake.dossierGet.mockResolvedValue(dossier('A1', { status: 'returned' }));
+    const s = new ReturnScreen();
+    document.body.append(s.el);
+    await s.open('A1');
+    expect($(s, 'return-error').textContent).toMatch(/đã trả kết quả/);
+    expect(s.el.querySelector<HTMLElement>('[data-testid="return-form"]')!.hidden).toBe(true);
+  });
+});
+
+describe('work bar', () => {
+  it('shows each count and flags overdue work', async () => {
+    fake.workCounts.mockResolvedValue({ due_today: 0, overdue: 3, due_soon: 5, waiting_supplement: 1, ready_to_collect: 2 });
+    const open = vi.fn();
+    const b = new WorkBar(undefined, open);
+    await b.refresh();
+    expect($(b, 'count-overdue').textContent).toMatch(/^3 Quá hạn/);
+    expect($(b, 'count-overdue').classList.contains('alert')).toBe(true);
+    expect($(b, 'count-due_today').classList.contains('alert')).toBe(false);
+    $(b, 'count-ready_to_collect').click();
+    expect(open).toHaveBeenCalledWith('ready_to_collect');
+  });
+});
+
+describe('dossier actions', () => {
+  it('offers only the steps that fit the status', () => {
+    const ids = (d: Dossier) => [...new DossierActions(d).el.querySelectorAll<HTMLElement>('[data-step]')].map((b) => b.dataset.step);
+    expect(ids(dossier('A1'))).toEqual(['supplement', 'delay', 'refuse', 'stop', 'withdraw']);
+    expect(ids(dossier('A1', { status: 'waiting_supplement' }))).toEqual(['supplemented', 'refuse', 'stop', 'withdraw']);
+    expect(ids(dossier('A1', { status: 'returned' }))).toEqual([]);
+  });
+
+  it('a supplement request sends one item per line and prints the supplement form', async () => {
+    const after = dossier('A1', { status: 'waiting_supplement' });
+    fake.lifecycleApply.mockResolvedValue([after]);
+    fake.formPrint.mockResolvedValue(printed({ form: 'supplement' }));
+    const changed = vi.fn();
+    const a = new DossierActions(dossier('A1'), undefined, changed);
+    document.body.append(a.el);
+    $(a, 'step-supplement').click();
+    expect(document.activeElement).toBe($(a, 'step-missing'));
+    $(a, 'step-missing').value = 'Bản sao giấy khai sinh\n\n  Tờ khai có chữ ký ';
+    await a.confirm({ missing: $(a, 'step-missing').value });
+    expect(fake.lifecycleApply).toHaveBeenCalledWith(['A1'], { kind: 'request_supplement', missing: ['Bản sao giấy khai sinh', 'Tờ khai có chữ ký'] });
+    expect(fake.formPrint).toHaveBeenCalledWith({ form: 'supplement', code: 'A1' }, true);
+    expect(changed).toHaveBeenCalledWith(after);
+    expect($(a, 'step-done').textContent).toMatch(/Đã ghi nhận: yêu cầu bổ sung\. Đã gửi Phiếu yêu cầu bổ sung/);
+  });
+
+  it('a refused step shows the core message beside the field and prints nothing', async () => {
+    fake.lifecycleApply.mockRejectedValue({ code: 'validation', message: 'Ngày hẹn mới phải sau ngày hẹn hiện tại', field: 'new_due' });
+    const a = new DossierActions(dossier('A1'));
+    document.body.append(a.el);
+    $(a, 'step-delay').click();
+    expect(await a.confirm({ new_due: '01/01/2020', reason: 'x' })).toBeNull();
+    expect($(a, 'step-error').textContent).toBe('Ngày hẹn mới phải sau ngày hẹn hiện tại');
+    expect(document.activeElement).toBe($(a, 'step-new_due'));
+    expect(fake.formPrint).not.toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,129 @@
+// The return desk (F6): scan or type a code, see the dossier and who may collect it, record the
+// collector (the applicant or an authorised person, ID checked) or the postal tracking number; the
+// dossier closes, classified early / on time / late. Nothing is printed unless asked.
+import { api as defaultApi, type Api } from './api';
+import type { AppError } from './bindings/AppError';
+import type { Dossier } from './bindings/Dossier';
+import type { ReturnTo } from './bindings/ReturnTo';
+import { esc, formatDateTime } from './format';
+import { STATUS_LABELS } from './search';
+
+const TIMELINESS: Record<string, string> = { early: 'trước hạn', on_time: 'đúng hạn', late: 'quá hạn' };
+
+export class ReturnScreen {
+  readonly el: HTMLElement;
+  private dossier: Dossier | null = null;
+
+  constructor(private api: Api = defaultApi, private onDone: () => void = () => {}) {
+    this.el = document.createElement('section');
+    this.el.className = 'screen returns';
+    this.el.innerHTML = `
+      <h2>Trả kết quả</h2>
+      <label class="field"><span>Quét mã vạch hoặc gõ mã hồ sơ rồi Enter</span><input data-testid="return-scan" autocomplete="off"></label>
+      <div class="banner error" data-testid="return-error" role="alert" hidden></div>
+      <div class="banner ok" data-testid="return-done" role="status" hidden></div>
+      <div class="detail" data-testid="return-dossier" hidden></div>
+      <form novalidate autocomplete="off" data-testid="return-form" hidden>
+        <label class="field"><span>Hình thức</span><select name="how" data-testid="return-how">
+          <option value="applicant">Người nộp nhận trực tiếp</option><option value="authorised">Người được ủy quyền nhận</option><option value="post">Gửi qua bưu chính</option></select></label>
+        <label class="field person"><span>Họ tên người nhận</span><input name="name" data-testid="return-name"></label>
+        <label class="field person"><span>Số giấy tờ người nhận (đã kiểm tra)</span><input name="id" data-testid="return-id"></label>
+        <label class="field post" hidden><span>Số hiệu bưu gửi</span><input name="tracking" data-testid="return-tracking"></label>
+        <button type="button" class="primary" data-testid="return-confirm">Trả kết quả <span class="key">(Ctrl+Enter)</span></button>
+      </form>`;
+    const scan = this.q<HTMLInputElement>('[data-testid="return-scan"]');
+    scan.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Enter') {
+        ev.preventDefault();
+        const code = scan.value.trim();
+        if (code) void this.open(code);
+      }
+    });
+    const form = this.q('[data-testid="return-form"]');
+    form.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey || (ev.target as HTMLElement).tagName === 'INPUT')) {
+        ev.preventDefault();
+        void this.confirm();
+      }
+    });
+    this.q<HTMLSelectElement>('[data-testid="return-how"]').addEventListener('change', () => this.howChanged());
+    this.q('[data-testid="return-confirm"]').addEventListener('click', () => void this.confirm());
+  }
+
+  private q<T extends HTMLElement = HTMLElement>(sel: string): T {
+    return this.el.querySelector<T>(sel)!;
+  }
+
+  focusFirst() {
+    this.q<HTMLInputElement>('[data-testid="return-scan"]').focus();
+  }
+
+  private message(kind: 'error' | 'done', text: string) {
+    const e = this.q('[data-testid="return-error"]');
+    const d = this.q('[data-testid="return-done"]');
+    e.hidden = kind !== 'error';
+    d.hidden = kind !== 'done';
+    (kind === 'error' ? e : d).textContent = text;
+  }
+
+  private howChanged() {
+    const how = this.q<HTMLSelectElement>('[data-testid="return-how"]').value;
+    this.el.querySelectorAll<HTMLElement>('.person').forEach((e) => (e.hidden = how === 'post'));
+    this.q('.post').hidden = how !== 'post';
+    const a = this.dossier?.applicant;
+    this.q<HTMLInputElement>('[data-testid="return-name"]').value = how === 'applicant' && a ? a.full_name : '';
+    this.q<HTMLInputElement>('[data-testid="return-id"]').value = how === 'applicant' && a ? a.id_number : '';
+  }
+
+  async open(code: string) {
+    this.q('[data-testid="return-error"]').hidden = true;
+    this.q('[data-testid="return-done"]').hidden = true;
+    try {
+      const d = await this.api.dossierGet(code);
+      this.dossier = d;
+      const box = this.q('[data-testid="return-dossier"]');
+      box.hidden = false;
+      box.innerHTML = `<h3>Hồ sơ <code>${esc(d.code)}</code> — ${STATUS_LABELS[d.status]}</h3>
+        <dl><dt>Người nộp</dt><dd>${esc(d.applicant.full_name)} — ${esc(d.applicant.id_number)}</dd>
+        <dt>Thủ tục</dt><dd>${esc(d.procedure_name)}</dd><dt>Hẹn trả</dt><dd>${formatDateTime(d.due_at)}</dd>
+        <dt>Nhận kết quả</dt><dd>${d.delivery.kind === 'post' ? `Qua bưu chính: ${esc(d.delivery.address)}` : 'Tại quầy'}</dd></dl>`;
+      const ready = d.status === 'result_ready';
+      this.q('[data-testid="return-form"]').hidden = !ready;
+      if (!ready) {
+        this.message('error', d.status === 'returned' ? `Hồ sơ ${d.code} đã trả kết quả.` : `Hồ sơ ${d.code} chưa có kết quả để trả (${STATUS_LABELS[d.status]}).`);
+        return;
+      }
+      this.q<HTMLSelectElement>('[data-testid="return-how"]').value = d.delivery.kind === 'post' ? 'post' : 'applicant';
+      this.howChanged();
+      this.q<HTMLInputElement>(d.delivery.kind === 'post' ? '[data-testid="return-tracking"]' : '[data-testid="return-id"]').focus();
+    } catch (e) {
+      this.message('error', (e as AppError).message);
+    }
+  }
+
+  async confirm(): Promise<Dossier | null> {
+    const d = this.dossier;
+    if (!d) return null;
+    const how = this.q<HTMLSelectElement>('[data-testid="return-how"]').value;
+    const v = (id: string) => this.q<HTMLInputElement>(`[data-testid="${id}"]`).value.trim();
+    const to: ReturnTo = how === 'post'
+      ? { kind: 'post', tracking: v('return-tracking') }
+      : { kind: how === 'authorised' ? 'authorised' : 'applicant', name: v('return-name'), id_number: v('return-id') };
+    try {
+      const [done] = await this.api.lifecycleApply([d.code], { kind: 'return', to });
+      const t = done.progress?.timeliness;
+      this.message('done', `Đã trả kết quả hồ sơ ${done.code}${t ? ` (${TIMELINESS[t]})` : ''}.`);
+      this.q('[data-testid="return-form"]').hidden = true;
+      this.q('[data-testid="return-dossier"]').hidden = true;
+      this.dossier = null;
+      const scan = this.q<HTMLInputElement>('[data-testid="return-scan"]');
+      scan.value = '';
+      scan.focus();
+      this.onDone();
+      return done;
+    } catch (e) {
+      this.message('error', (e as AppError).message);
+      return null;
+    }
+  }
+}

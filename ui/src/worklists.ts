@@ -1,0 +1,89 @@
+// Work lists: the counts that matter at the counter (overdue, due today, due within a working day,
+// waiting for a supplement, results waiting to be collected), always visible under the header, and
+// the dossiers behind each count (F7).
+import { api as defaultApi, type Api } from './api';
+import type { AppError } from './bindings/AppError';
+import type { WorkCounts } from './bindings/WorkCounts';
+import type { WorkList } from './bindings/WorkList';
+import { esc, formatDateTime } from './format';
+import { STATUS_LABELS } from './search';
+
+export const LISTS: Array<[WorkList, keyof WorkCounts, string]> = [
+  ['overdue', 'overdue', 'Quá hạn'],
+  ['due_today', 'due_today', 'Đến hạn hôm nay'],
+  ['due_soon', 'due_soon', 'Đến hạn trong 1 ngày làm việc'],
+  ['waiting_supplement', 'waiting_supplement', 'Chờ bổ sung'],
+  ['ready_to_collect', 'ready_to_collect', 'Chờ trả kết quả'],
+];
+
+/** The strip of counts; `open(list)` is called when one is clicked. */
+export class WorkBar {
+  readonly el: HTMLElement;
+
+  constructor(private api: Api = defaultApi, private open: (l: WorkList) => void = () => {}) {
+    this.el = document.createElement('div');
+    this.el.className = 'workbar';
+    this.el.dataset.testid = 'workbar';
+    this.el.innerHTML = LISTS.map(([l, , label]) =>
+      `<button type="button" data-list="${l}" data-testid="count-${l}"><span class="n">–</span> ${esc(label)}</button>`).join('');
+    this.el.querySelectorAll<HTMLButtonElement>('button').forEach((b) => b.addEventListener('click', () => this.open(b.dataset.list as WorkList)));
+  }
+
+  async refresh(): Promise<WorkCounts | null> {
+    try {
+      const c = await this.api.workCounts();
+      for (const [l, key] of LISTS) {
+        const b = this.el.querySelector<HTMLElement>(`[data-list="${l}"]`)!;
+        b.querySelector('.n')!.textContent = String(c[key]);
+        b.classList.toggle('alert', (l === 'overdue' || l === 'due_today') && c[key] > 0);
+      }
+      return c;
+    } catch {
+      return null;
+    }
+  }
+}
+
+export class WorkScreen {
+  readonly el: HTMLElement;
+
+  constructor(private api: Api = defaultApi, private onOpen: (code: string) => void = () => {}) {
+    this.el = document.createElement('section');
+    this.el.className = 'screen work';
+    this.el.innerHTML = `<h2 data-testid="work-title">Việc cần làm</h2>
+      <div class="banner error" data-testid="work-error" hidden></div>
+      <table class="results"><thead><tr><th>Mã hồ sơ</th><th>Người nộp</th><th>Thủ tục</th><th>Trạng thái</th><th>Hẹn trả</th></tr></thead>
+      <tbody data-testid="work-rows"></tbody></table>
+      <p class="muted" data-testid="work-empty" hidden>Không có hồ sơ nào.</p>`;
+  }
+
+  focusFirst() {
+    this.el.querySelector<HTMLElement>('tbody tr')?.focus();
+  }
+
+  async show(list: WorkList) {
+    const label = LISTS.find(([l]) => l === list)?.[2] ?? '';
+    this.el.querySelector('[data-testid="work-title"]')!.textContent = `Việc cần làm: ${label}`;
+    try {
+      const items = await this.api.workList(list);
+      this.el.querySelector('[data-testid="work-rows"]')!.innerHTML = items
+        .map((w) => `<tr tabindex="0" data-testid="work-row" data-code="${esc(w.code)}"><td><code>${esc(w.code)}</code></td><td>${esc(w.applicant_name)}</td>
+          <td>${esc(w.procedure_code)}</td><td>${STATUS_LABELS[w.status]}</td><td>${formatDateTime(w.due_at)}</td></tr>`)
+        .join('');
+      this.el.querySelector<HTMLElement>('[data-testid="work-empty"]')!.hidden = items.length > 0;
+      this.el.querySelectorAll<HTMLElement>('[data-testid="work-row"]').forEach((tr) => {
+        tr.addEventListener('click', () => this.onOpen(tr.dataset.code!));
+        tr.addEventListener('keydown', (ev) => {
+          if (ev.key === 'Enter') this.onOpen(tr.dataset.code!);
+          if (ev.key === 'ArrowDown') (tr.nextElementSibling as HTMLElement | null)?.focus();
+          if (ev.key === 'ArrowUp') (tr.previousElementSibling as HTMLElement | null)?.focus();
+        });
+      });
+      this.focusFirst();
+    } catch (e) {
+      const err = this.el.querySelector<HTMLElement>('[data-testid="work-error"]')!;
+      err.textContent = (e as AppError).message;
+      err.hidden = false;
+    }
+  }
+}
