@@ -68,7 +68,7 @@ fn intake_handover_result_return_with_states_printed() {
     ok(&motcua(d, "2026-02-12T14:01", &["print", "handover", "--batch", "BG-260212140000-Q01", "--out", pdf.to_str().unwrap()], None));
     let text = Command::new("pdftotext").args(["-layout", pdf.to_str().unwrap(), "-"]).output().expect("pdftotext (poppler-utils)");
     let text = String::from_utf8_lossy(&text.stdout);
-    for w in ["DANH SÁCH BÀN GIAO HỒ SƠ", "BG-260212140000-Q01", "Phòng Văn hóa - Xã hội", &a, &b, "Nguyễn Thị Hồng Nhung", "NGƯỜI NHẬN"] {
+    for w in ["DANH SÁCH BÀN GIAO HỒ SƠ", "BG-260212140000-Q01", "Phòng Văn hóa - Xã hội", &a, &b, "Trần Văn Bình", "NGƯỜI NHẬN"] {
         assert!(text.contains(w), "{w:?} not in handover list:\n{text}");
     }
 
