@@ -17,6 +17,7 @@ let code;
 
 before(async () => {
   execFileSync(CLI, ['--data-dir', dataDir, 'settings', 'set', 'print_on_intake', 'false']);
+  if (process.env.MOTCUA_TEST_PRINTER) execFileSync(CLI, ['--data-dir', dataDir, 'settings', 'set', 'printer', process.env.MOTCUA_TEST_PRINTER]);
   browser = await startApp(['--data-dir', dataDir, '--now', '2026-11-23T09:15']);
 });
 
@@ -61,6 +62,14 @@ test('intake, then hand over by scanning', async () => {
   const done = await byTestId('desk-done');
   await done.waitForDisplayed({ timeout: 10000 });
   assert.match(await done.getText(), /Đã bàn giao 1 hồ sơ cho Công chức Tư pháp - Hộ tịch/);
+  // the handover list and the control slip go to the printer
+  const printed = await byTestId('desk-print-status');
+  await browser.waitUntil(async () => /phiếu kiểm soát/.test(await printed.getText()), { timeout: 20000 });
+  const status = await printed.getText();
+  assert.match(status, /Đợt BG-\d{12}-/);
+  if (process.env.MOTCUA_TEST_PRINTER) assert.match(status, /Danh sách bàn giao hồ sơ.*Đã in 1 phiếu kiểm soát/s);
+  const logged = execFileSync('sqlite3', [join(dataDir, 'motcua.sqlite3'), "SELECT group_concat(form) FROM print_log ORDER BY id"], { encoding: 'utf8' }).trim();
+  assert.equal(logged, 'handover,control');
   await browser.saveScreenshot(join(shots, 'handover.png'));
 });
 

@@ -85,13 +85,16 @@ test('the preview draws the receipt, Esc closes it, Ctrl+P reprints marked as a 
   await (await byTestId('preview-receipt')).click();
   await browser.waitUntil(async () => (await browser.execute(() => document.querySelectorAll('[data-testid="preview-page"]').length)) > 0, { timeout: 20000 });
   // the canvas is really painted: some dark pixels in the top of page 1
-  const dark = await browser.execute(() => {
+  // the canvas is appended before pdf.js finishes painting it: wait for the paint
+  const darkPixels = () => browser.execute(() => {
     const c = document.querySelector('[data-testid="preview-page"]');
     const d = c.getContext('2d').getImageData(0, 0, c.width, Math.floor(c.height / 3)).data;
     let n = 0;
     for (let i = 0; i < d.length; i += 4) if (d[i] < 100) n++;
     return n;
   });
+  let dark = 0;
+  await browser.waitUntil(async () => (dark = await darkPixels()) > 500, { timeout: 20000, timeoutMsg: 'preview never painted' }).catch(() => {});
   assert.ok(dark > 500, `preview canvas looks blank (${dark} dark pixels)`);
   await browser.saveScreenshot(join(shots, 'print-preview.png'));
   await browser.keys(['Escape']);
