@@ -107,3 +107,38 @@ test('results come back by scanning, and the return desk closes the dossier', as
   const kinds = execFileSync('sqlite3', [join(dataDir, 'motcua.sqlite3'), 'SELECT group_concat(kind) FROM events'], { encoding: 'utf8' }).trim();
   assert.equal(kinds, 'received,handed_over,result_received,returned');
 });
+
+test('from the dossier view: a supplement request is recorded, printed and counted', async () => {
+  // a second dossier, taken in by the CLI on the same database while the window is open
+  const req = JSON.stringify({
+    procedure_code: '1.004873',
+    applicant: { full_name: 'Trần Văn Bình', id_type: 'cccd', id_number: '038085001234', date_of_birth: '12/05/1985', phone: '0912345678', address: 'Thôn 3, xã Quảng Phú' },
+  });
+  const second = JSON.parse(execFileSync(CLI, ['--data-dir', dataDir, 'intake', '--json', '-'], { input: req, encoding: 'utf8', env: { ...process.env, MOTCUA_NOW: '2026-11-23T09:20' } })).code;
+
+  await browser.keys(['F3']);
+  await typeInto('search-input', 'tran van binh');
+  await browser.keys(['Enter']);
+  const row = await byTestId('search-row');
+  await row.waitForDisplayed({ timeout: 10000 });
+  // keyboard-first: ArrowDown to the first hit, Enter opens it
+  await browser.keys(['ArrowDown']);
+  await browser.keys(['Enter']);
+  const step = await byTestId('step-supplement');
+  await step.waitForDisplayed({ timeout: 10000 });
+  await step.click();
+  await typeInto('step-missing', 'Bản sao giấy khai sinh');
+  await browser.keys(['Control', 'Enter']);
+  const done = await byTestId('step-done');
+  await done.waitForDisplayed({ timeout: 20000 });
+  assert.match(await done.getText(), /Đã ghi nhận: yêu cầu bổ sung/);
+  assert.equal(await (await byTestId('detail-status')).getText(), 'Chờ bổ sung hồ sơ');
+  await browser.waitUntil(async () => (await count('waiting_supplement')) === '1', { timeout: 10000 });
+  await browser.saveScreenshot(join(shots, 'supplement-requested.png'));
+
+  const shown = JSON.parse(execFileSync(CLI, ['--data-dir', dataDir, 'show', second, '--json'], { encoding: 'utf8' }));
+  assert.equal(shown.status, 'waiting_supplement');
+  assert.deepEqual(shown.progress.missing, ['Bản sao giấy khai sinh']);
+  const forms = execFileSync('sqlite3', [join(dataDir, 'motcua.sqlite3'), `SELECT form FROM print_log WHERE dossier_code = '${second}'`], { encoding: 'utf8' }).trim();
+  assert.equal(forms, 'supplement');
+});

@@ -118,10 +118,11 @@ export class SearchScreen {
     for (const h of hits) {
       const tr = document.createElement('tr');
       tr.dataset.testid = 'search-row';
+      tr.dataset.code = h.code;
       tr.tabIndex = 0;
       tr.innerHTML = `<td><code>${esc(h.code)}</code>${h.provisional ? ' <em>(tạm)</em>' : ''}</td><td>${esc(h.applicant_name)}</td>
         <td>${esc(h.procedure_code)}</td><td>${formatDate(h.received_at)}</td><td>${formatDateTime(h.due_at)}</td>
-        <td>${STATUS_LABELS[h.status] ?? h.status}</td>`;
+        <td class="status">${STATUS_LABELS[h.status] ?? h.status}</td>`;
       tr.addEventListener('click', () => void this.open(h.code));
       tr.addEventListener('keydown', (ev) => {
         if (ev.key === 'Enter') void this.open(h.code);
@@ -170,6 +171,10 @@ export class SearchScreen {
     el.appendChild(this.printActions.el);
     el.appendChild(new DossierActions(d, this.api, (after) => {
       this.showDetail(after);
+      // the result row shows the new status too
+      this.el.querySelectorAll<HTMLElement>('[data-testid="search-row"]').forEach((tr) => {
+        if (tr.dataset.code === after.code) tr.querySelector('.status')!.textContent = STATUS_LABELS[after.status];
+      });
       this.onChanged();
     }).el);
     el.hidden = false;
