@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 export CARGO_TERM_COLOR=never
 
-step() { printf '\n=== %s ===\n' "$*"; }
+step() { printf '\n=== %s === (%s)\n' "$*" "$(date +%T)"; }
 
 step "setup"
 ./scripts/setup.sh --with-e2e

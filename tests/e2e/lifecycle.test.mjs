@@ -142,3 +142,4 @@ test('from the dossier view: a supplement request is recorded, printed and count
   const forms = execFileSync('sqlite3', [join(dataDir, 'motcua.sqlite3'), `SELECT form FROM print_log WHERE dossier_code = '${second}'`], { encoding: 'utf8' }).trim();
   assert.equal(forms, 'supplement');
 });
+

@@ -16,6 +16,7 @@ import { HandoverScreen } from './handover';
 import { ReturnScreen } from './returns';
 import { WorkBar } from './worklists';
 import { DossierActions } from './actions';
+import { LogbookPanel } from './logbook';
 
 const dossier = (code: string, o: Partial<Dossier> = {}): Dossier => ({
   uid: 'u', code, provisional: false, agency_code: 'A', procedure_code: '1.004873', procedure_name: 'Cấp Giấy xác nhận tình trạng hôn nhân',
@@ -182,5 +183,29 @@ describe('dossier actions', () => {
     expect($(a, 'step-error').textContent).toBe('Ngày hẹn mới phải sau ngày hẹn hiện tại');
     expect(document.activeElement).toBe($(a, 'step-new_due'));
     expect(fake.formPrint).not.toHaveBeenCalled();
+  });
+});
+
+describe('logbook panel', () => {
+  it('prints the logbook of the typed range and reports the pages', async () => {
+    fake.formPrint.mockResolvedValue(printed({ form: 'logbook', pages: 3 }));
+    const p = new LogbookPanel();
+    document.body.append(p.el);
+    expect($(p, 'logbook-from').value).toMatch(/^\d{2}\/\d{2}\/\d{4}$/);
+    $(p, 'logbook-from').value = '01/11/2026';
+    $(p, 'logbook-to').value = ' 23/11/2026 ';
+    expect(await p.print()).toBe(true);
+    expect(fake.formPrint).toHaveBeenCalledWith({ form: 'logbook', from: '01/11/2026', to: '23/11/2026' }, true);
+    expect($(p, 'logbook-status').textContent).toMatch(/Sổ theo dõi hồ sơ.*\(3 trang\)/);
+  });
+
+  it('shows a bad date from the core beside the field', async () => {
+    fake.formPrint.mockRejectedValue({ code: 'validation', message: 'Ngày "31/02/2026" không đúng dạng ngày/tháng/năm', field: 'to' });
+    const p = new LogbookPanel();
+    document.body.append(p.el);
+    $(p, 'logbook-to').value = '31/02/2026';
+    expect(await p.print()).toBe(false);
+    expect($(p, 'logbook-status').textContent).toMatch(/không đúng dạng/);
+    expect(document.activeElement).toBe($(p, 'logbook-to'));
   });
 });

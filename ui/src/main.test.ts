@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 const fake = vi.hoisted(() => ({
   appStatus: vi.fn(), catalogSearch: vi.fn(), intakePreview: vi.fn(), intakeSubmit: vi.fn(),
-  dossierSearch: vi.fn(), dossierGet: vi.fn(),
+  dossierSearch: vi.fn(), dossierGet: vi.fn(), workCounts: vi.fn(), workList: vi.fn(), settingsGet: vi.fn(), formPrint: vi.fn(),
 }));
 vi.mock('./api', () => ({ api: fake, toAppError: (e: unknown) => e }));
 
@@ -43,5 +43,21 @@ describe('counter window', () => {
     document.dispatchEvent(new KeyboardEvent('keydown', { key: 'F2', bubbles: true, cancelable: true }));
     expect(intake.el.hidden).toBe(false);
     expect(document.activeElement?.getAttribute('data-testid')).toBe('procedure-input');
+  });
+
+  it('F8 opens the work lists (overdue first) with the logbook panel', async () => {
+    fake.workCounts.mockResolvedValue({ due_today: 0, overdue: 1, due_soon: 0, waiting_supplement: 0, ready_to_collect: 0 });
+    fake.workList.mockResolvedValue([{ code: 'A1', applicant_name: 'Lê Văn Tám', procedure_code: '1.004873', status: 'in_process', due_at: '2026-11-20T17:00:00+07:00' }]);
+    const root = document.getElementById('root')!;
+    const { work } = mount(root);
+    await tick();
+    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'F8', bubbles: true, cancelable: true }));
+    await tick();
+    await tick();
+    expect(work.el.hidden).toBe(false);
+    expect(fake.workList).toHaveBeenCalledWith('overdue');
+    expect(work.el.querySelectorAll('[data-testid="work-row"]')).toHaveLength(1);
+    expect(document.activeElement?.getAttribute('data-testid')).toBe('work-row');
+    expect(work.el.querySelector('[data-testid="logbook-print"]')).not.toBeNull();
   });
 });

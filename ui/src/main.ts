@@ -1,5 +1,6 @@
 // Boots the counter window: header with agency, counter and clerk; the intake (F2) and search (F3)
-// screens, hand-over (F5) and return (F6) desks, settings (F4), the work-list counts under the header; Ctrl+P reprints the receipt on screen; a status bar with unsent events and the database in use.
+// screens, hand-over (F5) and return (F6) desks, work lists and the logbook (F8: F7 toggles caret browsing
+// in WebKitGTK), settings (F4), the work-list counts under the header; Ctrl+P reprints the receipt on screen; a status bar with unsent events and the database in use.
 import './styles.css';
 import { api, type Api } from './api';
 import type { AppError } from './bindings/AppError';
@@ -17,6 +18,7 @@ export function mount(root: HTMLElement, backend: Api = api) {
            <button type="button" data-screen="search" data-testid="tab-search">Tra cứu <span class="key">(F3)</span></button>
            <button type="button" data-screen="handover" data-testid="tab-handover">Bàn giao <span class="key">(F5)</span></button>
            <button type="button" data-screen="returns" data-testid="tab-returns">Trả kết quả <span class="key">(F6)</span></button>
+           <button type="button" data-screen="work" data-testid="tab-work">Việc cần làm <span class="key">(F8)</span></button>
            <button type="button" data-screen="settings" data-testid="tab-settings">Thiết lập <span class="key">(F4)</span></button></nav>
       <div class="who" data-testid="who"></div></header>
     <main></main>
@@ -60,7 +62,10 @@ export function mount(root: HTMLElement, backend: Api = api) {
     if (which === 'settings') void settings.load().then(() => settings.focusFirst());
     else screens[which].focusFirst();
   };
-  root.querySelectorAll<HTMLElement>('nav button').forEach((b) => b.addEventListener('click', () => show(b.dataset.screen as Screen)));
+  root.querySelectorAll<HTMLElement>('nav button').forEach((b) => b.addEventListener('click', () => {
+    show(b.dataset.screen as Screen);
+    if (b.dataset.screen === 'work') void work.show('overdue');
+  }));
   document.addEventListener('keydown', (ev) => {
     if (ev.key === 'F2') {
       ev.preventDefault();
@@ -77,6 +82,10 @@ export function mount(root: HTMLElement, backend: Api = api) {
     } else if (ev.key === 'F6') {
       ev.preventDefault();
       show('returns');
+    } else if (ev.key === 'F8') {
+      ev.preventDefault();
+      show('work');
+      void work.show('overdue');
     } else if ((ev.ctrlKey || ev.metaKey) && (ev.key === 'p' || ev.key === 'P')) {
       // never the webview's print dialog: reprint the receipt of the dossier on screen, from Rust
       ev.preventDefault();

@@ -1,12 +1,14 @@
 // Work lists: the counts that matter at the counter (overdue, due today, due within a working day,
 // waiting for a supplement, results waiting to be collected), always visible under the header, and
-// the dossiers behind each count (F7).
+// the dossiers behind each count (F8).
 import { api as defaultApi, type Api } from './api';
 import type { AppError } from './bindings/AppError';
 import type { WorkCounts } from './bindings/WorkCounts';
 import type { WorkList } from './bindings/WorkList';
 import { esc, formatDateTime } from './format';
 import { STATUS_LABELS } from './search';
+import { LogbookPanel } from './logbook';
+import { showPreview } from './printing';
 
 export const LISTS: Array<[WorkList, keyof WorkCounts, string]> = [
   ['overdue', 'overdue', 'Quá hạn'],
@@ -55,7 +57,11 @@ export class WorkScreen {
       <table class="results"><thead><tr><th>Mã hồ sơ</th><th>Người nộp</th><th>Thủ tục</th><th>Trạng thái</th><th>Hẹn trả</th></tr></thead>
       <tbody data-testid="work-rows"></tbody></table>
       <p class="muted" data-testid="work-empty" hidden>Không có hồ sơ nào.</p>`;
+    this.logbook = new LogbookPanel(api, (t) => showPreview(api, t));
+    this.el.appendChild(this.logbook.el);
   }
+
+  readonly logbook: LogbookPanel;
 
   focusFirst() {
     this.el.querySelector<HTMLElement>('tbody tr')?.focus();

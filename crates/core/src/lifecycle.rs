@@ -168,6 +168,13 @@ pub fn decide(store: &Store, d: &Dossier, cmd: &Command, now: NaiveDateTime, rul
             if t <= due || t <= now {
                 return Err(CoreError::validation("new_due", "Ngày hẹn mới phải sau ngày hẹn hiện tại và sau thời điểm này"));
             }
+            if !store.calendar().is_working_day(t.date()) {
+                let name = store.calendar().day_name(t.date()).map(|n| format!(" ({n})")).unwrap_or_default();
+                return Err(CoreError::validation(
+                    "new_due",
+                    format!("Ngày hẹn mới {} là ngày nghỉ{name}: chọn một ngày làm việc", t.format("%d/%m/%Y")),
+                ));
+            }
             if d.progress.delays >= rules.max_delays {
                 return Err(CoreError::Conflict(format!(
                     "Hồ sơ {} đã được hẹn lại {} lần; quy định cho phép {} lần",

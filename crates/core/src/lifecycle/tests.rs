@@ -145,6 +145,11 @@ fn a_delay_sets_a_new_date_once_and_the_dossier_counts_as_late() {
     apply(&mut s, &code, &Command::HandOver { department: "Tư pháp".into() }).unwrap();
     let bad = apply(&mut s, &code, &Command::Delay { new_due: "20/02/2026".into(), reason: "Chờ xác minh".into() }).unwrap_err();
     assert!(matches!(bad, CoreError::Validation { .. }), "before the current appointment: {bad}");
+    // a new appointment on a day off (the weekend after the appointment) is refused
+    for off in ["28/02/2026", "01/03/2026 10:00"] {
+        let bad = apply(&mut s, &code, &Command::Delay { new_due: off.into(), reason: "Chờ xác minh".into() }).unwrap_err();
+        assert!(bad.to_string().contains("ngày nghỉ"), "{off}: {bad}");
+    }
     let d = apply(&mut s, &code, &Command::Delay { new_due: "02/03/2026 10:00".into(), reason: "Chờ xác minh".into() }).unwrap();
     assert_eq!((d.due_at.as_str(), d.progress.delays), ("2026-03-02T10:00:00+07:00", 1));
     let again = apply(&mut s, &code, &Command::Delay { new_due: "05/03/2026".into(), reason: "Chờ xác minh".into() }).unwrap_err();

@@ -1,0 +1,58 @@
+// The dossier logbook (sổ theo dõi hồ sơ, Mẫu số 07) for any date range, from the work screen (F8):
+// a preview or a print, the outcome shown in words. Dates are typed dd/mm/yyyy; the core checks them.
+import { api as defaultApi, type Api, type FormTarget } from './api';
+import type { AppError } from './bindings/AppError';
+import { describeOutcome } from './printing';
+
+const today = () => {
+  const d = new Date();
+  return `${String(d.getDate()).padStart(2, '0')}/${String(d.getMonth() + 1).padStart(2, '0')}/${d.getFullYear()}`;
+};
+
+export class LogbookPanel {
+  readonly el: HTMLElement;
+
+  constructor(private api: Api = defaultApi, private preview: (t: FormTarget) => Promise<void> = async () => {}) {
+    this.el = document.createElement('div');
+    this.el.className = 'logbook';
+    this.el.innerHTML = `<h3>Sổ theo dõi hồ sơ</h3>
+      <div class="row">
+        <label class="field narrow"><span>Từ ngày</span><input data-testid="logbook-from" placeholder="dd/mm/yyyy"></label>
+        <label class="field narrow"><span>Đến ngày</span><input data-testid="logbook-to" placeholder="dd/mm/yyyy"></label>
+        <div class="buttons"><button type="button" data-testid="logbook-preview">Xem trước</button>
+          <button type="button" data-testid="logbook-print">In sổ</button></div>
+      </div>
+      <div class="print-status" data-testid="logbook-status" role="status" hidden></div>`;
+    this.input('from').value = today();
+    this.input('to').value = today();
+    this.el.querySelector('[data-testid="logbook-preview"]')!.addEventListener('click', () => void this.preview(this.target()));
+    this.el.querySelector('[data-testid="logbook-print"]')!.addEventListener('click', () => void this.print());
+  }
+
+  private input(which: 'from' | 'to') {
+    return this.el.querySelector<HTMLInputElement>(`[data-testid="logbook-${which}"]`)!;
+  }
+
+  target(): FormTarget {
+    return { form: 'logbook', from: this.input('from').value.trim(), to: this.input('to').value.trim() };
+  }
+
+  /** Prints the logbook of the range; a bad date or a printer failure is shown, never thrown. */
+  async print(): Promise<boolean> {
+    const s = this.el.querySelector<HTMLElement>('[data-testid="logbook-status"]')!;
+    s.hidden = false;
+    try {
+      const o = await this.api.formPrint(this.target(), true);
+      const d = describeOutcome(o);
+      s.className = `print-status ${d.ok ? 'ok' : 'error'}`;
+      s.textContent = `${d.text} (${o.pages} trang)`;
+      return d.ok;
+    } catch (e) {
+      const err = e as AppError;
+      s.className = 'print-status error';
+      s.textContent = err.message;
+      if (err.field === 'from' || err.field === 'to') this.input(err.field).focus();
+      return false;
+    }
+  }
+}
