@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startApp, byTestId, typeInto, shots } from './helpers.mjs';
+import { startApp, byTestId, typeInto, shot } from './helpers.mjs';
 
 const CLI = process.env.MOTCUA_CLI;
 const dataDir = mkdtempSync(join(tmpdir(), 'motcua-e2e-'));
@@ -50,7 +50,7 @@ test('intake by keyboard gives the official code and appointment', async () => {
   // focus is back on the procedure field for the next citizen
   const active = await browser.execute(() => document.activeElement?.getAttribute('data-testid'));
   assert.equal(active, 'procedure-input');
-  await browser.saveScreenshot(join(shots, 'intake-done.png'));
+  await shot('intake-done.png');
 
   // it is in the real SQLite file
   const shown = JSON.parse(execFileSync(CLI, ['--data-dir', dataDir, 'show', '000.00.31.H26-260212-0001', '--json'], { encoding: 'utf8' }));
@@ -92,5 +92,5 @@ test('search finds the dossier without diacritics', async () => {
   assert.equal(rows.length, 1);
   assert.match(rows[0], /000\.00\.31\.H26-260212-0001/);
   assert.match(rows[0], /Nguyễn Văn A/);
-  await browser.saveScreenshot(join(shots, 'search.png'));
+  await shot('search.png');
 });

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startApp, byTestId, typeInto, shots } from './helpers.mjs';
+import { startApp, byTestId, typeInto, shot } from './helpers.mjs';
 
 const CLI = process.env.MOTCUA_CLI;
 const dataDir = mkdtempSync(join(tmpdir(), 'motcua-e2e-life-'));
@@ -70,7 +70,7 @@ test('intake, then hand over by scanning', async () => {
   if (process.env.MOTCUA_TEST_PRINTER) assert.match(status, /Danh sách bàn giao hồ sơ.*Đã in 1 phiếu kiểm soát/s);
   const logged = execFileSync('sqlite3', [join(dataDir, 'motcua.sqlite3'), "SELECT group_concat(form) FROM print_log ORDER BY id"], { encoding: 'utf8' }).trim();
   assert.equal(logged, 'handover,control');
-  await browser.saveScreenshot(join(shots, 'handover.png'));
+  await shot('handover.png');
 });
 
 test('results come back by scanning, and the return desk closes the dossier', async () => {
@@ -93,7 +93,7 @@ test('results come back by scanning, and the return desk closes the dossier', as
   await ok.waitForDisplayed({ timeout: 10000 });
   assert.match(await ok.getText(), new RegExp(`Đã trả kết quả hồ sơ ${code.replace(/\./g, '\\.')} \\((trước hạn|đúng hạn)\\)`));
   await browser.waitUntil(async () => (await count('ready_to_collect')) === '0', { timeout: 10000 });
-  await browser.saveScreenshot(join(shots, 'returned.png'));
+  await shot('returned.png');
 
   // scanning it again at the return desk says it is already returned
   await scan('return-scan', code);
@@ -134,7 +134,7 @@ test('from the dossier view: a supplement request is recorded, printed and count
   assert.match(await done.getText(), /Đã ghi nhận: yêu cầu bổ sung/);
   assert.equal(await (await byTestId('detail-status')).getText(), 'Chờ bổ sung hồ sơ');
   await browser.waitUntil(async () => (await count('waiting_supplement')) === '1', { timeout: 10000 });
-  await browser.saveScreenshot(join(shots, 'supplement-requested.png'));
+  await shot('supplement-requested.png');
 
   const shown = JSON.parse(execFileSync(CLI, ['--data-dir', dataDir, 'show', second, '--json'], { encoding: 'utf8' }));
   assert.equal(shown.status, 'waiting_supplement');
@@ -143,3 +143,21 @@ test('from the dossier view: a supplement request is recorded, printed and count
   assert.equal(forms, 'supplement');
 });
 
+
+test('the logbook of a date range prints from the work screen (F8)', async () => {
+  await browser.keys(['F8']);
+  const from = await byTestId('logbook-from');
+  await from.waitForDisplayed({ timeout: 10000 });
+  await from.clearValue();
+  await from.addValue('23/11/2026');
+  const to = await byTestId('logbook-to');
+  await to.clearValue();
+  await to.addValue('23/11/2026');
+  await (await byTestId('logbook-print')).click();
+  const status = await byTestId('logbook-status');
+  await browser.waitUntil(async () => /Sổ theo dõi hồ sơ/.test(await status.getText()), { timeout: 20000 });
+  if (process.env.MOTCUA_TEST_PRINTER) assert.match(await status.getText(), /Đã gửi Sổ theo dõi hồ sơ/);
+  const forms = execFileSync('sqlite3', [join(dataDir, 'motcua.sqlite3'), "SELECT COUNT(*) FROM print_log WHERE form = 'logbook'"], { encoding: 'utf8' }).trim();
+  assert.equal(forms, '1');
+  await shot('work-logbook.png');
+});

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startApp, byTestId, typeInto, shots } from './helpers.mjs';
+import { startApp, byTestId, typeInto, shot } from './helpers.mjs';
 
 const CLI = process.env.MOTCUA_CLI;
 const PRINTER = process.env.MOTCUA_TEST_PRINTER;
@@ -96,7 +96,7 @@ test('the preview draws the receipt, Esc closes it, Ctrl+P reprints marked as a 
   let dark = 0;
   await browser.waitUntil(async () => (dark = await darkPixels()) > 500, { timeout: 20000, timeoutMsg: 'preview never painted' }).catch(() => {});
   assert.ok(dark > 500, `preview canvas looks blank (${dark} dark pixels)`);
-  await browser.saveScreenshot(join(shots, 'print-preview.png'));
+  await shot('print-preview.png');
   await browser.keys(['Escape']);
   await browser.waitUntil(async () => (await browser.execute(() => document.querySelectorAll('[data-testid="preview"]').length)) === 0, { timeout: 5000 });
 
@@ -114,5 +114,5 @@ test('the settings screen lists the queue and keeps the choice', async () => {
   await browser.waitUntil(async () => (await select.getValue()) === PRINTER, { timeout: 10000 });
   const options = await browser.execute(() => Array.from(document.querySelectorAll('[name="printer"] option')).map((o) => o.value));
   assert.ok(options.includes(PRINTER), options.join(','));
-  await browser.saveScreenshot(join(shots, 'settings.png'));
+  await shot('settings.png');
 });
