@@ -6,9 +6,8 @@ import type { AppError } from './bindings/AppError';
 import type { Dossier } from './bindings/Dossier';
 import type { ReturnTo } from './bindings/ReturnTo';
 import { esc, formatDateTime } from './format';
-import { STATUS_LABELS } from './search';
+import { STATUS_LABELS, TIMELINESS_LABELS } from './search';
 
-const TIMELINESS: Record<string, string> = { early: 'trước hạn', on_time: 'đúng hạn', late: 'quá hạn' };
 
 export class ReturnScreen {
   readonly el: HTMLElement;
@@ -112,7 +111,7 @@ export class ReturnScreen {
     try {
       const [done] = await this.api.lifecycleApply([d.code], { kind: 'return', to });
       const t = done.progress?.timeliness;
-      this.message('done', `Đã trả kết quả hồ sơ ${done.code}${t ? ` (${TIMELINESS[t]})` : ''}.`);
+      this.message('done', `Đã trả kết quả hồ sơ ${done.code}${t ? ` (${TIMELINESS_LABELS[t]})` : ''}.`);
       this.q('[data-testid="return-form"]').hidden = true;
       this.q('[data-testid="return-dossier"]').hidden = true;
       this.dossier = null;

@@ -5,6 +5,7 @@ import type { AppError } from './bindings/AppError';
 import type { Dossier } from './bindings/Dossier';
 import type { SearchHit } from './bindings/SearchHit';
 import type { DossierStatus } from './bindings/DossierStatus';
+import type { Timeliness } from './bindings/Timeliness';
 import { PrintActions, showPreview } from './printing';
 import { DossierActions } from './actions';
 import { esc, formatDate, formatDateTime, formatMoney, isoToDmy } from './format';
@@ -22,7 +23,7 @@ export const STATUS_LABELS: Record<DossierStatus, string> = {
   stopped: 'Đã dừng giải quyết',
   withdrawn: 'Công dân đã rút hồ sơ',
 };
-const TIMELINESS_LABELS: Record<string, string> = { early: 'trước hạn', on_time: 'đúng hạn', late: 'quá hạn' };
+export const TIMELINESS_LABELS: Record<Timeliness, string> = { early: 'trước hạn', on_time: 'đúng hạn', late: 'quá hạn' };
 
 /** What happened after intake, as definition-list rows (empty for a dossier just received). */
 export function progressRows(d: Dossier): string {

@@ -276,7 +276,8 @@ pub fn apply_many(store: &mut Store, codes: &[String], cmd: &Command) -> Result<
     }
     let rules = CounterSettings::load(store)?;
     let now = store.clock().now();
-    let batch = new_batch_id(store, now)?;
+    // only a handover makes a batch (its list is printed and reprinted by this id)
+    let batch = if matches!(cmd, Command::HandOver { .. }) { new_batch_id(store, now)? } else { String::new() };
     let mut seen = std::collections::HashSet::new();
     let mut planned = Vec::with_capacity(codes.len());
     for code in codes {
