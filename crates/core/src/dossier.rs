@@ -321,6 +321,41 @@ impl EventKind {
     }
 }
 
+impl EventKind {
+    /// Whether this event makes sense for a dossier in `status`: the same rule `lifecycle::decide`
+    /// enforces at the counter, used again when events of several machines are merged (the portal's
+    /// order decides; an event that no longer fits is kept in the log but superseded).
+    pub fn fits(&self, status: DossierStatus) -> bool {
+        use DossierStatus as S;
+        match self {
+            EventKind::Received { .. } => false,
+            EventKind::HandedOver { .. } => status == S::Received,
+            EventKind::Transferred { .. } | EventKind::ResultReceived { .. } => status == S::InProcess,
+            EventKind::SupplementRequested { .. } | EventKind::Delayed { .. } => matches!(status, S::Received | S::InProcess),
+            EventKind::Supplemented { .. } => status == S::WaitingSupplement,
+            EventKind::Refused { .. } | EventKind::Stopped { .. } | EventKind::Withdrawn { .. } => {
+                matches!(status, S::Received | S::InProcess | S::WaitingSupplement)
+            }
+            EventKind::Returned { .. } => status == S::ResultReady,
+        }
+    }
+}
+
+/// Folds a dossier's events given in merge order (the portal's order, then this counter's unsent
+/// events): the dossier, and the indexes of the events that no longer fit (superseded).
+pub fn fold_merged<'a>(events: impl IntoIterator<Item = (&'a str, &'a EventKind)>) -> (Option<Dossier>, Vec<usize>) {
+    let mut dossier: Option<Dossier> = None;
+    let mut superseded = Vec::new();
+    for (i, (at, e)) in events.into_iter().enumerate() {
+        match (e, dossier.as_mut()) {
+            (EventKind::Received { dossier: d }, None) => dossier = Some((**d).clone()),
+            (other, Some(d)) if other.fits(d.status) => d.apply(at, other),
+            _ => superseded.push(i),
+        }
+    }
+    (dossier, superseded)
+}
+
 impl Dossier {
     /// Applies a later event (at local time `at`, RFC 3339) to the dossier: the fold. Pure: every
     /// computed value (new appointments, timeliness) is in the event itself.

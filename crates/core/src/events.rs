@@ -2,21 +2,37 @@
 //! number, plus its outbox row for the portal sync, inside the caller's transaction.
 
 use chrono::NaiveDateTime;
-use rusqlite::{params, Transaction};
+use rusqlite::{params, OptionalExtension, Transaction};
 
 use crate::clock::to_rfc3339;
 use crate::dossier::EventKind;
 use crate::error::{CoreError, Result};
 use crate::store::CounterContext;
+use crate::sync::hlc::Hlc;
 
 /// Appends `event` for `dossier_id` (and queues it in the outbox); returns the event's row id.
+/// Refused when this machine's clock is far behind the portal's (see `sync::hlc`).
 pub fn append(tx: &Transaction, dossier_id: i64, ctx: &CounterContext, at: NaiveDateTime, event: &EventKind) -> Result<i64> {
-    let seq: i64 = tx
-        .prepare_cached("SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE counter_id = ?1")?
-        .query_row([&ctx.counter_id], |r| r.get(0))?;
+    let last: Option<(i64, Option<String>)> = tx
+        .prepare_cached("SELECT seq, hlc FROM events WHERE counter_id = ?1 ORDER BY seq DESC LIMIT 1")?
+        .query_row([&ctx.counter_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let seq = last.as_ref().map_or(0, |l| l.0) + 1;
+    let portal_ms: i64 = tx
+        .prepare_cached("SELECT server_ms FROM sync_state WHERE id = 1")?
+        .query_row([], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0);
+    let last_hlc = last.and_then(|l| l.1).and_then(|h| Hlc::parse(&h));
+    let hlc = Hlc::next(&ctx.counter_id, wall_ms(at), last_hlc.as_ref(), portal_ms).map_err(|behind| {
+        CoreError::Conflict(format!(
+            "Đồng hồ máy tính chậm hơn giờ của Cổng dịch vụ công khoảng {} phút: hãy chỉnh lại ngày giờ của máy rồi làm lại (chưa ghi gì).",
+            behind / 60_000
+        ))
+    })?;
     let uid = uuid::Uuid::now_v7();
     tx.prepare_cached(
-        "INSERT INTO events(uid, counter_id, seq, dossier_id, kind, at, clerk_id, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO events(uid, counter_id, seq, dossier_id, kind, at, clerk_id, payload, hlc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
     .execute(params![
         uid.as_bytes().as_slice(),
@@ -26,11 +42,17 @@ pub fn append(tx: &Transaction, dossier_id: i64, ctx: &CounterContext, at: Naive
         event.name(),
         to_rfc3339(at),
         ctx.clerk_id,
-        encode_payload(event)?
+        encode_payload(event)?,
+        hlc.to_string()
     ])?;
     let id = tx.last_insert_rowid();
     tx.prepare_cached("INSERT INTO outbox(event_id) VALUES (?1)")?.execute([id])?;
     Ok(id)
+}
+
+/// Unix milliseconds of a Vietnam local time.
+pub fn wall_ms(at: NaiveDateTime) -> i64 {
+    at.and_utc().timestamp_millis() - 7 * 3600 * 1000
 }
 
 /// Event payloads are JSON compressed with zstd: a dossier's `received` payload is about 900 bytes of

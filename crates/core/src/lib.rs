@@ -9,6 +9,7 @@
 //! - `store`: the SQLite file; `search`: finding dossiers; `paths`: where the data lives
 //! - `settings`: counter settings (paper, copies, printer, QR lookup URL, document headers)
 //! - `printlog`: every print and reprint of a form
+//! - `sync`: the portal sync (outbox states, pulled changes, conflicts, leases, HLC, wire format)
 //! - `error`: typed errors and the `{code, message, field}` form the UI receives
 
 pub mod calendar;
@@ -25,6 +26,7 @@ pub mod printlog;
 pub mod search;
 pub mod settings;
 pub mod store;
+pub mod sync;
 pub mod text;
 pub mod validate;
 

@@ -21,17 +21,22 @@ use crate::text;
 
 pub const DB_FILE: &str = "motcua.sqlite3";
 
+/// The order a dossier's events are folded in (`events e LEFT JOIN event_portal p`): the portal's
+/// sequence for what the portal holds, then this counter's events not yet acknowledged, oldest first.
+pub(crate) const MERGE_ORDER: &str = "p.portal_seq IS NULL, p.portal_seq, e.id";
+
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("../../migrations/0001_init.sql")),
         M::up(include_str!("../../migrations/0002_print_log.sql")),
         M::up(include_str!("../../migrations/0003_handover_batches.sql")),
+        M::up(include_str!("../../migrations/0004_sync.sql")),
     ])
 }
 
 /// The schema version this binary writes.
 pub fn schema_version() -> i64 {
-    3
+    4
 }
 
 /// Who is working at this counter (the context of every event).
@@ -375,23 +380,19 @@ impl Store {
         id.map(|id| self.dossier_by_id(id)).transpose()
     }
 
-    /// The dossier as the fold of its events: the `received` payload, then each later event applied.
-    fn dossier_by_id(&self, id: i64) -> Result<Dossier> {
-        let mut dossier: Option<Dossier> = None;
-        for (at, event) in self.payloads(id)? {
-            match event {
-                EventKind::Received { dossier: d } => dossier = Some(*d),
-                other => match dossier.as_mut() {
-                    Some(d) => d.apply(&at, &other),
-                    None => return Err(CoreError::Internal(format!("dossier {id}: an event before its received event"))),
-                },
-            }
-        }
+    /// The dossier as the fold of its events: the `received` payload, then each later event applied,
+    /// in merge order (`MERGE_ORDER`); an event that no longer fits (a conflict settled by the portal's
+    /// order, see `sync`) is skipped.
+    pub(crate) fn dossier_by_id(&self, id: i64) -> Result<Dossier> {
+        let events = self.payloads(id)?;
+        let (dossier, _) = crate::dossier::fold_merged(events.iter().map(|(at, e)| (at.as_str(), e)));
         dossier.ok_or_else(|| CoreError::Internal(format!("dossier {id} has no received event")))
     }
 
     fn payloads(&self, id: i64) -> Result<Vec<(String, EventKind)>> {
-        let mut st = self.conn.prepare_cached("SELECT at, payload FROM events WHERE dossier_id = ?1 ORDER BY id")?;
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT e.at, e.payload FROM events e LEFT JOIN event_portal p ON p.event_id = e.id WHERE e.dossier_id = ?1 ORDER BY {MERGE_ORDER}"
+        ))?;
         let rows = st.query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
         let mut out = Vec::new();
         for row in rows {

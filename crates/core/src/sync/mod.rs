@@ -1,0 +1,655 @@
+//! Portal sync, the counter's side without the network: the enrolment, the outbox with a state per
+//! item (flowing or parked with the portal's reason), what a push answer does to it, applying what
+//! the portal sends (as events, folded in the portal's order; conflicts kept and listed), number
+//! leases, and the status the clerk sees. The HTTP client and the background task are in
+//! `motcua-sync`; the wire format is `protocol`. Design: docs/sync-protocol.md.
+
+pub mod hlc;
+pub mod protocol;
+
+use chrono::NaiveDate;
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::clock::to_rfc3339;
+use crate::dossier::{fold_merged, EventKind};
+use crate::error::{CoreError, Result};
+use crate::events::{decode_payload, encode_payload};
+use crate::intake::IntakeRequest;
+use crate::store::{Store, MERGE_ORDER};
+use crate::text;
+use protocol::{Change, ChangeBody, ChangesResponse, EnrolResponse, LeaseResponse, PushResponse, PushStatus, WireEvent};
+
+/// Top up the day's numbers when fewer than this many are left.
+pub const LEASE_LOW_WATER: i64 = 20;
+/// How many numbers to ask for at a time.
+pub const LEASE_SIZE: u32 = 100;
+
+/// This counter's credential with the portal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Enrolment {
+    pub portal_url: String,
+    pub device_id: String,
+    pub token: String,
+    pub portal_id: String,
+}
+
+/// What the status bar and the sync panel show.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct SyncStatus {
+    pub enrolled: bool,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub portal_url: Option<String>,
+    /// The last round reached the portal.
+    pub online: bool,
+    /// Events waiting to be sent.
+    #[ts(type = "number")]
+    pub waiting: i64,
+    /// Events the portal refused for good, parked for the clerk.
+    #[ts(type = "number")]
+    pub parked: i64,
+    /// Steps that lost a conflict, waiting for a person.
+    #[ts(type = "number")]
+    pub conflicts: i64,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_success_at: Option<String>,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_attempt_at: Option<String>,
+    /// The last failure, in words a clerk understands (cleared by a successful round).
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+    /// Official numbers this counter may still issue today (leased or standing blocks).
+    #[ts(type = "number")]
+    pub numbers_left_today: i64,
+    /// Portal time minus this machine's time at the last sync, in minutes.
+    #[ts(type = "number")]
+    pub clock_offset_minutes: i64,
+}
+
+/// A parked event, as listed for the clerk.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ParkedEvent {
+    pub dossier_code: String,
+    pub kind: String,
+    pub at: String,
+    pub code: String,
+    pub reason: String,
+    pub parked_at: String,
+    pub attempts: u32,
+}
+
+/// A step that lost a conflict: kept in the history, not applied.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ConflictItem {
+    pub event_uid: String,
+    pub dossier_code: String,
+    /// The step that lost (event kind) and who made it.
+    pub kind: String,
+    pub counter_id: String,
+    pub at: String,
+    /// The dossier's status as decided by the portal's order.
+    pub status_label: String,
+    pub noted_at: String,
+}
+
+/// Where one dossier stands with the portal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SyncState {
+    /// Not enrolled with a portal: nothing to send to.
+    Local,
+    Waiting,
+    Sent,
+    Rejected,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct DossierSync {
+    pub state: SyncState,
+    pub label: String,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// What one push answer did to the outbox.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct PushOutcome {
+    pub stored: u32,
+    pub duplicate: u32,
+    pub rejected: u32,
+    /// Sent but not mentioned in the answer: still queued.
+    pub unanswered: u32,
+}
+
+/// What one page of changes did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct PullOutcome {
+    pub events: u32,
+    pub already_held: u32,
+    pub conflicts: u32,
+    pub catalogs: u32,
+    pub calendars: u32,
+    pub online_dossiers: u32,
+    /// Changes that could not be applied (logged; the cursor moves on so one bad item never blocks).
+    pub skipped: u32,
+}
+
+pub fn enrolment(store: &Store) -> Result<Option<Enrolment>> {
+    Ok(store
+        .conn()
+        .query_row("SELECT portal_url, device_id, token, portal_id FROM sync_state WHERE id = 1", [], |r| {
+            Ok(Enrolment { portal_url: r.get(0)?, device_id: r.get(1)?, token: r.get(2)?, portal_id: r.get(3)? })
+        })
+        .optional()?)
+}
+
+/// Keeps the credential the portal gave. A new enrolment (another portal, or a re-issued token)
+/// restarts the pull from the beginning; the outbox is kept (the portal deduplicates by uid). From
+/// now on official numbers come from the portal's leases: the standing blocks set at `init` are
+/// dropped (numbers already issued stay recorded in `codes_issued`).
+pub fn save_enrolment(store: &mut Store, portal_url: &str, resp: &EnrolResponse) -> Result<()> {
+    let now = to_rfc3339(store.clock().now());
+    let tx = store.write_tx()?;
+    tx.execute(
+        "INSERT INTO sync_state(id, portal_url, device_id, token, portal_id, enrolled_at, server_ms)
+         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT(id) DO UPDATE SET portal_url = excluded.portal_url, device_id = excluded.device_id,
+           token = excluded.token, portal_id = excluded.portal_id, enrolled_at = excluded.enrolled_at,
+           cursor = 0, server_ms = MAX(server_ms, excluded.server_ms), last_error = NULL",
+        params![portal_url.trim_end_matches('/'), resp.device_id, resp.token, resp.portal_id, now, resp.server_time],
+    )?;
+    tx.execute("DELETE FROM code_blocks WHERE day IS NULL AND source = 'admin'", [])?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// The next events to push, oldest first, skipping parked ones: (event row id, frozen wire form).
+pub fn outbox_batch(store: &Store, limit: usize) -> Result<Vec<(i64, WireEvent)>> {
+    let mut st = store.conn().prepare_cached(
+        "SELECT e.id, e.uid, e.counter_id, e.seq, d.uid, d.code, e.kind, e.at, e.hlc, e.clerk_id, e.payload
+         FROM outbox o JOIN events e ON e.id = o.event_id JOIN dossiers d ON d.id = e.dossier_id
+         WHERE o.parked_code IS NULL ORDER BY o.event_id LIMIT ?1",
+    )?;
+    let rows = st.query_map([limit as i64], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, [u8; 16]>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, i64>(3)?,
+            r.get::<_, [u8; 16]>(4)?,
+            r.get::<_, String>(5)?,
+            r.get::<_, String>(6)?,
+            r.get::<_, String>(7)?,
+            r.get::<_, Option<String>>(8)?,
+            r.get::<_, String>(9)?,
+            r.get::<_, Vec<u8>>(10)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, uid, counter_id, seq, duid, code, kind, at, hlc, clerk_id, payload) = row?;
+        let event = decode_payload(&payload)?;
+        out.push((
+            id,
+            WireEvent {
+                uid: uuid::Uuid::from_bytes(uid).to_string(),
+                counter_id,
+                seq,
+                dossier_uid: uuid::Uuid::from_bytes(duid).to_string(),
+                dossier_code: code,
+                kind,
+                at,
+                hlc: hlc.unwrap_or_default(),
+                clerk_id,
+                payload: serde_json::to_value(&event).expect("serialisable"),
+            },
+        ));
+    }
+    Ok(out)
+}
+
+/// Records a push answer in one transaction: stored and duplicate events leave the outbox with their
+/// portal sequence; rejected ones are parked with the portal's reason; the rest stay queued.
+pub fn record_push(store: &mut Store, sent: &[(i64, WireEvent)], resp: &PushResponse) -> Result<PushOutcome> {
+    let clock_now = store.clock().now();
+    let now = to_rfc3339(clock_now);
+    let by_uid: std::collections::HashMap<&str, &protocol::PushResult> = resp.results.iter().map(|r| (r.uid.as_str(), r)).collect();
+    let mut out = PushOutcome::default();
+    let tx = store.write_tx()?;
+    for (event_id, w) in sent {
+        match by_uid.get(w.uid.as_str()) {
+            Some(r) if matches!(r.status, PushStatus::Stored | PushStatus::Duplicate) => {
+                let Some(ps) = r.portal_seq else {
+                    return Err(CoreError::Internal(format!("portal acknowledged {} without a portal_seq", w.uid)));
+                };
+                tx.prepare_cached("DELETE FROM outbox WHERE event_id = ?1")?.execute([event_id])?;
+                tx.prepare_cached("INSERT OR REPLACE INTO event_portal(event_id, portal_seq) VALUES (?1, ?2)")?.execute(params![event_id, ps])?;
+                if r.status == PushStatus::Stored {
+                    out.stored += 1
+                } else {
+                    out.duplicate += 1
+                }
+            }
+            Some(r) => {
+                tx.prepare_cached(
+                    "UPDATE outbox SET parked_code = ?2, parked_reason = ?3, parked_at = ?4, attempts = attempts + 1 WHERE event_id = ?1",
+                )?
+                .execute(params![
+                    event_id,
+                    r.code.clone().unwrap_or_else(|| "rejected".into()),
+                    r.reason.clone().unwrap_or_else(|| "Cổng từ chối, không nêu lý do".into()),
+                    now
+                ])?;
+                out.rejected += 1;
+            }
+            None => {
+                tx.prepare_cached("UPDATE outbox SET attempts = attempts + 1 WHERE event_id = ?1")?.execute([event_id])?;
+                out.unanswered += 1;
+            }
+        }
+    }
+    bump_server_time(&tx, resp.server_time, clock_now)?;
+    tx.commit()?;
+    Ok(out)
+}
+
+fn bump_server_time(tx: &Transaction, server_ms: i64, now: chrono::NaiveDateTime) -> Result<()> {
+    let offset = server_ms - crate::events::wall_ms(now);
+    tx.prepare_cached("UPDATE sync_state SET server_ms = MAX(server_ms, ?1), clock_offset_ms = ?2 WHERE id = 1")?
+        .execute(params![server_ms, offset])?;
+    Ok(())
+}
+
+/// The outcome of a whole round, for the status bar: `error` None means the portal was reached and
+/// everything that could flow did.
+pub fn record_round(store: &mut Store, error: Option<&str>) -> Result<()> {
+    let now = to_rfc3339(store.clock().now());
+    let tx = store.write_tx()?;
+    match error {
+        None => tx.execute(
+            "UPDATE sync_state SET online = 1, last_attempt_at = ?1, last_success_at = ?1, last_error = NULL WHERE id = 1",
+            [&now],
+        )?,
+        Some(e) => tx.execute("UPDATE sync_state SET online = 0, last_attempt_at = ?1, last_error = ?2 WHERE id = 1", params![now, e])?,
+    };
+    tx.commit()?;
+    Ok(())
+}
+
+pub fn cursor(store: &Store) -> Result<i64> {
+    Ok(store.conn().query_row("SELECT cursor FROM sync_state WHERE id = 1", [], |r| r.get(0)).optional()?.unwrap_or(0))
+}
+
+/// Applies one page of changes. Events are applied in one transaction with the new cursor; a
+/// catalog, calendar or online dossier is applied on its own, then the cursor moves past it (applying
+/// one twice after a crash is harmless: imports replace, online dossiers are keyed by request id).
+pub fn apply_changes(store: &mut Store, page: &ChangesResponse) -> Result<PullOutcome> {
+    let mut out = PullOutcome::default();
+    let mut run: Vec<&Change> = Vec::new();
+    for change in &page.changes {
+        if let ChangeBody::Event { .. } = change.body {
+            run.push(change);
+            continue;
+        }
+        apply_event_run(store, &run, &mut out)?;
+        run.clear();
+        let applied: Result<()> = match &change.body {
+            ChangeBody::Catalog { data } => store.import_catalog(&data.to_string()).map(|_| out.catalogs += 1),
+            ChangeBody::Calendar { data } => store.import_calendar(&data.to_string()).map(|_| out.calendars += 1),
+            ChangeBody::OnlineDossier { request_id, intake } => take_online(store, request_id, intake).map(|_| out.online_dossiers += 1),
+            ChangeBody::Event { .. } => unreachable!(),
+        };
+        if let Err(e) = applied {
+            eprintln!("sync: change {} not applied: {e}", change.portal_seq);
+            out.skipped += 1;
+        }
+        set_cursor(store, change.portal_seq)?;
+    }
+    apply_event_run(store, &run, &mut out)?;
+    set_cursor(store, page.next_cursor)?;
+    let clock_now = store.clock().now();
+    let tx = store.write_tx()?;
+    bump_server_time(&tx, page.server_time, clock_now)?;
+    tx.commit()?;
+    Ok(out)
+}
+
+fn set_cursor(store: &mut Store, cursor: i64) -> Result<()> {
+    let tx = store.write_tx()?;
+    tx.execute("UPDATE sync_state SET cursor = MAX(cursor, ?1) WHERE id = 1", [cursor])?;
+    tx.commit()?;
+    Ok(())
+}
+
+fn take_online(store: &mut Store, request_id: &str, intake: &serde_json::Value) -> Result<()> {
+    let mut req: IntakeRequest =
+        serde_json::from_value(intake.clone()).map_err(|e| CoreError::invalid(format!("hồ sơ trực tuyến {request_id} không đọc được: {e}")))?;
+    req.request_id = Some(request_id.to_string());
+    req.channel = Some(crate::dossier::Channel::Online);
+    crate::intake::submit_batch(store, std::slice::from_ref(&req))?;
+    Ok(())
+}
+
+fn apply_event_run(store: &mut Store, run: &[&Change], out: &mut PullOutcome) -> Result<()> {
+    let Some(last) = run.last() else { return Ok(()) };
+    let now = to_rfc3339(store.clock().now());
+    let tx = store.write_tx()?;
+    for change in run {
+        let ChangeBody::Event { event } = &change.body else { continue };
+        match apply_foreign(&tx, event, change.portal_seq, &now) {
+            Ok(Applied::New { conflicts }) => {
+                out.events += 1;
+                out.conflicts += conflicts;
+            }
+            Ok(Applied::AlreadyHeld) => out.already_held += 1,
+            Err(e) => {
+                eprintln!("sync: event {} (portal_seq {}) not applied: {e}", event.uid, change.portal_seq);
+                out.skipped += 1;
+            }
+        }
+    }
+    tx.execute("UPDATE sync_state SET cursor = MAX(cursor, ?1) WHERE id = 1", [last.portal_seq])?;
+    tx.commit()?;
+    Ok(())
+}
+
+enum Applied {
+    New { conflicts: u32 },
+    AlreadyHeld,
+}
+
+fn parse_uid(s: &str) -> Result<uuid::Uuid> {
+    uuid::Uuid::parse_str(s).map_err(|e| CoreError::invalid(format!("uid {s}: {e}")))
+}
+
+/// Stores another machine's event (a back-office step, another counter's) and re-folds its dossier.
+/// Runs under a savepoint so a bad event changes nothing.
+fn apply_foreign(tx: &Transaction, w: &WireEvent, portal_seq: i64, now: &str) -> Result<Applied> {
+    let uid = parse_uid(&w.uid)?;
+    let known: Option<i64> =
+        tx.prepare_cached("SELECT id FROM events WHERE uid = ?1")?.query_row([uid.as_bytes().as_slice()], |r| r.get(0)).optional()?;
+    if let Some(id) = known {
+        tx.prepare_cached("INSERT OR IGNORE INTO event_portal(event_id, portal_seq) VALUES (?1, ?2)")?.execute(params![id, portal_seq])?;
+        return Ok(Applied::AlreadyHeld);
+    }
+    let event: EventKind = serde_json::from_value(w.payload.clone()).map_err(|e| CoreError::invalid(format!("payload: {e}")))?;
+    if event.name() != w.kind {
+        return Err(CoreError::invalid(format!("kind {} does not match the payload ({})", w.kind, event.name())));
+    }
+    tx.execute_batch("SAVEPOINT foreign_event")?;
+    let r = (|| -> Result<u32> {
+        let duid = parse_uid(&w.dossier_uid)?;
+        let dossier_id = match &event {
+            EventKind::Received { dossier } => {
+                if dossier.uid != w.dossier_uid {
+                    return Err(CoreError::invalid("received event for another dossier uid"));
+                }
+                tx.prepare_cached(
+                    "INSERT INTO dossiers(uid, code, provisional_code, procedure_code, applicant_name, id_number, phone,
+                                          received_at, due_at, status, request_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, NULL)",
+                )?
+                .execute(params![
+                    duid.as_bytes().as_slice(),
+                    dossier.code,
+                    dossier.provisional_code,
+                    dossier.procedure_code,
+                    dossier.applicant.full_name,
+                    dossier.applicant.id_number,
+                    dossier.applicant.phone,
+                    dossier.received_at,
+                    dossier.due_at,
+                    dossier.status.as_str(),
+                ])?;
+                let id = tx.last_insert_rowid();
+                tx.prepare_cached("INSERT INTO dossier_names(rowid, name) VALUES (?1, ?2)")?
+                    .execute(params![id, text::fold(&dossier.applicant.full_name)])?;
+                id
+            }
+            _ => tx
+                .prepare_cached("SELECT id FROM dossiers WHERE uid = ?1")?
+                .query_row([duid.as_bytes().as_slice()], |r| r.get(0))
+                .optional()?
+                .ok_or_else(|| CoreError::NotFound(format!("dossier {} ({}) is not held here", w.dossier_code, w.dossier_uid)))?,
+        };
+        tx.prepare_cached(
+            "INSERT INTO events(uid, counter_id, seq, dossier_id, kind, at, clerk_id, payload, hlc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?
+        .execute(params![
+            uid.as_bytes().as_slice(),
+            w.counter_id,
+            w.seq,
+            dossier_id,
+            w.kind,
+            w.at,
+            w.clerk_id,
+            encode_payload(&event)?,
+            (!w.hlc.is_empty()).then_some(&w.hlc)
+        ])?;
+        let event_id = tx.last_insert_rowid();
+        tx.prepare_cached("INSERT INTO event_portal(event_id, portal_seq) VALUES (?1, ?2)")?.execute(params![event_id, portal_seq])?;
+        refold(tx, dossier_id, now)
+    })();
+    match r {
+        Ok(conflicts) => {
+            tx.execute_batch("RELEASE foreign_event")?;
+            Ok(Applied::New { conflicts })
+        }
+        Err(e) => {
+            tx.execute_batch("ROLLBACK TO foreign_event; RELEASE foreign_event")?;
+            Err(e)
+        }
+    }
+}
+
+/// Re-folds a dossier in merge order, writes its projection, and lists the events that lost a
+/// conflict (new ones only); returns how many were newly listed.
+fn refold(tx: &Transaction, dossier_id: i64, now: &str) -> Result<u32> {
+    let rows: Vec<(i64, String, EventKind)> = {
+        let mut st = tx.prepare_cached(&format!(
+            "SELECT e.id, e.at, e.payload FROM events e LEFT JOIN event_portal p ON p.event_id = e.id WHERE e.dossier_id = ?1 ORDER BY {MERGE_ORDER}"
+        ))?;
+        let rows = st.query_map([dossier_id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Vec<u8>>(2)?)))?;
+        let mut v = Vec::new();
+        for row in rows {
+            let (id, at, p) = row?;
+            v.push((id, at, decode_payload(&p)?));
+        }
+        v
+    };
+    let (dossier, superseded) = fold_merged(rows.iter().map(|(_, at, e)| (at.as_str(), e)));
+    let d = dossier.ok_or_else(|| CoreError::Internal(format!("dossier {dossier_id} has no received event")))?;
+    tx.prepare_cached("UPDATE dossiers SET status = ?2, due_at = ?3 WHERE id = ?1")?.execute(params![dossier_id, d.status.as_str(), d.due_at])?;
+    let mut n = 0;
+    for i in superseded {
+        n += tx
+            .prepare_cached("INSERT OR IGNORE INTO sync_conflicts(event_id, dossier_id, noted_at) VALUES (?1, ?2, ?3)")?
+            .execute(params![rows[i].0, dossier_id, now])? as u32;
+    }
+    Ok(n)
+}
+
+/// Official numbers still free today in this counter's blocks (standing and leased for `day`).
+pub fn numbers_left(store: &Store, day: NaiveDate) -> Result<i64> {
+    let series = format!("O:{}", day.format("%y%m%d"));
+    Ok(store.conn().query_row(
+        "SELECT COALESCE(SUM(b.last - b.first + 1 - (SELECT COUNT(*) FROM codes_issued c WHERE c.series = ?2 AND c.seq BETWEEN b.first AND b.last)), 0)
+         FROM code_blocks b WHERE b.day IS NULL OR b.day = ?1",
+        params![day.format("%Y-%m-%d").to_string(), series],
+        |r| r.get(0),
+    )?)
+}
+
+/// Keeps a block of numbers the portal leased (idempotent: the same block twice is kept once).
+pub fn add_lease(store: &mut Store, lease: &LeaseResponse) -> Result<()> {
+    let day = NaiveDate::parse_from_str(&lease.day, "%Y-%m-%d").map_err(|_| CoreError::invalid(format!("lease day {}", lease.day)))?;
+    if lease.first == 0 || lease.last > 9999 || lease.first > lease.last {
+        return Err(CoreError::invalid(format!("lease {}..{} is out of range", lease.first, lease.last)));
+    }
+    let clock_now = store.clock().now();
+    let tx = store.write_tx()?;
+    let exists: bool = tx.query_row(
+        "SELECT COUNT(*) FROM code_blocks WHERE day = ?1 AND first = ?2 AND last = ?3",
+        params![day.format("%Y-%m-%d").to_string(), lease.first, lease.last],
+        |r| r.get::<_, i64>(0),
+    )? > 0;
+    if !exists {
+        tx.execute(
+            "INSERT INTO code_blocks(day, first, last, source) VALUES (?1, ?2, ?3, 'portal')",
+            params![day.format("%Y-%m-%d").to_string(), lease.first, lease.last],
+        )?;
+    }
+    bump_server_time(&tx, lease.server_time, clock_now)?;
+    tx.commit()?;
+    Ok(())
+}
+
+pub fn status(store: &Store) -> Result<SyncStatus> {
+    let c = store.conn();
+    let waiting: i64 = c.query_row("SELECT COUNT(*) FROM outbox WHERE parked_code IS NULL", [], |r| r.get(0))?;
+    let parked: i64 = c.query_row("SELECT COUNT(*) FROM outbox WHERE parked_code IS NOT NULL", [], |r| r.get(0))?;
+    let conflicts: i64 = c.query_row("SELECT COUNT(*) FROM sync_conflicts WHERE settled_at IS NULL", [], |r| r.get(0))?;
+    let numbers_left_today = numbers_left(store, store.clock().now().date())?;
+    let row = c
+        .query_row(
+            "SELECT portal_url, online, last_success_at, last_attempt_at, last_error, clock_offset_ms FROM sync_state WHERE id = 1",
+            [],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)? == 1,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                    r.get::<_, i64>(5)?,
+                ))
+            },
+        )
+        .optional()?;
+    Ok(match row {
+        None => SyncStatus {
+            enrolled: false,
+            portal_url: None,
+            online: false,
+            waiting,
+            parked,
+            conflicts,
+            last_success_at: None,
+            last_attempt_at: None,
+            last_error: None,
+            numbers_left_today,
+            clock_offset_minutes: 0,
+        },
+        Some((url, online, ok_at, at, err, offset)) => SyncStatus {
+            enrolled: true,
+            portal_url: Some(url),
+            online,
+            waiting,
+            parked,
+            conflicts,
+            last_success_at: ok_at,
+            last_attempt_at: at,
+            last_error: err,
+            numbers_left_today,
+            clock_offset_minutes: offset / 60_000,
+        },
+    })
+}
+
+pub fn parked(store: &Store) -> Result<Vec<ParkedEvent>> {
+    let mut st = store.conn().prepare(
+        "SELECT d.code, e.kind, e.at, o.parked_code, o.parked_reason, o.parked_at, o.attempts
+         FROM outbox o JOIN events e ON e.id = o.event_id JOIN dossiers d ON d.id = e.dossier_id
+         WHERE o.parked_code IS NOT NULL ORDER BY o.event_id",
+    )?;
+    let rows = st.query_map([], |r| {
+        Ok(ParkedEvent {
+            dossier_code: r.get(0)?,
+            kind: r.get(1)?,
+            at: r.get(2)?,
+            code: r.get(3)?,
+            reason: r.get(4)?,
+            parked_at: r.get(5)?,
+            attempts: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Puts every parked event back in the queue (after the cause was fixed at the portal); returns how
+/// many. The events themselves are unchanged: what was queued is frozen.
+pub fn retry_parked(store: &mut Store) -> Result<usize> {
+    let tx = store.write_tx()?;
+    let n = tx.execute("UPDATE outbox SET parked_code = NULL, parked_reason = NULL, parked_at = NULL WHERE parked_code IS NOT NULL", [])?;
+    tx.commit()?;
+    Ok(n)
+}
+
+pub fn conflicts(store: &Store) -> Result<Vec<ConflictItem>> {
+    let mut st = store.conn().prepare(
+        "SELECT e.uid, d.code, e.kind, e.counter_id, e.at, d.status, s.noted_at
+         FROM sync_conflicts s JOIN events e ON e.id = s.event_id JOIN dossiers d ON d.id = s.dossier_id
+         WHERE s.settled_at IS NULL ORDER BY s.event_id",
+    )?;
+    let rows = st.query_map([], |r| {
+        let uid: [u8; 16] = r.get(0)?;
+        let status: String = r.get(5)?;
+        Ok(ConflictItem {
+            event_uid: uuid::Uuid::from_bytes(uid).to_string(),
+            dossier_code: r.get(1)?,
+            kind: r.get(2)?,
+            counter_id: r.get(3)?,
+            at: r.get(4)?,
+            status_label: crate::dossier::DossierStatus::parse(&status).map(|s| s.label().to_string()).unwrap_or(status),
+            noted_at: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// A person looked at a conflict and settled it (by a correcting step where one was needed).
+pub fn settle_conflict(store: &mut Store, event_uid: &str) -> Result<()> {
+    let uid = parse_uid(event_uid)?;
+    let now = to_rfc3339(store.clock().now());
+    let tx = store.write_tx()?;
+    let n = tx.execute(
+        "UPDATE sync_conflicts SET settled_at = ?2 WHERE settled_at IS NULL AND event_id = (SELECT id FROM events WHERE uid = ?1)",
+        params![uid.as_bytes().as_slice(), now],
+    )?;
+    if n == 0 {
+        return Err(CoreError::NotFound(format!("Không có xung đột đang chờ xử lý cho bước {event_uid}")));
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// Where one dossier stands with the portal (shown in its view and in search results).
+pub fn dossier_sync(store: &Store, code: &str) -> Result<DossierSync> {
+    let (id, _) = store.dossier_with_id(code)?;
+    let enrolled = enrolment(store)?.is_some();
+    let (waiting, reason): (i64, Option<String>) = store.conn().query_row(
+        "SELECT COUNT(*), MAX(o.parked_reason) FROM outbox o JOIN events e ON e.id = o.event_id WHERE e.dossier_id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    Ok(match (reason, waiting) {
+        (Some(reason), _) => DossierSync { state: SyncState::Rejected, label: "Cổng từ chối".into(), reason: Some(reason) },
+        (None, 0) if enrolled => DossierSync { state: SyncState::Sent, label: "Đã gửi lên cổng".into(), reason: None },
+        (None, _) if enrolled => DossierSync { state: SyncState::Waiting, label: "Chờ gửi lên cổng".into(), reason: None },
+        _ => DossierSync { state: SyncState::Local, label: "Chưa kết nối cổng".into(), reason: None },
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,166 @@
+//! The wire format of the counter ↔ portal protocol, version 1 (docs/sync-protocol.md,
+//! docs/sync-openapi.yaml). Shared by the client and the reference portal so both sides agree by
+//! construction. Every body carries `protocol`; a side that gets a version it does not know refuses it.
+
+use serde::{Deserialize, Serialize};
+
+pub const PROTOCOL_VERSION: u32 = 1;
+/// At most this many events per push.
+pub const MAX_BATCH: usize = 500;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnrolRequest {
+    pub protocol: u32,
+    pub enrolment_code: String,
+    pub agency_code: String,
+    pub counter_id: String,
+    pub counter_name: String,
+    pub app_version: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnrolResponse {
+    pub protocol: u32,
+    pub device_id: String,
+    /// Shown once; the portal keeps only its hash.
+    pub token: String,
+    pub portal_id: String,
+    /// Unix ms.
+    pub server_time: i64,
+}
+
+/// One event as it travels: frozen once queued.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WireEvent {
+    pub uid: String,
+    pub counter_id: String,
+    pub seq: i64,
+    pub dossier_uid: String,
+    pub dossier_code: String,
+    pub kind: String,
+    /// Local time of the counter, RFC 3339 (for people; never used for ordering across machines).
+    pub at: String,
+    #[serde(default)]
+    pub hlc: String,
+    pub clerk_id: String,
+    /// The event (`dossier::EventKind`) as JSON.
+    pub payload: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushRequest {
+    pub protocol: u32,
+    pub device_id: String,
+    pub events: Vec<WireEvent>,
+    /// The sender's latest audit hash, kept by the portal as an outside anchor (issue 6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_anchor: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PushStatus {
+    /// Newly stored.
+    Stored,
+    /// Already held with the same content (a resend): as good as stored.
+    Duplicate,
+    /// Never to be taken as it is: parked at the counter with the reason.
+    Rejected,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushResult {
+    pub uid: String,
+    pub status: PushStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub portal_seq: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushResponse {
+    pub protocol: u32,
+    pub server_time: i64,
+    /// The highest seq of this counter below which the portal has handled every event.
+    pub held_through_seq: i64,
+    pub results: Vec<PushResult>,
+}
+
+/// One thing the portal has for a counter, in the portal's order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub portal_seq: i64,
+    #[serde(flatten)]
+    pub body: ChangeBody,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ChangeBody {
+    /// A new procedure catalog (`motcua.catalog/1`), replacing the counter's.
+    Catalog { data: serde_json::Value },
+    /// A new working-day calendar (`motcua.calendar/1`).
+    Calendar { data: serde_json::Value },
+    /// A back-office step, or another counter's event on a dossier of the agency.
+    Event { event: WireEvent },
+    /// A dossier submitted online that this counter takes in (and later hands out).
+    OnlineDossier { request_id: String, intake: serde_json::Value },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangesResponse {
+    pub protocol: u32,
+    pub server_time: i64,
+    pub changes: Vec<Change>,
+    pub next_cursor: i64,
+    pub more: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeaseRequest {
+    pub protocol: u32,
+    /// YYYY-MM-DD.
+    pub day: String,
+    pub want: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeaseResponse {
+    pub protocol: u32,
+    pub server_time: i64,
+    pub day: String,
+    pub first: u32,
+    pub last: u32,
+}
+
+/// Any refusal: a stable code and the reason in words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub protocol: u32,
+    pub code: String,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub supported: Vec<u32>,
+}
+
+/// Checks the `protocol` field of a raw JSON body before anything else is read from it.
+pub fn check_version(body: &serde_json::Value) -> Result<(), ErrorBody> {
+    match body.get("protocol").and_then(|v| v.as_u64()) {
+        Some(v) if v == PROTOCOL_VERSION as u64 => Ok(()),
+        Some(v) => Err(ErrorBody {
+            protocol: PROTOCOL_VERSION,
+            code: "protocol_version".into(),
+            message: format!("protocol version {v} is not supported (this side speaks {PROTOCOL_VERSION})"),
+            supported: vec![PROTOCOL_VERSION],
+        }),
+        None => Err(ErrorBody {
+            protocol: PROTOCOL_VERSION,
+            code: "protocol_version".into(),
+            message: "the body has no protocol version".into(),
+            supported: vec![PROTOCOL_VERSION],
+        }),
+    }
+}
