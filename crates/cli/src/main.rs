@@ -83,6 +83,23 @@ enum Cmd {
         #[arg(long)]
         json: bool,
     },
+    /// Register this counter with a portal (once); the credential is kept in the database
+    Enrol {
+        #[arg(long)]
+        portal: String,
+        #[arg(long)]
+        code: String,
+    },
+    /// Run one sync round now (leases, push, pull); `sync status|parked|conflicts` to look
+    Sync {
+        /// Use (and from now on keep) this portal address, e.g. the office hub during an outage
+        #[arg(long)]
+        portal: Option<String>,
+        #[arg(long)]
+        json: bool,
+        #[command(subcommand)]
+        what: Option<SyncCmd>,
+    },
     /// Counter settings: paper, copies, printer, QR lookup URL, document headers
     #[command(subcommand)]
     Settings(SettingsCmd),
@@ -232,6 +249,31 @@ struct PrintArgs {
     batch: Option<String>,
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Subcommand)]
+enum SyncCmd {
+    /// Online/offline, events waiting and parked, last success, last error, numbers left today
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Events the portal refused for good, with its reasons
+    Parked {
+        /// Put them back in the queue (after the cause was fixed at the portal)
+        #[arg(long)]
+        retry: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Steps that lost a conflict with another machine, for a person to settle
+    Conflicts {
+        /// Mark one settled (by its event uid)
+        #[arg(long)]
+        settle: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -566,6 +608,67 @@ fn run(cli: Cli) -> Result<(), AppError> {
                 }
             }
         }
+        Cmd::Enrol { portal, code } => {
+            let resp = block_on(motcua_sync::enrol(&mut store, &portal, &code))?;
+            println!("enrolled with {} as device {} (portal {})", portal, resp.device_id, resp.portal_id);
+        }
+        Cmd::Sync { portal, json, what: None } => {
+            let report = block_on(motcua_sync::run_round(&mut store, portal.as_deref()))?;
+            if json {
+                print_json(&report);
+            } else {
+                let (p, q) = (&report.pushed, &report.pulled);
+                println!(
+                    "sent {} (already held {}, refused {}), received {} changes ({} conflicts), {} online dossiers",
+                    p.stored, p.duplicate, p.rejected, q.events + q.catalogs + q.calendars + q.online_dossiers, q.conflicts, q.online_dossiers
+                );
+                let st = motcua_core::sync::status(&store)?;
+                println!("waiting {}  parked {}  numbers left today {}", st.waiting, st.parked, st.numbers_left_today);
+            }
+        }
+        Cmd::Sync { what: Some(SyncCmd::Status { json }), .. } => {
+            let st = motcua_core::sync::status(&store)?;
+            if json {
+                print_json(&st);
+            } else {
+                println!(
+                    "{}  portal {}  waiting {}  parked {}  conflicts {}  numbers left today {}",
+                    if !st.enrolled { "not enrolled" } else if st.online { "online" } else { "offline" },
+                    st.portal_url.as_deref().unwrap_or("-"),
+                    st.waiting,
+                    st.parked,
+                    st.conflicts,
+                    st.numbers_left_today
+                );
+                println!("last success {}  last error {}", st.last_success_at.as_deref().unwrap_or("-"), st.last_error.as_deref().unwrap_or("-"));
+            }
+        }
+        Cmd::Sync { what: Some(SyncCmd::Parked { retry, json }), .. } => {
+            if retry {
+                println!("{} events back in the queue", motcua_core::sync::retry_parked(&mut store)?);
+            }
+            let items = motcua_core::sync::parked(&store)?;
+            if json {
+                print_json(&items);
+            } else {
+                for p in items {
+                    println!("{:<30} {:<22} {} [{}] {}", p.dossier_code, p.kind, p.parked_at, p.code, p.reason);
+                }
+            }
+        }
+        Cmd::Sync { what: Some(SyncCmd::Conflicts { settle, json }), .. } => {
+            if let Some(uid) = settle {
+                motcua_core::sync::settle_conflict(&mut store, &uid)?;
+            }
+            let items = motcua_core::sync::conflicts(&store)?;
+            if json {
+                print_json(&items);
+            } else {
+                for c in items {
+                    println!("{:<30} {:<22} {} {} → {} ({})", c.dossier_code, c.kind, c.counter_id, c.at, c.status_label, c.event_uid);
+                }
+            }
+        }
         Cmd::Settings(SettingsCmd::Get) => print_json(&CounterSettings::load(&store)?),
         Cmd::Settings(SettingsCmd::Set { key, value }) => {
             let s = CounterSettings::set(&mut store, &key, &value)?;
@@ -573,6 +676,11 @@ fn run(cli: Cli) -> Result<(), AppError> {
         }
     }
     Ok(())
+}
+
+/// Runs one async sync call on a runtime of its own (the CLI does nothing else meanwhile).
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime").block_on(f)
 }
 
 fn main() -> ExitCode {
@@ -589,6 +697,7 @@ fn main() -> ExitCode {
                 ErrorCode::NotFound => 3,
                 ErrorCode::Conflict => 4,
                 ErrorCode::Printer => 5,
+                ErrorCode::Offline => 6,
                 _ => 1,
             })
         }

@@ -1,0 +1,533 @@
+//! The portal's own SQLite database: enrolled devices (token hashes only), every event exactly once
+//! (by uid) in the portal's order (`portal_seq`, the agency-wide authority), the feed counters pull
+//! from, the portal's view of each dossier (the fold of its events in portal order, with the same
+//! rule as the counters), number leases, and the back-office steps.
+
+use std::path::Path;
+
+use motcua_core::catalog::{parse_catalog, DEFAULT_CATALOG_JSON};
+use motcua_core::dossier::{fold_merged, EventKind};
+use motcua_core::sync::protocol::*;
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
+use sha2::{Digest, Sha256};
+
+pub const DB_FILE: &str = "portal.sqlite3";
+/// The counter id the portal's own (back-office) events carry.
+pub const BACK_OFFICE: &str = "CONG";
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+CREATE TABLE IF NOT EXISTS devices (
+    device_id    TEXT PRIMARY KEY,
+    agency_code  TEXT NOT NULL,
+    counter_id   TEXT NOT NULL,
+    counter_name TEXT NOT NULL,
+    token_hash   TEXT NOT NULL UNIQUE,
+    enrolled_at  TEXT NOT NULL,
+    held_through INTEGER NOT NULL DEFAULT 0,
+    audit_anchor TEXT,
+    UNIQUE (agency_code, counter_id)
+) STRICT;
+-- What counters pull, in the portal's order. agency NULL = every agency; target NULL = every device
+-- of the agency; origin = the device that pushed it (never sent back to it).
+CREATE TABLE IF NOT EXISTS feed (
+    portal_seq    INTEGER PRIMARY KEY AUTOINCREMENT,
+    agency_code   TEXT,
+    target_device TEXT,
+    origin_device TEXT,
+    kind          TEXT NOT NULL,
+    body          TEXT NOT NULL,
+    at            TEXT NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS events (
+    uid         TEXT PRIMARY KEY,
+    portal_seq  INTEGER NOT NULL UNIQUE REFERENCES feed(portal_seq),
+    device_id   TEXT NOT NULL,
+    agency_code TEXT NOT NULL,
+    counter_id  TEXT NOT NULL,
+    seq         INTEGER NOT NULL,
+    dossier_uid TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    UNIQUE (device_id, seq)
+) STRICT;
+CREATE INDEX IF NOT EXISTS events_dossier ON events(dossier_uid, portal_seq);
+CREATE TABLE IF NOT EXISTS rejected (
+    uid       TEXT PRIMARY KEY,
+    device_id TEXT NOT NULL,
+    seq       INTEGER NOT NULL,
+    code      TEXT NOT NULL,
+    reason    TEXT NOT NULL,
+    at        TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS rejected_seq ON rejected(device_id, seq);
+CREATE TABLE IF NOT EXISTS dossiers (
+    uid            TEXT PRIMARY KEY,
+    agency_code    TEXT NOT NULL,
+    code           TEXT NOT NULL,
+    counter_id     TEXT NOT NULL,
+    procedure_code TEXT NOT NULL,
+    status         TEXT NOT NULL,
+    due_at         TEXT NOT NULL,
+    superseded     INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE TABLE IF NOT EXISTS procedures (code TEXT PRIMARY KEY, name TEXT NOT NULL) STRICT;
+CREATE TABLE IF NOT EXISTS leases (
+    agency_code TEXT NOT NULL,
+    day         TEXT NOT NULL,
+    next_free   INTEGER NOT NULL,
+    PRIMARY KEY (agency_code, day)
+) STRICT;
+CREATE TABLE IF NOT EXISTS lease_log (
+    device_id TEXT NOT NULL,
+    day       TEXT NOT NULL,
+    first     INTEGER NOT NULL,
+    last      INTEGER NOT NULL,
+    at        TEXT NOT NULL
+) STRICT;
+"#;
+
+/// A refusal with its HTTP status.
+#[derive(Debug, thiserror::Error)]
+#[error("{code}: {message}")]
+pub struct Refusal {
+    pub status: u16,
+    pub code: String,
+    pub message: String,
+}
+
+impl Refusal {
+    pub fn new(status: u16, code: &str, message: impl Into<String>) -> Self {
+        Refusal { status, code: code.into(), message: message.into() }
+    }
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody { protocol: PROTOCOL_VERSION, code: self.code.clone(), message: self.message.clone(), supported: vec![] }
+    }
+}
+
+impl From<rusqlite::Error> for Refusal {
+    fn from(e: rusqlite::Error) -> Self {
+        Refusal::new(500, "internal", format!("database: {e}"))
+    }
+}
+
+type R<T> = Result<T, Refusal>;
+
+pub struct Device {
+    pub device_id: String,
+    pub agency_code: String,
+    pub counter_id: String,
+}
+
+pub struct PortalDb {
+    pub conn: Connection,
+}
+
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+fn now_text() -> String {
+    motcua_core::clock::to_rfc3339(chrono::Utc::now().with_timezone(&motcua_core::clock::vn_offset()).naive_local())
+}
+
+pub fn hash_token(token: &str) -> String {
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf).expect("system randomness");
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl PortalDb {
+    pub fn open(dir: &Path) -> R<PortalDb> {
+        std::fs::create_dir_all(dir).map_err(|e| Refusal::new(500, "io", format!("{}: {e}", dir.display())))?;
+        let conn = Connection::open(dir.join(DB_FILE))?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.execute_batch(SCHEMA)?;
+        let mut db = PortalDb { conn };
+        if db.meta("portal_id")?.is_none() {
+            db.set_meta("portal_id", &format!("portal-{}", &random_hex(4)))?;
+        }
+        let n: i64 = db.conn.query_row("SELECT COUNT(*) FROM procedures", [], |r| r.get(0))?;
+        if n == 0 {
+            db.load_catalog(DEFAULT_CATALOG_JSON)?;
+        }
+        Ok(db)
+    }
+
+    pub fn meta(&self, key: &str) -> R<Option<String>> {
+        Ok(self.conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+    }
+
+    pub fn set_meta(&mut self, key: &str, value: &str) -> R<()> {
+        self.conn.execute("INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, value])?;
+        Ok(())
+    }
+
+    /// The enrolment code: the one given, else the stored one, else a new random one.
+    pub fn enrolment_code(&mut self, given: Option<&str>) -> R<String> {
+        let code = match (given, self.meta("enrolment_code")?) {
+            (Some(g), _) => g.trim().to_string(),
+            (None, Some(c)) => c,
+            (None, None) => random_hex(4).to_uppercase(),
+        };
+        self.set_meta("enrolment_code", &code)?;
+        Ok(code)
+    }
+
+    fn load_catalog(&mut self, json: &str) -> R<usize> {
+        let file = parse_catalog(json).map_err(|e| Refusal::new(400, "invalid_catalog", e.to_string()))?;
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM procedures", [])?;
+        for p in &file.procedures {
+            tx.execute("INSERT INTO procedures(code, name) VALUES (?1, ?2)", params![p.code, p.name])?;
+        }
+        tx.commit()?;
+        Ok(file.procedures.len())
+    }
+
+    fn tx(&mut self) -> R<Transaction<'_>> {
+        Ok(self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
+    }
+
+    pub fn enrol(&mut self, req: &EnrolRequest, expected_code: &str) -> R<EnrolResponse> {
+        if req.enrolment_code.trim() != expected_code {
+            return Err(Refusal::new(403, "enrolment_refused", "Mã đăng ký không đúng"));
+        }
+        let (agency, counter) = (req.agency_code.trim(), req.counter_id.trim());
+        if agency.is_empty() || counter.is_empty() || !counter.chars().all(|c| c.is_ascii_alphanumeric()) || counter == BACK_OFFICE {
+            return Err(Refusal::new(400, "invalid", "agency_code and counter_id are required (counter_id: letters and digits)"));
+        }
+        let token = random_hex(32);
+        let tx = self.tx()?;
+        let existing: Option<String> = tx
+            .query_row("SELECT device_id FROM devices WHERE agency_code = ?1 AND counter_id = ?2", [agency, counter], |r| r.get(0))
+            .optional()?;
+        // a counter enrolling again (new machine, lost token) keeps its device id: its events stay its own
+        let device_id = existing.unwrap_or_else(|| format!("{agency}/{counter}"));
+        tx.execute(
+            "INSERT INTO devices(device_id, agency_code, counter_id, counter_name, token_hash, enrolled_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT(device_id) DO UPDATE SET token_hash = excluded.token_hash, counter_name = excluded.counter_name, enrolled_at = excluded.enrolled_at",
+            params![device_id, agency, counter, req.counter_name, hash_token(&token), now_text()],
+        )?;
+        tx.commit()?;
+        Ok(EnrolResponse { protocol: PROTOCOL_VERSION, device_id, token, portal_id: self.meta("portal_id")?.unwrap_or_default(), server_time: now_ms() })
+    }
+
+    pub fn device_by_token(&self, token: &str) -> R<Device> {
+        self.conn
+            .query_row("SELECT device_id, agency_code, counter_id FROM devices WHERE token_hash = ?1", [hash_token(token)], |r| {
+                Ok(Device { device_id: r.get(0)?, agency_code: r.get(1)?, counter_id: r.get(2)? })
+            })
+            .optional()?
+            .ok_or_else(|| Refusal::new(401, "unauthorised", "unknown or revoked device token"))
+    }
+
+    /// Stores a batch: each event exactly once, in one transaction.
+    pub fn push(&mut self, device: &Device, req: &PushRequest) -> R<PushResponse> {
+        if req.device_id != device.device_id {
+            return Err(Refusal::new(401, "unauthorised", "the token belongs to another device"));
+        }
+        if req.events.len() > MAX_BATCH {
+            return Err(Refusal::new(413, "batch_too_large", format!("at most {MAX_BATCH} events per push")));
+        }
+        let tx = self.tx()?;
+        let mut results = Vec::with_capacity(req.events.len());
+        for w in &req.events {
+            results.push(store_event(&tx, device, w)?);
+        }
+        if let Some(anchor) = &req.audit_anchor {
+            tx.execute("UPDATE devices SET audit_anchor = ?2 WHERE device_id = ?1", [&device.device_id, anchor])?;
+        }
+        let held = advance_held(&tx, &device.device_id)?;
+        tx.commit()?;
+        Ok(PushResponse { protocol: PROTOCOL_VERSION, server_time: now_ms(), held_through_seq: held, results })
+    }
+
+    pub fn changes(&self, device: &Device, cursor: i64, limit: u32) -> R<ChangesResponse> {
+        let limit = limit.clamp(1, 1000);
+        let mut st = self.conn.prepare_cached(
+            "SELECT portal_seq, body FROM feed WHERE portal_seq > ?1
+               AND (agency_code IS NULL OR agency_code = ?2)
+               AND (target_device IS NULL OR target_device = ?3)
+               AND (origin_device IS NULL OR origin_device != ?3)
+             ORDER BY portal_seq LIMIT ?4",
+        )?;
+        let rows = st.query_map(params![cursor, device.agency_code, device.device_id, limit], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+        let mut changes = Vec::new();
+        for row in rows {
+            let (seq, body) = row?;
+            let body: ChangeBody = serde_json::from_str(&body).map_err(|e| Refusal::new(500, "internal", format!("feed {seq}: {e}")))?;
+            changes.push(Change { portal_seq: seq, body });
+        }
+        let more = changes.len() as u32 == limit;
+        let next_cursor = changes.last().map_or(cursor, |c| c.portal_seq);
+        Ok(ChangesResponse { protocol: PROTOCOL_VERSION, server_time: now_ms(), changes, next_cursor, more })
+    }
+
+    pub fn lease(&mut self, device: &Device, req: &LeaseRequest) -> R<LeaseResponse> {
+        chrono::NaiveDate::parse_from_str(&req.day, "%Y-%m-%d").map_err(|_| Refusal::new(400, "invalid", format!("day {} is not YYYY-MM-DD", req.day)))?;
+        let want = req.want.clamp(1, 500) as i64;
+        let tx = self.tx()?;
+        let next: i64 = tx
+            .query_row("SELECT next_free FROM leases WHERE agency_code = ?1 AND day = ?2", [&device.agency_code, &req.day], |r| r.get(0))
+            .optional()?
+            .unwrap_or(1);
+        if next > 9999 {
+            return Err(Refusal::new(409, "numbers_exhausted", format!("no official numbers left for {}", req.day)));
+        }
+        let last = (next + want - 1).min(9999);
+        tx.execute(
+            "INSERT INTO leases(agency_code, day, next_free) VALUES (?1, ?2, ?3) ON CONFLICT(agency_code, day) DO UPDATE SET next_free = excluded.next_free",
+            params![device.agency_code, req.day, last + 1],
+        )?;
+        tx.execute(
+            "INSERT INTO lease_log(device_id, day, first, last, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![device.device_id, req.day, next, last, now_text()],
+        )?;
+        tx.commit()?;
+        Ok(LeaseResponse { protocol: PROTOCOL_VERSION, server_time: now_ms(), day: req.day.clone(), first: next as u32, last: last as u32 })
+    }
+
+    /// A step taken in the back office on a dossier the portal holds (refused, stopped, result ready):
+    /// checked against the portal's view, stored as the portal's own event, and relayed to the counters.
+    pub fn back_office(&mut self, dossier_code: &str, event: EventKind, clerk: &str) -> R<WireEvent> {
+        let (duid, agency): (String, String) = self
+            .conn
+            .query_row("SELECT uid, agency_code FROM dossiers WHERE code = ?1", [dossier_code.trim()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?
+            .ok_or_else(|| Refusal::new(404, "unknown_dossier", format!("the portal holds no dossier {dossier_code}")))?;
+        let tx = self.tx()?;
+        let (d, _) = fold_dossier(&tx, &duid)?;
+        let d = d.ok_or_else(|| Refusal::new(500, "internal", "dossier without its received event"))?;
+        if !event.fits(d.status) {
+            return Err(Refusal::new(409, "conflict", format!("{} is {}: {} does not apply", d.code, d.status.label(), event.name())));
+        }
+        let seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE device_id = ?1", [BACK_OFFICE], |r| r.get(0))?;
+        let w = WireEvent {
+            uid: uuid::Uuid::now_v7().to_string(),
+            counter_id: BACK_OFFICE.into(),
+            seq,
+            dossier_uid: duid,
+            dossier_code: d.code.clone(),
+            kind: event.name().into(),
+            at: now_text(),
+            hlc: format!("{}-{BACK_OFFICE}-0", now_ms()),
+            clerk_id: clerk.into(),
+            payload: serde_json::to_value(&event).expect("serialisable"),
+        };
+        let back = Device { device_id: BACK_OFFICE.into(), agency_code: agency, counter_id: BACK_OFFICE.into() };
+        let r = store_event(&tx, &back, &w)?;
+        if r.status != PushStatus::Stored {
+            return Err(Refusal::new(409, r.code.unwrap_or_default().as_str(), r.reason.unwrap_or_default()));
+        }
+        tx.commit()?;
+        Ok(w)
+    }
+
+    /// Publishes a catalog or calendar file to every counter (validated first).
+    pub fn publish(&mut self, kind: &str, json: &str) -> R<i64> {
+        let data: serde_json::Value = serde_json::from_str(json).map_err(|e| Refusal::new(400, "invalid", e.to_string()))?;
+        let body = match kind {
+            "catalog" => {
+                self.load_catalog(json)?;
+                ChangeBody::Catalog { data }
+            }
+            "calendar" => {
+                motcua_core::calendar::CalendarData::parse(json).map_err(|e| Refusal::new(400, "invalid_calendar", e.to_string()))?;
+                ChangeBody::Calendar { data }
+            }
+            _ => return Err(Refusal::new(400, "invalid", format!("unknown kind {kind}"))),
+        };
+        self.conn.execute(
+            "INSERT INTO feed(agency_code, target_device, origin_device, kind, body, at) VALUES (NULL, NULL, NULL, ?1, ?2, ?3)",
+            params![kind, serde_json::to_string(&body).expect("serialisable"), now_text()],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Queues a dossier submitted online for the counter that will take it in.
+    pub fn online_dossier(&mut self, agency: &str, counter: &str, intake: serde_json::Value) -> R<String> {
+        let device: String = self
+            .conn
+            .query_row("SELECT device_id FROM devices WHERE agency_code = ?1 AND counter_id = ?2", [agency, counter], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| Refusal::new(404, "unknown_counter", format!("counter {counter} of {agency} is not enrolled")))?;
+        let request_id = format!("ONL-{}", uuid::Uuid::now_v7().simple());
+        let body = ChangeBody::OnlineDossier { request_id: request_id.clone(), intake };
+        self.conn.execute(
+            "INSERT INTO feed(agency_code, target_device, origin_device, kind, body, at) VALUES (?1, ?2, NULL, 'online_dossier', ?3, ?4)",
+            params![agency, device, serde_json::to_string(&body).expect("serialisable"), now_text()],
+        )?;
+        Ok(request_id)
+    }
+
+    pub fn stats(&self) -> R<serde_json::Value> {
+        let count = |sql: &str| -> R<i64> { Ok(self.conn.query_row(sql, [], |r| r.get(0))?) };
+        let mut st = self.conn.prepare(
+            "SELECT d.device_id, d.agency_code, d.counter_id, d.held_through, d.audit_anchor,
+                    (SELECT COUNT(*) FROM events e WHERE e.device_id = d.device_id),
+                    (SELECT COUNT(*) FROM dossiers x WHERE x.agency_code = d.agency_code AND x.counter_id = d.counter_id),
+                    (SELECT COUNT(*) FROM rejected r WHERE r.device_id = d.device_id)
+             FROM devices d ORDER BY d.device_id",
+        )?;
+        let counters: Vec<serde_json::Value> = st
+            .query_map([], |r| {
+                Ok(serde_json::json!({
+                    "device_id": r.get::<_, String>(0)?,
+                    "agency_code": r.get::<_, String>(1)?,
+                    "counter_id": r.get::<_, String>(2)?,
+                    "held_through_seq": r.get::<_, i64>(3)?,
+                    "audit_anchor": r.get::<_, Option<String>>(4)?,
+                    "events": r.get::<_, i64>(5)?,
+                    "dossiers": r.get::<_, i64>(6)?,
+                    "rejected": r.get::<_, i64>(7)?,
+                }))
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(serde_json::json!({
+            "portal_id": self.meta("portal_id")?,
+            "events": count("SELECT COUNT(*) FROM events")?,
+            "distinct_event_uids": count("SELECT COUNT(DISTINCT uid) FROM events")?,
+            "dossiers": count("SELECT COUNT(*) FROM dossiers")?,
+            "back_office_events": count(&format!("SELECT COUNT(*) FROM events WHERE device_id = '{BACK_OFFICE}'"))?,
+            "rejected": count("SELECT COUNT(*) FROM rejected")?,
+            "superseded": count("SELECT COALESCE(SUM(superseded), 0) FROM dossiers")?,
+            "counters": counters,
+        }))
+    }
+}
+
+fn rejected(tx: &Transaction, device: &Device, w: &WireEvent, code: &str, reason: String) -> R<PushResult> {
+    tx.execute(
+        "INSERT INTO rejected(uid, device_id, seq, code, reason, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT(uid) DO UPDATE SET code = excluded.code, reason = excluded.reason, at = excluded.at",
+        params![w.uid, device.device_id, w.seq, code, reason, now_text()],
+    )?;
+    Ok(PushResult { uid: w.uid.clone(), status: PushStatus::Rejected, portal_seq: None, code: Some(code.into()), reason: Some(reason) })
+}
+
+/// One event: stored, recognised as already held, or rejected with a reason (never an error for
+/// the whole batch: one bad item must not block the others).
+fn store_event(tx: &Transaction, device: &Device, w: &WireEvent) -> R<PushResult> {
+    if uuid::Uuid::parse_str(&w.uid).is_err() || uuid::Uuid::parse_str(&w.dossier_uid).is_err() {
+        return rejected(tx, device, w, "invalid", format!("uid {} / dossier_uid {} is not a UUID", w.uid, w.dossier_uid));
+    }
+    let held: Option<(i64, String)> = tx
+        .prepare_cached("SELECT e.portal_seq, f.body FROM events e JOIN feed f ON f.portal_seq = e.portal_seq WHERE e.uid = ?1")?
+        .query_row([&w.uid], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    if let Some((ps, body)) = held {
+        let same = matches!(serde_json::from_str::<ChangeBody>(&body), Ok(ChangeBody::Event { event }) if &event == w);
+        return if same {
+            Ok(PushResult { uid: w.uid.clone(), status: PushStatus::Duplicate, portal_seq: Some(ps), code: None, reason: None })
+        } else {
+            rejected(tx, device, w, "uid_conflict", format!("event {} is already held with different content", w.uid))
+        };
+    }
+    if w.counter_id != device.counter_id {
+        return rejected(tx, device, w, "wrong_counter", format!("event of counter {} sent by device {}", w.counter_id, device.device_id));
+    }
+    let taken: Option<String> =
+        tx.prepare_cached("SELECT uid FROM events WHERE device_id = ?1 AND seq = ?2")?.query_row(params![device.device_id, w.seq], |r| r.get(0)).optional()?;
+    if let Some(other) = taken {
+        return rejected(tx, device, w, "seq_conflict", format!("sequence {} of this counter is already event {other}", w.seq));
+    }
+    let event: EventKind = match serde_json::from_value(w.payload.clone()) {
+        Ok(e) => e,
+        Err(e) => return rejected(tx, device, w, "invalid_payload", format!("Nội dung sự kiện không hợp lệ: {e}")),
+    };
+    if event.name() != w.kind {
+        return rejected(tx, device, w, "invalid_payload", format!("kind {} does not match the payload ({})", w.kind, event.name()));
+    }
+    let known: Option<String> =
+        tx.prepare_cached("SELECT agency_code FROM dossiers WHERE uid = ?1")?.query_row([&w.dossier_uid], |r| r.get(0)).optional()?;
+    match (&event, known) {
+        (EventKind::Received { dossier }, None) => {
+            if dossier.uid != w.dossier_uid || dossier.agency_code != device.agency_code {
+                return rejected(tx, device, w, "wrong_agency", format!("hồ sơ {} không thuộc đơn vị {}", dossier.code, device.agency_code));
+            }
+            let on_portal: bool =
+                tx.prepare_cached("SELECT COUNT(*) FROM procedures WHERE code = ?1")?.query_row([&dossier.procedure_code], |r| r.get::<_, i64>(0))? > 0;
+            if !on_portal {
+                return rejected(
+                    tx,
+                    device,
+                    w,
+                    "unknown_procedure",
+                    format!("Thủ tục {} không có trong danh mục thủ tục của Cổng dịch vụ công", dossier.procedure_code),
+                );
+            }
+            tx.prepare_cached(
+                "INSERT INTO dossiers(uid, agency_code, code, counter_id, procedure_code, status, due_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![w.dossier_uid, device.agency_code, dossier.code, w.counter_id, dossier.procedure_code, dossier.status.as_str(), dossier.due_at])?;
+        }
+        (EventKind::Received { .. }, Some(_)) => {
+            return rejected(tx, device, w, "dossier_exists", format!("Cổng đã có hồ sơ {} với một bước tiếp nhận khác", w.dossier_code));
+        }
+        (_, None) => {
+            return rejected(
+                tx,
+                device,
+                w,
+                "unknown_dossier",
+                format!("Cổng chưa có hồ sơ {} (bước tiếp nhận chưa được gửi hoặc đã bị từ chối)", w.dossier_code),
+            );
+        }
+        (_, Some(agency)) if agency != device.agency_code => {
+            return rejected(tx, device, w, "wrong_agency", format!("hồ sơ {} không thuộc đơn vị {}", w.dossier_code, device.agency_code));
+        }
+        _ => {}
+    }
+    let body = serde_json::to_string(&ChangeBody::Event { event: w.clone() }).expect("serialisable");
+    tx.prepare_cached("INSERT INTO feed(agency_code, target_device, origin_device, kind, body, at) VALUES (?1, NULL, ?2, 'event', ?3, ?4)")?
+        .execute(params![device.agency_code, device.device_id, body, now_text()])?;
+    let ps = tx.last_insert_rowid();
+    tx.prepare_cached(
+        "INSERT INTO events(uid, portal_seq, device_id, agency_code, counter_id, seq, dossier_uid, kind) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![w.uid, ps, device.device_id, device.agency_code, w.counter_id, w.seq, w.dossier_uid, w.kind])?;
+    tx.prepare_cached("DELETE FROM rejected WHERE uid = ?1")?.execute([&w.uid])?;
+    let (d, superseded) = fold_dossier(tx, &w.dossier_uid)?;
+    if let Some(d) = d {
+        tx.prepare_cached("UPDATE dossiers SET status = ?2, due_at = ?3, superseded = ?4 WHERE uid = ?1")?
+            .execute(params![w.dossier_uid, d.status.as_str(), d.due_at, superseded as i64])?;
+    }
+    Ok(PushResult { uid: w.uid.clone(), status: PushStatus::Stored, portal_seq: Some(ps), code: None, reason: None })
+}
+
+/// The portal's view of a dossier: its events folded in portal order (the same rule as a counter's).
+fn fold_dossier(tx: &Transaction, dossier_uid: &str) -> R<(Option<motcua_core::dossier::Dossier>, usize)> {
+    let mut st = tx.prepare_cached(
+        "SELECT f.body FROM events e JOIN feed f ON f.portal_seq = e.portal_seq WHERE e.dossier_uid = ?1 ORDER BY e.portal_seq",
+    )?;
+    let bodies: Vec<String> = st.query_map([dossier_uid], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    let mut events = Vec::with_capacity(bodies.len());
+    for b in bodies {
+        if let Ok(ChangeBody::Event { event }) = serde_json::from_str::<ChangeBody>(&b) {
+            if let Ok(k) = serde_json::from_value::<EventKind>(event.payload.clone()) {
+                events.push((event.at, k));
+            }
+        }
+    }
+    let (d, superseded) = fold_merged(events.iter().map(|(at, e)| (at.as_str(), e)));
+    Ok((d, superseded.len()))
+}
+
+/// The highest seq below which every event of the device is handled (stored or rejected).
+fn advance_held(tx: &Transaction, device_id: &str) -> R<i64> {
+    let mut held: i64 = tx.query_row("SELECT held_through FROM devices WHERE device_id = ?1", [device_id], |r| r.get(0)).optional()?.unwrap_or(0);
+    let mut st = tx.prepare_cached(
+        "SELECT (SELECT COUNT(*) FROM events WHERE device_id = ?1 AND seq = ?2) + (SELECT COUNT(*) FROM rejected WHERE device_id = ?1 AND seq = ?2)",
+    )?;
+    while st.query_row(params![device_id, held + 1], |r| r.get::<_, i64>(0))? > 0 {
+        held += 1;
+    }
+    tx.execute("UPDATE devices SET held_through = ?2 WHERE device_id = ?1", params![device_id, held])?;
+    Ok(held)
+}

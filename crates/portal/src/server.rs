@@ -1,0 +1,252 @@
+//! The HTTP side of the reference portal: the protocol's routes (axum), the version and token
+//! checks, and an accept loop of our own so the fault switches (`faults`) can act on the connection
+//! itself: refuse it, answer late, answer 5xx, drop it after the commit, or write the answer twice.
+
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+
+use axum::body::Body;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, Request, Response, StatusCode};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use hyper_util::rt::TokioIo;
+use motcua_core::sync::protocol::*;
+use serde::de::DeserializeOwned;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpListener;
+use tower::ServiceExt;
+
+use crate::db::{Device, PortalDb, Refusal};
+use crate::faults::Faults;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Arc<Mutex<PortalDb>>,
+    pub enrolment_code: Arc<String>,
+    pub faults: Faults,
+}
+
+/// Marks a response whose connection must be closed without sending it (drop_after_commit).
+#[derive(Clone, Copy)]
+struct DropConnection;
+
+type Answer = Response<Body>;
+
+fn refuse(r: &Refusal) -> Answer {
+    let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, Json(r.body())).into_response_body()
+}
+
+trait IntoAnswer {
+    fn into_response_body(self) -> Answer;
+}
+impl<T: axum::response::IntoResponse> IntoAnswer for T {
+    fn into_response_body(self) -> Answer {
+        self.into_response()
+    }
+}
+
+/// Reads a JSON body: the protocol version first (refused clearly when unknown), then the type.
+fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Answer> {
+    let raw: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| refuse(&Refusal::new(400, "invalid_json", e.to_string())))?;
+    check_version(&raw).map_err(|b| (StatusCode::BAD_REQUEST, Json(b)).into_response_body())?;
+    serde_json::from_value(raw).map_err(|e| refuse(&Refusal::new(400, "invalid", e.to_string())))
+}
+
+fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Device, Answer> {
+    let token = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or_else(|| refuse(&Refusal::new(401, "unauthorised", "missing bearer token")))?;
+    state.db.lock().unwrap().device_by_token(token.trim()).map_err(|r| refuse(&r))
+}
+
+fn committed(state: &AppState, mut resp: Answer) -> Answer {
+    if state.faults.read().drop_after_commit {
+        resp.extensions_mut().insert(DropConnection);
+    }
+    resp
+}
+
+async fn enrol(State(state): State<AppState>, body: axum::body::Bytes) -> Answer {
+    let req: EnrolRequest = match parse(&body) {
+        Ok(r) => r,
+        Err(a) => return a,
+    };
+    match state.db.lock().unwrap().enrol(&req, &state.enrolment_code) {
+        Ok(r) => committed(&state, Json(r).into_response_body()),
+        Err(e) => refuse(&e),
+    }
+}
+
+async fn events(State(state): State<AppState>, headers: HeaderMap, body: axum::body::Bytes) -> Answer {
+    let device = match authenticate(&state, &headers) {
+        Ok(d) => d,
+        Err(a) => return a,
+    };
+    let req: PushRequest = match parse(&body) {
+        Ok(r) => r,
+        Err(a) => return a,
+    };
+    let result = state.db.lock().unwrap().push(&device, &req);
+    match result {
+        Ok(r) => committed(&state, Json(r).into_response_body()),
+        Err(e) => refuse(&e),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct ChangesQuery {
+    protocol: Option<u32>,
+    #[serde(default)]
+    cursor: i64,
+    limit: Option<u32>,
+}
+
+async fn changes(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<ChangesQuery>) -> Answer {
+    if let Err(b) = check_version(&serde_json::json!({ "protocol": q.protocol })) {
+        return (StatusCode::BAD_REQUEST, Json(b)).into_response_body();
+    }
+    let device = match authenticate(&state, &headers) {
+        Ok(d) => d,
+        Err(a) => return a,
+    };
+    match state.db.lock().unwrap().changes(&device, q.cursor, q.limit.unwrap_or(500)) {
+        Ok(r) => Json(r).into_response_body(),
+        Err(e) => refuse(&e),
+    }
+}
+
+async fn leases(State(state): State<AppState>, headers: HeaderMap, body: axum::body::Bytes) -> Answer {
+    let device = match authenticate(&state, &headers) {
+        Ok(d) => d,
+        Err(a) => return a,
+    };
+    let req: LeaseRequest = match parse(&body) {
+        Ok(r) => r,
+        Err(a) => return a,
+    };
+    let result = state.db.lock().unwrap().lease(&device, &req);
+    match result {
+        Ok(r) => committed(&state, Json(r).into_response_body()),
+        Err(e) => refuse(&e),
+    }
+}
+
+async fn health(State(state): State<AppState>) -> Answer {
+    let id = state.db.lock().unwrap().meta("portal_id").ok().flatten().unwrap_or_default();
+    Json(serde_json::json!({ "protocol": PROTOCOL_VERSION, "portal_id": id, "server_time": crate::db::now_ms() })).into_response_body()
+}
+
+/// Delay and 5xx switches, before any route runs.
+async fn fault_layer(State(state): State<AppState>, req: Request<Body>, next: axum::middleware::Next) -> Answer {
+    let f = state.faults.read();
+    if f.delay_ms > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(f.delay_ms)).await;
+    }
+    if f.status_5xx {
+        return refuse(&Refusal::new(503, "unavailable", "Cổng dịch vụ công tạm thời không phục vụ (lỗi giả lập để kiểm thử)"));
+    }
+    next.run(req).await
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/v1/health", get(health))
+        .route("/v1/enrol", post(enrol))
+        .route("/v1/events", post(events))
+        .route("/v1/changes", get(changes))
+        .route("/v1/leases", post(leases))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), fault_layer))
+        .with_state(state)
+}
+
+#[derive(Debug)]
+struct Dropped;
+impl std::fmt::Display for Dropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped after commit (fault switch)")
+    }
+}
+impl std::error::Error for Dropped {}
+
+/// Serves until the process ends. One task per connection.
+pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
+    let app = router(state.clone());
+    loop {
+        let (stream, _) = listener.accept().await?;
+        let faults = state.faults.read();
+        if faults.refuse {
+            #[allow(deprecated)] // zero linger: the drop sends a reset at once and never blocks
+            let _ = stream.set_linger(Some(std::time::Duration::ZERO));
+            drop(stream); // reset: the client sees the connection refused/reset
+            continue;
+        }
+        let app = app.clone();
+        tokio::spawn(async move {
+            let io = TokioIo::new(Twice::new(stream, faults.answer_twice));
+            let svc = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
+                let app = app.clone();
+                async move {
+                    let resp = app.oneshot(req.map(Body::new)).await.unwrap_or_else(|e| match e {});
+                    if resp.extensions().get::<DropConnection>().is_some() {
+                        return Err(Dropped);
+                    }
+                    Ok(resp)
+                }
+            });
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder.keep_alive(!faults.answer_twice);
+            let _ = builder.serve_connection(io, svc).await;
+        });
+    }
+}
+
+/// A socket that, when `answer_twice` is on, writes everything it sent once more before closing.
+struct Twice {
+    inner: tokio::net::TcpStream,
+    on: bool,
+    sent: Vec<u8>,
+    replayed: usize,
+}
+
+impl Twice {
+    fn new(inner: tokio::net::TcpStream, on: bool) -> Self {
+        Twice { inner, on, sent: Vec::new(), replayed: 0 }
+    }
+}
+
+impl AsyncRead for Twice {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Twice {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+        let this = &mut *self;
+        let r = Pin::new(&mut this.inner).poll_write(cx, buf);
+        if let (true, Poll::Ready(Ok(n))) = (this.on, &r) {
+            this.sent.extend_from_slice(&buf[..*n]);
+        }
+        r
+    }
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let this = &mut *self;
+        while this.on && this.replayed < this.sent.len() {
+            match Pin::new(&mut this.inner).poll_write(cx, &this.sent[this.replayed..]) {
+                Poll::Ready(Ok(0)) => break,
+                Poll::Ready(Ok(n)) => this.replayed += n,
+                Poll::Ready(Err(_)) => break,
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+        Pin::new(&mut this.inner).poll_shutdown(cx)
+    }
+}

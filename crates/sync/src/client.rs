@@ -1,0 +1,100 @@
+//! The portal's HTTP API as the counter calls it: JSON bodies with the protocol version, the device
+//! token as a bearer credential, timeouts, and every failure mapped to a `SyncError` that keeps the
+//! portal's own reason.
+
+use std::time::Duration;
+
+use motcua_core::sync::protocol::*;
+use serde::de::DeserializeOwned;
+
+use crate::SyncError;
+
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+pub struct PortalClient {
+    http: reqwest::Client,
+    base: String,
+    token: Option<String>,
+}
+
+impl PortalClient {
+    pub fn new(base: &str, token: Option<&str>) -> Result<Self, SyncError> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(REQUEST_TIMEOUT)
+            .user_agent(concat!("motcua/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| SyncError::BadAnswer(format!("http client: {e}")))?;
+        Ok(PortalClient { http, base: base.trim_end_matches('/').to_string(), token: token.map(str::to_string) })
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    pub async fn enrol(&self, req: &EnrolRequest) -> Result<EnrolResponse, SyncError> {
+        self.send(self.http.post(self.url("/v1/enrol")).json(req)).await
+    }
+
+    pub async fn push(&self, req: &PushRequest) -> Result<PushResponse, SyncError> {
+        self.send(self.auth(self.http.post(self.url("/v1/events"))).json(req)).await
+    }
+
+    pub async fn changes(&self, cursor: i64, limit: u32) -> Result<ChangesResponse, SyncError> {
+        let url = format!("{}?protocol={PROTOCOL_VERSION}&cursor={cursor}&limit={limit}", self.url("/v1/changes"));
+        self.send(self.auth(self.http.get(url))).await
+    }
+
+    pub async fn lease(&self, req: &LeaseRequest) -> Result<LeaseResponse, SyncError> {
+        self.send(self.auth(self.http.post(self.url("/v1/leases"))).json(req)).await
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn auth(&self, b: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.token {
+            Some(t) => b.bearer_auth(t),
+            None => b,
+        }
+    }
+
+    async fn send<T: DeserializeOwned>(&self, b: reqwest::RequestBuilder) -> Result<T, SyncError> {
+        let resp = b.send().await.map_err(|e| self.transport(e))?;
+        let status = resp.status().as_u16();
+        let bytes = resp.bytes().await.map_err(|e| self.transport(e))?;
+        let raw: Option<serde_json::Value> = serde_json::from_slice(&bytes).ok();
+        if !(200..300).contains(&status) {
+            let body: Option<ErrorBody> = raw.and_then(|v| serde_json::from_value(v).ok());
+            let (code, message) = match body {
+                Some(b) => (b.code, b.message),
+                None => ("http".to_string(), String::from_utf8_lossy(&bytes).chars().take(200).collect()),
+            };
+            return Err(match (status, code.as_str()) {
+                (401, _) => SyncError::Unauthorised { message },
+                (_, "protocol_version") => SyncError::ProtocolVersion { message },
+                _ => SyncError::Portal { status, code, message },
+            });
+        }
+        let raw = raw.ok_or_else(|| SyncError::BadAnswer(format!("HTTP {status}, not JSON")))?;
+        check_version(&raw).map_err(|b| SyncError::ProtocolVersion { message: b.message })?;
+        serde_json::from_value(raw).map_err(|e| SyncError::BadAnswer(e.to_string()))
+    }
+
+    fn transport(&self, e: reqwest::Error) -> SyncError {
+        if e.is_timeout() {
+            SyncError::Timeout { seconds: REQUEST_TIMEOUT.as_secs() }
+        } else {
+            let mut detail = e.to_string();
+            let mut src = std::error::Error::source(&e);
+            while let Some(s) = src {
+                detail.push_str(": ");
+                detail.push_str(&s.to_string());
+                src = s.source();
+            }
+            SyncError::Unreachable { url: self.base.clone(), detail }
+        }
+    }
+}
