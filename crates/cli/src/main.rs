@@ -493,8 +493,11 @@ fn run(cli: Cli) -> Result<(), AppError> {
         }
         Cmd::Show { code, json } => {
             let d = store.dossier_by_code(&code)?;
+            let sync = motcua_core::sync::dossier_sync(&store, &code)?;
             if json {
-                print_json(&d);
+                let mut v = serde_json::to_value(&d).expect("serialisable");
+                v["sync"] = serde_json::to_value(&sync).expect("serialisable");
+                print_json(&v);
             } else {
                 println!("Mã hồ sơ:    {}{}", d.code, if d.provisional { " (mã tạm)" } else { "" });
                 println!("Thủ tục:     {} {}", d.procedure_code, d.procedure_name);
@@ -502,6 +505,7 @@ fn run(cli: Cli) -> Result<(), AppError> {
                 println!("Tiếp nhận:   {}", d.received_at);
                 println!("Hẹn trả:     {}", d.due_at);
                 println!("Trạng thái:  {}", d.status.label());
+                println!("Cổng DVC:    {}{}", sync.label, sync.reason.map(|r| format!(": {r}")).unwrap_or_default());
             }
         }
         Cmd::Search { query, json, cursor, limit } => {
