@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of Một Cửa on a fresh Debian 12 machine (installs what is missing first):
-# Rust unit and integration tests (core, forms, CLI, app shell; printing to a real cups-pdf queue), the generated-types freshness check, the UI
+# Rust unit and integration tests (core, forms, sync, portal, CLI, app shell; printing to a real cups-pdf queue;
+# the sync proofs with the real motcua and motcua-portal processes on loopback, faults, kill -9, soak), the generated-types freshness check, the UI
 # tests (Vitest), the benchmark at smoke size, and the end-to-end test of the real window under Xvfb
 # through tauri-driver + WebKitWebDriver. Exits non-zero when anything fails.
 set -euo pipefail
@@ -21,8 +22,13 @@ eval "$(./scripts/cups-pdf-queue.sh)"
 export MOTCUA_TEST_PRINTER MOTCUA_TEST_PRINTER_OUT MOTCUA_TEST_STOPPED_PRINTER
 lpstat -p "$MOTCUA_TEST_PRINTER"
 
-step "Rust: tests (core, forms, CLI, app shell)"
-cargo test --workspace
+step "Rust: tests (core, forms, sync, portal, CLI, app shell, system) and the benchmarks at smoke size"
+# One cargo invocation for every target: separate -p runs resolve features differently and rebuild
+# half the dependency tree. It also builds target/debug/motcua-app (src-tauri/tests), motcua and
+# motcua-portal, which tests/system and the e2e step drive as real processes.
+export BENCH_DOSSIERS=3000 BENCH_INTAKES=50 BENCH_RECEIPTS=20 BENCH_LOGBOOK=100 BENCH_PRINTS=5 BENCH_PRINTER="$MOTCUA_TEST_PRINTER"
+export BENCH_BACKLOG=1000
+cargo test --workspace --all-targets
 
 step "generated TypeScript types are up to date"
 if ! git diff --quiet -- ui/src/bindings || [ -n "$(git status --porcelain -- ui/src/bindings)" ]; then
@@ -31,12 +37,8 @@ if ! git diff --quiet -- ui/src/bindings || [ -n "$(git status --porcelain -- ui
   exit 1
 fi
 
-step "benchmark (smoke size)"
-BENCH_DOSSIERS=3000 BENCH_INTAKES=50 cargo test -p motcua-core --bench intake_search
-BENCH_RECEIPTS=20 BENCH_LOGBOOK=100 BENCH_PRINTS=5 BENCH_PRINTER="$MOTCUA_TEST_PRINTER" cargo test -p motcua-forms --bench render
-
 step "end-to-end: the real window under Xvfb"
-cargo build -p motcua-app -p motcua-cli
+test -x target/debug/motcua-app && test -x target/debug/motcua && test -x target/debug/motcua-portal
 ./tests/e2e/run.sh
 
 echo

@@ -9,13 +9,21 @@ use motcua_core::intake::{self, IntakePreview, IntakeRequest};
 use motcua_core::search::{self, SearchPage};
 use motcua_core::store::CounterStatus;
 use motcua_core::{AppError, Store};
+use motcua_core::sync::{self, ConflictItem, DossierSync, ParkedEvent, SyncStatus};
+use motcua_sync::SyncHandle;
 use tauri::State;
 
 type Db<'a> = State<'a, Mutex<Store>>;
+type Sync<'a> = State<'a, SyncHandle>;
 
 fn lock<'a>(db: &'a Db) -> MutexGuard<'a, Store> {
     // a panic in another command must not lock the counter out of its own data
-    db.lock().unwrap_or_else(|e| e.into_inner())
+    let mut g = db.lock().unwrap_or_else(|e| e.into_inner());
+    // the sync task may have pulled a new catalog or calendar on its own connection
+    if let Err(e) = g.refresh_if_stale() {
+        eprintln!("motcua-app: refresh: {e}");
+    }
+    g
 }
 
 #[tauri::command(async)]
@@ -34,8 +42,10 @@ pub fn intake_preview(db: Db, procedure_code: String) -> Result<IntakePreview, A
 }
 
 #[tauri::command(async)]
-pub fn intake_submit(db: Db, request: IntakeRequest) -> Result<Dossier, AppError> {
-    Ok(intake::submit(&mut lock(&db), &request)?)
+pub fn intake_submit(db: Db, sync: Sync, request: IntakeRequest) -> Result<Dossier, AppError> {
+    let d = intake::submit(&mut lock(&db), &request)?;
+    sync.sync_now(); // on its way to the portal at once when the line is up
+    Ok(d)
 }
 
 #[tauri::command(async)]
@@ -141,8 +151,10 @@ use motcua_core::lifecycle::{self, Command, WorkCounts, WorkItem, WorkList};
 
 /// One command on one or more dossiers (a scanned batch): all or nothing.
 #[tauri::command(async)]
-pub fn lifecycle_apply(db: Db, codes: Vec<String>, command: Command) -> Result<Vec<Dossier>, AppError> {
-    Ok(lifecycle::apply_many(&mut lock(&db), &codes, &command)?)
+pub fn lifecycle_apply(db: Db, sync: Sync, codes: Vec<String>, command: Command) -> Result<Vec<Dossier>, AppError> {
+    let out = lifecycle::apply_many(&mut lock(&db), &codes, &command)?;
+    sync.sync_now();
+    Ok(out)
 }
 
 #[tauri::command(async)]
@@ -153,4 +165,64 @@ pub fn work_counts(db: Db) -> Result<WorkCounts, AppError> {
 #[tauri::command(async)]
 pub fn work_list(db: Db, list: WorkList) -> Result<Vec<WorkItem>, AppError> {
     Ok(lifecycle::list(&lock(&db), list, 200)?)
+}
+
+#[tauri::command(async)]
+pub fn sync_status(db: Db) -> Result<SyncStatus, AppError> {
+    Ok(sync::status(&lock(&db))?)
+}
+
+/// "Đồng bộ ngay": wakes the background task (it runs the round; the status shows the outcome).
+#[tauri::command(async)]
+pub fn sync_now(db: Db, sync: Sync) -> Result<SyncStatus, AppError> {
+    sync.sync_now();
+    Ok(sync::status(&lock(&db))?)
+}
+
+#[tauri::command(async)]
+pub fn sync_parked(db: Db) -> Result<Vec<ParkedEvent>, AppError> {
+    Ok(sync::parked(&lock(&db))?)
+}
+
+#[tauri::command(async)]
+pub fn sync_retry_parked(db: Db, sync: Sync) -> Result<u32, AppError> {
+    let n = sync::retry_parked(&mut lock(&db))?;
+    sync.sync_now();
+    Ok(n as u32)
+}
+
+#[tauri::command(async)]
+pub fn sync_conflicts(db: Db) -> Result<Vec<ConflictItem>, AppError> {
+    Ok(sync::conflicts(&lock(&db))?)
+}
+
+#[tauri::command(async)]
+pub fn sync_settle(db: Db, event_uid: String) -> Result<(), AppError> {
+    Ok(sync::settle_conflict(&mut lock(&db), &event_uid)?)
+}
+
+#[tauri::command(async)]
+pub fn dossier_sync(db: Db, code: String) -> Result<DossierSync, AppError> {
+    Ok(sync::dossier_sync(&lock(&db), &code)?)
+}
+
+/// Enrols this counter with a portal (an admin step; also `motcua enrol`). The HTTP call runs on a
+/// thread of its own with its own runtime, holding the store only for the final write.
+#[tauri::command(async)]
+pub fn sync_enrol(db: Db, sync: Sync, portal: String, code: String) -> Result<SyncStatus, AppError> {
+    let path = lock(&db).path().to_path_buf();
+    let clock = lock(&db).clock_arc();
+    let handle = std::thread::spawn(move || -> Result<(), AppError> {
+        let mut store = Store::open(&path, clock)?;
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| AppError {
+            code: motcua_core::ErrorCode::Internal,
+            message: e.to_string(),
+            field: None,
+        })?;
+        rt.block_on(motcua_sync::enrol(&mut store, &portal, &code))?;
+        Ok(())
+    });
+    handle.join().map_err(|_| AppError { code: motcua_core::ErrorCode::Internal, message: "enrolment thread panicked".into(), field: None })??;
+    sync.sync_now();
+    Ok(sync::status(&lock(&db))?)
 }

@@ -1,5 +1,5 @@
 //! The desktop shell: opens the counter's database (a demo agency and the shipped catalog on a fresh
-//! machine), then serves the UI's commands. All domain logic is in motcua-core; forms and printing in motcua-forms.
+//! machine), starts the portal sync in the background, then serves the UI's commands. All domain logic is in motcua-core; forms and printing in motcua-forms.
 //!
 //! Arguments: `--data-dir DIR` (else $MOTCUA_DATA_DIR, else the OS data dir); `--now 2026-02-12T10:30`
 //! (or $MOTCUA_NOW) pins the clock for scripted demos and end-to-end tests.
@@ -45,8 +45,11 @@ fn main() {
     if pruned > 0 {
         eprintln!("motcua-app: removed {pruned} saved PDFs older than 90 days");
     }
+    // The portal sync runs on its own thread and connection: intake and printing never wait for it.
+    let sync = motcua_sync::SyncHandle::spawn(store.path().to_path_buf(), store.clock_arc(), motcua_sync::task::TaskConfig::from_env());
     tauri::Builder::default()
         .manage(Mutex::new(store))
+        .manage(sync)
         .invoke_handler(tauri::generate_handler![
             commands::app_status,
             commands::catalog_search,
@@ -64,6 +67,14 @@ fn main() {
             commands::lifecycle_apply,
             commands::work_counts,
             commands::work_list,
+            commands::sync_status,
+            commands::sync_now,
+            commands::sync_parked,
+            commands::sync_retry_parked,
+            commands::sync_conflicts,
+            commands::sync_settle,
+            commands::sync_enrol,
+            commands::dossier_sync,
         ])
         .run(tauri::generate_context!())
         .expect("error while running the Một Cửa window");

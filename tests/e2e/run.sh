@@ -7,6 +7,10 @@ ROOT="$(cd ../.. && pwd)"
 export PATH="$HOME/.cargo/bin:$PATH"
 export MOTCUA_APP="$ROOT/target/debug/motcua-app"
 export MOTCUA_CLI="$ROOT/target/debug/motcua"
+export MOTCUA_PORTAL="$ROOT/target/debug/motcua-portal"
+# the app's background sync: quick rounds and a short backoff cap, so recovery is seen within seconds
+export MOTCUA_SYNC_INTERVAL_MS=1000
+export MOTCUA_SYNC_BACKOFF_CAP_MS=1000
 export NO_AT_BRIDGE=1
 export WEBKIT_DISABLE_COMPOSITING_MODE=1
 export LANG=C.UTF-8

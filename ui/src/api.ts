@@ -18,6 +18,10 @@ import type { Command } from './bindings/Command';
 import type { WorkCounts } from './bindings/WorkCounts';
 import type { WorkItem } from './bindings/WorkItem';
 import type { WorkList } from './bindings/WorkList';
+import type { SyncStatus } from './bindings/SyncStatus';
+import type { ParkedEvent } from './bindings/ParkedEvent';
+import type { ConflictItem } from './bindings/ConflictItem';
+import type { DossierSync } from './bindings/DossierSync';
 
 /** What to print: a dossier's form, or the logbook for a date range. */
 export type FormTarget = { form: FormKind; code?: string; input?: FormInput | null; from?: string; to?: string };
@@ -57,5 +61,14 @@ export const api = {
   lifecycleApply: (codes: string[], command: Command) => call<Dossier[]>('lifecycle_apply', { codes, command }),
   workCounts: () => call<WorkCounts>('work_counts'),
   workList: (list: WorkList) => call<WorkItem[]>('work_list', { list }),
+  syncStatus: () => call<SyncStatus>('sync_status'),
+  /** Wakes the background sync; the status shows the round's outcome when it is in. */
+  syncNow: () => call<SyncStatus>('sync_now'),
+  syncParked: () => call<ParkedEvent[]>('sync_parked'),
+  syncRetryParked: () => call<number>('sync_retry_parked'),
+  syncConflicts: () => call<ConflictItem[]>('sync_conflicts'),
+  syncSettle: (eventUid: string) => call<void>('sync_settle', { eventUid }),
+  syncEnrol: (portal: string, code: string) => call<SyncStatus>('sync_enrol', { portal, code }),
+  dossierSync: (code: string) => call<DossierSync>('dossier_sync', { code }),
 };
 export type Api = typeof api;

@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 const fake = vi.hoisted(() => ({
   appStatus: vi.fn(), catalogSearch: vi.fn(), intakePreview: vi.fn(), intakeSubmit: vi.fn(),
   dossierSearch: vi.fn(), dossierGet: vi.fn(), workCounts: vi.fn(), workList: vi.fn(), settingsGet: vi.fn(), formPrint: vi.fn(),
+  syncStatus: vi.fn(), syncParked: vi.fn(), syncConflicts: vi.fn(),
 }));
 vi.mock('./api', () => ({ api: fake, toAppError: (e: unknown) => e }));
 
@@ -20,6 +21,10 @@ describe('counter window', () => {
       },
       db_path: '/data/motcua.sqlite3', pending_events: 3, procedures: 33, version: '0.1.0',
     });
+    fake.syncStatus.mockResolvedValue({ enrolled: true, portal_url: 'http://p', online: false, waiting: 3, parked: 0, conflicts: 0,
+      last_error: 'Không kết nối được Cổng dịch vụ công', numbers_left_today: 5, clock_offset_minutes: 0 });
+    fake.syncParked.mockResolvedValue([]);
+    fake.syncConflicts.mockResolvedValue([]);
   });
 
   it('shows agency, counter, clerk and the status bar; F2/F3 switch screens', async () => {
@@ -31,6 +36,8 @@ describe('counter window', () => {
     expect(root.querySelector('[data-testid="status-pending"]')!.textContent).toBe('Chưa đồng bộ: 3');
     expect(root.querySelector('[data-testid="status-catalog"]')!.textContent).toContain('33');
     expect(root.querySelector('[data-testid="status-db"]')!.textContent).toBe('/data/motcua.sqlite3');
+    await tick();
+    expect(root.querySelector('[data-testid="status-network"]')!.textContent).toBe('● Mất kết nối — 3 chờ gửi');
     expect(root.querySelector('[data-testid="tab-intake"]')!.textContent).toBe('Tiếp nhận (F2)');
     expect(root.querySelector('[data-testid="tab-search"]')!.textContent).toBe('Tra cứu (F3)');
     expect(intake.el.hidden).toBe(false);
@@ -43,6 +50,17 @@ describe('counter window', () => {
     document.dispatchEvent(new KeyboardEvent('keydown', { key: 'F2', bubbles: true, cancelable: true }));
     expect(intake.el.hidden).toBe(false);
     expect(document.activeElement?.getAttribute('data-testid')).toBe('procedure-input');
+  });
+
+  it('F9 opens the sync screen with "sync now" focused', async () => {
+    const root = document.getElementById('root')!;
+    const { sync, stop } = mount(root);
+    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'F9', bubbles: true, cancelable: true }));
+    await tick();
+    await tick();
+    expect(sync.el.hidden).toBe(false);
+    expect(document.activeElement?.getAttribute('data-testid')).toBe('sync-now');
+    stop();
   });
 
   it('F8 opens the work lists (overdue first) with the logbook panel', async () => {

@@ -1,6 +1,7 @@
 // Boots the counter window: header with agency, counter and clerk; the intake (F2) and search (F3)
 // screens, hand-over (F5) and return (F6) desks, work lists and the logbook (F8: F7 toggles caret browsing
-// in WebKitGTK), settings (F4), the work-list counts under the header; Ctrl+P reprints the receipt on screen; a status bar with unsent events and the database in use.
+// in WebKitGTK), the portal sync (F9), settings (F4), the work-list counts under the header; Ctrl+P reprints the receipt on
+// screen; a status bar with the sync badge (online or not, waiting, refused, conflicts, numbers left) and the database in use.
 import './styles.css';
 import { api, type Api } from './api';
 import type { AppError } from './bindings/AppError';
@@ -10,6 +11,7 @@ import { SettingsScreen } from './settings';
 import { HandoverScreen } from './handover';
 import { ReturnScreen } from './returns';
 import { WorkBar, WorkScreen } from './worklists';
+import { SyncBadge, SyncScreen } from './sync';
 
 export function mount(root: HTMLElement, backend: Api = api) {
   root.innerHTML = `
@@ -19,10 +21,11 @@ export function mount(root: HTMLElement, backend: Api = api) {
            <button type="button" data-screen="handover" data-testid="tab-handover">Bàn giao <span class="key">(F5)</span></button>
            <button type="button" data-screen="returns" data-testid="tab-returns">Trả kết quả <span class="key">(F6)</span></button>
            <button type="button" data-screen="work" data-testid="tab-work">Việc cần làm <span class="key">(F8)</span></button>
+           <button type="button" data-screen="sync" data-testid="tab-sync">Đồng bộ <span class="key">(F9)</span></button>
            <button type="button" data-screen="settings" data-testid="tab-settings">Thiết lập <span class="key">(F4)</span></button></nav>
       <div class="who" data-testid="who"></div></header>
     <main></main>
-    <footer data-testid="status-bar"><span data-testid="status-network" class="offline" title="Chưa cấu hình cổng dịch vụ công: mọi hồ sơ được lưu trên máy và gửi đi khi đồng bộ">● Ngoại tuyến — lưu trên máy</span><span data-testid="status-pending"></span><span data-testid="status-catalog"></span><span class="db" data-testid="status-db"></span></footer>`;
+    <footer data-testid="status-bar"><span data-testid="status-pending"></span><span data-testid="status-catalog"></span><span class="db" data-testid="status-db"></span></footer>`;
   const main = root.querySelector('main')!;
   const refresh = async () => {
     try {
@@ -33,6 +36,7 @@ export function mount(root: HTMLElement, backend: Api = api) {
       root.querySelector('[data-testid="status-catalog"]')!.textContent = `Danh mục: ${s.procedures} thủ tục`;
       root.querySelector('footer .db')!.textContent = s.db_path;
       void bar.refresh();
+      void syncBadge.refresh();
     } catch (e) {
       root.querySelector('[data-testid="status-pending"]')!.textContent = (e as AppError).message;
     }
@@ -50,16 +54,20 @@ export function mount(root: HTMLElement, backend: Api = api) {
     show('work');
     void work.show(l);
   });
+  const sync = new SyncScreen(backend, () => void refresh());
+  const syncBadge = new SyncBadge(backend, () => show('sync'));
+  root.querySelector('footer')!.prepend(syncBadge.el);
   root.querySelector('header')!.after(bar.el);
-  main.append(intake.el, search.el, settings.el, handover.el, returns.el, work.el);
-  type Screen = 'intake' | 'search' | 'settings' | 'handover' | 'returns' | 'work';
-  const screens: Record<Screen, { el: HTMLElement; focusFirst(): void }> = { intake, search, settings, handover, returns, work };
+  main.append(intake.el, search.el, settings.el, handover.el, returns.el, work.el, sync.el);
+  type Screen = 'intake' | 'search' | 'settings' | 'handover' | 'returns' | 'work' | 'sync';
+  const screens: Record<Screen, { el: HTMLElement; focusFirst(): void }> = { intake, search, settings, handover, returns, work, sync };
   let current: Screen = 'intake';
   const show = (which: Screen) => {
     current = which;
     for (const [name, sc] of Object.entries(screens)) sc.el.hidden = name !== which;
     root.querySelectorAll<HTMLElement>('nav button').forEach((b) => b.classList.toggle('active', b.dataset.screen === which));
     if (which === 'settings') void settings.load().then(() => settings.focusFirst());
+    else if (which === 'sync') void sync.load().then(() => sync.focusFirst());
     else screens[which].focusFirst();
   };
   root.querySelectorAll<HTMLElement>('nav button').forEach((b) => b.addEventListener('click', () => {
@@ -82,6 +90,9 @@ export function mount(root: HTMLElement, backend: Api = api) {
     } else if (ev.key === 'F6') {
       ev.preventDefault();
       show('returns');
+    } else if (ev.key === 'F9') {
+      ev.preventDefault();
+      show('sync');
     } else if (ev.key === 'F8') {
       ev.preventDefault();
       show('work');
@@ -95,7 +106,9 @@ export function mount(root: HTMLElement, backend: Api = api) {
   });
   show('intake');
   void refresh();
-  return { intake, search, settings, handover, returns, work, bar, show };
+  // the sync runs by itself in the background: keep its badge (and the counts it may change) current
+  const timer = setInterval(() => void refresh(), 5000);
+  return { intake, search, settings, handover, returns, work, bar, sync, syncBadge, show, stop: () => clearInterval(timer) };
 }
 
 const root = document.getElementById('app');

@@ -10,6 +10,7 @@ import { PrintActions, showPreview } from './printing';
 import { DossierActions } from './actions';
 import { esc, formatDate, formatDateTime, formatMoney, isoToDmy } from './format';
 import { FORM_LABELS } from './intake';
+import { dossierSyncLine } from './sync';
 
 // Mirrors DossierStatus::label in the core; typed by the generated DossierStatus so a new status in Rust
 // fails the UI build until it has a label here.
@@ -140,6 +141,7 @@ export class SearchScreen {
   async open(code: string) {
     try {
       this.showDetail(await this.api.dossierGet(code));
+      void this.showSync(code);
     } catch (e) {
       const err = this.q('[data-testid="search-error"]');
       err.textContent = (e as AppError).message;
@@ -163,7 +165,8 @@ export class SearchScreen {
         <dt>Nhận kết quả</dt><dd>${d.delivery.kind === 'post' ? `Qua bưu chính: ${esc(d.delivery.address)}` : 'Tại quầy'}</dd>
         <dt>Lệ phí</dt><dd>${formatMoney(d.fee)}</dd>
         <dt>Kênh nộp</dt><dd>${CHANNEL_LABELS[d.channel] ?? d.channel}</dd>
-        <dt>Trạng thái</dt><dd data-testid="detail-status">${STATUS_LABELS[d.status] ?? d.status}</dd>${progressRows(d)}${d.note ? `
+        <dt>Trạng thái</dt><dd data-testid="detail-status">${STATUS_LABELS[d.status] ?? d.status}</dd>
+        <dt>Cổng dịch vụ công</dt><dd data-testid="detail-sync-row">…</dd>${progressRows(d)}${d.note ? `
         <dt>Ghi chú</dt><dd>${esc(d.note)}</dd>` : ''}
       </dl>
       <h4>Thành phần hồ sơ</h4>
@@ -172,6 +175,7 @@ export class SearchScreen {
     el.appendChild(this.printActions.el);
     el.appendChild(new DossierActions(d, this.api, (after) => {
       this.showDetail(after);
+      void this.showSync(after.code);
       // the result row shows the new status too
       this.el.querySelectorAll<HTMLElement>('[data-testid="search-row"]').forEach((tr) => {
         if (tr.dataset.code === after.code) tr.querySelector('.status')!.textContent = STATUS_LABELS[after.status];
@@ -181,6 +185,17 @@ export class SearchScreen {
     el.hidden = false;
     el.querySelector('.close')?.addEventListener('click', () => this.closeDetail());
     el.focus();
+  }
+
+  /** Where the dossier stands with the portal (waiting, sent, refused with the portal's reason). */
+  private async showSync(code: string) {
+    const dd = this.el.querySelector<HTMLElement>('[data-testid="detail-sync-row"]');
+    if (!dd) return;
+    try {
+      dd.innerHTML = dossierSyncLine(await this.api.dossierSync(code));
+    } catch (e) {
+      dd.textContent = (e as AppError).message;
+    }
   }
 
   closeDetail(refocus = true) {

@@ -45,6 +45,7 @@ pub async fn enrol(store: &mut Store, portal_url: &str, code: &str) -> Result<En
 /// Runs one round and records its outcome (online, last success, last error in words) in the store.
 /// `portal_url` overrides (and replaces) the stored address, e.g. to switch to the office hub.
 pub async fn run_round(store: &mut Store, portal_url: Option<&str>) -> Result<RoundReport, SyncError> {
+    store.refresh_if_stale()?;
     let mut enrolment = sync::enrolment(store)?.ok_or(SyncError::NotEnrolled)?;
     if let Some(url) = portal_url {
         let url = url.trim_end_matches('/');

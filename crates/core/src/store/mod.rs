@@ -97,6 +97,8 @@ pub struct Store {
     code_template: String,
     context: Option<CounterContext>,
     clock: Arc<dyn Clock>,
+    /// The `data_rev` the cached catalog, calendar and settings were read at.
+    loaded_rev: i64,
 }
 
 impl Store {
@@ -127,6 +129,7 @@ impl Store {
             code_template: codes::DEFAULT_TEMPLATE.to_string(),
             context: None,
             clock,
+            loaded_rev: 0,
         };
         store.seed_defaults()?;
         store.reload()?;
@@ -135,6 +138,11 @@ impl Store {
 
     pub fn clock(&self) -> &dyn Clock {
         self.clock.as_ref()
+    }
+
+    /// The clock, to open another connection with the same time (the sync task).
+    pub fn clock_arc(&self) -> Arc<dyn Clock> {
+        self.clock.clone()
     }
 
     pub fn path(&self) -> &Path {
@@ -163,8 +171,32 @@ impl Store {
         Ok(())
     }
 
+    /// Bumped (in the writer's transaction) whenever the catalog or calendar changes, so another
+    /// connection to the same file (the app's and the sync task's) knows to re-read its cache.
+    fn bump_rev(tx: &Transaction) -> Result<()> {
+        tx.execute(
+            "INSERT INTO settings(key, value) VALUES ('data_rev', '1') ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+            [],
+        )?;
+        Ok(())
+    }
+
+    fn data_rev(&self) -> Result<i64> {
+        Ok(self.setting("data_rev")?.and_then(|v| v.parse().ok()).unwrap_or(0))
+    }
+
+    /// Re-reads the cached catalog and calendar if another connection changed them (a sync pulled a
+    /// new catalog while the app was open). One small query when nothing changed.
+    pub fn refresh_if_stale(&mut self) -> Result<()> {
+        if self.data_rev()? != self.loaded_rev {
+            self.reload()?;
+        }
+        Ok(())
+    }
+
     /// Re-reads the cached catalog, calendar, settings and counter context.
     fn reload(&mut self) -> Result<()> {
+        self.loaded_rev = self.data_rev()?;
         let procs: Vec<Procedure> = {
             let mut st = self.conn.prepare("SELECT data FROM procedures WHERE active = 1 ORDER BY code")?;
             let rows = st.query_map([], |r| r.get::<_, String>(0))?;
@@ -338,6 +370,7 @@ impl Store {
             "UPDATE procedures SET active = 0, updated_at = ?2 WHERE active = 1 AND code NOT IN (SELECT value FROM json_each(?1))",
             params![codes_json, now],
         )? as u32;
+        Store::bump_rev(&tx)?;
         tx.commit()?;
         self.reload()?;
         Ok(ImportReport { added, updated, deactivated, total: file.procedures.len() as u32 })
@@ -353,6 +386,7 @@ impl Store {
              ON CONFLICT(id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
             params![serde_json::to_string(&data).expect("serialisable"), to_rfc3339(now)],
         )?;
+        Store::bump_rev(&tx)?;
         tx.commit()?;
         self.reload()
     }

@@ -239,3 +239,17 @@ fn a_clock_far_behind_the_portal_is_refused_and_nothing_is_written() {
     assert_eq!(n, 1);
     assert!(s.dossier_by_code(&before).is_ok());
 }
+
+#[test]
+fn another_connection_sees_a_pulled_catalog_after_refresh() {
+    let (d, mut app) = counter("Q01", "2026-03-02T09:00");
+    let mut sync_side = Store::open_dir(d.path(), Arc::new(FixedClock(parse_local("2026-03-02T09:00").unwrap()))).unwrap();
+    let mut catalog: serde_json::Value = serde_json::from_str(crate::catalog::DEFAULT_CATALOG_JSON).unwrap();
+    let mut extra = catalog["procedures"][0].clone();
+    extra["code"] = "9.999999".into();
+    catalog["procedures"].as_array_mut().unwrap().push(extra);
+    sync_side.import_catalog(&catalog.to_string()).unwrap();
+    assert!(app.procedure("9.999999").is_none());
+    app.refresh_if_stale().unwrap();
+    assert!(app.procedure("9.999999").is_some());
+}

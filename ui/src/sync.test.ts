@@ -1,0 +1,93 @@
+import { describe, expect, it, vi } from 'vitest';
+import { badge, SyncBadge, SyncScreen, dossierSyncLine } from './sync';
+import type { SyncStatus } from './bindings/SyncStatus';
+import type { Api } from './api';
+
+const base: SyncStatus = {
+  enrolled: true, portal_url: 'http://127.0.0.1:8787', online: true, waiting: 0, parked: 0, conflicts: 0,
+  last_success_at: '2026-11-23T09:15:00+07:00', last_attempt_at: '2026-11-23T09:15:00+07:00', numbers_left_today: 87, clock_offset_minutes: 0,
+};
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+describe('sync badge', () => {
+  it('says online, offline with the reason in words, or not connected', () => {
+    expect(badge(base)).toMatchObject({ cls: 'online', text: '● Trực tuyến — đã đồng bộ' });
+    expect(badge({ ...base, waiting: 4 }).text).toBe('● Trực tuyến — 4 chờ gửi');
+    const off = badge({ ...base, online: false, waiting: 12, last_error: 'Không kết nối được Cổng dịch vụ công (http://x): mạng hoặc máy chủ không hoạt động.' });
+    expect(off).toMatchObject({ cls: 'offline', text: '● Mất kết nối — 12 chờ gửi' });
+    expect(off.title).toContain('Không kết nối được Cổng dịch vụ công');
+    expect(off.title).toContain('09:15 thứ Hai, 23/11/2026');
+    expect(badge({ ...base, enrolled: false, portal_url: undefined }).text).toBe('● Chưa kết nối cổng — lưu trên máy');
+  });
+
+  it('shows refused events, conflicts and numbers left as chips; a click opens the sync screen', async () => {
+    const open = vi.fn();
+    const api = { syncStatus: vi.fn().mockResolvedValue({ ...base, parked: 2, conflicts: 1 }) } as unknown as Api;
+    const b = new SyncBadge(api, open);
+    await b.refresh();
+    const parked = b.el.querySelector<HTMLElement>('[data-testid="status-parked"]')!;
+    expect(parked.hidden).toBe(false);
+    expect(parked.textContent).toBe('Cổng từ chối: 2');
+    expect(b.el.querySelector<HTMLElement>('[data-testid="status-conflicts"]')!.textContent).toBe('Cần xử lý: 1');
+    expect(b.el.querySelector('[data-testid="status-numbers"]')!.textContent).toBe('Số hồ sơ còn hôm nay: 87');
+    b.el.querySelector<HTMLElement>('[data-testid="status-network"]')!.click();
+    expect(open).toHaveBeenCalled();
+  });
+
+  it('a dossier line keeps the portal reason when refused', () => {
+    const html = dossierSyncLine({ state: 'rejected', label: 'Cổng từ chối', reason: 'Thủ tục 9.9 không có <b>' });
+    expect(html).toContain('data-state="rejected"');
+    expect(html).toContain('Thủ tục 9.9 không có &#60;b&#62;');
+  });
+});
+
+describe('sync screen (F9)', () => {
+  const api = () => ({
+    syncStatus: vi.fn().mockResolvedValue({ ...base, online: false, waiting: 3, parked: 1, conflicts: 1, last_error: 'Cổng dịch vụ công báo lỗi (HTTP 503, unavailable): bảo trì' }),
+    syncParked: vi.fn().mockResolvedValue([{ dossier_code: 'A-1', kind: 'received', at: '2026-11-23T09:00:00+07:00', code: 'unknown_procedure', reason: 'Thủ tục 9.999999 không có trong danh mục', parked_at: '2026-11-23T09:01:00+07:00', attempts: 1 }]),
+    syncConflicts: vi.fn().mockResolvedValue([{ event_uid: 'u-1', dossier_code: 'B-2', kind: 'returned', counter_id: 'Q02', at: '2026-11-23T09:00:00+07:00', status_label: 'Đã từ chối', noted_at: '2026-11-23T09:02:00+07:00' }]),
+    syncNow: vi.fn().mockResolvedValue(base),
+    syncRetryParked: vi.fn().mockResolvedValue(1),
+    syncSettle: vi.fn().mockResolvedValue(undefined),
+    syncEnrol: vi.fn().mockResolvedValue(base),
+  });
+
+  it('lists the last error, refused steps with the portal reason, and conflicts; retry and settle call the core', async () => {
+    const a = api();
+    const s = new SyncScreen(a as unknown as Api);
+    await s.load();
+    expect(s.el.querySelector('[data-testid="sync-last-error"]')!.textContent).toContain('HTTP 503');
+    expect(s.el.querySelector('[data-testid="sync-waiting"]')!.textContent).toBe('3');
+    const row = s.el.querySelector('[data-testid="parked-row"]')!;
+    expect(row.textContent).toContain('Tiếp nhận');
+    expect(row.textContent).toContain('Thủ tục 9.999999 không có trong danh mục');
+    expect(s.el.querySelector('[data-testid="conflict-row"]')!.textContent).toContain('Quầy Q02');
+    s.el.querySelector<HTMLElement>('[data-testid="parked-retry"]')!.click();
+    await tick();
+    expect(a.syncRetryParked).toHaveBeenCalled();
+    s.el.querySelector<HTMLElement>('[data-testid="conflict-row"] button')!.click();
+    await tick();
+    expect(a.syncSettle).toHaveBeenCalledWith('u-1');
+    expect(s.el.querySelector<HTMLElement>('[data-testid="enrol-form"]')!.hidden).toBe(true);
+  });
+
+  it('offers enrolment when the counter has no portal, and shows a refusal in words', async () => {
+    const a = api();
+    a.syncStatus.mockResolvedValue({ ...base, enrolled: false, portal_url: undefined, online: false });
+    a.syncParked.mockResolvedValue([]);
+    a.syncConflicts.mockResolvedValue([]);
+    a.syncEnrol.mockRejectedValue({ code: 'conflict', message: 'Cổng dịch vụ công báo lỗi (HTTP 403, enrolment_refused): Mã đăng ký không đúng' });
+    const s = new SyncScreen(a as unknown as Api);
+    await s.load();
+    const form = s.el.querySelector<HTMLFormElement>('[data-testid="enrol-form"]')!;
+    expect(form.hidden).toBe(false);
+    s.el.querySelector<HTMLInputElement>('[data-testid="enrol-portal"]')!.value = 'http://127.0.0.1:1';
+    s.el.querySelector<HTMLInputElement>('[data-testid="enrol-code"]')!.value = 'SAI';
+    form.dispatchEvent(new Event('submit', { cancelable: true }));
+    await tick();
+    expect(a.syncEnrol).toHaveBeenCalledWith('http://127.0.0.1:1', 'SAI');
+    const err = s.el.querySelector<HTMLElement>('[data-testid="sync-error"]')!;
+    expect(err.hidden).toBe(false);
+    expect(err.textContent).toContain('Mã đăng ký không đúng');
+  });
+});

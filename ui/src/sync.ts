@@ -1,0 +1,223 @@
+// Portal sync at the counter: the badge in the status bar (online or not, events waiting, events the
+// portal refused, conflicts, official numbers left today, the last success and the last error in
+// words), and the sync screen (F9): "Đồng bộ ngay", the refused events with the portal's own reasons
+// and "Gửi lại", the conflicts a person must settle, and enrolment when the counter has no portal.
+// The sync itself runs in Rust on its own thread; this module only shows and asks.
+import { api as defaultApi, type Api } from './api';
+import type { AppError } from './bindings/AppError';
+import type { DossierSync } from './bindings/DossierSync';
+import type { SyncStatus } from './bindings/SyncStatus';
+import { esc, formatDateTime } from './format';
+
+/** Event kinds in words (the parked and conflict lists). */
+export const KIND_LABELS: Record<string, string> = {
+  received: 'Tiếp nhận',
+  handed_over: 'Bàn giao',
+  transferred: 'Chuyển phòng',
+  supplement_requested: 'Yêu cầu bổ sung',
+  supplemented: 'Đã bổ sung',
+  refused: 'Từ chối',
+  stopped: 'Dừng giải quyết',
+  result_received: 'Nhận kết quả',
+  delayed: 'Hẹn lại',
+  returned: 'Trả kết quả',
+  withdrawn: 'Rút hồ sơ',
+};
+
+/** What the badge says: its class (online / offline / local), its text and its tooltip. */
+export function badge(s: SyncStatus): { cls: string; text: string; title: string } {
+  if (!s.enrolled) {
+    return {
+      cls: 'offline',
+      text: '● Chưa kết nối cổng — lưu trên máy',
+      title: 'Máy chưa đăng ký với Cổng dịch vụ công: mọi hồ sơ được lưu trên máy (F9 để đăng ký).',
+    };
+  }
+  const last = s.last_success_at ? `lần cuối ${formatDateTime(s.last_success_at)}` : 'chưa đồng bộ lần nào';
+  if (s.online) {
+    return {
+      cls: 'online',
+      text: s.waiting > 0 ? `● Trực tuyến — ${s.waiting} chờ gửi` : '● Trực tuyến — đã đồng bộ',
+      title: `Đồng bộ với ${s.portal_url ?? ''}, ${last}.`,
+    };
+  }
+  return {
+    cls: 'offline',
+    text: `● Mất kết nối — ${s.waiting} chờ gửi`,
+    title: `${s.last_error ?? 'Chưa kết nối được cổng.'} Hồ sơ vẫn được lưu trên máy và tự gửi khi có mạng (${last}).`,
+  };
+}
+
+/** The badge and chips in the status bar; clicking opens the sync screen. */
+export class SyncBadge {
+  readonly el: HTMLElement;
+
+  constructor(private api: Api = defaultApi, private open: () => void = () => {}) {
+    this.el = document.createElement('span');
+    this.el.className = 'syncbar';
+    this.el.innerHTML = `<button type="button" class="link offline" data-testid="status-network">● …</button>
+      <span class="chip alert" data-testid="status-parked" hidden></span>
+      <span class="chip alert" data-testid="status-conflicts" hidden></span>
+      <span data-testid="status-numbers"></span>`;
+    this.el.querySelector('button')!.addEventListener('click', () => this.open());
+  }
+
+  async refresh(): Promise<SyncStatus | null> {
+    try {
+      const s = await this.api.syncStatus();
+      const b = badge(s);
+      const net = this.el.querySelector<HTMLElement>('[data-testid="status-network"]')!;
+      net.className = `link ${b.cls}`;
+      net.textContent = b.text;
+      net.title = b.title;
+      const parked = this.el.querySelector<HTMLElement>('[data-testid="status-parked"]')!;
+      parked.hidden = s.parked === 0;
+      parked.textContent = `Cổng từ chối: ${s.parked}`;
+      const conflicts = this.el.querySelector<HTMLElement>('[data-testid="status-conflicts"]')!;
+      conflicts.hidden = s.conflicts === 0;
+      conflicts.textContent = `Cần xử lý: ${s.conflicts}`;
+      this.el.querySelector('[data-testid="status-numbers"]')!.textContent = s.enrolled ? `Số hồ sơ còn hôm nay: ${s.numbers_left_today}` : '';
+      return s;
+    } catch {
+      return null;
+    }
+  }
+}
+
+/** One line for the dossier view: where the dossier stands with the portal. */
+export function dossierSyncLine(s: DossierSync): string {
+  const cls = s.state === 'rejected' ? 'error' : s.state === 'waiting' || s.state === 'local' ? 'muted' : 'ok';
+  return `<span class="${cls}" data-testid="detail-sync" data-state="${s.state}">${esc(s.label)}${s.reason ? `: ${esc(s.reason)}` : ''}</span>`;
+}
+
+/** The sync screen (F9). */
+export class SyncScreen {
+  readonly el: HTMLElement;
+
+  constructor(private api: Api = defaultApi, private onChanged: () => void = () => {}) {
+    this.el = document.createElement('section');
+    this.el.className = 'screen sync';
+    this.el.innerHTML = `<h2>Đồng bộ với Cổng dịch vụ công</h2>
+      <div class="banner error" data-testid="sync-error" hidden></div>
+      <dl class="sync-status" data-testid="sync-status"></dl>
+      <p><button type="button" class="primary" data-testid="sync-now">Đồng bộ ngay</button>
+         <span class="muted">Máy tự đồng bộ khi có mạng; nút này chỉ để gửi ngay.</span></p>
+      <form data-testid="enrol-form" hidden>
+        <h3>Đăng ký máy với cổng</h3>
+        <label>Địa chỉ cổng <input data-testid="enrol-portal" placeholder="https://dichvucong…" required></label>
+        <label>Mã đăng ký <input data-testid="enrol-code" required></label>
+        <button type="submit" data-testid="enrol-submit">Đăng ký</button>
+      </form>
+      <h3>Cổng từ chối <span class="muted">(các bước khác vẫn được gửi bình thường)</span></h3>
+      <table class="results"><thead><tr><th>Mã hồ sơ</th><th>Bước</th><th>Lúc</th><th>Lý do của cổng</th></tr></thead>
+        <tbody data-testid="parked-rows"></tbody></table>
+      <p class="muted" data-testid="parked-empty">Không có bước nào bị từ chối.</p>
+      <p><button type="button" data-testid="parked-retry" hidden>Gửi lại các bước bị từ chối (sau khi cổng đã sửa)</button></p>
+      <h3>Cần xử lý <span class="muted">(hai nơi cùng thao tác trên một hồ sơ khi mất kết nối)</span></h3>
+      <table class="results"><thead><tr><th>Mã hồ sơ</th><th>Bước không được áp dụng</th><th>Nơi làm</th><th>Lúc</th><th>Trạng thái theo cổng</th><th></th></tr></thead>
+        <tbody data-testid="conflict-rows"></tbody></table>
+      <p class="muted" data-testid="conflict-empty">Không có xung đột.</p>`;
+    this.q('[data-testid="sync-now"]').addEventListener('click', () => void this.syncNow());
+    this.q('[data-testid="parked-retry"]').addEventListener('click', () => void this.retry());
+    this.q('[data-testid="enrol-form"]').addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      void this.enrol();
+    });
+  }
+
+  private q(sel: string): HTMLElement {
+    return this.el.querySelector<HTMLElement>(sel)!;
+  }
+
+  focusFirst() {
+    this.q('[data-testid="sync-now"]').focus();
+  }
+
+  private fail(e: unknown) {
+    const err = this.q('[data-testid="sync-error"]');
+    err.textContent = (e as AppError).message;
+    err.hidden = false;
+  }
+
+  async load() {
+    this.q('[data-testid="sync-error"]').hidden = true;
+    try {
+      const [s, parked, conflicts] = await Promise.all([this.api.syncStatus(), this.api.syncParked(), this.api.syncConflicts()]);
+      const b = badge(s);
+      const row = (k: string, v: string, id = '') => `<dt>${k}</dt><dd${id ? ` data-testid="${id}"` : ''}>${v}</dd>`;
+      this.q('[data-testid="sync-status"]').innerHTML =
+        row('Tình trạng', `<span class="${b.cls}">${esc(b.text)}</span>`, 'sync-state') +
+        row('Cổng', esc(s.portal_url ?? 'chưa đăng ký')) +
+        row('Chờ gửi', String(s.waiting), 'sync-waiting') +
+        row('Đồng bộ thành công lần cuối', s.last_success_at ? formatDateTime(s.last_success_at) : '—') +
+        row('Thử lần cuối', s.last_attempt_at ? formatDateTime(s.last_attempt_at) : '—') +
+        row('Lỗi gần nhất', s.last_error ? esc(s.last_error) : '—', 'sync-last-error') +
+        row('Số hồ sơ chính thức còn hôm nay', String(s.numbers_left_today), 'sync-numbers') +
+        (Math.abs(s.clock_offset_minutes) >= 5
+          ? row('Đồng hồ máy', `<span class="error">lệch ${s.clock_offset_minutes} phút so với giờ của cổng: hãy chỉnh lại</span>`)
+          : '');
+      this.q('[data-testid="enrol-form"]').hidden = s.enrolled;
+      this.q('[data-testid="parked-rows"]').innerHTML = parked
+        .map((p) => `<tr data-testid="parked-row"><td><code>${esc(p.dossier_code)}</code></td><td>${esc(KIND_LABELS[p.kind] ?? p.kind)}</td>
+          <td>${formatDateTime(p.at)}</td><td>${esc(p.reason)} <span class="muted">(${esc(p.code)})</span></td></tr>`)
+        .join('');
+      this.q('[data-testid="parked-empty"]').hidden = parked.length > 0;
+      this.q('[data-testid="parked-retry"]').hidden = parked.length === 0;
+      const body = this.q('[data-testid="conflict-rows"]');
+      body.innerHTML = conflicts
+        .map((c) => `<tr data-testid="conflict-row"><td><code>${esc(c.dossier_code)}</code></td><td>${esc(KIND_LABELS[c.kind] ?? c.kind)}</td>
+          <td>${c.counter_id === 'CONG' ? 'Cổng / phòng chuyên môn' : `Quầy ${esc(c.counter_id)}`}</td><td>${formatDateTime(c.at)}</td>
+          <td>${esc(c.status_label)}</td><td><button type="button" data-uid="${esc(c.event_uid)}">Đã xử lý</button></td></tr>`)
+        .join('');
+      body.querySelectorAll<HTMLButtonElement>('button[data-uid]').forEach((btn) =>
+        btn.addEventListener('click', () => void this.settle(btn.dataset.uid!)));
+      this.q('[data-testid="conflict-empty"]').hidden = conflicts.length > 0;
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  async syncNow() {
+    try {
+      await this.api.syncNow();
+      // the round runs in the background; show its outcome when it is in
+      await new Promise((r) => setTimeout(r, 800));
+      await this.load();
+      this.onChanged();
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  private async retry() {
+    try {
+      await this.api.syncRetryParked();
+      await this.load();
+      this.onChanged();
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  private async settle(uid: string) {
+    try {
+      await this.api.syncSettle(uid);
+      await this.load();
+      this.onChanged();
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  private async enrol() {
+    const portal = (this.q('[data-testid="enrol-portal"]') as HTMLInputElement).value.trim();
+    const code = (this.q('[data-testid="enrol-code"]') as HTMLInputElement).value.trim();
+    try {
+      await this.api.syncEnrol(portal, code);
+      await this.load();
+      this.onChanged();
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+}
