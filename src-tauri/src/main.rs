@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use motcua_core::clock::{parse_local, Clock, FixedClock, SystemClock};
 use motcua_core::{paths, Store};
+use tauri::Manager;
 
 fn arg_value(args: &[String], name: &str) -> Option<String> {
     let eq = format!("{name}=");
@@ -32,6 +33,18 @@ fn main() {
         Some(t) => Arc::new(FixedClock(t)),
         None => Arc::new(SystemClock),
     };
+    // one app per data directory (a restore waits for it to close)
+    let _instance = match paths::InstanceLock::try_acquire(&dir) {
+        Ok(Ok(lock)) => lock,
+        Ok(Err(())) => {
+            eprintln!("motcua-app: Một Cửa is already open on {} (only one window per counter database)", dir.display());
+            std::process::exit(1);
+        }
+        Err(e) => {
+            eprintln!("motcua-app: cannot lock {}: {e}", dir.display());
+            std::process::exit(1);
+        }
+    };
     let store = Store::open_dir(&dir, clock).and_then(|mut s| s.ensure_demo().map(|_| s));
     let store = match store {
         Ok(s) => s,
@@ -47,7 +60,8 @@ fn main() {
     }
     // The portal sync runs on its own thread and connection: intake and printing never wait for it.
     let sync = motcua_sync::SyncHandle::spawn(store.path().to_path_buf(), store.clock_arc(), motcua_sync::task::TaskConfig::from_env());
-    tauri::Builder::default()
+    spawn_scheduled_backups(store.path().to_path_buf(), store.clock_arc());
+    let app = tauri::Builder::default()
         .manage(Mutex::new(store))
         .manage(sync)
         .invoke_handler(tauri::generate_handler![
@@ -76,6 +90,44 @@ fn main() {
             commands::sync_enrol,
             commands::dossier_sync,
         ])
-        .run(tauri::generate_context!())
-        .expect("error while running the Một Cửa window");
+        .build(tauri::generate_context!())
+        .expect("error while building the Một Cửa window");
+    app.run(|handle, event| {
+        if let tauri::RunEvent::Exit = event {
+            // a backup at close, from the app's own connection
+            let state = handle.state::<Mutex<Store>>();
+            let mut store = state.lock().unwrap_or_else(|e| e.into_inner());
+            backup_now(&mut store, "close");
+        }
+    });
+}
+
+fn backup_now(store: &mut Store, why: &str) {
+    let result = motcua_core::backup::BackupSettings::load(store)
+        .and_then(|s| motcua_core::backup::create(store, &s.folder(store), s.keep, why));
+    match result {
+        Ok(b) => eprintln!("motcua-app: backup ({why}) {}", b.path),
+        Err(e) => eprintln!("motcua-app: backup ({why}) failed: {e}"),
+    }
+}
+
+/// Backups every `backup_every_hours` (re-read each time; 0 = only at close), on a thread and a
+/// connection of their own: the SQLite online backup copies in small steps, so intake goes on.
+fn spawn_scheduled_backups(db: PathBuf, clock: Arc<dyn Clock>) {
+    std::thread::Builder::new()
+        .name("motcua-backup".into())
+        .spawn(move || {
+            let mut store = match Store::open(&db, clock) {
+                Ok(s) => s,
+                Err(e) => return eprintln!("motcua-app: scheduled backups off: {e}"),
+            };
+            loop {
+                let hours = motcua_core::backup::BackupSettings::load(&store).map(|s| s.every_hours).unwrap_or(4);
+                std::thread::sleep(std::time::Duration::from_secs(3600 * u64::from(hours.max(1))));
+                if hours > 0 {
+                    backup_now(&mut store, "scheduled");
+                }
+            }
+        })
+        .expect("backup thread");
 }

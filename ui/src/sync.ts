@@ -153,6 +153,9 @@ export class SyncScreen {
         row('Thử lần cuối', s.last_attempt_at ? formatDateTime(s.last_attempt_at) : '—') +
         row('Lỗi gần nhất', s.last_error ? esc(s.last_error) : '—', 'sync-last-error') +
         row('Số hồ sơ chính thức còn hôm nay', String(s.numbers_left_today), 'sync-numbers') +
+        (s.failed_changes > 0
+          ? row('Thay đổi từ cổng chưa áp dụng được', `<span class="error">${s.failed_changes} (tự thử lại mỗi lần đồng bộ; xem motcua sync failed)</span>`, 'sync-failed')
+          : '') +
         (Math.abs(s.clock_offset_minutes) >= 5
           ? row('Đồng hồ máy', `<span class="error">lệch ${s.clock_offset_minutes} phút so với giờ của cổng: hãy chỉnh lại</span>`)
           : '');

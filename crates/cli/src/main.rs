@@ -83,6 +83,12 @@ enum Cmd {
         #[arg(long)]
         json: bool,
     },
+    /// The tamper-evident audit log
+    #[command(subcommand)]
+    Audit(AuditCmd),
+    /// Backups: create, verify, restore, config
+    #[command(subcommand)]
+    Backup(BackupCmd),
     /// Register this counter with a portal (once); the credential is kept in the database
     Enrol {
         #[arg(long)]
@@ -252,6 +258,49 @@ struct PrintArgs {
 }
 
 #[derive(Subcommand)]
+enum BackupCmd {
+    /// Back up now (SQLite online backup), check it, keep the newest N in the folder
+    Create {
+        /// Folder (default: the setting, else <data dir>/backups); may be a USB drive
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        #[arg(long)]
+        keep: Option<u32>,
+    },
+    /// Check a backup file: integrity, schema version, audit chain, what it holds
+    Verify { file: PathBuf },
+    /// Replace this counter's database with a backup (refused if the backup fails its check or the
+    /// app is open; the current database is copied aside first)
+    Restore { file: PathBuf },
+    /// Where and how often the app backs up (also at close)
+    Config {
+        #[arg(long)]
+        dir: Option<String>,
+        #[arg(long)]
+        keep: Option<u32>,
+        #[arg(long)]
+        every_hours: Option<u32>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCmd {
+    /// Recompute the hash chain, check the anchors; names the first broken entry (exit 4 when broken)
+    Verify {
+        /// Also compare with the anchor the portal keeps for this counter
+        #[arg(long)]
+        portal: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The latest entries
+    List {
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+}
+
+#[derive(Subcommand)]
 enum SyncCmd {
     /// Online/offline, events waiting and parked, last success, last error, numbers left today
     Status {
@@ -263,6 +312,11 @@ enum SyncCmd {
         /// Put them back in the queue (after the cause was fixed at the portal)
         #[arg(long)]
         retry: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Changes from the portal that could not be applied yet (retried every round)
+    Failed {
         #[arg(long)]
         json: bool,
     },
@@ -414,6 +468,15 @@ fn lifecycle_cmd(store: &mut Store, codes: &[String], cmd: Command, out: &Out) -
 
 fn run(cli: Cli) -> Result<(), AppError> {
     let dir = paths::data_dir(cli.data_dir);
+    // a restore never opens the live database as a store first: it replaces it
+    if let Cmd::Backup(BackupCmd::Restore { file }) = &cli.cmd {
+        let r = motcua_core::backup::restore(&dir.join(motcua_core::store::DB_FILE), file, clock()?)?;
+        println!(
+            "restored from {} ({} dossiers, {} events); the previous database is kept at {}",
+            r.restored.path, r.restored.dossiers, r.restored.events, r.previous_copy
+        );
+        return Ok(());
+    }
     let mut store = Store::open_dir(&dir, clock()?)?;
     match cli.cmd {
         Cmd::Init(a) => {
@@ -612,6 +675,63 @@ fn run(cli: Cli) -> Result<(), AppError> {
                 }
             }
         }
+        Cmd::Backup(BackupCmd::Create { dir: folder, keep }) => {
+            let s = motcua_core::backup::BackupSettings::load(&store)?;
+            let folder = folder.unwrap_or_else(|| s.folder(&store));
+            let b = motcua_core::backup::create(&mut store, &folder, keep.unwrap_or(s.keep), "manual")?;
+            println!("backup {} ({} bytes, {} dossiers, integrity {})", b.path, b.bytes, b.dossiers, b.integrity);
+        }
+        Cmd::Backup(BackupCmd::Verify { file }) => {
+            let c = motcua_core::backup::verify(&file)?;
+            print_json(&c);
+            if !c.ok() {
+                return Err(CoreError::Conflict(format!("backup {} fails its check", file.display())).into());
+            }
+        }
+        Cmd::Backup(BackupCmd::Restore { .. }) => unreachable!("handled before the store is opened"),
+        Cmd::Backup(BackupCmd::Config { dir: d, keep, every_hours }) => {
+            let mut s = motcua_core::backup::BackupSettings::load(&store)?;
+            if let Some(d) = d {
+                s.dir = d;
+            }
+            if let Some(k) = keep {
+                s.keep = k;
+            }
+            if let Some(h) = every_hours {
+                s.every_hours = h;
+            }
+            s.save(&mut store)?;
+            print_json(&s);
+        }
+        Cmd::Audit(AuditCmd::Verify { portal, json }) => {
+            let mut outside = Vec::new();
+            if portal {
+                let e = motcua_core::sync::enrolment(&store)?.ok_or_else(|| CoreError::invalid("not enrolled with a portal"))?;
+                let client = motcua_sync::PortalClient::new(&e.portal_url, Some(&e.token))?;
+                if let Some((id, hash)) = block_on(client.audit_anchor())?.audit_anchor.as_deref().and_then(motcua_core::audit::parse_anchor) {
+                    outside.push(("the portal".to_string(), id, hash));
+                }
+            }
+            let report = motcua_core::audit::verify(store.conn(), &outside)?;
+            if json {
+                print_json(&report);
+            } else if report.ok() {
+                println!("audit log intact: {} entries, {} anchors checked, head {}", report.entries, report.anchors_checked, report.head.as_deref().unwrap_or("-"));
+            }
+            if !report.ok() {
+                return Err(CoreError::Conflict(format!("audit log BROKEN: {}", report.problems.join("; "))).into());
+            }
+        }
+        Cmd::Audit(AuditCmd::List { limit }) => {
+            let mut st = store.conn().prepare("SELECT id, at, actor, action, subject FROM audit_log ORDER BY id DESC LIMIT ?1").map_err(CoreError::from)?;
+            let rows = st
+                .query_map([limit], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?)))
+                .map_err(CoreError::from)?;
+            for row in rows {
+                let (id, at, actor, action, subject) = row.map_err(CoreError::from)?;
+                println!("{id:>7} {at} {actor:<8} {action:<26} {subject}");
+            }
+        }
         Cmd::Enrol { portal, code } => {
             let resp = block_on(motcua_sync::enrol(&mut store, &portal, &code))?;
             println!("enrolled with {} as device {} (portal {})", portal, resp.device_id, resp.portal_id);
@@ -657,6 +777,16 @@ fn run(cli: Cli) -> Result<(), AppError> {
             } else {
                 for p in items {
                     println!("{:<30} {:<22} {} [{}] {}", p.dossier_code, p.kind, p.parked_at, p.code, p.reason);
+                }
+            }
+        }
+        Cmd::Sync { what: Some(SyncCmd::Failed { json }), .. } => {
+            let items = motcua_core::sync::failed_changes(&store)?;
+            if json {
+                print_json(&items);
+            } else {
+                for f in items {
+                    println!("{:>8} {:<16} {} × {}  {}", f.portal_seq, f.kind, f.first_at, f.attempts, f.error);
                 }
             }
         }

@@ -17,16 +17,17 @@ pub fn append(tx: &Transaction, dossier_id: i64, ctx: &CounterContext, at: Naive
         .prepare_cached("SELECT seq, hlc FROM events WHERE counter_id = ?1 ORDER BY seq DESC LIMIT 1")?
         .query_row([&ctx.counter_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    let seq = last.as_ref().map_or(0, |l| l.0) + 1;
-    let portal_ms: i64 = tx
-        .prepare_cached("SELECT server_ms FROM sync_state WHERE id = 1")?
-        .query_row([], |r| r.get(0))
+    let (portal_ms, seq_floor): (i64, i64) = tx
+        .prepare_cached("SELECT server_ms, seq_floor FROM sync_state WHERE id = 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?
-        .unwrap_or(0);
+        .unwrap_or((0, 0));
+    // above what the portal already holds of this counter (a re-enrolled new or restored machine)
+    let seq = last.as_ref().map_or(0, |l| l.0).max(seq_floor) + 1;
     let last_hlc = last.and_then(|l| l.1).and_then(|h| Hlc::parse(&h));
     let hlc = Hlc::next(&ctx.counter_id, wall_ms(at), last_hlc.as_ref(), portal_ms).map_err(|behind| {
         CoreError::Conflict(format!(
-            "Đồng hồ máy tính chậm hơn giờ của Cổng dịch vụ công khoảng {} phút: hãy chỉnh lại ngày giờ của máy rồi làm lại (chưa ghi gì).",
+            "Đồng hồ máy tính chậm hơn giờ của Cổng dịch vụ công ở lần đồng bộ gần nhất khoảng {} phút: hãy chỉnh lại ngày giờ của máy rồi làm lại (chưa ghi gì). Nếu giờ máy đúng thì giờ của cổng sai: báo quản trị.",
             behind / 60_000
         ))
     })?;

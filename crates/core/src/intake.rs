@@ -230,6 +230,7 @@ pub fn submit_batch(store: &mut Store, reqs: &[IntakeRequest]) -> Result<Vec<Dos
             progress: Default::default(),
         };
         insert(&tx, &ctx, now, &dossier)?;
+        crate::audit::record(&tx, now, &ctx.clerk_id, "intake", &dossier.code, &serde_json::json!({ "procedure": dossier.procedure_code }))?;
         out.push(dossier);
     }
     tx.commit()?;

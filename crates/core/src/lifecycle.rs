@@ -282,6 +282,7 @@ pub fn apply_many(store: &mut Store, codes: &[String], cmd: &Command) -> Result<
     let mut planned = Vec::with_capacity(codes.len());
     for code in codes {
         let (id, mut d) = store.dossier_with_id(code)?;
+        let known = events_of_dossier(store.conn(), id)?;
         if !seen.insert(id) {
             return Err(CoreError::validation("codes", format!("Hồ sơ {} được quét hai lần", d.code)));
         }
@@ -290,20 +291,33 @@ pub fn apply_many(store: &mut Store, codes: &[String], cmd: &Command) -> Result<
             *b = batch.clone();
         }
         d.apply(&to_rfc3339(now), &event);
-        planned.push((id, event, d));
+        planned.push((id, event, d, known));
     }
     let ctx = store.context()?.clone();
     let tx = store.write_tx()?;
-    for (id, event, d) in &planned {
+    for (id, event, d, known) in &planned {
+        // the sync task writes on its own connection: a step decided on a dossier that changed since
+        // (a back-office step just pulled) is refused rather than recorded against a stale state
+        if events_of_dossier(&tx, *id)? != *known {
+            return Err(CoreError::Conflict(format!(
+                "Hồ sơ {} vừa được cập nhật từ Cổng dịch vụ công trong lúc thao tác: hãy xem lại rồi làm lại (chưa ghi gì).",
+                d.code
+            )));
+        }
         let event_id = crate::events::append(&tx, *id, &ctx, now, event)?;
         if let EventKind::HandedOver { batch, .. } = event {
             tx.prepare_cached("INSERT INTO handover_batches (batch, dossier_id, event_id) VALUES (?1, ?2, ?3)")?
                 .execute(params![batch, id, event_id])?;
         }
         tx.prepare_cached("UPDATE dossiers SET status = ?2, due_at = ?3 WHERE id = ?1")?.execute(params![id, d.status.as_str(), d.due_at])?;
+        crate::audit::record(&tx, now, &ctx.clerk_id, &format!("lifecycle.{}", event.name()), &d.code, &serde_json::Value::Null)?;
     }
     tx.commit()?;
-    Ok(planned.into_iter().map(|(_, _, d)| d).collect())
+    Ok(planned.into_iter().map(|(_, _, d, _)| d).collect())
+}
+
+fn events_of_dossier(conn: &rusqlite::Connection, id: i64) -> Result<i64> {
+    Ok(conn.prepare_cached("SELECT COUNT(*) FROM events WHERE dossier_id = ?1")?.query_row([id], |r| r.get(0))?)
 }
 
 /// The counts on the home screen and the lists behind them.

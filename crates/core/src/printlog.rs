@@ -53,7 +53,8 @@ impl Store {
             Some(code) => self.times_printed(code, p.form)? > 0,
             None => false,
         };
-        let at = to_rfc3339(self.clock().now());
+        let now = self.clock().now();
+        let at = to_rfc3339(now);
         let ctx = self.context()?.clone();
         let tx = self.write_tx()?;
         tx.execute(
@@ -62,6 +63,14 @@ impl Store {
             params![p.dossier_code, p.form, at, ctx.clerk_id, ctx.counter_id, p.printer, p.copies, reprint, p.template],
         )?;
         let id = tx.last_insert_rowid();
+        crate::audit::record(
+            &tx,
+            now,
+            &ctx.clerk_id,
+            if reprint { "reprint" } else { "print" },
+            p.dossier_code.unwrap_or(""),
+            &serde_json::json!({ "form": p.form, "printer": p.printer, "copies": p.copies }),
+        )?;
         tx.commit()?;
         Ok((id, reprint))
     }

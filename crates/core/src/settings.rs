@@ -200,11 +200,13 @@ impl CounterSettings {
     pub fn set(store: &mut Store, key: &str, value: &str) -> Result<CounterSettings> {
         let mut s = CounterSettings::load(store)?;
         s.apply(key, value)?;
+        let (now, actor) = (store.clock().now(), store.actor());
         let tx = store.write_tx()?;
         tx.execute(
             "INSERT INTO settings(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             [key, &s.value_of(key)],
         )?;
+        crate::audit::record(&tx, now, &actor, "settings", key, &serde_json::json!({ "value": s.value_of(key) }))?;
         tx.commit()?;
         Ok(s)
     }
@@ -216,7 +218,9 @@ impl CounterSettings {
         for key in KEYS {
             check.apply(key, &self.value_of(key))?;
         }
+        let (now, actor) = (store.clock().now(), store.actor());
         let tx = store.write_tx()?;
+        crate::audit::record(&tx, now, &actor, "settings", "*", &serde_json::to_value(&check).expect("serialisable"))?;
         for key in KEYS {
             tx.execute(
                 "INSERT INTO settings(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",

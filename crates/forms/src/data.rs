@@ -169,6 +169,9 @@ pub struct FormData {
     pub to: String,
     pub count: usize,
     pub rows: Vec<LogbookRow>,
+    /// Logbook (the day's closing register): the audit log's head "id:hash" when printed, an anchor
+    /// on paper that `motcua audit verify` can be checked against.
+    pub audit_anchor: String,
     /// Handover list
     pub batch: String,
     pub giver: String,
@@ -367,6 +370,7 @@ pub fn logbook(store: &Store, from: NaiveDate, to: NaiveDate) -> Result<FormData
     data.from = from.format("%d/%m/%Y").to_string();
     data.to = to.format("%d/%m/%Y").to_string();
     data.count = dossiers.len();
+    data.audit_anchor = motcua_core::audit::head_anchor(store.conn())?.unwrap_or_else(|| "—".into());
     data.rows = dossiers
         .iter()
         .enumerate()
@@ -428,6 +432,7 @@ pub fn handover_list(store: &Store, batch: &str) -> Result<FormData> {
 
 fn empty(header: Header) -> FormData {
     FormData {
+        audit_anchor: String::new(),
         header,
         dossier: None,
         lookup_url: String::new(),

@@ -144,6 +144,12 @@ pub fn produce(store: &mut Store, req: &PrintRequest, backend: &dyn PrintBackend
         return Err(e);
     }
     let pdf_path = path.display().to_string();
+    // the logbook carries the audit head on paper: remember that this hash is now outside the PC
+    if kind == FormKind::Logbook {
+        if let Some((id, hash)) = motcua_core::audit::parse_anchor(&data.audit_anchor) {
+            motcua_core::audit::note_anchor(store, id, &hash, "report")?;
+        }
+    }
     let mut outcome = PrintOutcome {
         form: kind,
         dossier_code: code,

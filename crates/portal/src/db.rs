@@ -26,6 +26,7 @@ CREATE TABLE IF NOT EXISTS devices (
     enrolled_at  TEXT NOT NULL,
     held_through INTEGER NOT NULL DEFAULT 0,
     audit_anchor TEXT,
+    revoked      INTEGER NOT NULL DEFAULT 0,   -- set by `motcua-portal revoke`: the counter may enrol again
     UNIQUE (agency_code, counter_id)
 ) STRICT;
 -- What counters pull, in the portal's order. agency NULL = every agency; target NULL = every device
@@ -70,6 +71,7 @@ CREATE TABLE IF NOT EXISTS dossiers (
     due_at         TEXT NOT NULL,
     superseded     INTEGER NOT NULL DEFAULT 0
 ) STRICT;
+CREATE UNIQUE INDEX IF NOT EXISTS dossiers_code ON dossiers(agency_code, code);
 CREATE TABLE IF NOT EXISTS procedures (code TEXT PRIMARY KEY, name TEXT NOT NULL) STRICT;
 CREATE TABLE IF NOT EXISTS leases (
     agency_code TEXT NOT NULL,
@@ -180,14 +182,10 @@ impl PortalDb {
     }
 
     fn load_catalog(&mut self, json: &str) -> R<usize> {
-        let file = parse_catalog(json).map_err(|e| Refusal::new(400, "invalid_catalog", e.to_string()))?;
-        let tx = self.conn.transaction()?;
-        tx.execute("DELETE FROM procedures", [])?;
-        for p in &file.procedures {
-            tx.execute("INSERT INTO procedures(code, name) VALUES (?1, ?2)", params![p.code, p.name])?;
-        }
+        let tx = self.tx()?;
+        let n = replace_procedures(&tx, json)?;
         tx.commit()?;
-        Ok(file.procedures.len())
+        Ok(n)
     }
 
     fn tx(&mut self) -> R<Transaction<'_>> {
@@ -195,7 +193,7 @@ impl PortalDb {
     }
 
     pub fn enrol(&mut self, req: &EnrolRequest, expected_code: &str) -> R<EnrolResponse> {
-        if req.enrolment_code.trim() != expected_code {
+        if !constant_time_eq(req.enrolment_code.trim().as_bytes(), expected_code.as_bytes()) {
             return Err(Refusal::new(403, "enrolment_refused", "Mã đăng ký không đúng"));
         }
         let (agency, counter) = (req.agency_code.trim(), req.counter_id.trim());
@@ -204,23 +202,54 @@ impl PortalDb {
         }
         let token = random_hex(32);
         let tx = self.tx()?;
-        let existing: Option<String> = tx
-            .query_row("SELECT device_id FROM devices WHERE agency_code = ?1 AND counter_id = ?2", [agency, counter], |r| r.get(0))
+        let existing: Option<(String, bool)> = tx
+            .query_row("SELECT device_id, revoked FROM devices WHERE agency_code = ?1 AND counter_id = ?2", [agency, counter], |r| {
+                Ok((r.get(0)?, r.get::<_, i64>(1)? == 1))
+            })
             .optional()?;
+        // the code alone never takes over a counter that is enrolled: its admin revokes it first
+        if let Some((_, false)) = &existing {
+            return Err(Refusal::new(
+                409,
+                "already_enrolled",
+                format!("Quầy {counter} của {agency} đã đăng ký; quản trị cổng cần thu hồi trước (motcua-portal revoke) rồi mới đăng ký lại"),
+            ));
+        }
         // a counter enrolling again (new machine, lost token) keeps its device id: its events stay its own
-        let device_id = existing.unwrap_or_else(|| format!("{agency}/{counter}"));
+        let device_id = existing.map(|e| e.0).unwrap_or_else(|| format!("{agency}/{counter}"));
         tx.execute(
             "INSERT INTO devices(device_id, agency_code, counter_id, counter_name, token_hash, enrolled_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-             ON CONFLICT(device_id) DO UPDATE SET token_hash = excluded.token_hash, counter_name = excluded.counter_name, enrolled_at = excluded.enrolled_at",
+             ON CONFLICT(device_id) DO UPDATE SET token_hash = excluded.token_hash, counter_name = excluded.counter_name,
+               enrolled_at = excluded.enrolled_at, revoked = 0",
             params![device_id, agency, counter, req.counter_name, hash_token(&token), now_text()],
         )?;
+        let last_seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM events WHERE device_id = ?1", [&device_id], |r| r.get(0))?;
         tx.commit()?;
-        Ok(EnrolResponse { protocol: PROTOCOL_VERSION, device_id, token, portal_id: self.meta("portal_id")?.unwrap_or_default(), server_time: now_ms() })
+        Ok(EnrolResponse {
+            protocol: PROTOCOL_VERSION,
+            device_id,
+            token,
+            portal_id: self.meta("portal_id")?.unwrap_or_default(),
+            server_time: now_ms(),
+            last_seq,
+        })
+    }
+
+    /// Revokes a counter's token (a lost or replaced machine); it may then enrol again.
+    pub fn revoke(&mut self, agency: &str, counter: &str) -> R<()> {
+        let n = self.conn.execute(
+            "UPDATE devices SET revoked = 1, token_hash = 'revoked:' || device_id || ':' || ?3 WHERE agency_code = ?1 AND counter_id = ?2",
+            params![agency, counter, random_hex(8)],
+        )?;
+        if n == 0 {
+            return Err(Refusal::new(404, "unknown_counter", format!("counter {counter} of {agency} is not enrolled")));
+        }
+        Ok(())
     }
 
     pub fn device_by_token(&self, token: &str) -> R<Device> {
         self.conn
-            .query_row("SELECT device_id, agency_code, counter_id FROM devices WHERE token_hash = ?1", [hash_token(token)], |r| {
+            .query_row("SELECT device_id, agency_code, counter_id FROM devices WHERE token_hash = ?1 AND revoked = 0", [hash_token(token)], |r| {
                 Ok(Device { device_id: r.get(0)?, agency_code: r.get(1)?, counter_id: r.get(2)? })
             })
             .optional()?
@@ -240,24 +269,36 @@ impl PortalDb {
         for w in &req.events {
             results.push(store_event(&tx, device, w)?);
         }
-        if let Some(anchor) = &req.audit_anchor {
-            tx.execute("UPDATE devices SET audit_anchor = ?2 WHERE device_id = ?1", [&device.device_id, anchor])?;
+        // the counter's audit head, kept outside the counter: only ever moves forward
+        if let Some((id, _)) = req.audit_anchor.as_deref().and_then(motcua_core::audit::parse_anchor) {
+            tx.execute(
+                "UPDATE devices SET audit_anchor = ?2 WHERE device_id = ?1
+                   AND (audit_anchor IS NULL OR CAST(substr(audit_anchor, 1, instr(audit_anchor, ':') - 1) AS INTEGER) <= ?3)",
+                params![device.device_id, req.audit_anchor, id],
+            )?;
         }
         let held = advance_held(&tx, &device.device_id)?;
         tx.commit()?;
         Ok(PushResponse { protocol: PROTOCOL_VERSION, server_time: now_ms(), held_through_seq: held, results })
     }
 
-    pub fn changes(&self, device: &Device, cursor: i64, limit: u32) -> R<ChangesResponse> {
+    pub fn audit_anchor(&self, device: &Device) -> R<AnchorResponse> {
+        let anchor: Option<String> =
+            self.conn.query_row("SELECT audit_anchor FROM devices WHERE device_id = ?1", [&device.device_id], |r| r.get(0)).optional()?.flatten();
+        Ok(AnchorResponse { protocol: PROTOCOL_VERSION, audit_anchor: anchor })
+    }
+
+    /// `own`: also this device's own events (a re-enrolled machine recovering them).
+    pub fn changes(&self, device: &Device, cursor: i64, limit: u32, own: bool) -> R<ChangesResponse> {
         let limit = limit.clamp(1, 1000);
         let mut st = self.conn.prepare_cached(
             "SELECT portal_seq, body FROM feed WHERE portal_seq > ?1
                AND (agency_code IS NULL OR agency_code = ?2)
                AND (target_device IS NULL OR target_device = ?3)
-               AND (origin_device IS NULL OR origin_device != ?3)
+               AND (origin_device IS NULL OR origin_device != ?3 OR ?5)
              ORDER BY portal_seq LIMIT ?4",
         )?;
-        let rows = st.query_map(params![cursor, device.agency_code, device.device_id, limit], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+        let rows = st.query_map(params![cursor, device.agency_code, device.device_id, limit, own], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
         let mut changes = Vec::new();
         for row in rows {
             let (seq, body) = row?;
@@ -332,9 +373,11 @@ impl PortalDb {
     /// Publishes a catalog or calendar file to every counter (validated first).
     pub fn publish(&mut self, kind: &str, json: &str) -> R<i64> {
         let data: serde_json::Value = serde_json::from_str(json).map_err(|e| Refusal::new(400, "invalid", e.to_string()))?;
+        // the portal's own catalog and the change counters pull: both or neither
+        let tx = self.tx()?;
         let body = match kind {
             "catalog" => {
-                self.load_catalog(json)?;
+                replace_procedures(&tx, json)?;
                 ChangeBody::Catalog { data }
             }
             "calendar" => {
@@ -343,11 +386,13 @@ impl PortalDb {
             }
             _ => return Err(Refusal::new(400, "invalid", format!("unknown kind {kind}"))),
         };
-        self.conn.execute(
+        tx.execute(
             "INSERT INTO feed(agency_code, target_device, origin_device, kind, body, at) VALUES (NULL, NULL, NULL, ?1, ?2, ?3)",
             params![kind, serde_json::to_string(&body).expect("serialisable"), now_text()],
         )?;
-        Ok(self.conn.last_insert_rowid())
+        let seq = tx.last_insert_rowid();
+        tx.commit()?;
+        Ok(seq)
     }
 
     /// Queues a dossier submitted online for the counter that will take it in.
@@ -402,6 +447,22 @@ impl PortalDb {
     }
 }
 
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn replace_procedures(tx: &Transaction, json: &str) -> R<usize> {
+    let file = parse_catalog(json).map_err(|e| Refusal::new(400, "invalid_catalog", e.to_string()))?;
+    tx.execute("DELETE FROM procedures", [])?;
+    for p in &file.procedures {
+        tx.execute("INSERT INTO procedures(code, name) VALUES (?1, ?2)", params![p.code, p.name])?;
+    }
+    Ok(file.procedures.len())
+}
+
 fn rejected(tx: &Transaction, device: &Device, w: &WireEvent, code: &str, reason: String) -> R<PushResult> {
     tx.execute(
         "INSERT INTO rejected(uid, device_id, seq, code, reason, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -450,6 +511,19 @@ fn store_event(tx: &Transaction, device: &Device, w: &WireEvent) -> R<PushResult
         (EventKind::Received { dossier }, None) => {
             if dossier.uid != w.dossier_uid || dossier.agency_code != device.agency_code {
                 return rejected(tx, device, w, "wrong_agency", format!("hồ sơ {} không thuộc đơn vị {}", dossier.code, device.agency_code));
+            }
+            let code_taken: Option<String> = tx
+                .prepare_cached("SELECT counter_id FROM dossiers WHERE agency_code = ?1 AND code = ?2")?
+                .query_row(params![device.agency_code, dossier.code], |r| r.get(0))
+                .optional()?;
+            if let Some(other) = code_taken {
+                return rejected(
+                    tx,
+                    device,
+                    w,
+                    "code_conflict",
+                    format!("Mã hồ sơ {} đã được quầy {other} dùng cho một hồ sơ khác: cần cấp lại mã (báo quản trị)", dossier.code),
+                );
             }
             let on_portal: bool =
                 tx.prepare_cached("SELECT COUNT(*) FROM procedures WHERE code = ?1")?.query_row([&dossier.procedure_code], |r| r.get::<_, i64>(0))? > 0;

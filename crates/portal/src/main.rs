@@ -66,6 +66,13 @@ enum Cmd {
         #[arg(long, default_value = "BO01")]
         clerk: String,
     },
+    /// Revoke a counter's token (lost or replaced machine); it may then enrol again
+    Revoke {
+        #[arg(long)]
+        agency: String,
+        #[arg(long)]
+        counter: String,
+    },
     /// Publish a catalog or calendar file to every counter
     Publish {
         #[arg(long)]
@@ -128,6 +135,10 @@ fn run(cli: Cli) -> Result<(), Refusal> {
             };
             let w = PortalDb::open(&dir)?.back_office(&dossier, event, &clerk)?;
             println!("{}", serde_json::to_string(&w).expect("json"));
+        }
+        Cmd::Revoke { agency, counter } => {
+            PortalDb::open(&dir)?.revoke(&agency, &counter)?;
+            println!("revoked {agency}/{counter}: its token no longer works; it may enrol again");
         }
         Cmd::Publish { catalog, calendar } => {
             let mut db = PortalDb::open(&dir)?;

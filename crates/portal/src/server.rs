@@ -78,9 +78,16 @@ async fn enrol(State(state): State<AppState>, body: axum::body::Bytes) -> Answer
         Ok(r) => r,
         Err(a) => return a,
     };
-    match state.db.lock().unwrap().enrol(&req, &state.enrolment_code) {
+    let result = state.db.lock().unwrap().enrol(&req, &state.enrolment_code);
+    match result {
         Ok(r) => committed(&state, Json(r).into_response_body()),
-        Err(e) => refuse(&e),
+        Err(e) => {
+            if e.code == "enrolment_refused" {
+                // guessing the code costs time
+                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            }
+            refuse(&e)
+        }
     }
 }
 
@@ -106,6 +113,8 @@ struct ChangesQuery {
     #[serde(default)]
     cursor: i64,
     limit: Option<u32>,
+    #[serde(default)]
+    own: u8,
 }
 
 async fn changes(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<ChangesQuery>) -> Answer {
@@ -116,7 +125,21 @@ async fn changes(State(state): State<AppState>, headers: HeaderMap, Query(q): Qu
         Ok(d) => d,
         Err(a) => return a,
     };
-    match state.db.lock().unwrap().changes(&device, q.cursor, q.limit.unwrap_or(500)) {
+    match state.db.lock().unwrap().changes(&device, q.cursor, q.limit.unwrap_or(500), q.own == 1) {
+        Ok(r) => Json(r).into_response_body(),
+        Err(e) => refuse(&e),
+    }
+}
+
+async fn audit_anchor(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<ChangesQuery>) -> Answer {
+    if let Err(b) = check_version(&serde_json::json!({ "protocol": q.protocol })) {
+        return (StatusCode::BAD_REQUEST, Json(b)).into_response_body();
+    }
+    let device = match authenticate(&state, &headers) {
+        Ok(d) => d,
+        Err(a) => return a,
+    };
+    match state.db.lock().unwrap().audit_anchor(&device) {
         Ok(r) => Json(r).into_response_body(),
         Err(e) => refuse(&e),
     }
@@ -162,7 +185,10 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/events", post(events))
         .route("/v1/changes", get(changes))
         .route("/v1/leases", post(leases))
+        .route("/v1/audit-anchor", get(audit_anchor))
         .layer(axum::middleware::from_fn_with_state(state.clone(), fault_layer))
+        // a batch of 500 intakes with long checklists is a few MB: well inside this
+        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024))
         .with_state(state)
 }
 

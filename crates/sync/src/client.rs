@@ -41,13 +41,25 @@ impl PortalClient {
         self.send(self.auth(self.http.post(self.url("/v1/events"))).json(req)).await
     }
 
-    pub async fn changes(&self, cursor: i64, limit: u32) -> Result<ChangesResponse, SyncError> {
-        let url = format!("{}?protocol={PROTOCOL_VERSION}&cursor={cursor}&limit={limit}", self.url("/v1/changes"));
+    /// `own`: include this counter's own events (recovering after a re-enrolment).
+    pub async fn changes(&self, cursor: i64, limit: u32, own: bool) -> Result<ChangesResponse, SyncError> {
+        let url = format!("{}?protocol={PROTOCOL_VERSION}&cursor={cursor}&limit={limit}&own={}", self.url("/v1/changes"), own as u8);
         self.send(self.auth(self.http.get(url))).await
     }
 
     pub async fn lease(&self, req: &LeaseRequest) -> Result<LeaseResponse, SyncError> {
         self.send(self.auth(self.http.post(self.url("/v1/leases"))).json(req)).await
+    }
+
+    pub async fn audit_anchor(&self) -> Result<AnchorResponse, SyncError> {
+        let url = format!("{}?protocol={PROTOCOL_VERSION}", self.url("/v1/audit-anchor"));
+        self.send(self.auth(self.http.get(url))).await
+    }
+
+    /// The portal's identity (`GET /v1/health`), to tell one portal from another at the same address.
+    pub async fn portal_id(&self) -> Result<String, SyncError> {
+        let v: serde_json::Value = self.send(self.http.get(self.url("/v1/health"))).await?;
+        Ok(v["portal_id"].as_str().unwrap_or_default().to_string())
     }
 
     fn url(&self, path: &str) -> String {
@@ -84,7 +96,7 @@ impl PortalClient {
     }
 
     fn transport(&self, e: reqwest::Error) -> SyncError {
-        if e.is_timeout() {
+        if e.is_timeout() && !e.is_connect() {
             SyncError::Timeout { seconds: REQUEST_TIMEOUT.as_secs() }
         } else {
             let mut detail = e.to_string();

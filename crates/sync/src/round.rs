@@ -50,6 +50,17 @@ pub async fn run_round(store: &mut Store, portal_url: Option<&str>) -> Result<Ro
     if let Some(url) = portal_url {
         let url = url.trim_end_matches('/');
         if url != enrolment.portal_url {
+            let id = PortalClient::new(url, None)?.portal_id().await?;
+            if id != enrolment.portal_id {
+                return Err(SyncError::Portal {
+                    status: 409,
+                    code: "other_portal".into(),
+                    message: format!(
+                        "{url} là một cổng khác ({id}, máy đã đăng ký với {}): đăng ký lại với cổng đó (motcua enrol) trước khi đồng bộ",
+                        enrolment.portal_id
+                    ),
+                });
+            }
             store.conn().execute("UPDATE sync_state SET portal_url = ?1 WHERE id = 1", [url]).map_err(motcua_core::CoreError::from)?;
             enrolment.portal_url = url.to_string();
         }
@@ -78,9 +89,11 @@ async fn round(store: &mut Store, client: &PortalClient, device_id: &str) -> Res
     }
     // 2. push: oldest first; each answer is recorded before the next batch is read
     push_all(store, client, device_id, &mut report).await?;
-    // 3. pull from the stored cursor
+    // 3. pull from the stored cursor (what could not be applied before is tried again first)
+    sync::retry_failed_changes(store)?;
+    let own = sync::recovering_own(store)?;
     loop {
-        let page = client.changes(sync::cursor(store)?, 500).await?;
+        let page = client.changes(sync::cursor(store)?, 500, own).await?;
         let out = sync::apply_changes(store, &page)?;
         let p = &mut report.pulled;
         p.events += out.events;
@@ -91,6 +104,9 @@ async fn round(store: &mut Store, client: &PortalClient, device_id: &str) -> Res
         p.online_dossiers += out.online_dossiers;
         p.skipped += out.skipped;
         if !page.more {
+            if own {
+                sync::finish_recovery(store)?;
+            }
             break;
         }
     }
@@ -102,20 +118,33 @@ async fn round(store: &mut Store, client: &PortalClient, device_id: &str) -> Res
 }
 
 async fn push_all(store: &mut Store, client: &PortalClient, device_id: &str, report: &mut RoundReport) -> Result<(), SyncError> {
+    let mut size = MAX_BATCH;
     loop {
-        let batch = sync::outbox_batch(store, MAX_BATCH)?;
+        let batch = sync::outbox_batch(store, size)?;
         if batch.is_empty() {
             return Ok(());
         }
+        // the audit log's head goes along: the portal keeps it outside this PC (issue 6)
+        let anchor = motcua_core::audit::head_anchor(store.conn())?;
         let req = PushRequest {
             protocol: PROTOCOL_VERSION,
             device_id: device_id.to_string(),
             events: batch.iter().map(|(_, w)| w.clone()).collect(),
-            audit_anchor: None,
+            audit_anchor: anchor.clone(),
         };
-        let resp = client.push(&req).await?;
+        let resp = match client.push(&req).await {
+            // too large for the portal: send it in halves rather than stall on it for ever
+            Err(SyncError::Portal { status: 413, .. }) if size > 1 => {
+                size /= 2;
+                continue;
+            }
+            other => other?,
+        };
         drop(req);
         let out = sync::record_push(store, &batch, &resp)?;
+        if let Some((id, hash)) = anchor.as_deref().and_then(motcua_core::audit::parse_anchor) {
+            sync::record_portal_anchor(store, id, &hash)?;
+        }
         report.batches += 1;
         report.held_through_seq = resp.held_through_seq;
         report.pushed.stored += out.stored;

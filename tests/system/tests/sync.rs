@@ -346,3 +346,71 @@ fn the_background_task_restarts_by_itself_when_the_portal_returns() {
     assert!(eventually(Duration::from_secs(5), || q1.status()["online"] == true));
     assert_consistent(&portal, &[&q1]);
 }
+
+#[test]
+fn a_replaced_machine_enrols_again_after_revocation_and_gets_its_dossiers_back() {
+    let d = dirs();
+    let portal = Portal::started(&d.path().join("portal"));
+    let old = Counter::init(&d.path().join("old"), "Q01");
+    old.enrol(&portal);
+    old.ok(&["sync"]);
+    let codes = old.intake_many(3);
+    old.ok(&["handover", "--to", "Phòng Tư pháp", &codes[0]]);
+    old.ok(&["sync"]);
+    // the PC dies; a new one is set up as the same counter
+    let new = Counter::init(&d.path().join("new"), "Q01");
+    let refused = new.cli(&["enrol", "--portal", &portal.url(), "--code", ENROLMENT_CODE]);
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("đã đăng ký"), "a code alone never takes over an enrolled counter");
+    let out = portal.cli(&["revoke", "--agency", AGENCY, "--counter", "Q01"]);
+    assert!(out.status.success());
+    assert!(old.sync().unwrap_err().contains("không chấp nhận máy này"), "the old token no longer works");
+    new.enrol(&portal);
+    new.ok(&["sync"]);
+    // its own dossiers are back, and it continues the sequence above them
+    let shown: serde_json::Value = serde_json::from_str(&new.ok(&["show", &codes[0], "--json"])).unwrap();
+    assert_eq!(shown["status"], "in_process");
+    new.intake_many(2);
+    let out = new.sync().unwrap();
+    assert!(out.contains("sent 2 (already held 0, refused 0)"), "{out}");
+    assert_consistent(&portal, &[&new]);
+}
+
+#[test]
+fn the_same_official_code_from_two_counters_is_refused_with_a_reason() {
+    // two counters set up with the same standing block took dossiers in before they were enrolled
+    let d = dirs();
+    let portal = Portal::started(&d.path().join("portal"));
+    let mk = |id: &str| {
+        let c = Counter { dir: d.path().join(id), id: id.into() };
+        c.ok(&["init", "--agency-code", AGENCY, "--agency-name", "UBND phường Ba Đình", "--counter", id, "--code-block", "1-9999"]);
+        c
+    };
+    let (q1, q2) = (mk("Q01"), mk("Q02"));
+    let a = q1.intake_many(1);
+    let b = q2.intake_many(1);
+    assert_eq!(a, b, "the same official code on both counters");
+    q1.enrol(&portal);
+    q2.enrol(&portal);
+    q1.ok(&["sync"]);
+    let out = q2.sync().unwrap();
+    assert!(out.contains("refused 1"), "{out}");
+    let parked: serde_json::Value = serde_json::from_str(&q2.ok(&["sync", "parked", "--json"])).unwrap();
+    assert_eq!(parked[0]["code"], "code_conflict");
+    assert!(parked[0]["reason"].as_str().unwrap().contains("đã được quầy Q01 dùng"));
+}
+
+#[test]
+fn another_portal_at_the_given_address_is_refused() {
+    let d = dirs();
+    let portal = Portal::started(&d.path().join("portal"));
+    let hub = Portal::started(&d.path().join("hub"));
+    let q1 = Counter::init(&d.path().join("q1"), "Q01");
+    q1.enrol(&portal);
+    q1.intake_many(1);
+    let out = q1.cli(&["sync", "--portal", &hub.url()]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("là một cổng khác"));
+    assert_eq!(hub.stats()["events"], 0);
+    q1.ok(&["sync"]);
+    assert_consistent(&portal, &[&q1]);
+}

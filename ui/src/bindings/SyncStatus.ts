@@ -19,7 +19,11 @@ parked: number,
 /**
  * Steps that lost a conflict, waiting for a person.
  */
-conflicts: number, last_success_at?: string, last_attempt_at?: string, 
+conflicts: number, 
+/**
+ * Changes from the portal that could not be applied yet (retried every round).
+ */
+failed_changes: number, last_success_at?: string, last_attempt_at?: string, 
 /**
  * The last failure, in words a clerk understands (cleared by a successful round).
  */

@@ -243,3 +243,34 @@ fn a_batch_is_all_or_nothing() {
     assert_ne!(done[0].code, done[1].code);
     assert_eq!(count(&s, "events"), 2);
 }
+
+#[test]
+fn sql_and_html_in_every_text_field_are_stored_as_text_and_do_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store_at(dir.path(), "2026-02-12T10:30");
+    let sql = "Robert'); DROP TABLE dossiers; --";
+    let html = "<img src=x onerror=alert(1)><script>alert('xss')</script>";
+    // a name is only letters: refused in words, nothing stored
+    let mut bad = sample_request("1.001193");
+    bad["applicant"]["full_name"] = json!(format!("Nguyễn {sql}"));
+    let e = submit(&mut s, &req(bad)).unwrap_err();
+    assert_eq!(e.to_app_error().field.as_deref(), Some("applicant.full_name"));
+    assert_eq!(count(&s, "dossiers"), 0);
+    // free-text fields keep whatever was typed, as text
+    let mut v = sample_request("1.001193");
+    v["applicant"]["full_name"] = json!("Nguyễn Robert");
+    v["applicant"]["address"] = json!(format!("{html} {sql}"));
+    v["note"] = json!(format!("{sql} {html}"));
+    let d = submit(&mut s, &req(v)).unwrap();
+    assert_eq!(count(&s, "dossiers"), 1, "the table is still there");
+    let back = s.dossier_by_code(&d.code).unwrap();
+    assert_eq!(back.applicant.address, format!("{html} {sql}"));
+    assert_eq!(back.note.as_deref(), Some(format!("{sql} {html}").as_str()));
+    // search with the same text finds it and breaks nothing (FTS syntax characters included)
+    for q in [sql, "robert drop table", "\"unbalanced", "name:* OR 1=1", html] {
+        let r = search(&s, q, None, None);
+        assert!(r.is_ok(), "query {q:?}: {r:?}");
+    }
+    assert_eq!(search(&s, "nguyen robert", None, None).unwrap().hits.len(), 1);
+    assert!(crate::audit::verify(s.conn(), &[]).unwrap().ok());
+}

@@ -31,12 +31,14 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0002_print_log.sql")),
         M::up(include_str!("../../migrations/0003_handover_batches.sql")),
         M::up(include_str!("../../migrations/0004_sync.sql")),
+        M::up(include_str!("../../migrations/0005_audit.sql")),
+        M::up(include_str!("../../migrations/0006_sync_recovery.sql")),
     ])
 }
 
 /// The schema version this binary writes.
 pub fn schema_version() -> i64 {
-    4
+    6
 }
 
 /// Who is working at this counter (the context of every event).
@@ -318,6 +320,11 @@ impl Store {
         })
     }
 
+    /// Who is acting, for the audit log ('' before set-up).
+    pub fn actor(&self) -> String {
+        self.context.as_ref().map(|c| c.clerk_id.clone()).unwrap_or_default()
+    }
+
     pub fn context(&self) -> Result<&CounterContext> {
         self.context.as_ref().ok_or(CoreError::NotInitialised)
     }
@@ -346,7 +353,8 @@ impl Store {
     /// absent from the file deactivated (kept for the dossiers that reference them).
     pub fn import_catalog(&mut self, json: &str) -> Result<ImportReport> {
         let file = parse_catalog(json)?;
-        let now = to_rfc3339(self.clock.now());
+        let (clock_now, actor) = (self.clock.now(), self.actor());
+        let now = to_rfc3339(clock_now);
         let tx = self.write_tx()?;
         let (mut added, mut updated) = (0, 0);
         for p in &file.procedures {
@@ -371,6 +379,7 @@ impl Store {
             params![codes_json, now],
         )? as u32;
         Store::bump_rev(&tx)?;
+        crate::audit::record(&tx, clock_now, &actor, "catalog.import", "", &serde_json::json!({ "added": added, "updated": updated, "deactivated": deactivated }))?;
         tx.commit()?;
         self.reload()?;
         Ok(ImportReport { added, updated, deactivated, total: file.procedures.len() as u32 })
@@ -379,6 +388,7 @@ impl Store {
     /// Replaces the working-day calendar (holiday rules and yearly decisions).
     pub fn import_calendar(&mut self, json: &str) -> Result<()> {
         let now = self.clock.now();
+        let actor = self.actor();
         let data = CalendarData::parse(json)?;
         let tx = self.write_tx()?;
         tx.execute(
@@ -387,6 +397,7 @@ impl Store {
             params![serde_json::to_string(&data).expect("serialisable"), to_rfc3339(now)],
         )?;
         Store::bump_rev(&tx)?;
+        crate::audit::record(&tx, now, &actor, "calendar.import", "", &serde_json::json!({ "version": data.version }))?;
         tx.commit()?;
         self.reload()
     }

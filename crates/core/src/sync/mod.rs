@@ -54,6 +54,9 @@ pub struct SyncStatus {
     /// Steps that lost a conflict, waiting for a person.
     #[ts(type = "number")]
     pub conflicts: i64,
+    /// Changes from the portal that could not be applied yet (retried every round).
+    #[ts(type = "number")]
+    pub failed_changes: i64,
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_success_at: Option<String>,
@@ -159,17 +162,33 @@ pub fn enrolment(store: &Store) -> Result<Option<Enrolment>> {
 /// now on official numbers come from the portal's leases: the standing blocks set at `init` are
 /// dropped (numbers already issued stay recorded in `codes_issued`).
 pub fn save_enrolment(store: &mut Store, portal_url: &str, resp: &EnrolResponse) -> Result<()> {
-    let now = to_rfc3339(store.clock().now());
+    let (at, actor) = (store.clock().now(), store.actor());
+    let now = to_rfc3339(at);
+    let previous = enrolment(store)?;
+    let counter = store.context()?.counter_id.clone();
     let tx = store.write_tx()?;
+    // another portal numbers differently: forget the old portal's order and send everything again
+    // (the new portal deduplicates by uid)
+    if previous.is_some_and(|p| p.portal_id != resp.portal_id) {
+        tx.execute("DELETE FROM event_portal", [])?;
+        tx.execute("DELETE FROM sync_failed", [])?;
+        tx.execute("INSERT OR IGNORE INTO outbox(event_id) SELECT id FROM events WHERE counter_id = ?1", [&counter])?;
+    }
+    let local_last: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM events WHERE counter_id = ?1", [&counter], |r| r.get(0))?;
     tx.execute(
         "INSERT INTO sync_state(id, portal_url, device_id, token, portal_id, enrolled_at, server_ms)
          VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT(id) DO UPDATE SET portal_url = excluded.portal_url, device_id = excluded.device_id,
            token = excluded.token, portal_id = excluded.portal_id, enrolled_at = excluded.enrolled_at,
-           cursor = 0, server_ms = MAX(server_ms, excluded.server_ms), last_error = NULL",
+           cursor = 0, server_ms = excluded.server_ms, last_error = NULL",
         params![portal_url.trim_end_matches('/'), resp.device_id, resp.token, resp.portal_id, now, resp.server_time],
     )?;
+    // a new or restored machine: continue above what the portal holds, and pull this counter's own
+    // events back so its dossiers are here again
+    let behind = resp.last_seq > local_last;
+    tx.execute("UPDATE sync_state SET seq_floor = ?1, recover_own = ?2 WHERE id = 1", params![resp.last_seq, behind as i64])?;
     tx.execute("DELETE FROM code_blocks WHERE day IS NULL AND source = 'admin'", [])?;
+    crate::audit::record(&tx, at, &actor, "sync.enrol", &resp.device_id, &serde_json::json!({ "portal": portal_url }))?;
     tx.commit()?;
     Ok(())
 }
@@ -235,6 +254,18 @@ pub fn record_push(store: &mut Store, sent: &[(i64, WireEvent)], resp: &PushResp
                 };
                 tx.prepare_cached("DELETE FROM outbox WHERE event_id = ?1")?.execute([event_id])?;
                 tx.prepare_cached("INSERT OR REPLACE INTO event_portal(event_id, portal_seq) VALUES (?1, ?2)")?.execute(params![event_id, ps])?;
+                // it was folded last while unacknowledged; if another machine's event the counter
+                // already holds comes after it in the portal's order, the fold changes
+                let (dossier_id, later): (i64, bool) = tx
+                    .prepare_cached(
+                        "SELECT e.dossier_id, EXISTS(SELECT 1 FROM events x JOIN event_portal p ON p.event_id = x.id
+                                                     WHERE x.dossier_id = e.dossier_id AND p.portal_seq > ?2 AND x.id != e.id)
+                         FROM events e WHERE e.id = ?1",
+                    )?
+                    .query_row(params![event_id, ps], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                if later {
+                    refold(&tx, dossier_id, &now)?;
+                }
                 if r.status == PushStatus::Stored {
                     out.stored += 1
                 } else {
@@ -266,8 +297,25 @@ pub fn record_push(store: &mut Store, sent: &[(i64, WireEvent)], resp: &PushResp
 
 fn bump_server_time(tx: &Transaction, server_ms: i64, now: chrono::NaiveDateTime) -> Result<()> {
     let offset = server_ms - crate::events::wall_ms(now);
-    tx.prepare_cached("UPDATE sync_state SET server_ms = MAX(server_ms, ?1), clock_offset_ms = ?2 WHERE id = 1")?
+    // the latest observation, not the largest ever: one wrong portal time must not block intake for good
+    tx.prepare_cached("UPDATE sync_state SET server_ms = ?1, clock_offset_ms = ?2 WHERE id = 1")?
         .execute(params![server_ms, offset])?;
+    Ok(())
+}
+
+/// The portal acknowledged a push carrying this audit head: keep a note of where the anchor is.
+pub fn record_portal_anchor(store: &mut Store, audit_id: i64, hash: &str) -> Result<()> {
+    let at = store.clock().now();
+    let tx = store.write_tx()?;
+    let same: bool = tx.query_row(
+        "SELECT COUNT(*) FROM audit_anchors WHERE kind = 'portal' AND audit_id = ?1 AND hash = ?2",
+        params![audit_id, hash],
+        |r| r.get::<_, i64>(0),
+    )? > 0;
+    if !same {
+        crate::audit::record_anchor(&tx, audit_id, hash, "portal", at)?;
+    }
+    tx.commit()?;
     Ok(())
 }
 
@@ -283,6 +331,18 @@ pub fn record_round(store: &mut Store, error: Option<&str>) -> Result<()> {
         )?,
         Some(e) => tx.execute("UPDATE sync_state SET online = 0, last_attempt_at = ?1, last_error = ?2 WHERE id = 1", params![now, e])?,
     };
+    tx.commit()?;
+    Ok(())
+}
+
+/// Whether the next pulls should bring this counter's own events back (after a re-enrolment).
+pub fn recovering_own(store: &Store) -> Result<bool> {
+    Ok(store.conn().query_row("SELECT recover_own FROM sync_state WHERE id = 1", [], |r| r.get::<_, i64>(0)).optional()?.unwrap_or(0) == 1)
+}
+
+pub fn finish_recovery(store: &mut Store) -> Result<()> {
+    let tx = store.write_tx()?;
+    tx.execute("UPDATE sync_state SET recover_own = 0 WHERE id = 1", [])?;
     tx.commit()?;
     Ok(())
 }
@@ -311,7 +371,7 @@ pub fn apply_changes(store: &mut Store, page: &ChangesResponse) -> Result<PullOu
             ChangeBody::Event { .. } => unreachable!(),
         };
         if let Err(e) = applied {
-            eprintln!("sync: change {} not applied: {e}", change.portal_seq);
+            keep_failed(store, change, &e.to_string())?;
             out.skipped += 1;
         }
         set_cursor(store, change.portal_seq)?;
@@ -323,6 +383,88 @@ pub fn apply_changes(store: &mut Store, page: &ChangesResponse) -> Result<PullOu
     bump_server_time(&tx, page.server_time, clock_now)?;
     tx.commit()?;
     Ok(out)
+}
+
+/// Keeps a change that could not be applied (retried every round, listed for the admin).
+fn keep_failed(store: &mut Store, change: &Change, error: &str) -> Result<()> {
+    eprintln!("sync: change {} not applied (kept, retried next round): {error}", change.portal_seq);
+    let now = to_rfc3339(store.clock().now());
+    let tx = store.write_tx()?;
+    keep_failed_tx(&tx, change, error, &now)?;
+    tx.commit()?;
+    Ok(())
+}
+
+fn keep_failed_tx(tx: &Transaction, change: &Change, error: &str, now: &str) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO sync_failed(portal_seq, body, error, first_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT(portal_seq) DO UPDATE SET error = excluded.error, attempts = attempts + 1",
+    )?
+    .execute(params![change.portal_seq, serde_json::to_string(change).expect("serialisable"), error, now])?;
+    Ok(())
+}
+
+/// A change from the portal that could not be applied yet.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct FailedChange {
+    #[ts(type = "number")]
+    pub portal_seq: i64,
+    pub kind: String,
+    pub error: String,
+    pub first_at: String,
+    pub attempts: u32,
+}
+
+pub fn failed_changes(store: &Store) -> Result<Vec<FailedChange>> {
+    let mut st = store.conn().prepare("SELECT portal_seq, body, error, first_at, attempts FROM sync_failed ORDER BY portal_seq")?;
+    let rows = st.query_map([], |r| {
+        let body: String = r.get(1)?;
+        let kind = serde_json::from_str::<serde_json::Value>(&body).ok().and_then(|v| v["type"].as_str().map(str::to_string)).unwrap_or_default();
+        Ok(FailedChange { portal_seq: r.get(0)?, kind, error: r.get(2)?, first_at: r.get(3)?, attempts: r.get(4)? })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Applies again every kept change, oldest first (a dossier whose intake arrived meanwhile, an
+/// online dossier refused while the clock was wrong ...); returns how many went through now.
+pub fn retry_failed_changes(store: &mut Store) -> Result<u32> {
+    let kept: Vec<(i64, String)> = {
+        let mut st = store.conn().prepare("SELECT portal_seq, body FROM sync_failed ORDER BY portal_seq")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    let mut done = 0;
+    for (seq, body) in kept {
+        let Ok(change) = serde_json::from_str::<Change>(&body) else { continue };
+        let now = to_rfc3339(store.clock().now());
+        let result: Result<()> = match &change.body {
+            ChangeBody::Event { event } => {
+                let tx = store.write_tx()?;
+                match apply_foreign(&tx, event, change.portal_seq, &now) {
+                    Ok(_) => {
+                        tx.execute("DELETE FROM sync_failed WHERE portal_seq = ?1", [seq])?;
+                        tx.commit()?;
+                        Ok(())
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            ChangeBody::Catalog { data } => store.import_catalog(&data.to_string()).map(|_| ()),
+            ChangeBody::Calendar { data } => store.import_calendar(&data.to_string()).map(|_| ()),
+            ChangeBody::OnlineDossier { request_id, intake } => take_online(store, request_id, intake),
+        };
+        match result {
+            Ok(()) => {
+                store.conn().execute("DELETE FROM sync_failed WHERE portal_seq = ?1", [seq])?;
+                done += 1;
+            }
+            Err(e) => {
+                store.conn().execute("UPDATE sync_failed SET attempts = attempts + 1, error = ?2 WHERE portal_seq = ?1", params![seq, e.to_string()])?;
+            }
+        }
+    }
+    Ok(done)
 }
 
 fn set_cursor(store: &mut Store, cursor: i64) -> Result<()> {
@@ -343,7 +485,9 @@ fn take_online(store: &mut Store, request_id: &str, intake: &serde_json::Value) 
 
 fn apply_event_run(store: &mut Store, run: &[&Change], out: &mut PullOutcome) -> Result<()> {
     let Some(last) = run.last() else { return Ok(()) };
-    let now = to_rfc3339(store.clock().now());
+    let at = store.clock().now();
+    let now = to_rfc3339(at);
+    let before = *out;
     let tx = store.write_tx()?;
     for change in run {
         let ChangeBody::Event { event } = &change.body else { continue };
@@ -354,12 +498,23 @@ fn apply_event_run(store: &mut Store, run: &[&Change], out: &mut PullOutcome) ->
             }
             Ok(Applied::AlreadyHeld) => out.already_held += 1,
             Err(e) => {
-                eprintln!("sync: event {} (portal_seq {}) not applied: {e}", event.uid, change.portal_seq);
+                eprintln!("sync: event {} (portal_seq {}) not applied (kept, retried next round): {e}", event.uid, change.portal_seq);
+                keep_failed_tx(&tx, change, &e.to_string(), &now)?;
                 out.skipped += 1;
             }
         }
     }
     tx.execute("UPDATE sync_state SET cursor = MAX(cursor, ?1) WHERE id = 1", [last.portal_seq])?;
+    if out.events > before.events {
+        crate::audit::record(
+            &tx,
+            at,
+            "",
+            "sync.pull",
+            "",
+            &serde_json::json!({ "events": out.events - before.events, "conflicts": out.conflicts - before.conflicts, "through": last.portal_seq }),
+        )?;
+    }
     tx.commit()?;
     Ok(())
 }
@@ -520,6 +675,7 @@ pub fn status(store: &Store) -> Result<SyncStatus> {
     let waiting: i64 = c.query_row("SELECT COUNT(*) FROM outbox WHERE parked_code IS NULL", [], |r| r.get(0))?;
     let parked: i64 = c.query_row("SELECT COUNT(*) FROM outbox WHERE parked_code IS NOT NULL", [], |r| r.get(0))?;
     let conflicts: i64 = c.query_row("SELECT COUNT(*) FROM sync_conflicts WHERE settled_at IS NULL", [], |r| r.get(0))?;
+    let failed_changes: i64 = c.query_row("SELECT COUNT(*) FROM sync_failed", [], |r| r.get(0))?;
     let numbers_left_today = numbers_left(store, store.clock().now().date())?;
     let row = c
         .query_row(
@@ -545,6 +701,7 @@ pub fn status(store: &Store) -> Result<SyncStatus> {
             waiting,
             parked,
             conflicts,
+            failed_changes,
             last_success_at: None,
             last_attempt_at: None,
             last_error: None,
@@ -558,6 +715,7 @@ pub fn status(store: &Store) -> Result<SyncStatus> {
             waiting,
             parked,
             conflicts,
+            failed_changes,
             last_success_at: ok_at,
             last_attempt_at: at,
             last_error: err,
@@ -590,8 +748,10 @@ pub fn parked(store: &Store) -> Result<Vec<ParkedEvent>> {
 /// Puts every parked event back in the queue (after the cause was fixed at the portal); returns how
 /// many. The events themselves are unchanged: what was queued is frozen.
 pub fn retry_parked(store: &mut Store) -> Result<usize> {
+    let (at, actor) = (store.clock().now(), store.actor());
     let tx = store.write_tx()?;
     let n = tx.execute("UPDATE outbox SET parked_code = NULL, parked_reason = NULL, parked_at = NULL WHERE parked_code IS NOT NULL", [])?;
+    crate::audit::record(&tx, at, &actor, "sync.retry_parked", "", &serde_json::json!({ "events": n }))?;
     tx.commit()?;
     Ok(n)
 }
@@ -621,7 +781,8 @@ pub fn conflicts(store: &Store) -> Result<Vec<ConflictItem>> {
 /// A person looked at a conflict and settled it (by a correcting step where one was needed).
 pub fn settle_conflict(store: &mut Store, event_uid: &str) -> Result<()> {
     let uid = parse_uid(event_uid)?;
-    let now = to_rfc3339(store.clock().now());
+    let (at, actor) = (store.clock().now(), store.actor());
+    let now = to_rfc3339(at);
     let tx = store.write_tx()?;
     let n = tx.execute(
         "UPDATE sync_conflicts SET settled_at = ?2 WHERE settled_at IS NULL AND event_id = (SELECT id FROM events WHERE uid = ?1)",
@@ -630,6 +791,7 @@ pub fn settle_conflict(store: &mut Store, event_uid: &str) -> Result<()> {
     if n == 0 {
         return Err(CoreError::NotFound(format!("Không có xung đột đang chờ xử lý cho bước {event_uid}")));
     }
+    crate::audit::record(&tx, at, &actor, "sync.settle_conflict", event_uid, &serde_json::Value::Null)?;
     tx.commit()?;
     Ok(())
 }

@@ -27,6 +27,10 @@ pub struct EnrolResponse {
     pub portal_id: String,
     /// Unix ms.
     pub server_time: i64,
+    /// The highest seq of this counter the portal already holds (a counter enrolling again on a new
+    /// or restored machine continues above it, and pulls its own events back).
+    #[serde(default)]
+    pub last_seq: i64,
 }
 
 /// One event as it travels: frozen once queued.
@@ -134,6 +138,14 @@ pub struct LeaseResponse {
     pub day: String,
     pub first: u32,
     pub last: u32,
+}
+
+/// `GET /v1/audit-anchor`: the latest audit head this device pushed ("id:hash"), as the portal keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnchorResponse {
+    pub protocol: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_anchor: Option<String>,
 }
 
 /// Any refusal: a stable code and the reason in words.

@@ -31,7 +31,7 @@ fn counter(id: &str, now: &str) -> (tempfile::TempDir, Store) {
 }
 
 fn enrol(s: &mut Store) {
-    let resp = EnrolResponse { protocol: 1, device_id: "dev".into(), token: "t".into(), portal_id: "p".into(), server_time: 0 };
+    let resp = EnrolResponse { protocol: 1, device_id: "dev".into(), token: "t".into(), portal_id: "p".into(), server_time: 0, last_seq: 0 };
     save_enrolment(s, "http://127.0.0.1:1", &resp).unwrap();
 }
 
@@ -252,4 +252,72 @@ fn another_connection_sees_a_pulled_catalog_after_refresh() {
     assert!(app.procedure("9.999999").is_none());
     app.refresh_if_stale().unwrap();
     assert!(app.procedure("9.999999").is_some());
+}
+
+#[test]
+fn a_change_that_cannot_be_applied_is_kept_and_retried_not_skipped() {
+    let (_a, mut q1) = counter("Q01", "2026-03-02T09:00");
+    let (_b, mut q2) = counter("Q02", "2026-03-02T09:00");
+    enrol(&mut q1);
+    let code = intake(&mut q2, "1.004873");
+    apply(&mut q2, &code, &Command::HandOver { department: "Phòng Tư pháp".into() }).unwrap();
+    let from_q2 = outbox_batch(&q2, 500).unwrap();
+    // the hand-over arrives first (its intake is on a later page, say): kept, not lost
+    let out = apply_changes(&mut q1, &as_changes(&from_q2[1..], 2)).unwrap();
+    assert_eq!(out.skipped, 1);
+    assert_eq!(status(&q1).unwrap().failed_changes, 1);
+    assert_eq!(failed_changes(&q1).unwrap()[0].kind, "event");
+    apply_changes(&mut q1, &as_changes(&from_q2[..1], 1)).unwrap();
+    assert_eq!(retry_failed_changes(&mut q1).unwrap(), 1);
+    assert_eq!(status(&q1).unwrap().failed_changes, 0);
+    assert_eq!(q1.dossier_by_code(&code).unwrap().status, DossierStatus::InProcess);
+}
+
+#[test]
+fn one_wrong_portal_time_blocks_only_until_the_next_sane_answer() {
+    let (_d, mut s) = counter("Q01", "2026-03-02T09:00");
+    enrol(&mut s);
+    intake(&mut s, "1.004873");
+    let batch = outbox_batch(&s, 500).unwrap();
+    let mut resp = answer(&batch, 1, &[]);
+    resp.server_time = crate::events::wall_ms(parse_local("2027-03-02T09:00").unwrap()); // a hub a year ahead
+    record_push(&mut s, &batch, &resp).unwrap();
+    let req: IntakeRequest = serde_json::from_value(serde_json::json!({
+        "procedure_code": "1.004873",
+        "applicant": {"full_name": "Lê Thị Hoa", "id_type": "cccd", "id_number": "001090012346",
+                      "date_of_birth": "1990-03-05", "phone": "0912345679", "address": "Ba Đình"}
+    }))
+    .unwrap();
+    assert!(submit(&mut s, &req).unwrap_err().to_string().contains("báo quản trị"));
+    // the next answer carries a sane time: intake works again
+    let page = ChangesResponse { protocol: 1, server_time: crate::events::wall_ms(parse_local("2026-03-02T09:01").unwrap()), changes: vec![], next_cursor: 1, more: false };
+    apply_changes(&mut s, &page).unwrap();
+    assert!(submit(&mut s, &req).is_ok());
+}
+
+#[test]
+fn enrolling_again_on_a_new_machine_continues_above_the_portals_sequence() {
+    let (_d, mut s) = counter("Q01", "2026-03-02T09:00");
+    let resp = EnrolResponse { protocol: 1, device_id: "dev".into(), token: "t".into(), portal_id: "p".into(), server_time: 0, last_seq: 41 };
+    save_enrolment(&mut s, "http://127.0.0.1:1", &resp).unwrap();
+    assert!(recovering_own(&s).unwrap());
+    intake(&mut s, "1.004873");
+    assert_eq!(outbox_batch(&s, 500).unwrap()[0].1.seq, 42);
+    finish_recovery(&mut s).unwrap();
+    assert!(!recovering_own(&s).unwrap());
+}
+
+#[test]
+fn enrolling_with_another_portal_sends_everything_again() {
+    let (_d, mut s) = counter("Q01", "2026-03-02T09:00");
+    enrol(&mut s);
+    intake(&mut s, "1.004873");
+    let batch = outbox_batch(&s, 500).unwrap();
+    record_push(&mut s, &batch, &answer(&batch, 1, &[])).unwrap();
+    assert_eq!(status(&s).unwrap().waiting, 0);
+    let other = EnrolResponse { protocol: 1, device_id: "dev".into(), token: "t2".into(), portal_id: "hub".into(), server_time: 0, last_seq: 0 };
+    save_enrolment(&mut s, "http://127.0.0.1:2", &other).unwrap();
+    assert_eq!(status(&s).unwrap().waiting, 1, "the new portal gets the counter's events too");
+    let n: i64 = s.conn().query_row("SELECT COUNT(*) FROM event_portal", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 0, "the old portal's order is forgotten");
 }
