@@ -27,6 +27,13 @@ const COMMANDS: &[&str] = &[
     "sync_settle",
     "sync_enrol",
     "dossier_sync",
+    "auth_state",
+    "auth_setup_admin",
+    "auth_login",
+    "auth_lock",
+    "auth_unlock_pin",
+    "auth_unlock_password",
+    "auth_logout",
 ];
 
 fn main() {

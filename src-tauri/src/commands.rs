@@ -10,11 +10,19 @@ use motcua_core::search::{self, SearchPage};
 use motcua_core::store::CounterStatus;
 use motcua_core::{AppError, Store};
 use motcua_core::sync::{self, ConflictItem, DossierSync, ParkedEvent, SyncStatus};
+use motcua_core::accounts::{self, AuthState, Right, Session};
 use motcua_sync::SyncHandle;
 use tauri::State;
 
 type Db<'a> = State<'a, Mutex<Store>>;
 type Sync<'a> = State<'a, SyncHandle>;
+
+/// The store for a command that shows dossiers: refused while logged out or locked (once accounts exist).
+fn reader<'a>(db: &'a Db) -> Result<MutexGuard<'a, Store>, AppError> {
+    let g = lock(db);
+    g.require(Right::Read)?;
+    Ok(g)
+}
 
 fn lock<'a>(db: &'a Db) -> MutexGuard<'a, Store> {
     // a panic in another command must not lock the counter out of its own data
@@ -50,12 +58,12 @@ pub fn intake_submit(db: Db, sync: Sync, request: IntakeRequest) -> Result<Dossi
 
 #[tauri::command(async)]
 pub fn dossier_search(db: Db, query: String, cursor: Option<i64>) -> Result<SearchPage, AppError> {
-    Ok(search::search(&lock(&db), &query, cursor, None)?)
+    Ok(search::search(&*reader(&db)?, &query, cursor, None)?)
 }
 
 #[tauri::command(async)]
 pub fn dossier_get(db: Db, code: String) -> Result<Dossier, AppError> {
-    Ok(lock(&db).dossier_by_code(&code)?)
+    Ok(reader(&db)?.dossier_by_code(&code)?)
 }
 
 // ---- forms and printing (motcua-forms) ----
@@ -102,7 +110,7 @@ pub fn form_print(
 #[tauri::command(async)]
 pub fn form_preview(db: Db, form: FormKind, code: Option<String>, input: Option<FormInput>, from: Option<String>, to: Option<String>) -> Result<tauri::ipc::Response, AppError> {
     let req = form_request(form, code, input, from, to)?;
-    let (rendered, _) = service::render_form(&lock(&db), &req)?;
+    let (rendered, _) = service::render_form(&*reader(&db)?, &req)?;
     Ok(tauri::ipc::Response::new(rendered.pdf))
 }
 
@@ -113,7 +121,7 @@ pub fn printers_list() -> Result<Vec<PrinterInfo>, AppError> {
 
 #[tauri::command(async)]
 pub fn prints_of(db: Db, code: String) -> Result<Vec<PrintEntry>, AppError> {
-    Ok(lock(&db).prints_of(&code)?)
+    Ok(reader(&db)?.prints_of(&code)?)
 }
 
 #[tauri::command(async)]
@@ -159,12 +167,12 @@ pub fn lifecycle_apply(db: Db, sync: Sync, codes: Vec<String>, command: Command)
 
 #[tauri::command(async)]
 pub fn work_counts(db: Db) -> Result<WorkCounts, AppError> {
-    Ok(lifecycle::counts(&lock(&db))?)
+    Ok(lifecycle::counts(&*reader(&db)?)?)
 }
 
 #[tauri::command(async)]
 pub fn work_list(db: Db, list: WorkList) -> Result<Vec<WorkItem>, AppError> {
-    Ok(lifecycle::list(&lock(&db), list, 200)?)
+    Ok(lifecycle::list(&*reader(&db)?, list, 200)?)
 }
 
 #[tauri::command(async)]
@@ -203,7 +211,7 @@ pub fn sync_settle(db: Db, event_uid: String) -> Result<(), AppError> {
 
 #[tauri::command(async)]
 pub fn dossier_sync(db: Db, code: String) -> Result<DossierSync, AppError> {
-    Ok(sync::dossier_sync(&lock(&db), &code)?)
+    Ok(sync::dossier_sync(&*reader(&db)?, &code)?)
 }
 
 /// Enrols this counter with a portal (an admin step; also `motcua enrol`). The HTTP call runs on a
@@ -225,4 +233,45 @@ pub fn sync_enrol(db: Db, sync: Sync, portal: String, code: String) -> Result<Sy
     handle.join().map_err(|_| AppError { code: motcua_core::ErrorCode::Internal, message: "enrolment thread panicked".into(), field: None })??;
     sync.sync_now();
     Ok(sync::status(&lock(&db))?)
+}
+
+#[tauri::command(async)]
+pub fn auth_state(db: Db) -> Result<AuthState, AppError> {
+    Ok(accounts::state(&lock(&db))?)
+}
+
+/// First run: the admin account; logs the admin in.
+#[tauri::command(async)]
+pub fn auth_setup_admin(db: Db, id: String, name: String, password: String, pin: Option<String>) -> Result<Session, AppError> {
+    Ok(accounts::create_first_admin(&mut lock(&db), &id, &name, &password, pin.as_deref().filter(|p| !p.is_empty()))?)
+}
+
+/// Log in, or switch clerk at a shared counter.
+#[tauri::command(async)]
+pub fn auth_login(db: Db, id: String, password: String) -> Result<Session, AppError> {
+    Ok(accounts::login(&mut lock(&db), &id, &password)?)
+}
+
+#[tauri::command(async)]
+pub fn auth_lock(db: Db) -> Result<AuthState, AppError> {
+    let mut g = lock(&db);
+    accounts::lock(&mut g)?;
+    Ok(accounts::state(&g)?)
+}
+
+#[tauri::command(async)]
+pub fn auth_unlock_pin(db: Db, pin: String) -> Result<Session, AppError> {
+    Ok(accounts::unlock_with_pin(&mut lock(&db), &pin)?)
+}
+
+#[tauri::command(async)]
+pub fn auth_unlock_password(db: Db, password: String) -> Result<Session, AppError> {
+    Ok(accounts::unlock_with_password(&mut lock(&db), &password)?)
+}
+
+#[tauri::command(async)]
+pub fn auth_logout(db: Db) -> Result<AuthState, AppError> {
+    let mut g = lock(&db);
+    accounts::logout(&mut g)?;
+    Ok(accounts::state(&g)?)
 }

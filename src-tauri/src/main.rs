@@ -89,15 +89,28 @@ fn main() {
             commands::sync_settle,
             commands::sync_enrol,
             commands::dossier_sync,
+            commands::auth_state,
+            commands::auth_setup_admin,
+            commands::auth_login,
+            commands::auth_lock,
+            commands::auth_unlock_pin,
+            commands::auth_unlock_password,
+            commands::auth_logout,
         ])
         .build(tauri::generate_context!())
         .expect("error while building the Một Cửa window");
     app.run(|handle, event| {
         if let tauri::RunEvent::Exit = event {
-            // a backup at close, from the app's own connection
-            let state = handle.state::<Mutex<Store>>();
-            let mut store = state.lock().unwrap_or_else(|e| e.into_inner());
-            backup_now(&mut store, "close");
+            // a backup at close, by the app itself (whoever is logged in)
+            let (path, clock) = {
+                let state = handle.state::<Mutex<Store>>();
+                let store = state.lock().unwrap_or_else(|e| e.into_inner());
+                (store.path().to_path_buf(), store.clock_arc())
+            };
+            if let Ok(mut store) = Store::open(&path, clock) {
+                store.act_as_system();
+                backup_now(&mut store, "close");
+            }
         }
     });
 }
@@ -121,6 +134,7 @@ fn spawn_scheduled_backups(db: PathBuf, clock: Arc<dyn Clock>) {
                 Ok(s) => s,
                 Err(e) => return eprintln!("motcua-app: scheduled backups off: {e}"),
             };
+            store.act_as_system();
             loop {
                 let hours = motcua_core::backup::BackupSettings::load(&store).map(|s| s.every_hours).unwrap_or(4);
                 std::thread::sleep(std::time::Duration::from_secs(3600 * u64::from(hours.max(1))));

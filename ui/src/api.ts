@@ -22,6 +22,8 @@ import type { SyncStatus } from './bindings/SyncStatus';
 import type { ParkedEvent } from './bindings/ParkedEvent';
 import type { ConflictItem } from './bindings/ConflictItem';
 import type { DossierSync } from './bindings/DossierSync';
+import type { AuthState } from './bindings/AuthState';
+import type { Session } from './bindings/Session';
 
 /** What to print: a dossier's form, or the logbook for a date range. */
 export type FormTarget = { form: FormKind; code?: string; input?: FormInput | null; from?: string; to?: string };
@@ -70,5 +72,12 @@ export const api = {
   syncSettle: (eventUid: string) => call<void>('sync_settle', { eventUid }),
   syncEnrol: (portal: string, code: string) => call<SyncStatus>('sync_enrol', { portal, code }),
   dossierSync: (code: string) => call<DossierSync>('dossier_sync', { code }),
+  authState: () => call<AuthState>('auth_state'),
+  authSetupAdmin: (id: string, name: string, password: string, pin: string | null) => call<Session>('auth_setup_admin', { id, name, password, pin }),
+  authLogin: (id: string, password: string) => call<Session>('auth_login', { id, password }),
+  authLock: () => call<AuthState>('auth_lock'),
+  authUnlockPin: (pin: string) => call<Session>('auth_unlock_pin', { pin }),
+  authUnlockPassword: (password: string) => call<Session>('auth_unlock_password', { password }),
+  authLogout: () => call<AuthState>('auth_logout'),
 };
 export type Api = typeof api;

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 const fake = vi.hoisted(() => ({
   appStatus: vi.fn(), catalogSearch: vi.fn(), intakePreview: vi.fn(), intakeSubmit: vi.fn(),
   dossierSearch: vi.fn(), dossierGet: vi.fn(), workCounts: vi.fn(), workList: vi.fn(), settingsGet: vi.fn(), formPrint: vi.fn(),
-  syncStatus: vi.fn(), syncParked: vi.fn(), syncConflicts: vi.fn(),
+  syncStatus: vi.fn(), syncParked: vi.fn(), syncConflicts: vi.fn(), authState: vi.fn(), authLock: vi.fn(),
 }));
 vi.mock('./api', () => ({ api: fake, toAppError: (e: unknown) => e }));
 
@@ -24,6 +24,7 @@ describe('counter window', () => {
     fake.syncStatus.mockResolvedValue({ enrolled: true, portal_url: 'http://p', online: false, waiting: 3, parked: 0, conflicts: 0, failed_changes: 0,
       last_error: 'Không kết nối được Cổng dịch vụ công', numbers_left_today: 5, clock_offset_minutes: 0 });
     fake.syncParked.mockResolvedValue([]);
+    fake.authState.mockResolvedValue({ accounts_enabled: false });
     fake.syncConflicts.mockResolvedValue([]);
   });
 

@@ -12,6 +12,7 @@ import { HandoverScreen } from './handover';
 import { ReturnScreen } from './returns';
 import { WorkBar, WorkScreen } from './worklists';
 import { SyncBadge, SyncScreen } from './sync';
+import { LockScreen, whoText } from './lock';
 
 export function mount(root: HTMLElement, backend: Api = api) {
   root.innerHTML = `
@@ -25,13 +26,14 @@ export function mount(root: HTMLElement, backend: Api = api) {
            <button type="button" data-screen="settings" data-testid="tab-settings">Thiết lập <span class="key">(F4)</span></button></nav>
       <div class="who" data-testid="who"></div></header>
     <main></main>
-    <footer data-testid="status-bar"><span data-testid="status-pending"></span><span data-testid="status-catalog"></span><span class="db" data-testid="status-db"></span></footer>`;
+    <footer data-testid="status-bar"><span data-testid="status-pending"></span><span data-testid="status-catalog"></span><button type="button" class="link" data-testid="status-setup" hidden>Chưa có tài khoản: tạo tài khoản quản trị</button><span class="db" data-testid="status-db"></span></footer>`;
   const main = root.querySelector('main')!;
   const refresh = async () => {
     try {
       const s = await backend.appStatus();
       root.querySelector('[data-testid="agency"]')!.textContent = s.context.agency_name;
-      root.querySelector('[data-testid="who"]')!.textContent = `${s.context.counter_name} · ${s.context.clerk_name}`;
+      root.querySelector('[data-testid="who"]')!.textContent = whoText(s.context.counter_name, lockScreen.state.session, s.context.clerk_name);
+      root.querySelector<HTMLElement>('[data-testid="status-setup"]')!.hidden = lockScreen.state.accounts_enabled;
       root.querySelector('[data-testid="status-pending"]')!.textContent = `Chưa đồng bộ: ${s.pending_events}`;
       root.querySelector('[data-testid="status-catalog"]')!.textContent = `Danh mục: ${s.procedures} thủ tục`;
       root.querySelector('footer .db')!.textContent = s.db_path;
@@ -55,6 +57,20 @@ export function mount(root: HTMLElement, backend: Api = api) {
     void work.show(l);
   });
   const sync = new SyncScreen(backend, () => void refresh());
+  // once accounts exist: nothing personal on screen until someone logs in, and while locked
+  const lockScreen = new LockScreen(
+    backend,
+    (on) => {
+      main.hidden = on;
+      bar.el.hidden = on;
+    },
+    () => {
+      void refresh();
+      screens[current].focusFirst();
+    },
+  );
+  root.append(lockScreen.el);
+  root.querySelector('[data-testid="status-setup"]')!.addEventListener('click', () => lockScreen.setup());
   const syncBadge = new SyncBadge(backend, () => show('sync'));
   root.querySelector('footer')!.prepend(syncBadge.el);
   root.querySelector('header')!.after(bar.el);
@@ -97,6 +113,10 @@ export function mount(root: HTMLElement, backend: Api = api) {
       ev.preventDefault();
       show('work');
       void work.show('overdue');
+    } else if ((ev.ctrlKey || ev.metaKey) && (ev.key === 'l' || ev.key === 'L')) {
+      // lock the counter now (leaving the desk)
+      ev.preventDefault();
+      void lockScreen.lock();
     } else if ((ev.ctrlKey || ev.metaKey) && (ev.key === 'p' || ev.key === 'P')) {
       // never the webview's print dialog: reprint the receipt of the dossier on screen, from Rust
       ev.preventDefault();
@@ -105,10 +125,10 @@ export function mount(root: HTMLElement, backend: Api = api) {
     }
   });
   show('intake');
-  void refresh();
+  void lockScreen.load().then(() => refresh());
   // the sync runs by itself in the background: keep its badge (and the counts it may change) current
   const timer = setInterval(() => void refresh(), 5000);
-  return { intake, search, settings, handover, returns, work, bar, sync, syncBadge, show, stop: () => clearInterval(timer) };
+  return { intake, search, settings, handover, returns, work, bar, sync, syncBadge, lockScreen, show, stop: () => clearInterval(timer) };
 }
 
 const root = document.getElementById('app');

@@ -83,6 +83,9 @@ enum Cmd {
         #[arg(long)]
         json: bool,
     },
+    /// Clerk accounts and roles (once an admin exists, set MOTCUA_USER and MOTCUA_PASSWORD)
+    #[command(subcommand)]
+    Account(AccountCmd),
     /// The tamper-evident audit log
     #[command(subcommand)]
     Audit(AuditCmd),
@@ -255,6 +258,37 @@ struct PrintArgs {
     batch: Option<String>,
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Subcommand)]
+enum AccountCmd {
+    /// First run: the admin account (once)
+    CreateAdmin {
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        password: String,
+        #[arg(long)]
+        pin: Option<String>,
+    },
+    /// Add or reset an account (admins; log in with MOTCUA_USER and MOTCUA_PASSWORD)
+    Add {
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        name: String,
+        /// clerk | head | admin
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        password: String,
+        #[arg(long)]
+        pin: Option<String>,
+    },
+    Deactivate { id: String },
+    List,
 }
 
 #[derive(Subcommand)]
@@ -470,6 +504,14 @@ fn run(cli: Cli) -> Result<(), AppError> {
     let dir = paths::data_dir(cli.data_dir);
     // a restore never opens the live database as a store first: it replaces it
     if let Cmd::Backup(BackupCmd::Restore { file }) = &cli.cmd {
+        {
+            // only an admin restores (once accounts exist); the store is closed again before the restore
+            let mut store = Store::open_dir(&dir, clock()?)?;
+            if let (Ok(user), Ok(password)) = (std::env::var("MOTCUA_USER"), std::env::var("MOTCUA_PASSWORD")) {
+                motcua_core::accounts::login(&mut store, &user, &password)?;
+            }
+            store.require(motcua_core::accounts::Right::Backup)?;
+        }
         let r = motcua_core::backup::restore(&dir.join(motcua_core::store::DB_FILE), file, clock()?)?;
         println!(
             "restored from {} ({} dossiers, {} events); the previous database is kept at {}",
@@ -478,6 +520,10 @@ fn run(cli: Cli) -> Result<(), AppError> {
         return Ok(());
     }
     let mut store = Store::open_dir(&dir, clock()?)?;
+    // once accounts exist, the CLI acts as the account given in the environment
+    if let (Ok(user), Ok(password)) = (std::env::var("MOTCUA_USER"), std::env::var("MOTCUA_PASSWORD")) {
+        motcua_core::accounts::login(&mut store, &user, &password)?;
+    }
     match cli.cmd {
         Cmd::Init(a) => {
             let blocks = a.code_blocks.iter().map(|b| codes::parse_block(b)).collect::<Result<Vec<_>, CoreError>>()?;
@@ -675,6 +721,20 @@ fn run(cli: Cli) -> Result<(), AppError> {
                 }
             }
         }
+        Cmd::Account(AccountCmd::CreateAdmin { id, name, password, pin }) => {
+            let s = motcua_core::accounts::create_first_admin(&mut store, &id, &name, &password, pin.as_deref())?;
+            println!("admin account {} ({}) created; from now on every action needs a login", s.clerk_id, s.clerk_name);
+        }
+        Cmd::Account(AccountCmd::Add { id, name, role, password, pin }) => {
+            let role = motcua_core::accounts::Role::parse(&role).ok_or_else(|| CoreError::validation("role", "role: clerk | head | admin"))?;
+            let a = motcua_core::accounts::add_account(&mut store, &id, &name, role, &password, pin.as_deref())?;
+            print_json(&a);
+        }
+        Cmd::Account(AccountCmd::Deactivate { id }) => {
+            motcua_core::accounts::deactivate(&mut store, &id)?;
+            println!("account {id} deactivated");
+        }
+        Cmd::Account(AccountCmd::List) => print_json(&motcua_core::accounts::list(&store)?),
         Cmd::Backup(BackupCmd::Create { dir: folder, keep }) => {
             let s = motcua_core::backup::BackupSettings::load(&store)?;
             let folder = folder.unwrap_or_else(|| s.folder(&store));
@@ -704,6 +764,7 @@ fn run(cli: Cli) -> Result<(), AppError> {
             print_json(&s);
         }
         Cmd::Audit(AuditCmd::Verify { portal, json }) => {
+            store.require(motcua_core::accounts::Right::Reports)?;
             let mut outside = Vec::new();
             if portal {
                 let e = motcua_core::sync::enrolment(&store)?.ok_or_else(|| CoreError::invalid("not enrolled with a portal"))?;
@@ -723,6 +784,7 @@ fn run(cli: Cli) -> Result<(), AppError> {
             }
         }
         Cmd::Audit(AuditCmd::List { limit }) => {
+            store.require(motcua_core::accounts::Right::Reports)?;
             let mut st = store.conn().prepare("SELECT id, at, actor, action, subject FROM audit_log ORDER BY id DESC LIMIT ?1").map_err(CoreError::from)?;
             let rows = st
                 .query_map([limit], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?)))
@@ -832,6 +894,7 @@ fn main() -> ExitCode {
                 ErrorCode::Conflict => 4,
                 ErrorCode::Printer => 5,
                 ErrorCode::Offline => 6,
+                ErrorCode::Forbidden => 7,
                 _ => 1,
             })
         }

@@ -35,6 +35,7 @@ impl BackupSettings {
 
     /// Validates and stores; a bad value changes nothing.
     pub fn save(&self, store: &mut Store) -> Result<()> {
+        store.require(crate::accounts::Right::Settings)?;
         if !(1..=365).contains(&self.keep) {
             return Err(CoreError::validation("backup_keep", "Số bản sao lưu giữ lại phải từ 1 đến 365"));
         }
@@ -116,6 +117,7 @@ pub fn verify(path: &Path) -> Result<BackupCheck> {
 
 /// Makes a backup now into `folder` (created if needed), checks it, then keeps the newest `keep`.
 pub fn create(store: &mut Store, folder: &Path, keep: u32, why: &str) -> Result<BackupCheck> {
+    store.require(crate::accounts::Right::Backup)?;
     std::fs::create_dir_all(folder).map_err(|e| io(folder, e))?;
     let ctx = store.context()?.clone();
     let now = store.clock().now();

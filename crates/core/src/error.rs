@@ -27,6 +27,9 @@ pub enum CoreError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// Not allowed for this account, or nobody logged in, or the screen is locked.
+    #[error("{0}")]
+    Forbidden(String),
     /// The database file was written by a newer version of the app: refused, not touched.
     #[error("Cơ sở dữ liệu {path} có phiên bản lược đồ {found}, mới hơn phiên bản ứng dụng này hỗ trợ ({supported}). Hãy cập nhật ứng dụng; dữ liệu không bị thay đổi.")]
     DatabaseTooNew { path: String, found: i64, supported: i64 },
@@ -55,6 +58,7 @@ impl CoreError {
             CoreError::NotFound(_) => ErrorCode::NotFound,
             CoreError::Conflict(_) | CoreError::DatabaseTooNew { .. } => ErrorCode::Conflict,
             CoreError::NotInitialised => ErrorCode::Conflict,
+            CoreError::Forbidden(_) => ErrorCode::Forbidden,
             CoreError::Db(_) | CoreError::Io { .. } | CoreError::Internal(_) => ErrorCode::Internal,
         }
     }

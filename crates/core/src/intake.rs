@@ -174,6 +174,7 @@ pub fn submit(store: &mut Store, req: &IntakeRequest) -> Result<Dossier> {
 /// Takes several dossiers in, in ONE transaction: all are stored or none is (online dossiers pulled
 /// from the portal, bulk loads). Each is validated, coded and dated as in `submit`.
 pub fn submit_batch(store: &mut Store, reqs: &[IntakeRequest]) -> Result<Vec<Dossier>> {
+    store.require(crate::accounts::Right::Intake)?;
     let ctx = store.context()?.clone();
     let template = store.code_template().to_string();
     // Validate everything and compute the appointments before opening the write transaction.

@@ -10,10 +10,12 @@
 //! - `settings`: counter settings (paper, copies, printer, QR lookup URL, document headers)
 //! - `printlog`: every print and reprint of a form
 //! - `sync`: the portal sync (outbox states, pulled changes, conflicts, leases, HLC, wire format)
+//! - `accounts`: clerk accounts, roles and rights (enforced by `Store::require`), sessions, lock and PIN
 //! - `backup`: online backups (SQLite backup API), rotation, checks, and a restore that keeps a copy
 //! - `audit`: the hash-chained audit log of every write, and its verification against outside anchors
 //! - `error`: typed errors and the `{code, message, field}` form the UI receives
 
+pub mod accounts;
 pub mod audit;
 pub mod backup;
 pub mod calendar;

@@ -271,6 +271,7 @@ pub fn apply(store: &mut Store, code: &str, cmd: &Command) -> Result<Dossier> {
 /// Applies one command to many dossiers (a handover batch, results received by scanning): all or
 /// nothing, in one transaction; the first dossier that refuses names itself in the error.
 pub fn apply_many(store: &mut Store, codes: &[String], cmd: &Command) -> Result<Vec<Dossier>> {
+    store.require(crate::accounts::Right::Lifecycle)?;
     if codes.is_empty() {
         return Err(CoreError::invalid("Chưa có hồ sơ nào trong danh sách"));
     }

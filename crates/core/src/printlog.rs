@@ -49,6 +49,7 @@ impl Store {
 
     /// Records the start of a print; returns the row id and whether it is a reprint.
     pub fn begin_print(&mut self, p: &NewPrint) -> Result<(i64, bool)> {
+        self.require(if p.form == "logbook" { crate::accounts::Right::Reports } else { crate::accounts::Right::Print })?;
         let reprint = match p.dossier_code {
             Some(code) => self.times_printed(code, p.form)? > 0,
             None => false,

@@ -198,6 +198,7 @@ impl CounterSettings {
 
     /// Validates and stores one setting; a bad value changes nothing.
     pub fn set(store: &mut Store, key: &str, value: &str) -> Result<CounterSettings> {
+        store.require(crate::accounts::Right::Settings)?;
         let mut s = CounterSettings::load(store)?;
         s.apply(key, value)?;
         let (now, actor) = (store.clock().now(), store.actor());
@@ -213,6 +214,7 @@ impl CounterSettings {
 
     /// Saves every field (the settings screen saves the whole form at once).
     pub fn save(&self, store: &mut Store) -> Result<()> {
+        store.require(crate::accounts::Right::Settings)?;
         // Validate through `apply` so the UI cannot store what the CLI would refuse.
         let mut check = CounterSettings::default();
         for key in KEYS {

@@ -102,7 +102,11 @@ async fn run(db_path: PathBuf, clock: Arc<dyn Clock>, config: TaskConfig, wake: 
     loop {
         if store.is_none() {
             match Store::open(&db_path, clock.clone()) {
-                Ok(s) => store = Some(s),
+                Ok(mut s) => {
+                    // the app's own work, not a clerk's: pulled online dossiers, catalog updates
+                    s.act_as_system();
+                    store = Some(s)
+                }
                 Err(e) => eprintln!("sync: cannot open {}: {e}", db_path.display()),
             }
         }

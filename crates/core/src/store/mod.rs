@@ -33,12 +33,13 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0004_sync.sql")),
         M::up(include_str!("../../migrations/0005_audit.sql")),
         M::up(include_str!("../../migrations/0006_sync_recovery.sql")),
+        M::up(include_str!("../../migrations/0007_accounts.sql")),
     ])
 }
 
 /// The schema version this binary writes.
 pub fn schema_version() -> i64 {
-    6
+    7
 }
 
 /// Who is working at this counter (the context of every event).
@@ -101,6 +102,8 @@ pub struct Store {
     clock: Arc<dyn Clock>,
     /// The `data_rev` the cached catalog, calendar and settings were read at.
     loaded_rev: i64,
+    /// Who is logged in on this connection (accounts::login); None in set-up mode.
+    session: Option<crate::accounts::Session>,
 }
 
 impl Store {
@@ -132,6 +135,7 @@ impl Store {
             context: None,
             clock,
             loaded_rev: 0,
+            session: None,
         };
         store.seed_defaults()?;
         store.reload()?;
@@ -240,6 +244,7 @@ impl Store {
                 },
             )
             .optional()?;
+        self.apply_session();
         Ok(())
     }
 
@@ -320,6 +325,30 @@ impl Store {
         })
     }
 
+    pub fn session(&self) -> Option<&crate::accounts::Session> {
+        self.session.as_ref()
+    }
+
+    /// Sets who is working; events and audit entries from now on carry this clerk.
+    pub(crate) fn set_session(&mut self, s: Option<crate::accounts::Session>) {
+        self.session = s;
+        self.apply_session();
+    }
+
+    /// This connection works for the app itself (the sync task, scheduled backups), not a person.
+    pub fn act_as_system(&mut self) {
+        self.set_session(Some(crate::accounts::Session::system()));
+    }
+
+    fn apply_session(&mut self) {
+        if let (Some(s), Some(c)) = (&self.session, self.context.as_mut()) {
+            if !s.clerk_id.is_empty() {
+                c.clerk_id = s.clerk_id.clone();
+                c.clerk_name = s.clerk_name.clone();
+            }
+        }
+    }
+
     /// Who is acting, for the audit log ('' before set-up).
     pub fn actor(&self) -> String {
         self.context.as_ref().map(|c| c.clerk_id.clone()).unwrap_or_default()
@@ -352,6 +381,7 @@ impl Store {
     /// Replaces the catalog from a `motcua.catalog/1` file: new codes added, known ones updated, codes
     /// absent from the file deactivated (kept for the dossiers that reference them).
     pub fn import_catalog(&mut self, json: &str) -> Result<ImportReport> {
+        self.require(crate::accounts::Right::Catalog)?;
         let file = parse_catalog(json)?;
         let (clock_now, actor) = (self.clock.now(), self.actor());
         let now = to_rfc3339(clock_now);
@@ -387,6 +417,7 @@ impl Store {
 
     /// Replaces the working-day calendar (holiday rules and yearly decisions).
     pub fn import_calendar(&mut self, json: &str) -> Result<()> {
+        self.require(crate::accounts::Right::Catalog)?;
         let now = self.clock.now();
         let actor = self.actor();
         let data = CalendarData::parse(json)?;

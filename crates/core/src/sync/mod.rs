@@ -162,6 +162,7 @@ pub fn enrolment(store: &Store) -> Result<Option<Enrolment>> {
 /// now on official numbers come from the portal's leases: the standing blocks set at `init` are
 /// dropped (numbers already issued stay recorded in `codes_issued`).
 pub fn save_enrolment(store: &mut Store, portal_url: &str, resp: &EnrolResponse) -> Result<()> {
+    store.require(crate::accounts::Right::Settings)?;
     let (at, actor) = (store.clock().now(), store.actor());
     let now = to_rfc3339(at);
     let previous = enrolment(store)?;
@@ -748,6 +749,7 @@ pub fn parked(store: &Store) -> Result<Vec<ParkedEvent>> {
 /// Puts every parked event back in the queue (after the cause was fixed at the portal); returns how
 /// many. The events themselves are unchanged: what was queued is frozen.
 pub fn retry_parked(store: &mut Store) -> Result<usize> {
+    store.require(crate::accounts::Right::Sync)?;
     let (at, actor) = (store.clock().now(), store.actor());
     let tx = store.write_tx()?;
     let n = tx.execute("UPDATE outbox SET parked_code = NULL, parked_reason = NULL, parked_at = NULL WHERE parked_code IS NOT NULL", [])?;
@@ -780,6 +782,7 @@ pub fn conflicts(store: &Store) -> Result<Vec<ConflictItem>> {
 
 /// A person looked at a conflict and settled it (by a correcting step where one was needed).
 pub fn settle_conflict(store: &mut Store, event_uid: &str) -> Result<()> {
+    store.require(crate::accounts::Right::Correct)?;
     let uid = parse_uid(event_uid)?;
     let (at, actor) = (store.clock().now(), store.actor());
     let now = to_rfc3339(at);

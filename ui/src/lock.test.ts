@@ -1,0 +1,70 @@
+import { describe, expect, it, vi } from 'vitest';
+import { LockScreen } from './lock';
+import type { Api } from './api';
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+const lan = { clerk_id: 'lan', clerk_name: 'Nguyễn Thị Lan', role: 'clerk' as const, locked: false };
+
+function make(state: unknown) {
+  const api = {
+    authState: vi.fn().mockResolvedValue(state),
+    authLogin: vi.fn().mockResolvedValue(lan),
+    authLock: vi.fn().mockResolvedValue({ accounts_enabled: true, session: { ...lan, locked: true } }),
+    authUnlockPin: vi.fn(),
+    authUnlockPassword: vi.fn().mockResolvedValue(lan),
+    authSetupAdmin: vi.fn().mockResolvedValue({ ...lan, clerk_id: 'admin', role: 'admin' }),
+  };
+  const cover = vi.fn();
+  const onSession = vi.fn();
+  const l = new LockScreen(api as unknown as Api, cover, onSession);
+  document.body.appendChild(l.el);
+  return { api, cover, onSession, l };
+}
+
+describe('login and lock screen', () => {
+  it('stays out of the way in set-up mode', async () => {
+    const { l, cover } = make({ accounts_enabled: false });
+    await l.load();
+    expect(l.el.hidden).toBe(true);
+    expect(cover).toHaveBeenLastCalledWith(false);
+  });
+
+  it('covers the window until a clerk logs in', async () => {
+    const { l, cover, api, onSession } = make({ accounts_enabled: true });
+    await l.load();
+    expect(l.el.hidden).toBe(false);
+    expect(cover).toHaveBeenLastCalledWith(true);
+    expect(l.el.querySelector('[data-testid="lock-title"]')!.textContent).toBe('Đăng nhập');
+    expect(document.activeElement?.getAttribute('data-testid')).toBe('lock-id');
+    l.el.querySelector<HTMLInputElement>('[data-testid="lock-id"]')!.value = 'lan';
+    l.el.querySelector<HTMLInputElement>('[data-testid="lock-password"]')!.value = 'mat-khau-cua-lan';
+    l.el.querySelector('form')!.dispatchEvent(new Event('submit', { cancelable: true }));
+    await tick();
+    expect(api.authLogin).toHaveBeenCalledWith('lan', 'mat-khau-cua-lan');
+    expect(l.el.hidden).toBe(true);
+    expect(cover).toHaveBeenLastCalledWith(false);
+    expect(onSession).toHaveBeenCalledWith(lan);
+  });
+
+  it('locks on demand, asks for the PIN, and falls back to the password after three wrong PINs', async () => {
+    const { l, api } = make({ accounts_enabled: true, session: lan });
+    await l.load();
+    expect(l.el.hidden).toBe(true);
+    await l.lock();
+    expect(l.el.hidden).toBe(false);
+    expect(l.el.querySelector('[data-testid="lock-title"]')!.textContent).toBe('Màn hình đã khóa');
+    expect(l.el.querySelector('[data-testid="lock-who"]')!.textContent).toContain('nhập mã PIN');
+    expect(document.activeElement?.getAttribute('data-testid')).toBe('lock-pin');
+    api.authUnlockPin.mockRejectedValue({ code: 'forbidden', message: 'Mã PIN không đúng. Đã sai 3 lần: mở khóa bằng mật khẩu' });
+    l.el.querySelector<HTMLInputElement>('[data-testid="lock-pin"]')!.value = '0000';
+    l.el.querySelector('form')!.dispatchEvent(new Event('submit', { cancelable: true }));
+    await tick();
+    expect(document.activeElement?.getAttribute('data-testid')).toBe('lock-password');
+    expect(l.el.querySelector('[data-testid="lock-error"]')!.textContent).toContain('Đã sai 3 lần');
+    l.el.querySelector<HTMLInputElement>('[data-testid="lock-password"]')!.value = 'mat-khau-cua-lan';
+    l.el.querySelector('form')!.dispatchEvent(new Event('submit', { cancelable: true }));
+    await tick();
+    expect(api.authUnlockPassword).toHaveBeenCalledWith('mat-khau-cua-lan');
+    expect(l.el.hidden).toBe(true);
+  });
+});
