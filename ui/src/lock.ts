@@ -10,14 +10,14 @@ import type { Session } from './bindings/Session';
 
 export const ROLE_LABELS: Record<string, string> = { clerk: 'Cán bộ tiếp nhận', head: 'Lãnh đạo bộ phận', admin: 'Quản trị' };
 
-/** Minutes without a key or a click before the screen locks. */
+/** Minutes without a key or a click before the screen locks, when the setting is not known. */
 export const IDLE_MINUTES = 5;
 
 type Mode = 'login' | 'unlock' | 'setup';
 
 export class LockScreen {
   readonly el: HTMLElement;
-  state: AuthState = { accounts_enabled: false };
+  state: AuthState = { accounts_enabled: false, lock_after_minutes: IDLE_MINUTES };
   private idle: ReturnType<typeof setTimeout> | undefined;
 
   /** `cover(true)` hides everything personal behind the screen; `onSession` refreshes the window. */
@@ -98,7 +98,7 @@ export class LockScreen {
   private resetIdle() {
     clearTimeout(this.idle);
     if (this.state.accounts_enabled && this.state.session && !this.state.session.locked) {
-      this.idle = setTimeout(() => void this.lock(), IDLE_MINUTES * 60_000);
+      this.idle = setTimeout(() => void this.lock(), (this.state.lock_after_minutes || IDLE_MINUTES) * 60_000);
     }
   }
 
@@ -141,7 +141,7 @@ export class LockScreen {
       else if (this.mode === 'login') s = await this.api.authLogin(v('id'), v('password'));
       else if (this.usePassword) s = await this.api.authUnlockPassword(v('password'));
       else s = await this.api.authUnlockPin(v('pin'));
-      this.state = { accounts_enabled: true, session: s };
+      this.state = { ...this.state, accounts_enabled: true, session: s };
       this.usePassword = false;
       this.hide();
       this.resetIdle();

@@ -21,7 +21,7 @@ const CODE = '000.00.31.H26-261123-0001';
 const settings: CounterSettings = {
   receipt_paper: 'A5', receipt_copies: 2, print_on_intake: true, printer: 'MotCua-PDF', lookup_url: 'https://x/?ma={code}',
   parent_agency: 'UBND THÀNH PHỐ HÀ NỘI', place_name: 'Ba Đình', head_title: 'CHỦ TỊCH', head_name: '', counter_phone: '',
-  supplement_clock: 'resume', max_delays: 1, departments: 'Phòng Kinh tế',
+  supplement_clock: 'resume', max_delays: 1, departments: 'Phòng Kinh tế', lock_after_minutes: 5,
 };
 const outcome = (o: Partial<PrintOutcome> = {}): PrintOutcome => ({
   form: 'receipt', dossier_code: CODE, pdf_path: '/data/prints/x.pdf', pages: 2, reprint: false, printed: true,

@@ -40,6 +40,9 @@ export class SettingsScreen {
         <label class="field"><span>Số liên giấy tiếp nhận</span>
           <input name="receipt_copies" data-testid="settings-receipt_copies" data-nav inputmode="numeric">
           <div class="error" data-testid="error-receipt_copies" hidden></div></label>
+        <label class="field"><span>Tự khóa màn hình sau (phút không thao tác)</span>
+          <input name="lock_after_minutes" data-testid="settings-lock_after_minutes" data-nav inputmode="numeric">
+          <div class="error" data-testid="error-lock_after_minutes" hidden></div></label>
         <label class="field check"><input type="checkbox" name="print_on_intake" data-testid="settings-print_on_intake" data-nav> In giấy tiếp nhận ngay khi tiếp nhận xong</label>
         ${TEXT_FIELDS.map(([k, label]) => `<label class="field wide"><span>${esc(label)}</span>
           <input name="${k}" data-testid="settings-${k}" data-nav><div class="error" data-testid="error-${k}" hidden></div></label>`).join('')}
@@ -84,6 +87,7 @@ export class SettingsScreen {
       this.input<HTMLSelectElement>('receipt_paper').value = s.receipt_paper;
       this.input('receipt_copies').value = String(s.receipt_copies);
       this.input('print_on_intake').checked = s.print_on_intake;
+      this.input('lock_after_minutes').value = String(s.lock_after_minutes);
       for (const [k] of TEXT_FIELDS) this.input(k).value = String(s[k] ?? '');
     } catch (e) {
       this.showError(e as AppError);
@@ -106,6 +110,7 @@ export class SettingsScreen {
       head_name: v('head_name'),
       counter_phone: v('counter_phone'),
       departments: v('departments'),
+      lock_after_minutes: Number(v('lock_after_minutes')),
     };
   }
 
@@ -114,6 +119,10 @@ export class SettingsScreen {
     const s = this.read();
     if (!Number.isInteger(s.receipt_copies)) {
       this.showError({ code: 'validation', message: 'Số liên phải là số từ 1 đến 5', field: 'receipt_copies' });
+      return null;
+    }
+    if (!Number.isInteger(s.lock_after_minutes)) {
+      this.showError({ code: 'validation', message: 'Thời gian tự khóa phải từ 1 đến 120 phút', field: 'lock_after_minutes' });
       return null;
     }
     try {

@@ -141,6 +141,8 @@ pub struct AuthState {
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub session: Option<Session>,
+    /// The setting: minutes without a key or a click before the screen locks.
+    pub lock_after_minutes: u32,
 }
 
 fn hash(secret: &str) -> Result<String> {
@@ -174,7 +176,11 @@ pub fn accounts_enabled(store: &Store) -> Result<bool> {
 }
 
 pub fn state(store: &Store) -> Result<AuthState> {
-    Ok(AuthState { accounts_enabled: accounts_enabled(store)?, session: store.session().cloned() })
+    Ok(AuthState {
+        accounts_enabled: accounts_enabled(store)?,
+        session: store.session().cloned(),
+        lock_after_minutes: crate::settings::CounterSettings::load(store)?.lock_after_minutes,
+    })
 }
 
 fn audit(store: &mut Store, actor: &str, action: &str, subject: &str) -> Result<()> {

@@ -64,6 +64,13 @@ pub struct CounterSettings {
     /// Default: the specialist offices of a commune under Decree 150/2025/NĐ-CP (a ward has "Phòng
     /// Kinh tế, Hạ tầng và Đô thị" instead of "Phòng Kinh tế").
     pub departments: String,
+    /// Minutes without a key or a click before the screen locks itself (once accounts exist).
+    #[serde(default = "default_lock_minutes")]
+    pub lock_after_minutes: u32,
+}
+
+fn default_lock_minutes() -> u32 {
+    5
 }
 
 impl Default for CounterSettings {
@@ -83,6 +90,7 @@ impl Default for CounterSettings {
             supplement_clock: "resume".into(),
             max_delays: 1,
             departments: "Văn phòng HĐND và UBND; Phòng Kinh tế; Phòng Văn hóa - Xã hội".into(),
+            lock_after_minutes: 5,
         }
     }
 }
@@ -101,6 +109,7 @@ const KEYS: &[&str] = &[
     "supplement_clock",
     "max_delays",
     "departments",
+    "lock_after_minutes",
 ];
 
 impl CounterSettings {
@@ -172,6 +181,10 @@ impl CounterSettings {
                 }
                 self.departments = list.join("; ");
             }
+            "lock_after_minutes" => {
+                self.lock_after_minutes =
+                    value.parse().ok().filter(|n| (1..=120).contains(n)).ok_or_else(|| bad("Thời gian tự khóa phải từ 1 đến 120 phút"))?;
+            }
             _ => return Err(CoreError::validation(key, format!("Không có thiết lập tên {key}"))),
         }
         Ok(())
@@ -192,6 +205,7 @@ impl CounterSettings {
             "supplement_clock" => self.supplement_clock.clone(),
             "max_delays" => self.max_delays.to_string(),
             "departments" => self.departments.clone(),
+            "lock_after_minutes" => self.lock_after_minutes.to_string(),
             _ => String::new(),
         }
     }

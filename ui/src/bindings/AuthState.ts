@@ -8,4 +8,8 @@ export type AuthState = {
 /**
  * False in set-up mode (no admin yet): everything is allowed as the counter's clerk.
  */
-accounts_enabled: boolean, session?: Session, };
+accounts_enabled: boolean, session?: Session, 
+/**
+ * The setting: minutes without a key or a click before the screen locks.
+ */
+lock_after_minutes: number, };

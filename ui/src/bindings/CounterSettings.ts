@@ -55,4 +55,8 @@ max_delays: number,
  * Default: the specialist offices of a commune under Decree 150/2025/NĐ-CP (a ward has "Phòng
  * Kinh tế, Hạ tầng và Đô thị" instead of "Phòng Kinh tế").
  */
-departments: string, };
+departments: string, 
+/**
+ * Minutes without a key or a click before the screen locks itself (once accounts exist).
+ */
+lock_after_minutes: number, };

@@ -67,6 +67,10 @@ fn each_role_may_do_what_it_should_and_nothing_more() {
     // the admin: everything
     login(&mut s, "admin", "mat-khau-rat-dai").unwrap();
     CounterSettings::set(&mut s, "receipt_copies", "1").unwrap();
+    // the idle time before the screen locks is a setting the window reads with the session
+    assert!(CounterSettings::set(&mut s, "lock_after_minutes", "0").is_err());
+    CounterSettings::set(&mut s, "lock_after_minutes", "10").unwrap();
+    assert_eq!(state(&s).unwrap().lock_after_minutes, 10);
     deactivate(&mut s, "hung").unwrap();
     assert!(login(&mut s, "hung", "mat-khau-cua-hung").is_err(), "a deactivated account cannot log in");
 
