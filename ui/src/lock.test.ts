@@ -22,11 +22,24 @@ function make(state: unknown) {
 }
 
 describe('login and lock screen', () => {
-  it('stays out of the way in set-up mode', async () => {
-    const { l, cover } = make({ accounts_enabled: false });
+  it('asks for the first admin at every start in set-up mode; "Để sau" closes it', async () => {
+    const { l, cover, api, onSession } = make({ accounts_enabled: false });
     await l.load();
+    expect(l.el.hidden).toBe(false);
+    expect(l.el.querySelector('[data-testid="lock-title"]')!.textContent).toBe('Tạo tài khoản quản trị');
+    expect(cover).not.toHaveBeenCalledWith(true);
+    l.el.querySelector<HTMLElement>('[data-testid="lock-cancel"]')!.click();
     expect(l.el.hidden).toBe(true);
-    expect(cover).toHaveBeenLastCalledWith(false);
+    expect(onSession).toHaveBeenCalledWith(null);
+    // or it is created: the admin is logged in
+    l.setup();
+    for (const [id, v] of [['id', 'admin'], ['name', 'Lê Quản Trị'], ['password', 'mat-khau-rat-dai'], ['pin', '2468']]) {
+      l.el.querySelector<HTMLInputElement>(`[data-testid="lock-${id}"]`)!.value = v;
+    }
+    l.el.querySelector('form')!.dispatchEvent(new Event('submit', { cancelable: true }));
+    await tick();
+    expect(api.authSetupAdmin).toHaveBeenCalledWith('admin', 'Lê Quản Trị', 'mat-khau-rat-dai', '2468');
+    expect(l.el.hidden).toBe(true);
   });
 
   it('covers the window until a clerk logs in', async () => {

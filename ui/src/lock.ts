@@ -1,7 +1,9 @@
 // Who is at the counter: the login and lock screen. Once accounts exist, the window shows nothing
 // personal until a clerk logs in; Ctrl+L or a few idle minutes lock it; a short PIN unlocks (after
 // three wrong PINs only the password does); "Đổi người dùng" lets the next clerk log in at a shared
-// counter. In set-up mode (no admin yet, the demo data) a link in the status bar creates the admin.
+// counter. In set-up mode (no admin yet: a fresh install, the demo data) every start opens the
+// form that creates the admin; "Để sau" closes it for this time, and a link in the status bar opens
+// it again.
 // The rights themselves are enforced in Rust (the core refuses); this only asks and covers.
 import { api as defaultApi, type Api } from './api';
 import type { AppError } from './bindings/AppError';
@@ -48,7 +50,10 @@ export class LockScreen {
       this.usePassword = true;
       this.show('unlock');
     });
-    this.q('[data-testid="lock-cancel"]').addEventListener('click', () => this.hide());
+    this.q('[data-testid="lock-cancel"]').addEventListener('click', () => {
+      this.hide();
+      this.onSession(null);
+    });
     for (const ev of ['keydown', 'mousedown']) document.addEventListener(ev, () => this.resetIdle(), true);
   }
 
@@ -68,14 +73,16 @@ export class LockScreen {
     try {
       this.state = await this.api.authState();
     } catch {
+      this.el.dataset.ready = '1';
       return;
     }
     const s = this.state.session;
-    if (!this.state.accounts_enabled) this.hide();
+    if (!this.state.accounts_enabled) this.show('setup');
     else if (!s) this.show('login');
     else if (s.locked) this.show('unlock');
     else this.hide();
     this.resetIdle();
+    this.el.dataset.ready = '1';
   }
 
   /** Ctrl+L, or idle. */

@@ -24,7 +24,8 @@ describe('counter window', () => {
     fake.syncStatus.mockResolvedValue({ enrolled: true, portal_url: 'http://p', online: false, waiting: 3, parked: 0, conflicts: 0, failed_changes: 0,
       last_error: 'Không kết nối được Cổng dịch vụ công', numbers_left_today: 5, clock_offset_minutes: 0 });
     fake.syncParked.mockResolvedValue([]);
-    fake.authState.mockResolvedValue({ accounts_enabled: false });
+    fake.authState.mockResolvedValue({ accounts_enabled: true, lock_after_minutes: 5,
+      session: { clerk_id: 'hoa', clerk_name: 'Lê Thị Hoa', role: 'clerk', locked: false } });
     fake.syncConflicts.mockResolvedValue([]);
   });
 
@@ -33,7 +34,7 @@ describe('counter window', () => {
     const { intake, search } = mount(root);
     await tick();
     expect(root.querySelector('header')!.textContent).toContain('UBND phường Ba Đình');
-    expect(root.querySelector('[data-testid="who"]')!.textContent).toBe('Quầy số 1 · Lê Thị Hoa');
+    expect(root.querySelector('[data-testid="who"]')!.textContent).toBe('Quầy số 1 · Lê Thị Hoa (Cán bộ tiếp nhận)');
     expect(root.querySelector('[data-testid="status-pending"]')!.textContent).toBe('Chưa đồng bộ: 3');
     expect(root.querySelector('[data-testid="status-catalog"]')!.textContent).toContain('33');
     expect(root.querySelector('[data-testid="status-db"]')!.textContent).toBe('/data/motcua.sqlite3');
