@@ -240,13 +240,22 @@ pub fn submit_batch(store: &mut Store, reqs: &[IntakeRequest]) -> Result<Vec<Dos
 
 /// Writes the dossier row, its search entry, its `received` event and the outbox entry.
 fn insert(tx: &rusqlite::Transaction, ctx: &crate::store::CounterContext, now: NaiveDateTime, dossier: &Dossier) -> Result<()> {
+    let dossier_id = insert_projection(tx, dossier, dossier.request_id.as_deref())?;
+    let event = EventKind::Received { dossier: Box::new(dossier.clone()) };
+    crate::events::append(tx, dossier_id, ctx, now, &event)?;
+    Ok(())
+}
+
+/// The searchable projection of a dossier (its row and its accent-free name), for one taken in here
+/// or received from another machine through the portal; returns the row id.
+pub(crate) fn insert_projection(tx: &rusqlite::Transaction, dossier: &Dossier, request_id: Option<&str>) -> Result<i64> {
     tx.prepare_cached(
         "INSERT INTO dossiers(uid, code, provisional_code, procedure_code, applicant_name, id_number, phone,
                               received_at, due_at, status, request_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?
     .execute(params![
-        uuid::Uuid::parse_str(&dossier.uid).map_err(|e| CoreError::Internal(format!("dossier uid: {e}")))?.as_bytes().as_slice(),
+        uuid::Uuid::parse_str(&dossier.uid).map_err(|e| CoreError::invalid(format!("dossier uid: {e}")))?.as_bytes().as_slice(),
         dossier.code,
         dossier.provisional_code,
         dossier.procedure_code,
@@ -256,14 +265,12 @@ fn insert(tx: &rusqlite::Transaction, ctx: &crate::store::CounterContext, now: N
         dossier.received_at,
         dossier.due_at,
         dossier.status.as_str(),
-        dossier.request_id,
+        request_id,
     ])?;
     let dossier_id = tx.last_insert_rowid();
     tx.prepare_cached("INSERT INTO dossier_names(rowid, name) VALUES (?1, ?2)")?
         .execute(params![dossier_id, text::fold(&dossier.applicant.full_name)])?;
-    let event = EventKind::Received { dossier: Box::new(dossier.clone()) };
-    crate::events::append(tx, dossier_id, ctx, now, &event)?;
-    Ok(())
+    Ok(dossier_id)
 }
 
 #[cfg(test)]

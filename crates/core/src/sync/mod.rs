@@ -18,7 +18,6 @@ use crate::error::{CoreError, Result};
 use crate::events::{decode_payload, encode_payload};
 use crate::intake::IntakeRequest;
 use crate::store::{Store, MERGE_ORDER};
-use crate::text;
 use protocol::{Change, ChangeBody, ChangesResponse, EnrolResponse, LeaseResponse, PushResponse, PushStatus, WireEvent};
 
 /// Top up the day's numbers when fewer than this many are left.
@@ -551,27 +550,8 @@ fn apply_foreign(tx: &Transaction, w: &WireEvent, portal_seq: i64, now: &str) ->
                 if dossier.uid != w.dossier_uid {
                     return Err(CoreError::invalid("received event for another dossier uid"));
                 }
-                tx.prepare_cached(
-                    "INSERT INTO dossiers(uid, code, provisional_code, procedure_code, applicant_name, id_number, phone,
-                                          received_at, due_at, status, request_id)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, NULL)",
-                )?
-                .execute(params![
-                    duid.as_bytes().as_slice(),
-                    dossier.code,
-                    dossier.provisional_code,
-                    dossier.procedure_code,
-                    dossier.applicant.full_name,
-                    dossier.applicant.id_number,
-                    dossier.applicant.phone,
-                    dossier.received_at,
-                    dossier.due_at,
-                    dossier.status.as_str(),
-                ])?;
-                let id = tx.last_insert_rowid();
-                tx.prepare_cached("INSERT INTO dossier_names(rowid, name) VALUES (?1, ?2)")?
-                    .execute(params![id, text::fold(&dossier.applicant.full_name)])?;
-                id
+                // the other counter's request id stays with that counter
+                crate::intake::insert_projection(tx, dossier, None)?
             }
             _ => tx
                 .prepare_cached("SELECT id FROM dossiers WHERE uid = ?1")?
