@@ -18,7 +18,6 @@ use ts_rs::TS;
 
 use crate::error::{CoreError, Result};
 use crate::store::Store;
-use crate::text;
 
 pub const MAX_PIN_TRIES: u32 = 3;
 
@@ -193,10 +192,11 @@ fn audit(store: &mut Store, actor: &str, action: &str, subject: &str) -> Result<
 
 fn upsert(store: &mut Store, id: &str, name: &str, role: Role, password: &str, pin: Option<&str>, action: &str) -> Result<Account> {
     let id = id.trim().to_string();
+    crate::limits::length("id", "Tên đăng nhập", &id, crate::limits::CODE)?;
     if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_') {
         return Err(CoreError::validation("id", "Tên đăng nhập chỉ gồm chữ, số, dấu chấm, gạch dưới"));
     }
-    let name = text::clean(name);
+    let name = crate::limits::text("name", "Họ tên", name, crate::limits::NAME)?;
     if name.is_empty() {
         return Err(CoreError::validation("name", "Họ tên không được để trống"));
     }

@@ -151,6 +151,23 @@ fn check_procedure(p: &Procedure) -> Result<()> {
     if p.name.is_empty() {
         return Err(ctx("thiếu tên thủ tục"));
     }
+    // what a dossier copies from the catalog is printed and travels in its events: bounded, printable
+    use crate::limits::{first_unprintable, CATALOG_DOCUMENTS, CATALOG_TEXT, CODE};
+    if p.code.len() > CODE {
+        return Err(ctx(&format!("mã thủ tục dài quá {CODE} ký tự")));
+    }
+    if p.documents.len() > CATALOG_DOCUMENTS {
+        return Err(ctx(&format!("quá {CATALOG_DOCUMENTS} thành phần hồ sơ")));
+    }
+    let texts = [("tên thủ tục", &p.name), ("lĩnh vực", &p.field), ("kết quả", &p.result)];
+    for (what, t) in texts.into_iter().chain(p.documents.iter().map(|d| ("tên thành phần hồ sơ", &d.name))) {
+        if t.chars().count() > CATALOG_TEXT {
+            return Err(ctx(&format!("{what} dài quá {CATALOG_TEXT} ký tự")));
+        }
+        if let Some(c) = first_unprintable(t) {
+            return Err(ctx(&format!("{what} có ký tự U+{:04X} không in được trên biểu mẫu", c as u32)));
+        }
+    }
     if p.fee.amount < 0 {
         return Err(ctx("lệ phí âm"));
     }
@@ -176,8 +193,11 @@ fn check_procedure(p: &Procedure) -> Result<()> {
         if d.id.is_empty() || !ids.insert(d.id.as_str()) {
             return Err(ctx(&format!("thành phần hồ sơ '{}' thiếu mã hoặc bị lặp mã", d.name)));
         }
-        if d.count == 0 {
-            return Err(ctx(&format!("số lượng của '{}' phải lớn hơn 0", d.name)));
+        if d.id.len() > CODE {
+            return Err(ctx(&format!("mã thành phần hồ sơ '{}' dài quá {CODE} ký tự", d.name)));
+        }
+        if d.count == 0 || d.count > 999 {
+            return Err(ctx(&format!("số lượng của '{}' phải từ 1 đến 999", d.name)));
         }
     }
     Ok(())

@@ -57,13 +57,41 @@ pub fn wall_ms(at: NaiveDateTime) -> i64 {
 }
 
 /// Event payloads are JSON compressed with zstd: a dossier's `received` payload is about 900 bytes of
-/// JSON and about 450 compressed, which keeps a million dossiers well under the size budget.
+/// JSON and about 450 compressed, which keeps a million dossiers well under the size budget. An
+/// event larger than `limits::MAX_EVENT_JSON` is refused (the field limits keep every real one far
+/// below it), so whatever is written here can be decoded here and taken by the portal.
 pub fn encode_payload(event: &EventKind) -> Result<Vec<u8>> {
     let json = serde_json::to_vec(event).expect("serialisable");
+    if json.len() > crate::limits::MAX_EVENT_JSON {
+        return Err(CoreError::invalid(format!(
+            "Nội dung bước \"{}\" quá lớn ({} byte, tối đa {}): hãy rút gọn các trường văn bản (chưa ghi gì).",
+            event.name(),
+            json.len(),
+            crate::limits::MAX_EVENT_JSON
+        )));
+    }
     zstd::bulk::compress(&json, 3).map_err(|e| CoreError::Internal(format!("compress event: {e}")))
 }
 
+/// Decodes a stored payload. The decompressed size may reach `limits::DECODE_CAP` (well above what
+/// `encode_payload` writes, so events written before the limits existed still read); a frame that
+/// claims more, or is not zstd at all, is an error for this one event only.
 pub fn decode_payload(bytes: &[u8]) -> Result<EventKind> {
-    let json = zstd::bulk::decompress(bytes, 1 << 20).map_err(|e| CoreError::Internal(format!("decompress event: {e}")))?;
+    use std::io::Read;
+    let cap = crate::limits::DECODE_CAP;
+    let json = match zstd::zstd_safe::get_frame_content_size(bytes) {
+        Ok(Some(n)) if n as usize <= cap => zstd::bulk::decompress(bytes, n as usize),
+        Ok(Some(n)) => return Err(CoreError::Internal(format!("decompress event: {n} bytes, more than the {cap} allowed"))),
+        // no size in the frame header: stream it, stopping one byte past the cap
+        Ok(None) => {
+            let mut out = Vec::new();
+            zstd::stream::read::Decoder::new(bytes).and_then(|d| d.take(cap as u64 + 1).read_to_end(&mut out)).map(|_| out)
+        }
+        Err(_) => return Err(CoreError::Internal("decompress event: not a zstd frame".into())),
+    }
+    .map_err(|e| CoreError::Internal(format!("decompress event: {e}")))?;
+    if json.len() > cap {
+        return Err(CoreError::Internal(format!("decompress event: more than the {cap} bytes allowed")));
+    }
     serde_json::from_slice(&json).map_err(|e| CoreError::Internal(format!("event payload: {e}")))
 }

@@ -3,7 +3,7 @@
 //! submit with the same `request_id` (double Enter, retry after a timeout) returns the same dossier.
 
 use chrono::NaiveDateTime;
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -13,6 +13,7 @@ use crate::clock::to_rfc3339;
 use crate::codes;
 use crate::dossier::{Applicant, Channel, Delivery, Dossier, DossierStatus, EventKind, ReceivedDocument};
 use crate::error::{CoreError, Result};
+use crate::limits;
 use crate::store::Store;
 use crate::text;
 use crate::validate;
@@ -104,6 +105,7 @@ pub fn preview(store: &Store, procedure_code: &str, received: Option<NaiveDateTi
 }
 
 fn find_procedure<'a>(store: &'a Store, code: &str) -> Result<&'a Procedure> {
+    limits::length("procedure_code", "Mã thủ tục", code, limits::CODE)?;
     if code.trim().is_empty() {
         return Err(CoreError::validation("procedure_code", "Chưa chọn thủ tục"));
     }
@@ -116,8 +118,12 @@ fn received_documents(p: &Procedure, input: Option<&[DocInput]>) -> Result<Vec<R
     let Some(input) = input else {
         return Ok(p.documents.iter().map(|d| ReceivedDocument { id: d.id.clone(), name: d.name.clone(), form: d.form, count: d.count }).collect());
     };
+    if input.len() > p.documents.len().max(1) {
+        return Err(CoreError::validation("documents", format!("Thủ tục {} chỉ có {} thành phần hồ sơ", p.code, p.documents.len())));
+    }
     let mut out = Vec::with_capacity(input.len());
     for item in input {
+        limits::length("documents", "Mã giấy tờ", item.id(), limits::CODE)?;
         let req = p.documents.iter().find(|d| d.id == item.id()).ok_or_else(|| {
             CoreError::validation("documents", format!("Giấy tờ '{}' không thuộc thành phần hồ sơ của thủ tục {}", item.id(), p.code))
         })?;
@@ -148,7 +154,7 @@ fn validate_request(store: &Store, req: &IntakeRequest, today: chrono::NaiveDate
     let delivery = match req.delivery.clone().unwrap_or_default() {
         Delivery::Counter => Delivery::Counter,
         Delivery::Post { address } => {
-            let address = text::clean(&address);
+            let address = limits::text("delivery.address", "Địa chỉ nhận kết quả qua bưu chính", &address, limits::ADDRESS)?;
             if !p.postal_return {
                 return Err(CoreError::validation("delivery", format!("Thủ tục {} không trả kết quả qua bưu chính", p.code)));
             }
@@ -162,7 +168,7 @@ fn validate_request(store: &Store, req: &IntakeRequest, today: chrono::NaiveDate
     if !(0..=1_000_000_000).contains(&fee) {
         return Err(CoreError::validation("fee", "Lệ phí không hợp lệ"));
     }
-    let note = req.note.as_deref().map(text::clean).filter(|n| !n.is_empty());
+    let note = req.note.as_deref().map(|n| limits::text("note", "Ghi chú", n, limits::NOTE)).transpose()?.filter(|n| !n.is_empty());
     Ok((p, applicant, documents, delivery, fee, note))
 }
 
@@ -182,9 +188,7 @@ pub fn submit_batch(store: &mut Store, reqs: &[IntakeRequest]) -> Result<Vec<Dos
     for req in reqs {
         let request_id = req.request_id.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
         if let Some(rid) = &request_id {
-            if rid.len() > 64 {
-                return Err(CoreError::validation("request_id", "request_id quá dài (tối đa 64 ký tự)"));
-            }
+            limits::length("request_id", "request_id", rid, limits::REQUEST_ID)?;
             if let Some(d) = store.dossier_by_request_id(rid)? {
                 prepared.push(Err(d));
                 continue;
@@ -195,16 +199,32 @@ pub fn submit_batch(store: &mut Store, reqs: &[IntakeRequest]) -> Result<Vec<Dos
         let due = due_at(store.calendar(), store.office_hours(), now, &v.0.time_limit)?;
         prepared.push(Ok((now, due, request_id, req.channel.unwrap_or_default(), v)));
     }
+    // `Err(existing)` found before the transaction; `Ok(None)` found inside it (another process took
+    // the same request id in between): both answer with the stored dossier, read after the commit
+    enum Outcome {
+        Stored(Box<Dossier>),
+        Existing(Box<Dossier>),
+        ExistingId(i64),
+    }
     let tx = store.write_tx()?;
-    let mut out = Vec::with_capacity(prepared.len());
+    let mut outcomes = Vec::with_capacity(prepared.len());
     for item in prepared {
         let (now, due, request_id, channel, (p, applicant, documents, delivery, fee, note)) = match item {
             Ok(x) => x,
             Err(existing) => {
-                out.push(existing);
+                outcomes.push(Outcome::Existing(Box::new(existing)));
                 continue;
             }
         };
+        // the look-up before the transaction is a fast path only: under the write lock it is final
+        if let Some(rid) = &request_id {
+            let held: Option<i64> =
+                tx.prepare_cached("SELECT id FROM dossiers WHERE request_id = ?1")?.query_row([rid], |r| r.get(0)).optional()?;
+            if let Some(id) = held {
+                outcomes.push(Outcome::ExistingId(id));
+                continue;
+            }
+        }
         let issued = codes::issue(&tx, &template, &ctx.agency_code, &ctx.counter_id, now.date())?;
         let dossier = Dossier {
             uid: uuid::Uuid::now_v7().to_string(),
@@ -232,10 +252,16 @@ pub fn submit_batch(store: &mut Store, reqs: &[IntakeRequest]) -> Result<Vec<Dos
         };
         insert(&tx, &ctx, now, &dossier)?;
         crate::audit::record(&tx, now, &ctx.clerk_id, "intake", &dossier.code, &serde_json::json!({ "procedure": dossier.procedure_code }))?;
-        out.push(dossier);
+        outcomes.push(Outcome::Stored(Box::new(dossier)));
     }
     tx.commit()?;
-    Ok(out)
+    outcomes
+        .into_iter()
+        .map(|o| match o {
+            Outcome::Stored(d) | Outcome::Existing(d) => Ok(*d),
+            Outcome::ExistingId(id) => store.dossier_by_id(id),
+        })
+        .collect()
 }
 
 /// Writes the dossier row, its search entry, its `received` event and the outbox entry.

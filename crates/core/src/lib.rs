@@ -3,6 +3,7 @@
 //! - `catalog`: procedures, time limits, fees, checklists
 //! - `calendar`: working days (holidays, lunar dates, yearly swaps) and the appointment (`calendar::due`)
 //! - `codes`: official and provisional dossier codes
+//! - `limits`: the length limit of every text field, the printable-text rule, the event size bound
 //! - `validate`, `intake`: the intake form, from input to stored dossier
 //! - `dossier`, `events`: the dossier and its append-only history
 //! - `lifecycle`: hand-over, supplements, refusals, delays, results, return; the work lists
@@ -27,6 +28,7 @@ pub mod error;
 pub mod events;
 pub mod intake;
 pub mod lifecycle;
+pub mod limits;
 pub mod paths;
 pub mod printlog;
 pub mod search;

@@ -21,9 +21,9 @@ use crate::calendar::due::{add_working_minutes, due_at, working_minutes_between}
 use crate::clock::{parse_local, to_rfc3339};
 use crate::dossier::{Dossier, DossierStatus, EventKind, ReturnTo, Timeliness};
 use crate::error::{CoreError, Result};
+use crate::limits;
 use crate::settings::CounterSettings;
 use crate::store::Store;
-use crate::text;
 
 /// What a clerk can do to a dossier after intake.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -64,12 +64,9 @@ fn conflict(d: &Dossier, what: &str) -> CoreError {
     CoreError::Conflict(format!("Không thể {what} hồ sơ {}: hồ sơ đang ở trạng thái \"{}\"", d.code, d.status.label()))
 }
 
-fn required(value: &str, field: &str, what: &str) -> Result<String> {
-    let v = text::clean(value);
-    if v.is_empty() {
-        return Err(CoreError::validation(field, format!("Cần nhập {what}")));
-    }
-    Ok(v)
+/// A required free text of a step: cleaned, at most `max` characters, printable (`limits::text`).
+fn required(value: &str, field: &str, label: &str, max: usize) -> Result<String> {
+    limits::required(field, label, value, max)
 }
 
 /// Parses a new appointment: "dd/mm/yyyy", "dd/mm/yyyy HH:MM" or ISO; a date alone is 17:00.
@@ -97,14 +94,14 @@ pub fn decide(store: &Store, d: &Dossier, cmd: &Command, now: NaiveDateTime, rul
     let due = parse_local(&d.due_at).ok_or_else(|| CoreError::Internal(format!("bad due_at {}", d.due_at)))?;
     Ok(match cmd {
         Command::HandOver { department } => {
-            let department = required(department, "department", "phòng ban nhận hồ sơ")?;
+            let department = required(department, "department", "Phòng ban nhận hồ sơ", limits::DEPARTMENT)?;
             if s != S::Received {
                 return Err(conflict(d, "bàn giao"));
             }
             EventKind::HandedOver { department, batch: String::new() }
         }
         Command::Transfer { to } => {
-            let to = required(to, "to", "phòng ban nhận hồ sơ")?;
+            let to = required(to, "to", "Phòng ban nhận hồ sơ", limits::DEPARTMENT)?;
             if s != S::InProcess {
                 return Err(conflict(d, "chuyển phòng"));
             }
@@ -115,7 +112,17 @@ pub fn decide(store: &Store, d: &Dossier, cmd: &Command, now: NaiveDateTime, rul
             EventKind::Transferred { from, to }
         }
         Command::RequestSupplement { missing } => {
-            let missing: Vec<String> = missing.iter().map(|m| text::clean(m)).filter(|m| !m.is_empty()).collect();
+            if missing.len() > limits::MISSING_ITEMS {
+                return Err(CoreError::validation(
+                    "missing",
+                    format!("Tối đa {} mục cần bổ sung trong một lần yêu cầu (đã nhập {})", limits::MISSING_ITEMS, missing.len()),
+                ));
+            }
+            let mut items = Vec::with_capacity(missing.len());
+            for m in missing {
+                items.push(limits::text("missing", "Nội dung cần bổ sung", m, limits::MISSING_ITEM)?);
+            }
+            let missing: Vec<String> = items.into_iter().filter(|m| !m.is_empty()).collect();
             if missing.is_empty() {
                 return Err(CoreError::validation("missing", "Cần ghi rõ giấy tờ, nội dung cần bổ sung"));
             }
@@ -138,14 +145,14 @@ pub fn decide(store: &Store, d: &Dossier, cmd: &Command, now: NaiveDateTime, rul
             EventKind::Supplemented { due_at: to_rfc3339(new_due) }
         }
         Command::Refuse { reason } => {
-            let reason = required(reason, "reason", "lý do từ chối")?;
+            let reason = required(reason, "reason", "Lý do từ chối", limits::REASON)?;
             if !matches!(s, S::Received | S::InProcess | S::WaitingSupplement) {
                 return Err(conflict(d, "từ chối"));
             }
             EventKind::Refused { reason }
         }
         Command::Stop { reason } => {
-            let reason = required(reason, "reason", "lý do dừng giải quyết")?;
+            let reason = required(reason, "reason", "Lý do dừng giải quyết", limits::REASON)?;
             if !matches!(s, S::Received | S::InProcess | S::WaitingSupplement) {
                 return Err(conflict(d, "dừng giải quyết"));
             }
@@ -158,8 +165,8 @@ pub fn decide(store: &Store, d: &Dossier, cmd: &Command, now: NaiveDateTime, rul
             EventKind::ResultReceived { department: d.progress.department.clone().unwrap_or_default() }
         }
         Command::Delay { new_due, reason } => {
-            let reason = required(reason, "reason", "lý do chậm trả kết quả")?;
-            let raw = required(new_due, "new_due", "ngày hẹn trả kết quả mới")?;
+            let reason = required(reason, "reason", "Lý do chậm trả kết quả", limits::REASON)?;
+            let raw = required(new_due, "new_due", "Ngày hẹn trả kết quả mới", limits::DATE_INPUT)?;
             let t = parse_appointment(&raw)
                 .ok_or_else(|| CoreError::validation("new_due", format!("Ngày hẹn mới \"{raw}\" không đúng dạng ngày/tháng/năm")))?;
             if !matches!(s, S::Received | S::InProcess) {
@@ -186,15 +193,15 @@ pub fn decide(store: &Store, d: &Dossier, cmd: &Command, now: NaiveDateTime, rul
         Command::Return { to } => {
             let to = match to {
                 ReturnTo::Applicant { name, id_number } | ReturnTo::Authorised { name, id_number } => {
-                    let name = required(name, "to.name", "họ tên người nhận kết quả")?;
-                    let id_number = required(id_number, "to.id_number", "số giấy tờ của người nhận")?;
+                    let name = required(name, "to.name", "Họ tên người nhận kết quả", limits::NAME)?;
+                    let id_number = required(id_number, "to.id_number", "Số giấy tờ của người nhận", limits::ID_NUMBER)?;
                     if matches!(to, ReturnTo::Applicant { .. }) {
                         ReturnTo::Applicant { name, id_number }
                     } else {
                         ReturnTo::Authorised { name, id_number }
                     }
                 }
-                ReturnTo::Post { tracking } => ReturnTo::Post { tracking: required(tracking, "to.tracking", "số hiệu bưu gửi")? },
+                ReturnTo::Post { tracking } => ReturnTo::Post { tracking: required(tracking, "to.tracking", "Số hiệu bưu gửi", limits::TRACKING)? },
             };
             if s == S::Returned {
                 return Err(CoreError::Conflict(format!(
@@ -210,7 +217,8 @@ pub fn decide(store: &Store, d: &Dossier, cmd: &Command, now: NaiveDateTime, rul
             EventKind::Returned { to, timeliness: timeliness(d, ready) }
         }
         Command::Withdraw { reason } => {
-            let reason = if text::clean(reason).is_empty() { "Công dân rút hồ sơ".to_string() } else { text::clean(reason) };
+            let reason = limits::text("reason", "Lý do rút hồ sơ", reason, limits::REASON)?;
+            let reason = if reason.is_empty() { "Công dân rút hồ sơ".to_string() } else { reason };
             if !matches!(s, S::Received | S::InProcess | S::WaitingSupplement) {
                 return Err(conflict(d, "rút"));
             }

@@ -135,7 +135,12 @@ impl CounterSettings {
 
     /// Sets one field from text, with a Vietnamese message when the value does not fit.
     pub fn apply(&mut self, key: &str, value: &str) -> Result<()> {
-        let value = text::clean(value);
+        let max = match key {
+            "lookup_url" => crate::limits::LOOKUP_URL,
+            "departments" => crate::limits::DEPARTMENTS,
+            _ => crate::limits::SETTING,
+        };
+        let value = crate::limits::text(key, &format!("Thiết lập {key}"), value, max)?;
         let bad = |msg: &str| CoreError::validation(key, msg);
         match key {
             "receipt_paper" => self.receipt_paper = Paper::parse(&value).ok_or_else(|| bad("Khổ giấy phải là A4 hoặc A5"))?,
@@ -178,6 +183,9 @@ impl CounterSettings {
                 let list: Vec<String> = value.split(';').map(text::clean).filter(|d| !d.is_empty()).collect();
                 if list.is_empty() {
                     return Err(bad("Cần ít nhất một phòng ban, cách nhau bằng dấu ;"));
+                }
+                if let Some(d) = list.iter().find(|d| d.chars().count() > crate::limits::DEPARTMENT) {
+                    return Err(bad(&format!("Tên phòng ban quá dài (tối đa {} ký tự): {}…", crate::limits::DEPARTMENT, d.chars().take(40).collect::<String>())));
                 }
                 self.departments = list.join("; ");
             }
@@ -275,7 +283,9 @@ mod tests {
     #[test]
     fn bad_values_are_refused_and_change_nothing() {
         let (_d, mut s) = store();
-        for (k, v) in [("receipt_paper", "A3"), ("receipt_copies", "0"), ("receipt_copies", "hai"), ("lookup_url", "ftp://x"), ("nope", "1")] {
+        let long = "A".repeat(crate::limits::SETTING + 1);
+        for (k, v) in [("receipt_paper", "A3"), ("receipt_copies", "0"), ("receipt_copies", "hai"), ("lookup_url", "ftp://x"), ("nope", "1"),
+                       ("head_name", long.as_str()), ("parent_agency", "UBND 北京"), ("place_name", "Ba Đình\u{7}")] {
             let err = CounterSettings::set(&mut s, k, v).unwrap_err();
             assert!(matches!(err, CoreError::Validation { .. }), "{k}={v}: {err:?}");
         }

@@ -5,7 +5,7 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::dossier::{Applicant, IdType};
 use crate::error::{CoreError, Result};
-use crate::text;
+use crate::limits;
 
 /// Province codes that open a CCCD number (Circular 07/2016/TT-BCA, appendix; kept by Circular
 /// 59/2021/TT-BCA) [S]. The 2025 province mergers did not renumber issued cards.
@@ -63,16 +63,14 @@ pub fn normalise_phone(s: &str) -> Result<String> {
 
 /// Normalises and checks an applicant. `today` bounds the date of birth.
 pub fn applicant(a: &Applicant, today: NaiveDate) -> Result<Applicant> {
-    let full_name = text::clean(&a.full_name);
+    let full_name = limits::text("applicant.full_name", "Họ và tên", &a.full_name, limits::NAME)?;
     if full_name.is_empty() {
         return Err(err("applicant.full_name", "Họ và tên người nộp không được để trống"));
-    }
-    if full_name.chars().count() > 100 {
-        return Err(err("applicant.full_name", "Họ và tên quá dài (tối đa 100 ký tự)"));
     }
     if full_name.chars().any(|c| c.is_ascii_digit() || (!c.is_alphabetic() && !matches!(c, ' ' | '\'' | '-' | '.'))) {
         return Err(err("applicant.full_name", "Họ và tên chỉ gồm chữ cái, dấu cách, dấu gạch nối"));
     }
+    limits::length("applicant.date_of_birth", "Ngày sinh", &a.date_of_birth, limits::DATE_INPUT)?;
     let dob_raw = a.date_of_birth.trim();
     if dob_raw.is_empty() {
         return Err(err("applicant.date_of_birth", "Ngày sinh không được để trống"));
@@ -82,7 +80,7 @@ pub fn applicant(a: &Applicant, today: NaiveDate) -> Result<Applicant> {
     if dob > today || dob.year() < 1900 {
         return Err(err("applicant.date_of_birth", "Ngày sinh phải trước ngày hôm nay và sau năm 1900"));
     }
-    let id_number: String = text::clean(&a.id_number).chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
+    let id_number: String = limits::text("applicant.id_number", "Số giấy tờ", &a.id_number, limits::ID_NUMBER)?.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
     if id_number.is_empty() {
         return Err(err("applicant.id_number", "Số giấy tờ tùy thân không được để trống"));
     }
@@ -99,15 +97,13 @@ pub fn applicant(a: &Applicant, today: NaiveDate) -> Result<Applicant> {
             }
         }
     }
+    limits::length("applicant.phone", "Số điện thoại", &a.phone, limits::PHONE)?;
     let phone = normalise_phone(&a.phone)?;
-    let address = text::clean(&a.address);
+    let address = limits::text("applicant.address", "Địa chỉ", &a.address, limits::ADDRESS)?;
     if address.is_empty() {
         return Err(err("applicant.address", "Địa chỉ không được để trống"));
     }
-    if address.chars().count() > 250 {
-        return Err(err("applicant.address", "Địa chỉ quá dài (tối đa 250 ký tự)"));
-    }
-    let email = match a.email.as_deref().map(text::clean) {
+    let email = match a.email.as_deref().map(|e| limits::text("applicant.email", "Địa chỉ email", e, limits::EMAIL)).transpose()? {
         None => None,
         Some(e) if e.is_empty() => None,
         Some(e) => {
@@ -178,6 +174,11 @@ mod tests {
         assert_eq!(field_of(Applicant { phone: "12345".into(), ..good() }), "applicant.phone");
         assert_eq!(field_of(Applicant { address: "".into(), ..good() }), "applicant.address");
         assert_eq!(field_of(Applicant { email: Some("a@b".into()), ..good() }), "applicant.email");
+        assert_eq!(field_of(Applicant { email: Some(format!("{}@example.vn", "a".repeat(250))), ..good() }), "applicant.email");
+        assert_eq!(field_of(Applicant { address: "Số 1 ".repeat(100), ..good() }), "applicant.address");
+        assert_eq!(field_of(Applicant { full_name: "محمد علي".into(), ..good() }), "applicant.full_name");
+        assert_eq!(field_of(Applicant { address: "北京市".into(), ..good() }), "applicant.address");
+        assert_eq!(field_of(Applicant { phone: "0".repeat(21), ..good() }), "applicant.phone");
     }
 
     #[test]

@@ -271,8 +271,41 @@ fn required(value: String, field: &str, what: &str) -> Result<String> {
 /// Parses "dd/mm/yyyy[ HH:MM]" or ISO; a date alone means 17:00 (one rule with the lifecycle's `delay`).
 pub use motcua_core::lifecycle::parse_appointment as parse_new_due;
 
+impl FormInput {
+    /// What the clerk typed for the form, held to the same limits and printable rule as the
+    /// lifecycle's steps (motcua_core::limits): nothing is printed that those would refuse.
+    pub fn check(&self) -> Result<()> {
+        use motcua_core::limits::{self as l, text};
+        let opt = |v: &Option<String>, field: &str, label: &str, max: usize| -> Result<()> {
+            v.as_deref().map(|v| text(field, label, v, max)).transpose()?;
+            Ok(())
+        };
+        opt(&self.reason, "reason", "Lý do", l::REASON)?;
+        opt(&self.new_due, "new_due", "Ngày hẹn trả kết quả mới", l::DATE_INPUT)?;
+        opt(&self.department, "department", "Phòng ban", l::DEPARTMENT)?;
+        opt(&self.coordinating, "coordinating", "Phòng ban phối hợp", l::DEPARTMENT)?;
+        opt(&self.batch, "batch", "Số đợt bàn giao", l::CODE)?;
+        if self.missing.len() > l::MISSING_ITEMS {
+            return Err(CoreError::validation("missing", format!("Tối đa {} mục cần bổ sung", l::MISSING_ITEMS)).into());
+        }
+        for m in &self.missing {
+            text("missing", "Nội dung cần bổ sung", m, l::MISSING_ITEM)?;
+        }
+        if self.handovers.len() > 20 {
+            return Err(CoreError::validation("handovers", "Tối đa 20 dòng bàn giao trên một phiếu").into());
+        }
+        for h in &self.handovers {
+            for (v, max) in [(&h.from, l::DEPARTMENT), (&h.to, l::DEPARTMENT), (&h.at, l::DATE_INPUT), (&h.giver, l::NAME), (&h.receiver, l::NAME), (&h.result, l::REASON), (&h.note, l::REASON)] {
+                text("handovers", "Dòng bàn giao", v, max)?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Builds the data of a per-dossier form.
 pub fn for_dossier(store: &Store, kind: FormKind, code: &str, input: &FormInput) -> Result<FormData> {
+    input.check()?;
     let settings = CounterSettings::load(store)?;
     let dossier = store.dossier_by_code(code)?;
     let mut view = dossier_view(&dossier);

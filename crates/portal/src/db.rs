@@ -505,6 +505,18 @@ fn store_event(tx: &Transaction, device: &Device, w: &WireEvent) -> R<PushResult
     if event.name() != w.kind {
         return rejected(tx, device, w, "invalid_payload", format!("kind {} does not match the payload ({})", w.kind, event.name()));
     }
+    // no counter makes an event larger than this (the core's field limits); one that is stays with
+    // its counter, parked with the reason, and is never fed to the other counters
+    let size = serde_json::to_vec(&w.payload).map_or(usize::MAX, |v| v.len());
+    if size > motcua_core::limits::MAX_EVENT_JSON {
+        return rejected(
+            tx,
+            device,
+            w,
+            "payload_too_large",
+            format!("Nội dung sự kiện {size} byte, vượt giới hạn {} byte", motcua_core::limits::MAX_EVENT_JSON),
+        );
+    }
     let known: Option<String> =
         tx.prepare_cached("SELECT agency_code FROM dossiers WHERE uid = ?1")?.query_row([&w.dossier_uid], |r| r.get(0)).optional()?;
     match (&event, known) {

@@ -133,9 +133,19 @@ async fn push_all(store: &mut Store, client: &PortalClient, device_id: &str, rep
             audit_anchor: anchor.clone(),
         };
         let resp = match client.push(&req).await {
-            // too large for the portal: send it in halves rather than stall on it for ever
-            Err(SyncError::Portal { status: 413, .. }) if size > 1 => {
-                size /= 2;
+            // too large for the portal, or a request it cannot read: send it in halves rather than
+            // stall on it for ever...
+            Err(SyncError::Portal { status: 413 | 400, .. }) if batch.len() > 1 => {
+                size = batch.len() / 2;
+                continue;
+            }
+            // ...down to the one event it refuses even alone: parked with the portal's words, and the
+            // rest flow (no single event may block the outbox)
+            Err(SyncError::Portal { status: status @ (413 | 400), code, message }) => {
+                let reason = format!("Cổng không nhận sự kiện này kể cả khi gửi riêng (HTTP {status}): {message}");
+                sync::park_event(store, batch[0].0, &code, &reason)?;
+                report.pushed.rejected += 1;
+                size = MAX_BATCH;
                 continue;
             }
             other => other?,

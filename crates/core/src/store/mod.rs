@@ -17,7 +17,6 @@ use crate::clock::{to_rfc3339, Clock};
 use crate::codes;
 use crate::dossier::{Dossier, Event, EventKind};
 use crate::error::{CoreError, Result};
-use crate::text;
 
 pub const DB_FILE: &str = "motcua.sqlite3";
 
@@ -271,10 +270,16 @@ impl Store {
             return Err(CoreError::Conflict("Máy này đã được khởi tạo đơn vị và quầy; không khởi tạo lại.".into()));
         }
         let agency_code = p.agency_code.trim().to_string();
+        crate::limits::length("agency_code", "Mã định danh đơn vị", &agency_code, crate::limits::CODE)?;
+        crate::limits::length("counter", "Mã quầy", p.counter_id.trim(), crate::limits::CODE)?;
+        crate::limits::length("clerk_id", "Mã cán bộ", p.clerk_id.trim(), crate::limits::CODE)?;
+        let agency_address = crate::limits::text("agency_address", "Địa chỉ đơn vị", &p.agency_address, crate::limits::ADDRESS)?;
+        let counter_name = crate::limits::text("counter_name", "Tên quầy", &p.counter_name, crate::limits::AGENCY_NAME)?;
+        let clerk_name = crate::limits::text("clerk_name", "Họ tên cán bộ", &p.clerk_name, crate::limits::NAME)?;
         if agency_code.is_empty() || !agency_code.chars().all(|c| c.is_ascii_alphanumeric() || c == '.') {
             return Err(CoreError::validation("agency_code", "Mã định danh đơn vị chỉ gồm chữ, số và dấu chấm (ví dụ 000.00.06.H56)"));
         }
-        let agency_name = text::clean(&p.agency_name);
+        let agency_name = crate::limits::text("agency_name", "Tên đơn vị", &p.agency_name, crate::limits::AGENCY_NAME)?;
         if agency_name.is_empty() {
             return Err(CoreError::validation("agency_name", "Tên đơn vị không được để trống"));
         }
@@ -292,13 +297,13 @@ impl Store {
         let tx = self.write_tx()?;
         tx.execute(
             "INSERT INTO agency(id, code, name, address) VALUES (1, ?1, ?2, ?3)",
-            params![agency_code, agency_name, text::clean(&p.agency_address)],
+            params![agency_code, agency_name, agency_address],
         )?;
         tx.execute(
             "INSERT INTO counters(id, name, is_local) VALUES (?1, ?2, 1)",
-            params![counter_id, text::clean(&p.counter_name)],
+            params![counter_id, counter_name],
         )?;
-        tx.execute("INSERT INTO clerks(id, name) VALUES (?1, ?2)", params![p.clerk_id.trim(), text::clean(&p.clerk_name)])?;
+        tx.execute("INSERT INTO clerks(id, name) VALUES (?1, ?2)", params![p.clerk_id.trim(), clerk_name])?;
         tx.execute("INSERT INTO settings(key, value) VALUES ('clerk_id', ?1)", [p.clerk_id.trim()])?;
         for (a, b) in &blocks {
             tx.execute("INSERT INTO code_blocks(day, first, last, source) VALUES (NULL, ?1, ?2, 'admin')", params![a, b])?;
@@ -501,7 +506,7 @@ impl Store {
             let rows = st.query_map([from.format("%Y-%m-%d").to_string(), end.format("%Y-%m-%d").to_string()], |r| r.get(0))?;
             rows.collect::<Result<_, _>>()?
         };
-        ids.into_iter().map(|id| self.dossier_by_id(id)).collect()
+        ids.into_iter().map(|id| self.listed_dossier(id)).collect()
     }
 
     /// The dossiers of one handover batch, in the order they were scanned.
@@ -514,7 +519,7 @@ impl Store {
         if ids.is_empty() {
             return Err(CoreError::NotFound(format!("Không có đợt bàn giao {}", batch.trim())));
         }
-        ids.into_iter().map(|id| self.dossier_by_id(id)).collect()
+        ids.into_iter().map(|id| self.listed_dossier(id)).collect()
     }
 
     /// The history of a dossier, oldest first.
@@ -545,6 +550,9 @@ impl Store {
         Ok(self.conn.query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get(0))?)
     }
 }
+
+mod unreadable;
+pub use unreadable::UNREADABLE_NOTE;
 
 #[cfg(test)]
 mod tests;

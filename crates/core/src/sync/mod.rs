@@ -194,7 +194,25 @@ pub fn save_enrolment(store: &mut Store, portal_url: &str, resp: &EnrolResponse)
 }
 
 /// The next events to push, oldest first, skipping parked ones: (event row id, frozen wire form).
+/// An event that cannot be sent as it is stored (its payload does not decode, or it is larger than
+/// any event the core writes now: `limits::MAX_EVENT_JSON`) is parked here with the reason, and the
+/// batch goes on without it: no single event may ever block the outbox.
 pub fn outbox_batch(store: &Store, limit: usize) -> Result<Vec<(i64, WireEvent)>> {
+    loop {
+        let (good, bad) = read_outbox(store, limit)?;
+        if bad.is_empty() {
+            return Ok(good);
+        }
+        for (event_id, code, reason) in bad {
+            eprintln!("sync: event row {event_id} parked ({code}): it cannot be sent as stored");
+            park(store.conn(), event_id, code, &reason, &to_rfc3339(store.clock().now()))?;
+        }
+    }
+}
+
+type BadItem = (i64, &'static str, String);
+
+fn read_outbox(store: &Store, limit: usize) -> Result<(Vec<(i64, WireEvent)>, Vec<BadItem>)> {
     let mut st = store.conn().prepare_cached(
         "SELECT e.id, e.uid, e.counter_id, e.seq, d.uid, d.code, e.kind, e.at, e.hlc, e.clerk_id, e.payload
          FROM outbox o JOIN events e ON e.id = o.event_id JOIN dossiers d ON d.id = e.dossier_id
@@ -203,10 +221,10 @@ pub fn outbox_batch(store: &Store, limit: usize) -> Result<Vec<(i64, WireEvent)>
     let rows = st.query_map([limit as i64], |r| {
         Ok((
             r.get::<_, i64>(0)?,
-            r.get::<_, [u8; 16]>(1)?,
+            r.get::<_, Vec<u8>>(1)?,
             r.get::<_, String>(2)?,
             r.get::<_, i64>(3)?,
-            r.get::<_, [u8; 16]>(4)?,
+            r.get::<_, Vec<u8>>(4)?,
             r.get::<_, String>(5)?,
             r.get::<_, String>(6)?,
             r.get::<_, String>(7)?,
@@ -215,27 +233,65 @@ pub fn outbox_batch(store: &Store, limit: usize) -> Result<Vec<(i64, WireEvent)>
             r.get::<_, Vec<u8>>(10)?,
         ))
     })?;
-    let mut out = Vec::new();
+    let (mut good, mut bad) = (Vec::new(), Vec::new());
     for row in rows {
         let (id, uid, counter_id, seq, duid, code, kind, at, hlc, clerk_id, payload) = row?;
-        let event = decode_payload(&payload)?;
-        out.push((
+        let (Ok(uid), Ok(duid)) = (uuid::Uuid::from_slice(&uid), uuid::Uuid::from_slice(&duid)) else {
+            bad.push((id, "undecodable", "Mã định danh (uid) của sự kiện hoặc hồ sơ trong cơ sở dữ liệu bị hỏng: không gửi được".to_string()));
+            continue;
+        };
+        let event = match decode_payload(&payload) {
+            Ok(e) => e,
+            Err(e) => {
+                bad.push((id, "undecodable", format!("Nội dung sự kiện lưu trên máy bị hỏng, không đọc được ({e}): không gửi được; báo quản trị")));
+                continue;
+            }
+        };
+        let payload = serde_json::to_value(&event).expect("serialisable");
+        let size = serde_json::to_vec(&payload).map(|v| v.len()).unwrap_or(usize::MAX);
+        if size > crate::limits::MAX_EVENT_JSON {
+            bad.push((
+                id,
+                "too_large",
+                format!("Sự kiện quá lớn để gửi ({size} byte, tối đa {} byte; ghi trước khi có giới hạn độ dài): báo quản trị", crate::limits::MAX_EVENT_JSON),
+            ));
+            continue;
+        }
+        good.push((
             id,
             WireEvent {
-                uid: uuid::Uuid::from_bytes(uid).to_string(),
+                uid: uid.to_string(),
                 counter_id,
                 seq,
-                dossier_uid: uuid::Uuid::from_bytes(duid).to_string(),
+                dossier_uid: duid.to_string(),
                 dossier_code: code,
                 kind,
                 at,
                 hlc: hlc.unwrap_or_default(),
                 clerk_id,
-                payload: serde_json::to_value(&event).expect("serialisable"),
+                payload,
             },
         ));
     }
-    Ok(out)
+    Ok((good, bad))
+}
+
+fn park(conn: &rusqlite::Connection, event_id: i64, code: &str, reason: &str, now: &str) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE outbox SET parked_code = ?2, parked_reason = ?3, parked_at = ?4, attempts = attempts + 1 WHERE event_id = ?1",
+    )?
+    .execute(params![event_id, code, reason, now])?;
+    Ok(())
+}
+
+/// Parks one queued event the portal would not take even alone (a refusal of the whole request, such
+/// as "too large", for a batch of one), so the events after it flow.
+pub fn park_event(store: &mut Store, event_id: i64, code: &str, reason: &str) -> Result<()> {
+    let now = to_rfc3339(store.clock().now());
+    let tx = store.write_tx()?;
+    park(&tx, event_id, code, reason, &now)?;
+    tx.commit()?;
+    Ok(())
 }
 
 /// Records a push answer in one transaction: stored and duplicate events leave the outbox with their

@@ -321,3 +321,29 @@ fn enrolling_with_another_portal_sends_everything_again() {
     let n: i64 = s.conn().query_row("SELECT COUNT(*) FROM event_portal", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 0, "the old portal's order is forgotten");
 }
+
+#[test]
+fn an_event_that_does_not_decode_is_parked_when_read_and_the_batch_goes_on() {
+    let (_d, mut s) = counter("Q01", "2026-03-02T09:00");
+    enrol(&mut s);
+    let a = intake(&mut s, "1.004873");
+    // a damaged payload, inserted as a new row (events refuse UPDATE), queued like any other
+    s.conn()
+        .execute(
+            "INSERT INTO events(uid, counter_id, seq, dossier_id, kind, at, clerk_id, payload) VALUES (?1, 'Q01', 2, 1, 'refused', '2026-03-02T09:00:00+07:00', 'CB-Q01', x'00ff00ff')",
+            [uuid::Uuid::now_v7().as_bytes().as_slice()],
+        )
+        .unwrap();
+    let planted = s.conn().last_insert_rowid();
+    s.conn().execute("INSERT INTO outbox(event_id) VALUES (?1)", [planted]).unwrap();
+    let b = intake(&mut s, "1.004873");
+    let batch = outbox_batch(&s, 500).unwrap();
+    assert_eq!(batch.iter().map(|(_, w)| w.dossier_code.as_str()).collect::<Vec<_>>(), [a.as_str(), b.as_str()]);
+    let p = parked(&s).unwrap();
+    assert_eq!((p.len(), p[0].code.as_str(), p[0].dossier_code.as_str()), (1, "undecodable", a.as_str()));
+    assert!(p[0].reason.contains("không đọc được"), "{}", p[0].reason);
+    // a batch of one that the portal refuses as a whole request is parked by the round
+    park_event(&mut s, batch[1].0, "payload_too_large", "quá lớn").unwrap();
+    assert_eq!(outbox_batch(&s, 500).unwrap().len(), 1);
+    assert_eq!(status(&s).unwrap().parked, 2);
+}
