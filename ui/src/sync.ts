@@ -22,6 +22,7 @@ export const KIND_LABELS: Record<string, string> = {
   delayed: 'Hẹn lại',
   returned: 'Trả kết quả',
   withdrawn: 'Rút hồ sơ',
+  code_reissued: 'Cấp lại mã hồ sơ',
 };
 
 /** What the badge says: its class (online / offline / local), its text and its tooltip. */
@@ -76,6 +77,11 @@ export class SyncBadge {
       const conflicts = this.el.querySelector<HTMLElement>('[data-testid="status-conflicts"]')!;
       conflicts.hidden = s.conflicts === 0;
       conflicts.textContent = `Cần xử lý: ${s.conflicts}`;
+      const reprints = s.reprints?.length ?? 0;
+      if (reprints > 0) {
+        conflicts.hidden = false;
+        conflicts.textContent = s.conflicts > 0 ? `Cần xử lý: ${s.conflicts} · In lại giấy tiếp nhận: ${reprints}` : `In lại giấy tiếp nhận: ${reprints}`;
+      }
       this.el.querySelector('[data-testid="status-numbers"]')!.textContent = s.enrolled ? `Số hồ sơ còn hôm nay: ${s.numbers_left_today}` : '';
       return s;
     } catch {
@@ -153,6 +159,9 @@ export class SyncScreen {
         row('Thử lần cuối', s.last_attempt_at ? formatDateTime(s.last_attempt_at) : '—') +
         row('Lỗi gần nhất', s.last_error ? esc(s.last_error) : '—', 'sync-last-error') +
         row('Số hồ sơ chính thức còn hôm nay', String(s.numbers_left_today), 'sync-numbers') +
+        (s.reprints && s.reprints.length > 0
+          ? row('In lại giấy tiếp nhận', s.reprints.map((r) => `<span class="error">${esc(r.reason)}</span>`).join('<br>'), 'sync-reprints')
+          : '') +
         (s.failed_changes > 0
           ? row('Thay đổi từ cổng chưa áp dụng được', `<span class="error">${s.failed_changes} (tự thử lại mỗi lần đồng bộ; xem motcua sync failed)</span>`, 'sync-failed')
           : '') +

@@ -99,6 +99,12 @@ enum Cmd {
         #[arg(long)]
         code: String,
     },
+    /// This counter's standing blocks of official numbers; --drop removes them (numbers then come
+    /// from the portal's leases), e.g. after the portal refused one as overlapping another counter's
+    CodeBlocks {
+        #[arg(long)]
+        drop: bool,
+    },
     /// Run one sync round now (leases, push, pull); `sync status|parked|conflicts` to look
     Sync {
         /// Use (and from now on keep) this portal address, e.g. the office hub during an outage
@@ -609,6 +615,9 @@ fn run(cli: Cli) -> Result<(), AppError> {
                 print_json(&v);
             } else {
                 println!("Mã hồ sơ:    {}{}", d.code, if d.provisional { " (mã tạm)" } else { "" });
+                if !d.progress.previous_codes.is_empty() {
+                    println!("Mã cũ:       {} (Cổng đã cấp mã mới: in lại giấy tiếp nhận)", d.progress.previous_codes.join(", "));
+                }
                 println!("Thủ tục:     {} {}", d.procedure_code, d.procedure_name);
                 println!("Người nộp:   {} ({:?} {})", d.applicant.full_name, d.applicant.id_type, d.applicant.id_number);
                 println!("Tiếp nhận:   {}", d.received_at);
@@ -708,6 +717,9 @@ fn run(cli: Cli) -> Result<(), AppError> {
                 None => {
                     let n = lifecycle::counts(&store)?;
                     println!("quá hạn {}  đến hạn hôm nay {}  đến hạn trong 1 ngày làm việc {}  chờ bổ sung {}  chờ trả kết quả {}", n.overdue, n.due_today, n.due_soon, n.waiting_supplement, n.ready_to_collect);
+                    for r in motcua_core::sync::codes::reprints(&store)? {
+                        println!("in lại giấy tiếp nhận: {} (mã cũ {})", r.code, r.old_code);
+                    }
                 }
                 Some(list) => {
                     let items = lifecycle::list(&store, list, 500)?;
@@ -794,6 +806,15 @@ fn run(cli: Cli) -> Result<(), AppError> {
                 println!("{id:>7} {at} {actor:<8} {action:<26} {subject}");
             }
         }
+        Cmd::CodeBlocks { drop } => {
+            if drop {
+                println!("{} standing blocks dropped: official numbers now come from the portal's leases", motcua_core::sync::codes::drop_standing_blocks(&mut store)?);
+            } else {
+                for b in motcua_core::sync::codes::standing_blocks(&store)? {
+                    println!("{}-{}", b.first, b.last);
+                }
+            }
+        }
         Cmd::Enrol { portal, code } => {
             let resp = block_on(motcua_sync::enrol(&mut store, &portal, &code))?;
             println!("enrolled with {} as device {} (portal {})", portal, resp.device_id, resp.portal_id);
@@ -827,6 +848,9 @@ fn run(cli: Cli) -> Result<(), AppError> {
                     st.numbers_left_today
                 );
                 println!("last success {}  last error {}", st.last_success_at.as_deref().unwrap_or("-"), st.last_error.as_deref().unwrap_or("-"));
+                for r in &st.reprints {
+                    println!("in lại giấy tiếp nhận: {} (mã cũ {}): {}", r.code, r.old_code, r.reason);
+                }
             }
         }
         Cmd::Sync { what: Some(SyncCmd::Parked { retry, json }), .. } => {

@@ -76,10 +76,17 @@ pub fn issue(tx: &Transaction, template: &str, agency: &str, counter: &str, day:
         let max: Option<u32> = tx
             .prepare_cached("SELECT MAX(seq) FROM codes_issued WHERE series = ?1 AND seq BETWEEN ?2 AND ?3")?
             .query_row(params![series, first, last], |r| r.get(0))?;
-        let next = max.map_or(first, |m| m + 1);
-        if next <= last {
+        let mut next = max.map_or(first, |m| m + 1);
+        while next <= last {
             tx.prepare_cached("INSERT INTO codes_issued(series, seq) VALUES (?1, ?2)")?.execute(params![series, next])?;
-            return Ok(IssuedCode { code: format_official(template, agency, day, next), provisional: false });
+            let code = format_official(template, agency, day, next);
+            // a block set wrong by hand may overlap another counter's numbers: a code already held
+            // here (pulled from that counter) is skipped, never issued a second time
+            let held: bool = tx.prepare_cached("SELECT COUNT(*) FROM dossiers WHERE code = ?1")?.query_row([&code], |r| r.get::<_, i64>(0))? > 0;
+            if !held {
+                return Ok(IssuedCode { code, provisional: false });
+            }
+            next += 1;
         }
     }
     let pseries = format!("P:{}", day.format("%y%m%d"));

@@ -221,6 +221,10 @@ pub struct Progress {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub timeliness: Option<Timeliness>,
+    /// Codes this dossier had before the portal re-issued it a new one (still found by search).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<String>>", optional)]
+    pub previous_codes: Vec<String>,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -301,6 +305,10 @@ pub enum EventKind {
     Returned { to: ReturnTo, timeliness: Timeliness },
     /// Rút hồ sơ.
     Withdrawn { reason: String },
+    /// Cấp lại mã: the portal gave the dossier a new official code because another dossier of the
+    /// agency already had this one (two counters issued the same number). Authored by the portal
+    /// only; the receipt must be printed again with the new code (docs/dossier-codes.md).
+    CodeReissued { old_code: String, new_code: String, reason: String },
 }
 
 impl EventKind {
@@ -317,6 +325,7 @@ impl EventKind {
             EventKind::Delayed { .. } => "delayed",
             EventKind::Returned { .. } => "returned",
             EventKind::Withdrawn { .. } => "withdrawn",
+            EventKind::CodeReissued { .. } => "code_reissued",
         }
     }
 }
@@ -337,6 +346,8 @@ impl EventKind {
                 matches!(status, S::Received | S::InProcess | S::WaitingSupplement)
             }
             EventKind::Returned { .. } => status == S::ResultReady,
+            // a code is re-issued whatever the dossier's status: two citizens never share one
+            EventKind::CodeReissued { .. } => true,
         }
     }
 }
@@ -410,6 +421,13 @@ impl Dossier {
                 p.timeliness = Some(*timeliness);
                 p.closed_at = Some(at.into());
                 self.status = DossierStatus::Returned;
+            }
+            EventKind::CodeReissued { old_code, new_code, .. } => {
+                if !p.previous_codes.contains(old_code) {
+                    p.previous_codes.push(old_code.clone());
+                }
+                self.code = new_code.clone();
+                self.provisional = false;
             }
         }
     }

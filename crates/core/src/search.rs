@@ -99,7 +99,8 @@ pub fn search(store: &Store, query: &str, cursor: Option<i64>, limit: Option<u32
             format!(
                 "SELECT {COLS} FROM dossiers d WHERE d.id IN (
                    SELECT id FROM dossiers WHERE code GLOB ?1
-                   UNION SELECT id FROM dossiers WHERE provisional_code GLOB ?1)
+                   UNION SELECT id FROM dossiers WHERE provisional_code GLOB ?1
+                   UNION SELECT dossier_id FROM dossier_recodes WHERE old_code GLOB ?1)
                  AND d.id < ?2 ORDER BY d.id DESC LIMIT ?3"
             ),
             vec![prefix_glob(&c), before.to_string(), (limit + 1).to_string()],

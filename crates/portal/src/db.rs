@@ -128,7 +128,7 @@ pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
-fn now_text() -> String {
+pub(crate) fn now_text() -> String {
     motcua_core::clock::to_rfc3339(chrono::Utc::now().with_timezone(&motcua_core::clock::vn_offset()).naive_local())
 }
 
@@ -150,6 +150,7 @@ impl PortalDb {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.execute_batch(SCHEMA)?;
+        conn.execute_batch(crate::codes::SCHEMA)?;
         let mut db = PortalDb { conn };
         if db.meta("portal_id")?.is_none() {
             db.set_meta("portal_id", &format!("portal-{}", &random_hex(4)))?;
@@ -224,6 +225,8 @@ impl PortalDb {
             params![device_id, agency, counter, req.counter_name, hash_token(&token), now_text()],
         )?;
         let last_seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM events WHERE device_id = ?1", [&device_id], |r| r.get(0))?;
+        // the counter's standing blocks: registered for it, or the enrolment is refused (overlap)
+        let standing_blocks = crate::codes::register_blocks(&tx, agency, &device_id, &req.standing_blocks)?;
         tx.commit()?;
         Ok(EnrolResponse {
             protocol: PROTOCOL_VERSION,
@@ -232,6 +235,7 @@ impl PortalDb {
             portal_id: self.meta("portal_id")?.unwrap_or_default(),
             server_time: now_ms(),
             last_seq,
+            standing_blocks,
         })
     }
 
@@ -310,28 +314,27 @@ impl PortalDb {
         Ok(ChangesResponse { protocol: PROTOCOL_VERSION, server_time: now_ms(), changes, next_cursor, more })
     }
 
+    /// A block of the agency's daily sequence for this device (`codes::lease`: capped, outside every
+    /// registered standing block).
     pub fn lease(&mut self, device: &Device, req: &LeaseRequest) -> R<LeaseResponse> {
-        chrono::NaiveDate::parse_from_str(&req.day, "%Y-%m-%d").map_err(|_| Refusal::new(400, "invalid", format!("day {} is not YYYY-MM-DD", req.day)))?;
-        let want = req.want.clamp(1, 500) as i64;
         let tx = self.tx()?;
-        let next: i64 = tx
-            .query_row("SELECT next_free FROM leases WHERE agency_code = ?1 AND day = ?2", [&device.agency_code, &req.day], |r| r.get(0))
-            .optional()?
-            .unwrap_or(1);
-        if next > 9999 {
-            return Err(Refusal::new(409, "numbers_exhausted", format!("no official numbers left for {}", req.day)));
-        }
-        let last = (next + want - 1).min(9999);
-        tx.execute(
-            "INSERT INTO leases(agency_code, day, next_free) VALUES (?1, ?2, ?3) ON CONFLICT(agency_code, day) DO UPDATE SET next_free = excluded.next_free",
-            params![device.agency_code, req.day, last + 1],
-        )?;
-        tx.execute(
-            "INSERT INTO lease_log(device_id, day, first, last, at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![device.device_id, req.day, next, last, now_text()],
-        )?;
+        let lease = crate::codes::lease(&tx, device, req)?;
         tx.commit()?;
-        Ok(LeaseResponse { protocol: PROTOCOL_VERSION, server_time: now_ms(), day: req.day.clone(), first: next as u32, last: last as u32 })
+        Ok(lease)
+    }
+
+    /// The numbers one counter may lease per day (None: read it).
+    pub fn lease_cap(&mut self, set: Option<u32>) -> R<u32> {
+        if let Some(n) = set {
+            if n == 0 || n > 9999 {
+                return Err(Refusal::new(400, "invalid", "the lease cap is 1..9999 numbers per counter and day"));
+            }
+            self.set_meta("lease_cap_per_day", &n.to_string())?;
+        }
+        let tx = self.tx()?;
+        let cap = crate::codes::lease_cap(&tx)?;
+        tx.commit()?;
+        Ok(cap)
     }
 
     /// A step taken in the back office on a dossier the portal holds (refused, stopped, result ready):
@@ -469,7 +472,7 @@ fn rejected(tx: &Transaction, device: &Device, w: &WireEvent, code: &str, reason
          ON CONFLICT(uid) DO UPDATE SET code = excluded.code, reason = excluded.reason, at = excluded.at",
         params![w.uid, device.device_id, w.seq, code, reason, now_text()],
     )?;
-    Ok(PushResult { uid: w.uid.clone(), status: PushStatus::Rejected, portal_seq: None, code: Some(code.into()), reason: Some(reason) })
+    Ok(PushResult { uid: w.uid.clone(), status: PushStatus::Rejected, portal_seq: None, code: Some(code.into()), reason: Some(reason), reissue: None })
 }
 
 /// One event: stored, recognised as already held, or rejected with a reason (never an error for
@@ -485,7 +488,7 @@ fn store_event(tx: &Transaction, device: &Device, w: &WireEvent) -> R<PushResult
     if let Some((ps, body)) = held {
         let same = matches!(serde_json::from_str::<ChangeBody>(&body), Ok(ChangeBody::Event { event }) if &event == w);
         return if same {
-            Ok(PushResult { uid: w.uid.clone(), status: PushStatus::Duplicate, portal_seq: Some(ps), code: None, reason: None })
+            Ok(PushResult { uid: w.uid.clone(), status: PushStatus::Duplicate, portal_seq: Some(ps), code: None, reason: None, reissue: None })
         } else {
             rejected(tx, device, w, "uid_conflict", format!("event {} is already held with different content", w.uid))
         };
@@ -519,6 +522,7 @@ fn store_event(tx: &Transaction, device: &Device, w: &WireEvent) -> R<PushResult
     }
     let known: Option<String> =
         tx.prepare_cached("SELECT agency_code FROM dossiers WHERE uid = ?1")?.query_row([&w.dossier_uid], |r| r.get(0)).optional()?;
+    let mut recode: Option<(String, String)> = None;
     match (&event, known) {
         (EventKind::Received { dossier }, None) => {
             if dossier.uid != w.dossier_uid || dossier.agency_code != device.agency_code {
@@ -528,13 +532,15 @@ fn store_event(tx: &Transaction, device: &Device, w: &WireEvent) -> R<PushResult
                 .prepare_cached("SELECT counter_id FROM dossiers WHERE agency_code = ?1 AND code = ?2")?
                 .query_row(params![device.agency_code, dossier.code], |r| r.get(0))
                 .optional()?;
-            if let Some(other) = code_taken {
+            // the code is another dossier's (two counters issued the same number): this dossier is
+            // taken with a new official code, given by the portal's own `code_reissued` event below
+            if code_taken.is_some() && crate::codes::new_code_possible(&dossier.code).is_none() {
                 return rejected(
                     tx,
                     device,
                     w,
                     "code_conflict",
-                    format!("Mã hồ sơ {} đã được quầy {other} dùng cho một hồ sơ khác: cần cấp lại mã (báo quản trị)", dossier.code),
+                    format!("Mã hồ sơ {} đã được một quầy khác dùng cho hồ sơ khác và Cổng không cấp được mã mới (báo quản trị)", dossier.code),
                 );
             }
             let on_portal: bool =
@@ -548,10 +554,32 @@ fn store_event(tx: &Transaction, device: &Device, w: &WireEvent) -> R<PushResult
                     format!("Thủ tục {} không có trong danh mục thủ tục của Cổng dịch vụ công", dossier.procedure_code),
                 );
             }
+            if let Some(other) = code_taken {
+                match crate::codes::new_code(tx, &device.agency_code, &dossier.code)? {
+                    Some(code) => recode = Some((code, other)),
+                    None => {
+                        return rejected(
+                            tx,
+                            device,
+                            w,
+                            "code_conflict",
+                            format!("Mã hồ sơ {} đã được quầy {other} dùng cho một hồ sơ khác và Cổng không còn số để cấp mã mới (báo quản trị)", dossier.code),
+                        )
+                    }
+                }
+            }
             tx.prepare_cached(
                 "INSERT INTO dossiers(uid, agency_code, code, counter_id, procedure_code, status, due_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?
-            .execute(params![w.dossier_uid, device.agency_code, dossier.code, w.counter_id, dossier.procedure_code, dossier.status.as_str(), dossier.due_at])?;
+            .execute(params![
+                w.dossier_uid,
+                device.agency_code,
+                recode.as_ref().map_or(&dossier.code, |r| &r.0),
+                w.counter_id,
+                dossier.procedure_code,
+                dossier.status.as_str(),
+                dossier.due_at
+            ])?;
         }
         (EventKind::Received { .. }, Some(_)) => {
             return rejected(tx, device, w, "dossier_exists", format!("Cổng đã có hồ sơ {} với một bước tiếp nhận khác", w.dossier_code));
@@ -584,7 +612,24 @@ fn store_event(tx: &Transaction, device: &Device, w: &WireEvent) -> R<PushResult
         tx.prepare_cached("UPDATE dossiers SET status = ?2, due_at = ?3, superseded = ?4 WHERE uid = ?1")?
             .execute(params![w.dossier_uid, d.status.as_str(), d.due_at, superseded as i64])?;
     }
-    Ok(PushResult { uid: w.uid.clone(), status: PushStatus::Stored, portal_seq: Some(ps), code: None, reason: None })
+    if let (Some((new_code, holder)), EventKind::Received { dossier }) = (recode, &event) {
+        let re = crate::codes::reissue_event(tx, &w.dossier_uid, &dossier.code, &new_code, &holder)?;
+        let portal = Device { device_id: BACK_OFFICE.into(), agency_code: device.agency_code.clone(), counter_id: BACK_OFFICE.into() };
+        let r = store_event(tx, &portal, &re)?;
+        let (Some(rps), PushStatus::Stored) = (r.portal_seq, r.status) else {
+            return Err(Refusal::new(500, "internal", format!("re-issue of {} not stored: {:?}", dossier.code, r.reason)));
+        };
+        let reason = format!("Mã {} trùng với hồ sơ của quầy {holder}: Cổng cấp mã mới {new_code}; in lại giấy tiếp nhận", dossier.code);
+        return Ok(PushResult {
+            uid: w.uid.clone(),
+            status: PushStatus::Recoded,
+            portal_seq: Some(ps),
+            code: Some(new_code.clone()),
+            reason: Some(reason),
+            reissue: Some(Reissue { new_code, portal_seq: rps, event: re }),
+        });
+    }
+    Ok(PushResult { uid: w.uid.clone(), status: PushStatus::Stored, portal_seq: Some(ps), code: None, reason: None, reissue: None })
 }
 
 /// The portal's view of a dossier: its events folded in portal order (the same rule as a counter's).

@@ -2,9 +2,11 @@
 //! integrator adapts to the real portal, and what the tests run against on 127.0.0.1.
 //!
 //! - `db`: the portal's SQLite (devices, events exactly once, the feed, dossiers, leases)
+//! - `codes`: standing blocks, capped leases, codes re-issued on a conflict
 //! - `server`: the HTTP routes and the accept loop the fault switches act on
 //! - `faults`: the switches (refuse, delay, 5xx, drop after commit, answer twice)
 
+pub mod codes;
 pub mod db;
 pub mod faults;
 pub mod server;

@@ -80,6 +80,11 @@ enum Cmd {
         #[arg(long)]
         calendar: Option<PathBuf>,
     },
+    /// Show or set how many official numbers one counter may lease per day (default 1000)
+    LeaseCap {
+        #[arg(long)]
+        set: Option<u32>,
+    },
     /// Queue a dossier submitted online (an intake request as JSON) for a counter to take in
     Online {
         #[arg(long)]
@@ -147,6 +152,9 @@ fn run(cli: Cli) -> Result<(), Refusal> {
                 (None, Some(f)) => println!("calendar published as change {}", db.publish("calendar", &read(&f)?)?),
                 _ => return Err(Refusal::new(400, "usage", "give --catalog FILE or --calendar FILE")),
             }
+        }
+        Cmd::LeaseCap { set } => {
+            println!("lease cap: {} numbers per counter and day", PortalDb::open(&dir)?.lease_cap(set)?);
         }
         Cmd::Online { agency, counter, file } => {
             let intake: serde_json::Value = serde_json::from_str(&read(&file)?).map_err(|e| Refusal::new(400, "invalid", e.to_string()))?;

@@ -4,7 +4,7 @@
 //! anywhere resumes from the database.
 
 use motcua_core::sync::protocol::*;
-use motcua_core::sync::{self, PullOutcome, PushOutcome, LEASE_LOW_WATER, LEASE_SIZE};
+use motcua_core::sync::{self, PullOutcome, PushOutcome};
 use motcua_core::Store;
 use serde::Serialize;
 
@@ -15,9 +15,12 @@ pub struct RoundReport {
     pub pushed: PushOutcome,
     pub pulled: PullOutcome,
     pub batches: u32,
-    /// Numbers leased this round, as `first..=last`.
+    /// Numbers leased this round for today, as `first..=last`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub leased: Option<(u32, u32)>,
+    /// Numbers leased ahead for the next working days, as (day, first, last).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub leased_ahead: Vec<(String, u32, u32)>,
     /// A lease the portal refused (the round goes on: provisional codes cover it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lease_error: Option<String>,
@@ -27,6 +30,7 @@ pub struct RoundReport {
 /// Enrols this counter with a portal and keeps the credential.
 pub async fn enrol(store: &mut Store, portal_url: &str, code: &str) -> Result<EnrolResponse, SyncError> {
     let ctx = store.context()?.clone();
+    let standing_blocks = sync::codes::standing_blocks(store)?;
     let client = PortalClient::new(portal_url, None)?;
     let resp = client
         .enrol(&EnrolRequest {
@@ -36,6 +40,7 @@ pub async fn enrol(store: &mut Store, portal_url: &str, code: &str) -> Result<En
             counter_id: ctx.counter_id,
             counter_name: ctx.counter_name,
             app_version: env!("CARGO_PKG_VERSION").to_string(),
+            standing_blocks,
         })
         .await?;
     sync::save_enrolment(store, client.base(), &resp)?;
@@ -74,14 +79,21 @@ pub async fn run_round(store: &mut Store, portal_url: Option<&str>) -> Result<Ro
 
 async fn round(store: &mut Store, client: &PortalClient, device_id: &str) -> Result<RoundReport, SyncError> {
     let mut report = RoundReport::default();
-    // 1. numbers for today, before anything else: the next citizen gets an official code
+    // 1. numbers for today, before anything else: the next citizen gets an official code; then for
+    //    the next working days, so an outage that starts before tomorrow's first sync still gives
+    //    official codes (docs/dossier-codes.md)
     let today = store.clock().now().date();
-    if sync::numbers_left(store, today)? < LEASE_LOW_WATER {
-        let req = LeaseRequest { protocol: PROTOCOL_VERSION, day: today.format("%Y-%m-%d").to_string(), want: LEASE_SIZE };
+    sync::codes::expire_leases(store)?;
+    for (day, want) in sync::codes::lease_plan(store)? {
+        let req = LeaseRequest { protocol: PROTOCOL_VERSION, day: day.format("%Y-%m-%d").to_string(), want };
         match client.lease(&req).await {
             Ok(lease) => {
                 sync::add_lease(store, &lease)?;
-                report.leased = Some((lease.first, lease.last));
+                if day == today {
+                    report.leased = Some((lease.first, lease.last));
+                } else {
+                    report.leased_ahead.push((lease.day.clone(), lease.first, lease.last));
+                }
             }
             Err(e @ SyncError::Portal { .. }) => report.lease_error = Some(e.to_string()),
             Err(e) => return Err(e),

@@ -376,7 +376,7 @@ fn a_replaced_machine_enrols_again_after_revocation_and_gets_its_dossiers_back()
 }
 
 #[test]
-fn the_same_official_code_from_two_counters_is_refused_with_a_reason() {
+fn the_same_official_code_from_two_counters_is_reissued_never_shared() {
     // two counters set up with the same standing block took dossiers in before they were enrolled
     let d = dirs();
     let portal = Portal::started(&d.path().join("portal"));
@@ -390,13 +390,20 @@ fn the_same_official_code_from_two_counters_is_refused_with_a_reason() {
     let b = q2.intake_many(1);
     assert_eq!(a, b, "the same official code on both counters");
     q1.enrol(&portal);
+    // the second block overlaps the first one registered: refused with the reason; the admin drops it
+    let out = q2.cli(&["enrol", "--portal", &portal.url(), "--code", ENROLMENT_CODE]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("đã đăng ký cho quầy Q01"), "{}", String::from_utf8_lossy(&out.stderr));
+    q2.ok(&["code-blocks", "--drop"]);
     q2.enrol(&portal);
     q1.ok(&["sync"]);
+    // the dossier that reaches the portal second gets a new official code, nothing is parked
     let out = q2.sync().unwrap();
-    assert!(out.contains("refused 1"), "{out}");
-    let parked: serde_json::Value = serde_json::from_str(&q2.ok(&["sync", "parked", "--json"])).unwrap();
-    assert_eq!(parked[0]["code"], "code_conflict");
-    assert!(parked[0]["reason"].as_str().unwrap().contains("đã được quầy Q01 dùng"));
+    assert!(out.contains("refused 0"), "{out}");
+    q1.ok(&["sync"]);
+    let mine = q2.ok(&["sync", "status"]);
+    assert!(mine.contains(&format!("(mã cũ {})", b[0])), "{mine}");
+    assert_consistent(&portal, &[&q1, &q2]);
 }
 
 #[test]

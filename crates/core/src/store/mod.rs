@@ -33,12 +33,13 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0005_audit.sql")),
         M::up(include_str!("../../migrations/0006_sync_recovery.sql")),
         M::up(include_str!("../../migrations/0007_accounts.sql")),
+        M::up(include_str!("../../migrations/0008_code_reissue.sql")),
     ])
 }
 
 /// The schema version this binary writes.
 pub fn schema_version() -> i64 {
-    7
+    8
 }
 
 /// Who is working at this counter (the context of every event).
@@ -448,7 +449,8 @@ impl Store {
         let code = code.trim().to_uppercase();
         let id: Option<i64> = self
             .conn
-            .prepare_cached("SELECT id FROM dossiers WHERE code = ?1 UNION ALL SELECT id FROM dossiers WHERE provisional_code = ?1 LIMIT 1")?
+            .prepare_cached("SELECT id FROM dossiers WHERE code = ?1 UNION ALL SELECT id FROM dossiers WHERE provisional_code = ?1
+              UNION ALL SELECT dossier_id FROM dossier_recodes WHERE old_code = ?1 LIMIT 1")?
             .query_row([&code], |r| r.get(0))
             .optional()?;
         let id = id.ok_or_else(|| CoreError::NotFound(format!("Không tìm thấy hồ sơ có mã {code}")))?;

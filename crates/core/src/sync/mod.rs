@@ -4,6 +4,7 @@
 //! leases, and the status the clerk sees. The HTTP client and the background task are in
 //! `motcua-sync`; the wire format is `protocol`. Design: docs/sync-protocol.md.
 
+pub mod codes;
 pub mod hlc;
 pub mod protocol;
 
@@ -72,6 +73,10 @@ pub struct SyncStatus {
     /// Portal time minus this machine's time at the last sync, in minutes.
     #[ts(type = "number")]
     pub clock_offset_minutes: i64,
+    /// Dossiers whose code the portal re-issued: their receipt must be printed again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<codes::ReprintItem>>", optional)]
+    pub reprints: Vec<codes::ReprintItem>,
 }
 
 /// A parked event, as listed for the clerk.
@@ -187,7 +192,7 @@ pub fn save_enrolment(store: &mut Store, portal_url: &str, resp: &EnrolResponse)
     // events back so its dossiers are here again
     let behind = resp.last_seq > local_last;
     tx.execute("UPDATE sync_state SET seq_floor = ?1, recover_own = ?2 WHERE id = 1", params![resp.last_seq, behind as i64])?;
-    tx.execute("DELETE FROM code_blocks WHERE day IS NULL AND source = 'admin'", [])?;
+    codes::keep_registered_blocks(&tx, &resp.standing_blocks)?;
     crate::audit::record(&tx, at, &actor, "sync.enrol", &resp.device_id, &serde_json::json!({ "portal": portal_url }))?;
     tx.commit()?;
     Ok(())
@@ -304,7 +309,7 @@ pub fn record_push(store: &mut Store, sent: &[(i64, WireEvent)], resp: &PushResp
     let tx = store.write_tx()?;
     for (event_id, w) in sent {
         match by_uid.get(w.uid.as_str()) {
-            Some(r) if matches!(r.status, PushStatus::Stored | PushStatus::Duplicate) => {
+            Some(r) if matches!(r.status, PushStatus::Stored | PushStatus::Duplicate | PushStatus::Recoded) => {
                 let Some(ps) = r.portal_seq else {
                     return Err(CoreError::Internal(format!("portal acknowledged {} without a portal_seq", w.uid)));
                 };
@@ -322,10 +327,17 @@ pub fn record_push(store: &mut Store, sent: &[(i64, WireEvent)], resp: &PushResp
                 if later {
                     refold(&tx, dossier_id, &now)?;
                 }
-                if r.status == PushStatus::Stored {
-                    out.stored += 1
-                } else {
+                // the portal gave this dossier a new code (its number was another dossier's): its
+                // `code_reissued` event is applied now (the pull brings it again, harmlessly)
+                if let Some(re) = r.reissue.as_ref().filter(|_| r.status == PushStatus::Recoded) {
+                    if let Err(e) = apply_foreign(&tx, &re.event, re.portal_seq, &now) {
+                        eprintln!("sync: code re-issue {} not applied from the push answer (the pull brings it): {e}", re.event.uid);
+                    }
+                }
+                if r.status == PushStatus::Duplicate {
                     out.duplicate += 1
+                } else {
+                    out.stored += 1
                 }
             }
             Some(r) => {
@@ -606,8 +618,16 @@ fn apply_foreign(tx: &Transaction, w: &WireEvent, portal_seq: i64, now: &str) ->
                 if dossier.uid != w.dossier_uid {
                     return Err(CoreError::invalid("received event for another dossier uid"));
                 }
-                // the other counter's request id stays with that counter
-                crate::intake::insert_projection(tx, dossier, None)?
+                // the other counter's request id stays with that counter; a code held here already
+                // waits under a stand-in until the portal's re-issue arrives
+                let code = codes::free_code(tx, &dossier.code, &dossier.uid)?;
+                if code == dossier.code {
+                    crate::intake::insert_projection(tx, dossier, None)?
+                } else {
+                    let mut d = (**dossier).clone();
+                    d.code = code;
+                    crate::intake::insert_projection(tx, &d, None)?
+                }
             }
             _ => tx
                 .prepare_cached("SELECT id FROM dossiers WHERE uid = ?1")?
@@ -631,6 +651,7 @@ fn apply_foreign(tx: &Transaction, w: &WireEvent, portal_seq: i64, now: &str) ->
         ])?;
         let event_id = tx.last_insert_rowid();
         tx.prepare_cached("INSERT INTO event_portal(event_id, portal_seq) VALUES (?1, ?2)")?.execute(params![event_id, portal_seq])?;
+        codes::note_recode(tx, event_id, dossier_id, &event)?;
         refold(tx, dossier_id, now)
     })();
     match r {
@@ -663,6 +684,7 @@ fn refold(tx: &Transaction, dossier_id: i64, now: &str) -> Result<u32> {
     let (dossier, superseded) = fold_merged(rows.iter().map(|(_, at, e)| (at.as_str(), e)));
     let d = dossier.ok_or_else(|| CoreError::Internal(format!("dossier {dossier_id} has no received event")))?;
     tx.prepare_cached("UPDATE dossiers SET status = ?2, due_at = ?3 WHERE id = ?1")?.execute(params![dossier_id, d.status.as_str(), d.due_at])?;
+    codes::set_projection_code(tx, dossier_id, &d.code)?;
     let mut n = 0;
     for i in superseded {
         n += tx
@@ -744,6 +766,7 @@ pub fn status(store: &Store) -> Result<SyncStatus> {
             last_error: None,
             numbers_left_today,
             clock_offset_minutes: 0,
+            reprints: codes::reprints(store)?,
         },
         Some((url, online, ok_at, at, err, offset)) => SyncStatus {
             enrolled: true,
@@ -758,6 +781,7 @@ pub fn status(store: &Store) -> Result<SyncStatus> {
             last_error: err,
             numbers_left_today,
             clock_offset_minutes: offset / 60_000,
+            reprints: codes::reprints(store)?,
         },
     })
 }

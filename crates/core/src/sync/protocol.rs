@@ -16,6 +16,18 @@ pub struct EnrolRequest {
     pub counter_id: String,
     pub counter_name: String,
     pub app_version: String,
+    /// The standing blocks of the daily sequence set at this counter (`init --code-block`): the
+    /// portal registers them for the agency, refuses blocks that overlap another counter's, and
+    /// never leases their numbers (docs/dossier-codes.md).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub standing_blocks: Vec<CodeBlock>,
+}
+
+/// A block `first..=last` of an agency's official daily sequence (1..=9999).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeBlock {
+    pub first: u32,
+    pub last: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -31,6 +43,9 @@ pub struct EnrolResponse {
     /// or restored machine continues above it, and pulls its own events back).
     #[serde(default)]
     pub last_seq: i64,
+    /// The standing blocks the portal registered for this counter (the counter keeps using them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub standing_blocks: Vec<CodeBlock>,
 }
 
 /// One event as it travels: frozen once queued.
@@ -70,6 +85,17 @@ pub enum PushStatus {
     Duplicate,
     /// Never to be taken as it is: parked at the counter with the reason.
     Rejected,
+    /// Stored, but its official code was already another dossier's: the portal gave it a new code
+    /// (`reissue` carries the portal's `code_reissued` event, which the counter applies at once).
+    Recoded,
+}
+
+/// The new code the portal issued for a dossier whose code was taken, as its own event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reissue {
+    pub new_code: String,
+    pub portal_seq: i64,
+    pub event: WireEvent,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -82,6 +108,8 @@ pub struct PushResult {
     pub code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reissue: Option<Reissue>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -31,7 +31,7 @@ fn counter(id: &str, now: &str) -> (tempfile::TempDir, Store) {
 }
 
 fn enrol(s: &mut Store) {
-    let resp = EnrolResponse { protocol: 1, device_id: "dev".into(), token: "t".into(), portal_id: "p".into(), server_time: 0, last_seq: 0 };
+    let resp = EnrolResponse { protocol: 1, device_id: "dev".into(), token: "t".into(), portal_id: "p".into(), server_time: 0, last_seq: 0, standing_blocks: vec![] };
     save_enrolment(s, "http://127.0.0.1:1", &resp).unwrap();
 }
 
@@ -52,9 +52,9 @@ fn answer(batch: &[(i64, WireEvent)], first_seq: i64, reject: &[&str]) -> PushRe
         .enumerate()
         .map(|(i, (_, w))| {
             if reject.contains(&w.dossier_code.as_str()) {
-                PushResult { uid: w.uid.clone(), status: PushStatus::Rejected, portal_seq: None, code: Some("unknown_procedure".into()), reason: Some("Thủ tục không có trong danh mục của cổng".into()) }
+                PushResult { uid: w.uid.clone(), status: PushStatus::Rejected, portal_seq: None, code: Some("unknown_procedure".into()), reason: Some("Thủ tục không có trong danh mục của cổng".into()), reissue: None }
             } else {
-                PushResult { uid: w.uid.clone(), status: PushStatus::Stored, portal_seq: Some(first_seq + i as i64), code: None, reason: None }
+                PushResult { uid: w.uid.clone(), status: PushStatus::Stored, portal_seq: Some(first_seq + i as i64), code: None, reason: None, reissue: None }
             }
         })
         .collect();
@@ -298,7 +298,7 @@ fn one_wrong_portal_time_blocks_only_until_the_next_sane_answer() {
 #[test]
 fn enrolling_again_on_a_new_machine_continues_above_the_portals_sequence() {
     let (_d, mut s) = counter("Q01", "2026-03-02T09:00");
-    let resp = EnrolResponse { protocol: 1, device_id: "dev".into(), token: "t".into(), portal_id: "p".into(), server_time: 0, last_seq: 41 };
+    let resp = EnrolResponse { protocol: 1, device_id: "dev".into(), token: "t".into(), portal_id: "p".into(), server_time: 0, last_seq: 41, standing_blocks: vec![] };
     save_enrolment(&mut s, "http://127.0.0.1:1", &resp).unwrap();
     assert!(recovering_own(&s).unwrap());
     intake(&mut s, "1.004873");
@@ -315,7 +315,7 @@ fn enrolling_with_another_portal_sends_everything_again() {
     let batch = outbox_batch(&s, 500).unwrap();
     record_push(&mut s, &batch, &answer(&batch, 1, &[])).unwrap();
     assert_eq!(status(&s).unwrap().waiting, 0);
-    let other = EnrolResponse { protocol: 1, device_id: "dev".into(), token: "t2".into(), portal_id: "hub".into(), server_time: 0, last_seq: 0 };
+    let other = EnrolResponse { protocol: 1, device_id: "dev".into(), token: "t2".into(), portal_id: "hub".into(), server_time: 0, last_seq: 0, standing_blocks: vec![] };
     save_enrolment(&mut s, "http://127.0.0.1:2", &other).unwrap();
     assert_eq!(status(&s).unwrap().waiting, 1, "the new portal gets the counter's events too");
     let n: i64 = s.conn().query_row("SELECT COUNT(*) FROM event_portal", [], |r| r.get(0)).unwrap();
