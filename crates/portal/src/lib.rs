@@ -3,8 +3,10 @@
 //!
 //! - `db`: the portal's SQLite (devices, events exactly once, the feed, dossiers, leases)
 //! - `server`: the HTTP routes and the accept loop the fault switches act on
+//! - `request`: reading a request's body and query (limits, version, types), shared with the fuzz target
 //! - `faults`: the switches (refuse, delay, 5xx, drop after commit, answer twice)
 
 pub mod db;
 pub mod faults;
+pub mod request;
 pub mod server;
