@@ -128,12 +128,13 @@ fn check_event(event: &EventKind, w: &WireEvent) -> Result<()> {
             if batch.is_empty() { Ok(()) } else { check_ascii_id("batch", batch, &['.', '-', '_']) }
         }
         EventKind::Transferred { from, to } => {
-            check_text("from", from, limit::DEPARTMENT, false)?;
+            check_text("from", from, limit::DEPARTMENT, true)?;
             check_text("to", to, limit::DEPARTMENT, false)
         }
         EventKind::SupplementRequested { missing, remaining_minutes } => {
             check_missing("missing", missing)?;
-            if !(0..=10 * 366 * 24 * 60).contains(remaining_minutes) {
+            // negative when the request comes after the appointment
+            if !(-10 * 366 * 24 * 60..=10 * 366 * 24 * 60).contains(remaining_minutes) {
                 return Err(bad("remaining_minutes", "ngoài khoảng cho phép"));
             }
             Ok(())
