@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes every parser of outside data for a bounded time each (cargo-fuzz: libFuzzer with
 # AddressSanitizer, on the nightly toolchain): catalog files, calendar files, portal answers (applied
-# to a real counter database), intake input, form input and template markup.
+# to a real counter database), intake input, form input and template markup, the portal's request
+# parsing (handled by a real portal database) and the checks on pulled changes.
 #   FUZZ_SECONDS=60 ./scripts/fuzz.sh            # every target, 60 s each (the default)
 #   FUZZ_SECONDS=600 ./scripts/fuzz.sh calendar  # one target, longer
 # Crashes are written to fuzz/artifacts/<target>/ and the script exits non-zero. The corpus grows in
@@ -12,14 +13,17 @@ export PATH="$HOME/.cargo/bin:$PATH"
 SECONDS_EACH=${FUZZ_SECONDS:-60}
 rustup toolchain list | grep -q nightly || rustup toolchain install nightly --profile minimal
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
-mkdir -p fuzz/corpus/catalog fuzz/corpus/calendar fuzz/corpus/intake_input fuzz/corpus/portal_response fuzz/corpus/form_input
+mkdir -p fuzz/corpus/catalog fuzz/corpus/calendar fuzz/corpus/intake_input fuzz/corpus/portal_response fuzz/corpus/form_input fuzz/corpus/portal_request fuzz/corpus/pulled_change
 cp -n assets/catalog/procedures.json fuzz/corpus/catalog/ 2>/dev/null || true
 cp -n assets/calendar/vn-calendar.json fuzz/corpus/calendar/ 2>/dev/null || true
 echo '{"procedure_code":"1.004873","applicant":{"full_name":"Nguyễn Văn A","id_type":"cccd","id_number":"001090012345","date_of_birth":"1990-03-05","phone":"0912345678","address":"Ba Đình"}}' > fuzz/corpus/intake_input/seed.json
 echo '{"protocol":1,"server_time":0,"changes":[{"portal_seq":1,"type":"calendar","data":{}}],"next_cursor":1,"more":false}' > fuzz/corpus/portal_response/seed.json
 echo '{"reason":"Thiếu giấy tờ","missing":["Bản sao giấy khai sinh"],"new_due":"20/12/2026","department":"Phòng Tư pháp"}' > fuzz/corpus/form_input/seed.json
+printf '\001{"protocol":1,"device_id":"x","events":[{"uid":"0192a0b1-0000-7000-8000-000000000001","counter_id":"Q01","seq":1,"dossier_uid":"0192a0b1-0000-7000-8000-000000000002","dossier_code":"000.00.31.H26-261123-0001","kind":"refused","at":"2026-11-23T10:00:00+07:00","hlc":"","clerk_id":"CB01","payload":{"kind":"refused","reason":"x"}}]}' > fuzz/corpus/portal_request/seed-push
+printf '\000{"protocol":1,"enrolment_code":"FUZZ","agency_code":"000.00.31.H26","counter_id":"Q02","counter_name":"Q","app_version":"1"}' > fuzz/corpus/portal_request/seed-enrol
+echo '{"portal_seq":1,"type":"event","event":{"uid":"0192a0b1-0000-7000-8000-000000000001","counter_id":"CONG","seq":1,"dossier_uid":"0192a0b1-0000-7000-8000-000000000002","dossier_code":"../../PWNED","kind":"refused","at":"2026-11-23T10:00:00+07:00","hlc":"","clerk_id":"BO01","payload":{"kind":"refused","reason":"x"}}}' > fuzz/corpus/pulled_change/seed.json
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(catalog calendar portal_response intake_input form_input)
+[ ${#targets[@]} -eq 0 ] && targets=(catalog calendar portal_response intake_input form_input portal_request pulled_change)
 cd fuzz
 for t in "${targets[@]}"; do
   echo "=== fuzz $t for ${SECONDS_EACH}s ==="

@@ -2,6 +2,17 @@
 //! Errors go to stderr with a non-zero exit code; nothing is half-written (every write is one
 //! transaction in the core).
 
+// Terminal output: every `println!` and `eprintln!` in this file is the sanitising one below, so no
+// value (a name pulled from another counter, a portal's message) can put a control character on the
+// terminal (issue 12, finding 7). JSON goes through `print_json`, which escapes them instead.
+macro_rules! println {
+    () => { ::std::println!() };
+    ($($arg:tt)*) => { ::std::println!("{}", motcua_core::text::for_terminal(&format!($($arg)*))) };
+}
+macro_rules! eprintln {
+    ($($arg:tt)*) => { ::std::eprintln!("{}", motcua_core::text::for_terminal(&format!($($arg)*))) };
+}
+
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -437,8 +448,20 @@ fn read_file(path: &std::path::Path) -> Result<String, CoreError> {
     std::fs::read_to_string(path).map_err(|e| CoreError::Io { path: path.display().to_string(), source: e })
 }
 
+/// Pretty JSON with every character `unsafe_for_terminal` inside a string escaped as `\uXXXX` (the
+/// same JSON value; serde_json already escapes C0 controls but not DEL, C1 or bidi overrides).
 fn print_json<T: serde::Serialize>(v: &T) {
-    println!("{}", serde_json::to_string_pretty(v).expect("serialisable"));
+    let json = serde_json::to_string_pretty(v).expect("serialisable");
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        // a raw newline in serde_json's output is always layout: inside strings it is escaped
+        if c != '\n' && motcua_core::text::unsafe_for_terminal(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    ::std::println!("{out}");
 }
 
 fn parse_day(s: &Option<String>, field: &str) -> Result<Option<chrono::NaiveDate>, CoreError> {

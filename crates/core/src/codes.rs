@@ -41,6 +41,23 @@ pub fn is_provisional(code: &str) -> bool {
     code.starts_with("TAM-")
 }
 
+/// The longest dossier code accepted from outside.
+pub const MAX_CODE_LEN: usize = 64;
+
+/// The format every dossier code has, official or provisional: 1–64 ASCII letters, digits, dots,
+/// hyphens and underscores, starting and ending with a letter or digit, without `..` (agency codes
+/// are letters, digits and dots; counters letters and digits; the template joins them with `-`).
+/// Codes from other machines are checked with this before they are stored, shown, or used in a file
+/// name.
+pub fn check_code(code: &str) -> Result<()> {
+    let ok_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_');
+    let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    if code.len() > MAX_CODE_LEN || !code.chars().all(ok_char) || !edge(code.chars().next()) || !edge(code.chars().last()) || code.contains("..") {
+        return Err(CoreError::validation("code", "Mã hồ sơ sai định dạng (chỉ gồm chữ, số, dấu chấm, gạch nối; tối đa 64 ký tự)"));
+    }
+    Ok(())
+}
+
 /// Checks a template: it must contain the three placeholders.
 pub fn check_template(t: &str) -> Result<()> {
     for p in ["{agency}", "{yyMMdd}", "{seq}"] {
@@ -168,5 +185,20 @@ mod tests {
         assert!(parse_block("1-10000").is_err());
         assert!(check_template("{agency}-{seq}").is_err());
         assert!(check_template(DEFAULT_TEMPLATE).is_ok());
+    }
+
+    #[test]
+    fn codes_from_outside_must_have_the_code_format() {
+        for ok in ["000.00.31.H26-261123-0001", "TAM-000.00.31.H26-Q1-261123-0001", "A"] {
+            assert!(check_code(ok).is_ok(), "{ok}");
+        }
+        let long = "A".repeat(65);
+        for bad in ["", "../../PWNED", "a/b", "a\\b", "..", "A..B", ".A", "A-", "A B", "Mã", "A\u{1b}[2J", long.as_str()] {
+            assert!(check_code(bad).is_err(), "{bad:?}");
+        }
+        // every code this counter issues passes
+        let d = day(2026, 11, 23);
+        assert!(check_code(&format_official(DEFAULT_TEMPLATE, "000.00.31.H26", d, 9999)).is_ok());
+        assert!(check_code(&format_provisional("000.00.31.H26", "Q01", d, 1)).is_ok());
     }
 }

@@ -32,6 +32,28 @@ pub fn fold_words(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// Invisible characters that change how text is shown (bidirectional overrides and isolates,
+/// zero-width marks, soft hyphen, byte-order mark).
+pub fn is_hidden_format(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}')
+}
+
+/// True for a character that must never reach a terminal as it is: a control character (ESC, BEL,
+/// CSI, a newline inside a value) or a hidden formatting one.
+pub fn unsafe_for_terminal(c: char) -> bool {
+    c.is_control() || is_hidden_format(c)
+}
+
+/// One line of text for a terminal: every character `unsafe_for_terminal` becomes U+FFFD, so data
+/// from anywhere (another counter, the portal, a file) can neither drive the terminal nor forge lines.
+pub fn for_terminal(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars().any(unsafe_for_terminal) {
+        s.chars().map(|c| if unsafe_for_terminal(c) { '\u{FFFD}' } else { c }).collect::<String>().into()
+    } else {
+        s.into()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -50,6 +72,14 @@ mod tests {
         let c = clean(&nfd);
         assert_eq!(c, "Nguyễn Văn A");
         assert!(unicode_normalization::is_nfc(&c));
+    }
+    #[test]
+    fn terminal_output_carries_no_control_characters() {
+        let evil = "Trần\u{1b}]0;pwn\u{7}\u{1b}[2J\nFAKE\u{202e}\u{9b}";
+        let safe = for_terminal(evil);
+        assert!(!safe.chars().any(unsafe_for_terminal), "{safe:?}");
+        assert!(safe.starts_with("Trần\u{FFFD}]0;pwn"));
+        assert_eq!(for_terminal("Đặng Hữu Phước"), "Đặng Hữu Phước");
     }
     #[test]
     fn words_split_on_punctuation() {

@@ -98,6 +98,24 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::rename(&tmp, path).map_err(io)
 }
 
+/// One part of a saved PDF's file name: only `[A-Za-z0-9._-]` (anything else becomes `_`), at most 80
+/// characters. Dossier codes are checked when they come in; this is the second lock.
+pub fn file_name_part(s: &str) -> String {
+    s.chars().take(80).map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' }).collect()
+}
+
+/// `<dir>/<stem>-<form>-<log id>.pdf`, built from sanitised parts, and refused unless it is a file
+/// directly inside `dir`.
+pub fn saved_pdf_path(dir: &Path, stem: &str, form: &str, log_id: i64) -> Result<PathBuf> {
+    let name = format!("{}-{}-{log_id}.pdf", file_name_part(stem), file_name_part(form));
+    let path = dir.join(&name);
+    let inside = path.parent() == Some(dir) && path.file_name().is_some_and(|n| n == name.as_str()) && !name.starts_with('.');
+    if !inside {
+        return Err(motcua_core::CoreError::invalid(format!("Tên tệp PDF không hợp lệ: {name}")).into());
+    }
+    Ok(path)
+}
+
 /// Renders, saves, logs and (if asked) prints. Validation errors return Err and log nothing; a printer
 /// failure returns Ok with `printed: false` and the reason in `error`.
 pub fn produce(store: &mut Store, req: &PrintRequest, backend: &dyn PrintBackend) -> Result<PrintOutcome> {
@@ -136,7 +154,13 @@ pub fn produce(store: &mut Store, req: &PrintRequest, backend: &dyn PrintBackend
         None => {
             let dir = store.path().parent().map(Path::to_path_buf).unwrap_or_default().join("prints");
             let stem = code.clone().unwrap_or_else(|| format!("so-theo-doi-{}-{}", data.from.replace('/', ""), data.to.replace('/', "")));
-            dir.join(format!("{stem}-{}-{log_id}.pdf", kind.as_str()))
+            match saved_pdf_path(&dir, &stem, kind.as_str(), log_id) {
+                Ok(p) => p,
+                Err(e) => {
+                    store.finish_print(log_id, "failed", None, Some(&e.to_string()))?;
+                    return Err(e);
+                }
+            }
         }
     };
     if let Err(e) = write_atomic(&path, &rendered.pdf) {
@@ -201,4 +225,23 @@ pub fn prune_saved_pdfs(store: &Store, keep_days: u64) -> usize {
         }
     }
     removed
+}
+
+#[cfg(test)]
+mod file_name_tests {
+    use super::*;
+
+    #[test]
+    fn saved_pdfs_stay_in_the_prints_directory() {
+        let dir = Path::new("/data/prints");
+        let p = saved_pdf_path(dir, "000.00.31.H26-261123-0001", "receipt", 7).unwrap();
+        assert_eq!(p, dir.join("000.00.31.H26-261123-0001-receipt-7.pdf"));
+        for evil in ["../../PWNED", "/etc/passwd", "..\\..\\x", "a/../../b", "\u{1b}]0;pwn\u{7}"] {
+            let p = saved_pdf_path(dir, evil, "receipt", 1).unwrap();
+            assert_eq!(p.parent(), Some(dir), "{evil:?} -> {}", p.display());
+            assert!(p.file_name().unwrap().to_str().unwrap().chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)));
+        }
+        assert_eq!(file_name_part("../../PWNED"), ".._.._PWNED");
+        assert_eq!(saved_pdf_path(dir, "so-theo-doi-01112026-30112026", "logbook", 3).unwrap(), dir.join("so-theo-doi-01112026-30112026-logbook-3.pdf"));
+    }
 }

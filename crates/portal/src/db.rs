@@ -339,12 +339,17 @@ impl PortalDb {
 
     /// A step taken in the back office on a dossier the portal holds (refused, stopped, result ready):
     /// checked against the portal's view, stored as the portal's own event, and relayed to the counters.
-    pub fn back_office(&mut self, dossier_code: &str, event: EventKind, clerk: &str) -> R<WireEvent> {
+    /// The dossier is found by agency and code: codes are unique only within an agency.
+    pub fn back_office(&mut self, agency: &str, dossier_code: &str, event: EventKind, clerk: &str) -> R<WireEvent> {
         let (duid, agency): (String, String) = self
             .conn
-            .query_row("SELECT uid, agency_code FROM dossiers WHERE code = ?1", [dossier_code.trim()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row(
+                "SELECT uid, agency_code FROM dossiers WHERE agency_code = ?1 AND code = ?2",
+                [agency.trim(), dossier_code.trim()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?
-            .ok_or_else(|| Refusal::new(404, "unknown_dossier", format!("the portal holds no dossier {dossier_code}")))?;
+            .ok_or_else(|| Refusal::new(404, "unknown_dossier", format!("the portal holds no dossier {dossier_code} of agency {agency}")))?;
         let tx = self.tx()?;
         let (d, _) = fold_dossier(&tx, &duid)?;
         let d = d.ok_or_else(|| Refusal::new(500, "internal", "dossier without its received event"))?;
@@ -519,6 +524,11 @@ fn store_event(tx: &Transaction, device: &Device, w: &WireEvent) -> R<PushResult
             "payload_too_large",
             format!("Nội dung sự kiện {size} byte, vượt giới hạn {} byte", motcua_core::limits::MAX_EVENT_JSON),
         );
+    }
+    // every field as strictly as a counter's local input: the portal never relays what a counter
+    // would refuse to store (a code like ../../x, terminal escapes in a name)
+    if let Err(e) = motcua_core::sync::pulled::validate_pulled_event(w) {
+        return rejected(tx, device, w, "invalid_field", e.to_string());
     }
     let known: Option<String> =
         tx.prepare_cached("SELECT agency_code FROM dossiers WHERE uid = ?1")?.query_row([&w.dossier_uid], |r| r.get(0)).optional()?;

@@ -4,9 +4,11 @@
 //! - `db`: the portal's SQLite (devices, events exactly once, the feed, dossiers, leases)
 //! - `codes`: standing blocks, capped leases, codes re-issued on a conflict
 //! - `server`: the HTTP routes and the accept loop the fault switches act on
+//! - `request`: reading a request's body and query (limits, version, types), shared with the fuzz target
 //! - `faults`: the switches (refuse, delay, 5xx, drop after commit, answer twice)
 
 pub mod codes;
 pub mod db;
 pub mod faults;
+pub mod request;
 pub mod server;

@@ -4,12 +4,13 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use motcua_core::dossier::EventKind;
 use motcua_portal::db::{PortalDb, Refusal};
 use motcua_portal::faults::{FaultSwitches, Faults};
-use motcua_portal::server::{serve, AppState};
+use motcua_portal::server::{serve, AppState, ServerLimits};
 
 #[derive(Parser)]
 #[command(name = "motcua-portal", version, about = "Reference city portal for Một Cửa counters (sync protocol v1)")]
@@ -26,6 +27,15 @@ struct Cli {
     /// Honour the fault switches in DATA_DIR/faults.json (tests only)
     #[arg(long)]
     faults: bool,
+    /// A request's headers must arrive within this many ms (slowloris); idle connections close after it
+    #[arg(long, default_value_t = 10_000)]
+    header_timeout_ms: u64,
+    /// A whole request, body included, must be read and answered within this many ms (else 408)
+    #[arg(long, default_value_t = 120_000)]
+    request_timeout_ms: u64,
+    /// Connections served at once; more wait in the listen queue
+    #[arg(long, default_value_t = 512)]
+    max_connections: usize,
     #[command(subcommand)]
     command: Option<Cmd>,
 }
@@ -52,6 +62,9 @@ enum Cmd {
     },
     /// Record a back-office step on a dossier the portal holds; counters get it at their next pull
     BackOffice {
+        /// The agency the dossier belongs to (codes are unique only within an agency)
+        #[arg(long)]
+        agency: String,
         #[arg(long)]
         dossier: String,
         /// Refuse it, with this reason
@@ -114,7 +127,12 @@ fn run(cli: Cli) -> Result<(), Refusal> {
     let dir = cli.data_dir.clone().ok_or_else(|| Refusal::new(400, "usage", "--data-dir DIR is required"))?;
     let Some(cmd) = cli.command else {
         let listen = cli.listen.clone().ok_or_else(|| Refusal::new(400, "usage", "--listen ADDR is required to serve"))?;
-        return serve_blocking(&listen, dir, cli.enrolment_code.as_deref(), cli.faults);
+        let limits = ServerLimits {
+            header_timeout: Duration::from_millis(cli.header_timeout_ms.max(1)),
+            request_timeout: Duration::from_millis(cli.request_timeout_ms.max(1)),
+            max_connections: cli.max_connections.max(1),
+        };
+        return serve_blocking(&listen, dir, cli.enrolment_code.as_deref(), cli.faults, limits);
     };
     match cmd {
         Cmd::Stats { json } => {
@@ -131,14 +149,14 @@ fn run(cli: Cli) -> Result<(), Refusal> {
             Faults::write(&dir, &f).map_err(|e| Refusal::new(500, "io", e.to_string()))?;
             println!("{}", serde_json::to_string(&f).expect("json"));
         }
-        Cmd::BackOffice { dossier, refuse, stop, result, clerk } => {
+        Cmd::BackOffice { agency, dossier, refuse, stop, result, clerk } => {
             let event = match (refuse, stop, result) {
                 (Some(reason), None, None) => EventKind::Refused { reason },
                 (None, Some(reason), None) => EventKind::Stopped { reason },
                 (None, None, Some(department)) => EventKind::ResultReceived { department },
                 _ => return Err(Refusal::new(400, "usage", "give exactly one of --refuse REASON, --stop REASON, --result DEPARTMENT")),
             };
-            let w = PortalDb::open(&dir)?.back_office(&dossier, event, &clerk)?;
+            let w = PortalDb::open(&dir)?.back_office(&agency, &dossier, event, &clerk)?;
             println!("{}", serde_json::to_string(&w).expect("json"));
         }
         Cmd::Revoke { agency, counter } => {
@@ -164,7 +182,7 @@ fn run(cli: Cli) -> Result<(), Refusal> {
     Ok(())
 }
 
-fn serve_blocking(listen: &str, dir: PathBuf, code: Option<&str>, faults: bool) -> Result<(), Refusal> {
+fn serve_blocking(listen: &str, dir: PathBuf, code: Option<&str>, faults: bool, limits: ServerLimits) -> Result<(), Refusal> {
     let mut db = PortalDb::open(&dir)?;
     let enrolment_code = db.enrolment_code(code)?;
     let portal_id = db.meta("portal_id")?.unwrap_or_default();
@@ -184,6 +202,6 @@ fn serve_blocking(listen: &str, dir: PathBuf, code: Option<&str>, faults: bool) 
             enrolment_code: Arc::new(enrolment_code),
             faults: Faults::new(faults.then(|| dir.clone())),
         };
-        serve(listener, state).await.map_err(|e| Refusal::new(500, "serve", e.to_string()))
+        serve(listener, state, limits).await.map_err(|e| Refusal::new(500, "serve", e.to_string()))
     })
 }

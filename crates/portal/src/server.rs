@@ -1,25 +1,54 @@
 //! The HTTP side of the reference portal: the protocol's routes (axum), the version and token
 //! checks, and an accept loop of our own so the fault switches (`faults`) can act on the connection
 //! itself: refuse it, answer late, answer 5xx, drop it after the commit, or write the answer twice.
+//!
+//! It protects itself from the network (issue 12, finding 2): an accept error (out of file
+//! descriptors) is logged and survived; at most `max_connections` connections are served at once
+//! (the rest wait in the kernel's queue); headers must arrive within `header_timeout` (idle
+//! keep-alive connections are closed after it too) and a whole request within `request_timeout`;
+//! each route has a body limit, refused by Content-Length before the body is read (`request`), and
+//! the large one of a push applies only once the device token is known.
 
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
-use axum::extract::{Query, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, Request, Response, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use motcua_core::sync::protocol::*;
-use serde::de::DeserializeOwned;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 use tower::ServiceExt;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
 
 use crate::db::{Device, PortalDb, Refusal};
 use crate::faults::Faults;
+use crate::request::{self, PUSH_BODY, SMALL_BODY};
+
+/// How the server protects itself; flags of `motcua-portal` (tests make the timeouts short).
+#[derive(Debug, Clone, Copy)]
+pub struct ServerLimits {
+    /// A request's headers must arrive within this (slowloris); an idle keep-alive connection is
+    /// closed after it.
+    pub header_timeout: Duration,
+    /// A whole request, body included, must be read and answered within this.
+    pub request_timeout: Duration,
+    /// Connections served at once; more wait in the listen queue until one closes.
+    pub max_connections: usize,
+}
+
+impl Default for ServerLimits {
+    fn default() -> Self {
+        ServerLimits { header_timeout: Duration::from_secs(10), request_timeout: Duration::from_secs(120), max_connections: 512 }
+    }
+}
 
 #[derive(Clone)]
 pub struct AppState {
@@ -49,11 +78,8 @@ impl<T: axum::response::IntoResponse> IntoAnswer for T {
 }
 
 #[allow(clippy::result_large_err)] // the Err is the ready answer; these run once per request
-/// Reads a JSON body: the protocol version first (refused clearly when unknown), then the type.
-fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Answer> {
-    let raw: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| refuse(&Refusal::new(400, "invalid_json", e.to_string())))?;
-    check_version(&raw).map_err(|b| (StatusCode::BAD_REQUEST, Json(b)).into_response_body())?;
-    serde_json::from_value(raw).map_err(|e| refuse(&Refusal::new(400, "invalid", e.to_string())))
+fn parsed<T>(r: Result<T, Refusal>) -> Result<T, Answer> {
+    r.map_err(|e| refuse(&e))
 }
 
 #[allow(clippy::result_large_err)]
@@ -74,7 +100,7 @@ fn committed(state: &AppState, mut resp: Answer) -> Answer {
 }
 
 async fn enrol(State(state): State<AppState>, body: axum::body::Bytes) -> Answer {
-    let req: EnrolRequest = match parse(&body) {
+    let req: EnrolRequest = match parsed(request::parse_enrol(&body)) {
         Ok(r) => r,
         Err(a) => return a,
     };
@@ -91,12 +117,23 @@ async fn enrol(State(state): State<AppState>, body: axum::body::Bytes) -> Answer
     }
 }
 
-async fn events(State(state): State<AppState>, headers: HeaderMap, body: axum::body::Bytes) -> Answer {
+/// A push: the token is checked before the body is read, so only an enrolled device gets the large
+/// body limit.
+async fn events(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Answer {
     let device = match authenticate(&state, &headers) {
         Ok(d) => d,
         Err(a) => return a,
     };
-    let req: PushRequest = match parse(&body) {
+    let body = match axum::body::to_bytes(body, PUSH_BODY).await {
+        Ok(b) => b,
+        Err(e) => {
+            return match too_large(&e) {
+                true => refuse(&Refusal::new(413, "too_large", format!("a push is at most {PUSH_BODY} bytes"))),
+                false => refuse(&Refusal::new(400, "invalid", format!("body not read: {e}"))),
+            };
+        }
+    };
+    let req: PushRequest = match parsed(request::parse_push(&body)) {
         Ok(r) => r,
         Err(a) => return a,
     };
@@ -107,20 +144,23 @@ async fn events(State(state): State<AppState>, headers: HeaderMap, body: axum::b
     }
 }
 
-#[derive(serde::Deserialize)]
-struct ChangesQuery {
-    protocol: Option<u32>,
-    #[serde(default)]
-    cursor: i64,
-    limit: Option<u32>,
-    #[serde(default)]
-    own: u8,
+/// Whether reading a body failed on a length limit (somewhere in its chain of causes).
+fn too_large(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(e);
+    while let Some(c) = cause {
+        if c.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
 }
 
-async fn changes(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<ChangesQuery>) -> Answer {
-    if let Err(b) = check_version(&serde_json::json!({ "protocol": q.protocol })) {
-        return (StatusCode::BAD_REQUEST, Json(b)).into_response_body();
-    }
+async fn changes(State(state): State<AppState>, headers: HeaderMap, RawQuery(q): RawQuery) -> Answer {
+    let q = match parsed(request::parse_changes_query(q.as_deref().unwrap_or(""))) {
+        Ok(q) => q,
+        Err(a) => return a,
+    };
     let device = match authenticate(&state, &headers) {
         Ok(d) => d,
         Err(a) => return a,
@@ -131,9 +171,9 @@ async fn changes(State(state): State<AppState>, headers: HeaderMap, Query(q): Qu
     }
 }
 
-async fn audit_anchor(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<ChangesQuery>) -> Answer {
-    if let Err(b) = check_version(&serde_json::json!({ "protocol": q.protocol })) {
-        return (StatusCode::BAD_REQUEST, Json(b)).into_response_body();
+async fn audit_anchor(State(state): State<AppState>, headers: HeaderMap, RawQuery(q): RawQuery) -> Answer {
+    if let Err(a) = parsed(request::parse_changes_query(q.as_deref().unwrap_or(""))) {
+        return a;
     }
     let device = match authenticate(&state, &headers) {
         Ok(d) => d,
@@ -150,7 +190,7 @@ async fn leases(State(state): State<AppState>, headers: HeaderMap, body: axum::b
         Ok(d) => d,
         Err(a) => return a,
     };
-    let req: LeaseRequest = match parse(&body) {
+    let req: LeaseRequest = match parsed(request::parse_lease(&body)) {
         Ok(r) => r,
         Err(a) => return a,
     };
@@ -178,17 +218,20 @@ async fn fault_layer(State(state): State<AppState>, req: Request<Body>, next: ax
     next.run(req).await
 }
 
-pub fn router(state: AppState) -> Router {
+/// The routes, each with its body limit (refused with 413 by Content-Length before the body is read,
+/// or as soon as a chunked body passes it), and the whole-request timeout (408).
+pub fn router(state: AppState, limits: &ServerLimits) -> Router {
+    let small = || RequestBodyLimitLayer::new(SMALL_BODY);
     Router::new()
-        .route("/v1/health", get(health))
-        .route("/v1/enrol", post(enrol))
-        .route("/v1/events", post(events))
-        .route("/v1/changes", get(changes))
-        .route("/v1/leases", post(leases))
-        .route("/v1/audit-anchor", get(audit_anchor))
+        .route("/v1/health", get(health).layer(small()))
+        .route("/v1/enrol", post(enrol).layer(small()))
+        // the push reads its body itself, after the token check, up to PUSH_BODY
+        .route("/v1/events", post(events).layer(RequestBodyLimitLayer::new(PUSH_BODY)))
+        .route("/v1/changes", get(changes).layer(small()))
+        .route("/v1/leases", post(leases).layer(small()))
+        .route("/v1/audit-anchor", get(audit_anchor).layer(small()))
         .layer(axum::middleware::from_fn_with_state(state.clone(), fault_layer))
-        // a batch of 500 intakes with long checklists is a few MB: well inside this
-        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout))
         .with_state(state)
 }
 
@@ -201,11 +244,21 @@ impl std::fmt::Display for Dropped {
 }
 impl std::error::Error for Dropped {}
 
-/// Serves until the process ends. One task per connection.
-pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
-    let app = router(state.clone());
+/// Serves until the process ends. One task per connection, at most `max_connections` at once.
+pub async fn serve(listener: TcpListener, state: AppState, limits: ServerLimits) -> std::io::Result<()> {
+    let app = router(state.clone(), &limits);
+    let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let mut accept_errors = AcceptErrors::default();
     loop {
-        let (stream, _) = listener.accept().await?;
+        // at the cap, stop accepting: further connections wait in the kernel's listen queue
+        let slot = slots.clone().acquire_owned().await.expect("the semaphore is never closed");
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(e) => {
+                accept_errors.survive(&e).await;
+                continue;
+            }
+        };
         let faults = state.faults.read();
         if faults.refuse {
             #[allow(deprecated)] // zero linger: the drop sends a reset at once and never blocks
@@ -215,6 +268,7 @@ pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()
         }
         let app = app.clone();
         tokio::spawn(async move {
+            let _slot = slot; // freed when the connection ends
             let io = TokioIo::new(Twice::new(stream, faults.answer_twice));
             let svc = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
                 let app = app.clone();
@@ -227,9 +281,34 @@ pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()
                 }
             });
             let mut builder = hyper::server::conn::http1::Builder::new();
-            builder.keep_alive(!faults.answer_twice);
+            builder.keep_alive(!faults.answer_twice).timer(TokioTimer::new()).header_read_timeout(limits.header_timeout);
             let _ = builder.serve_connection(io, svc).await;
         });
+    }
+}
+
+/// What an accept error does: never end the server. Out of file descriptors (EMFILE, ENFILE) or
+/// memory, it waits a little so connections can close, instead of spinning; logged at most once a
+/// second.
+#[derive(Default)]
+struct AcceptErrors {
+    last_logged: Option<Instant>,
+    since_logged: u64,
+}
+
+impl AcceptErrors {
+    async fn survive(&mut self, e: &std::io::Error) {
+        use std::io::ErrorKind::*;
+        self.since_logged += 1;
+        if self.last_logged.is_none_or(|t| t.elapsed() >= Duration::from_secs(1)) {
+            eprintln!("portal: accept failed ({e}; {} time(s) since the last note); still serving", self.since_logged);
+            self.last_logged = Some(Instant::now());
+            self.since_logged = 0;
+        }
+        // a connection that went away before it was accepted: just take the next one
+        if !matches!(e.kind(), ConnectionAborted | ConnectionReset | Interrupted | WouldBlock) {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 }
 

@@ -27,7 +27,7 @@ fn stats_of_a_new_portal_and_fault_switches_written_and_cleared() {
 #[test]
 fn back_office_on_an_unknown_dossier_and_a_bad_calendar_are_refused_in_words() {
     let d = tempfile::tempdir().unwrap();
-    let out = portal(d.path(), &["back-office", "--dossier", "000.00.31.H26-261123-0001", "--refuse", "x"]);
+    let out = portal(d.path(), &["back-office", "--agency", "000.00.31.H26", "--dossier", "000.00.31.H26-261123-0001", "--refuse", "x"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("holds no dossier"));
     let bad = d.path().join("cal.json");

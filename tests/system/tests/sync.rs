@@ -274,9 +274,9 @@ fn back_office_steps_other_counters_and_online_dossiers_arrive_as_events() {
     assert!(codes.iter().chain(&q2codes).all(|c| !c.starts_with("TAM-")));
     assert_eq!(q1.status()["numbers_left_today"], 97);
     // the back office finishes one and refuses another
-    let out = portal.cli(&["back-office", "--dossier", &codes[0], "--result", "Phòng Tư pháp"]);
+    let out = portal.cli(&["back-office", "--agency", AGENCY, "--dossier", &codes[0], "--result", "Phòng Tư pháp"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    portal.cli(&["back-office", "--dossier", &codes[1], "--refuse", "Không đủ điều kiện"]);
+    portal.cli(&["back-office", "--agency", AGENCY, "--dossier", &codes[1], "--refuse", "Không đủ điều kiện"]);
     // the citizen collects it at the other counter
     q2.ok(&["sync"]);
     let shown: serde_json::Value = serde_json::from_str(&q2.ok(&["show", &codes[0], "--json"])).unwrap();

@@ -7,6 +7,7 @@
 pub mod codes;
 pub mod hlc;
 pub mod protocol;
+pub mod pulled;
 
 use chrono::NaiveDate;
 use rusqlite::{params, OptionalExtension, Transaction};
@@ -508,8 +509,9 @@ pub fn retry_failed_changes(store: &mut Store) -> Result<u32> {
         let now = to_rfc3339(store.clock().now());
         let result: Result<()> = match &change.body {
             ChangeBody::Event { event } => {
+                let agency = store.context()?.agency_code.clone();
                 let tx = store.write_tx()?;
-                match apply_foreign(&tx, event, change.portal_seq, &now) {
+                match apply_foreign(&tx, event, change.portal_seq, &now, &agency) {
                     Ok(_) => {
                         tx.execute("DELETE FROM sync_failed WHERE portal_seq = ?1", [seq])?;
                         tx.commit()?;
@@ -543,6 +545,7 @@ fn set_cursor(store: &mut Store, cursor: i64) -> Result<()> {
 }
 
 fn take_online(store: &mut Store, request_id: &str, intake: &serde_json::Value) -> Result<()> {
+    pulled::validate_pulled_request_id(request_id)?;
     let mut req: IntakeRequest =
         serde_json::from_value(intake.clone()).map_err(|e| CoreError::invalid(format!("hồ sơ trực tuyến {request_id} không đọc được: {e}")))?;
     req.request_id = Some(request_id.to_string());
@@ -556,17 +559,19 @@ fn apply_event_run(store: &mut Store, run: &[&Change], out: &mut PullOutcome) ->
     let at = store.clock().now();
     let now = to_rfc3339(at);
     let before = *out;
+    let agency = store.context()?.agency_code.clone();
     let tx = store.write_tx()?;
     for change in run {
         let ChangeBody::Event { event } = &change.body else { continue };
-        match apply_foreign(&tx, event, change.portal_seq, &now) {
+        match apply_foreign(&tx, event, change.portal_seq, &now, &agency) {
             Ok(Applied::New { conflicts }) => {
                 out.events += 1;
                 out.conflicts += conflicts;
             }
             Ok(Applied::AlreadyHeld) => out.already_held += 1,
             Err(e) => {
-                eprintln!("sync: event {} (portal_seq {}) not applied (kept, retried next round): {e}", event.uid, change.portal_seq);
+                // the uid is not echoed: it came from outside and may carry anything
+                eprintln!("sync: event at portal_seq {} not applied (kept, retried next round): {e}", change.portal_seq);
                 keep_failed_tx(&tx, change, &e.to_string(), &now)?;
                 out.skipped += 1;
             }
@@ -597,8 +602,10 @@ fn parse_uid(s: &str) -> Result<uuid::Uuid> {
 }
 
 /// Stores another machine's event (a back-office step, another counter's) and re-folds its dossier.
-/// Runs under a savepoint so a bad event changes nothing.
-fn apply_foreign(tx: &Transaction, w: &WireEvent, portal_seq: i64, now: &str) -> Result<Applied> {
+/// Every field is checked first as strictly as local input (`pulled::validate_pulled_event`), and a
+/// dossier must be of this counter's agency. Runs under a savepoint so a bad event changes nothing.
+fn apply_foreign(tx: &Transaction, w: &WireEvent, portal_seq: i64, now: &str, agency: &str) -> Result<Applied> {
+    let event = pulled::validate_pulled_event(w)?;
     let uid = parse_uid(&w.uid)?;
     let known: Option<i64> =
         tx.prepare_cached("SELECT id FROM events WHERE uid = ?1")?.query_row([uid.as_bytes().as_slice()], |r| r.get(0)).optional()?;
@@ -606,9 +613,10 @@ fn apply_foreign(tx: &Transaction, w: &WireEvent, portal_seq: i64, now: &str) ->
         tx.prepare_cached("INSERT OR IGNORE INTO event_portal(event_id, portal_seq) VALUES (?1, ?2)")?.execute(params![id, portal_seq])?;
         return Ok(Applied::AlreadyHeld);
     }
-    let event: EventKind = serde_json::from_value(w.payload.clone()).map_err(|e| CoreError::invalid(format!("payload: {e}")))?;
-    if event.name() != w.kind {
-        return Err(CoreError::invalid(format!("kind {} does not match the payload ({})", w.kind, event.name())));
+    if let EventKind::Received { dossier } = &event {
+        if dossier.agency_code != agency {
+            return Err(CoreError::validation("dossier.agency_code", format!("Hồ sơ của đơn vị khác, không phải {agency}")));
+        }
     }
     tx.execute_batch("SAVEPOINT foreign_event")?;
     let r = (|| -> Result<u32> {
