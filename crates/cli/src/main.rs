@@ -819,14 +819,8 @@ fn run(cli: Cli) -> Result<(), AppError> {
             }
         }
         Cmd::Audit(AuditCmd::List { limit }) => {
-            store.require(motcua_core::accounts::Right::Reports)?;
-            let mut st = store.conn().prepare("SELECT id, at, actor, action, subject FROM audit_log ORDER BY id DESC LIMIT ?1").map_err(CoreError::from)?;
-            let rows = st
-                .query_map([limit], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?)))
-                .map_err(CoreError::from)?;
-            for row in rows {
-                let (id, at, actor, action, subject) = row.map_err(CoreError::from)?;
-                println!("{id:>7} {at} {actor:<8} {action:<26} {subject}");
+            for e in motcua_core::audit::list(&store, limit)? {
+                println!("{:>7} {} {:<8} {:<26} {}", e.id, e.at, e.actor, e.action, e.subject);
             }
         }
         Cmd::CodeBlocks { drop } => {

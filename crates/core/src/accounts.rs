@@ -8,6 +8,11 @@
 //! A session can be locked (idle time, or on demand): a short PIN unlocks it; after
 //! `MAX_PIN_TRIES` wrong PINs only the password does. Every login, failed login, lock, unlock and
 //! account change is in the audit log.
+//!
+//! Passwords and PINs must pass `policy`; wrong passwords lock the id for a while (`lockout`); and a
+//! login for an id that does not exist checks the password against a dummy hash with the same
+//! parameters, so the answer takes as long as for a real account (which ids exist does not leak).
+//! Reading dossiers and other protected data needs `Right::Read` (`Store::require`), like writing.
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -156,18 +161,21 @@ fn verify(secret: &str, phc: &str) -> bool {
     PasswordHash::new(phc).map(|h| Argon2::default().verify_password(secret.as_bytes(), &h).is_ok()).unwrap_or(false)
 }
 
-fn check_password(p: &str) -> Result<()> {
-    if p.chars().count() < 8 {
-        return Err(CoreError::validation("password", "Mật khẩu cần ít nhất 8 ký tự"));
-    }
-    Ok(())
-}
+/// An argon2id hash made once with the parameters of `hash` (`Argon2::default()`), of a secret
+/// nobody knows. A login for an id without a password is checked against it, so that it costs
+/// what a real check costs. A test keeps its parameters equal to the ones `hash` uses.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$fL9o8nVTLi+k41nAvGoStw$xugLlny+fwtiHarLYXViD0LGFKGJNqHlFcLG+NNjZCY";
 
-fn check_pin(p: &str) -> Result<()> {
-    if !(4..=8).contains(&p.len()) || !p.chars().all(|c| c.is_ascii_digit()) {
-        return Err(CoreError::validation("pin", "Mã PIN gồm 4 đến 8 chữ số"));
+/// Checks a password against the account's hash, or against `DUMMY_HASH` when there is none: the
+/// same work either way. True only for a real hash that matches.
+fn verify_or_dummy(secret: &str, phc: Option<&str>) -> bool {
+    match phc {
+        Some(h) => verify(secret, h),
+        None => {
+            let _ = verify(secret, DUMMY_HASH);
+            false
+        }
     }
-    Ok(())
 }
 
 pub fn accounts_enabled(store: &Store) -> Result<bool> {
@@ -178,7 +186,7 @@ pub fn state(store: &Store) -> Result<AuthState> {
     Ok(AuthState {
         accounts_enabled: accounts_enabled(store)?,
         session: store.session().cloned(),
-        lock_after_minutes: crate::settings::CounterSettings::load(store)?.lock_after_minutes,
+        lock_after_minutes: crate::settings::CounterSettings::load_unchecked(store)?.lock_after_minutes,
     })
 }
 
@@ -200,9 +208,12 @@ fn upsert(store: &mut Store, id: &str, name: &str, role: Role, password: &str, p
     if name.is_empty() {
         return Err(CoreError::validation("name", "Họ tên không được để trống"));
     }
-    check_password(password)?;
+    if id.chars().count() > 64 {
+        return Err(CoreError::validation("id", "Tên đăng nhập dài tối đa 64 ký tự"));
+    }
+    policy::check_password(&id, &name, password)?;
     if let Some(p) = pin {
-        check_pin(p)?;
+        policy::check_pin(p)?;
     }
     let (pw, pin_hash) = (hash(password)?, pin.map(hash).transpose()?);
     let (at, actor) = (store.clock().now(), store.actor());
@@ -214,6 +225,8 @@ fn upsert(store: &mut Store, id: &str, name: &str, role: Role, password: &str, p
         params![id, name, role.as_str(), pw, pin_hash],
     )?;
     crate::audit::record(&tx, at, &actor, action, &id, &serde_json::json!({ "role": role.as_str() }))?;
+    // a new password ends a lock from wrong ones
+    lockout::succeeded(&tx, &id)?;
     tx.commit()?;
     Ok(Account { id, name, role, active: true, has_pin: pin.is_some() })
 }
@@ -250,7 +263,9 @@ pub fn deactivate(store: &mut Store, id: &str) -> Result<()> {
     Ok(())
 }
 
+/// The accounts (names and roles; never a hash): for anyone logged in.
 pub fn list(store: &Store) -> Result<Vec<Account>> {
+    store.require(Right::Read)?;
     let mut st = store.conn().prepare("SELECT id, name, role, active, pin_hash IS NOT NULL FROM clerks WHERE password_hash IS NOT NULL ORDER BY id")?;
     let rows = st.query_map([], |r| {
         let role: String = r.get(2)?;
@@ -271,18 +286,24 @@ fn account_row(store: &Store, id: &str) -> Result<Option<Row>> {
 }
 
 /// Logs a clerk in with the password (also switches clerk at a shared counter). A failure is
-/// recorded in the audit log and changes nothing else.
+/// recorded in the audit log and counted (`lockout`); it changes nothing else. An unknown id, an
+/// inactive account and a wrong password get the same answer, after the same work.
 pub fn login(store: &mut Store, id: &str, password: &str) -> Result<Session> {
+    lockout::refuse_if_locked(store, id)?;
     let row = account_row(store, id)?;
-    let ok = row.as_ref().and_then(|r| r.2.as_deref()).is_some_and(|h| verify(password, h));
+    let ok = verify_or_dummy(password, row.as_ref().and_then(|r| r.2.as_deref()));
     let Some((name, role, ..)) = row.filter(|_| ok) else {
-        audit(store, id.trim(), "login_failed", id.trim())?;
-        return Err(CoreError::Forbidden("Tên đăng nhập hoặc mật khẩu không đúng".into()));
+        return Err(lockout::failed(store, id, "login_failed", "Tên đăng nhập hoặc mật khẩu không đúng")?);
     };
-    let session = Session { clerk_id: id.trim().into(), clerk_name: name, role: Role::parse(&role).unwrap_or(Role::Clerk), locked: false };
-    store.conn().execute("UPDATE clerks SET failed_pins = 0 WHERE id = ?1", [id.trim()])?;
+    let id = id.trim();
+    let session = Session { clerk_id: id.into(), clerk_name: name, role: Role::parse(&role).unwrap_or(Role::Clerk), locked: false };
+    let at = store.clock().now();
+    let tx = store.write_tx()?;
+    tx.execute("UPDATE clerks SET failed_pins = 0 WHERE id = ?1", [id])?;
+    lockout::succeeded(&tx, id)?;
+    crate::audit::record(&tx, at, id, "login", id, &serde_json::Value::Null)?;
+    tx.commit()?;
     store.set_session(Some(session.clone()));
-    audit(store, id.trim(), "login", id.trim())?;
     Ok(session)
 }
 
@@ -328,22 +349,27 @@ pub fn unlock_with_pin(store: &mut Store, pin: &str) -> Result<Session> {
     unlocked(store, s)
 }
 
-/// Unlocks with the password (always possible; resets the PIN tries).
+/// Unlocks with the password (resets the PIN tries). Wrong passwords count towards the same lock
+/// as wrong logins: a locked screen is no way round it.
 pub fn unlock_with_password(store: &mut Store, password: &str) -> Result<Session> {
     let s = store.session().cloned().ok_or_else(|| CoreError::Forbidden("Chưa đăng nhập".into()))?;
+    lockout::refuse_if_locked(store, &s.clerk_id)?;
     let row = account_row(store, &s.clerk_id)?;
-    if !row.as_ref().and_then(|r| r.2.as_deref()).is_some_and(|h| verify(password, h)) {
-        audit(store, &s.clerk_id, "unlock_failed", &s.clerk_id)?;
-        return Err(CoreError::Forbidden("Mật khẩu không đúng".into()));
+    if !verify_or_dummy(password, row.as_ref().and_then(|r| r.2.as_deref())) {
+        return Err(lockout::failed(store, &s.clerk_id, "unlock_failed", "Mật khẩu không đúng")?);
     }
     unlocked(store, s)
 }
 
 fn unlocked(store: &mut Store, mut s: Session) -> Result<Session> {
-    store.conn().execute("UPDATE clerks SET failed_pins = 0 WHERE id = ?1", [&s.clerk_id])?;
+    let at = store.clock().now();
+    let tx = store.write_tx()?;
+    tx.execute("UPDATE clerks SET failed_pins = 0 WHERE id = ?1", [&s.clerk_id])?;
+    lockout::succeeded(&tx, &s.clerk_id)?;
+    crate::audit::record(&tx, at, &s.clerk_id, "unlock", &s.clerk_id, &serde_json::Value::Null)?;
+    tx.commit()?;
     s.locked = false;
     store.set_session(Some(s.clone()));
-    audit(store, &s.clerk_id, "unlock", &s.clerk_id)?;
     Ok(s)
 }
 
@@ -368,5 +394,12 @@ impl Store {
     }
 }
 
+pub mod lockout;
+pub mod policy;
+
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_login;
+#[cfg(test)]
+mod tests_reads;

@@ -57,6 +57,24 @@ pub fn parse_anchor(s: &str) -> Option<(i64, String)> {
     Some((id.parse().ok()?, hash.to_string()))
 }
 
+/// One line of `motcua audit list`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub subject: String,
+}
+
+/// The latest entries, newest first: a report (`Right::Reports`), checked here like every read.
+pub fn list(store: &crate::Store, limit: u32) -> Result<Vec<AuditRow>> {
+    store.require(crate::accounts::Right::Reports)?;
+    let mut st = store.conn().prepare("SELECT id, at, actor, action, subject FROM audit_log ORDER BY id DESC LIMIT ?1")?;
+    let rows = st.query_map([limit], |r| Ok(AuditRow { id: r.get(0)?, at: r.get(1)?, actor: r.get(2)?, action: r.get(3)?, subject: r.get(4)? }))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// Keeps a copy of the head that was handed to someone else (the portal, a printed report).
 pub fn record_anchor(tx: &Transaction, audit_id: i64, hash: &str, kind: &str, at: NaiveDateTime) -> Result<()> {
     tx.prepare_cached("INSERT INTO audit_anchors(audit_id, hash, kind, at) VALUES (?1, ?2, ?3, ?4)")?

@@ -385,6 +385,7 @@ fn bounds(store: &Store, list: WorkList) -> (String, String, String) {
 
 /// How many dossiers each work list holds now.
 pub fn counts(store: &Store) -> Result<WorkCounts> {
+    store.require(crate::accounts::Right::Read)?;
     let count = |list| -> Result<u32> {
         let (statuses, lo, hi) = bounds(store, list);
         Ok(store.conn().prepare_cached(&format!(
@@ -402,6 +403,7 @@ pub fn counts(store: &Store) -> Result<WorkCounts> {
 
 /// The dossiers of one work list, soonest appointment first.
 pub fn list(store: &Store, list: WorkList, limit: u32) -> Result<Vec<WorkItem>> {
+    store.require(crate::accounts::Right::Read)?;
     let (statuses, lo, hi) = bounds(store, list);
     let mut st = store.conn().prepare_cached(&format!(
         "SELECT code, applicant_name, procedure_code, status, due_at FROM dossiers

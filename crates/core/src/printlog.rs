@@ -40,6 +40,7 @@ pub struct NewPrint<'a> {
 impl Store {
     /// How many times this form was already printed (or saved) for this dossier, failures excluded.
     pub fn times_printed(&self, dossier_code: &str, form: &str) -> Result<u32> {
+        self.require(crate::accounts::Right::Read)?;
         Ok(self.conn().query_row(
             "SELECT COUNT(*) FROM print_log WHERE dossier_code = ?1 AND form = ?2 AND outcome IN ('printed', 'saved', 'pending')",
             params![dossier_code, form],
@@ -88,11 +89,13 @@ impl Store {
     }
 
     pub fn print_entry(&self, id: i64) -> Result<Option<PrintEntry>> {
+        self.require(crate::accounts::Right::Read)?;
         Ok(self.conn().query_row(&format!("{SELECT_ENTRY} WHERE id = ?1"), [id], row_to_entry).optional()?)
     }
 
     /// The prints of one dossier, oldest first.
     pub fn prints_of(&self, dossier_code: &str) -> Result<Vec<PrintEntry>> {
+        self.require(crate::accounts::Right::Read)?;
         let mut st = self.conn().prepare(&format!("{SELECT_ENTRY} WHERE dossier_code = ?1 ORDER BY id"))?;
         let rows = st.query_map([dossier_code], row_to_entry)?;
         Ok(rows.collect::<Result<_, _>>()?)

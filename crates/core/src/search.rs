@@ -86,7 +86,9 @@ fn prefix_glob(p: &str) -> String {
     format!("{}*", p.replace(['*', '?', '['], ""))
 }
 
+/// Dossiers matching a code, a name, an ID number or a phone, newest first (`Right::Read`).
 pub fn search(store: &Store, query: &str, cursor: Option<i64>, limit: Option<u32>) -> Result<SearchPage> {
+    store.require(crate::accounts::Right::Read)?;
     let limit = limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT) as i64;
     let before = cursor.unwrap_or(i64::MAX);
     let Some(q) = classify(query) else {

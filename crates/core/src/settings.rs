@@ -122,7 +122,16 @@ impl CounterSettings {
         KEYS
     }
 
+    /// The settings, for someone logged in (`Right::Read`): what the settings screen and
+    /// `motcua settings get` show, and what forms and steps are built from.
     pub fn load(store: &Store) -> Result<CounterSettings> {
+        store.require(crate::accounts::Right::Read)?;
+        CounterSettings::load_unchecked(store)
+    }
+
+    /// The settings without a session check: only for what the window needs before anyone logs in
+    /// (the idle-lock minutes in `accounts::state`).
+    pub(crate) fn load_unchecked(store: &Store) -> Result<CounterSettings> {
         let mut s = CounterSettings::default();
         for key in KEYS {
             if let Some(v) = store.setting(key)? {

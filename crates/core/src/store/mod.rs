@@ -34,12 +34,13 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0006_sync_recovery.sql")),
         M::up(include_str!("../../migrations/0007_accounts.sql")),
         M::up(include_str!("../../migrations/0008_code_reissue.sql")),
+        M::up(include_str!("../../migrations/0009_login_lockout.sql")),
     ])
 }
 
 /// The schema version this binary writes.
 pub fn schema_version() -> i64 {
-    8
+    9
 }
 
 /// Who is working at this counter (the context of every event).
@@ -439,13 +440,15 @@ impl Store {
         self.reload()
     }
 
-    /// A dossier by its code (official or provisional).
+    /// A dossier by its code (official or provisional). Every public read of dossiers checks
+    /// `Right::Read` first (nobody logged in, or a locked screen: refused), like every write.
     pub fn dossier_by_code(&self, code: &str) -> Result<Dossier> {
         Ok(self.dossier_with_id(code)?.1)
     }
 
     /// The dossier's row id and the dossier (by official or provisional code).
     pub fn dossier_with_id(&self, code: &str) -> Result<(i64, Dossier)> {
+        self.require(crate::accounts::Right::Read)?;
         let code = code.trim().to_uppercase();
         let id: Option<i64> = self
             .conn
@@ -491,8 +494,10 @@ impl Store {
         self.payloads(id)
     }
 
-    /// Dossiers received between two dates (both inclusive, local time), oldest first: the logbook.
+    /// Dossiers received between two dates (both inclusive, local time), oldest first: the logbook
+    /// (a report: `Right::Reports`).
     pub fn dossiers_received_between(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<Vec<Dossier>> {
+        self.require(crate::accounts::Right::Reports)?;
         if to < from {
             return Err(CoreError::invalid(format!(
                 "Ngày kết thúc {} trước ngày bắt đầu {}",
@@ -513,6 +518,7 @@ impl Store {
 
     /// The dossiers of one handover batch, in the order they were scanned.
     pub fn dossiers_in_batch(&self, batch: &str) -> Result<Vec<Dossier>> {
+        self.require(crate::accounts::Right::Read)?;
         let ids: Vec<i64> = {
             let mut st = self.conn.prepare_cached("SELECT dossier_id FROM handover_batches WHERE batch = ?1 ORDER BY event_id")?;
             let rows = st.query_map([batch.trim().to_uppercase()], |r| r.get(0))?;
@@ -526,6 +532,7 @@ impl Store {
 
     /// The history of a dossier, oldest first.
     pub fn events_of(&self, code: &str) -> Result<Vec<Event>> {
+        self.require(crate::accounts::Right::Read)?;
         let mut st = self.conn.prepare_cached(
             "SELECT e.uid, e.counter_id, e.seq, e.at, e.clerk_id, e.kind FROM events e
              JOIN dossiers d ON d.id = e.dossier_id WHERE d.code = ?1 OR d.provisional_code = ?1 ORDER BY e.id",

@@ -486,6 +486,7 @@ pub struct FailedChange {
 }
 
 pub fn failed_changes(store: &Store) -> Result<Vec<FailedChange>> {
+    store.require(crate::accounts::Right::Read)?;
     let mut st = store.conn().prepare("SELECT portal_seq, body, error, first_at, attempts FROM sync_failed ORDER BY portal_seq")?;
     let rows = st.query_map([], |r| {
         let body: String = r.get(1)?;
@@ -795,6 +796,7 @@ pub fn status(store: &Store) -> Result<SyncStatus> {
 }
 
 pub fn parked(store: &Store) -> Result<Vec<ParkedEvent>> {
+    store.require(crate::accounts::Right::Read)?;
     let mut st = store.conn().prepare(
         "SELECT d.code, e.kind, e.at, o.parked_code, o.parked_reason, o.parked_at, o.attempts
          FROM outbox o JOIN events e ON e.id = o.event_id JOIN dossiers d ON d.id = e.dossier_id
@@ -827,6 +829,7 @@ pub fn retry_parked(store: &mut Store) -> Result<usize> {
 }
 
 pub fn conflicts(store: &Store) -> Result<Vec<ConflictItem>> {
+    store.require(crate::accounts::Right::Read)?;
     let mut st = store.conn().prepare(
         "SELECT e.uid, d.code, e.kind, e.counter_id, e.at, d.status, s.noted_at
          FROM sync_conflicts s JOIN events e ON e.id = s.event_id JOIN dossiers d ON d.id = s.dossier_id
