@@ -4,7 +4,13 @@
 //! - `db`: the portal's SQLite (devices, events exactly once, the feed, dossiers, leases)
 //! - `server`: the HTTP routes and the accept loop the fault switches act on
 //! - `faults`: the switches (refuse, delay, 5xx, drop after commit, answer twice)
+//! - `enrolment`: single-use enrolment codes per counter, and the admin's approval of new devices
+//! - `limits`: rate limits and lockouts on enrolment attempts and failed token checks
+//! - `identity`: the portal's Ed25519 key, and its answer to a counter's identity challenge
 
 pub mod db;
+pub mod enrolment;
 pub mod faults;
+pub mod identity;
+pub mod limits;
 pub mod server;

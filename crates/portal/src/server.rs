@@ -24,8 +24,11 @@ use crate::faults::Faults;
 #[derive(Clone)]
 pub struct AppState {
     pub db: Arc<Mutex<PortalDb>>,
-    pub enrolment_code: Arc<String>,
     pub faults: Faults,
+    /// Rate limits and lockouts on enrolment and failed token checks.
+    pub limits: crate::limits::Limits,
+    /// The key counters pinned: signs their identity challenges.
+    pub identity: Arc<crate::identity::PortalIdentity>,
 }
 
 /// Marks a response whose connection must be closed without sending it (drop_after_commit).
@@ -78,7 +81,7 @@ async fn enrol(State(state): State<AppState>, body: axum::body::Bytes) -> Answer
         Ok(r) => r,
         Err(a) => return a,
     };
-    let result = state.db.lock().unwrap().enrol(&req, &state.enrolment_code);
+    let result = state.db.lock().unwrap().enrol(&req);
     match result {
         Ok(r) => committed(&state, Json(r).into_response_body()),
         Err(e) => {
@@ -125,6 +128,18 @@ async fn changes(State(state): State<AppState>, headers: HeaderMap, Query(q): Qu
         Ok(d) => d,
         Err(a) => return a,
     };
+    // a new device pushes its own work, but gets nothing of the agency until the admin approves it
+    match crate::enrolment::is_approved(&state.db.lock().unwrap(), &device.device_id) {
+        Ok(true) => {}
+        Ok(false) => {
+            return refuse(&Refusal::new(
+                403,
+                "device_not_approved",
+                format!("Máy {} đã đăng ký nhưng quản trị Cổng dịch vụ công chưa phê duyệt (motcua-portal device approve): chưa nhận được dữ liệu của đơn vị", device.device_id),
+            ))
+        }
+        Err(e) => return refuse(&e),
+    }
     match state.db.lock().unwrap().changes(&device, q.cursor, q.limit.unwrap_or(500), q.own == 1) {
         Ok(r) => Json(r).into_response_body(),
         Err(e) => refuse(&e),
@@ -161,6 +176,19 @@ async fn leases(State(state): State<AppState>, headers: HeaderMap, body: axum::b
     }
 }
 
+/// A counter's identity challenge, signed with the portal's key (no token: nothing secret is asked).
+async fn identity(State(state): State<AppState>, body: axum::body::Bytes) -> Answer {
+    let req: IdentityRequest = match parse(&body) {
+        Ok(r) => r,
+        Err(a) => return a,
+    };
+    let id = state.db.lock().unwrap().meta("portal_id").ok().flatten().unwrap_or_default();
+    match state.identity.answer(&id, &req) {
+        Ok(r) => Json(r).into_response_body(),
+        Err(e) => refuse(&e),
+    }
+}
+
 async fn health(State(state): State<AppState>) -> Answer {
     let id = state.db.lock().unwrap().meta("portal_id").ok().flatten().unwrap_or_default();
     Json(serde_json::json!({ "protocol": PROTOCOL_VERSION, "portal_id": id, "server_time": crate::db::now_ms() })).into_response_body()
@@ -186,7 +214,9 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/changes", get(changes))
         .route("/v1/leases", post(leases))
         .route("/v1/audit-anchor", get(audit_anchor))
+        .route("/v1/identity", post(identity).layer(axum::extract::DefaultBodyLimit::max(4096)))
         .layer(axum::middleware::from_fn_with_state(state.clone(), fault_layer))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::limits::layer))
         // a batch of 500 intakes with long checklists is a few MB: well inside this
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024))
         .with_state(state)
@@ -205,7 +235,7 @@ impl std::error::Error for Dropped {}
 pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
     let app = router(state.clone());
     loop {
-        let (stream, _) = listener.accept().await?;
+        let (stream, peer) = listener.accept().await?;
         let faults = state.faults.read();
         if faults.refuse {
             #[allow(deprecated)] // zero linger: the drop sends a reset at once and never blocks
@@ -219,7 +249,9 @@ pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()
             let svc = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
                 let app = app.clone();
                 async move {
-                    let resp = app.oneshot(req.map(Body::new)).await.unwrap_or_else(|e| match e {});
+                    let mut req = req.map(Body::new);
+                    req.extensions_mut().insert(crate::limits::Peer(peer.ip()));
+                    let resp = app.oneshot(req).await.unwrap_or_else(|e| match e {});
                     if resp.extensions().get::<DropConnection>().is_some() {
                         return Err(Dropped);
                     }
