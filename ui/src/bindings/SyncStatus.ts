@@ -35,4 +35,9 @@ numbers_left_today: number,
 /**
  * Portal time minus this machine's time at the last sync, in minutes.
  */
-clock_offset_minutes: number, };
+clock_offset_minutes: number, 
+/**
+ * Enrolled, but the portal's admin has not approved this machine yet: its own dossiers go up,
+ * nothing of the agency comes down ("chờ phê duyệt").
+ */
+approval_pending: boolean, };
