@@ -215,13 +215,16 @@ pub fn dossier_sync(db: Db, code: String) -> Result<DossierSync, AppError> {
 }
 
 /// Enrols this counter with a portal (an admin step; also `motcua enrol`). The HTTP call runs on a
-/// thread of its own with its own runtime, holding the store only for the final write.
+/// thread of its own with its own runtime and its own connection, which gets the app's session
+/// explicitly (the core checks the admin's right on it before any network call).
 #[tauri::command(async)]
 pub fn sync_enrol(db: Db, sync: Sync, portal: String, code: String) -> Result<SyncStatus, AppError> {
-    let path = lock(&db).path().to_path_buf();
-    let clock = lock(&db).clock_arc();
+    let (path, clock, session) = {
+        let g = lock(&db);
+        (g.path().to_path_buf(), g.clock_arc(), g.session().cloned())
+    };
     let handle = std::thread::spawn(move || -> Result<(), AppError> {
-        let mut store = Store::open(&path, clock)?;
+        let mut store = Store::open_as(&path, clock, session.as_ref())?;
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| AppError {
             code: motcua_core::ErrorCode::Internal,
             message: e.to_string(),

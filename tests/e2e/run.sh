@@ -42,4 +42,9 @@ for _ in $(seq 1 50); do
   sleep 0.2
 done
 
-node --test --test-concurrency=1 ./*.test.mjs
+# the given test files (e.g. ./run.sh enrol.test.mjs), else all of them
+if [ "$#" -gt 0 ]; then
+  node --test --test-concurrency=1 "$@"
+else
+  node --test --test-concurrency=1 ./*.test.mjs
+fi

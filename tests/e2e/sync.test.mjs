@@ -1,6 +1,7 @@
 // End-to-end: the portal sync as a clerk sees it, in the real window with the reference portal as a
 // real process on 127.0.0.1. The counter starts unconnected ("Chưa kết nối cổng"), is enrolled from
-// the sync screen (F9), sends a dossier, shows the portal's own reason when the portal answers 503,
+// the sync screen (F9) with a code the portal's admin issued, waits for the admin's approval
+// ("chờ phê duyệt"), sends a dossier, shows the portal's own reason when the portal answers 503,
 // and comes back online by itself when the portal recovers; the dossier view says it was sent.
 // The app runs on the real clock here: a pinned clock far behind the portal's would be refused (HLC).
 import { test, before, after } from 'node:test';
@@ -31,11 +32,14 @@ const freePort = () => new Promise((resolve) => {
 const faults = (f) => writeFileSync(join(portalDir, 'faults.json'), JSON.stringify(f));
 const stats = () => JSON.parse(execFileSync(PORTAL, ['stats', '--json', '--data-dir', portalDir], { encoding: 'utf8' }));
 const badge = async () => (await byTestId('status-network')).getText();
+// the portal's admin: a single-use code for this counter, and the approval of the enrolled machine
+const issueCode = () => execFileSync(PORTAL, ['enrolment-code', 'issue', '--agency', '000.00.31.H26', '--counter', 'Q01', '--data-dir', portalDir], { encoding: 'utf8' }).trim();
+const approve = () => execFileSync(PORTAL, ['device', 'approve', '--agency', '000.00.31.H26', '--counter', 'Q01', '--data-dir', portalDir], { encoding: 'utf8' });
 
 before(async () => {
   const port = await freePort();
   url = `http://127.0.0.1:${port}`;
-  portal = spawn(PORTAL, ['--listen', `127.0.0.1:${port}`, '--data-dir', portalDir, '--enrolment-code', 'E2E-123', '--faults'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  portal = spawn(PORTAL, ['--listen', `127.0.0.1:${port}`, '--data-dir', portalDir, '--faults'], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise((resolve) => portal.stdout.once('data', resolve));
   browser = await startApp(['--data-dir', dataDir]);
 });
@@ -53,10 +57,12 @@ test('enrol from F9, send, show the portal reason when it fails, recover by itse
   const form = await byTestId('enrol-form');
   await form.waitForDisplayed({ timeout: 10000 });
   await typeInto('enrol-portal', url);
-  await typeInto('enrol-code', 'E2E-123');
+  await typeInto('enrol-code', issueCode());
   await (await byTestId('enrol-submit')).click();
-  await browser.waitUntil(async () => (await badge()).includes('Trực tuyến'), { timeout: 20000, timeoutMsg: 'online after enrolment' });
+  // enrolled, and waiting for the portal's admin to approve this machine
+  await browser.waitUntil(async () => (await badge()).includes('Trực tuyến — chờ phê duyệt'), { timeout: 20000, timeoutMsg: 'pending after enrolment' });
   assert.equal(stats().counters[0].counter_id, 'Q01');
+  approve();
 
   // a dossier taken in on this counter goes up by itself
   const req = JSON.stringify({

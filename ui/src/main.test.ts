@@ -22,7 +22,7 @@ describe('counter window', () => {
       db_path: '/data/motcua.sqlite3', pending_events: 3, procedures: 33, version: '0.1.0',
     });
     fake.syncStatus.mockResolvedValue({ enrolled: true, portal_url: 'http://p', online: false, waiting: 3, parked: 0, conflicts: 0, failed_changes: 0,
-      last_error: 'Không kết nối được Cổng dịch vụ công', numbers_left_today: 5, clock_offset_minutes: 0 });
+      last_error: 'Không kết nối được Cổng dịch vụ công', numbers_left_today: 5, clock_offset_minutes: 0, approval_pending: false });
     fake.syncParked.mockResolvedValue([]);
     fake.authState.mockResolvedValue({ accounts_enabled: true, lock_after_minutes: 5,
       session: { clerk_id: 'hoa', clerk_name: 'Lê Thị Hoa', role: 'clerk', locked: false } });

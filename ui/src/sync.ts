@@ -35,6 +35,13 @@ export function badge(s: SyncStatus): { cls: string; text: string; title: string
     };
   }
   const last = s.last_success_at ? `lần cuối ${formatDateTime(s.last_success_at)}` : 'chưa đồng bộ lần nào';
+  if (s.online && s.approval_pending) {
+    return {
+      cls: 'online',
+      text: '● Trực tuyến — chờ phê duyệt',
+      title: 'Máy đã đăng ký, đang chờ quản trị Cổng dịch vụ công phê duyệt: hồ sơ của quầy vẫn được gửi lên, nhưng chưa nhận hồ sơ của quầy khác.',
+    };
+  }
   if (s.online) {
     return {
       cls: 'online',
@@ -158,6 +165,9 @@ export class SyncScreen {
         row('Đồng bộ thành công lần cuối', s.last_success_at ? formatDateTime(s.last_success_at) : '—') +
         row('Thử lần cuối', s.last_attempt_at ? formatDateTime(s.last_attempt_at) : '—') +
         row('Lỗi gần nhất', s.last_error ? esc(s.last_error) : '—', 'sync-last-error') +
+        (s.approval_pending
+          ? row('Phê duyệt', '<span class="error">Máy đang chờ quản trị Cổng dịch vụ công phê duyệt: hồ sơ của quầy vẫn được gửi lên, nhưng chưa nhận hồ sơ của quầy khác</span>', 'sync-approval')
+          : '') +
         row('Số hồ sơ chính thức còn hôm nay', String(s.numbers_left_today), 'sync-numbers') +
         (s.reprints && s.reprints.length > 0
           ? row('In lại giấy tiếp nhận', s.reprints.map((r) => `<span class="error">${esc(r.reason)}</span>`).join('<br>'), 'sync-reprints')

@@ -118,7 +118,8 @@ enum Cmd {
     },
     /// Run one sync round now (leases, push, pull); `sync status|parked|conflicts` to look
     Sync {
-        /// Use (and from now on keep) this portal address, e.g. the office hub during an outage
+        /// Use (and from now on keep) this portal address: admins only, and only if the portal there
+        /// proves it is the enrolled one (its pinned key)
         #[arg(long)]
         portal: Option<String>,
         #[arg(long)]
@@ -835,6 +836,10 @@ fn run(cli: Cli) -> Result<(), AppError> {
         Cmd::Enrol { portal, code } => {
             let resp = block_on(motcua_sync::enrol(&mut store, &portal, &code))?;
             println!("enrolled with {} as device {} (portal {})", portal, resp.device_id, resp.portal_id);
+            if motcua_core::sync::identity::pinned_key(&store)?.is_none() {
+                println!("note: this portal gave no identity key; it is pinned after the first successful sync");
+            }
+            println!("the portal's admin approves this machine (motcua-portal device approve) before it receives the agency's dossiers");
         }
         Cmd::Sync { portal, json, what: None } => {
             let report = block_on(motcua_sync::run_round(&mut store, portal.as_deref()))?;
@@ -848,6 +853,9 @@ fn run(cli: Cli) -> Result<(), AppError> {
                 );
                 let st = motcua_core::sync::status(&store)?;
                 println!("waiting {}  parked {}  numbers left today {}", st.waiting, st.parked, st.numbers_left_today);
+                if report.approval_pending {
+                    println!("{} (pending approval)", motcua_core::sync::identity::PENDING_APPROVAL);
+                }
             }
         }
         Cmd::Sync { what: Some(SyncCmd::Status { json }), .. } => {
@@ -867,6 +875,9 @@ fn run(cli: Cli) -> Result<(), AppError> {
                 println!("last success {}  last error {}", st.last_success_at.as_deref().unwrap_or("-"), st.last_error.as_deref().unwrap_or("-"));
                 for r in &st.reprints {
                     println!("in lại giấy tiếp nhận: {} (mã cũ {}): {}", r.code, r.old_code, r.reason);
+                }
+                if st.approval_pending {
+                    println!("{} (pending approval)", motcua_core::sync::identity::PENDING_APPROVAL);
                 }
             }
         }

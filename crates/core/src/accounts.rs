@@ -65,7 +65,7 @@ impl Role {
         use Right::*;
         match self {
             Role::Admin => true,
-            Role::Head => !matches!(right, Settings | Accounts | Catalog | Backup),
+            Role::Head => !matches!(right, Settings | Accounts | Catalog | Backup | Portal),
             Role::Clerk => matches!(right, Read | Intake | Lifecycle | Print | Sync),
         }
     }
@@ -88,6 +88,8 @@ pub enum Right {
     Accounts,
     Catalog,
     Backup,
+    /// Enrolling this counter with a portal, changing the portal's address: admins only (issue 12).
+    Portal,
 }
 
 impl Right {
@@ -104,6 +106,7 @@ impl Right {
             Right::Accounts => "quản lý tài khoản",
             Right::Catalog => "cập nhật danh mục, lịch",
             Right::Backup => "sao lưu, khôi phục",
+            Right::Portal => "đăng ký máy với Cổng dịch vụ công, đổi địa chỉ cổng",
         }
     }
 }
@@ -371,6 +374,24 @@ fn unlocked(store: &mut Store, mut s: Session) -> Result<Session> {
     s.locked = false;
     store.set_session(Some(s.clone()));
     Ok(s)
+}
+
+/// The app's session on another connection to the same file (a thread making a slow network call,
+/// such as the enrolment from F9). The session belongs to the app, not to a connection, so it is
+/// passed explicitly; the account is read again from the file, so a deactivated account or a changed
+/// role is not carried over. `None` opens it logged out.
+pub fn resume(store: &mut Store, session: Option<&Session>) -> Result<()> {
+    let resumed = match session {
+        None => None,
+        Some(s) if *s == Session::system() => Some(Session::system()),
+        Some(s) => {
+            let (name, role, ..) =
+                account_row(store, &s.clerk_id)?.ok_or_else(|| CoreError::Forbidden(format!("Tài khoản {} không còn hoạt động: đăng nhập lại", s.clerk_id)))?;
+            Some(Session { clerk_id: s.clerk_id.clone(), clerk_name: name, role: Role::parse(&role).unwrap_or(Role::Clerk), locked: s.locked })
+        }
+    };
+    store.set_session(resumed);
+    Ok(())
 }
 
 impl Store {

@@ -151,6 +151,7 @@ impl PortalDb {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.execute_batch(SCHEMA)?;
         conn.execute_batch(crate::codes::SCHEMA)?;
+        crate::enrolment::migrate(&conn)?;
         let mut db = PortalDb { conn };
         if db.meta("portal_id")?.is_none() {
             db.set_meta("portal_id", &format!("portal-{}", &random_hex(4)))?;
@@ -171,17 +172,6 @@ impl PortalDb {
         Ok(())
     }
 
-    /// The enrolment code: the one given, else the stored one, else a new random one.
-    pub fn enrolment_code(&mut self, given: Option<&str>) -> R<String> {
-        let code = match (given, self.meta("enrolment_code")?) {
-            (Some(g), _) => g.trim().to_string(),
-            (None, Some(c)) => c,
-            (None, None) => random_hex(4).to_uppercase(),
-        };
-        self.set_meta("enrolment_code", &code)?;
-        Ok(code)
-    }
-
     fn load_catalog(&mut self, json: &str) -> R<usize> {
         let tx = self.tx()?;
         let n = replace_procedures(&tx, json)?;
@@ -193,16 +183,16 @@ impl PortalDb {
         Ok(self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
     }
 
-    pub fn enrol(&mut self, req: &EnrolRequest, expected_code: &str) -> R<EnrolResponse> {
-        if !constant_time_eq(req.enrolment_code.trim().as_bytes(), expected_code.as_bytes()) {
-            return Err(Refusal::new(403, "enrolment_refused", "Mã đăng ký không đúng"));
-        }
+    /// Enrols a counter with a single-use code issued for it (`enrolment`); the device starts pending.
+    pub fn enrol(&mut self, req: &EnrolRequest) -> R<EnrolResponse> {
         let (agency, counter) = (req.agency_code.trim(), req.counter_id.trim());
         if agency.is_empty() || counter.is_empty() || !counter.chars().all(|c| c.is_ascii_alphanumeric()) || counter == BACK_OFFICE {
             return Err(Refusal::new(400, "invalid", "agency_code and counter_id are required (counter_id: letters and digits)"));
         }
         let token = random_hex(32);
         let tx = self.tx()?;
+        // spent only if this transaction commits
+        crate::enrolment::consume(&tx, &req.enrolment_code, agency, counter, &format!("{agency}/{counter}"))?;
         let existing: Option<(String, bool)> = tx
             .query_row("SELECT device_id, revoked FROM devices WHERE agency_code = ?1 AND counter_id = ?2", [agency, counter], |r| {
                 Ok((r.get(0)?, r.get::<_, i64>(1)? == 1))
@@ -224,6 +214,7 @@ impl PortalDb {
                enrolled_at = excluded.enrolled_at, revoked = 0",
             params![device_id, agency, counter, req.counter_name, hash_token(&token), now_text()],
         )?;
+        crate::enrolment::mark_pending(&tx, &device_id)?;
         let last_seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM events WHERE device_id = ?1", [&device_id], |r| r.get(0))?;
         // the counter's standing blocks: registered for it, or the enrolment is refused (overlap)
         let standing_blocks = crate::codes::register_blocks(&tx, agency, &device_id, &req.standing_blocks)?;
@@ -453,13 +444,6 @@ impl PortalDb {
             "counters": counters,
         }))
     }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 fn replace_procedures(tx: &Transaction, json: &str) -> R<usize> {

@@ -6,9 +6,15 @@
 //! - `server`: the HTTP routes and the accept loop the fault switches act on
 //! - `request`: reading a request's body and query (limits, version, types), shared with the fuzz target
 //! - `faults`: the switches (refuse, delay, 5xx, drop after commit, answer twice)
+//! - `enrolment`: single-use enrolment codes per counter, and the admin's approval of new devices
+//! - `limits`: rate limits and lockouts on enrolment attempts and failed token checks
+//! - `identity`: the portal's Ed25519 key, and its answer to a counter's identity challenge
 
 pub mod codes;
 pub mod db;
+pub mod enrolment;
 pub mod faults;
 pub mod request;
+pub mod identity;
+pub mod limits;
 pub mod server;

@@ -1,5 +1,6 @@
 //! `motcua-portal`: runs the reference portal, prints what it holds, flips its fault switches, and
-//! plays the back office (a step on a dossier, a new catalog or calendar, a dossier submitted online).
+//! plays the back office (a step on a dossier, a new catalog or calendar, a dossier submitted online);
+//! its admin issues single-use enrolment codes and approves new devices.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -9,7 +10,10 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use motcua_core::dossier::EventKind;
 use motcua_portal::db::{PortalDb, Refusal};
+use motcua_portal::enrolment;
 use motcua_portal::faults::{FaultSwitches, Faults};
+use motcua_portal::identity::PortalIdentity;
+use motcua_portal::limits::{LimitConfig, Limits};
 use motcua_portal::server::{serve, AppState, ServerLimits};
 
 #[derive(Parser)]
@@ -21,8 +25,9 @@ struct Cli {
     /// The portal's data directory (its SQLite database, faults.json)
     #[arg(long, global = true)]
     data_dir: Option<PathBuf>,
-    /// The code counters enrol with (kept in the database; a random one is made and printed if none)
-    #[arg(long)]
+    /// Removed (issue 12): there is no global enrolment code any more; issue a single-use code per
+    /// counter with `motcua-portal enrolment-code issue --agency A --counter Q01`
+    #[arg(long, hide = true)]
     enrolment_code: Option<String>,
     /// Honour the fault switches in DATA_DIR/faults.json (tests only)
     #[arg(long)]
@@ -36,6 +41,12 @@ struct Cli {
     /// Connections served at once; more wait in the listen queue
     #[arg(long, default_value_t = 512)]
     max_connections: usize,
+    /// Lock an address out after this many refused enrolment codes or wrong device tokens (within 15 minutes)
+    #[arg(long, default_value_t = 10)]
+    lockout_after: u32,
+    /// How long an address stays locked out, in seconds
+    #[arg(long, default_value_t = 900)]
+    lockout_secs: u64,
     #[command(subcommand)]
     command: Option<Cmd>,
 }
@@ -79,6 +90,14 @@ enum Cmd {
         #[arg(long, default_value = "BO01")]
         clerk: String,
     },
+    /// Single-use enrolment codes, one per counter (`issue` prints the code once; only its hash is kept)
+    #[command(subcommand)]
+    EnrolmentCode(CodeCmd),
+    /// Enrolled devices: `approve` lets a new device pull the agency's data; `list` shows their state
+    #[command(subcommand)]
+    Device(DeviceCmd),
+    /// The portal's id and public key (what counters pin at enrolment)
+    Identity,
     /// Revoke a counter's token (lost or replaced machine); it may then enrol again
     Revoke {
         #[arg(long)]
@@ -109,6 +128,40 @@ enum Cmd {
     },
 }
 
+#[derive(Subcommand)]
+enum CodeCmd {
+    /// Issue a code for one counter: single use, bound to that agency and counter, expiring
+    Issue {
+        #[arg(long)]
+        agency: String,
+        #[arg(long)]
+        counter: String,
+        /// Valid for this many hours (default 24, at most 720)
+        #[arg(long, conflicts_with = "minutes")]
+        hours: Option<u32>,
+        /// Or for this many minutes
+        #[arg(long)]
+        minutes: Option<u32>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The codes issued: for which counter, until when, used or not (never the codes)
+    List,
+}
+
+#[derive(Subcommand)]
+enum DeviceCmd {
+    /// Approve an enrolled device: from now on it pulls the agency's dossiers
+    Approve {
+        #[arg(long)]
+        agency: String,
+        #[arg(long)]
+        counter: String,
+    },
+    /// Every enrolled device and its state (pending, approved, revoked)
+    List,
+}
+
 fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
@@ -127,14 +180,43 @@ fn run(cli: Cli) -> Result<(), Refusal> {
     let dir = cli.data_dir.clone().ok_or_else(|| Refusal::new(400, "usage", "--data-dir DIR is required"))?;
     let Some(cmd) = cli.command else {
         let listen = cli.listen.clone().ok_or_else(|| Refusal::new(400, "usage", "--listen ADDR is required to serve"))?;
-        let limits = ServerLimits {
+        if cli.enrolment_code.is_some() {
+            return Err(Refusal::new(
+                400,
+                "usage",
+                "--enrolment-code was removed: issue a single-use code per counter with `motcua-portal enrolment-code issue --agency A --counter Q01 --data-dir DIR`",
+            ));
+        }
+        let server_limits = ServerLimits {
             header_timeout: Duration::from_millis(cli.header_timeout_ms.max(1)),
             request_timeout: Duration::from_millis(cli.request_timeout_ms.max(1)),
             max_connections: cli.max_connections.max(1),
         };
-        return serve_blocking(&listen, dir, cli.enrolment_code.as_deref(), cli.faults, limits);
+        let limits = LimitConfig { lockout_after: cli.lockout_after, lockout: std::time::Duration::from_secs(cli.lockout_secs) };
+        return serve_blocking(&listen, dir, limits, cli.faults, server_limits);
     };
     match cmd {
+        Cmd::EnrolmentCode(CodeCmd::Issue { agency, counter, hours, minutes, json }) => {
+            let minutes = minutes.unwrap_or_else(|| hours.unwrap_or(enrolment::DEFAULT_HOURS).saturating_mul(60));
+            let c = enrolment::issue(&mut PortalDb::open(&dir)?, &agency, &counter, minutes)?;
+            if json {
+                println!("{}", serde_json::to_string(&c).expect("json"));
+            } else {
+                println!("{}", c.code);
+                eprintln!("single-use enrolment code for counter {} of {}, valid until {} (shown once; only its hash is kept)", c.counter_id, c.agency_code, c.expires_at);
+            }
+        }
+        Cmd::EnrolmentCode(CodeCmd::List) => println!("{}", serde_json::to_string_pretty(&enrolment::codes(&PortalDb::open(&dir)?)?).expect("json")),
+        Cmd::Device(DeviceCmd::Approve { agency, counter }) => {
+            let device = enrolment::approve(&mut PortalDb::open(&dir)?, &agency, &counter)?;
+            println!("approved {device}: it now pulls the agency's changes");
+        }
+        Cmd::Device(DeviceCmd::List) => println!("{}", serde_json::to_string_pretty(&enrolment::devices(&PortalDb::open(&dir)?)?).expect("json")),
+        Cmd::Identity => {
+            let id = PortalDb::open(&dir)?.meta("portal_id")?.unwrap_or_default();
+            let key = PortalIdentity::load_or_create(&dir)?;
+            println!("{}", serde_json::json!({ "portal_id": id, "portal_key": key.public_hex() }));
+        }
         Cmd::Stats { json } => {
             let stats = PortalDb::open(&dir)?.stats()?;
             if json {
@@ -182,9 +264,9 @@ fn run(cli: Cli) -> Result<(), Refusal> {
     Ok(())
 }
 
-fn serve_blocking(listen: &str, dir: PathBuf, code: Option<&str>, faults: bool, limits: ServerLimits) -> Result<(), Refusal> {
-    let mut db = PortalDb::open(&dir)?;
-    let enrolment_code = db.enrolment_code(code)?;
+fn serve_blocking(listen: &str, dir: PathBuf, limits: LimitConfig, faults: bool, server_limits: ServerLimits) -> Result<(), Refusal> {
+    let db = PortalDb::open(&dir)?;
+    let identity = PortalIdentity::load_or_create(&dir)?;
     let portal_id = db.meta("portal_id")?.unwrap_or_default();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -194,13 +276,14 @@ fn serve_blocking(listen: &str, dir: PathBuf, code: Option<&str>, faults: bool, 
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| Refusal::new(500, "listen", format!("{listen}: {e}")))?;
         let addr = listener.local_addr().map_err(|e| Refusal::new(500, "listen", e.to_string()))?;
-        println!("motcua-portal {portal_id} listening on http://{addr} (enrolment code {enrolment_code})");
+        println!("motcua-portal {portal_id} listening on http://{addr} (key {})", identity.public_hex());
         use std::io::Write;
         let _ = std::io::stdout().flush();
         let state = AppState {
             db: Arc::new(Mutex::new(db)),
-            enrolment_code: Arc::new(enrolment_code),
             faults: Faults::new(faults.then(|| dir.clone())),
+            limits: Limits::new(limits),
+            identity: Arc::new(identity),
         };
         serve(listener, state, limits).await.map_err(|e| Refusal::new(500, "serve", e.to_string()))
     })

@@ -53,8 +53,11 @@ impl Default for ServerLimits {
 #[derive(Clone)]
 pub struct AppState {
     pub db: Arc<Mutex<PortalDb>>,
-    pub enrolment_code: Arc<String>,
     pub faults: Faults,
+    /// Rate limits and lockouts on enrolment and failed token checks.
+    pub limits: crate::limits::Limits,
+    /// The key counters pinned: signs their identity challenges.
+    pub identity: Arc<crate::identity::PortalIdentity>,
 }
 
 /// Marks a response whose connection must be closed without sending it (drop_after_commit).
@@ -104,7 +107,7 @@ async fn enrol(State(state): State<AppState>, body: axum::body::Bytes) -> Answer
         Ok(r) => r,
         Err(a) => return a,
     };
-    let result = state.db.lock().unwrap().enrol(&req, &state.enrolment_code);
+    let result = state.db.lock().unwrap().enrol(&req);
     match result {
         Ok(r) => committed(&state, Json(r).into_response_body()),
         Err(e) => {
@@ -165,6 +168,18 @@ async fn changes(State(state): State<AppState>, headers: HeaderMap, RawQuery(q):
         Ok(d) => d,
         Err(a) => return a,
     };
+    // a new device pushes its own work, but gets nothing of the agency until the admin approves it
+    match crate::enrolment::is_approved(&state.db.lock().unwrap(), &device.device_id) {
+        Ok(true) => {}
+        Ok(false) => {
+            return refuse(&Refusal::new(
+                403,
+                "device_not_approved",
+                format!("Máy {} đã đăng ký nhưng quản trị Cổng dịch vụ công chưa phê duyệt (motcua-portal device approve): chưa nhận được dữ liệu của đơn vị", device.device_id),
+            ))
+        }
+        Err(e) => return refuse(&e),
+    }
     match state.db.lock().unwrap().changes(&device, q.cursor, q.limit.unwrap_or(500), q.own == 1) {
         Ok(r) => Json(r).into_response_body(),
         Err(e) => refuse(&e),
@@ -201,6 +216,19 @@ async fn leases(State(state): State<AppState>, headers: HeaderMap, body: axum::b
     }
 }
 
+/// A counter's identity challenge, signed with the portal's key (no token: nothing secret is asked).
+async fn identity(State(state): State<AppState>, body: axum::body::Bytes) -> Answer {
+    let req: IdentityRequest = match parse(&body) {
+        Ok(r) => r,
+        Err(a) => return a,
+    };
+    let id = state.db.lock().unwrap().meta("portal_id").ok().flatten().unwrap_or_default();
+    match state.identity.answer(&id, &req) {
+        Ok(r) => Json(r).into_response_body(),
+        Err(e) => refuse(&e),
+    }
+}
+
 async fn health(State(state): State<AppState>) -> Answer {
     let id = state.db.lock().unwrap().meta("portal_id").ok().flatten().unwrap_or_default();
     Json(serde_json::json!({ "protocol": PROTOCOL_VERSION, "portal_id": id, "server_time": crate::db::now_ms() })).into_response_body()
@@ -230,7 +258,9 @@ pub fn router(state: AppState, limits: &ServerLimits) -> Router {
         .route("/v1/changes", get(changes).layer(small()))
         .route("/v1/leases", post(leases).layer(small()))
         .route("/v1/audit-anchor", get(audit_anchor).layer(small()))
+        .route("/v1/identity", post(identity).layer(small()))
         .layer(axum::middleware::from_fn_with_state(state.clone(), fault_layer))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::limits::layer))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout))
         .with_state(state)
 }
@@ -252,8 +282,8 @@ pub async fn serve(listener: TcpListener, state: AppState, limits: ServerLimits)
     loop {
         // at the cap, stop accepting: further connections wait in the kernel's listen queue
         let slot = slots.clone().acquire_owned().await.expect("the semaphore is never closed");
-        let stream = match listener.accept().await {
-            Ok((stream, _)) => stream,
+        let (stream, peer) = match listener.accept().await {
+            Ok(accepted) => accepted,
             Err(e) => {
                 accept_errors.survive(&e).await;
                 continue;
@@ -273,7 +303,9 @@ pub async fn serve(listener: TcpListener, state: AppState, limits: ServerLimits)
             let svc = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
                 let app = app.clone();
                 async move {
-                    let resp = app.oneshot(req.map(Body::new)).await.unwrap_or_else(|e| match e {});
+                    let mut req = req.map(Body::new);
+                    req.extensions_mut().insert(crate::limits::Peer(peer.ip()));
+                    let resp = app.oneshot(req).await.unwrap_or_else(|e| match e {});
                     if resp.extensions().get::<DropConnection>().is_some() {
                         return Err(Dropped);
                     }

@@ -62,6 +62,11 @@ impl PortalClient {
         Ok(v["portal_id"].as_str().unwrap_or_default().to_string())
     }
 
+    /// `POST /v1/identity`: the portal signs our challenge. Never carries the token.
+    pub async fn identity(&self, req: &IdentityRequest) -> Result<IdentityResponse, SyncError> {
+        self.send(self.http.post(self.url("/v1/identity")).json(req)).await
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

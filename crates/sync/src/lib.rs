@@ -36,6 +36,9 @@ pub enum SyncError {
     BadAnswer(String),
     #[error("{0}")]
     Core(#[from] CoreError),
+    /// The server at an address did not prove it is the enrolled portal: nothing but the challenge was sent.
+    #[error("{0}")]
+    Identity(#[from] motcua_core::sync::identity::IdentityError),
 }
 
 impl SyncError {
@@ -55,7 +58,7 @@ impl SyncError {
         match self {
             SyncError::Core(e) => e.code(),
             SyncError::Unauthorised { .. } => ErrorCode::Forbidden,
-            SyncError::NotEnrolled | SyncError::ProtocolVersion { .. } => ErrorCode::Conflict,
+            SyncError::NotEnrolled | SyncError::ProtocolVersion { .. } | SyncError::Identity(_) => ErrorCode::Conflict,
             SyncError::Portal { status, .. } if *status < 500 => ErrorCode::Conflict,
             _ => ErrorCode::Offline,
         }

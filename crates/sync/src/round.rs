@@ -4,7 +4,7 @@
 //! anywhere resumes from the database.
 
 use motcua_core::sync::protocol::*;
-use motcua_core::sync::{self, PullOutcome, PushOutcome};
+use motcua_core::sync::{self, identity, PullOutcome, PushOutcome};
 use motcua_core::Store;
 use serde::Serialize;
 
@@ -25,55 +25,63 @@ pub struct RoundReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lease_error: Option<String>,
     pub held_through_seq: i64,
+    /// The portal withholds the agency's changes until its admin approves this machine.
+    pub approval_pending: bool,
 }
 
-/// Enrols this counter with a portal and keeps the credential.
+/// Enrols this counter with a portal and keeps the credential. The admin's right is checked before
+/// any network call; then the portal proves it holds its key (the key is pinned with the credential),
+/// and only then is the enrolment code sent.
 pub async fn enrol(store: &mut Store, portal_url: &str, code: &str) -> Result<EnrolResponse, SyncError> {
-    let ctx = store.context()?.clone();
-    let standing_blocks = sync::codes::standing_blocks(store)?;
+    let (req, check) = identity::enrol_request(store, code)?;
     let client = PortalClient::new(portal_url, None)?;
-    let resp = client
-        .enrol(&EnrolRequest {
-            protocol: PROTOCOL_VERSION,
-            enrolment_code: code.trim().to_string(),
-            agency_code: ctx.agency_code,
-            counter_id: ctx.counter_id,
-            counter_name: ctx.counter_name,
-            app_version: env!("CARGO_PKG_VERSION").to_string(),
-            standing_blocks,
-        })
-        .await?;
-    sync::save_enrolment(store, client.base(), &resp)?;
+    let verified = match prove(&client, &check).await {
+        Ok(v) => Some(v),
+        // a portal from before identity keys: enrol, and pin its key later if it ever has one
+        Err(SyncError::Portal { status: 404 | 405, .. }) => None,
+        Err(e) => return Err(e),
+    };
+    let resp = client.enrol(&req).await?;
+    sync::save_enrolment_verified(store, client.base(), &resp, verified.as_ref())?;
     Ok(resp)
 }
 
+/// Sends the challenge and checks the answer (nothing else goes to the server before this passes).
+async fn prove(client: &PortalClient, check: &identity::IdentityCheck) -> Result<identity::VerifiedPortal, SyncError> {
+    let answer = client.identity(&IdentityRequest { protocol: PROTOCOL_VERSION, counter: check.counter.clone(), challenge: check.challenge.clone() }).await?;
+    Ok(check.verify(client.base(), &answer)?)
+}
+
 /// Runs one round and records its outcome (online, last success, last error in words) in the store.
-/// `portal_url` overrides (and replaces) the stored address, e.g. to switch to the office hub.
+/// `portal_url` overrides (and replaces) the stored address, e.g. to switch to the office hub: an
+/// admin's step, and only to a server that proves it is the enrolled portal (its pinned key).
 pub async fn run_round(store: &mut Store, portal_url: Option<&str>) -> Result<RoundReport, SyncError> {
     store.refresh_if_stale()?;
-    let mut enrolment = sync::enrolment(store)?.ok_or(SyncError::NotEnrolled)?;
-    if let Some(url) = portal_url {
-        let url = url.trim_end_matches('/');
-        if url != enrolment.portal_url {
-            let id = PortalClient::new(url, None)?.portal_id().await?;
-            if id != enrolment.portal_id {
-                return Err(SyncError::Portal {
-                    status: 409,
-                    code: "other_portal".into(),
-                    message: format!(
-                        "{url} là một cổng khác ({id}, máy đã đăng ký với {}): đăng ký lại với cổng đó (motcua enrol) trước khi đồng bộ",
-                        enrolment.portal_id
-                    ),
-                });
+    // rights first: nothing goes on the network for a person who may not do this
+    let plan = identity::plan_round(store, portal_url)?.ok_or(SyncError::NotEnrolled)?;
+    let mut first_use = None;
+    if let Some(check) = &plan.check {
+        let probe = PortalClient::new(&plan.url, None)?;
+        match prove(&probe, check).await {
+            Ok(v) if plan.switching => identity::switch_portal_url(store, &v)?,
+            Ok(v) => first_use = Some(v),
+            Err(e) if plan.switching => return Err(e),
+            // the saved address, no key pinned yet: a portal without a key is still served as before
+            Err(SyncError::Portal { status: 404 | 405, .. }) => {}
+            Err(e) => {
+                sync::record_round(store, Some(&e.to_string()))?;
+                return Err(e);
             }
-            store.conn().execute("UPDATE sync_state SET portal_url = ?1 WHERE id = 1", [url]).map_err(motcua_core::CoreError::from)?;
-            enrolment.portal_url = url.to_string();
         }
     }
-    let client = PortalClient::new(&enrolment.portal_url, Some(&enrolment.token))?;
-    let result = round(store, &client, &enrolment.device_id).await;
+    let client = PortalClient::new(&plan.url, Some(&plan.enrolment.token))?;
+    let result = round(store, &client, &plan.enrolment.device_id).await;
     let message = result.as_ref().err().map(|e| e.to_string());
     sync::record_round(store, message.as_deref())?;
+    // the portal that took our token at the saved address proved itself: pin its key (trust on first use)
+    if let (Ok(_), Some(v)) = (&result, &first_use) {
+        identity::pin_key(store, v)?;
+    }
     result
 }
 
@@ -105,7 +113,16 @@ async fn round(store: &mut Store, client: &PortalClient, device_id: &str) -> Res
     sync::retry_failed_changes(store)?;
     let own = sync::recovering_own(store)?;
     loop {
-        let page = client.changes(sync::cursor(store)?, 500, own).await?;
+        let page = match client.changes(sync::cursor(store)?, 500, own).await {
+            // enrolled, not approved yet by the portal's admin: our pushes went up, nothing comes down
+            Err(SyncError::Portal { status: 403, code, .. }) if code == "device_not_approved" => {
+                identity::record_approval(store, true)?;
+                report.approval_pending = true;
+                break;
+            }
+            other => other?,
+        };
+        identity::record_approval(store, false)?;
         let out = sync::apply_changes(store, &page)?;
         let p = &mut report.pulled;
         p.events += out.events;

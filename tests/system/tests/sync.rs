@@ -359,7 +359,7 @@ fn a_replaced_machine_enrols_again_after_revocation_and_gets_its_dossiers_back()
     old.ok(&["sync"]);
     // the PC dies; a new one is set up as the same counter
     let new = Counter::init(&d.path().join("new"), "Q01");
-    let refused = new.cli(&["enrol", "--portal", &portal.url(), "--code", ENROLMENT_CODE]);
+    let refused = new.cli(&["enrol", "--portal", &portal.url(), "--code", &portal.issue_code("Q01")]);
     assert!(String::from_utf8_lossy(&refused.stderr).contains("đã đăng ký"), "a code alone never takes over an enrolled counter");
     let out = portal.cli(&["revoke", "--agency", AGENCY, "--counter", "Q01"]);
     assert!(out.status.success());

@@ -40,4 +40,7 @@ clock_offset_minutes: number,
 /**
  * Dossiers whose code the portal re-issued: their receipt must be printed again.
  */
+ * Dossiers whose code the portal re-issued: their receipt must be printed again.
+ */
 reprints?: Array<ReprintItem>, };
+

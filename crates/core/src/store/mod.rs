@@ -143,6 +143,14 @@ impl Store {
         Ok(store)
     }
 
+    /// Another connection to the file, for whoever is logged in on the app's own connection: the
+    /// session is passed explicitly (`accounts::resume`), never assumed from the connection.
+    pub fn open_as(path: &Path, clock: Arc<dyn Clock>, session: Option<&crate::accounts::Session>) -> Result<Store> {
+        let mut store = Store::open(path, clock)?;
+        crate::accounts::resume(&mut store, session)?;
+        Ok(store)
+    }
+
     pub fn clock(&self) -> &dyn Clock {
         self.clock.as_ref()
     }

@@ -6,6 +6,7 @@
 
 pub mod codes;
 pub mod hlc;
+pub mod identity;
 pub mod protocol;
 pub mod pulled;
 
@@ -78,6 +79,9 @@ pub struct SyncStatus {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[ts(as = "Option<Vec<codes::ReprintItem>>", optional)]
     pub reprints: Vec<codes::ReprintItem>,
+    /// Enrolled, but the portal's admin has not approved this machine yet: its own dossiers go up,
+    /// nothing of the agency comes down ("chờ phê duyệt").
+    pub approval_pending: bool,
 }
 
 /// A parked event, as listed for the clerk.
@@ -167,7 +171,17 @@ pub fn enrolment(store: &Store) -> Result<Option<Enrolment>> {
 /// now on official numbers come from the portal's leases: the standing blocks set at `init` are
 /// dropped (numbers already issued stay recorded in `codes_issued`).
 pub fn save_enrolment(store: &mut Store, portal_url: &str, resp: &EnrolResponse) -> Result<()> {
-    store.require(crate::accounts::Right::Settings)?;
+    save_enrolment_verified(store, portal_url, resp, None)
+}
+
+/// `save_enrolment`, pinning the key of the portal that proved itself before the enrolment (an admin
+/// step: `Right::Portal`). Without one (a portal that has no key), the key is pinned after the first
+/// successful round (`identity`).
+pub fn save_enrolment_verified(store: &mut Store, portal_url: &str, resp: &EnrolResponse, verified: Option<&identity::VerifiedPortal>) -> Result<()> {
+    store.require(crate::accounts::Right::Portal)?;
+    if verified.is_some_and(|v| v.portal_id != resp.portal_id) {
+        return Err(CoreError::Conflict(format!("Cổng trả lời đăng ký với mã cổng {} khác với cổng đã chứng minh danh tính", resp.portal_id)));
+    }
     let (at, actor) = (store.clock().now(), store.actor());
     let now = to_rfc3339(at);
     let previous = enrolment(store)?;
@@ -194,6 +208,7 @@ pub fn save_enrolment(store: &mut Store, portal_url: &str, resp: &EnrolResponse)
     let behind = resp.last_seq > local_last;
     tx.execute("UPDATE sync_state SET seq_floor = ?1, recover_own = ?2 WHERE id = 1", params![resp.last_seq, behind as i64])?;
     codes::keep_registered_blocks(&tx, &resp.standing_blocks)?;
+    identity::replace_key(&tx, verified.map(|v| v.key.as_str()))?;
     crate::audit::record(&tx, at, &actor, "sync.enrol", &resp.device_id, &serde_json::json!({ "portal": portal_url }))?;
     tx.commit()?;
     Ok(())
@@ -776,6 +791,7 @@ pub fn status(store: &Store) -> Result<SyncStatus> {
             numbers_left_today,
             clock_offset_minutes: 0,
             reprints: codes::reprints(store)?,
+            approval_pending: false,
         },
         Some((url, online, ok_at, at, err, offset)) => SyncStatus {
             enrolled: true,
@@ -791,6 +807,7 @@ pub fn status(store: &Store) -> Result<SyncStatus> {
             numbers_left_today,
             clock_offset_minutes: offset / 60_000,
             reprints: codes::reprints(store)?,
+            approval_pending: identity::approval_pending(store)?,
         },
     })
 }

@@ -176,6 +176,33 @@ pub struct AnchorResponse {
     pub audit_anchor: Option<String>,
 }
 
+/// `POST /v1/identity` (no token): the counter asks the portal to prove it is the portal it pinned at
+/// enrolment, before it sends a token or events to an address (docs/sync-protocol.md, "Portal identity").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IdentityRequest {
+    pub protocol: u32,
+    /// The counter as it names itself: `agency_code/counter_id`.
+    pub counter: String,
+    /// 32 random bytes, hex, fresh for every request.
+    pub challenge: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IdentityResponse {
+    pub protocol: u32,
+    pub portal_id: String,
+    /// The portal's Ed25519 public key, hex (32 bytes).
+    pub portal_key: String,
+    /// Ed25519 signature, hex (64 bytes), over `identity_message(portal_id, counter, challenge)`.
+    pub signature: String,
+}
+
+/// The bytes a portal signs to prove its identity: a fixed domain, its id, the asking counter and the
+/// counter's fresh challenge. Nothing else can be made to sign these bytes.
+pub fn identity_message(portal_id: &str, counter: &str, challenge: &str) -> Vec<u8> {
+    format!("motcua-portal-identity/1\n{portal_id}\n{counter}\n{challenge}").into_bytes()
+}
+
 /// Any refusal: a stable code and the reason in words.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErrorBody {
