@@ -631,7 +631,7 @@ fn apply_foreign(tx: &Transaction, w: &WireEvent, portal_seq: i64, now: &str, ag
     }
     if let EventKind::Received { dossier } = &event {
         if dossier.agency_code != agency {
-            return Err(CoreError::validation("dossier.agency_code", format!("Hồ sơ của đơn vị khác, không phải {agency}")));
+            return Err(CoreError::validation("dossier.agency_code", format!("Dữ liệu từ máy khác không hợp lệ ở trường dossier.agency_code: hồ sơ của đơn vị khác, không phải {agency}")));
         }
     }
     tx.execute_batch("SAVEPOINT foreign_event")?;
