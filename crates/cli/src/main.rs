@@ -319,11 +319,18 @@ enum BackupCmd {
         #[arg(long)]
         keep: Option<u32>,
     },
-    /// Check a backup file: integrity, schema version, audit chain, what it holds
+    /// Check a backup file in full: integrity, schema, event and audit chains, projections, and the
+    /// anchors this counter's database knows
     Verify { file: PathBuf },
-    /// Replace this counter's database with a backup (refused if the backup fails its check or the
-    /// app is open; the current database is copied aside first)
-    Restore { file: PathBuf },
+    /// Replace this counter's database with a backup (refused if the backup fails its check, belongs
+    /// to another agency or counter without --confirm-agency, or the app is open; the current
+    /// database is copied aside first, under a new name)
+    Restore {
+        file: PathBuf,
+        /// The backup's agency code, typed by an admin to restore another agency's or counter's backup
+        #[arg(long)]
+        confirm_agency: Option<String>,
+    },
     /// Where and how often the app backs up (also at close)
     Config {
         #[arg(long)]
@@ -533,7 +540,7 @@ fn lifecycle_cmd(store: &mut Store, codes: &[String], cmd: Command, out: &Out) -
 fn run(cli: Cli) -> Result<(), AppError> {
     let dir = paths::data_dir(cli.data_dir);
     // a restore never opens the live database as a store first: it replaces it
-    if let Cmd::Backup(BackupCmd::Restore { file }) = &cli.cmd {
+    if let Cmd::Backup(BackupCmd::Restore { file, confirm_agency }) = &cli.cmd {
         {
             // only an admin restores (once accounts exist); the store is closed again before the restore
             let mut store = Store::open_dir(&dir, clock()?)?;
@@ -542,7 +549,7 @@ fn run(cli: Cli) -> Result<(), AppError> {
             }
             store.require(motcua_core::accounts::Right::Backup)?;
         }
-        let r = motcua_core::backup::restore(&dir.join(motcua_core::store::DB_FILE), file, clock()?)?;
+        let r = motcua_core::backup::restore(&dir.join(motcua_core::store::DB_FILE), file, clock()?, confirm_agency.as_deref())?;
         println!(
             "restored from {} ({} dossiers, {} events); the previous database is kept at {}",
             r.restored.path, r.restored.dossiers, r.restored.events, r.previous_copy
@@ -778,7 +785,7 @@ fn run(cli: Cli) -> Result<(), AppError> {
             println!("backup {} ({} bytes, {} dossiers, integrity {})", b.path, b.bytes, b.dossiers, b.integrity);
         }
         Cmd::Backup(BackupCmd::Verify { file }) => {
-            let c = motcua_core::backup::verify(&file)?;
+            let c = motcua_core::backup::verify_against(&file, Some(store.conn()))?;
             print_json(&c);
             if !c.ok() {
                 return Err(CoreError::Conflict(format!("backup {} fails its check", file.display())).into());
@@ -802,14 +809,20 @@ fn run(cli: Cli) -> Result<(), AppError> {
         Cmd::Audit(AuditCmd::Verify { portal, json }) => {
             store.require(motcua_core::accounts::Right::Reports)?;
             let mut outside = Vec::new();
+            let mut portal_refused = None;
             if portal {
                 let e = motcua_core::sync::enrolment(&store)?.ok_or_else(|| CoreError::invalid("not enrolled with a portal"))?;
                 let client = motcua_sync::PortalClient::new(&e.portal_url, Some(&e.token))?;
-                if let Some((id, hash)) = block_on(client.audit_anchor())?.audit_anchor.as_deref().and_then(motcua_core::audit::parse_anchor) {
+                let held = block_on(client.audit_anchor())?;
+                if let Some((id, hash)) = held.audit_anchor.as_deref().and_then(motcua_core::audit::parse_anchor) {
                     outside.push(("the portal".to_string(), id, hash));
                 }
+                portal_refused = held.refused;
             }
-            let report = motcua_core::audit::verify(store.conn(), &outside)?;
+            let mut report = motcua_core::audit::verify(store.conn(), &outside)?;
+            if let Some(why) = portal_refused {
+                report.problems.push(format!("the portal refused a later audit head from this counter as a rewritten history: {why}"));
+            }
             if json {
                 print_json(&report);
             } else if report.ok() {
@@ -878,6 +891,9 @@ fn run(cli: Cli) -> Result<(), AppError> {
                 }
                 if st.approval_pending {
                     println!("{} (pending approval)", motcua_core::sync::identity::PENDING_APPROVAL);
+                }
+                if let Some(why) = &st.audit_anchor_refused {
+                    println!("AUDIT ANCHOR REFUSED by the portal (history rewritten on this PC?): {why}");
                 }
             }
         }

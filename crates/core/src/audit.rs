@@ -16,17 +16,45 @@ use crate::error::Result;
 /// The hash before the first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// SHA-256 (hex) of an entry: its predecessor's hash and every field, newline-separated.
+/// SHA-256 (hex) of a version-1 entry (written before schema 8): its predecessor's hash and every
+/// field, newline-separated.
 pub fn entry_hash(prev: &str, id: i64, at: &str, actor: &str, action: &str, subject: &str, detail: &str) -> String {
     let mut h = Sha256::new();
     for part in [prev, &id.to_string(), at, actor, action, subject, detail] {
         h.update(part.as_bytes());
         h.update(b"\n");
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    hex(&h.finalize())
 }
 
-/// Appends an entry inside the caller's transaction; returns its id.
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The digest of a version-2 entry's fields (length-prefixed), including the event chain's head it
+/// commits to. This, not the fields, is what travels to the portal (`links_since`).
+pub fn entry_digest(at: &str, actor: &str, action: &str, subject: &str, detail: &str, events_head: &str) -> String {
+    let mut h = Sha256::new();
+    for part in ["motcua.audit/2", at, actor, action, subject, detail, events_head] {
+        h.update((part.len() as u64).to_be_bytes());
+        h.update(part.as_bytes());
+    }
+    hex(&h.finalize())
+}
+
+/// SHA-256 (hex) of a version-2 entry: H(prev, id, digest). Anyone holding `prev` and the digests of
+/// the entries after it can recompute the head, which is how the portal checks an extension.
+pub fn entry_hash_v2(prev: &str, id: i64, digest: &str) -> String {
+    let mut h = Sha256::new();
+    for part in ["motcua.audit/2", prev, &id.to_string(), digest] {
+        h.update((part.len() as u64).to_be_bytes());
+        h.update(part.as_bytes());
+    }
+    hex(&h.finalize())
+}
+
+/// Appends an entry inside the caller's transaction; returns its id. The entry commits to the event
+/// chain's head as it stands in this transaction (the events this write just appended included).
 pub fn record(tx: &Transaction, at: NaiveDateTime, actor: &str, action: &str, subject: &str, detail: &serde_json::Value) -> Result<i64> {
     let last: Option<(i64, String)> =
         tx.prepare_cached("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")?.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
@@ -36,10 +64,77 @@ pub fn record(tx: &Transaction, at: NaiveDateTime, actor: &str, action: &str, su
     };
     let at = to_rfc3339(at);
     let detail = if detail.is_null() { String::new() } else { detail.to_string() };
-    let hash = entry_hash(&prev, id, &at, actor, action, subject, &detail);
-    tx.prepare_cached("INSERT INTO audit_log(id, at, actor, action, subject, detail, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?
-        .execute(params![id, at, actor, action, subject, detail, prev, hash])?;
+    let events_head = crate::event_chain::head(tx)?.map(|(id, h)| format!("{id}:{h}")).unwrap_or_default();
+    let hash = entry_hash_v2(&prev, id, &entry_digest(&at, actor, action, subject, &detail, &events_head));
+    tx.prepare_cached(
+        "INSERT INTO audit_log(id, at, actor, action, subject, detail, prev_hash, hash, v, events_head) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 2, ?9)",
+    )?
+    .execute(params![id, at, actor, action, subject, detail, prev, hash, events_head])?;
     Ok(id)
+}
+
+/// One link of the chain after an anchor, as the portal gets it: the entry's id and either its digest
+/// (version 2: the portal recomputes the hash) or, for an entry written before schema 8, its hash.
+pub fn links_since(conn: &Connection, after_id: i64) -> Result<Vec<crate::sync::protocol::AuditLink>> {
+    let mut st = conn.prepare("SELECT id, at, actor, action, subject, detail, hash, v, events_head FROM audit_log WHERE id > ?1 ORDER BY id")?;
+    let rows = st.query_map([after_id], |r| {
+        let (id, at, actor, action, subject, detail, hash, v, eh): (i64, String, String, String, String, String, String, i64, String) =
+            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?);
+        Ok(if v >= 2 {
+            crate::sync::protocol::AuditLink { id, digest: Some(entry_digest(&at, &actor, &action, &subject, &detail, &eh)), hash: None }
+        } else {
+            crate::sync::protocol::AuditLink { id, digest: None, hash: Some(hash) }
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The portal's check: does the chain held at (`held_id`, `held_hash`) extend, through `links`, to
+/// (`new_id`, `new_hash`)? `allow_legacy`: links of version-1 entries (their hash, unverifiable) are
+/// accepted, which the portal allows only until it has seen a version-2 link from that counter.
+/// Ok(saw a version-2 link), or the reason in words (no personal data: ids and hash prefixes only).
+pub fn check_extension(
+    held_id: i64,
+    held_hash: &str,
+    new_id: i64,
+    new_hash: &str,
+    links: &[crate::sync::protocol::AuditLink],
+    allow_legacy: bool,
+) -> std::result::Result<bool, String> {
+    if new_id < held_id {
+        return Err(format!("the new audit head {new_id} is behind the one the portal holds ({held_id}): the log was cut or rewritten"));
+    }
+    if new_id == held_id {
+        return if new_hash == held_hash {
+            Ok(false)
+        } else {
+            Err(format!("audit entry {held_id} has another hash than the one the portal holds: the chain was rewritten"))
+        };
+    }
+    if links.len() as i64 != new_id - held_id {
+        return Err(format!("{} links sent for entries {}..={new_id}: the extension cannot be checked", links.len(), held_id + 1));
+    }
+    let (mut h, mut v2) = (held_hash.to_string(), false);
+    for (i, l) in links.iter().enumerate() {
+        if l.id != held_id + 1 + i as i64 {
+            return Err(format!("link {} is for entry {}, expected {}", i, l.id, held_id + 1 + i as i64));
+        }
+        h = match (&l.digest, &l.hash) {
+            (Some(d), _) => {
+                v2 = true;
+                entry_hash_v2(&h, l.id, d)
+            }
+            (None, Some(x)) if allow_legacy && !v2 => x.clone(),
+            _ => return Err(format!("entry {} is sent without a digest the portal can check", l.id)),
+        };
+    }
+    if h != new_hash {
+        return Err(format!(
+            "the audit head {new_id} does not extend the head {held_id} the portal holds ({}…): the history was rewritten",
+            &held_hash[..12.min(held_hash.len())]
+        ));
+    }
+    Ok(v2)
 }
 
 /// The chain's head: (id, hash) of the latest entry.
@@ -102,7 +197,14 @@ pub struct AuditReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first_broken: Option<i64>,
     pub anchors_checked: u32,
-    /// Problems in words (the first broken entry, anchors that no longer match).
+    /// Events whose content was re-hashed and chained.
+    #[ts(type = "number")]
+    pub events: i64,
+    /// Dossiers re-folded from their events and compared with their projections.
+    #[ts(type = "number")]
+    pub dossiers_checked: i64,
+    /// Problems in words (the first broken entry or event, projections that differ from the events,
+    /// anchors that no longer match).
     pub problems: Vec<String>,
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -115,27 +217,41 @@ impl AuditReport {
     }
 }
 
-/// Recomputes the whole chain, then checks every anchor (and `outside`, e.g. the portal's copy).
+/// Re-derives everything: recomputes every event's hash and the event chain, the audit chain (each
+/// entry's hash and the event-chain head it commits to), re-folds every dossier from its events and
+/// compares the projections, then checks every anchor (and `outside`, e.g. the portal's copy).
 pub fn verify(conn: &Connection, outside: &[(String, i64, String)]) -> Result<AuditReport> {
-    let mut st = conn.prepare("SELECT id, at, actor, action, subject, detail, prev_hash, hash FROM audit_log ORDER BY id")?;
+    let chain = crate::event_chain::verify(conn)?;
+    let mut problems = chain.problems.clone();
+    let mut st = conn.prepare("SELECT id, at, actor, action, subject, detail, prev_hash, hash, v, events_head FROM audit_log ORDER BY id")?;
     let mut rows = st.query([])?;
     let mut prev = GENESIS.to_string();
     let mut expected_id = 1;
     let mut entries = 0;
     let mut first_broken = None;
-    let mut problems = Vec::new();
     let mut hashes = std::collections::HashMap::new();
+    let (mut seen_v2, mut last_events_head) = (false, None::<String>);
     while let Some(r) = rows.next()? {
         let (id, at, actor, action, subject, detail, prev_hash, hash): (i64, String, String, String, String, String, String, String) =
             (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?);
+        let (v, events_head): (i64, String) = (r.get(8)?, r.get(9)?);
         entries += 1;
         if first_broken.is_none() {
+            let computed = if v >= 2 {
+                entry_hash_v2(&prev, id, &entry_digest(&at, &actor, &action, &subject, &detail, &events_head))
+            } else {
+                entry_hash(&prev, id, &at, &actor, &action, &subject, &detail)
+            };
             let why = if id != expected_id {
                 Some(format!("entry {expected_id} is missing (found {id} next)"))
             } else if prev_hash != prev {
                 Some(format!("entry {id} does not follow entry {}: its previous hash differs", id - 1))
-            } else if entry_hash(&prev, id, &at, &actor, &action, &subject, &detail) != hash {
+            } else if v < 2 && seen_v2 {
+                Some(format!("entry {id} claims the old format after newer entries: it was rewritten"))
+            } else if computed != hash {
                 Some(format!("entry {id} ({action} {subject} at {at}) was changed after it was written"))
+            } else if let Some(why) = events_head_problem(&chain.recomputed, id, &events_head) {
+                Some(why)
             } else {
                 None
             };
@@ -144,10 +260,23 @@ pub fn verify(conn: &Connection, outside: &[(String, i64, String)]) -> Result<Au
                 problems.push(why);
             }
         }
+        if v >= 2 {
+            seen_v2 = true;
+            last_events_head = Some(events_head);
+        }
         hashes.insert(id, hash.clone());
         prev = hash;
         expected_id = id + 1;
     }
+    drop(rows);
+    // every event the app writes is followed, in its transaction, by an audit entry committing to it
+    if let (Some(committed), Some((eid, _))) = (&last_events_head, crate::event_chain::head(conn)?) {
+        if first_broken.is_none() && committed.split_once(':').and_then(|(i, _)| i.parse::<i64>().ok()) != Some(eid) {
+            problems.push(format!("events after the last audit entry's commitment (up to event {eid}) were not written by the app"));
+        }
+    }
+    let projections = crate::projections::verify(conn)?;
+    problems.extend(projections.problems);
     let mut anchors: Vec<(String, i64, String)> = {
         let mut st = conn.prepare("SELECT kind, audit_id, hash FROM audit_anchors ORDER BY id")?;
         let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
@@ -163,7 +292,30 @@ pub fn verify(conn: &Connection, outside: &[(String, i64, String)]) -> Result<Au
             None => problems.push(format!("entry {id}, anchored in {kind}, is missing: the log was cut")),
         }
     }
-    Ok(AuditReport { entries, first_broken, anchors_checked, problems, head: head_anchor(conn)? })
+    Ok(AuditReport {
+        entries,
+        first_broken,
+        anchors_checked,
+        events: chain.events,
+        dossiers_checked: projections.dossiers,
+        problems,
+        head: head_anchor(conn)?,
+    })
+}
+
+/// An entry's commitment to the event chain must name an event whose recomputed hash it holds.
+fn events_head_problem(recomputed: &std::collections::HashMap<i64, String>, id: i64, events_head: &str) -> Option<String> {
+    if events_head.is_empty() {
+        return None;
+    }
+    let Some((eid, h)) = events_head.split_once(':').and_then(|(i, h)| Some((i.parse::<i64>().ok()?, h))) else {
+        return Some(format!("entry {id} has an unreadable event-chain commitment"));
+    };
+    match recomputed.get(&eid) {
+        Some(x) if x == h => None,
+        Some(_) => Some(format!("entry {id} commits to events up to event {eid}, and those events are no longer what was written: an event was changed and the event chain rebuilt")),
+        None => Some(format!("entry {id} commits to event {eid}, which is missing: events were deleted")),
+    }
 }
 
 #[cfg(test)]
@@ -215,6 +367,54 @@ mod tests {
     }
 
     #[test]
+    fn the_portal_check_accepts_only_an_extension_of_the_head_it_holds() {
+        let (_d, mut s) = store();
+        intake(&mut s);
+        let (hid, hhash) = head(s.conn()).unwrap().unwrap();
+        intake(&mut s);
+        intake(&mut s);
+        let (nid, nhash) = head(s.conn()).unwrap().unwrap();
+        let links = links_since(s.conn(), hid).unwrap();
+        assert_eq!(links.len() as i64, nid - hid);
+        assert_eq!(check_extension(hid, &hhash, nid, &nhash, &links, false), Ok(true));
+        // a link changed, one left out, a head behind, the same id with another hash: all refused
+        let mut bad = links.clone();
+        bad[0].digest = Some(GENESIS.into());
+        assert!(check_extension(hid, &hhash, nid, &nhash, &bad, false).unwrap_err().contains("rewritten"));
+        assert!(check_extension(hid, &hhash, nid, &nhash, &links[1..], false).is_err());
+        assert!(check_extension(nid, &nhash, hid, &hhash, &[], false).unwrap_err().contains("behind"));
+        assert!(check_extension(hid, &nhash, hid, &hhash, &[], false).is_err());
+        // a legacy link (hash only) is taken only while allowed
+        let legacy = vec![crate::sync::protocol::AuditLink { id: hid + 1, digest: None, hash: Some(nhash.clone()) }];
+        assert!(check_extension(hid, &hhash, hid + 1, &nhash, &legacy, false).is_err());
+        assert_eq!(check_extension(hid, &hhash, hid + 1, &nhash, &legacy, true), Ok(false));
+    }
+
+    #[test]
+    fn an_edited_event_payload_and_an_edited_projection_are_named() {
+        let (_d, mut s) = store();
+        let code = intake(&mut s);
+        intake(&mut s);
+        assert!(verify(s.conn(), &[]).unwrap().ok());
+        let (id, payload): (i64, Vec<u8>) =
+            s.conn().query_row("SELECT id, payload FROM events ORDER BY id LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+        let mut e = crate::events::decode_payload(&payload).unwrap();
+        if let crate::dossier::EventKind::Received { dossier } = &mut e {
+            dossier.fee += 1;
+        }
+        s.conn().execute_batch("DROP TRIGGER events_append_only_update").unwrap();
+        s.conn().execute("UPDATE events SET payload = ?2 WHERE id = ?1", params![id, crate::events::encode_payload(&e).unwrap()]).unwrap();
+        let r = verify(s.conn(), &[]).unwrap();
+        assert!(r.problems[0].contains(&format!("event {id}")) && r.problems[0].contains(&code), "{:?}", r.problems);
+        let (_d2, mut s2) = store();
+        let code2 = intake(&mut s2);
+        s2.conn().execute("UPDATE dossiers SET due_at = '2030-01-01T17:00:00+07:00'", []).unwrap();
+        let r = verify(s2.conn(), &[]).unwrap();
+        assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
+        assert!(r.problems[0].contains(&code2) && r.problems[0].contains("due time"), "{:?}", r.problems);
+    }
+
+    #[test]
     fn a_rebuilt_chain_is_caught_by_its_anchors() {
         let (_d, mut s) = store();
         intake(&mut s);
@@ -230,17 +430,17 @@ mod tests {
         assert!(verify(s.conn(), &[("the portal".into(), id, hash.clone())]).unwrap().ok());
         // someone rewrites an entry AND recomputes every hash after it: the chain alone looks whole ...
         s.conn().execute_batch("DROP TRIGGER audit_append_only_update; UPDATE audit_log SET actor = 'KHAC' WHERE id = 1;").unwrap();
-        let rows: Vec<(i64, String, String, String, String, String)> = s
+        let rows: Vec<(i64, String, String, String, String, String, String)> = s
             .conn()
-            .prepare("SELECT id, at, actor, action, subject, detail FROM audit_log ORDER BY id")
+            .prepare("SELECT id, at, actor, action, subject, detail, events_head FROM audit_log ORDER BY id")
             .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))
             .unwrap()
             .map(|r| r.unwrap())
             .collect();
         let mut prev = GENESIS.to_string();
-        for (id, at, actor, action, subject, detail) in rows {
-            let h = entry_hash(&prev, id, &at, &actor, &action, &subject, &detail);
+        for (id, at, actor, action, subject, detail, eh) in rows {
+            let h = entry_hash_v2(&prev, id, &entry_digest(&at, &actor, &action, &subject, &detail, &eh));
             s.conn().execute("UPDATE audit_log SET prev_hash = ?2, hash = ?3 WHERE id = ?1", params![id, prev, h]).unwrap();
             prev = h;
         }

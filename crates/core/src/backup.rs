@@ -1,7 +1,10 @@
 //! Backups of the counter's database: online copies made with SQLite's backup API (consistent while
 //! the app keeps working), written to a temporary name and renamed only once they pass their own
-//! check, kept N deep in a folder that may be a USB drive; a check of any backup file; and a restore
-//! that refuses a backup failing its check and always keeps a copy of the live database first.
+//! check, kept N deep in a folder that may be a USB drive; a check of any backup file (the full
+//! verify: schema against the migrations, integrity, the event and audit chains, the projections, and
+//! the anchors the live database knows); and a restore that refuses a backup failing its check or of
+//! another agency or counter (unless an admin types that agency's code), and always keeps a checked,
+//! fsync'd, never-overwritten copy of the live database first.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -78,21 +81,77 @@ pub struct BackupCheck {
     pub audit_intact: bool,
     #[ts(type = "number")]
     pub bytes: u64,
+    /// The agency and counter the backup belongs to ('' when it was never set up).
+    pub agency_code: String,
+    pub counter_id: String,
+    /// Everything that failed (schema, chains, projections, anchors), in words; empty when whole.
+    pub problems: Vec<String>,
 }
 
 impl BackupCheck {
     pub fn ok(&self) -> bool {
-        self.integrity == "ok" && self.audit_intact && self.schema_version > 0
+        self.integrity == "ok" && self.audit_intact && self.schema_version > 0 && self.problems.is_empty()
     }
+}
+
+/// Schema objects (type, name, sql) of a database, SQLite's own left out.
+fn schema_objects(conn: &Connection) -> rusqlite::Result<std::collections::BTreeSet<(String, String, String)>> {
+    let mut st = conn.prepare("SELECT type, name, COALESCE(sql, '') FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")?;
+    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    rows.collect()
+}
+
+/// Compares a database's schema with what the migrations make at its version: every table, index and
+/// trigger present with the same definition, nothing added.
+fn schema_problems(conn: &Connection, version: i64) -> Result<Vec<String>> {
+    let mut expected = Connection::open_in_memory()?;
+    crate::store::migrations().to_version(&mut expected, version.max(0) as usize)?;
+    let (want, have) = (schema_objects(&expected)?, schema_objects(conn)?);
+    let mut out = Vec::new();
+    for (t, name, _) in want.difference(&have) {
+        if have.iter().any(|h| &h.1 == name) {
+            out.push(format!("{t} {name} differs from the schema of version {version}"));
+        } else {
+            out.push(format!("{t} {name} is missing"));
+        }
+    }
+    for (t, name, _) in have.difference(&want) {
+        if !want.iter().any(|w| &w.1 == name) {
+            out.push(format!("{t} {name} is not part of the schema"));
+        }
+    }
+    Ok(out)
+}
+
+/// The agency code and the local counter of a database (empty when not set up).
+fn identity(conn: &Connection) -> (String, String) {
+    let one = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, String>(0)).unwrap_or_default();
+    (one("SELECT code FROM agency WHERE id = 1"), one("SELECT id FROM counters WHERE is_local = 1"))
+}
+
+/// The anchors the live database knows (handed to the portal, printed), to check a backup of the same
+/// counter against: whoever rebuilt the chain in a backup file cannot rebuild these.
+fn live_anchors(live: &Connection, up_to: i64) -> Vec<(String, i64, String)> {
+    let Ok(mut st) = live.prepare("SELECT kind, audit_id, hash FROM audit_anchors WHERE audit_id <= ?1 ORDER BY id") else { return vec![] };
+    st.query_map([up_to], |r| Ok((format!("the live database's {} anchor", r.get::<_, String>(0)?), r.get(1)?, r.get(2)?)))
+        .map(|rows| rows.filter_map(|r| r.ok()).collect())
+        .unwrap_or_default()
 }
 
 fn io(path: &Path, e: std::io::Error) -> CoreError {
     CoreError::Io { path: path.display().to_string(), source: e }
 }
 
-/// Checks a backup file without changing it: SQLite's integrity check, the schema version (not newer
-/// than this program), the audit chain, and what it holds.
+/// Checks a backup file without changing it (see `verify_against`), with no live database to compare.
 pub fn verify(path: &Path) -> Result<BackupCheck> {
+    verify_against(path, None)
+}
+
+/// The full check of a backup file, without changing it: SQLite's integrity check; the schema version
+/// (not newer than this program) and every table, index and trigger as the migrations make them; the
+/// event chain, the audit chain and the projections (`audit::verify`, on a migrated in-memory copy for
+/// a backup of an older version); and, when `live` is this counter's database, the anchors it knows.
+pub fn verify_against(path: &Path, live: Option<&Connection>) -> Result<BackupCheck> {
     let bytes = std::fs::metadata(path).map_err(|e| io(path, e))?.len();
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
         .map_err(|e| CoreError::invalid(format!("{} không mở được như cơ sở dữ liệu SQLite: {e}", path.display())))?;
@@ -111,8 +170,33 @@ pub fn verify(path: &Path) -> Result<BackupCheck> {
         .ok()
         .flatten()
         .is_some();
-    let audit_intact = integrity == "ok" && (!has_audit || crate::audit::verify(&conn, &[]).map(|r| r.ok()).unwrap_or(false));
-    Ok(BackupCheck { path: path.display().to_string(), integrity, schema_version, dossiers, events, audit_intact, bytes })
+    let (agency_code, counter_id) = identity(&conn);
+    let mut problems = if integrity == "ok" { schema_problems(&conn, schema_version)? } else { vec![] };
+    if !has_audit {
+        problems.push("the audit log is missing".into());
+    }
+    let mut audit_intact = false;
+    if integrity == "ok" && problems.is_empty() {
+        let outside = match live {
+            Some(l) if identity(l) == (agency_code.clone(), counter_id.clone()) => {
+                let head: i64 = conn.query_row("SELECT COALESCE(MAX(id), 0) FROM audit_log", [], |r| r.get(0))?;
+                live_anchors(l, head)
+            }
+            _ => vec![],
+        };
+        let report = if schema_version < crate::store::schema_version() {
+            // an older backup: check it as it will be after the migrations, on a copy in memory
+            let mut mem = Connection::open_in_memory()?;
+            rusqlite::backup::Backup::new(&conn, &mut mem)?.run_to_completion(1024, Duration::from_millis(0), None)?;
+            crate::store::migrations().to_latest(&mut mem)?;
+            crate::audit::verify(&mem, &outside)?
+        } else {
+            crate::audit::verify(&conn, &outside)?
+        };
+        audit_intact = report.ok();
+        problems.extend(report.problems);
+    }
+    Ok(BackupCheck { path: path.display().to_string(), integrity, schema_version, dossiers, events, audit_intact, bytes, agency_code, counter_id, problems })
 }
 
 /// Makes a backup now into `folder` (created if needed), checks it, then keeps the newest `keep`.
@@ -174,37 +258,85 @@ pub struct RestoreReport {
     pub previous_copy: String,
 }
 
-/// Replaces the live database at `live` with `backup`: refused when the backup fails its check or
-/// when the live database is in use (close the app first); the live database is copied aside first.
-pub fn restore(live: &Path, backup: &Path, clock: std::sync::Arc<dyn crate::clock::Clock>) -> Result<RestoreReport> {
-    let check = verify(backup)?;
-    if !check.ok() {
-        return Err(CoreError::Conflict(format!(
-            "Bản sao lưu {} không đạt kiểm tra (integrity: {}, nhật ký kiểm toán {}): không khôi phục, dữ liệu hiện tại giữ nguyên.",
-            backup.display(),
-            check.integrity,
-            if check.audit_intact { "nguyên vẹn" } else { "bị sửa" }
-        )));
-    }
+/// Replaces the live database at `live` with `backup`: refused when the backup fails its full check
+/// (against the anchors the live database knows), when it belongs to another agency or counter and
+/// `confirm_agency` is not that agency's code, or when the live database is in use (close the app
+/// first). The live database is first copied aside under a name never used before, fsync'd and
+/// checked (opened again, integrity_check, same number of events) before anything is replaced.
+pub fn restore(live: &Path, backup: &Path, clock: std::sync::Arc<dyn crate::clock::Clock>, confirm_agency: Option<&str>) -> Result<RestoreReport> {
     // nobody else may be using the live database while it is replaced: the app holds this lock
     let dir = live.parent().unwrap_or(Path::new("."));
     let _lock = crate::paths::InstanceLock::try_acquire(dir).map_err(|e| io(dir, e))?.map_err(|_| {
         CoreError::Conflict("Ứng dụng Một Cửa đang mở trên dữ liệu này: đóng ứng dụng rồi khôi phục lại (dữ liệu chưa bị thay đổi).".into())
     })?;
     let mut conn = Connection::open(live)?;
-    let stamp = clock.now().format("%Y%m%d-%H%M%S");
-    let aside = live.with_file_name(format!("{}.before-restore-{stamp}.sqlite3", live.file_stem().and_then(|s| s.to_str()).unwrap_or("motcua")));
-    {
-        let mut dst = Connection::open(&aside)?;
-        rusqlite::backup::Backup::new(&conn, &mut dst)?.run_to_completion(1024, Duration::from_millis(0), None)?;
-        dst.pragma_update(None, "journal_mode", "DELETE")?;
+    let check = verify_against(backup, Some(&conn))?;
+    if !check.ok() {
+        return Err(CoreError::Conflict(format!(
+            "Bản sao lưu {} không đạt kiểm tra (integrity: {}, nhật ký kiểm toán {}; {}): không khôi phục, dữ liệu hiện tại giữ nguyên.",
+            backup.display(),
+            check.integrity,
+            if check.audit_intact { "nguyên vẹn" } else { "bị sửa" },
+            check.problems.join("; ")
+        )));
     }
-    let kept = verify(&aside)?;
-    if kept.integrity != "ok" {
-        return Err(CoreError::Internal(format!("the copy of the live database at {} failed its check; nothing restored", aside.display())));
+    let (agency, counter) = identity(&conn);
+    if !agency.is_empty() && (agency != check.agency_code || counter != check.counter_id) {
+        let confirmed = confirm_agency.map(str::trim) == Some(check.agency_code.as_str()) && !check.agency_code.is_empty();
+        if !confirmed {
+            return Err(CoreError::Conflict(format!(
+                "Bản sao lưu là của đơn vị {} quầy {}, còn máy này là đơn vị {agency} quầy {counter}: không khôi phục (dữ liệu hiện tại giữ nguyên). Nếu đúng là muốn chuyển máy sang đơn vị đó, quản trị viên gõ lại mã đơn vị: --confirm-agency {}",
+                check.agency_code, check.counter_id, check.agency_code
+            )));
+        }
+    }
+    let live_events: i64 = conn.query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0)).unwrap_or(0);
+    let aside = safety_copy(&conn, live, &clock.now().format("%Y%m%d-%H%M%S").to_string())?;
+    let kept = verify_copy(&aside)?;
+    if kept != live_events {
+        return Err(CoreError::Internal(format!(
+            "the copy of the live database at {} holds {kept} events, not {live_events}; nothing restored",
+            aside.display()
+        )));
     }
     conn.restore(rusqlite::MAIN_DB, backup, None::<fn(rusqlite::backup::Progress)>)?;
     Ok(RestoreReport { restored: check, previous_copy: aside.display().to_string() })
+}
+
+/// Copies the live database to `<stem>.before-restore-<stamp>-<unique>.sqlite3`, a file created new
+/// (never an existing one), then fsyncs it and its directory.
+fn safety_copy(conn: &Connection, live: &Path, stamp: &str) -> Result<PathBuf> {
+    let stem = live.file_stem().and_then(|s| s.to_str()).unwrap_or("motcua");
+    let aside = loop {
+        let unique = uuid::Uuid::now_v7().simple().to_string();
+        let p = live.with_file_name(format!("{stem}.before-restore-{stamp}-{}.sqlite3", &unique[unique.len() - 8..]));
+        match std::fs::OpenOptions::new().write(true).create_new(true).open(&p) {
+            Ok(_) => break p,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(io(&p, e)),
+        }
+    };
+    {
+        let mut dst = Connection::open(&aside)?;
+        rusqlite::backup::Backup::new(conn, &mut dst)?.run_to_completion(1024, Duration::from_millis(0), None)?;
+        dst.pragma_update(None, "journal_mode", "DELETE")?;
+    }
+    std::fs::File::open(&aside).and_then(|f| f.sync_all()).map_err(|e| io(&aside, e))?;
+    if let Some(parent) = aside.parent() {
+        // the new name itself must survive a power cut
+        std::fs::File::open(parent).and_then(|d| d.sync_all()).map_err(|e| io(parent, e))?;
+    }
+    Ok(aside)
+}
+
+/// Opens the safety copy again and checks it: integrity_check, and how many events it holds.
+fn verify_copy(path: &Path) -> Result<i64> {
+    let c = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let integrity: String = c.query_row("PRAGMA integrity_check(1)", [], |r| r.get(0))?;
+    if integrity != "ok" {
+        return Err(CoreError::Internal(format!("the copy of the live database at {} failed its check ({integrity}); nothing restored", path.display())));
+    }
+    Ok(c.query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0)).unwrap_or(0))
 }
 
 #[cfg(test)]
@@ -271,17 +403,17 @@ mod tests {
         // a damaged file: refused, nothing touched
         let junk = d.path().join("junk.sqlite3");
         std::fs::write(&junk, b"not a database at all").unwrap();
-        let err = restore(&live, &junk, clock.clone()).unwrap_err();
+        let err = restore(&live, &junk, clock.clone(), None).unwrap_err();
         assert!(err.to_string().contains("không đạt kiểm tra"), "{err}");
         assert!(s.dossier_by_code(&second).is_ok());
         // while the app holds the data directory: refused
         let held = crate::paths::InstanceLock::try_acquire(live.parent().unwrap()).unwrap().unwrap();
-        let err = restore(&live, Path::new(&good.path), clock.clone()).unwrap_err();
+        let err = restore(&live, Path::new(&good.path), clock.clone(), None).unwrap_err();
         assert!(err.to_string().contains("đang mở"), "{err}");
         drop(held);
         // a good one: restored, and the database as it was is kept aside
         drop(s);
-        let r = restore(&live, Path::new(&good.path), clock.clone()).unwrap();
+        let r = restore(&live, Path::new(&good.path), clock.clone(), None).unwrap();
         let s = Store::open(&live, clock).unwrap();
         assert!(s.dossier_by_code(&first).is_ok());
         assert!(s.dossier_by_code(&second).is_err(), "back to the backup's state");

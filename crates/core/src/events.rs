@@ -47,6 +47,7 @@ pub fn append(tx: &Transaction, dossier_id: i64, ctx: &CounterContext, at: Naive
         hlc.to_string()
     ])?;
     let id = tx.last_insert_rowid();
+    crate::event_chain::link(tx, id)?;
     tx.prepare_cached("INSERT INTO outbox(event_id) VALUES (?1)")?.execute([id])?;
     Ok(id)
 }

@@ -152,6 +152,7 @@ impl PortalDb {
         conn.execute_batch(SCHEMA)?;
         conn.execute_batch(crate::codes::SCHEMA)?;
         crate::enrolment::migrate(&conn)?;
+        conn.execute_batch(crate::anchors::SCHEMA)?;
         let mut db = PortalDb { conn };
         if db.meta("portal_id")?.is_none() {
             db.set_meta("portal_id", &format!("portal-{}", &random_hex(4)))?;
@@ -207,7 +208,11 @@ impl PortalDb {
             ));
         }
         // a counter enrolling again (new machine, lost token) keeps its device id: its events stay its own
+        let reenrol = existing.is_some();
         let device_id = existing.map(|e| e.0).unwrap_or_else(|| format!("{agency}/{counter}"));
+        if reenrol {
+            crate::anchors::reset_on_reenrol(&tx, &device_id, &now_text())?;
+        }
         tx.execute(
             "INSERT INTO devices(device_id, agency_code, counter_id, counter_name, token_hash, enrolled_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT(device_id) DO UPDATE SET token_hash = excluded.token_hash, counter_name = excluded.counter_name,
@@ -264,23 +269,19 @@ impl PortalDb {
         for w in &req.events {
             results.push(store_event(&tx, device, w)?);
         }
-        // the counter's audit head, kept outside the counter: only ever moves forward
-        if let Some((id, _)) = req.audit_anchor.as_deref().and_then(motcua_core::audit::parse_anchor) {
-            tx.execute(
-                "UPDATE devices SET audit_anchor = ?2 WHERE device_id = ?1
-                   AND (audit_anchor IS NULL OR CAST(substr(audit_anchor, 1, instr(audit_anchor, ':') - 1) AS INTEGER) <= ?3)",
-                params![device.device_id, req.audit_anchor, id],
-            )?;
-        }
+        // the counter's audit head, kept outside the counter: taken only as an extension of the one
+        // held (a rewritten history is refused and flagged; the events are handled all the same)
+        let audit_anchor_refused = crate::anchors::accept(&tx, &device.device_id, req, &now_text())?;
         let held = advance_held(&tx, &device.device_id)?;
         tx.commit()?;
-        Ok(PushResponse { protocol: PROTOCOL_VERSION, server_time: now_ms(), held_through_seq: held, results })
+        Ok(PushResponse { protocol: PROTOCOL_VERSION, server_time: now_ms(), held_through_seq: held, results, audit_anchor_refused })
     }
 
     pub fn audit_anchor(&self, device: &Device) -> R<AnchorResponse> {
         let anchor: Option<String> =
             self.conn.query_row("SELECT audit_anchor FROM devices WHERE device_id = ?1", [&device.device_id], |r| r.get(0)).optional()?.flatten();
-        Ok(AnchorResponse { protocol: PROTOCOL_VERSION, audit_anchor: anchor })
+        let refused = crate::anchors::flagged(&self.conn, &device.device_id)?;
+        Ok(AnchorResponse { protocol: PROTOCOL_VERSION, audit_anchor: anchor, refused })
     }
 
     /// `own`: also this device's own events (a re-enrolled machine recovering them).
@@ -414,6 +415,7 @@ impl PortalDb {
         let count = |sql: &str| -> R<i64> { Ok(self.conn.query_row(sql, [], |r| r.get(0))?) };
         let mut st = self.conn.prepare(
             "SELECT d.device_id, d.agency_code, d.counter_id, d.held_through, d.audit_anchor,
+                    (SELECT flagged FROM anchor_state s WHERE s.device_id = d.device_id),
                     (SELECT COUNT(*) FROM events e WHERE e.device_id = d.device_id),
                     (SELECT COUNT(*) FROM dossiers x WHERE x.agency_code = d.agency_code AND x.counter_id = d.counter_id),
                     (SELECT COUNT(*) FROM rejected r WHERE r.device_id = d.device_id)
@@ -427,15 +429,17 @@ impl PortalDb {
                     "counter_id": r.get::<_, String>(2)?,
                     "held_through_seq": r.get::<_, i64>(3)?,
                     "audit_anchor": r.get::<_, Option<String>>(4)?,
-                    "events": r.get::<_, i64>(5)?,
-                    "dossiers": r.get::<_, i64>(6)?,
-                    "rejected": r.get::<_, i64>(7)?,
+                    "audit_anchor_flagged": r.get::<_, Option<String>>(5)?,
+                    "events": r.get::<_, i64>(6)?,
+                    "dossiers": r.get::<_, i64>(7)?,
+                    "rejected": r.get::<_, i64>(8)?,
                 }))
             })?
             .collect::<Result<_, _>>()?;
         Ok(serde_json::json!({
             "portal_id": self.meta("portal_id")?,
             "events": count("SELECT COUNT(*) FROM events")?,
+            "anchor_refusals": count("SELECT COUNT(*) FROM anchor_refusals WHERE offered != ''")?,
             "distinct_event_uids": count("SELECT COUNT(DISTINCT uid) FROM events")?,
             "dossiers": count("SELECT COUNT(*) FROM dossiers")?,
             "back_office_events": count(&format!("SELECT COUNT(*) FROM events WHERE device_id = '{BACK_OFFICE}'"))?,

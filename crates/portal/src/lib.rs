@@ -1,6 +1,7 @@
 //! The reference city portal of the Một Cửa sync protocol (docs/sync-protocol.md): what an
 //! integrator adapts to the real portal, and what the tests run against on 127.0.0.1.
 //!
+//! - `anchors`: the counters' audit anchors, accepted only as extensions (refusals flagged)
 //! - `db`: the portal's SQLite (devices, events exactly once, the feed, dossiers, leases)
 //! - `codes`: standing blocks, capped leases, codes re-issued on a conflict
 //! - `server`: the HTTP routes and the accept loop the fault switches act on
@@ -11,6 +12,7 @@
 //! - `identity`: the portal's Ed25519 key, and its answer to a counter's identity challenge
 
 pub mod codes;
+pub mod anchors;
 pub mod db;
 pub mod enrolment;
 pub mod faults;

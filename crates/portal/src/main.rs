@@ -58,6 +58,8 @@ enum Cmd {
         #[arg(long)]
         json: bool,
     },
+    /// The counters' audit anchors, which ones are flagged, and every refused head (JSON)
+    Anchors,
     /// Set the fault switches (no flag = all off)
     Faults {
         #[arg(long)]
@@ -224,6 +226,11 @@ fn run(cli: Cli) -> Result<(), Refusal> {
             } else {
                 println!("{}", serde_json::to_string_pretty(&stats).expect("json"));
             }
+        }
+        Cmd::Anchors => {
+            let db = PortalDb::open(&dir)?;
+            let report = motcua_portal::anchors::report(&db.conn)?;
+            println!("{}", serde_json::to_string_pretty(&report).expect("json"));
         }
         Cmd::Faults { refuse, delay_ms, status_5xx, drop_after_commit, answer_twice } => {
             std::fs::create_dir_all(&dir).ok();

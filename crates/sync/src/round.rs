@@ -148,18 +148,31 @@ async fn round(store: &mut Store, client: &PortalClient, device_id: &str) -> Res
 
 async fn push_all(store: &mut Store, client: &PortalClient, device_id: &str, report: &mut RoundReport) -> Result<(), SyncError> {
     let mut size = MAX_BATCH;
+    // the head the portal holds: the new head goes with the entries since it, so the portal can check
+    // that it extends it (issue 12)
+    let mut held: Option<i64> = None;
+    let mut asked = false;
     loop {
         let batch = sync::outbox_batch(store, size)?;
         if batch.is_empty() {
             return Ok(());
         }
+        if !asked {
+            held = client.audit_anchor().await?.audit_anchor.as_deref().and_then(motcua_core::audit::parse_anchor).map(|a| a.0);
+            asked = true;
+        }
         // the audit log's head goes along: the portal keeps it outside this PC (issue 6)
         let anchor = motcua_core::audit::head_anchor(store.conn())?;
+        let links = match (held, anchor.as_deref().and_then(motcua_core::audit::parse_anchor)) {
+            (Some(h), Some((id, _))) if id > h => motcua_core::audit::links_since(store.conn(), h)?,
+            _ => Vec::new(),
+        };
         let req = PushRequest {
             protocol: PROTOCOL_VERSION,
             device_id: device_id.to_string(),
             events: batch.iter().map(|(_, w)| w.clone()).collect(),
             audit_anchor: anchor.clone(),
+            audit_links: links,
         };
         let resp = match client.push(&req).await {
             // too large for the portal, or a request it cannot read: send it in halves rather than
@@ -181,8 +194,16 @@ async fn push_all(store: &mut Store, client: &PortalClient, device_id: &str, rep
         };
         drop(req);
         let out = sync::record_push(store, &batch, &resp)?;
-        if let Some((id, hash)) = anchor.as_deref().and_then(motcua_core::audit::parse_anchor) {
-            sync::record_portal_anchor(store, id, &hash)?;
+        match (&resp.audit_anchor_refused, anchor.as_deref().and_then(motcua_core::audit::parse_anchor)) {
+            (Some(reason), _) => {
+                eprintln!("sync: the portal refused this counter's audit head: {reason}");
+                sync::record_anchor_refusal(store, reason)?;
+            }
+            (None, Some((id, hash))) => {
+                sync::record_portal_anchor(store, id, &hash)?;
+                held = Some(id);
+            }
+            (None, None) => {}
         }
         report.batches += 1;
         report.held_through_seq = resp.held_through_seq;

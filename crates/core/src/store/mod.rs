@@ -24,7 +24,7 @@ pub const DB_FILE: &str = "motcua.sqlite3";
 /// sequence for what the portal holds, then this counter's events not yet acknowledged, oldest first.
 pub(crate) const MERGE_ORDER: &str = "p.portal_seq IS NULL, p.portal_seq, e.id";
 
-fn migrations() -> Migrations<'static> {
+pub(crate) fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("../../migrations/0001_init.sql")),
         M::up(include_str!("../../migrations/0002_print_log.sql")),
@@ -35,12 +35,17 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0007_accounts.sql")),
         M::up(include_str!("../../migrations/0008_code_reissue.sql")),
         M::up(include_str!("../../migrations/0009_login_lockout.sql")),
+        M::up_with_hook(include_str!("../../migrations/0010_content_chain.sql"), |tx: &Transaction| -> rusqlite_migration::HookResult {
+            crate::event_chain::backfill(tx)?;
+            crate::projections::backfill_pulled_batches(tx)?;
+            Ok(())
+        }),
     ])
 }
 
 /// The schema version this binary writes.
 pub fn schema_version() -> i64 {
-    9
+    10
 }
 
 /// Who is working at this counter (the context of every event).

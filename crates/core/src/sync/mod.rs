@@ -82,6 +82,11 @@ pub struct SyncStatus {
     /// Enrolled, but the portal's admin has not approved this machine yet: its own dossiers go up,
     /// nothing of the agency comes down ("chờ phê duyệt").
     pub approval_pending: bool,
+    /// The portal refused this counter's audit head as a rewritten history (the reason): the audit
+    /// log on this PC no longer extends what the portal holds. Run `audit verify --portal`.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audit_anchor_refused: Option<String>,
 }
 
 /// A parked event, as listed for the clerk.
@@ -387,10 +392,26 @@ fn bump_server_time(tx: &Transaction, server_ms: i64, now: chrono::NaiveDateTime
     Ok(())
 }
 
+/// The portal refused the audit head this counter sent as not extending the one it holds (a
+/// rewritten history): kept for the sync status and audited; cleared when a head is accepted again.
+pub fn record_anchor_refusal(store: &mut Store, reason: &str) -> Result<()> {
+    let at = store.clock().now();
+    let tx = store.write_tx()?;
+    // audited once per refusal, not once per round
+    let first = tx.execute("UPDATE sync_state SET anchor_refused = ?1 WHERE id = 1 AND anchor_refused IS NULL", [reason])? > 0;
+    tx.execute("UPDATE sync_state SET anchor_refused = ?1 WHERE id = 1", [reason])?;
+    if first {
+        crate::audit::record(&tx, at, "", "sync.anchor_refused", "", &serde_json::Value::Null)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
 /// The portal acknowledged a push carrying this audit head: keep a note of where the anchor is.
 pub fn record_portal_anchor(store: &mut Store, audit_id: i64, hash: &str) -> Result<()> {
     let at = store.clock().now();
     let tx = store.write_tx()?;
+    tx.execute("UPDATE sync_state SET anchor_refused = NULL WHERE id = 1 AND anchor_refused IS NOT NULL", [])?;
     let same: bool = tx.query_row(
         "SELECT COUNT(*) FROM audit_anchors WHERE kind = 'portal' AND audit_id = ?1 AND hash = ?2",
         params![audit_id, hash],
@@ -674,8 +695,16 @@ fn apply_foreign(tx: &Transaction, w: &WireEvent, portal_seq: i64, now: &str, ag
             (!w.hlc.is_empty()).then_some(&w.hlc)
         ])?;
         let event_id = tx.last_insert_rowid();
+        crate::event_chain::link(tx, event_id)?;
         tx.prepare_cached("INSERT INTO event_portal(event_id, portal_seq) VALUES (?1, ?2)")?.execute(params![event_id, portal_seq])?;
         codes::note_recode(tx, event_id, dossier_id, &event)?;
+        // a batch handed over elsewhere can be listed here too (and `audit verify` finds every batch)
+        if let EventKind::HandedOver { batch, .. } = &event {
+            if !batch.is_empty() {
+                tx.prepare_cached("INSERT OR IGNORE INTO handover_batches(batch, dossier_id, event_id) VALUES (?1, ?2, ?3)")?
+                    .execute(params![batch, dossier_id, event_id])?;
+            }
+        }
         refold(tx, dossier_id, now)
     })();
     match r {
@@ -762,7 +791,7 @@ pub fn status(store: &Store) -> Result<SyncStatus> {
     let numbers_left_today = numbers_left(store, store.clock().now().date())?;
     let row = c
         .query_row(
-            "SELECT portal_url, online, last_success_at, last_attempt_at, last_error, clock_offset_ms FROM sync_state WHERE id = 1",
+            "SELECT portal_url, online, last_success_at, last_attempt_at, last_error, clock_offset_ms, anchor_refused FROM sync_state WHERE id = 1",
             [],
             |r| {
                 Ok((
@@ -772,6 +801,7 @@ pub fn status(store: &Store) -> Result<SyncStatus> {
                     r.get::<_, Option<String>>(3)?,
                     r.get::<_, Option<String>>(4)?,
                     r.get::<_, i64>(5)?,
+                    r.get::<_, Option<String>>(6)?,
                 ))
             },
         )
@@ -792,8 +822,9 @@ pub fn status(store: &Store) -> Result<SyncStatus> {
             clock_offset_minutes: 0,
             reprints: codes::reprints(store)?,
             approval_pending: false,
+            audit_anchor_refused: None,
         },
-        Some((url, online, ok_at, at, err, offset)) => SyncStatus {
+        Some((url, online, ok_at, at, err, offset, refused)) => SyncStatus {
             enrolled: true,
             portal_url: Some(url),
             online,
@@ -808,6 +839,7 @@ pub fn status(store: &Store) -> Result<SyncStatus> {
             clock_offset_minutes: offset / 60_000,
             reprints: codes::reprints(store)?,
             approval_pending: identity::approval_pending(store)?,
+            audit_anchor_refused: refused,
         },
     })
 }

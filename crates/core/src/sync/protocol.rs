@@ -74,6 +74,21 @@ pub struct PushRequest {
     /// The sender's latest audit hash, kept by the portal as an outside anchor (issue 6).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_anchor: Option<String>,
+    /// The audit entries after the anchor the portal holds up to `audit_anchor`, as digests (hashes
+    /// only, no personal data), so the portal can check the new head extends the one it holds.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub audit_links: Vec<AuditLink>,
+}
+
+/// One audit entry after the portal's anchor: its id and the digest of its fields (schema 8 on), or
+/// for an entry written before, its hash (accepted only until the portal has seen a digest).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditLink {
+    pub id: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hash: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -119,6 +134,10 @@ pub struct PushResponse {
     /// The highest seq of this counter below which the portal has handled every event.
     pub held_through_seq: i64,
     pub results: Vec<PushResult>,
+    /// Set when the portal refused the audit head sent (it does not extend the one the portal holds:
+    /// a rewritten history); the events were still handled. The reason, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_anchor_refused: Option<String>,
 }
 
 /// One thing the portal has for a counter, in the portal's order.
@@ -174,6 +193,9 @@ pub struct AnchorResponse {
     pub protocol: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_anchor: Option<String>,
+    /// The portal refused a later head from this device as a rewritten history (the latest reason).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused: Option<String>,
 }
 
 /// `POST /v1/identity` (no token): the counter asks the portal to prove it is the portal it pinned at

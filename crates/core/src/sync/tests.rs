@@ -58,7 +58,7 @@ fn answer(batch: &[(i64, WireEvent)], first_seq: i64, reject: &[&str]) -> PushRe
             }
         })
         .collect();
-    PushResponse { protocol: 1, server_time: 0, held_through_seq: 0, results }
+    PushResponse { protocol: 1, server_time: 0, held_through_seq: 0, results, audit_anchor_refused: None }
 }
 
 fn as_changes(batch: &[(i64, WireEvent)], first_seq: i64) -> ChangesResponse {
