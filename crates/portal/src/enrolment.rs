@@ -211,6 +211,7 @@ mod tests {
             counter_id: counter.into(),
             counter_name: "x".into(),
             app_version: "t".into(),
+            standing_blocks: vec![],
         }
     }
 

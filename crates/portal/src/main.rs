@@ -292,6 +292,6 @@ fn serve_blocking(listen: &str, dir: PathBuf, limits: LimitConfig, faults: bool,
             limits: Limits::new(limits),
             identity: Arc::new(identity),
         };
-        serve(listener, state, limits).await.map_err(|e| Refusal::new(500, "serve", e.to_string()))
+        serve(listener, state, server_limits).await.map_err(|e| Refusal::new(500, "serve", e.to_string()))
     })
 }

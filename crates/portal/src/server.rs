@@ -218,7 +218,7 @@ async fn leases(State(state): State<AppState>, headers: HeaderMap, body: axum::b
 
 /// A counter's identity challenge, signed with the portal's key (no token: nothing secret is asked).
 async fn identity(State(state): State<AppState>, body: axum::body::Bytes) -> Answer {
-    let req: IdentityRequest = match parse(&body) {
+    let req: IdentityRequest = match parsed(request::parse(&body)) {
         Ok(r) => r,
         Err(a) => return a,
     };

@@ -227,6 +227,7 @@ fn twenty_pairs_with_one_request_id_each_get_one_dossier() {
         .iter()
         .enumerate()
         .flat_map(|(i, f)| {
+            let q = &q;
             (0..2).map(move |_| {
                 let child = q
                     .command()

@@ -112,6 +112,7 @@ fn a_code_reissued_by_the_portal_changes_the_code_keeps_the_old_one_findable_and
     };
     let resp = PushResponse {
         protocol: 1,
+        audit_anchor_refused: None,
         server_time: 0,
         held_through_seq: 1,
         results: vec![PushResult {

@@ -313,6 +313,7 @@ mod tests {
         s.ensure_demo().unwrap();
         let resp = super::super::protocol::EnrolResponse {
             protocol: 1,
+            standing_blocks: vec![],
             device_id: "000.00.31.H26/Q01".into(),
             token: "t".into(),
             portal_id: "p".into(),

@@ -325,6 +325,7 @@ pub fn park_event(store: &mut Store, event_id: i64, code: &str, reason: &str) ->
 pub fn record_push(store: &mut Store, sent: &[(i64, WireEvent)], resp: &PushResponse) -> Result<PushOutcome> {
     let clock_now = store.clock().now();
     let now = to_rfc3339(clock_now);
+    let agency = store.context()?.agency_code.clone();
     let by_uid: std::collections::HashMap<&str, &protocol::PushResult> = resp.results.iter().map(|r| (r.uid.as_str(), r)).collect();
     let mut out = PushOutcome::default();
     let tx = store.write_tx()?;
@@ -351,7 +352,7 @@ pub fn record_push(store: &mut Store, sent: &[(i64, WireEvent)], resp: &PushResp
                 // the portal gave this dossier a new code (its number was another dossier's): its
                 // `code_reissued` event is applied now (the pull brings it again, harmlessly)
                 if let Some(re) = r.reissue.as_ref().filter(|_| r.status == PushStatus::Recoded) {
-                    if let Err(e) = apply_foreign(&tx, &re.event, re.portal_seq, &now) {
+                    if let Err(e) = apply_foreign(&tx, &re.event, re.portal_seq, &now, &agency) {
                         eprintln!("sync: code re-issue {} not applied from the push answer (the pull brings it): {e}", re.event.uid);
                     }
                 }

@@ -20,21 +20,12 @@ use crate::error::{CoreError, Result};
 
 /// Field limits, in characters: the same as local intake (names 100, addresses 300, notes and
 /// reasons 1000, departments 200, items of a supplement request 300, codes and ids 64).
+/// The limits of local input (`crate::limits`, docs/limits.md), applied to pulled fields too.
 pub mod limit {
-    pub const NAME: usize = 100;
-    pub const ADDRESS: usize = 300;
-    pub const NOTE: usize = 1000;
-    pub const REASON: usize = 1000;
-    pub const DEPARTMENT: usize = 200;
-    pub const MISSING_ITEM: usize = 300;
-    pub const MISSING_ITEMS: usize = 30;
-    pub const TRACKING: usize = 50;
-    pub const ID_NUMBER: usize = 30;
-    pub const CODE: usize = 64;
-    /// Procedure and document names come from the catalog.
-    pub const CATALOG_TEXT: usize = 500;
-    pub const DOCUMENTS: usize = 100;
-    pub const TIME: usize = 40;
+    pub use crate::limits::{ADDRESS, CATALOG_TEXT, CODE, DEPARTMENT, EMAIL, ID_NUMBER, MISSING_ITEM, MISSING_ITEMS, NAME, NOTE, REASON, TRACKING};
+    /// Documents a dossier lists: the checklist (at most `CATALOG_DOCUMENTS`) and room for extras.
+    pub const DOCUMENTS: usize = 2 * crate::limits::CATALOG_DOCUMENTS;
+    pub const TIME: usize = crate::limits::DATE_INPUT;
 }
 
 fn bad(field: &str, rule: &str) -> CoreError {
@@ -149,6 +140,11 @@ fn check_event(event: &EventKind, w: &WireEvent) -> Result<()> {
             check_text("reason", reason, limit::REASON, false)
         }
         EventKind::Returned { to, .. } => check_return_to("to", to),
+        EventKind::CodeReissued { old_code, new_code, reason } => {
+            codes::check_code(old_code).map_err(|_| bad("old_code", "sai định dạng mã hồ sơ"))?;
+            codes::check_code(new_code).map_err(|_| bad("new_code", "sai định dạng mã hồ sơ"))?;
+            check_text("reason", reason, limit::REASON, false)
+        }
     }
 }
 
@@ -190,7 +186,7 @@ fn check_dossier(d: &Dossier) -> Result<()> {
     ] {
         check_text(field, v, max, false)?;
     }
-    check_opt("dossier.applicant.email", &d.applicant.email, 254)?;
+    check_opt("dossier.applicant.email", &d.applicant.email, limit::EMAIL)?;
     match crate::validate::applicant(&d.applicant, intake_day) {
         Ok(a) if a == d.applicant => {}
         Ok(_) => return Err(bad("dossier.applicant", "chưa được chuẩn hoá như khi tiếp nhận")),

@@ -23,7 +23,7 @@ fn counter() -> (tempfile::TempDir, Store) {
         code_blocks: vec![(1, 4999)],
     })
     .unwrap();
-    let resp = crate::sync::protocol::EnrolResponse { protocol: 1, device_id: "d".into(), token: "t".into(), portal_id: "p".into(), server_time: 0, last_seq: 0 };
+    let resp = crate::sync::protocol::EnrolResponse { protocol: 1, standing_blocks: vec![], device_id: "d".into(), token: "t".into(), portal_id: "p".into(), server_time: 0, last_seq: 0 };
     crate::sync::save_enrolment(&mut s, "http://127.0.0.1:1", &resp).unwrap();
     (dir, s)
 }
