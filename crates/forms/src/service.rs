@@ -107,7 +107,10 @@ pub fn file_name_part(s: &str) -> String {
 /// `<dir>/<stem>-<form>-<log id>.pdf`, built from sanitised parts, and refused unless it is a file
 /// directly inside `dir`.
 pub fn saved_pdf_path(dir: &Path, stem: &str, form: &str, log_id: i64) -> Result<PathBuf> {
-    let name = format!("{}-{}-{log_id}.pdf", file_name_part(stem), file_name_part(form));
+    let stem = file_name_part(stem);
+    // never a hidden file, never "." or ".." (a code like ../../x has become .._.._x)
+    let stem = if stem.starts_with('.') { format!("_{stem}") } else { stem };
+    let name = format!("{stem}-{}-{log_id}.pdf", file_name_part(form));
     let path = dir.join(&name);
     let inside = path.parent() == Some(dir) && path.file_name().is_some_and(|n| n == name.as_str()) && !name.starts_with('.');
     if !inside {

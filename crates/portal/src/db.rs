@@ -102,7 +102,13 @@ impl Refusal {
         Refusal { status, code: code.into(), message: message.into() }
     }
     pub fn body(&self) -> ErrorBody {
-        ErrorBody { protocol: PROTOCOL_VERSION, code: self.code.clone(), message: self.message.clone(), supported: vec![] }
+        ErrorBody {
+            protocol: PROTOCOL_VERSION,
+            code: self.code.clone(),
+            message: self.message.clone(),
+            // a refused version always says which versions this side speaks
+            supported: if self.code == "protocol_version" { vec![PROTOCOL_VERSION] } else { vec![] },
+        }
     }
 }
 

@@ -85,14 +85,15 @@ pub async fn run_round(store: &mut Store, portal_url: Option<&str>) -> Result<Ro
     result
 }
 
-async fn round(store: &mut Store, client: &PortalClient, device_id: &str) -> Result<RoundReport, SyncError> {
-    let mut report = RoundReport::default();
-    // 1. numbers for today, before anything else: the next citizen gets an official code; then for
-    //    the next working days, so an outage that starts before tomorrow's first sync still gives
-    //    official codes (docs/dossier-codes.md)
-    let today = store.clock().now().date();
-    sync::codes::expire_leases(store)?;
-    for (day, want) in sync::codes::lease_plan(store)? {
+/// Leases numbers for each planned day; a portal's refusal is reported, not fatal to the round.
+async fn lease_days(
+    store: &mut Store,
+    client: &PortalClient,
+    plan: Vec<(chrono::NaiveDate, u32)>,
+    today: chrono::NaiveDate,
+    report: &mut RoundReport,
+) -> Result<(), SyncError> {
+    for (day, want) in plan {
         let req = LeaseRequest { protocol: PROTOCOL_VERSION, day: day.format("%Y-%m-%d").to_string(), want };
         match client.lease(&req).await {
             Ok(lease) => {
@@ -107,8 +108,21 @@ async fn round(store: &mut Store, client: &PortalClient, device_id: &str) -> Res
             Err(e) => return Err(e),
         }
     }
+    Ok(())
+}
+
+async fn round(store: &mut Store, client: &PortalClient, device_id: &str) -> Result<RoundReport, SyncError> {
+    let mut report = RoundReport::default();
+    // 1. numbers for today, before anything else: the next citizen gets an official code
+    let today = store.clock().now().date();
+    sync::codes::expire_leases(store)?;
+    let (now, ahead): (Vec<_>, Vec<_>) = sync::codes::lease_plan(store)?.into_iter().partition(|(day, _)| *day == today);
+    lease_days(store, client, now, today, &mut report).await?;
     // 2. push: oldest first; each answer is recorded before the next batch is read
     push_all(store, client, device_id, &mut report).await?;
+    // 2b. numbers for the next working days, so an outage that starts before tomorrow's first sync
+    //     still gives official codes (docs/dossier-codes.md); after the push: less urgent than the data
+    lease_days(store, client, ahead, today, &mut report).await?;
     // 3. pull from the stored cursor (what could not be applied before is tried again first)
     sync::retry_failed_changes(store)?;
     let own = sync::recovering_own(store)?;

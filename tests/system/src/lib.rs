@@ -112,14 +112,24 @@ impl Portal {
 
     /// A single-use enrolment code for a counter of `AGENCY`, as the portal's admin issues it.
     pub fn issue_code(&self, counter: &str) -> String {
-        let out = self.cli(&["enrolment-code", "issue", "--agency", AGENCY, "--counter", counter]);
+        self.issue_code_in(AGENCY, counter)
+    }
+
+    /// A single-use enrolment code for `counter` of `agency`, as the portal's admin issues it.
+    pub fn issue_code_in(&self, agency: &str, counter: &str) -> String {
+        let out = self.cli(&["enrolment-code", "issue", "--agency", agency, "--counter", counter]);
         assert!(out.status.success(), "issue code: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8(out.stdout).unwrap().trim().to_string()
     }
 
     /// The portal's admin approves a newly enrolled counter of `AGENCY`.
     pub fn approve(&self, counter: &str) {
-        let out = self.cli(&["device", "approve", "--agency", AGENCY, "--counter", counter]);
+        self.approve_in(AGENCY, counter)
+    }
+
+    /// The portal's admin approves a newly enrolled counter of `agency`.
+    pub fn approve_in(&self, agency: &str, counter: &str) {
+        let out = self.cli(&["device", "approve", "--agency", agency, "--counter", counter]);
         assert!(out.status.success(), "approve: {}", String::from_utf8_lossy(&out.stderr));
     }
 
@@ -192,6 +202,12 @@ impl Counter {
     pub fn enrol(&self, portal: &Portal) {
         self.enrol_pending(portal);
         portal.approve(&self.id);
+    }
+
+    /// Enrols as a counter of another agency than `AGENCY`, and is approved.
+    pub fn enrol_in(&self, portal: &Portal, agency: &str) {
+        self.ok(&["enrol", "--portal", &portal.url(), "--code", &portal.issue_code_in(agency, &self.id)]);
+        portal.approve_in(agency, &self.id);
     }
 
     /// Enrols with a fresh code, not approved yet.

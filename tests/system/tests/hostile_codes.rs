@@ -227,7 +227,7 @@ fn an_overlapping_standing_block_is_refused_at_enrolment() {
     let a = init_with_blocks(&d.path().join("a"), "Q01", &["1-4999"]);
     a.enrol(&portal);
     let c = init_with_blocks(&d.path().join("c"), "Q03", &["4000-6000"]);
-    let out = c.cli(&["enrol", "--portal", &portal.url(), "--code", ENROLMENT_CODE]);
+    let out = c.cli(&["enrol", "--portal", &portal.url(), "--code", &portal.issue_code("Q03")]);
     assert!(!out.status.success(), "an overlapping block was accepted");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("4000-6000") && err.contains("1-4999") && err.contains("Q01"), "{err}");

@@ -26,7 +26,7 @@ struct Server {
 impl Server {
     fn start(dir: &Path, nofile: Option<u32>, extra: &[&str]) -> Server {
         let port = free_port();
-        let mut args: Vec<String> = vec!["--listen".into(), format!("127.0.0.1:{port}"), "--enrolment-code".into(), ENROLMENT_CODE.into()];
+        let mut args: Vec<String> = vec!["--listen".into(), format!("127.0.0.1:{port}")];
         args.extend(extra.iter().map(|s| s.to_string()));
         args.push("--data-dir".into());
         args.push(dir.display().to_string());
@@ -394,7 +394,7 @@ fn a_back_office_step_acts_only_on_the_named_agencys_dossier() {
     // agency C's counter registers a dossier of its own under A's code (codes are unique per agency)
     let c = Counter { dir: d.path().join("c"), id: "Q01".into() };
     c.ok(&["init", "--agency-code", OTHER, "--agency-name", "UBND xã Khác", "--counter", "Q01", "--clerk-id", "CB-C"]);
-    c.enrol(&portal);
+    c.enrol_in(&portal, OTHER);
     c.intake_many(1);
     let (device, token) = credential(&c);
     let (_, w) = motcua_core::sync::outbox_batch(&c.store(), 1).unwrap().remove(0);

@@ -391,7 +391,7 @@ fn the_same_official_code_from_two_counters_is_reissued_never_shared() {
     assert_eq!(a, b, "the same official code on both counters");
     q1.enrol(&portal);
     // the second block overlaps the first one registered: refused with the reason; the admin drops it
-    let out = q2.cli(&["enrol", "--portal", &portal.url(), "--code", ENROLMENT_CODE]);
+    let out = q2.cli(&["enrol", "--portal", &portal.url(), "--code", &portal.issue_code("Q02")]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("đã đăng ký cho quầy Q01"), "{}", String::from_utf8_lossy(&out.stderr));
     q2.ok(&["code-blocks", "--drop"]);

@@ -9,6 +9,15 @@ export type AuditReport = { entries: number,
  */
 first_broken?: number, anchors_checked: number, 
 /**
- * Problems in words (the first broken entry, anchors that no longer match).
+ * Events whose content was re-hashed and chained.
+ */
+events: number, 
+/**
+ * Dossiers re-folded from their events and compared with their projections.
+ */
+dossiers_checked: number, 
+/**
+ * Problems in words (the first broken entry or event, projections that differ from the events,
+ * anchors that no longer match).
  */
 problems: Array<string>, head?: string, };

@@ -7,4 +7,12 @@ export type BackupCheck = { path: string,
 /**
  * "ok", or SQLite's first complaint.
  */
-integrity: string, schema_version: number, dossiers: number, events: number, audit_intact: boolean, bytes: number, };
+integrity: string, schema_version: number, dossiers: number, events: number, audit_intact: boolean, bytes: number, 
+/**
+ * The agency and counter the backup belongs to ('' when it was never set up).
+ */
+agency_code: string, counter_id: string, 
+/**
+ * Everything that failed (schema, chains, projections, anchors), in words; empty when whole.
+ */
+problems: Array<string>, };

@@ -31,4 +31,8 @@ delays?: number, delay_reason?: string,
 /**
  * Refusal, stop or withdrawal reason.
  */
-reason?: string, result_at?: string, closed_at?: string, returned_to?: ReturnTo, timeliness?: Timeliness, };
+reason?: string, result_at?: string, closed_at?: string, returned_to?: ReturnTo, timeliness?: Timeliness, 
+/**
+ * Codes this dossier had before the portal re-issued it a new one (still found by search).
+ */
+previous_codes?: Array<string>, };

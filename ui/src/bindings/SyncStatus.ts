@@ -40,7 +40,14 @@ clock_offset_minutes: number,
 /**
  * Dossiers whose code the portal re-issued: their receipt must be printed again.
  */
- * Dossiers whose code the portal re-issued: their receipt must be printed again.
+reprints?: Array<ReprintItem>, 
+/**
+ * Enrolled, but the portal's admin has not approved this machine yet: its own dossiers go up,
+ * nothing of the agency comes down ("chờ phê duyệt").
  */
-reprints?: Array<ReprintItem>, };
-
+approval_pending: boolean, 
+/**
+ * The portal refused this counter's audit head as a rewritten history (the reason): the audit
+ * log on this PC no longer extends what the portal holds. Run `audit verify --portal`.
+ */
+audit_anchor_refused?: string, };

@@ -136,7 +136,12 @@ fn a_hostile_pulled_event_is_kept_aside_with_its_reason_and_the_others_apply() {
         d["uid"] = evil.dossier_uid.clone().into();
         d["code"] = "../../PWNED".into();
     });
-    let foreign = with_dossier(&good, |d| d["agency_code"] = "000.00.99.H99".into());
+    // another agency's dossier (its own uids: an event already held here would count as applied)
+    let foreign = WireEvent { uid: uuid::Uuid::now_v7().to_string(), dossier_uid: uuid::Uuid::now_v7().to_string(), ..good.clone() };
+    let foreign = with_dossier(&foreign, |d| {
+        d["agency_code"] = "000.00.99.H99".into();
+        d["uid"] = foreign.dossier_uid.clone().into();
+    });
     let (_d, mut other) = {
         let dir = tempfile::tempdir().unwrap();
         let mut s = Store::open_dir(dir.path(), Arc::new(FixedClock(parse_local("2026-03-02T10:00").unwrap()))).unwrap();
