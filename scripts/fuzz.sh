@@ -5,7 +5,8 @@
 # intake input, form input and template markup.
 #   FUZZ_SECONDS=60 ./scripts/fuzz.sh            # every target, 60 s each (the default)
 #   FUZZ_SECONDS=600 ./scripts/fuzz.sh calendar  # one target, longer
-#   FUZZ_SECONDS=15 ./scripts/fuzz.sh            # what CI runs (scripts/test.sh)
+#   FUZZ_SECONDS=10 FUZZ_DEV=1 ./scripts/fuzz.sh  # what CI runs (scripts/test.sh): an unoptimised
+#                                                # build, which compiles in a fraction of the time
 # cargo-fuzz needs unstable compiler flags (-Zsanitizer). With a nightly toolchain installed it uses
 # it; otherwise it runs the machine's stable toolchain with RUSTC_BOOTSTRAP=1 (stable ships the
 # AddressSanitizer runtime), since no other toolchain can be downloaded on CI's machines.
@@ -22,6 +23,8 @@ else
   TOOLCHAIN=+stable
   export RUSTC_BOOTSTRAP=1
 fi
+PROFILE=()
+[ "${FUZZ_DEV:-0}" = 1 ] && PROFILE=(--dev)
 all=(catalog calendar portal_response pulled_change portal_request intake_input form_input)
 for t in "${all[@]}"; do mkdir -p "fuzz/corpus/$t"; done
 cp -n assets/catalog/procedures.json fuzz/corpus/catalog/ 2>/dev/null || true
@@ -36,11 +39,11 @@ targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all[@]}")
 cd fuzz
 # One build for every target (they share the dependency tree), then each runs for its time.
-if [ $# -eq 0 ]; then cargo $TOOLCHAIN fuzz build -s address; else for t in "${targets[@]}"; do cargo $TOOLCHAIN fuzz build -s address "$t"; done; fi
+if [ $# -eq 0 ]; then cargo $TOOLCHAIN fuzz build "${PROFILE[@]}" -s address; else for t in "${targets[@]}"; do cargo $TOOLCHAIN fuzz build "${PROFILE[@]}" -s address "$t"; done; fi
 for t in "${targets[@]}"; do
   echo "=== fuzz $t for ${SECONDS_EACH}s ==="
   log="$(mktemp)"
-  if ! cargo $TOOLCHAIN fuzz run -s address "$t" "corpus/$t" -- -max_total_time="$SECONDS_EACH" -rss_limit_mb=4096 >"$log" 2>&1; then
+  if ! cargo $TOOLCHAIN fuzz run "${PROFILE[@]}" -s address "$t" "corpus/$t" -- -max_total_time="$SECONDS_EACH" -rss_limit_mb=4096 >"$log" 2>&1; then
     tail -n 60 "$log" >&2
     echo "fuzz target $t failed (input saved under fuzz/artifacts/$t)" >&2
     exit 1

@@ -10,22 +10,21 @@ use motcua_core::sync::protocol::EnrolRequest;
 use motcua_portal::db::{Device, PortalDb};
 use motcua_portal::request;
 
-const CODE: &str = "FUZZ";
-
 thread_local! {
     static PORTAL: RefCell<(tempfile::TempDir, PortalDb, Device)> = RefCell::new({
         let dir = tempfile::tempdir().unwrap();
         let mut db = PortalDb::open(dir.path()).unwrap();
-        db.enrolment_code(Some(CODE)).unwrap();
+        let code = motcua_portal::enrolment::issue(&mut db, "000.00.31.H26", "Q01", 60).unwrap().code;
         let req = EnrolRequest {
             protocol: 1,
-            enrolment_code: CODE.into(),
+            enrolment_code: code,
             agency_code: "000.00.31.H26".into(),
             counter_id: "Q01".into(),
             counter_name: "Quầy 1".into(),
             app_version: "fuzz".into(),
+            standing_blocks: vec![],
         };
-        let token = db.enrol(&req, CODE).unwrap().token;
+        let token = db.enrol(&req).unwrap().token;
         let device = db.device_by_token(&token).unwrap();
         (dir, db, device)
     });
@@ -39,7 +38,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         match route % 4 {
             0 => {
                 if let Ok(req) = request::parse_enrol(body) {
-                    let _ = db.enrol(&req, CODE);
+                    let _ = db.enrol(&req);
                 }
             }
             1 => {

@@ -12,7 +12,7 @@ thread_local! {
         let dir = tempfile::tempdir().unwrap();
         let mut s = motcua_core::Store::open_dir(dir.path(), Arc::new(motcua_core::clock::SystemClock)).unwrap();
         s.ensure_demo().unwrap();
-        let resp = EnrolResponse { protocol: 1, device_id: "d".into(), token: "t".into(), portal_id: "p".into(), server_time: 0, last_seq: 0 };
+        let resp = EnrolResponse { protocol: 1, device_id: "d".into(), token: "t".into(), portal_id: "p".into(), server_time: 0, last_seq: 0, standing_blocks: vec![] };
         motcua_core::sync::save_enrolment(&mut s, "http://127.0.0.1:1", &resp).unwrap();
         (dir, s)
     });
