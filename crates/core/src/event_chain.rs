@@ -26,9 +26,9 @@ pub struct EventRow {
     pub payload: Vec<u8>,
 }
 
-pub(crate) const EVENT_COLUMNS: &str = "id, uid, counter_id, seq, dossier_id, kind, at, clerk_id, hlc, payload";
+pub const EVENT_COLUMNS: &str = "id, uid, counter_id, seq, dossier_id, kind, at, clerk_id, hlc, payload";
 
-pub(crate) fn event_row(r: &rusqlite::Row) -> rusqlite::Result<EventRow> {
+pub fn event_row(r: &rusqlite::Row) -> rusqlite::Result<EventRow> {
     Ok(EventRow {
         id: r.get(0)?,
         uid: r.get(1)?,

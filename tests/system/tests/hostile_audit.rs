@@ -77,22 +77,9 @@ fn a_forged_event_with_its_chain_hash_recomputed_is_still_caught_by_the_audit_en
     let conn = db(d.path());
     conn.execute_batch("DROP TRIGGER event_chain_append_only_update; DROP TRIGGER event_chain_append_only_delete; DELETE FROM event_chain;").unwrap();
     let rows: Vec<motcua_core::event_chain::EventRow> = {
-        let mut st = conn.prepare("SELECT id, uid, counter_id, seq, dossier_id, kind, at, clerk_id, hlc, payload FROM events ORDER BY id").unwrap();
+        let mut st = conn.prepare(&format!("SELECT {} FROM events ORDER BY id", motcua_core::event_chain::EVENT_COLUMNS)).unwrap();
         let v = st
-            .query_map([], |r| {
-                Ok(motcua_core::event_chain::EventRow {
-                    id: r.get(0)?,
-                    uid: r.get(1)?,
-                    counter_id: r.get(2)?,
-                    seq: r.get(3)?,
-                    dossier_id: r.get(4)?,
-                    kind: r.get(5)?,
-                    at: r.get(6)?,
-                    clerk_id: r.get(7)?,
-                    hlc: r.get(8)?,
-                    payload: r.get(9)?,
-                })
-            })
+            .query_map([], motcua_core::event_chain::event_row)
             .unwrap()
             .map(|r| r.unwrap())
             .collect();
