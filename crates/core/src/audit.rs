@@ -324,6 +324,7 @@ mod tests {
 
     use super::*;
     use crate::clock::{parse_local, FixedClock};
+    use crate::test_fixtures::intake;
     use crate::Store;
 
     fn store() -> (tempfile::TempDir, Store) {
@@ -333,15 +334,6 @@ mod tests {
         (dir, s)
     }
 
-    fn intake(s: &mut Store) -> String {
-        let req: crate::intake::IntakeRequest = serde_json::from_value(serde_json::json!({
-            "procedure_code": "1.004873",
-            "applicant": {"full_name": "Trần Văn Bình", "id_type": "cccd", "id_number": "001090012345",
-                          "date_of_birth": "1990-03-05", "phone": "0912345678", "address": "Ba Đình"}
-        }))
-        .unwrap();
-        crate::intake::submit(s, &req).unwrap().code
-    }
 
     #[test]
     fn every_write_is_chained_and_a_changed_entry_is_named() {

@@ -345,6 +345,7 @@ mod tests {
 
     use super::*;
     use crate::clock::{parse_local, Clock};
+    use crate::test_fixtures::intake;
 
     #[derive(Clone)]
     struct Hands(Arc<Mutex<chrono::NaiveDateTime>>);
@@ -362,15 +363,6 @@ mod tests {
         (dir, s, hands)
     }
 
-    fn intake(s: &mut Store) -> String {
-        let req: crate::intake::IntakeRequest = serde_json::from_value(serde_json::json!({
-            "procedure_code": "1.004873",
-            "applicant": {"full_name": "Trần Văn Bình", "id_type": "cccd", "id_number": "001090012345",
-                          "date_of_birth": "1990-03-05", "phone": "0912345678", "address": "Ba Đình"}
-        }))
-        .unwrap();
-        crate::intake::submit(s, &req).unwrap().code
-    }
 
     #[test]
     fn backups_are_checked_and_rotated() {

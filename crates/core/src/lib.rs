@@ -38,6 +38,8 @@ pub mod settings;
 pub mod store;
 pub mod sync;
 pub mod text;
+#[cfg(test)]
+mod test_fixtures;
 pub mod validate;
 
 pub use error::{AppError, CoreError, ErrorCode, Result};

@@ -8,6 +8,7 @@ use super::*;
 use crate::clock::{parse_local, FixedClock};
 use crate::lifecycle::{self, Command, WorkList};
 use crate::settings::CounterSettings;
+use crate::test_fixtures::intake;
 
 fn ok<T>(r: Result<T>) -> Result<()> {
     r.map(|_| ())
@@ -39,15 +40,6 @@ fn every_read(s: &Store, code: &str, batch: &str) -> Vec<(&'static str, bool, Re
     ]
 }
 
-fn intake(s: &mut Store) -> String {
-    let req: crate::intake::IntakeRequest = serde_json::from_value(serde_json::json!({
-        "procedure_code": "1.004873",
-        "applicant": {"full_name": "Trần Văn Bình", "id_type": "cccd", "id_number": "001090012345",
-                      "date_of_birth": "1990-03-05", "phone": "0912345678", "address": "Ba Đình"}
-    }))
-    .unwrap();
-    crate::intake::submit(s, &req).unwrap().code
-}
 
 #[test]
 fn every_read_needs_a_logged_in_unlocked_session_once_an_admin_exists() {

@@ -1,30 +1,10 @@
 //! Unit tests of `sync::codes`: registered blocks kept at enrolment, the lease-ahead plan, and a code
 //! re-issued by the portal applied from the push answer and from the pull.
-use std::sync::Arc;
-
 use super::super::protocol::*;
 use super::super::{add_lease, apply_changes, outbox_batch, record_push, save_enrolment};
 use super::*;
-use crate::clock::{parse_local, FixedClock};
-use crate::intake::{submit, IntakeRequest};
-use crate::store::InitParams;
+use crate::test_fixtures::{counter, intake};
 
-fn counter(id: &str, now: &str, blocks: Vec<(u32, u32)>) -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut s = Store::open_dir(dir.path(), Arc::new(FixedClock(parse_local(now).unwrap()))).unwrap();
-    s.init(&InitParams {
-        agency_code: "000.00.31.H26".into(),
-        agency_name: "UBND phường Ba Đình".into(),
-        agency_address: String::new(),
-        counter_id: id.into(),
-        counter_name: format!("Quầy {id}"),
-        clerk_id: format!("CB-{id}"),
-        clerk_name: "Nguyễn Thị Lan".into(),
-        code_blocks: blocks,
-    })
-    .unwrap();
-    (dir, s)
-}
 
 fn enrol(s: &mut Store, registered: Vec<CodeBlock>) {
     let resp = EnrolResponse {
@@ -39,15 +19,6 @@ fn enrol(s: &mut Store, registered: Vec<CodeBlock>) {
     save_enrolment(s, "http://127.0.0.1:1", &resp).unwrap();
 }
 
-fn intake(s: &mut Store) -> String {
-    let req: IntakeRequest = serde_json::from_value(serde_json::json!({
-        "procedure_code": "1.004873",
-        "applicant": {"full_name": "Trần Văn Bình", "id_type": "cccd", "id_number": "001090012345",
-                      "date_of_birth": "1990-03-05", "phone": "0912345678", "address": "Ba Đình, Hà Nội"}
-    }))
-    .unwrap();
-    submit(s, &req).unwrap().code
-}
 
 fn day(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

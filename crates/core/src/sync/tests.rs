@@ -11,23 +11,9 @@ use crate::clock::{parse_local, FixedClock};
 use crate::dossier::{DossierStatus, ReturnTo};
 use crate::intake::submit;
 use crate::lifecycle::{apply, Command};
-use crate::store::InitParams;
 
 fn counter(id: &str, now: &str) -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut s = Store::open_dir(dir.path(), Arc::new(FixedClock(parse_local(now).unwrap()))).unwrap();
-    s.init(&InitParams {
-        agency_code: "000.00.31.H26".into(),
-        agency_name: "UBND phường Ba Đình".into(),
-        agency_address: String::new(),
-        counter_id: id.into(),
-        counter_name: format!("Quầy {id}"),
-        clerk_id: format!("CB-{id}"),
-        clerk_name: "Nguyễn Thị Lan".into(),
-        code_blocks: if id == "Q01" { vec![(1, 4999)] } else { vec![(5000, 9999)] },
-    })
-    .unwrap();
-    (dir, s)
+    crate::test_fixtures::counter(id, now, if id == "Q01" { vec![(1, 4999)] } else { vec![(5000, 9999)] })
 }
 
 fn enrol(s: &mut Store) {
