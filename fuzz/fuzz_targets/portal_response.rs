@@ -30,7 +30,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         STORE.with(|s| {
             let mut s = s.borrow_mut();
             let _ = motcua_core::sync::apply_changes(&mut s.1, &page);
-            let ok: String = s.1.conn().query_row("PRAGMA quick_check", [], |r| r.get(0)).unwrap();
+            let ok: String = rusqlite::Connection::open(s.1.path()).unwrap().query_row("PRAGMA quick_check", [], |r| r.get(0)).unwrap();
             assert_eq!(ok, "ok");
         });
     }

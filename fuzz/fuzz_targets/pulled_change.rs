@@ -25,14 +25,14 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let is_event = matches!(change.body, ChangeBody::Event { .. });
     STORE.with(|s| {
         let mut s = s.borrow_mut();
-        let count = |s: &motcua_core::Store| -> i64 { s.conn().query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0)).unwrap() };
+        let count = |s: &motcua_core::Store| -> i64 { rusqlite::Connection::open(s.path()).unwrap().query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0)).unwrap() };
         let before = count(&s.1);
         let page = ChangesResponse { protocol: 1, server_time: 0, next_cursor: change.portal_seq, more: false, changes: vec![change] };
         let _ = motcua_core::sync::apply_changes(&mut s.1, &page);
         if is_event && verdict.is_err() {
             assert_eq!(count(&s.1), before, "an event that fails the check was stored");
         }
-        let ok: String = s.1.conn().query_row("PRAGMA quick_check", [], |r| r.get(0)).unwrap();
+        let ok: String = rusqlite::Connection::open(s.1.path()).unwrap().query_row("PRAGMA quick_check", [], |r| r.get(0)).unwrap();
         assert_eq!(ok, "ok");
     });
 });

@@ -1,35 +1,30 @@
 //! Tauri commands: one-line adapters from the UI's `invoke` to motcua-core. Errors cross as
-//! `AppError {code, message, field}`.
+//! `AppError {code, reason, message, field}`. A command that changes something pokes the dashboard
+//! pusher (`push`). The list of commands is src/command_list.rs.
 
 use std::sync::{Mutex, MutexGuard};
 
-use motcua_core::catalog::{self, Procedure};
-use motcua_core::dossier::Dossier;
+use motcua_core::catalog::{self, ProcedureView};
+use motcua_core::dashboard::Dashboard;
 use motcua_core::intake::{self, IntakePreview, IntakeRequest};
 use motcua_core::search::{self, SearchPage};
 use motcua_core::store::CounterStatus;
-use motcua_core::{AppError, Store};
+use motcua_core::{AppError, Reason, Store};
 use motcua_core::sync::{self, ConflictItem, DossierSync, ParkedEvent, SyncStatus};
-use motcua_core::accounts::{self, AuthState, Right, Session};
+use motcua_core::accounts::{self, AuthState, Session};
 use motcua_sync::SyncHandle;
 use tauri::State;
 
 type Db<'a> = State<'a, Mutex<Store>>;
 type Sync<'a> = State<'a, SyncHandle>;
-
-/// The store for a command that shows dossiers: refused while logged out or locked (once accounts exist).
-fn reader<'a>(db: &'a Db) -> Result<MutexGuard<'a, Store>, AppError> {
-    let g = lock(db);
-    g.require(Right::Read)?;
-    Ok(g)
-}
+type Poke<'a> = State<'a, crate::push::Poke>;
 
 fn lock<'a>(db: &'a Db) -> MutexGuard<'a, Store> {
     // a panic in another command must not lock the counter out of its own data
     let mut g = db.lock().unwrap_or_else(|e| e.into_inner());
     // the sync task may have pulled a new catalog or calendar on its own connection
     if let Err(e) = g.refresh_if_stale() {
-        eprintln!("motcua-app: refresh: {e}");
+        tracing::warn!("refresh: {e}");
     }
     g
 }
@@ -39,9 +34,15 @@ pub fn app_status(db: Db) -> Result<CounterStatus, AppError> {
     Ok(lock(&db).status()?)
 }
 
+/// What the header, the counts and the sync badge show (then pushed as the `dashboard` event).
 #[tauri::command(async)]
-pub fn catalog_search(db: Db, query: String) -> Result<Vec<Procedure>, AppError> {
-    Ok(catalog::search(lock(&db).procedures(), &query).into_iter().take(20).cloned().collect())
+pub fn dashboard(db: Db) -> Result<Dashboard, AppError> {
+    Ok(motcua_core::dashboard::now(&lock(&db))?)
+}
+
+#[tauri::command(async)]
+pub fn catalog_search(db: Db, query: String) -> Result<Vec<ProcedureView>, AppError> {
+    Ok(catalog::search(lock(&db).procedures(), &query).into_iter().take(20).map(ProcedureView::of).collect())
 }
 
 #[tauri::command(async)]
@@ -50,20 +51,21 @@ pub fn intake_preview(db: Db, procedure_code: String) -> Result<IntakePreview, A
 }
 
 #[tauri::command(async)]
-pub fn intake_submit(db: Db, sync: Sync, request: IntakeRequest) -> Result<Dossier, AppError> {
+pub fn intake_submit(db: Db, sync: Sync, poke: Poke, request: IntakeRequest) -> Result<DossierView, AppError> {
     let d = intake::submit(&mut lock(&db), &request)?;
     sync.sync_now(); // on its way to the portal at once when the line is up
-    Ok(d)
+    poke.now();
+    Ok(DossierView::of(d))
 }
 
 #[tauri::command(async)]
 pub fn dossier_search(db: Db, query: String, cursor: Option<i64>) -> Result<SearchPage, AppError> {
-    Ok(search::search(&*reader(&db)?, &query, cursor, None)?)
+    Ok(search::search(&*lock(&db), &query, cursor, None)?)
 }
 
 #[tauri::command(async)]
-pub fn dossier_get(db: Db, code: String) -> Result<Dossier, AppError> {
-    Ok(reader(&db)?.dossier_by_code(&code)?)
+pub fn dossier_get(db: Db, code: String) -> Result<DossierView, AppError> {
+    Ok(DossierView::of(lock(&db).dossier_by_code(&code)?))
 }
 
 // ---- forms and printing (motcua-forms) ----
@@ -110,7 +112,7 @@ pub fn form_print(
 #[tauri::command(async)]
 pub fn form_preview(db: Db, form: FormKind, code: Option<String>, input: Option<FormInput>, from: Option<String>, to: Option<String>) -> Result<tauri::ipc::Response, AppError> {
     let req = form_request(form, code, input, from, to)?;
-    let (rendered, _) = service::render_form(&*reader(&db)?, &req)?;
+    let (rendered, _) = service::render_form(&*lock(&db), &req)?;
     Ok(tauri::ipc::Response::new(rendered.pdf))
 }
 
@@ -121,7 +123,7 @@ pub fn printers_list() -> Result<Vec<PrinterInfo>, AppError> {
 
 #[tauri::command(async)]
 pub fn prints_of(db: Db, code: String) -> Result<Vec<PrintEntry>, AppError> {
-    Ok(reader(&db)?.prints_of(&code)?)
+    Ok(lock(&db).prints_of(&code)?)
 }
 
 #[tauri::command(async)]
@@ -130,9 +132,10 @@ pub fn settings_get(db: Db) -> Result<CounterSettings, AppError> {
 }
 
 #[tauri::command(async)]
-pub fn settings_save(db: Db, settings: CounterSettings) -> Result<CounterSettings, AppError> {
+pub fn settings_save(db: Db, poke: Poke, settings: CounterSettings) -> Result<CounterSettings, AppError> {
     let mut store = lock(&db);
     settings.save(&mut store)?;
+    poke.now();
     Ok(CounterSettings::load(&store)?)
 }
 
@@ -149,30 +152,41 @@ pub fn pdf_open(db: Db, path: String) -> Result<(), AppError> {
     std::process::Command::new(opener)
         .arg(file)
         .spawn()
-        .map_err(|e| AppError { code: motcua_core::ErrorCode::Internal, message: format!("Không mở được PDF ({opener}: {e}). Tệp ở {path}"), field: None })?;
+        .map_err(|e| Reason::Internal.error(format!("Không mở được PDF ({opener}: {e}). Tệp ở {path}")))?;
     Ok(())
 }
 
 // ---- lifecycle: hand-over, results, supplements, return; work lists (motcua-core::lifecycle) ----
 
-use motcua_core::lifecycle::{self, Command, WorkCounts, WorkItem, WorkList};
+use motcua_core::lifecycle::{self, Command, DossierView, Step, WorkCounts, WorkItem, WorkList};
+use std::collections::BTreeMap;
 
 /// One command on one or more dossiers (a scanned batch): all or nothing.
 #[tauri::command(async)]
-pub fn lifecycle_apply(db: Db, sync: Sync, codes: Vec<String>, command: Command) -> Result<Vec<Dossier>, AppError> {
+pub fn lifecycle_apply(db: Db, sync: Sync, poke: Poke, codes: Vec<String>, command: Command) -> Result<Vec<DossierView>, AppError> {
     let out = lifecycle::apply_many(&mut lock(&db), &codes, &command)?;
     sync.sync_now();
-    Ok(out)
+    poke.now();
+    Ok(out.into_iter().map(DossierView::of).collect())
+}
+
+/// A step from its small form: the core makes the command from the values (`Command::from_values`).
+#[tauri::command(async)]
+pub fn lifecycle_step(db: Db, sync: Sync, poke: Poke, code: String, step: Step, values: BTreeMap<String, String>) -> Result<DossierView, AppError> {
+    let d = lifecycle::apply(&mut lock(&db), &code, &Command::from_values(step, &values)?)?;
+    sync.sync_now();
+    poke.now();
+    Ok(DossierView::of(d))
 }
 
 #[tauri::command(async)]
 pub fn work_counts(db: Db) -> Result<WorkCounts, AppError> {
-    Ok(lifecycle::counts(&*reader(&db)?)?)
+    Ok(lifecycle::counts(&*lock(&db))?)
 }
 
 #[tauri::command(async)]
 pub fn work_list(db: Db, list: WorkList) -> Result<Vec<WorkItem>, AppError> {
-    Ok(lifecycle::list(&*reader(&db)?, list, 200)?)
+    Ok(lifecycle::list(&*lock(&db), list, 200)?)
 }
 
 #[tauri::command(async)]
@@ -193,10 +207,12 @@ pub fn sync_parked(db: Db) -> Result<Vec<ParkedEvent>, AppError> {
 }
 
 #[tauri::command(async)]
-pub fn sync_retry_parked(db: Db, sync: Sync) -> Result<u32, AppError> {
+pub fn sync_retry_parked(db: Db, poke: Poke, sync: Sync) -> Result<u32, AppError> {
     let n = sync::retry_parked(&mut lock(&db))?;
     sync.sync_now();
-    Ok(n as u32)
+    let out = n as u32;
+    poke.now();
+    Ok(out)
 }
 
 #[tauri::command(async)]
@@ -205,37 +221,37 @@ pub fn sync_conflicts(db: Db) -> Result<Vec<ConflictItem>, AppError> {
 }
 
 #[tauri::command(async)]
-pub fn sync_settle(db: Db, event_uid: String) -> Result<(), AppError> {
-    Ok(sync::settle_conflict(&mut lock(&db), &event_uid)?)
+pub fn sync_settle(db: Db, poke: Poke, event_uid: String) -> Result<(), AppError> {
+    let out = sync::settle_conflict(&mut lock(&db), &event_uid)?;
+    poke.now();
+    Ok(out)
 }
 
 #[tauri::command(async)]
 pub fn dossier_sync(db: Db, code: String) -> Result<DossierSync, AppError> {
-    Ok(sync::dossier_sync(&*reader(&db)?, &code)?)
+    Ok(sync::dossier_sync(&*lock(&db), &code)?)
 }
 
 /// Enrols this counter with a portal (an admin step; also `motcua enrol`). The HTTP call runs on a
 /// thread of its own with its own runtime and its own connection, which gets the app's session
 /// explicitly (the core checks the admin's right on it before any network call).
 #[tauri::command(async)]
-pub fn sync_enrol(db: Db, sync: Sync, portal: String, code: String) -> Result<SyncStatus, AppError> {
+pub fn sync_enrol(db: Db, poke: Poke, sync: Sync, portal: String, code: String) -> Result<SyncStatus, AppError> {
     let (path, clock, session) = {
         let g = lock(&db);
         (g.path().to_path_buf(), g.clock_arc(), g.session().cloned())
     };
     let handle = std::thread::spawn(move || -> Result<(), AppError> {
         let mut store = Store::open_as(&path, clock, session.as_ref())?;
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| AppError {
-            code: motcua_core::ErrorCode::Internal,
-            message: e.to_string(),
-            field: None,
-        })?;
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| Reason::Internal.error(e.to_string()))?;
         rt.block_on(motcua_sync::enrol(&mut store, &portal, &code))?;
         Ok(())
     });
-    handle.join().map_err(|_| AppError { code: motcua_core::ErrorCode::Internal, message: "enrolment thread panicked".into(), field: None })??;
+    handle.join().map_err(|_| Reason::Internal.error("enrolment thread panicked"))??;
     sync.sync_now();
-    Ok(sync::status(&lock(&db))?)
+    let out = sync::status(&lock(&db))?;
+    poke.now();
+    Ok(out)
 }
 
 #[tauri::command(async)]
@@ -245,36 +261,48 @@ pub fn auth_state(db: Db) -> Result<AuthState, AppError> {
 
 /// First run: the admin account; logs the admin in.
 #[tauri::command(async)]
-pub fn auth_setup_admin(db: Db, id: String, name: String, password: String, pin: Option<String>) -> Result<Session, AppError> {
-    Ok(accounts::create_first_admin(&mut lock(&db), &id, &name, &password, pin.as_deref().filter(|p| !p.is_empty()))?)
+pub fn auth_setup_admin(db: Db, poke: Poke, id: String, name: String, password: String, pin: Option<String>) -> Result<Session, AppError> {
+    let out = accounts::create_first_admin(&mut lock(&db), &id, &name, &password, pin.as_deref().filter(|p| !p.is_empty()))?;
+    poke.now();
+    Ok(out)
 }
 
 /// Log in, or switch clerk at a shared counter.
 #[tauri::command(async)]
-pub fn auth_login(db: Db, id: String, password: String) -> Result<Session, AppError> {
-    Ok(accounts::login(&mut lock(&db), &id, &password)?)
+pub fn auth_login(db: Db, poke: Poke, id: String, password: String) -> Result<Session, AppError> {
+    let out = accounts::login(&mut lock(&db), &id, &password)?;
+    poke.now();
+    Ok(out)
 }
 
 #[tauri::command(async)]
-pub fn auth_lock(db: Db) -> Result<AuthState, AppError> {
+pub fn auth_lock(db: Db, poke: Poke) -> Result<AuthState, AppError> {
     let mut g = lock(&db);
     accounts::lock(&mut g)?;
-    Ok(accounts::state(&g)?)
+    let out = accounts::state(&g)?;
+    poke.now();
+    Ok(out)
 }
 
 #[tauri::command(async)]
-pub fn auth_unlock_pin(db: Db, pin: String) -> Result<Session, AppError> {
-    Ok(accounts::unlock_with_pin(&mut lock(&db), &pin)?)
+pub fn auth_unlock_pin(db: Db, poke: Poke, pin: String) -> Result<Session, AppError> {
+    let out = accounts::unlock_with_pin(&mut lock(&db), &pin)?;
+    poke.now();
+    Ok(out)
 }
 
 #[tauri::command(async)]
-pub fn auth_unlock_password(db: Db, password: String) -> Result<Session, AppError> {
-    Ok(accounts::unlock_with_password(&mut lock(&db), &password)?)
+pub fn auth_unlock_password(db: Db, poke: Poke, password: String) -> Result<Session, AppError> {
+    let out = accounts::unlock_with_password(&mut lock(&db), &password)?;
+    poke.now();
+    Ok(out)
 }
 
 #[tauri::command(async)]
-pub fn auth_logout(db: Db) -> Result<AuthState, AppError> {
+pub fn auth_logout(db: Db, poke: Poke) -> Result<AuthState, AppError> {
     let mut g = lock(&db);
     accounts::logout(&mut g)?;
-    Ok(accounts::state(&g)?)
+    let out = accounts::state(&g)?;
+    poke.now();
+    Ok(out)
 }

@@ -2,11 +2,21 @@
 //! machine), starts the portal sync in the background, then serves the UI's commands. All domain logic is in motcua-core; forms and printing in motcua-forms.
 //!
 //! Arguments: `--data-dir DIR` (else $MOTCUA_DATA_DIR, else the OS data dir); `--now 2026-02-12T10:30`
-//! (or $MOTCUA_NOW) pins the clock for scripted demos and end-to-end tests.
+//! (or $MOTCUA_NOW) pins the clock for scripted demos and end-to-end tests (a value that is not a time
+//! is refused). The log goes to `logs/` in the data directory (`motcua_core::logging`).
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+include!("command_list.rs");
+
 mod commands;
+mod push;
+
+macro_rules! handler {
+    ($($c:ident),*) => {
+        tauri::generate_handler![$(commands::$c),*]
+    };
+}
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -29,19 +39,27 @@ fn arg_value(args: &[String], name: &str) -> Option<String> {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let dir = paths::data_dir(arg_value(&args, "--data-dir").map(PathBuf::from));
-    let clock: Arc<dyn Clock> = match arg_value(&args, "--now").or_else(|| std::env::var("MOTCUA_NOW").ok()).and_then(|s| parse_local(&s)) {
-        Some(t) => Arc::new(FixedClock(t)),
+    let _log = motcua_core::logging::to_file(&dir, "motcua-app");
+    // a pinned clock that does not read is refused, never silently replaced by the system clock
+    let clock: Arc<dyn Clock> = match arg_value(&args, "--now").or_else(|| std::env::var("MOTCUA_NOW").ok()) {
+        Some(s) => match parse_local(&s) {
+            Some(t) => Arc::new(FixedClock(t)),
+            None => {
+                eprintln!("motcua-app: --now / MOTCUA_NOW {s:?} is not a time (2026-02-12T10:30)");
+                std::process::exit(2);
+            }
+        },
         None => Arc::new(SystemClock),
     };
     // one app per data directory (a restore waits for it to close)
     let _instance = match paths::InstanceLock::try_acquire(&dir) {
         Ok(Ok(lock)) => lock,
         Ok(Err(())) => {
-            eprintln!("motcua-app: Một Cửa is already open on {} (only one window per counter database)", dir.display());
+            tracing::error!("Một Cửa is already open on {} (only one window per counter database)", dir.display());
             std::process::exit(1);
         }
         Err(e) => {
-            eprintln!("motcua-app: cannot lock {}: {e}", dir.display());
+            tracing::error!("cannot lock {}: {e}", dir.display());
             std::process::exit(1);
         }
     };
@@ -49,14 +67,14 @@ fn main() {
     let store = match store {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("motcua-app: cannot open the counter database in {}: {e}", dir.display());
+            tracing::error!("cannot open the counter database in {}: {e}", dir.display());
             std::process::exit(1);
         }
     };
     // Saved PDFs are copies (forms can be rendered again; the print log keeps the record): keep 90 days.
     let pruned = motcua_forms::service::prune_saved_pdfs(&store, 90);
     if pruned > 0 {
-        eprintln!("motcua-app: removed {pruned} saved PDFs older than 90 days");
+        tracing::info!("removed {pruned} saved PDFs older than 90 days");
     }
     // The portal sync runs on its own thread and connection: intake and printing never wait for it.
     let sync = motcua_sync::SyncHandle::spawn(store.path().to_path_buf(), store.clock_arc(), motcua_sync::task::TaskConfig::from_env());
@@ -64,39 +82,11 @@ fn main() {
     let app = tauri::Builder::default()
         .manage(Mutex::new(store))
         .manage(sync)
-        .invoke_handler(tauri::generate_handler![
-            commands::app_status,
-            commands::catalog_search,
-            commands::intake_preview,
-            commands::intake_submit,
-            commands::dossier_search,
-            commands::dossier_get,
-            commands::form_print,
-            commands::form_preview,
-            commands::printers_list,
-            commands::prints_of,
-            commands::settings_get,
-            commands::settings_save,
-            commands::pdf_open,
-            commands::lifecycle_apply,
-            commands::work_counts,
-            commands::work_list,
-            commands::sync_status,
-            commands::sync_now,
-            commands::sync_parked,
-            commands::sync_retry_parked,
-            commands::sync_conflicts,
-            commands::sync_settle,
-            commands::sync_enrol,
-            commands::dossier_sync,
-            commands::auth_state,
-            commands::auth_setup_admin,
-            commands::auth_login,
-            commands::auth_lock,
-            commands::auth_unlock_pin,
-            commands::auth_unlock_password,
-            commands::auth_logout,
-        ])
+        .invoke_handler(with_app_commands!(handler))
+        .setup(|app| {
+            push::spawn(app.handle().clone());
+            Ok(())
+        })
         .build(tauri::generate_context!())
         .expect("error while building the Một Cửa window");
     app.run(|handle, event| {
@@ -119,8 +109,8 @@ fn backup_now(store: &mut Store, why: &str) {
     let result = motcua_core::backup::BackupSettings::load(store)
         .and_then(|s| motcua_core::backup::create(store, &s.folder(store), s.keep, why));
     match result {
-        Ok(b) => eprintln!("motcua-app: backup ({why}) {}", b.path),
-        Err(e) => eprintln!("motcua-app: backup ({why}) failed: {e}"),
+        Ok(b) => tracing::info!("backup ({why}) {}", b.path),
+        Err(e) => tracing::error!("backup ({why}) failed: {e}"),
     }
 }
 
@@ -132,7 +122,7 @@ fn spawn_scheduled_backups(db: PathBuf, clock: Arc<dyn Clock>) {
         .spawn(move || {
             let mut store = match Store::open(&db, clock) {
                 Ok(s) => s,
-                Err(e) => return eprintln!("motcua-app: scheduled backups off: {e}"),
+                Err(e) => return tracing::error!("scheduled backups off: {e}"),
             };
             store.act_as_system();
             loop {

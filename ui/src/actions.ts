@@ -1,98 +1,93 @@
-// The lifecycle steps a clerk takes from the dossier view: ask for a supplement, record it, refuse,
-// stop, apologise with a new date, pass to another department, take the result back, withdraw. Each
-// opens a small form of what the step needs; confirming records the event in the core (which refuses
-// what makes no sense, with a message) and prints the matching one-stop form. Offering only the steps
-// that fit the status is a convenience: the rules live in the core.
+// The lifecycle steps a clerk takes from the dossier view. The core decides which steps the dossier's
+// status allows (`DossierView.allowed_steps`), names them, says what each asks for and which form it
+// prints; this draws the buttons and the small forms from that, sends the values as typed
+// (`lifecycle_step`: the core makes the command and refuses what makes no sense, with a message) and
+// prints the step's form.
 import { api as defaultApi, type Api } from './api';
 import type { AppError } from './bindings/AppError';
-import type { Command } from './bindings/Command';
-import type { Dossier } from './bindings/Dossier';
-import type { DossierStatus } from './bindings/DossierStatus';
-import type { FormKind } from './bindings/FormKind';
-import { esc } from './format';
+import type { DossierView } from './bindings/DossierView';
+import type { Step } from './bindings/Step';
+import type { StepField } from './bindings/StepField';
+import type { StepOffer } from './bindings/StepOffer';
+import { html, setHtml } from './html';
 import { describeOutcome } from './printing';
 
-type Field = { name: string; label: string; kind?: 'textarea' | 'date' };
-type Step = {
-  id: string;
-  label: string;
-  when: DossierStatus[];
-  fields: Field[];
-  command: (v: Record<string, string>) => Command;
-  /** The form printed once the step is recorded. */
-  prints?: FormKind;
-};
+/** What became of a step: shown under the buttons (of this view, or of the one that replaces it). */
+export type StepReport = { ok: boolean; text: string };
 
-const OPEN: DossierStatus[] = ['received', 'in_process', 'waiting_supplement'];
+/** The data-testid suffix of a step's button: the step's name, except two older ids the end-to-end tests use. */
+const TEST_IDS: Partial<Record<Step, string>> = { request_supplement: 'supplement', receive_result: 'result' };
+export const stepTestId = (s: Step) => `step-${TEST_IDS[s] ?? s}`;
 
-export const STEPS: Step[] = [
-  {
-    id: 'supplement', label: 'Yêu cầu bổ sung', when: ['received', 'in_process'], prints: 'supplement',
-    fields: [{ name: 'missing', label: 'Giấy tờ, nội dung cần bổ sung (mỗi dòng một mục)', kind: 'textarea' }],
-    command: (v) => ({ kind: 'request_supplement', missing: v.missing.split('\n').map((s) => s.trim()).filter(Boolean) }),
-  },
-  { id: 'supplemented', label: 'Đã nhận bổ sung', when: ['waiting_supplement'], fields: [], command: () => ({ kind: 'supplemented' }) },
-  {
-    id: 'transfer', label: 'Chuyển phòng', when: ['in_process'], fields: [{ name: 'to', label: 'Phòng nhận hồ sơ' }],
-    command: (v) => ({ kind: 'transfer', to: v.to }),
-  },
-  { id: 'result', label: 'Nhận kết quả', when: ['in_process'], fields: [], command: () => ({ kind: 'receive_result' }) },
-  {
-    id: 'delay', label: 'Xin lỗi, hẹn lại', when: ['received', 'in_process'], prints: 'apology',
-    fields: [{ name: 'new_due', label: 'Ngày hẹn mới (ngày/tháng/năm [giờ:phút])', kind: 'date' }, { name: 'reason', label: 'Lý do chậm trả kết quả', kind: 'textarea' }],
-    command: (v) => ({ kind: 'delay', new_due: v.new_due, reason: v.reason }),
-  },
-  {
-    id: 'refuse', label: 'Từ chối', when: OPEN, prints: 'refusal',
-    fields: [{ name: 'reason', label: 'Lý do từ chối', kind: 'textarea' }], command: (v) => ({ kind: 'refuse', reason: v.reason }),
-  },
-  {
-    id: 'stop', label: 'Dừng giải quyết', when: OPEN, prints: 'stop',
-    fields: [{ name: 'reason', label: 'Lý do dừng giải quyết', kind: 'textarea' }], command: (v) => ({ kind: 'stop', reason: v.reason }),
-  },
-  {
-    id: 'withdraw', label: 'Công dân rút hồ sơ', when: OPEN,
-    fields: [{ name: 'reason', label: 'Ghi chú (không bắt buộc)' }], command: (v) => ({ kind: 'withdraw', reason: v.reason }),
-  },
-];
+function fieldMarkup(f: StepField) {
+  const multi = f.kind === 'text' || f.kind === 'lines';
+  // a list's `max` is per item (the core checks the whole list): no maxlength on its box
+  const max = f.kind === 'lines' ? null : f.max;
+  const control = multi
+    ? html`<textarea name="${f.name}" data-testid="step-${f.name}" rows="3" aria-required="${String(f.required)}"${max ? html` maxlength="${max}"` : ''}></textarea>`
+    : html`<input name="${f.name}" data-testid="step-${f.name}" autocomplete="off" aria-required="${String(f.required)}"${max ? html` maxlength="${max}"` : ''}>`;
+  return html`<label class="field wide"><span>${f.label}</span>${control}</label>`;
+}
 
 /** The step buttons of one dossier, and the small form of the step being taken. */
 export class DossierActions {
   readonly el: HTMLElement;
-  private step: Step | null = null;
+  private offer: StepOffer | null = null;
 
-  constructor(private dossier: Dossier, private api: Api = defaultApi, private onChange: (d: Dossier) => void = () => {}) {
+  /**
+   * `onChange(after, report)` is called once a step is recorded (and its form printed); an owner that
+   * redraws the dossier passes `report` to the new DossierActions, which shows it.
+   */
+  constructor(
+    private dossier: DossierView,
+    private api: Api = defaultApi,
+    private onChange: (d: DossierView, report: StepReport) => void = () => {},
+    report?: StepReport,
+  ) {
     this.el = document.createElement('div');
     this.el.className = 'dossier-actions';
     this.el.dataset.testid = 'dossier-actions';
-    const steps = STEPS.filter((s) => s.when.includes(dossier.status));
-    this.el.innerHTML = `<div class="buttons">${steps.map((s) => `<button type="button" data-step="${s.id}" data-testid="step-${s.id}">${esc(s.label)}</button>`).join('')}</div>
+    setHtml(this.el, html`<div class="buttons"></div>
       <form class="step-form" data-testid="step-form" novalidate hidden></form>
       <div class="banner error" data-testid="step-error" role="alert" hidden></div>
-      <div class="banner ok" data-testid="step-done" role="status" hidden></div>`;
-    this.el.querySelectorAll<HTMLButtonElement>('[data-step]').forEach((b) => b.addEventListener('click', () => this.open(b.dataset.step!)));
+      <div class="banner ok" data-testid="step-done" role="status" hidden></div>`);
+    this.drawButtons();
+    if (report) this.report(report);
+  }
+
+  /** One button per step the dossier allows now and the dossier view offers (not hand-over, return). */
+  private drawButtons() {
+    const buttons = this.q('.buttons');
+    const offers = this.dossier.allowed_steps.filter((s) => s.in_detail);
+    setHtml(buttons, html`${offers.map((s) => html`<button type="button" data-step="${s.step}" data-testid="${stepTestId(s.step)}">${s.label}</button>`)}`);
+    buttons.querySelectorAll<HTMLButtonElement>('[data-step]').forEach((b) => b.addEventListener('click', () => this.open(b.dataset.step as Step)));
   }
 
   private q<T extends HTMLElement = HTMLElement>(sel: string): T {
     return this.el.querySelector<T>(sel)!;
   }
 
-  /** Opens the form of a step (or takes it at once when it needs nothing). */
-  open(id: string) {
-    const step = STEPS.find((s) => s.id === id);
-    if (!step) return;
-    this.step = step;
+  /** Shows what became of a step. */
+  report(r: StepReport) {
+    const slot = this.q(r.ok ? '[data-testid="step-done"]' : '[data-testid="step-error"]');
+    slot.textContent = r.text;
+    slot.hidden = false;
+  }
+
+  /** Opens the form of a step the dossier allows (or takes it at once when it needs nothing). */
+  open(step: Step) {
+    const offer = this.dossier.allowed_steps.find((s) => s.step === step && s.in_detail);
+    if (!offer) return;
+    this.offer = offer;
     const form = this.q<HTMLFormElement>('[data-testid="step-form"]');
-    if (!step.fields.length) {
+    if (!offer.fields.length) {
       form.hidden = true;
       void this.confirm({});
       return;
     }
-    form.innerHTML = `<h4>${esc(step.label)}</h4>${step.fields.map((f) => `<label class="field wide"><span>${esc(f.label)}</span>${
-      f.kind === 'textarea' ? `<textarea name="${f.name}" data-testid="step-${f.name}" rows="3"></textarea>` : `<input name="${f.name}" data-testid="step-${f.name}" autocomplete="off">`
-    }</label>`).join('')}
+    setHtml(form, html`<h4>${offer.label}</h4>${offer.fields.map(fieldMarkup)}
       <button type="submit" class="primary" data-testid="step-confirm">Xác nhận <span class="key">(Ctrl+Enter)</span></button>
-      <button type="button" data-testid="step-cancel">Hủy (Esc)</button>`;
+      <button type="button" data-testid="step-cancel">Hủy (Esc)</button>`);
     form.hidden = false;
     form.onsubmit = (ev) => {
       ev.preventDefault();
@@ -112,53 +107,48 @@ export class DossierActions {
     form.querySelector<HTMLElement>('input, textarea')!.focus();
   }
 
+  private fields(): Array<HTMLInputElement | HTMLTextAreaElement> {
+    return Array.from(this.el.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>('[data-testid="step-form"] [name]'));
+  }
+
   private values(): Record<string, string> {
     const out: Record<string, string> = {};
-    this.el.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>('[data-testid="step-form"] [name]').forEach((i) => (out[i.name] = i.value));
+    for (const i of this.fields()) out[i.name] = i.value;
     return out;
   }
 
   /** Records the open step; prints its form; returns the dossier after it, or null when refused. */
-  async confirm(values: Record<string, string>): Promise<Dossier | null> {
-    const step = this.step;
-    if (!step) return null;
-    const err = this.q('[data-testid="step-error"]');
-    const done = this.q('[data-testid="step-done"]');
-    err.hidden = true;
-    done.hidden = true;
-    let after: Dossier;
+  async confirm(values: Record<string, string>): Promise<DossierView | null> {
+    const offer = this.offer;
+    if (!offer) return null;
+    this.q('[data-testid="step-error"]').hidden = true;
+    this.q('[data-testid="step-done"]').hidden = true;
+    let after: DossierView;
     try {
-      [after] = await this.api.lifecycleApply([this.dossier.code], step.command(values));
+      after = await this.api.lifecycleStep(this.dossier.code, offer.step, values);
     } catch (e) {
       const a = e as AppError;
-      err.textContent = a.message;
-      err.hidden = false;
-      const field = a.field?.replace(/^to\./, '');
-      this.el.querySelector<HTMLElement>(`[data-testid="step-form"] [name="${field}"]`)?.focus();
+      this.report({ ok: false, text: a.message });
+      this.fields().find((i) => i.name === a.field)?.focus();
       return null;
     }
-    let text = `Đã ghi nhận: ${step.label.toLowerCase()}.`;
-    let ok = true;
-    if (step.prints) {
+    const report: StepReport = { ok: true, text: `Đã ghi nhận: ${offer.label.toLowerCase()}.` };
+    if (offer.prints) {
       try {
-        const o = await this.api.formPrint({ form: step.prints, code: after.code }, true);
-        const d = describeOutcome(o);
-        ok = d.ok;
-        text += ` ${d.text}`;
+        const d = describeOutcome(await this.api.formPrint({ form: offer.prints, code: after.code }, true));
+        report.ok = d.ok;
+        report.text += ` ${d.text}`;
       } catch (e) {
-        ok = false;
-        text += ` Chưa in được: ${(e as AppError).message}`;
+        report.ok = false;
+        report.text += ` Chưa in được: ${(e as AppError).message}`;
       }
     }
     this.dossier = after;
-    this.onChange(after);
-    // onChange may re-render the detail with a fresh DossierActions; this one reports into whatever is shown.
-    const target = document.body.contains(this.el) ? this.el : document.querySelector<HTMLElement>('[data-testid="dossier-actions"]');
-    const slot = target?.querySelector<HTMLElement>(ok ? '[data-testid="step-done"]' : '[data-testid="step-error"]');
-    if (slot) {
-      slot.textContent = text;
-      slot.hidden = false;
-    }
+    this.offer = null;
+    this.q<HTMLFormElement>('[data-testid="step-form"]').hidden = true;
+    this.drawButtons();
+    this.report(report);
+    this.onChange(after, report);
     return after;
   }
 }

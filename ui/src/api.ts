@@ -1,12 +1,16 @@
-// The only module that talks to the Rust side (Tauri invoke). Every failure arrives as an AppError
-// {code, message, field?}; tests replace this module with vi.mock.
+// The only module that talks to the Rust side (Tauri invoke, and the `dashboard` event the shell
+// pushes). Every failure arrives as an AppError {code, reason, message, field?}: the UI switches on
+// `reason` (or `code`), never on the message. Tests replace this module with vi.mock.
 import { invoke } from '@tauri-apps/api/core';
+import { listen } from '@tauri-apps/api/event';
 import type { AppError } from './bindings/AppError';
 import type { CounterStatus } from './bindings/CounterStatus';
-import type { Dossier } from './bindings/Dossier';
+import type { Dashboard } from './bindings/Dashboard';
+import type { DossierView } from './bindings/DossierView';
 import type { IntakePreview } from './bindings/IntakePreview';
 import type { IntakeRequest } from './bindings/IntakeRequest';
-import type { Procedure } from './bindings/Procedure';
+import type { ProcedureView } from './bindings/ProcedureView';
+import type { Step } from './bindings/Step';
 import type { SearchPage } from './bindings/SearchPage';
 import type { CounterSettings } from './bindings/CounterSettings';
 import type { FormInput } from './bindings/FormInput';
@@ -30,9 +34,12 @@ export type FormTarget = { form: FormKind; code?: string; input?: FormInput | nu
 
 /** Normalises whatever a rejected invoke gives into an AppError. */
 export function toAppError(e: unknown): AppError {
-  if (e && typeof e === 'object' && 'code' in e && 'message' in e) return e as AppError;
-  return { code: 'internal', message: `Lỗi không xác định: ${String(e)}` };
+  if (e && typeof e === 'object' && 'code' in e && 'message' in e) return { reason: 'internal', ...(e as Omit<AppError, 'reason'>) };
+  return { code: 'internal', reason: 'internal', message: `Lỗi không xác định: ${String(e)}` };
 }
+
+/** Stops listening. */
+export type Unlisten = () => void;
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -44,11 +51,16 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
 
 export const api = {
   appStatus: () => call<CounterStatus>('app_status'),
-  catalogSearch: (query: string) => call<Procedure[]>('catalog_search', { query }),
+  /** Header, status bar, work counts and sync badge in one (also pushed: `onDashboard`). */
+  dashboard: () => call<Dashboard>('dashboard'),
+  /** Calls `cb` with every dashboard the shell pushes (after commands, sync rounds, as the clock moves). */
+  onDashboard: (cb: (d: Dashboard) => void): Promise<Unlisten> => listen<Dashboard>('dashboard', (ev) => cb(ev.payload)),
+  catalogSearch: (query: string) => call<ProcedureView[]>('catalog_search', { query }),
   intakePreview: (procedureCode: string) => call<IntakePreview>('intake_preview', { procedureCode }),
-  intakeSubmit: (request: IntakeRequest) => call<Dossier>('intake_submit', { request }),
+  /** The applicant's date of birth goes as typed: the core reads it. */
+  intakeSubmit: (request: IntakeRequest) => call<DossierView>('intake_submit', { request }),
   dossierSearch: (query: string, cursor?: number) => call<SearchPage>('dossier_search', { query, cursor: cursor ?? null }),
-  dossierGet: (code: string) => call<Dossier>('dossier_get', { code }),
+  dossierGet: (code: string) => call<DossierView>('dossier_get', { code }),
   /** Renders, saves, logs and (send=true) prints; a printer failure comes back in `outcome.error`. */
   formPrint: (t: FormTarget, send: boolean, copies?: number) =>
     call<PrintOutcome>('form_print', { form: t.form, code: t.code ?? null, input: t.input ?? null, from: t.from ?? null, to: t.to ?? null, copies: copies ?? null, send }),
@@ -60,7 +72,9 @@ export const api = {
   settingsSave: (settings: CounterSettings) => call<CounterSettings>('settings_save', { settings }),
   pdfOpen: (path: string) => call<void>('pdf_open', { path }),
   /** A lifecycle command on one or more dossiers (all or nothing); returns them after it. */
-  lifecycleApply: (codes: string[], command: Command) => call<Dossier[]>('lifecycle_apply', { codes, command }),
+  lifecycleApply: (codes: string[], command: Command) => call<DossierView[]>('lifecycle_apply', { codes, command }),
+  /** A step from its small form: the values by `StepField.name`, as typed; the core makes the command. */
+  lifecycleStep: (code: string, step: Step, values: Record<string, string>) => call<DossierView>('lifecycle_step', { code, step, values }),
   workCounts: () => call<WorkCounts>('work_counts'),
   workList: (list: WorkList) => call<WorkItem[]>('work_list', { list }),
   syncStatus: () => call<SyncStatus>('sync_status'),

@@ -1,7 +1,7 @@
-// Vietnamese formatting of times, dates and money. Times are RFC 3339 strings in Vietnam time
-// ("2026-02-12T17:00:00+07:00"): their own fields are used, never the machine's time zone.
-
-const WEEKDAYS = ['Chủ nhật', 'thứ Hai', 'thứ Ba', 'thứ Tư', 'thứ Năm', 'thứ Sáu', 'thứ Bảy'];
+// Vietnamese display of times, dates and money (display only: every date a clerk types is read by
+// the core). Times are RFC 3339 strings in Vietnam time ("2026-02-12T17:00:00+07:00"): their own
+// fields are used, never the machine's time zone. Weekday names come from the core.
+import { WEEKDAYS_FROM_MONDAY } from './bindings/facts';
 
 interface Parts { y: number; m: number; d: number; hh: number; mm: number }
 
@@ -13,7 +13,7 @@ export function parts(rfc3339: string): Parts | null {
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
-/** Weekday of a calendar date (Sakamoto's method: independent of time zones). */
+/** Weekday of a calendar date, 0 = Sunday (Sakamoto's method: independent of time zones). */
 export function weekday(y: number, m: number, d: number): number {
   const t = [0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4];
   if (m < 3) y -= 1;
@@ -24,7 +24,9 @@ export function weekday(y: number, m: number, d: number): number {
 export function formatDateTime(rfc3339: string): string {
   const p = parts(rfc3339);
   if (!p) return rfc3339;
-  return `${pad(p.hh)}:${pad(p.mm)} ${WEEKDAYS[weekday(p.y, p.m, p.d)]}, ${pad(p.d)}/${pad(p.m)}/${p.y}`;
+  // WEEKDAYS_FROM_MONDAY[0] is Monday; weekday() counts from Sunday
+  const name = WEEKDAYS_FROM_MONDAY[(weekday(p.y, p.m, p.d) + 6) % 7];
+  return `${pad(p.hh)}:${pad(p.mm)} ${name}, ${pad(p.d)}/${pad(p.m)}/${p.y}`;
 }
 
 /** "12/02/2026" */
@@ -39,24 +41,8 @@ export function formatMoney(amount: number): string {
   return `${s} đ`;
 }
 
-/** Parses dd/mm/yyyy (also d/m/yyyy, dd-mm-yyyy, ddmmyyyy) into YYYY-MM-DD; null when not a real date. */
-export function parseDmy(input: string): string | null {
-  const s = input.trim();
-  let m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(s);
-  if (!m) m = /^(\d{2})(\d{2})(\d{4})$/.exec(s);
-  if (!m) return null;
-  const d = +m[1], mo = +m[2], y = +m[3];
-  if (mo < 1 || mo > 12 || d < 1) return null;
-  const days = [31, (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-  if (d > days[mo - 1]) return null;
-  return `${y}-${pad(mo)}-${pad(d)}`;
-}
-
-/** YYYY-MM-DD → dd/mm/yyyy */
+/** A stored YYYY-MM-DD date → dd/mm/yyyy (display). */
 export function isoToDmy(iso: string): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
   return m ? `${m[3]}/${m[2]}/${m[1]}` : iso;
 }
-
-/** Escapes text for insertion into HTML. */
-export const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

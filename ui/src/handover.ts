@@ -5,31 +5,36 @@
 // unless the clerk unticks it; either can be printed again from the buttons.
 import { api as defaultApi, type Api } from './api';
 import type { AppError } from './bindings/AppError';
-import type { Dossier } from './bindings/Dossier';
-import { esc, formatDateTime } from './format';
-import { STATUS_LABELS } from './search';
+import type { DossierView } from './bindings/DossierView';
+import type { Step } from './bindings/Step';
+import { LIMITS, STEPS } from './bindings/facts';
+import { formatDateTime } from './format';
+import { html, setHtml } from './html';
 import { describeOutcome } from './printing';
 
 export type DeskMode = 'handover' | 'receive';
 
+/** The step each mode of the desk takes on the whole batch. */
+const STEP_OF: Record<DeskMode, Step> = { handover: 'hand_over', receive: 'receive_result' };
+
 export class HandoverScreen {
   readonly el: HTMLElement;
-  private batch: Dossier[] = [];
+  private batch: DossierView[] = [];
   /** The last confirmed handover: its batch id and codes, for printing again. */
   private last: { batch: string; codes: string[] } | null = null;
 
   constructor(private api: Api = defaultApi, private onDone: () => void = () => {}) {
     this.el = document.createElement('section');
     this.el.className = 'screen handover';
-    this.el.innerHTML = `
+    setHtml(this.el, html`
       <h2>Bàn giao hồ sơ / nhận kết quả</h2>
       <div class="row">
         <label class="field narrow"><span>Việc</span>
           <select data-testid="desk-mode"><option value="handover">Bàn giao cho phòng chuyên môn</option><option value="receive">Nhận kết quả từ phòng</option></select></label>
         <label class="field"><span>Phòng nhận hồ sơ</span>
-          <input data-testid="desk-department" list="desk-departments" placeholder="Chọn hoặc gõ tên phòng"><datalist id="desk-departments"></datalist></label>
+          <input data-testid="desk-department" list="desk-departments" maxlength="${LIMITS.department}" placeholder="Chọn hoặc gõ tên phòng"><datalist id="desk-departments"></datalist></label>
         <label class="field"><span>Quét mã vạch hoặc gõ mã hồ sơ rồi Enter</span>
-          <input data-testid="desk-scan" autocomplete="off"></label>
+          <input data-testid="desk-scan" autocomplete="off" maxlength="${LIMITS.code}"></label>
       </div>
       <div class="banner error" data-testid="desk-error" role="alert" hidden></div>
       <div class="banner ok" data-testid="desk-done" role="status" hidden></div>
@@ -42,7 +47,7 @@ export class HandoverScreen {
         <div class="print-status" data-testid="desk-print-status" role="status"></div>
         <div class="buttons"><button type="button" data-testid="desk-print-list">In danh sách bàn giao</button>
           <button type="button" data-testid="desk-print-controls">In phiếu kiểm soát</button></div>
-      </div>`;
+      </div>`);
     const scan = this.q<HTMLInputElement>('[data-testid="desk-scan"]');
     scan.addEventListener('keydown', (ev) => {
       if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) {
@@ -72,7 +77,7 @@ export class HandoverScreen {
     try {
       const s = await this.api.settingsGet();
       const names = s.departments.split(';').map((d) => d.trim()).filter(Boolean);
-      this.q('#desk-departments').innerHTML = names.map((d) => `<option value="${esc(d)}">`).join('');
+      setHtml(this.q('#desk-departments'), html`${names.map((d) => html`<option value="${d}">`)}`);
     } catch {
       // the field still takes typed names
     }
@@ -116,9 +121,10 @@ export class HandoverScreen {
         this.message('error', `Hồ sơ ${d.code} đã có trong danh sách.`);
         return false;
       }
-      const want = this.mode === 'handover' ? 'received' : 'in_process';
-      if (d.status !== want) {
-        this.message('error', `Hồ sơ ${d.code} đang ở trạng thái "${STATUS_LABELS[d.status]}": không ${this.mode === 'handover' ? 'bàn giao' : 'nhận kết quả'} được.`);
+      // the core says which steps the dossier allows now
+      const step = STEP_OF[this.mode];
+      if (!d.allowed_steps.some((s) => s.step === step)) {
+        this.message('error', `Hồ sơ ${d.code} đang ở trạng thái "${d.status_label}": không ${STEPS[step].label.toLowerCase()} được.`);
         return false;
       }
       this.batch.push(d);
@@ -133,11 +139,10 @@ export class HandoverScreen {
 
   private render() {
     const body = this.q('[data-testid="desk-list"]');
-    body.innerHTML = this.batch
-      .map((d, i) => `<tr data-testid="desk-row"><td>${i + 1}</td><td><code>${esc(d.code)}</code></td><td>${esc(d.applicant.full_name)}</td>
-        <td>${esc(d.procedure_name)}</td><td>${STATUS_LABELS[d.status]}</td><td>${formatDateTime(d.due_at)}</td>
-        <td><button type="button" data-remove="${i}" title="Bỏ khỏi danh sách">Bỏ</button></td></tr>`)
-      .join('');
+    setHtml(body, html`${this.batch
+      .map((d, i) => html`<tr data-testid="desk-row"><td>${i + 1}</td><td><code>${d.code}</code></td><td>${d.applicant.full_name}</td>
+        <td>${d.procedure_name}</td><td>${d.status_label}</td><td>${formatDateTime(d.due_at)}</td>
+        <td><button type="button" data-remove="${i}" title="Bỏ khỏi danh sách">Bỏ</button></td></tr>`)}`);
     body.querySelectorAll<HTMLButtonElement>('[data-remove]').forEach((b) =>
       b.addEventListener('click', () => {
         this.batch.splice(Number(b.dataset.remove), 1);
@@ -188,7 +193,7 @@ export class HandoverScreen {
     return n;
   }
 
-  async confirm(): Promise<Dossier[] | null> {
+  async confirm(): Promise<DossierView[] | null> {
     if (!this.batch.length) {
       this.message('error', 'Chưa có hồ sơ nào trong danh sách.');
       return null;

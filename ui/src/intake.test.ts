@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Dossier } from './bindings/Dossier';
+import type { DossierView } from './bindings/DossierView';
 import type { IntakeRequest } from './bindings/IntakeRequest';
-import type { Procedure } from './bindings/Procedure';
+import { LIMITS } from './bindings/facts';
+import { procedureView, view } from './test-data';
 
 // src/api.ts is the only module that calls the backend: replace it wholesale.
 const { fake, submitted } = vi.hoisted(() => {
@@ -20,7 +21,7 @@ vi.mock('./api', () => ({ api: fake, toAppError: (e: unknown) => e }));
 
 import { IntakeScreen } from './intake';
 
-const birth: Procedure = {
+const birth = procedureView({
   code: '1.001193', name: 'Đăng ký khai sinh', field: 'Hộ tịch', level: 'commune',
   time_limit: { kind: 'same_day', cutoff: '15:00' }, fee: { amount: 0 }, result: 'Giấy khai sinh', postal_return: true,
   legal_basis: '', source: 'x', confidence: 'S',
@@ -28,19 +29,19 @@ const birth: Procedure = {
     { id: 'to-khai', name: 'Tờ khai', form: 'original', count: 1, mandatory: true },
     { id: 'uy-quyen', name: 'Văn bản ủy quyền', form: 'certified_copy', count: 2, mandatory: false },
   ],
-};
-const copy: Procedure = {
+}, 'Trong ngày (nhận trước 15:00)');
+const copy = {
   ...birth, code: '2.000815', name: 'Chứng thực bản sao từ bản chính', field: 'Chứng thực',
-  time_limit: { kind: 'working_days', days: 1 }, fee: { amount: 2000, note: 'mỗi trang' },
+  time_limit: { kind: 'working_days' as const, days: 1 }, fee: { amount: 2000, note: 'mỗi trang' }, time_limit_label: '01 ngày làm việc',
 };
 
-function dossier(req: IntakeRequest): Dossier {
-  return {
+function dossier(req: IntakeRequest): DossierView {
+  return view({
     uid: 'u', code: '000.00.31.H26-260212-0001', provisional: false, agency_code: 'A', procedure_code: req.procedure_code,
     procedure_name: 'Đăng ký khai sinh', applicant: req.applicant, documents: [], fee: 0, channel: 'counter',
     delivery: { kind: 'counter' }, received_at: '2026-02-12T10:30:00+07:00', due_at: '2026-02-12T17:00:00+07:00',
     time_limit: birth.time_limit, clerk_id: 'c', clerk_name: 'n', counter_id: 'Q01', status: 'received',
-  };
+  });
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
@@ -84,8 +85,10 @@ describe('intake screen', () => {
     });
     fake.intakeSubmit.mockImplementation(async (r: IntakeRequest) => {
       submitted.push(r);
-      if (r.applicant.id_number === 'bad') throw { code: 'validation', message: 'Số CCCD phải gồm đúng 12 chữ số', field: 'applicant.id_number' };
-      if (r.applicant.id_number === 'down') throw { code: 'internal', message: 'Không ghi được cơ sở dữ liệu' };
+      // the core's refusals
+      if (!r.procedure_code) throw { code: 'validation', reason: 'invalid', message: 'Chưa chọn thủ tục', field: 'procedure_code' };
+      if (r.applicant.id_number === 'bad') throw { code: 'validation', reason: 'invalid', message: 'Số CCCD phải gồm đúng 12 chữ số', field: 'applicant.id_number' };
+      if (r.applicant.id_number === 'down') throw { code: 'internal', reason: 'storage', message: 'Không ghi được cơ sở dữ liệu' };
       return dossier(r);
     });
     screen = new IntakeScreen(); // the mocked api module is the default backend
@@ -187,14 +190,14 @@ describe('intake screen', () => {
     expect(sent().length).toBe(1);
   });
 
-  it('builds the request from the form: ticked documents, ISO birth date, stable request id', async () => {
+  it('builds the request from the form: ticked documents, birth date as typed, stable request id', async () => {
     await fill(screen);
     $(screen, 'doc-uy-quyen').click(); // untick
     $(screen, 'applicant-email').value = ' a@b.vn ';
     const r1 = screen.buildRequest();
     expect(r1.documents).toEqual(['to-khai']);
     expect(r1.applicant).toEqual({
-      full_name: 'Nguyễn Văn A', id_type: 'cccd', id_number: '001090012345', date_of_birth: '1990-03-05',
+      full_name: 'Nguyễn Văn A', id_type: 'cccd', id_number: '001090012345', date_of_birth: '05/03/1990',
       phone: '0912345678', address: 'Hà Nội', email: 'a@b.vn',
     });
     expect(r1.procedure_code).toBe('1.001193');
@@ -204,8 +207,10 @@ describe('intake screen', () => {
     expect(screen.buildRequest().request_id).toBe(r1.request_id);
   });
 
-  it('sends an unparseable birth date as typed, so the backend names it; fee keeps digits only', async () => {
+  it('sends any birth date as typed, so the core reads or names it; fee keeps digits only', async () => {
     await fill(screen);
+    $(screen, 'applicant-date_of_birth').value = ' 5.3.1990 ';
+    expect(screen.buildRequest().applicant.date_of_birth).toBe(' 5.3.1990 ');
     $(screen, 'applicant-date_of_birth').value = '31/02/1990';
     const fee = $(screen, 'fee');
     fee.value = '12.000đ';
@@ -264,10 +269,20 @@ describe('intake screen', () => {
     expect($(screen, 'result').hidden).toBe(true);
   });
 
-  it('submitting without a procedure names the procedure field', async () => {
+  it('submitting without a procedure sends none, and the core\'s refusal names the procedure field', async () => {
     await screen.submit();
+    expect(sent()[0].procedure_code).toBe('');
     expect($(screen, 'error-procedure_code').textContent).toBe('Chưa chọn thủ tục');
     expect(active()).toBe('procedure-input');
-    expect(sent().length).toBe(0);
+    expect($(screen, 'result').hidden).toBe(true);
+  });
+
+  it('shows the time limit in the core\'s words, and caps fields at the core\'s lengths', async () => {
+    fake.intakePreview.mockReturnValueOnce(new Promise(() => {})); // the preview never answers
+    void screen.pick(birth);
+    expect($(screen, 'preview-time-limit').textContent).toBe('Trong ngày (nhận trước 15:00)');
+    expect($(screen, 'applicant-full_name').maxLength).toBe(LIMITS.name);
+    expect($(screen, 'applicant-date_of_birth').maxLength).toBe(LIMITS.date_input);
+    expect($(screen, 'applicant-address').maxLength).toBe(LIMITS.address);
   });
 });

@@ -3,39 +3,32 @@
 // request_id made once per form, so a double Enter or a retry creates one dossier.
 import { api as defaultApi, type Api } from './api';
 import type { AppError } from './bindings/AppError';
-import type { Dossier } from './bindings/Dossier';
+import type { DossierView } from './bindings/DossierView';
 import type { IntakeRequest } from './bindings/IntakeRequest';
-import type { Procedure } from './bindings/Procedure';
-import type { DocumentForm } from './bindings/DocumentForm';
+import type { ProcedureView } from './bindings/ProcedureView';
 import type { IdType } from './bindings/IdType';
-import { esc, formatDateTime, formatMoney, parseDmy } from './format';
+import { DOCUMENT_FORM_LABELS, LIMITS } from './bindings/facts';
+import { formatDateTime, formatMoney } from './format';
+import { html, setHtml } from './html';
 import { handleEnter } from './keyboard';
 import { PrintActions, showPreview } from './printing';
 
-export const FORM_LABELS: Record<DocumentForm, string> = {
-  original: 'Bản chính',
-  copy: 'Bản sao',
-  certified_copy: 'Bản sao chứng thực',
-  presented: 'Xuất trình',
-};
-
-const FIELDS: Array<[string, string, string]> = [
-  ['applicant.full_name', 'Họ và tên người nộp', 'text'],
-  ['applicant.id_number', 'Số giấy tờ', 'text'],
-  ['applicant.date_of_birth', 'Ngày sinh (ngày/tháng/năm)', 'text'],
-  ['applicant.phone', 'Điện thoại', 'tel'],
-  ['applicant.address', 'Địa chỉ', 'text'],
-  ['applicant.email', 'Email (không bắt buộc)', 'email'],
+/** The applicant's fields: name, label, input type, and the core's length limit (LIMITS key). */
+const FIELDS: Array<[string, string, string, string]> = [
+  ['applicant.full_name', 'Họ và tên người nộp', 'text', 'name'],
+  ['applicant.id_number', 'Số giấy tờ', 'text', 'id_number'],
+  ['applicant.date_of_birth', 'Ngày sinh (ngày/tháng/năm)', 'text', 'date_input'],
+  ['applicant.phone', 'Điện thoại', 'tel', 'phone'],
+  ['applicant.address', 'Địa chỉ', 'text', 'address'],
+  ['applicant.email', 'Email (không bắt buộc)', 'email', 'email'],
 ];
 
 const tid = (field: string) => field.replace('applicant.', 'applicant-');
 
-/** The time limit as the catalog states it, until the preview brings the backend's own label. */
-export function timeLimitText(p: Procedure): string {
-  const t = p.time_limit;
-  if (t.kind === 'working_days') return `${t.days} ngày làm việc`;
-  if (t.kind === 'calendar_days') return `${t.days} ngày`;
-  return `Trong ngày (nhận trước ${t.cutoff})`;
+function applicantField([f, l, t, limit]: [string, string, string, string]) {
+  return html`<label class="field"><span>${l}</span>
+    <input data-nav data-testid="${tid(f)}" name="${f}" type="${t}" maxlength="${LIMITS[limit]}" />
+    <small class="error" data-testid="error-${f}" hidden></small></label>`;
 }
 
 export function newRequestId(): string {
@@ -44,8 +37,8 @@ export function newRequestId(): string {
 
 export class IntakeScreen {
   readonly el: HTMLElement;
-  private procedure: Procedure | null = null;
-  private options: Procedure[] = [];
+  private procedure: ProcedureView | null = null;
+  private options: ProcedureView[] = [];
   private active = 0;
   private requestId = newRequestId();
   private inFlight = false;
@@ -53,17 +46,17 @@ export class IntakeScreen {
   /** Print buttons of the dossier just saved (Ctrl+P reprints its receipt). */
   printActions: PrintActions | null = null;
 
-  constructor(private api: Api = defaultApi, private onSaved: (d: Dossier) => void = () => {}) {
+  constructor(private api: Api = defaultApi, private onSaved: (d: DossierView) => void = () => {}) {
     this.el = document.createElement('section');
     this.el.className = 'screen intake';
-    this.el.innerHTML = `
+    setHtml(this.el, html`
       <div class="result" data-testid="result" hidden></div>
       <div class="banner error" data-testid="form-error" role="alert" hidden></div>
       <form novalidate autocomplete="off">
         <div class="col">
           <label class="field procedure">
             <span>Thủ tục hành chính</span>
-            <input data-nav data-testid="procedure-input" name="procedure_code" placeholder="Gõ vài chữ: khai sinh, chung thuc… hoặc mã 1.001193" />
+            <input data-nav data-testid="procedure-input" name="procedure_code" maxlength="${LIMITS.search_query}" placeholder="Gõ vài chữ: khai sinh, chung thuc… hoặc mã 1.001193" />
             <ul class="options" data-testid="procedure-options" role="listbox" hidden></ul>
             <small class="error" data-testid="error-procedure_code" hidden></small>
           </label>
@@ -75,28 +68,22 @@ export class IntakeScreen {
           </fieldset>
         </div>
         <div class="col">
-          <label class="field"><span>${FIELDS[0][1]}</span>
-            <input data-nav data-testid="applicant-full_name" name="applicant.full_name" />
-            <small class="error" data-testid="error-applicant.full_name" hidden></small></label>
+          ${applicantField(FIELDS[0])}
           <div class="row">
             <label class="field narrow"><span>Loại giấy tờ</span>
               <select data-nav data-testid="applicant-id_type" name="applicant.id_type">
                 <option value="cccd">CCCD / Căn cước</option><option value="passport">Hộ chiếu</option><option value="other">Khác</option>
               </select></label>
-            ${FIELDS.slice(1, 3).map(([f, l, t]) => `<label class="field"><span>${l}</span>
-              <input data-nav data-testid="${tid(f)}" name="${f}" type="${t}" />
-              <small class="error" data-testid="error-${f}" hidden></small></label>`).join('')}
+            ${FIELDS.slice(1, 3).map(applicantField)}
           </div>
-          ${FIELDS.slice(3).map(([f, l, t]) => `<label class="field"><span>${l}</span>
-            <input data-nav data-testid="${tid(f)}" name="${f}" type="${t}" />
-            <small class="error" data-testid="error-${f}" hidden></small></label>`).join('')}
+          ${FIELDS.slice(3).map(applicantField)}
           <div class="row">
             <label class="field narrow"><span>Nhận kết quả</span>
               <select data-nav data-testid="delivery-kind" name="delivery.kind">
                 <option value="counter">Tại quầy</option><option value="post">Qua bưu chính</option>
               </select></label>
             <label class="field delivery-address" hidden><span>Địa chỉ nhận qua bưu chính</span>
-              <input data-nav data-testid="delivery-address" name="delivery.address" />
+              <input data-nav data-testid="delivery-address" name="delivery.address" maxlength="${LIMITS.address}" />
               <small class="error" data-testid="error-delivery.address" hidden></small></label>
             <label class="field narrow"><span>Lệ phí thu (đ)</span>
               <input data-nav data-testid="fee" name="fee" inputmode="numeric" />
@@ -104,7 +91,7 @@ export class IntakeScreen {
           </div>
           <button type="button" class="primary" data-testid="submit">Tiếp nhận <span class="key">(Enter)</span></button>
         </div>
-      </form>`;
+      </form>`);
     this.wire();
   }
 
@@ -168,12 +155,11 @@ export class IntakeScreen {
   private renderOptions() {
     const list = this.q<HTMLUListElement>('[data-testid="procedure-options"]');
     if (this.options.length === 0) {
-      list.innerHTML = '<li class="empty">Không có thủ tục phù hợp</li>';
+      setHtml(list, html`<li class="empty">Không có thủ tục phù hợp</li>`);
     } else {
-      list.innerHTML = this.options
-        .map((p, i) => `<li data-testid="procedure-option" role="option" data-i="${i}" class="${i === this.active ? 'active' : ''}" aria-selected="${i === this.active}">
-          <code>${esc(p.code)}</code> ${esc(p.name)}</li>`)
-        .join('');
+      setHtml(list, html`${this.options
+        .map((p, i) => html`<li data-testid="procedure-option" role="option" data-i="${i}" class="${i === this.active ? 'active' : ''}" aria-selected="${String(i === this.active)}">
+          <code>${p.code}</code> ${p.name}</li>`)}`);
       list.querySelectorAll('li[data-i]').forEach((li) =>
         li.addEventListener('mousedown', (ev) => {
           ev.preventDefault();
@@ -208,7 +194,7 @@ export class IntakeScreen {
     }
   }
 
-  async pick(p: Procedure) {
+  async pick(p: ProcedureView) {
     this.procedure = p;
     const proc = this.q('[data-testid="procedure-input"]');
     proc.value = `${p.code} — ${p.name}`;
@@ -217,17 +203,16 @@ export class IntakeScreen {
     this.input('fee').value = String(p.fee.amount);
     const docs = this.q('.docs');
     docs.hidden = false;
-    this.q('.doc-list').innerHTML = p.documents
-      .map((d) => `<label class="doc"><input type="checkbox" data-nav data-testid="doc-${esc(d.id)}" value="${esc(d.id)}" checked />
-        <span>${esc(d.name)}${d.mandatory ? ' <b class="req" title="Bắt buộc">*</b>' : ''}</span>
-        <small>${FORM_LABELS[d.form]} × ${d.count}</small></label>`)
-      .join('');
+    setHtml(this.q('.doc-list'), html`${p.documents
+      .map((d) => html`<label class="doc"><input type="checkbox" data-nav data-testid="doc-${d.id}" value="${d.id}" checked />
+        <span>${d.name}${d.mandatory ? html` <b class="req" title="Bắt buộc">*</b>` : ''}</span>
+        <small>${DOCUMENT_FORM_LABELS[d.form]} × ${d.count}</small></label>`)}`);
     const info = this.q('[data-testid="procedure-info"]');
     info.hidden = false;
-    info.innerHTML = `<div><b>${esc(p.name)}</b> <span class="muted">(${esc(p.field)})</span></div>
-      <div>Lệ phí: <b data-testid="preview-fee">${formatMoney(p.fee.amount)}</b>${p.fee.note ? ` <span class="muted">${esc(p.fee.note)}</span>` : ''}</div>
-      <div>Thời hạn giải quyết: <span data-testid="preview-time-limit">${esc(timeLimitText(p))}</span></div>
-      <div>Hẹn trả nếu nhận bây giờ: <b data-testid="preview-due">…</b></div>`;
+    setHtml(info, html`<div><b>${p.name}</b> <span class="muted">(${p.field})</span></div>
+      <div>Lệ phí: <b data-testid="preview-fee">${formatMoney(p.fee.amount)}</b>${p.fee.note ? html` <span class="muted">${p.fee.note}</span>` : ''}</div>
+      <div>Thời hạn giải quyết: <span data-testid="preview-time-limit">${p.time_limit_label}</span></div>
+      <div>Hẹn trả nếu nhận bây giờ: <b data-testid="preview-due">…</b></div>`);
     this.focusAfterProcedure();
     try {
       const pv = await this.api.intakePreview(p.code);
@@ -251,7 +236,6 @@ export class IntakeScreen {
   /** The request the form describes now. */
   buildRequest(): IntakeRequest {
     const v = (n: string) => this.input(n)?.value ?? '';
-    const dobTyped = v('applicant.date_of_birth');
     const email = v('applicant.email').trim();
     const fee = v('fee').replace(/\D/g, '');
     const docs = Array.from(this.el.querySelectorAll<HTMLInputElement>('.doc-list input[type=checkbox]'))
@@ -264,7 +248,8 @@ export class IntakeScreen {
         full_name: v('applicant.full_name'),
         id_type: this.q<HTMLSelectElement>('[data-testid="applicant-id_type"]').value as IdType,
         id_number: v('applicant.id_number'),
-        date_of_birth: parseDmy(dobTyped) ?? dobTyped,
+        // as typed: the core reads every way a clerk writes a date, and names a bad one
+        date_of_birth: v('applicant.date_of_birth'),
         phone: v('applicant.phone'),
         address: v('applicant.address'),
         ...(email ? { email } : {}),
@@ -276,13 +261,10 @@ export class IntakeScreen {
     };
   }
 
-  async submit(): Promise<Dossier | null> {
+  async submit(): Promise<DossierView | null> {
     if (this.inFlight) return null;
     this.clearErrors();
-    if (!this.procedure) {
-      this.showErrors({ code: 'validation', message: 'Chưa chọn thủ tục', field: 'procedure_code' });
-      return null;
-    }
+    // no procedure picked goes as an empty code: the core says so, naming the field
     this.inFlight = true;
     const btn = this.q<HTMLButtonElement>('[data-testid="submit"]');
     btn.disabled = true;
@@ -302,12 +284,12 @@ export class IntakeScreen {
     }
   }
 
-  private showResult(d: Dossier) {
+  private showResult(d: DossierView) {
     const r = this.q('[data-testid="result"]');
     r.hidden = false;
-    r.innerHTML = `<div>Đã tiếp nhận hồ sơ của <b>${esc(d.applicant.full_name)}</b> — ${esc(d.procedure_name)}</div>
-      <div class="code">Mã hồ sơ: <span data-testid="result-code">${esc(d.code)}</span>${d.provisional ? ' <em>(mã tạm, sẽ được cấp mã chính thức khi đồng bộ)</em>' : ''}</div>
-      <div>Hẹn trả kết quả: <b data-testid="result-due" data-value="${esc(d.due_at)}">${formatDateTime(d.due_at)}</b></div>`;
+    setHtml(r, html`<div>Đã tiếp nhận hồ sơ của <b>${d.applicant.full_name}</b> — ${d.procedure_name}</div>
+      <div class="code">Mã hồ sơ: <span data-testid="result-code">${d.code}</span>${d.provisional ? html` <em>(mã tạm, sẽ được cấp mã chính thức khi đồng bộ)</em>` : ''}</div>
+      <div>Hẹn trả kết quả: <b data-testid="result-due" data-value="${d.due_at}">${formatDateTime(d.due_at)}</b></div>`);
     this.printActions = new PrintActions(d.code, this.api, (t) => showPreview(this.api, t));
     r.appendChild(this.printActions.el);
   }
@@ -330,7 +312,7 @@ export class IntakeScreen {
     this.q<HTMLSelectElement>('[data-testid="delivery-kind"]').value = 'counter';
     this.q('.delivery-address').hidden = true;
     this.q('.docs').hidden = true;
-    this.q('.doc-list').innerHTML = '';
+    this.q('.doc-list').replaceChildren();
     this.q('[data-testid="procedure-info"]').hidden = true;
     this.procedure = null;
     this.requestId = newRequestId();

@@ -1,13 +1,17 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Command } from './bindings/Command';
 import type { Dossier } from './bindings/Dossier';
+import type { DossierView } from './bindings/DossierView';
 import type { PrintOutcome } from './bindings/PrintOutcome';
+import type { Step } from './bindings/Step';
+import { STEPS } from './bindings/facts';
+import { view } from './test-data';
 
 const { fake } = vi.hoisted(() => ({
   fake: {
     appStatus: vi.fn(), catalogSearch: vi.fn(), intakePreview: vi.fn(), intakeSubmit: vi.fn(), dossierSearch: vi.fn(), dossierGet: vi.fn(),
     formPrint: vi.fn(), formPreview: vi.fn(), printersList: vi.fn(), printsOf: vi.fn(), settingsGet: vi.fn(), settingsSave: vi.fn(), pdfOpen: vi.fn(),
-    lifecycleApply: vi.fn(), workCounts: vi.fn(), workList: vi.fn(),
+    lifecycleApply: vi.fn(), lifecycleStep: vi.fn(), workCounts: vi.fn(), workList: vi.fn(),
   },
 }));
 vi.mock('./api', () => ({ api: fake, toAppError: (e: unknown) => e }));
@@ -18,13 +22,14 @@ import { WorkBar } from './worklists';
 import { DossierActions } from './actions';
 import { LogbookPanel } from './logbook';
 
-const dossier = (code: string, o: Partial<Dossier> = {}): Dossier => ({
+/** A dossier as the core sends it, allowing exactly `steps` (the core's decision, not the UI's). */
+const dossier = (code: string, o: Partial<Dossier> = {}, steps: Step[] = []): DossierView => view({
   uid: 'u', code, provisional: false, agency_code: 'A', procedure_code: '1.004873', procedure_name: 'Cấp Giấy xác nhận tình trạng hôn nhân',
   applicant: { full_name: 'Hoàng Thị Thu Hường', id_type: 'cccd', id_number: '001185001234', date_of_birth: '1985-05-12', phone: '0987654321', address: 'Hà Nội' },
   documents: [], fee: 0, channel: 'counter', delivery: { kind: 'counter' }, received_at: '2026-11-23T09:15:00+07:00',
   due_at: '2026-11-26T09:15:00+07:00', time_limit: { kind: 'working_days', days: 3 }, clerk_id: 'c', clerk_name: 'n', counter_id: 'Q01',
   status: 'received', ...o,
-});
+}, steps);
 const printed = (o: Partial<PrintOutcome> = {}): PrintOutcome => ({
   form: 'control', dossier_code: null, pdf_path: '/p.pdf', pages: 1, reprint: false, printed: true, printer: 'MotCua-PDF', job_id: 'j', error: null, log_id: 1, ...o,
 });
@@ -40,7 +45,7 @@ beforeEach(() => {
 
 describe('handover desk', () => {
   it('adds scanned dossiers, refuses a second scan and the wrong status, confirms all or nothing, prints list and slips', async () => {
-    const db: Record<string, Dossier> = { A1: dossier('A1'), B2: dossier('B2'), C3: dossier('C3', { status: 'returned' }) };
+    const db: Record<string, DossierView> = { A1: dossier('A1', {}, ['hand_over']), B2: dossier('B2', {}, ['hand_over']), C3: dossier('C3', { status: 'returned' }) };
     fake.dossierGet.mockImplementation(async (c: string) => {
       const d = db[c.toUpperCase()];
       if (!d) throw { code: 'not_found', message: `Không tìm thấy hồ sơ có mã ${c}` };
@@ -61,7 +66,7 @@ describe('handover desk', () => {
     expect(await s.add('A1')).toBe(false);
     expect($(s, 'desk-error').textContent).toMatch(/đã có trong danh sách/);
     expect(await s.add('C3')).toBe(false);
-    expect($(s, 'desk-error').textContent).toMatch(/Đã trả kết quả/);
+    expect($(s, 'desk-error').textContent).toBe('Hồ sơ C3 đang ở trạng thái "Đã trả kết quả": không bàn giao được.');
     expect(await s.add('ZZ')).toBe(false);
     expect($(s, 'desk-error').textContent).toMatch(/Không tìm thấy/);
     // a USB scanner types the code and Enter
@@ -81,8 +86,8 @@ describe('handover desk', () => {
   });
 
   it('keeps the list when the core refuses the batch, and points at the department', async () => {
-    fake.dossierGet.mockResolvedValue(dossier('A1'));
-    fake.lifecycleApply.mockRejectedValue({ code: 'validation', message: 'Cần nhập phòng ban nhận hồ sơ', field: 'department' });
+    fake.dossierGet.mockResolvedValue(dossier('A1', {}, ['hand_over']));
+    fake.lifecycleApply.mockRejectedValue({ code: 'validation', reason: 'invalid', message: 'Cần nhập phòng ban nhận hồ sơ', field: 'department' });
     const s = new HandoverScreen();
     document.body.append(s.el);
     await s.add('A1');
@@ -94,7 +99,8 @@ describe('handover desk', () => {
   });
 
   it('in receive mode takes only dossiers being processed and sends receive_result', async () => {
-    fake.dossierGet.mockImplementation(async (c: string) => dossier(c, { status: c === 'A1' ? 'in_process' : 'received' }));
+    fake.dossierGet.mockImplementation(async (c: string) =>
+      c === 'A1' ? dossier(c, { status: 'in_process' }, ['transfer', 'receive_result', 'delay']) : dossier(c, {}, ['hand_over', 'delay']));
     fake.lifecycleApply.mockResolvedValue([dossier('A1', { status: 'result_ready' })]);
     const s = new HandoverScreen();
     document.body.append(s.el);
@@ -102,6 +108,7 @@ describe('handover desk', () => {
     mode.value = 'receive';
     mode.dispatchEvent(new Event('change'));
     expect(await s.add('B2')).toBe(false);
+    expect($(s, 'desk-error').textContent).toBe('Hồ sơ B2 đang ở trạng thái "Đã tiếp nhận": không nhận kết quả được.');
     expect(await s.add('A1')).toBe(true);
     await s.confirm();
     expect(fake.lifecycleApply).toHaveBeenCalledWith(['A1'], { kind: 'receive_result' });
@@ -109,10 +116,20 @@ describe('handover desk', () => {
   });
 });
 
+describe('handover desk follows the core, not the status', () => {
+  it('refuses a received dossier the core offers no hand-over for', async () => {
+    fake.dossierGet.mockResolvedValue(dossier('A1', { status: 'received' }, []));
+    const s = new HandoverScreen();
+    document.body.append(s.el);
+    expect(await s.add('A1')).toBe(false);
+    expect(s.el.querySelectorAll('[data-testid="desk-row"]')).toHaveLength(0);
+  });
+});
+
 describe('return desk', () => {
   it('fills in the applicant, records the ID checked, and says early / on time / late', async () => {
-    fake.dossierGet.mockResolvedValue(dossier('A1', { status: 'result_ready' }));
-    fake.lifecycleApply.mockResolvedValue([dossier('A1', { status: 'returned', progress: { timeliness: 'on_time' } })]);
+    fake.dossierGet.mockResolvedValue(dossier('A1', { status: 'result_ready' }, ['return']));
+    fake.lifecycleStep.mockResolvedValue(dossier('A1', { status: 'returned', progress: { timeliness: 'on_time' } }));
     const s = new ReturnScreen();
     document.body.append(s.el);
     await s.open('A1');
@@ -120,9 +137,32 @@ describe('return desk', () => {
     expect(document.activeElement).toBe($(s, 'return-id'));
     $(s, 'return-id').value = ' 001185001234 ';
     await s.confirm();
-    expect(fake.lifecycleApply).toHaveBeenCalledWith(['A1'], { kind: 'return', to: { kind: 'applicant', name: 'Hoàng Thị Thu Hường', id_number: '001185001234' } });
+    // the return step's own field names; the core makes the command
+    expect(fake.lifecycleStep).toHaveBeenCalledWith('A1', 'return', { 'to.kind': 'applicant', 'to.name': 'Hoàng Thị Thu Hường', 'to.id_number': '001185001234' });
     expect($(s, 'return-done').textContent).toBe('Đã trả kết quả hồ sơ A1 (đúng hạn).');
     expect(fake.formPrint).not.toHaveBeenCalled();
+  });
+
+  it('by post sends the tracking number; a refusal focuses the field the core names', async () => {
+    fake.dossierGet.mockResolvedValue(dossier('A1', { status: 'result_ready', delivery: { kind: 'post', address: 'Hà Nội' } }, ['return']));
+    fake.lifecycleStep.mockRejectedValue({ code: 'validation', reason: 'invalid', message: 'Cần nhập số hiệu bưu gửi', field: 'to.tracking' });
+    const s = new ReturnScreen();
+    document.body.append(s.el);
+    await s.open('A1');
+    $(s, 'return-name').focus();
+    expect(await s.confirm()).toBeNull();
+    expect(fake.lifecycleStep).toHaveBeenCalledWith('A1', 'return', { 'to.kind': 'post', 'to.tracking': '' });
+    expect($(s, 'return-error').textContent).toBe('Cần nhập số hiệu bưu gửi');
+    expect(document.activeElement).toBe($(s, 'return-tracking'));
+  });
+
+  it('shows no form when the core offers no return, whatever the status says', async () => {
+    fake.dossierGet.mockResolvedValue(dossier('A1', { status: 'result_ready' }, []));
+    const s = new ReturnScreen();
+    document.body.append(s.el);
+    await s.open('A1');
+    expect(s.el.querySelector<HTMLElement>('[data-testid="return-form"]')!.hidden).toBe(true);
+    expect($(s, 'return-error').hidden).toBe(false);
   });
 
   it('says why a dossier cannot be returned and shows no form', async () => {
@@ -136,47 +176,92 @@ describe('return desk', () => {
 });
 
 describe('work bar', () => {
-  it('shows each count and flags overdue work', async () => {
-    fake.workCounts.mockResolvedValue({ due_today: 0, overdue: 3, due_soon: 5, waiting_supplement: 1, ready_to_collect: 2 });
+  it('shows each count and flags overdue work; no counts (locked) shows dashes', () => {
     const open = vi.fn();
-    const b = new WorkBar(undefined, open);
-    await b.refresh();
+    const b = new WorkBar(open);
+    b.render({ due_today: 0, overdue: 3, due_soon: 5, waiting_supplement: 1, ready_to_collect: 2 });
     expect($(b, 'count-overdue').textContent).toMatch(/^3 Quá hạn/);
     expect($(b, 'count-overdue').classList.contains('alert')).toBe(true);
     expect($(b, 'count-due_today').classList.contains('alert')).toBe(false);
     $(b, 'count-ready_to_collect').click();
     expect(open).toHaveBeenCalledWith('ready_to_collect');
+    b.render(null);
+    expect($(b, 'count-overdue').textContent).toMatch(/^– Quá hạn/);
+    expect($(b, 'count-overdue').classList.contains('alert')).toBe(false);
+    expect(fake.workCounts).not.toHaveBeenCalled();
   });
 });
 
 describe('dossier actions', () => {
-  it('offers only the steps that fit the status', () => {
-    const ids = (d: Dossier) => [...new DossierActions(d).el.querySelectorAll<HTMLElement>('[data-step]')].map((b) => b.dataset.step);
-    expect(ids(dossier('A1'))).toEqual(['supplement', 'delay', 'refuse', 'stop', 'withdraw']);
-    expect(ids(dossier('A1', { status: 'waiting_supplement' }))).toEqual(['supplemented', 'refuse', 'stop', 'withdraw']);
-    expect(ids(dossier('A1', { status: 'returned' }))).toEqual([]);
+  const ids = (d: DossierView) => [...new DossierActions(d).el.querySelectorAll<HTMLElement>('[data-step]')].map((b) => b.dataset.step);
+
+  it('offers the steps the core allows, in its order, except those with their own desk', () => {
+    expect(ids(dossier('A1', {}, ['hand_over', 'request_supplement', 'delay', 'refuse', 'stop', 'withdraw'])))
+      .toEqual(['request_supplement', 'delay', 'refuse', 'stop', 'withdraw']);
+    expect(ids(dossier('A1', { status: 'waiting_supplement' }, ['supplemented', 'refuse', 'stop', 'withdraw']))).toEqual(['supplemented', 'refuse', 'stop', 'withdraw']);
+    expect(ids(dossier('A1', { status: 'result_ready' }, ['return']))).toEqual([]);
   });
 
-  it('a supplement request sends one item per line and prints the supplement form', async () => {
-    const after = dossier('A1', { status: 'waiting_supplement' });
-    fake.lifecycleApply.mockResolvedValue([after]);
+  it('shows no step when the core allows none, even for a received dossier', () => {
+    const a = new DossierActions(dossier('A1', { status: 'received' }, []));
+    expect(a.el.querySelectorAll('button')).toHaveLength(0);
+  });
+
+  it('draws buttons and fields from the offer: the core\'s labels, test ids, lengths', () => {
+    const a = new DossierActions(dossier('A1', {}, ['request_supplement', 'delay', 'withdraw']));
+    document.body.append(a.el);
+    expect($(a, 'step-supplement').textContent).toBe(STEPS.request_supplement.label);
+    $(a, 'step-delay').click();
+    const labels = [...a.el.querySelectorAll('[data-testid="step-form"] label span')].map((x) => x.textContent);
+    expect(labels).toEqual(STEPS.delay.fields.map((f) => f.label));
+    expect($(a, 'step-new_due').tagName).toBe('INPUT');
+    expect($(a, 'step-reason').tagName).toBe('TEXTAREA');
+    expect($(a, 'step-reason').maxLength).toBe(STEPS.delay.fields[1].max);
+    // a list's max is per line: its box has no overall cap
+    $(a, 'step-supplement').click();
+    expect($(a, 'step-missing').tagName).toBe('TEXTAREA');
+    expect($(a, 'step-missing').hasAttribute('maxlength')).toBe(false);
+  });
+
+  it('a supplement request sends the lines as typed and prints the form the offer names', async () => {
+    const after = dossier('A1', { status: 'waiting_supplement' }, ['supplemented', 'refuse', 'stop', 'withdraw']);
+    fake.lifecycleStep.mockResolvedValue(after);
     fake.formPrint.mockResolvedValue(printed({ form: 'supplement' }));
     const changed = vi.fn();
-    const a = new DossierActions(dossier('A1'), undefined, changed);
+    const a = new DossierActions(dossier('A1', {}, ['request_supplement', 'refuse']), undefined, changed);
     document.body.append(a.el);
     $(a, 'step-supplement').click();
     expect(document.activeElement).toBe($(a, 'step-missing'));
     $(a, 'step-missing').value = 'Bản sao giấy khai sinh\n\n  Tờ khai có chữ ký ';
     await a.confirm({ missing: $(a, 'step-missing').value });
-    expect(fake.lifecycleApply).toHaveBeenCalledWith(['A1'], { kind: 'request_supplement', missing: ['Bản sao giấy khai sinh', 'Tờ khai có chữ ký'] });
+    expect(fake.lifecycleStep).toHaveBeenCalledWith('A1', 'request_supplement', { missing: 'Bản sao giấy khai sinh\n\n  Tờ khai có chữ ký ' });
+    expect(fake.lifecycleApply).not.toHaveBeenCalled();
     expect(fake.formPrint).toHaveBeenCalledWith({ form: 'supplement', code: 'A1' }, true);
-    expect(changed).toHaveBeenCalledWith(after);
+    const report = { ok: true, text: expect.stringMatching(/^Đã ghi nhận: yêu cầu bổ sung\. Đã gửi Phiếu yêu cầu bổ sung/) };
+    expect(changed).toHaveBeenCalledWith(after, report);
     expect($(a, 'step-done').textContent).toMatch(/Đã ghi nhận: yêu cầu bổ sung\. Đã gửi Phiếu yêu cầu bổ sung/);
+    // the buttons follow the dossier after the step
+    expect([...a.el.querySelectorAll<HTMLElement>('[data-step]')].map((b) => b.dataset.step)).toEqual(['supplemented', 'refuse', 'stop', 'withdraw']);
+  });
+
+  it('a step that prints nothing prints nothing; a new view shows the report it is given', async () => {
+    fake.lifecycleStep.mockResolvedValue(dossier('A1', { status: 'withdrawn' }));
+    const changed = vi.fn();
+    const a = new DossierActions(dossier('A1', {}, ['withdraw']), undefined, changed);
+    document.body.append(a.el);
+    $(a, 'step-withdraw').click();
+    await a.confirm({ reason: '' });
+    expect(fake.lifecycleStep).toHaveBeenCalledWith('A1', 'withdraw', { reason: '' });
+    expect(fake.formPrint).not.toHaveBeenCalled();
+    const [after, report] = changed.mock.calls[0];
+    const next = new DossierActions(after, undefined, undefined, report);
+    expect(next.el.querySelector<HTMLElement>('[data-testid="step-done"]')!.textContent).toBe('Đã ghi nhận: công dân rút hồ sơ.');
+    expect(next.el.querySelector<HTMLElement>('[data-testid="step-done"]')!.hidden).toBe(false);
   });
 
   it('a refused step shows the core message beside the field and prints nothing', async () => {
-    fake.lifecycleApply.mockRejectedValue({ code: 'validation', message: 'Ngày hẹn mới phải sau ngày hẹn hiện tại', field: 'new_due' });
-    const a = new DossierActions(dossier('A1'));
+    fake.lifecycleStep.mockRejectedValue({ code: 'validation', reason: 'invalid', message: 'Ngày hẹn mới phải sau ngày hẹn hiện tại', field: 'new_due' });
+    const a = new DossierActions(dossier('A1', {}, ['delay']));
     document.body.append(a.el);
     $(a, 'step-delay').click();
     expect(await a.confirm({ new_due: '01/01/2020', reason: 'x' })).toBeNull();

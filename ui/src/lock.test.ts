@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { LockScreen } from './lock';
+import { LockScreen, whoText } from './lock';
+import { ROLE_LABELS } from './bindings/facts';
 import type { Api } from './api';
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
@@ -68,16 +69,43 @@ describe('login and lock screen', () => {
     expect(l.el.querySelector('[data-testid="lock-title"]')!.textContent).toBe('Màn hình đã khóa');
     expect(l.el.querySelector('[data-testid="lock-who"]')!.textContent).toContain('nhập mã PIN');
     expect(document.activeElement?.getAttribute('data-testid')).toBe('lock-pin');
-    api.authUnlockPin.mockRejectedValue({ code: 'forbidden', message: 'Mã PIN không đúng. Đã sai 3 lần: mở khóa bằng mật khẩu' });
+    // a wrong PIN, even worded with "mật khẩu": still the PIN (the UI reads the reason, not the words)
+    api.authUnlockPin.mockRejectedValueOnce({ code: 'forbidden', reason: 'bad_credentials', message: 'Mã PIN không đúng (không phải mật khẩu), còn 2 lần' });
+    l.el.querySelector<HTMLInputElement>('[data-testid="lock-pin"]')!.value = '0000';
+    l.el.querySelector('form')!.dispatchEvent(new Event('submit', { cancelable: true }));
+    await tick();
+    expect(document.activeElement?.getAttribute('data-testid')).toBe('lock-pin');
+    expect(l.el.querySelector<HTMLElement>('[data-field="password"]')!.hidden).toBe(true);
+    expect(l.el.querySelector('[data-testid="lock-error"]')!.textContent).toContain('còn 2 lần');
+    // the third: the core says pin_locked, in words that do not mention the password
+    api.authUnlockPin.mockRejectedValueOnce({ code: 'forbidden', reason: 'pin_locked', message: 'Đã sai 3 lần.' });
     l.el.querySelector<HTMLInputElement>('[data-testid="lock-pin"]')!.value = '0000';
     l.el.querySelector('form')!.dispatchEvent(new Event('submit', { cancelable: true }));
     await tick();
     expect(document.activeElement?.getAttribute('data-testid')).toBe('lock-password');
-    expect(l.el.querySelector('[data-testid="lock-error"]')!.textContent).toContain('Đã sai 3 lần');
+    expect(l.el.querySelector<HTMLElement>('[data-field="pin"]')!.hidden).toBe(true);
+    expect(l.el.querySelector('[data-testid="lock-error"]')!.textContent).toBe('Đã sai 3 lần.');
+    expect(l.el.querySelector<HTMLElement>('[data-testid="lock-error"]')!.hidden).toBe(false);
     l.el.querySelector<HTMLInputElement>('[data-testid="lock-password"]')!.value = 'mat-khau-cua-lan';
     l.el.querySelector('form')!.dispatchEvent(new Event('submit', { cancelable: true }));
     await tick();
     expect(api.authUnlockPassword).toHaveBeenCalledWith('mat-khau-cua-lan');
     expect(l.el.hidden).toBe(true);
+  });
+
+  it('a clerk without a PIN (reason no_pin) is sent to the password field', async () => {
+    const { l, api } = make({ accounts_enabled: true, session: lan });
+    await l.load();
+    await l.lock();
+    api.authUnlockPin.mockRejectedValueOnce({ code: 'forbidden', reason: 'no_pin', message: 'x' });
+    l.el.querySelector<HTMLInputElement>('[data-testid="lock-pin"]')!.value = '1234';
+    l.el.querySelector('form')!.dispatchEvent(new Event('submit', { cancelable: true }));
+    await tick();
+    expect(document.activeElement?.getAttribute('data-testid')).toBe('lock-password');
+  });
+
+  it('role names are the core\'s', () => {
+    expect(whoText('Quầy số 1', lan, 'x')).toBe(`Quầy số 1 · Nguyễn Thị Lan (${ROLE_LABELS.clerk})`);
+    expect(whoText('Quầy số 1', null, 'Lê Thị Hoa')).toBe('Quầy số 1 · Lê Thị Hoa');
   });
 });

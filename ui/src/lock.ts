@@ -9,17 +9,14 @@ import { api as defaultApi, type Api } from './api';
 import type { AppError } from './bindings/AppError';
 import type { AuthState } from './bindings/AuthState';
 import type { Session } from './bindings/Session';
-
-export const ROLE_LABELS: Record<string, string> = { clerk: 'Cán bộ tiếp nhận', head: 'Lãnh đạo bộ phận', admin: 'Quản trị' };
-
-/** Minutes without a key or a click before the screen locks, when the setting is not known. */
-export const IDLE_MINUTES = 5;
+import { DEFAULT_LOCK_AFTER_MINUTES, LIMITS, ROLE_LABELS } from './bindings/facts';
+import { html, setHtml } from './html';
 
 type Mode = 'login' | 'unlock' | 'setup';
 
 export class LockScreen {
   readonly el: HTMLElement;
-  state: AuthState = { accounts_enabled: false, lock_after_minutes: IDLE_MINUTES };
+  state: AuthState = { accounts_enabled: false, lock_after_minutes: DEFAULT_LOCK_AFTER_MINUTES };
   private idle: ReturnType<typeof setTimeout> | undefined;
 
   /** `cover(true)` hides everything personal behind the screen; `onSession` refreshes the window. */
@@ -28,11 +25,11 @@ export class LockScreen {
     this.el.className = 'lock';
     this.el.dataset.testid = 'lock-screen';
     this.el.hidden = true;
-    this.el.innerHTML = `<form class="lock-box" data-testid="lock-form" autocomplete="off">
+    setHtml(this.el, html`<form class="lock-box" data-testid="lock-form" autocomplete="off">
         <h2 data-testid="lock-title"></h2>
         <p class="muted" data-testid="lock-who"></p>
-        <label data-field="id">Tên đăng nhập <input data-testid="lock-id" autocomplete="off"></label>
-        <label data-field="name">Họ và tên <input data-testid="lock-name"></label>
+        <label data-field="id">Tên đăng nhập <input data-testid="lock-id" autocomplete="off" maxlength="${LIMITS.code}"></label>
+        <label data-field="name">Họ và tên <input data-testid="lock-name" maxlength="${LIMITS.name}"></label>
         <label data-field="password">Mật khẩu <input type="password" data-testid="lock-password"></label>
         <label data-field="pin">Mã PIN <input type="password" inputmode="numeric" data-testid="lock-pin"></label>
         <p class="error" data-testid="lock-error" hidden></p>
@@ -40,7 +37,7 @@ export class LockScreen {
            <button type="button" data-testid="lock-switch">Đổi người dùng</button>
            <button type="button" data-testid="lock-use-password">Dùng mật khẩu</button>
            <button type="button" data-testid="lock-cancel">Để sau</button></p>
-      </form>`;
+      </form>`);
     this.q('[data-testid="lock-form"]').addEventListener('submit', (ev) => {
       ev.preventDefault();
       void this.submit();
@@ -97,6 +94,13 @@ export class LockScreen {
     this.show('unlock');
   }
 
+  /** Follows the auth state the dashboard brings: the idle delay (a changed setting) takes effect. */
+  follow(auth: AuthState) {
+    if (auth.lock_after_minutes === this.state.lock_after_minutes) return;
+    this.state = { ...this.state, lock_after_minutes: auth.lock_after_minutes };
+    this.resetIdle();
+  }
+
   /** Set-up mode: the first-run admin form. */
   setup() {
     this.show('setup');
@@ -105,7 +109,7 @@ export class LockScreen {
   private resetIdle() {
     clearTimeout(this.idle);
     if (this.state.accounts_enabled && this.state.session && !this.state.session.locked) {
-      this.idle = setTimeout(() => void this.lock(), (this.state.lock_after_minutes || IDLE_MINUTES) * 60_000);
+      this.idle = setTimeout(() => void this.lock(), (this.state.lock_after_minutes || DEFAULT_LOCK_AFTER_MINUTES) * 60_000);
     }
   }
 
@@ -154,21 +158,19 @@ export class LockScreen {
       this.resetIdle();
       this.onSession(s);
     } catch (e) {
-      const err = this.q('[data-testid="lock-error"]');
-      err.textContent = (e as AppError).message;
-      err.hidden = false;
-      const msg = (e as AppError).message;
+      const a = e as AppError;
       // a wrong secret is cleared for the next try (the name typed stays)
       for (const id of ['pin', 'password']) this.input(id).value = '';
-      this.input(this.mode === 'unlock' && !this.usePassword ? 'pin' : 'password').focus();
-      // after three wrong PINs, the password field
-      if (this.mode === 'unlock' && !this.usePassword && /mật khẩu/.test(msg)) {
+      // the PIN no longer opens (three wrong PINs), or this clerk has none: the password field
+      if (this.mode === 'unlock' && !this.usePassword && (a.reason === 'pin_locked' || a.reason === 'no_pin')) {
         this.usePassword = true;
         this.show('unlock');
-        const again = this.q('[data-testid="lock-error"]');
-        again.textContent = msg;
-        again.hidden = false;
+      } else {
+        this.input(this.mode === 'unlock' && !this.usePassword ? 'pin' : 'password').focus();
       }
+      const err = this.q('[data-testid="lock-error"]');
+      err.textContent = a.message;
+      err.hidden = false;
     }
   }
 }

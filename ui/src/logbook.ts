@@ -2,6 +2,8 @@
 // a preview or a print, the outcome shown in words. Dates are typed dd/mm/yyyy; the core checks them.
 import { api as defaultApi, type Api, type FormTarget } from './api';
 import type { AppError } from './bindings/AppError';
+import { LIMITS } from './bindings/facts';
+import { html, setHtml } from './html';
 import { describeOutcome } from './printing';
 
 const today = () => {
@@ -15,14 +17,14 @@ export class LogbookPanel {
   constructor(private api: Api = defaultApi, private preview: (t: FormTarget) => Promise<void> = async () => {}) {
     this.el = document.createElement('div');
     this.el.className = 'logbook';
-    this.el.innerHTML = `<h3>Sổ theo dõi hồ sơ</h3>
+    setHtml(this.el, html`<h3>Sổ theo dõi hồ sơ</h3>
       <div class="row">
-        <label class="field narrow"><span>Từ ngày</span><input data-testid="logbook-from" placeholder="dd/mm/yyyy"></label>
-        <label class="field narrow"><span>Đến ngày</span><input data-testid="logbook-to" placeholder="dd/mm/yyyy"></label>
+        <label class="field narrow"><span>Từ ngày</span><input data-testid="logbook-from" placeholder="dd/mm/yyyy" maxlength="${LIMITS.date_input}"></label>
+        <label class="field narrow"><span>Đến ngày</span><input data-testid="logbook-to" placeholder="dd/mm/yyyy" maxlength="${LIMITS.date_input}"></label>
         <div class="buttons"><button type="button" data-testid="logbook-preview">Xem trước</button>
           <button type="button" data-testid="logbook-print">In sổ</button></div>
       </div>
-      <div class="print-status" data-testid="logbook-status" role="status" hidden></div>`;
+      <div class="print-status" data-testid="logbook-status" role="status" hidden></div>`);
     this.input('from').value = today();
     this.input('to').value = today();
     this.el.querySelector('[data-testid="logbook-preview"]')!.addEventListener('click', () => void this.preview(this.target()));

@@ -1,83 +1,197 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Dashboard } from './bindings/Dashboard';
 
-const fake = vi.hoisted(() => ({
-  appStatus: vi.fn(), catalogSearch: vi.fn(), intakePreview: vi.fn(), intakeSubmit: vi.fn(),
-  dossierSearch: vi.fn(), dossierGet: vi.fn(), workCounts: vi.fn(), workList: vi.fn(), settingsGet: vi.fn(), formPrint: vi.fn(),
-  syncStatus: vi.fn(), syncParked: vi.fn(), syncConflicts: vi.fn(), authState: vi.fn(), authLock: vi.fn(),
-}));
+// the backend, and the event the shell pushes: `onDashboard` keeps the callback so a test can push
+const { fake, push } = vi.hoisted(() => {
+  const push: { cb: ((d: unknown) => void) | null; unlisten: ReturnType<typeof vi.fn> } = { cb: null, unlisten: vi.fn() };
+  const fake = {
+    appStatus: vi.fn(), dashboard: vi.fn(), catalogSearch: vi.fn(), intakePreview: vi.fn(), intakeSubmit: vi.fn(),
+    dossierSearch: vi.fn(), dossierGet: vi.fn(), workCounts: vi.fn(), workList: vi.fn(), settingsGet: vi.fn(), formPrint: vi.fn(),
+    printersList: vi.fn(), syncStatus: vi.fn(), syncParked: vi.fn(), syncConflicts: vi.fn(), authState: vi.fn(), authLock: vi.fn(),
+    onDashboard: vi.fn(async (cb: (d: unknown) => void) => {
+      push.cb = cb;
+      return push.unlisten;
+    }),
+  };
+  return { fake, push };
+});
 vi.mock('./api', () => ({ api: fake, toAppError: (e: unknown) => e }));
 
 import { mount } from './main';
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
+const key = (k: string) => document.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, cancelable: true }));
+
+const board = (o: Partial<Dashboard> = {}): Dashboard => ({
+  status: {
+    context: {
+      agency_code: '000.00.31.H26', agency_name: 'UBND phường Ba Đình', agency_address: 'Hà Nội', counter_id: 'Q01',
+      counter_name: 'Quầy số 1', clerk_id: 'c1', clerk_name: 'Lê Thị Hoa',
+    },
+    db_path: '/data/motcua.sqlite3', pending_events: 3, procedures: 33, version: '0.1.0',
+  },
+  auth: { accounts_enabled: true, lock_after_minutes: 5, session: { clerk_id: 'hoa', clerk_name: 'Lê Thị Hoa', role: 'clerk', locked: false } },
+  counts: { due_today: 0, overdue: 1, due_soon: 2, waiting_supplement: 0, ready_to_collect: 0 },
+  sync: {
+    enrolled: true, portal_url: 'http://p', online: false, waiting: 3, parked: 0, conflicts: 0, failed_changes: 0,
+    last_error: 'Không kết nối được Cổng dịch vụ công', numbers_left_today: 5, clock_offset_minutes: 0, approval_pending: false,
+  },
+  ...o,
+});
 
 describe('counter window', () => {
+  let stop: (() => void) | undefined;
   beforeEach(() => {
     document.body.innerHTML = '<div id="root"></div>';
-    fake.appStatus.mockResolvedValue({
-      context: {
-        agency_code: '000.00.31.H26', agency_name: 'UBND phường Ba Đình', agency_address: 'Hà Nội', counter_id: 'Q01',
-        counter_name: 'Quầy số 1', clerk_id: 'c1', clerk_name: 'Lê Thị Hoa',
-      },
-      db_path: '/data/motcua.sqlite3', pending_events: 3, procedures: 33, version: '0.1.0',
-    });
-    fake.syncStatus.mockResolvedValue({ enrolled: true, portal_url: 'http://p', online: false, waiting: 3, parked: 0, conflicts: 0, failed_changes: 0,
-      last_error: 'Không kết nối được Cổng dịch vụ công', numbers_left_today: 5, clock_offset_minutes: 0, approval_pending: false });
+    Object.values(fake).forEach((f) => f.mockClear());
+    push.cb = null;
+    fake.dashboard.mockResolvedValue(board());
+    fake.authState.mockResolvedValue(board().auth);
+    fake.syncStatus.mockResolvedValue(board().sync);
     fake.syncParked.mockResolvedValue([]);
-    fake.authState.mockResolvedValue({ accounts_enabled: true, lock_after_minutes: 5,
-      session: { clerk_id: 'hoa', clerk_name: 'Lê Thị Hoa', role: 'clerk', locked: false } });
     fake.syncConflicts.mockResolvedValue([]);
+    fake.settingsGet.mockResolvedValue({ departments: '' });
+    fake.printersList.mockResolvedValue([]);
   });
+  afterEach(() => {
+    stop?.();
+    stop = undefined;
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+  });
+  const start = () => {
+    const w = mount(document.getElementById('root')!);
+    stop = w.stop;
+    return w;
+  };
+  const $ = (id: string) => document.querySelector<HTMLElement>(`[data-testid="${id}"]`)!;
 
-  it('shows agency, counter, clerk and the status bar; F2/F3 switch screens', async () => {
-    const root = document.getElementById('root')!;
-    const { intake, search } = mount(root);
+  it('draws header, status bar, counts and badge from the dashboard; F2/F3 switch screens', async () => {
+    const { intake, search } = start();
     await tick();
-    expect(root.querySelector('header')!.textContent).toContain('UBND phường Ba Đình');
-    expect(root.querySelector('[data-testid="who"]')!.textContent).toBe('Quầy số 1 · Lê Thị Hoa (Cán bộ tiếp nhận)');
-    expect(root.querySelector('[data-testid="status-pending"]')!.textContent).toBe('Chưa đồng bộ: 3');
-    expect(root.querySelector('[data-testid="status-catalog"]')!.textContent).toContain('33');
-    expect(root.querySelector('[data-testid="status-db"]')!.textContent).toBe('/data/motcua.sqlite3');
-    await tick();
-    expect(root.querySelector('[data-testid="status-network"]')!.textContent).toBe('● Mất kết nối — 3 chờ gửi');
-    expect(root.querySelector('[data-testid="tab-intake"]')!.textContent).toBe('Tiếp nhận (F2)');
-    expect(root.querySelector('[data-testid="tab-search"]')!.textContent).toBe('Tra cứu (F3)');
+    expect(fake.dashboard).toHaveBeenCalledTimes(1);
+    expect(document.querySelector('header')!.textContent).toContain('UBND phường Ba Đình');
+    expect($('who').textContent).toBe('Quầy số 1 · Lê Thị Hoa (Cán bộ tiếp nhận)');
+    expect($('status-pending').textContent).toBe('Chưa đồng bộ: 3');
+    expect($('status-catalog').textContent).toContain('33');
+    expect($('status-db').textContent).toBe('/data/motcua.sqlite3');
+    expect($('status-network').textContent).toBe('● Mất kết nối — 3 chờ gửi');
+    expect($('count-due_soon').textContent).toMatch(/^2 /);
+    expect($('status-setup').hidden).toBe(true);
+    expect($('tab-intake').textContent).toBe('Tiếp nhận (F2)');
+    expect($('tab-search').textContent).toBe('Tra cứu (F3)');
     expect(intake.el.hidden).toBe(false);
     expect(document.activeElement?.getAttribute('data-testid')).toBe('procedure-input');
 
-    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'F3', bubbles: true, cancelable: true }));
+    key('F3');
     expect(search.el.hidden).toBe(false);
     expect(intake.el.hidden).toBe(true);
     expect(document.activeElement?.getAttribute('data-testid')).toBe('search-input');
-    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'F2', bubbles: true, cancelable: true }));
+    key('F2');
     expect(intake.el.hidden).toBe(false);
     expect(document.activeElement?.getAttribute('data-testid')).toBe('procedure-input');
   });
 
+  it('one tab per screen, in order, each opened by its key', async () => {
+    const w = start();
+    await tick();
+    const tabs = [...document.querySelectorAll<HTMLElement>('nav button')].map((b) => [b.dataset.testid, b.textContent]);
+    expect(tabs).toEqual([
+      ['tab-intake', 'Tiếp nhận (F2)'], ['tab-search', 'Tra cứu (F3)'], ['tab-handover', 'Bàn giao (F5)'], ['tab-returns', 'Trả kết quả (F6)'],
+      ['tab-work', 'Việc cần làm (F8)'], ['tab-sync', 'Đồng bộ (F9)'], ['tab-settings', 'Thiết lập (F4)'],
+    ]);
+    fake.workList.mockResolvedValue([]);
+    for (const [k, screen] of [['F5', w.handover], ['F6', w.returns], ['F4', w.settings], ['F9', w.sync], ['F8', w.work], ['F3', w.search], ['F2', w.intake]] as const) {
+      key(k);
+      const shown = [w.intake, w.search, w.settings, w.handover, w.returns, w.work, w.sync].filter((s) => !s.el.hidden);
+      expect(shown).toEqual([screen]);
+      expect(document.querySelector('nav button.active')!.getAttribute('data-screen')).toBe(w.screens.shown.id);
+    }
+    $('tab-returns').click();
+    expect(w.returns.el.hidden).toBe(false);
+  });
+
   it('F9 opens the sync screen with "sync now" focused', async () => {
-    const root = document.getElementById('root')!;
-    const { sync, stop } = mount(root);
-    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'F9', bubbles: true, cancelable: true }));
+    const { sync } = start();
+    key('F9');
     await tick();
     await tick();
     expect(sync.el.hidden).toBe(false);
     expect(document.activeElement?.getAttribute('data-testid')).toBe('sync-now');
-    stop();
   });
 
   it('F8 opens the work lists (overdue first) with the logbook panel', async () => {
-    fake.workCounts.mockResolvedValue({ due_today: 0, overdue: 1, due_soon: 0, waiting_supplement: 0, ready_to_collect: 0 });
     fake.workList.mockResolvedValue([{ code: 'A1', applicant_name: 'Lê Văn Tám', procedure_code: '1.004873', status: 'in_process', due_at: '2026-11-20T17:00:00+07:00' }]);
-    const root = document.getElementById('root')!;
-    const { work } = mount(root);
+    const { work } = start();
     await tick();
-    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'F8', bubbles: true, cancelable: true }));
+    key('F8');
     await tick();
     await tick();
     expect(work.el.hidden).toBe(false);
     expect(fake.workList).toHaveBeenCalledWith('overdue');
     expect(work.el.querySelectorAll('[data-testid="work-row"]')).toHaveLength(1);
+    expect(work.el.querySelector('.status, td:nth-child(4)')!.textContent).toBe('Đang giải quyết');
     expect(document.activeElement?.getAttribute('data-testid')).toBe('work-row');
     expect(work.el.querySelector('[data-testid="logbook-print"]')).not.toBeNull();
+  });
+
+  it('a count clicked opens its list without also loading the overdue one', async () => {
+    fake.workList.mockResolvedValue([]);
+    const { work } = start();
+    await tick();
+    $('count-due_soon').click();
+    await tick();
+    expect(work.el.hidden).toBe(false);
+    expect(fake.workList.mock.calls).toEqual([['due_soon']]);
+  });
+
+  it('a pushed dashboard updates counts, badge and header; no timer polls', async () => {
+    const interval = vi.spyOn(globalThis, 'setInterval');
+    vi.useFakeTimers();
+    start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(push.cb).not.toBeNull();
+    expect($('count-waiting_supplement').textContent).toMatch(/^0 /);
+    // a minute passes: nothing is asked of the backend
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(fake.dashboard).toHaveBeenCalledTimes(1);
+    for (const f of [fake.appStatus, fake.workCounts, fake.syncStatus]) expect(f).not.toHaveBeenCalled();
+    expect(interval).not.toHaveBeenCalled();
+    // the core pushes
+    push.cb!(board({
+      counts: { due_today: 0, overdue: 1, due_soon: 2, waiting_supplement: 1, ready_to_collect: 0 },
+      sync: { ...board().sync, online: true, waiting: 0, last_success_at: '2026-11-23T09:15:00+07:00' },
+      auth: { ...board().auth, session: { clerk_id: 'lan', clerk_name: 'Nguyễn Thị Lan', role: 'head', locked: false } },
+    }));
+    expect($('count-waiting_supplement').textContent).toMatch(/^1 /);
+    expect($('status-network').textContent).toBe('● Trực tuyến — đã đồng bộ');
+    expect($('who').textContent).toBe('Quầy số 1 · Nguyễn Thị Lan (Lãnh đạo bộ phận)');
+    // locked: no counts
+    push.cb!(board({ counts: null }));
+    expect($('count-overdue').textContent).toMatch(/^– /);
+    expect(interval).not.toHaveBeenCalled();
+  });
+
+  it('a push that comes before the first read wins over it; stop() stops listening', async () => {
+    let answer: (d: Dashboard) => void = () => {};
+    fake.dashboard.mockReturnValueOnce(new Promise((r) => (answer = r)));
+    const w = start();
+    await tick();
+    push.cb!(board({ status: { ...board().status, pending_events: 7 } }));
+    answer(board({ status: { ...board().status, pending_events: 1 } }));
+    await tick();
+    expect($('status-pending').textContent).toBe('Chưa đồng bộ: 7');
+    w.stop();
+    stop = undefined;
+    await tick();
+    expect(push.unlisten).toHaveBeenCalled();
+  });
+
+  it('set-up mode shows the link to create the admin', async () => {
+    fake.dashboard.mockResolvedValue(board({ auth: { accounts_enabled: false, lock_after_minutes: 5 } }));
+    start();
+    await tick();
+    expect($('status-setup').hidden).toBe(false);
+    expect($('who').textContent).toBe('Quầy số 1 · Lê Thị Hoa');
   });
 });

@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CounterSettings } from './bindings/CounterSettings';
-import type { Dossier } from './bindings/Dossier';
+import type { DossierView } from './bindings/DossierView';
 import type { IntakeRequest } from './bindings/IntakeRequest';
 import type { PrintOutcome } from './bindings/PrintOutcome';
-import type { Procedure } from './bindings/Procedure';
+import { procedureView, view } from './test-data';
 
 const { fake } = vi.hoisted(() => ({
   fake: {
@@ -14,6 +14,7 @@ const { fake } = vi.hoisted(() => ({
 vi.mock('./api', () => ({ api: fake, toAppError: (e: unknown) => e }));
 
 import { IntakeScreen } from './intake';
+import { FORM_LABELS, LIMITS } from './bindings/facts';
 import { describeOutcome, PrintActions } from './printing';
 import { SettingsScreen } from './settings';
 
@@ -27,11 +28,11 @@ const outcome = (o: Partial<PrintOutcome> = {}): PrintOutcome => ({
   form: 'receipt', dossier_code: CODE, pdf_path: '/data/prints/x.pdf', pages: 2, reprint: false, printed: true,
   printer: 'MotCua-PDF', job_id: 'MotCua-PDF-7', error: null, log_id: 1, ...o,
 });
-const birth: Procedure = {
+const birth = procedureView({
   code: '1.001193', name: 'Đăng ký khai sinh', field: 'Hộ tịch', level: 'commune', time_limit: { kind: 'same_day', cutoff: '15:00' },
   fee: { amount: 0 }, result: '', postal_return: true, legal_basis: '', source: '', confidence: 'S',
   documents: [{ id: 'to-khai', name: 'Tờ khai', form: 'original', count: 1, mandatory: true }],
-};
+}, 'Trong ngày');
 const tick = () => new Promise((r) => setTimeout(r, 0));
 const $ = (root: { el: HTMLElement }, id: string) => root.el.querySelector<HTMLInputElement>(`[data-testid="${id}"]`)!;
 
@@ -42,11 +43,11 @@ describe('printing', () => {
     fake.settingsGet.mockResolvedValue(settings);
     fake.intakePreview.mockResolvedValue({ procedure_code: birth.code, procedure_name: birth.name, fee: 0, time_limit: birth.time_limit,
       time_limit_label: 'Trong ngày', received_at: '2026-11-23T09:15:00+07:00', due_at: '2026-11-23T17:00:00+07:00' });
-    fake.intakeSubmit.mockImplementation(async (r: IntakeRequest): Promise<Dossier> => ({
+    fake.intakeSubmit.mockImplementation(async (r: IntakeRequest): Promise<DossierView> => view({
       uid: 'u', code: CODE, provisional: false, agency_code: 'A', procedure_code: r.procedure_code, procedure_name: birth.name,
       applicant: r.applicant, documents: [], fee: 0, channel: 'counter', delivery: { kind: 'counter' }, received_at: '2026-11-23T09:15:00+07:00',
       due_at: '2026-11-23T17:00:00+07:00', time_limit: birth.time_limit, clerk_id: 'c', clerk_name: 'n', counter_id: 'Q01', status: 'received',
-    }));
+    }, ['hand_over']));
   });
 
   async function intake(): Promise<IntakeScreen> {
@@ -79,7 +80,7 @@ describe('printing', () => {
   });
 
   it('a printer failure keeps the saved dossier, says why and offers the PDF and a reprint', async () => {
-    fake.formPrint.mockResolvedValue(outcome({ printed: false, job_id: null, error: { code: 'printer', message: 'Máy in "MotCua-PDF" không in được: máy in hết giấy.' } }));
+    fake.formPrint.mockResolvedValue(outcome({ printed: false, job_id: null, error: { code: 'printer', reason: 'printer_stopped', message: 'Máy in "MotCua-PDF" không in được: máy in hết giấy.' } }));
     const s = await intake();
     expect($(s, 'result-code').textContent).toBe(CODE);
     const status = $(s, 'print-status');
@@ -108,6 +109,15 @@ describe('printing', () => {
 
   it('describes saved-only outcomes', () => {
     expect(describeOutcome(outcome({ printed: false, error: null, printer: null })).text).toContain('Đã lưu PDF');
+  });
+
+  it('names forms as the core does, and points at the settings when no printer is chosen (by reason)', () => {
+    expect(describeOutcome(outcome({ form: 'apology' })).text).toContain(FORM_LABELS.apology);
+    const none = describeOutcome(outcome({ printed: false, error: { code: 'printer', reason: 'no_printer', message: 'Chưa chọn máy in.' } }));
+    expect(none).toMatchObject({ ok: false });
+    expect(none.text).toContain('Thiết lập (F4)');
+    const stopped = describeOutcome(outcome({ printed: false, error: { code: 'printer', reason: 'printer_stopped', message: 'Máy in chưa chọn, đã dừng.' } }));
+    expect(stopped.text).not.toContain('Thiết lập (F4)');
   });
 });
 
@@ -142,5 +152,21 @@ describe('settings screen', () => {
     await s.save();
     expect($(s, 'error-lookup_url').textContent).toContain('http(s)://');
     expect(document.activeElement?.getAttribute('name')).toBe('lookup_url');
+  });
+
+  it('number boxes take digits only; an empty one goes to the core, whose refusal shows beside it', async () => {
+    const s = new SettingsScreen();
+    document.body.append(s.el);
+    await s.load();
+    const copies = $(s, 'settings-receipt_copies');
+    copies.value = 'ba';
+    copies.dispatchEvent(new Event('input'));
+    expect(copies.value).toBe('');
+    fake.settingsSave.mockRejectedValue({ code: 'validation', reason: 'invalid', message: 'Số liên phải là số từ 1 đến 5', field: 'receipt_copies' });
+    expect(await s.save()).toBeNull();
+    expect(fake.settingsSave).toHaveBeenCalledWith(expect.objectContaining({ receipt_copies: 0 }));
+    expect($(s, 'error-receipt_copies').textContent).toBe('Số liên phải là số từ 1 đến 5');
+    expect(document.activeElement).toBe(copies);
+    expect($(s, 'settings-lookup_url').maxLength).toBe(LIMITS.lookup_url);
   });
 });

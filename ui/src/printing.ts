@@ -5,24 +5,18 @@ import { api as defaultApi, type Api, type FormTarget } from './api';
 import type { AppError } from './bindings/AppError';
 import type { FormKind } from './bindings/FormKind';
 import type { PrintOutcome } from './bindings/PrintOutcome';
-import { esc } from './format';
-
-export const FORM_NAMES: Record<FormKind, string> = {
-  receipt: 'Giấy tiếp nhận hồ sơ và hẹn trả kết quả',
-  supplement: 'Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ',
-  refusal: 'Phiếu từ chối tiếp nhận, giải quyết hồ sơ',
-  apology: 'Văn bản xin lỗi và hẹn lại ngày trả kết quả',
-  stop: 'Thông báo dừng giải quyết hồ sơ',
-  control: 'Phiếu kiểm soát quá trình giải quyết hồ sơ',
-  logbook: 'Sổ theo dõi hồ sơ',
-  handover: 'Danh sách bàn giao hồ sơ',
-};
+import { FORM_LABELS } from './bindings/facts';
+import { html, setHtml } from './html';
 
 /** One line for the clerk about a print's outcome. */
 export function describeOutcome(o: PrintOutcome): { ok: boolean; text: string } {
-  const what = `${FORM_NAMES[o.form]}${o.reprint ? ' (bản in lại)' : ''}`;
+  const what = `${FORM_LABELS[o.form]}${o.reprint ? ' (bản in lại)' : ''}`;
   if (o.printed) return { ok: true, text: `Đã gửi ${what} (${o.pages} trang) tới máy in ${o.printer ?? ''}.` };
-  if (o.error) return { ok: false, text: `Chưa in được ${what}: ${o.error.message} Hồ sơ đã được lưu; PDF đã lưu tại ${o.pdf_path} (bấm "Mở PDF" để in từ trình xem).` };
+  if (o.error) {
+    // no printer chosen, or the chosen one is gone: the settings screen is where that is fixed
+    const hint = o.error.reason === 'no_printer' || o.error.reason === 'printer_not_found' ? ' Chọn máy in ở Thiết lập (F4).' : '';
+    return { ok: false, text: `Chưa in được ${what}: ${o.error.message}${hint} Hồ sơ đã được lưu; PDF đã lưu tại ${o.pdf_path} (bấm "Mở PDF" để in từ trình xem).` };
+  }
   return { ok: true, text: `Đã lưu PDF ${what} tại ${o.pdf_path}.` };
 }
 
@@ -39,14 +33,14 @@ export class PrintActions {
   ) {
     this.el = document.createElement('div');
     this.el.className = 'print-actions';
-    this.el.innerHTML = `
+    setHtml(this.el, html`
       <div class="print-status" data-testid="print-status" role="status" hidden></div>
       <div class="buttons">
         <button type="button" data-testid="print-receipt">In giấy tiếp nhận <span class="key">(Ctrl+P)</span></button>
         <button type="button" data-testid="preview-receipt">Xem trước</button>
         <button type="button" data-testid="print-control">In phiếu kiểm soát</button>
         <button type="button" data-testid="open-pdf" hidden>Mở PDF</button>
-      </div>`;
+      </div>`);
     this.q('[data-testid="print-receipt"]').addEventListener('click', () => void this.print('receipt'));
     this.q('[data-testid="print-control"]').addEventListener('click', () => void this.print('control'));
     this.q('[data-testid="preview-receipt"]').addEventListener('click', () => void this.preview({ form: 'receipt', code: this.code }));
@@ -68,7 +62,7 @@ export class PrintActions {
   async print(form: FormKind): Promise<PrintOutcome | null> {
     if (this.busy) return null;
     this.busy = true;
-    this.status(true, `Đang in ${FORM_NAMES[form].toLowerCase()}…`);
+    this.status(true, `Đang in ${FORM_LABELS[form].toLowerCase()}…`);
     try {
       const o = await this.api.formPrint({ form, code: this.code }, true);
       const d = describeOutcome(o);
@@ -101,8 +95,8 @@ export async function showPreview(api: Api, target: FormTarget): Promise<void> {
   overlay.className = 'preview-overlay';
   overlay.dataset.testid = 'preview';
   overlay.tabIndex = -1;
-  overlay.innerHTML = `<div class="preview-box"><h3>Xem trước: ${esc(FORM_NAMES[target.form])} <button type="button" class="close">Đóng (Esc)</button></h3>
-    <div class="pages" data-testid="preview-pages"><p class="muted">Đang tạo bản xem trước…</p></div></div>`;
+  setHtml(overlay, html`<div class="preview-box"><h3>Xem trước: ${FORM_LABELS[target.form]} <button type="button" class="close">Đóng (Esc)</button></h3>
+    <div class="pages" data-testid="preview-pages"><p class="muted">Đang tạo bản xem trước…</p></div></div>`);
   const close = () => overlay.remove();
   overlay.addEventListener('keydown', (ev) => {
     if (ev.key === 'Escape') {
@@ -120,7 +114,7 @@ export async function showPreview(api: Api, target: FormTarget): Promise<void> {
     const worker = await import('pdfjs-dist/legacy/build/pdf.worker.min.mjs?url');
     pdfjs.GlobalWorkerOptions.workerSrc = worker.default;
     const doc = await pdfjs.getDocument({ data: new Uint8Array(bytes) }).promise;
-    pages.innerHTML = '';
+    pages.replaceChildren();
     for (let i = 1; i <= doc.numPages; i++) {
       const page = await doc.getPage(i);
       const viewport = page.getViewport({ scale: 1.3 });
@@ -132,6 +126,6 @@ export async function showPreview(api: Api, target: FormTarget): Promise<void> {
       await page.render({ canvas, canvasContext: canvas.getContext('2d')!, viewport }).promise;
     }
   } catch (e) {
-    pages.innerHTML = `<p class="error">Không tạo được bản xem trước: ${esc((e as AppError).message ?? String(e))}</p>`;
+    setHtml(pages, html`<p class="error">Không tạo được bản xem trước: ${(e as AppError).message ?? String(e)}</p>`);
   }
 }

@@ -3,33 +3,32 @@
 // dossier closes, classified early / on time / late. Nothing is printed unless asked.
 import { api as defaultApi, type Api } from './api';
 import type { AppError } from './bindings/AppError';
-import type { Dossier } from './bindings/Dossier';
-import type { ReturnTo } from './bindings/ReturnTo';
-import { esc, formatDateTime } from './format';
-import { STATUS_LABELS, TIMELINESS_LABELS } from './search';
-
+import type { DossierView } from './bindings/DossierView';
+import { LIMITS, TIMELINESS_LABELS } from './bindings/facts';
+import { formatDateTime } from './format';
+import { html, setHtml } from './html';
 
 export class ReturnScreen {
   readonly el: HTMLElement;
-  private dossier: Dossier | null = null;
+  private dossier: DossierView | null = null;
 
   constructor(private api: Api = defaultApi, private onDone: () => void = () => {}) {
     this.el = document.createElement('section');
     this.el.className = 'screen returns';
-    this.el.innerHTML = `
+    setHtml(this.el, html`
       <h2>Trả kết quả</h2>
-      <label class="field"><span>Quét mã vạch hoặc gõ mã hồ sơ rồi Enter</span><input data-testid="return-scan" autocomplete="off"></label>
+      <label class="field"><span>Quét mã vạch hoặc gõ mã hồ sơ rồi Enter</span><input data-testid="return-scan" autocomplete="off" maxlength="${LIMITS.code}"></label>
       <div class="banner error" data-testid="return-error" role="alert" hidden></div>
       <div class="banner ok" data-testid="return-done" role="status" hidden></div>
       <div class="detail" data-testid="return-dossier" hidden></div>
       <form novalidate autocomplete="off" data-testid="return-form" hidden>
-        <label class="field"><span>Hình thức</span><select name="how" data-testid="return-how">
+        <label class="field"><span>Hình thức</span><select name="to.kind" data-testid="return-how">
           <option value="applicant">Người nộp nhận trực tiếp</option><option value="authorised">Người được ủy quyền nhận</option><option value="post">Gửi qua bưu chính</option></select></label>
-        <label class="field person"><span>Họ tên người nhận</span><input name="name" data-testid="return-name"></label>
-        <label class="field person"><span>Số giấy tờ người nhận (đã kiểm tra)</span><input name="id" data-testid="return-id"></label>
-        <label class="field post" hidden><span>Số hiệu bưu gửi</span><input name="tracking" data-testid="return-tracking"></label>
+        <label class="field person"><span>Họ tên người nhận</span><input name="to.name" data-testid="return-name" maxlength="${LIMITS.name}"></label>
+        <label class="field person"><span>Số giấy tờ người nhận (đã kiểm tra)</span><input name="to.id_number" data-testid="return-id" maxlength="${LIMITS.id_number}"></label>
+        <label class="field post" hidden><span>Số hiệu bưu gửi</span><input name="to.tracking" data-testid="return-tracking" maxlength="${LIMITS.tracking}"></label>
         <button type="button" class="primary" data-testid="return-confirm">Trả kết quả <span class="key">(Ctrl+Enter)</span></button>
-      </form>`;
+      </form>`);
     const scan = this.q<HTMLInputElement>('[data-testid="return-scan"]');
     scan.addEventListener('keydown', (ev) => {
       if (ev.key === 'Enter') {
@@ -82,14 +81,15 @@ export class ReturnScreen {
       this.dossier = d;
       const box = this.q('[data-testid="return-dossier"]');
       box.hidden = false;
-      box.innerHTML = `<h3>Hồ sơ <code>${esc(d.code)}</code> — ${STATUS_LABELS[d.status]}</h3>
-        <dl><dt>Người nộp</dt><dd>${esc(d.applicant.full_name)} — ${esc(d.applicant.id_number)}</dd>
-        <dt>Thủ tục</dt><dd>${esc(d.procedure_name)}</dd><dt>Hẹn trả</dt><dd>${formatDateTime(d.due_at)}</dd>
-        <dt>Nhận kết quả</dt><dd>${d.delivery.kind === 'post' ? `Qua bưu chính: ${esc(d.delivery.address)}` : 'Tại quầy'}</dd></dl>`;
-      const ready = d.status === 'result_ready';
+      setHtml(box, html`<h3>Hồ sơ <code>${d.code}</code> — ${d.status_label}</h3>
+        <dl><dt>Người nộp</dt><dd>${d.applicant.full_name} — ${d.applicant.id_number}</dd>
+        <dt>Thủ tục</dt><dd>${d.procedure_name}</dd><dt>Hẹn trả</dt><dd>${formatDateTime(d.due_at)}</dd>
+        <dt>Nhận kết quả</dt><dd>${d.delivery.kind === 'post' ? `Qua bưu chính: ${d.delivery.address}` : 'Tại quầy'}</dd></dl>`);
+      // the core says whether the result can be returned now
+      const ready = d.allowed_steps.some((s) => s.step === 'return');
       this.q('[data-testid="return-form"]').hidden = !ready;
       if (!ready) {
-        this.message('error', d.status === 'returned' ? `Hồ sơ ${d.code} đã trả kết quả.` : `Hồ sơ ${d.code} chưa có kết quả để trả (${STATUS_LABELS[d.status]}).`);
+        this.message('error', `Hồ sơ ${d.code} không trả kết quả được: hồ sơ ${d.status_label.toLowerCase()}.`);
         return;
       }
       this.q<HTMLSelectElement>('[data-testid="return-how"]').value = d.delivery.kind === 'post' ? 'post' : 'applicant';
@@ -100,18 +100,22 @@ export class ReturnScreen {
     }
   }
 
-  async confirm(): Promise<Dossier | null> {
+  /** The form's values by the return step's field names (`to.kind`, `to.name`, ...); the core makes the command. */
+  private values(): Record<string, string> {
+    const out: Record<string, string> = {};
+    this.q('[data-testid="return-form"]').querySelectorAll<HTMLInputElement | HTMLSelectElement>('[name]').forEach((i) => {
+      if (!i.closest('[hidden]')) out[i.name] = i.value.trim();
+    });
+    return out;
+  }
+
+  async confirm(): Promise<DossierView | null> {
     const d = this.dossier;
     if (!d) return null;
-    const how = this.q<HTMLSelectElement>('[data-testid="return-how"]').value;
-    const v = (id: string) => this.q<HTMLInputElement>(`[data-testid="${id}"]`).value.trim();
-    const to: ReturnTo = how === 'post'
-      ? { kind: 'post', tracking: v('return-tracking') }
-      : { kind: how === 'authorised' ? 'authorised' : 'applicant', name: v('return-name'), id_number: v('return-id') };
     try {
-      const [done] = await this.api.lifecycleApply([d.code], { kind: 'return', to });
+      const done = await this.api.lifecycleStep(d.code, 'return', this.values());
       const t = done.progress?.timeliness;
-      this.message('done', `Đã trả kết quả hồ sơ ${done.code}${t ? ` (${TIMELINESS_LABELS[t]})` : ''}.`);
+      this.message('done', `Đã trả kết quả hồ sơ ${done.code}${t ? ` (${TIMELINESS_LABELS[t].toLowerCase()})` : ''}.`);
       this.q('[data-testid="return-form"]').hidden = true;
       this.q('[data-testid="return-dossier"]').hidden = true;
       this.dossier = null;
@@ -121,7 +125,11 @@ export class ReturnScreen {
       this.onDone();
       return done;
     } catch (e) {
-      this.message('error', (e as AppError).message);
+      const err = e as AppError;
+      this.message('error', err.message);
+      this.q('[data-testid="return-form"]').querySelectorAll<HTMLElement & { name: string }>('[name]').forEach((i) => {
+        if (i.name === err.field) i.focus();
+      });
       return null;
     }
   }

@@ -1,10 +1,11 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Dossier } from './bindings/Dossier';
+import type { DossierView } from './bindings/DossierView';
 import type { SearchHit } from './bindings/SearchHit';
+import { view } from './test-data';
 
 const fake = vi.hoisted(() => ({
   appStatus: vi.fn(), catalogSearch: vi.fn(), intakePreview: vi.fn(), intakeSubmit: vi.fn(),
-  dossierSearch: vi.fn(), dossierGet: vi.fn(),
+  dossierSearch: vi.fn(), dossierGet: vi.fn(), dossierSync: vi.fn(), lifecycleStep: vi.fn(), formPrint: vi.fn(),
 }));
 vi.mock('./api', () => ({ api: fake, toAppError: (e: unknown) => e }));
 
@@ -15,14 +16,14 @@ const hit = (n: number): SearchHit => ({
   phone: '0912345678', procedure_code: '1.001193', received_at: '2026-02-12T10:30:00+07:00',
   due_at: '2026-02-12T17:00:00+07:00', status: 'received',
 });
-const dossier: Dossier = {
+const dossier: DossierView = view({
   uid: 'u', code: '000.00.31.H26-260212-0001', provisional: false, agency_code: 'A', procedure_code: '1.001193',
   procedure_name: 'Đăng ký khai sinh',
   applicant: { full_name: 'Nguyễn Văn 1', id_type: 'cccd', id_number: '001090012345', date_of_birth: '1990-03-05', phone: '0912345678', address: 'Hà Nội' },
   documents: [{ id: 'to-khai', name: 'Tờ khai đăng ký khai sinh', form: 'original', count: 1 }], fee: 8000, channel: 'counter',
   delivery: { kind: 'post', address: 'Số 2 Tràng Tiền' }, received_at: '2026-02-12T10:30:00+07:00', due_at: '2026-02-12T17:00:00+07:00',
   time_limit: { kind: 'same_day', cutoff: '15:00' }, clerk_id: 'c', clerk_name: 'Lê Thị Hoa', counter_id: 'Q01', status: 'received',
-};
+}, ['hand_over', 'request_supplement', 'delay', 'refuse', 'stop', 'withdraw']);
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 const key = (el: Element, k: string) => el.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, cancelable: true }));
@@ -100,5 +101,46 @@ describe('search screen', () => {
     await tick();
     expect(byId('search-error').hidden).toBe(false);
     expect(byId('search-error').textContent).toBe('Không có hồ sơ này');
+  });
+
+  it('the detail shows the core\'s status label and steps; after a step it is drawn again with the outcome', async () => {
+    const after = view({ ...dossier, status: 'waiting_supplement' }, ['supplemented', 'refuse', 'stop', 'withdraw']);
+    fake.dossierSearch.mockResolvedValueOnce({ hits: [hit(1)] });
+    fake.dossierGet.mockResolvedValueOnce(dossier);
+    fake.dossierSync.mockResolvedValue({ state: 'local', label: 'Chưa gửi lên cổng' });
+    fake.lifecycleStep.mockResolvedValueOnce(after);
+    fake.formPrint.mockResolvedValueOnce({ form: 'supplement', dossier_code: dossier.code, pdf_path: '/p.pdf', pages: 1, reprint: false, printed: true,
+      printer: 'MotCua-PDF', job_id: 'j', error: null, log_id: 1 });
+    await s.run('x');
+    await s.open(dossier.code);
+    const steps = () => [...byId('dossier-detail').querySelectorAll<HTMLElement>('[data-step]')].map((b) => b.dataset.step);
+    expect(byId('detail-status').textContent).toBe('Đã tiếp nhận');
+    // hand-over has its own desk (in_detail false): not a button here
+    expect(steps()).toEqual(['request_supplement', 'delay', 'refuse', 'stop', 'withdraw']);
+    byId('step-supplement').click();
+    const missing = byId('step-missing') as HTMLTextAreaElement;
+    missing.value = 'Bản sao giấy khai sinh\nẢnh 3x4';
+    missing.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', ctrlKey: true, bubbles: true, cancelable: true }));
+    for (let i = 0; i < 5; i++) await tick();
+    // the lines go as typed: the core splits them
+    expect(fake.lifecycleStep).toHaveBeenCalledWith(dossier.code, 'request_supplement', { missing: 'Bản sao giấy khai sinh\nẢnh 3x4' });
+    expect(byId('detail-status').textContent).toBe('Chờ bổ sung hồ sơ');
+    expect(steps()).toEqual(['supplemented', 'refuse', 'stop', 'withdraw']);
+    expect(s.el.querySelectorAll('[data-testid="dossier-actions"]')).toHaveLength(1);
+    expect(byId('step-done').hidden).toBe(false);
+    expect(byId('step-done').textContent).toMatch(/^Đã ghi nhận: yêu cầu bổ sung\. Đã gửi Phiếu yêu cầu bổ sung/);
+    expect(rows()[0].querySelector('.status')!.textContent).toBe('Chờ bổ sung hồ sơ');
+  });
+
+  it('shows hostile text as text', async () => {
+    const evil = '<img src=x onerror=alert(1)>';
+    fake.dossierGet.mockResolvedValueOnce(view({ ...dossier, applicant: { ...dossier.applicant, full_name: evil }, note: '"><script>x()</script>' }));
+    fake.dossierSync.mockResolvedValue({ state: 'rejected', label: 'Cổng từ chối', reason: '<b>lỗi</b>' });
+    await s.open(dossier.code);
+    await tick();
+    const detail = byId('dossier-detail');
+    expect(detail.querySelector('img, script, b')).toBeNull();
+    expect(detail.textContent).toContain(evil);
+    expect(detail.textContent).toContain('<b>lỗi</b>');
   });
 });

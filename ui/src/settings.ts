@@ -4,18 +4,23 @@
 import { api as defaultApi, type Api } from './api';
 import type { AppError } from './bindings/AppError';
 import type { CounterSettings } from './bindings/CounterSettings';
-import { esc } from './format';
+import { LIMITS } from './bindings/facts';
+import { appendHtml, html, setHtml } from './html';
 import { handleEnter } from './keyboard';
 
-const TEXT_FIELDS: Array<[keyof CounterSettings, string]> = [
-  ['lookup_url', 'Địa chỉ tra cứu hồ sơ trong mã QR ({code} là mã hồ sơ)'],
-  ['parent_agency', 'Cơ quan chủ quản (dòng đầu tiêu đề)'],
-  ['place_name', 'Địa danh ghi ngày tháng'],
-  ['head_title', 'Chức danh người đứng đầu (ký văn bản xin lỗi, thông báo dừng)'],
-  ['head_name', 'Họ tên người đứng đầu'],
-  ['counter_phone', 'Số điện thoại hướng dẫn (in trên phiếu bổ sung)'],
-  ['departments', 'Phòng ban nhận hồ sơ khi bàn giao (cách nhau bằng dấu ;)'],
+/** The text settings: key, label, and the core's length limit (none known for the list of departments). */
+const TEXT_FIELDS: Array<[keyof CounterSettings, string, number | null]> = [
+  ['lookup_url', 'Địa chỉ tra cứu hồ sơ trong mã QR ({code} là mã hồ sơ)', LIMITS.lookup_url],
+  ['parent_agency', 'Cơ quan chủ quản (dòng đầu tiêu đề)', LIMITS.setting],
+  ['place_name', 'Địa danh ghi ngày tháng', LIMITS.setting],
+  ['head_title', 'Chức danh người đứng đầu (ký văn bản xin lỗi, thông báo dừng)', LIMITS.setting],
+  ['head_name', 'Họ tên người đứng đầu', LIMITS.setting],
+  ['counter_phone', 'Số điện thoại hướng dẫn (in trên phiếu bổ sung)', LIMITS.setting],
+  ['departments', 'Phòng ban nhận hồ sơ khi bàn giao (cách nhau bằng dấu ;)', LIMITS.departments ?? null],
 ];
+
+/** Number settings: only digits can be typed (an empty box goes as 0); the core checks the range and says what fits. */
+const NUMBER_FIELDS = ['receipt_copies', 'lock_after_minutes'] as const;
 
 export class SettingsScreen {
   readonly el: HTMLElement;
@@ -25,7 +30,7 @@ export class SettingsScreen {
   constructor(private api: Api = defaultApi) {
     this.el = document.createElement('section');
     this.el.className = 'screen settings';
-    this.el.innerHTML = `
+    setHtml(this.el, html`
       <h2>Thiết lập quầy</h2>
       <div class="banner" data-testid="settings-saved" role="status" hidden></div>
       <div class="banner error" data-testid="settings-error" role="alert" hidden></div>
@@ -44,14 +49,21 @@ export class SettingsScreen {
           <input name="lock_after_minutes" data-testid="settings-lock_after_minutes" data-nav inputmode="numeric">
           <div class="error" data-testid="error-lock_after_minutes" hidden></div></label>
         <label class="field check"><input type="checkbox" name="print_on_intake" data-testid="settings-print_on_intake" data-nav> In giấy tiếp nhận ngay khi tiếp nhận xong</label>
-        ${TEXT_FIELDS.map(([k, label]) => `<label class="field wide"><span>${esc(label)}</span>
-          <input name="${k}" data-testid="settings-${k}" data-nav><div class="error" data-testid="error-${k}" hidden></div></label>`).join('')}
+        ${TEXT_FIELDS.map(([k, label, max]) => html`<label class="field wide"><span>${label}</span>
+          <input name="${k}" data-testid="settings-${k}" data-nav${max ? html` maxlength="${max}"` : ''}><div class="error" data-testid="error-${k}" hidden></div></label>`)}
         <button type="button" class="primary" data-testid="settings-save">Lưu thiết lập <span class="key">(Ctrl+Enter)</span></button>
-      </form>`;
+      </form>`);
     const form = this.el.querySelector('form')!;
     form.addEventListener('keydown', (ev) => handleEnter(form, ev, () => void this.save()));
     form.addEventListener('submit', (ev) => ev.preventDefault());
     this.q('[data-testid="settings-save"]').addEventListener('click', () => void this.save());
+    for (const k of NUMBER_FIELDS) {
+      const input = this.input(k);
+      input.addEventListener('input', () => {
+        const digits = input.value.replace(/\D/g, '');
+        if (digits !== input.value) input.value = digits;
+      });
+    }
   }
 
   private q<T extends HTMLElement = HTMLElement>(sel: string): T {
@@ -78,10 +90,10 @@ export class SettingsScreen {
       } catch (e) {
         this.q('[data-testid="printer-state"]').textContent = (e as AppError).message;
       }
-      select.innerHTML = `<option value="">(máy in mặc định của hệ thống)</option>` +
-        printers.map((p) => `<option value="${esc(p.name)}">${esc(p.name)}${p.is_default ? ' (mặc định)' : ''}${p.ready ? '' : ' — không sẵn sàng'}</option>`).join('');
+      setHtml(select, html`<option value="">(máy in mặc định của hệ thống)</option>${
+        printers.map((p) => html`<option value="${p.name}">${p.name}${p.is_default ? ' (mặc định)' : ''}${p.ready ? '' : ' — không sẵn sàng'}</option>`)}`);
       if (s.printer && !printers.some((p) => p.name === s.printer)) {
-        select.insertAdjacentHTML('beforeend', `<option value="${esc(s.printer)}">${esc(s.printer)} (không thấy trên máy này)</option>`);
+        appendHtml(select, html`<option value="${s.printer}">${s.printer} (không thấy trên máy này)</option>`);
       }
       select.value = s.printer;
       this.input<HTMLSelectElement>('receipt_paper').value = s.receipt_paper;
@@ -101,7 +113,7 @@ export class SettingsScreen {
       max_delays: this.loaded?.max_delays ?? 1,
       printer: this.input<HTMLSelectElement>('printer').value,
       receipt_paper: this.input<HTMLSelectElement>('receipt_paper').value as CounterSettings['receipt_paper'],
-      receipt_copies: Number(v('receipt_copies')),
+      receipt_copies: Number(v('receipt_copies').replace(/\D/g, '')),
       print_on_intake: this.input('print_on_intake').checked,
       lookup_url: v('lookup_url'),
       parent_agency: v('parent_agency'),
@@ -110,21 +122,13 @@ export class SettingsScreen {
       head_name: v('head_name'),
       counter_phone: v('counter_phone'),
       departments: v('departments'),
-      lock_after_minutes: Number(v('lock_after_minutes')),
+      lock_after_minutes: Number(v('lock_after_minutes').replace(/\D/g, '')),
     };
   }
 
   async save(): Promise<CounterSettings | null> {
     this.el.querySelectorAll<HTMLElement>('.error, [data-testid="settings-saved"]').forEach((e) => (e.hidden = true));
     const s = this.read();
-    if (!Number.isInteger(s.receipt_copies)) {
-      this.showError({ code: 'validation', message: 'Số liên phải là số từ 1 đến 5', field: 'receipt_copies' });
-      return null;
-    }
-    if (!Number.isInteger(s.lock_after_minutes)) {
-      this.showError({ code: 'validation', message: 'Thời gian tự khóa phải từ 1 đến 120 phút', field: 'lock_after_minutes' });
-      return null;
-    }
     try {
       const saved = await this.api.settingsSave(s);
       const ok = this.q('[data-testid="settings-saved"]');

@@ -21,11 +21,10 @@ describe('sync badge', () => {
     expect(badge({ ...base, approval_pending: true }).text).toBe('● Trực tuyến — chờ phê duyệt');
   });
 
-  it('shows refused events, conflicts and numbers left as chips; a click opens the sync screen', async () => {
+  it('shows refused events, conflicts and numbers left as chips; a click opens the sync screen', () => {
     const open = vi.fn();
-    const api = { syncStatus: vi.fn().mockResolvedValue({ ...base, parked: 2, conflicts: 1 }) } as unknown as Api;
-    const b = new SyncBadge(api, open);
-    await b.refresh();
+    const b = new SyncBadge(open);
+    b.render({ ...base, parked: 2, conflicts: 1 });
     const parked = b.el.querySelector<HTMLElement>('[data-testid="status-parked"]')!;
     expect(parked.hidden).toBe(false);
     expect(parked.textContent).toBe('Cổng từ chối: 2');
@@ -36,7 +35,7 @@ describe('sync badge', () => {
   });
 
   it('a dossier line keeps the portal reason when refused', () => {
-    const html = dossierSyncLine({ state: 'rejected', label: 'Cổng từ chối', reason: 'Thủ tục 9.9 không có <b>' });
+    const html = String(dossierSyncLine({ state: 'rejected', label: 'Cổng từ chối', reason: 'Thủ tục 9.9 không có <b>' }));
     expect(html).toContain('data-state="rejected"');
     expect(html).toContain('Thủ tục 9.9 không có &#60;b&#62;');
   });
@@ -45,8 +44,8 @@ describe('sync badge', () => {
 describe('sync screen (F9)', () => {
   const api = () => ({
     syncStatus: vi.fn().mockResolvedValue({ ...base, online: false, waiting: 3, parked: 1, conflicts: 1, last_error: 'Cổng dịch vụ công báo lỗi (HTTP 503, unavailable): bảo trì' }),
-    syncParked: vi.fn().mockResolvedValue([{ dossier_code: 'A-1', kind: 'received', at: '2026-11-23T09:00:00+07:00', code: 'unknown_procedure', reason: 'Thủ tục 9.999999 không có trong danh mục', parked_at: '2026-11-23T09:01:00+07:00', attempts: 1 }]),
-    syncConflicts: vi.fn().mockResolvedValue([{ event_uid: 'u-1', dossier_code: 'B-2', kind: 'returned', counter_id: 'Q02', at: '2026-11-23T09:00:00+07:00', status_label: 'Đã từ chối', noted_at: '2026-11-23T09:02:00+07:00' }]),
+    syncParked: vi.fn().mockResolvedValue([{ dossier_code: 'A-1', kind: 'received', kind_label: 'Tiếp nhận', at: '2026-11-23T09:00:00+07:00', code: 'unknown_procedure', reason: 'Thủ tục 9.999999 không có trong danh mục', parked_at: '2026-11-23T09:01:00+07:00', attempts: 1 }]),
+    syncConflicts: vi.fn().mockResolvedValue([{ event_uid: 'u-1', dossier_code: 'B-2', kind: 'returned', kind_label: 'Trả kết quả', counter_id: 'Q02', by_label: 'Quầy Q02', at: '2026-11-23T09:00:00+07:00', status_label: 'Đã từ chối', noted_at: '2026-11-23T09:02:00+07:00' }]),
     syncNow: vi.fn().mockResolvedValue(base),
     syncRetryParked: vi.fn().mockResolvedValue(1),
     syncSettle: vi.fn().mockResolvedValue(undefined),
@@ -62,7 +61,9 @@ describe('sync screen (F9)', () => {
     const row = s.el.querySelector('[data-testid="parked-row"]')!;
     expect(row.textContent).toContain('Tiếp nhận');
     expect(row.textContent).toContain('Thủ tục 9.999999 không có trong danh mục');
-    expect(s.el.querySelector('[data-testid="conflict-row"]')!.textContent).toContain('Quầy Q02');
+    const conflict = s.el.querySelector('[data-testid="conflict-row"]')!.textContent;
+    expect(conflict).toContain('Trả kết quả');
+    expect(conflict).toContain('Quầy Q02');
     s.el.querySelector<HTMLElement>('[data-testid="parked-retry"]')!.click();
     await tick();
     expect(a.syncRetryParked).toHaveBeenCalled();
@@ -90,5 +91,24 @@ describe('sync screen (F9)', () => {
     const err = s.el.querySelector<HTMLElement>('[data-testid="sync-error"]')!;
     expect(err.hidden).toBe(false);
     expect(err.textContent).toContain('Mã đăng ký không đúng');
+  });
+});
+
+describe('sync screen follows the pushed status', () => {
+  it('redraws its status block from a dashboard, and names the portal as the core does', async () => {
+    const a = {
+      syncStatus: vi.fn().mockResolvedValue(base),
+      syncParked: vi.fn().mockResolvedValue([]),
+      syncConflicts: vi.fn().mockResolvedValue([{ event_uid: 'u', dossier_code: 'B', kind: 'returned', kind_label: 'Trả kết quả', counter_id: 'CONG',
+        by_label: 'Cổng / phòng chuyên môn', at: '2026-11-23T09:00:00+07:00', status_label: 'Đã từ chối', noted_at: '2026-11-23T09:02:00+07:00' }]),
+    };
+    const s = new SyncScreen(a as unknown as Api);
+    await s.load();
+    expect(s.el.querySelector('[data-testid="conflict-row"]')!.textContent).toContain('Cổng / phòng chuyên môn');
+    s.showStatus({ ...base, online: false, waiting: 1, last_error: 'HTTP 503 <script>' });
+    expect(s.el.querySelector('[data-testid="sync-waiting"]')!.textContent).toBe('1');
+    expect(s.el.querySelector('[data-testid="sync-last-error"]')!.textContent).toBe('HTTP 503 <script>');
+    expect(s.el.querySelector('script')).toBeNull();
+    expect(a.syncStatus).toHaveBeenCalledTimes(1);
   });
 });

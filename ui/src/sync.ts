@@ -7,23 +7,9 @@ import { api as defaultApi, type Api } from './api';
 import type { AppError } from './bindings/AppError';
 import type { DossierSync } from './bindings/DossierSync';
 import type { SyncStatus } from './bindings/SyncStatus';
-import { esc, formatDateTime } from './format';
-
-/** Event kinds in words (the parked and conflict lists). */
-export const KIND_LABELS: Record<string, string> = {
-  received: 'Tiếp nhận',
-  handed_over: 'Bàn giao',
-  transferred: 'Chuyển phòng',
-  supplement_requested: 'Yêu cầu bổ sung',
-  supplemented: 'Đã bổ sung',
-  refused: 'Từ chối',
-  stopped: 'Dừng giải quyết',
-  result_received: 'Nhận kết quả',
-  delayed: 'Hẹn lại',
-  returned: 'Trả kết quả',
-  withdrawn: 'Rút hồ sơ',
-  code_reissued: 'Cấp lại mã hồ sơ',
-};
+import { LIMITS } from './bindings/facts';
+import { formatDateTime } from './format';
+import { html, join, setHtml, type SafeHtml } from './html';
 
 /** What the badge says: its class (online / offline / local), its text and its tooltip. */
 export function badge(s: SyncStatus): { cls: string; text: string; title: string } {
@@ -56,51 +42,46 @@ export function badge(s: SyncStatus): { cls: string; text: string; title: string
   };
 }
 
-/** The badge and chips in the status bar; clicking opens the sync screen. */
+/** The badge and chips in the status bar (drawn from the dashboard); clicking opens the sync screen. */
 export class SyncBadge {
   readonly el: HTMLElement;
 
-  constructor(private api: Api = defaultApi, private open: () => void = () => {}) {
+  constructor(private open: () => void = () => {}) {
     this.el = document.createElement('span');
     this.el.className = 'syncbar';
-    this.el.innerHTML = `<button type="button" class="link offline" data-testid="status-network">● …</button>
+    setHtml(this.el, html`<button type="button" class="link offline" data-testid="status-network">● …</button>
       <span class="chip alert" data-testid="status-parked" hidden></span>
       <span class="chip alert" data-testid="status-conflicts" hidden></span>
-      <span data-testid="status-numbers"></span>`;
+      <span data-testid="status-numbers"></span>`);
     this.el.querySelector('button')!.addEventListener('click', () => this.open());
   }
 
-  async refresh(): Promise<SyncStatus | null> {
-    try {
-      const s = await this.api.syncStatus();
-      const b = badge(s);
-      const net = this.el.querySelector<HTMLElement>('[data-testid="status-network"]')!;
-      net.className = `link ${b.cls}`;
-      net.textContent = b.text;
-      net.title = b.title;
-      const parked = this.el.querySelector<HTMLElement>('[data-testid="status-parked"]')!;
-      parked.hidden = s.parked === 0;
-      parked.textContent = `Cổng từ chối: ${s.parked}`;
-      const conflicts = this.el.querySelector<HTMLElement>('[data-testid="status-conflicts"]')!;
-      conflicts.hidden = s.conflicts === 0;
-      conflicts.textContent = `Cần xử lý: ${s.conflicts}`;
-      const reprints = s.reprints?.length ?? 0;
-      if (reprints > 0) {
-        conflicts.hidden = false;
-        conflicts.textContent = s.conflicts > 0 ? `Cần xử lý: ${s.conflicts} · In lại giấy tiếp nhận: ${reprints}` : `In lại giấy tiếp nhận: ${reprints}`;
-      }
-      this.el.querySelector('[data-testid="status-numbers"]')!.textContent = s.enrolled ? `Số hồ sơ còn hôm nay: ${s.numbers_left_today}` : '';
-      return s;
-    } catch {
-      return null;
+  /** Draws the badge from the sync status (the dashboard brings it). */
+  render(s: SyncStatus) {
+    const b = badge(s);
+    const net = this.el.querySelector<HTMLElement>('[data-testid="status-network"]')!;
+    net.className = `link ${b.cls}`;
+    net.textContent = b.text;
+    net.title = b.title;
+    const parked = this.el.querySelector<HTMLElement>('[data-testid="status-parked"]')!;
+    parked.hidden = s.parked === 0;
+    parked.textContent = `Cổng từ chối: ${s.parked}`;
+    const conflicts = this.el.querySelector<HTMLElement>('[data-testid="status-conflicts"]')!;
+    conflicts.hidden = s.conflicts === 0;
+    conflicts.textContent = `Cần xử lý: ${s.conflicts}`;
+    const reprints = s.reprints?.length ?? 0;
+    if (reprints > 0) {
+      conflicts.hidden = false;
+      conflicts.textContent = s.conflicts > 0 ? `Cần xử lý: ${s.conflicts} · In lại giấy tiếp nhận: ${reprints}` : `In lại giấy tiếp nhận: ${reprints}`;
     }
+    this.el.querySelector('[data-testid="status-numbers"]')!.textContent = s.enrolled ? `Số hồ sơ còn hôm nay: ${s.numbers_left_today}` : '';
   }
 }
 
 /** One line for the dossier view: where the dossier stands with the portal. */
-export function dossierSyncLine(s: DossierSync): string {
+export function dossierSyncLine(s: DossierSync): SafeHtml {
   const cls = s.state === 'rejected' ? 'error' : s.state === 'waiting' || s.state === 'local' ? 'muted' : 'ok';
-  return `<span class="${cls}" data-testid="detail-sync" data-state="${s.state}">${esc(s.label)}${s.reason ? `: ${esc(s.reason)}` : ''}</span>`;
+  return html`<span class="${cls}" data-testid="detail-sync" data-state="${s.state}">${s.label}${s.reason ? `: ${s.reason}` : ''}</span>`;
 }
 
 /** The sync screen (F9). */
@@ -110,15 +91,15 @@ export class SyncScreen {
   constructor(private api: Api = defaultApi, private onChanged: () => void = () => {}) {
     this.el = document.createElement('section');
     this.el.className = 'screen sync';
-    this.el.innerHTML = `<h2>Đồng bộ với Cổng dịch vụ công</h2>
+    setHtml(this.el, html`<h2>Đồng bộ với Cổng dịch vụ công</h2>
       <div class="banner error" data-testid="sync-error" hidden></div>
       <dl class="sync-status" data-testid="sync-status"></dl>
       <p><button type="button" class="primary" data-testid="sync-now">Đồng bộ ngay</button>
          <span class="muted">Máy tự đồng bộ khi có mạng; nút này chỉ để gửi ngay.</span></p>
       <form data-testid="enrol-form" hidden>
         <h3>Đăng ký máy với cổng</h3>
-        <label>Địa chỉ cổng <input data-testid="enrol-portal" placeholder="https://dichvucong…" required></label>
-        <label>Mã đăng ký <input data-testid="enrol-code" required></label>
+        <label>Địa chỉ cổng <input data-testid="enrol-portal" placeholder="https://dichvucong…" maxlength="${LIMITS.lookup_url}" required></label>
+        <label>Mã đăng ký <input data-testid="enrol-code" maxlength="${LIMITS.code}" required></label>
         <button type="submit" data-testid="enrol-submit">Đăng ký</button>
       </form>
       <h3>Cổng từ chối <span class="muted">(các bước khác vẫn được gửi bình thường)</span></h3>
@@ -129,7 +110,7 @@ export class SyncScreen {
       <h3>Cần xử lý <span class="muted">(hai nơi cùng thao tác trên một hồ sơ khi mất kết nối)</span></h3>
       <table class="results"><thead><tr><th>Mã hồ sơ</th><th>Bước không được áp dụng</th><th>Nơi làm</th><th>Lúc</th><th>Trạng thái theo cổng</th><th></th></tr></thead>
         <tbody data-testid="conflict-rows"></tbody></table>
-      <p class="muted" data-testid="conflict-empty">Không có xung đột.</p>`;
+      <p class="muted" data-testid="conflict-empty">Không có xung đột.</p>`);
     this.q('[data-testid="sync-now"]').addEventListener('click', () => void this.syncNow());
     this.q('[data-testid="parked-retry"]').addEventListener('click', () => void this.retry());
     this.q('[data-testid="enrol-form"]').addEventListener('submit', (ev) => {
@@ -152,45 +133,46 @@ export class SyncScreen {
     err.hidden = false;
   }
 
+  /** The status block (also redrawn from every pushed dashboard). */
+  showStatus(s: SyncStatus) {
+    const b = badge(s);
+    const row = (k: string, v: SafeHtml | string, id = '') => html`<dt>${k}</dt><dd${id ? html` data-testid="${id}"` : ''}>${v}</dd>`;
+    const warn = (text: string) => html`<span class="error">${text}</span>`;
+    setHtml(this.q('[data-testid="sync-status"]'), html`${[
+      row('Tình trạng', html`<span class="${b.cls}">${b.text}</span>`, 'sync-state'),
+      row('Cổng', s.portal_url ?? 'chưa đăng ký'),
+      row('Chờ gửi', String(s.waiting), 'sync-waiting'),
+      row('Đồng bộ thành công lần cuối', s.last_success_at ? formatDateTime(s.last_success_at) : '—'),
+      row('Thử lần cuối', s.last_attempt_at ? formatDateTime(s.last_attempt_at) : '—'),
+      row('Lỗi gần nhất', s.last_error ?? '—', 'sync-last-error'),
+      s.approval_pending
+        && row('Phê duyệt', warn('Máy đang chờ quản trị Cổng dịch vụ công phê duyệt: hồ sơ của quầy vẫn được gửi lên, nhưng chưa nhận hồ sơ của quầy khác'), 'sync-approval'),
+      row('Số hồ sơ chính thức còn hôm nay', String(s.numbers_left_today), 'sync-numbers'),
+      (s.reprints?.length ?? 0) > 0
+        && row('In lại giấy tiếp nhận', join((s.reprints ?? []).map((r) => warn(r.reason)), html`<br>`), 'sync-reprints'),
+      s.failed_changes > 0
+        && row('Thay đổi từ cổng chưa áp dụng được', warn(`${s.failed_changes} (tự thử lại mỗi lần đồng bộ; xem motcua sync failed)`), 'sync-failed'),
+      Math.abs(s.clock_offset_minutes) >= 5
+        && row('Đồng hồ máy', warn(`lệch ${s.clock_offset_minutes} phút so với giờ của cổng: hãy chỉnh lại`)),
+    ]}`);
+    this.q('[data-testid="enrol-form"]').hidden = s.enrolled;
+  }
+
   async load() {
     this.q('[data-testid="sync-error"]').hidden = true;
     try {
       const [s, parked, conflicts] = await Promise.all([this.api.syncStatus(), this.api.syncParked(), this.api.syncConflicts()]);
-      const b = badge(s);
-      const row = (k: string, v: string, id = '') => `<dt>${k}</dt><dd${id ? ` data-testid="${id}"` : ''}>${v}</dd>`;
-      this.q('[data-testid="sync-status"]').innerHTML =
-        row('Tình trạng', `<span class="${b.cls}">${esc(b.text)}</span>`, 'sync-state') +
-        row('Cổng', esc(s.portal_url ?? 'chưa đăng ký')) +
-        row('Chờ gửi', String(s.waiting), 'sync-waiting') +
-        row('Đồng bộ thành công lần cuối', s.last_success_at ? formatDateTime(s.last_success_at) : '—') +
-        row('Thử lần cuối', s.last_attempt_at ? formatDateTime(s.last_attempt_at) : '—') +
-        row('Lỗi gần nhất', s.last_error ? esc(s.last_error) : '—', 'sync-last-error') +
-        (s.approval_pending
-          ? row('Phê duyệt', '<span class="error">Máy đang chờ quản trị Cổng dịch vụ công phê duyệt: hồ sơ của quầy vẫn được gửi lên, nhưng chưa nhận hồ sơ của quầy khác</span>', 'sync-approval')
-          : '') +
-        row('Số hồ sơ chính thức còn hôm nay', String(s.numbers_left_today), 'sync-numbers') +
-        (s.reprints && s.reprints.length > 0
-          ? row('In lại giấy tiếp nhận', s.reprints.map((r) => `<span class="error">${esc(r.reason)}</span>`).join('<br>'), 'sync-reprints')
-          : '') +
-        (s.failed_changes > 0
-          ? row('Thay đổi từ cổng chưa áp dụng được', `<span class="error">${s.failed_changes} (tự thử lại mỗi lần đồng bộ; xem motcua sync failed)</span>`, 'sync-failed')
-          : '') +
-        (Math.abs(s.clock_offset_minutes) >= 5
-          ? row('Đồng hồ máy', `<span class="error">lệch ${s.clock_offset_minutes} phút so với giờ của cổng: hãy chỉnh lại</span>`)
-          : '');
-      this.q('[data-testid="enrol-form"]').hidden = s.enrolled;
-      this.q('[data-testid="parked-rows"]').innerHTML = parked
-        .map((p) => `<tr data-testid="parked-row"><td><code>${esc(p.dossier_code)}</code></td><td>${esc(KIND_LABELS[p.kind] ?? p.kind)}</td>
-          <td>${formatDateTime(p.at)}</td><td>${esc(p.reason)} <span class="muted">(${esc(p.code)})</span></td></tr>`)
-        .join('');
+      this.showStatus(s);
+      setHtml(this.q('[data-testid="parked-rows"]'), html`${parked
+        .map((p) => html`<tr data-testid="parked-row"><td><code>${p.dossier_code}</code></td><td>${p.kind_label}</td>
+          <td>${formatDateTime(p.at)}</td><td>${p.reason} <span class="muted">(${p.code})</span></td></tr>`)}`);
       this.q('[data-testid="parked-empty"]').hidden = parked.length > 0;
       this.q('[data-testid="parked-retry"]').hidden = parked.length === 0;
       const body = this.q('[data-testid="conflict-rows"]');
-      body.innerHTML = conflicts
-        .map((c) => `<tr data-testid="conflict-row"><td><code>${esc(c.dossier_code)}</code></td><td>${esc(KIND_LABELS[c.kind] ?? c.kind)}</td>
-          <td>${c.counter_id === 'CONG' ? 'Cổng / phòng chuyên môn' : `Quầy ${esc(c.counter_id)}`}</td><td>${formatDateTime(c.at)}</td>
-          <td>${esc(c.status_label)}</td><td><button type="button" data-uid="${esc(c.event_uid)}">Đã xử lý</button></td></tr>`)
-        .join('');
+      setHtml(body, html`${conflicts
+        .map((c) => html`<tr data-testid="conflict-row"><td><code>${c.dossier_code}</code></td><td>${c.kind_label}</td>
+          <td>${c.by_label}</td><td>${formatDateTime(c.at)}</td>
+          <td>${c.status_label}</td><td><button type="button" data-uid="${c.event_uid}">Đã xử lý</button></td></tr>`)}`);
       body.querySelectorAll<HTMLButtonElement>('button[data-uid]').forEach((btn) =>
         btn.addEventListener('click', () => void this.settle(btn.dataset.uid!)));
       this.q('[data-testid="conflict-empty"]').hidden = conflicts.length > 0;

@@ -5,8 +5,9 @@ import { api as defaultApi, type Api } from './api';
 import type { AppError } from './bindings/AppError';
 import type { WorkCounts } from './bindings/WorkCounts';
 import type { WorkList } from './bindings/WorkList';
-import { esc, formatDateTime } from './format';
-import { STATUS_LABELS } from './search';
+import { STATUS_LABELS } from './bindings/facts';
+import { formatDateTime } from './format';
+import { html, setHtml } from './html';
 import { LogbookPanel } from './logbook';
 import { showPreview } from './printing';
 
@@ -18,30 +19,25 @@ export const LISTS: Array<[WorkList, keyof WorkCounts, string]> = [
   ['ready_to_collect', 'ready_to_collect', 'Chờ trả kết quả'],
 ];
 
-/** The strip of counts; `open(list)` is called when one is clicked. */
+/** The strip of counts (drawn from the dashboard); `open(list)` is called when one is clicked. */
 export class WorkBar {
   readonly el: HTMLElement;
 
-  constructor(private api: Api = defaultApi, private open: (l: WorkList) => void = () => {}) {
+  constructor(private open: (l: WorkList) => void = () => {}) {
     this.el = document.createElement('div');
     this.el.className = 'workbar';
     this.el.dataset.testid = 'workbar';
-    this.el.innerHTML = LISTS.map(([l, , label]) =>
-      `<button type="button" data-list="${l}" data-testid="count-${l}"><span class="n">–</span> ${esc(label)}</button>`).join('');
+    setHtml(this.el, html`${LISTS.map(([l, , label]) =>
+      html`<button type="button" data-list="${l}" data-testid="count-${l}"><span class="n">–</span> ${label}</button>`)}`);
     this.el.querySelectorAll<HTMLButtonElement>('button').forEach((b) => b.addEventListener('click', () => this.open(b.dataset.list as WorkList)));
   }
 
-  async refresh(): Promise<WorkCounts | null> {
-    try {
-      const c = await this.api.workCounts();
-      for (const [l, key] of LISTS) {
-        const b = this.el.querySelector<HTMLElement>(`[data-list="${l}"]`)!;
-        b.querySelector('.n')!.textContent = String(c[key]);
-        b.classList.toggle('alert', (l === 'overdue' || l === 'due_today') && c[key] > 0);
-      }
-      return c;
-    } catch {
-      return null;
+  /** The counts, or none (–) while nobody may read them (logged out, locked). */
+  render(c: WorkCounts | null) {
+    for (const [l, key] of LISTS) {
+      const b = this.el.querySelector<HTMLElement>(`[data-list="${l}"]`)!;
+      b.querySelector('.n')!.textContent = c ? String(c[key]) : '–';
+      b.classList.toggle('alert', !!c && (l === 'overdue' || l === 'due_today') && c[key] > 0);
     }
   }
 }
@@ -52,11 +48,11 @@ export class WorkScreen {
   constructor(private api: Api = defaultApi, private onOpen: (code: string) => void = () => {}) {
     this.el = document.createElement('section');
     this.el.className = 'screen work';
-    this.el.innerHTML = `<h2 data-testid="work-title">Việc cần làm</h2>
+    setHtml(this.el, html`<h2 data-testid="work-title">Việc cần làm</h2>
       <div class="banner error" data-testid="work-error" hidden></div>
       <table class="results"><thead><tr><th>Mã hồ sơ</th><th>Người nộp</th><th>Thủ tục</th><th>Trạng thái</th><th>Hẹn trả</th></tr></thead>
       <tbody data-testid="work-rows"></tbody></table>
-      <p class="muted" data-testid="work-empty" hidden>Không có hồ sơ nào.</p>`;
+      <p class="muted" data-testid="work-empty" hidden>Không có hồ sơ nào.</p>`);
     this.logbook = new LogbookPanel(api, (t) => showPreview(api, t));
     this.el.appendChild(this.logbook.el);
   }
@@ -72,10 +68,9 @@ export class WorkScreen {
     this.el.querySelector('[data-testid="work-title"]')!.textContent = `Việc cần làm: ${label}`;
     try {
       const items = await this.api.workList(list);
-      this.el.querySelector('[data-testid="work-rows"]')!.innerHTML = items
-        .map((w) => `<tr tabindex="0" data-testid="work-row" data-code="${esc(w.code)}"><td><code>${esc(w.code)}</code></td><td>${esc(w.applicant_name)}</td>
-          <td>${esc(w.procedure_code)}</td><td>${STATUS_LABELS[w.status]}</td><td>${formatDateTime(w.due_at)}</td></tr>`)
-        .join('');
+      setHtml(this.el.querySelector('[data-testid="work-rows"]')!, html`${items
+        .map((w) => html`<tr tabindex="0" data-testid="work-row" data-code="${w.code}"><td><code>${w.code}</code></td><td>${w.applicant_name}</td>
+          <td>${w.procedure_code}</td><td>${STATUS_LABELS[w.status]}</td><td>${formatDateTime(w.due_at)}</td></tr>`)}`);
       this.el.querySelector<HTMLElement>('[data-testid="work-empty"]')!.hidden = items.length > 0;
       this.el.querySelectorAll<HTMLElement>('[data-testid="work-row"]').forEach((tr) => {
         tr.addEventListener('click', () => this.onOpen(tr.dataset.code!));

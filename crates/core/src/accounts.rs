@@ -21,7 +21,7 @@ use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::error::{CoreError, Result};
+use crate::error::{CoreError, Reason, Result};
 use crate::store::Store;
 
 pub const MAX_PIN_TRIES: u32 = 3;
@@ -39,6 +39,7 @@ pub enum Role {
 }
 
 impl Role {
+    pub const ALL: [Role; 3] = [Role::Clerk, Role::Head, Role::Admin];
     pub fn parse(s: &str) -> Option<Role> {
         match s.trim() {
             "clerk" => Some(Role::Clerk),
@@ -331,23 +332,27 @@ pub fn lock(store: &mut Store) -> Result<()> {
 
 /// Unlocks with the PIN; after `MAX_PIN_TRIES` wrong PINs only the password unlocks.
 pub fn unlock_with_pin(store: &mut Store, pin: &str) -> Result<Session> {
-    let s = store.session().cloned().ok_or_else(|| CoreError::Forbidden("Chưa đăng nhập".into()))?;
-    let (_, _, _, pin_hash, failed) = account_row(store, &s.clerk_id)?.ok_or_else(|| CoreError::Forbidden("Tài khoản đã bị khóa".into()))?;
+    let s = store.session().cloned().ok_or_else(|| CoreError::forbidden(Reason::NotLoggedIn, "Chưa đăng nhập"))?;
+    let (_, _, _, pin_hash, failed) = account_row(store, &s.clerk_id)?.ok_or_else(|| CoreError::forbidden(Reason::AccountInactive, "Tài khoản đã bị khóa"))?;
     let Some(pin_hash) = pin_hash else {
-        return Err(CoreError::Forbidden("Tài khoản chưa có mã PIN: mở khóa bằng mật khẩu".into()));
+        return Err(CoreError::forbidden(Reason::NoPin, "Tài khoản chưa có mã PIN: mở khóa bằng mật khẩu"));
     };
     if failed >= MAX_PIN_TRIES {
-        return Err(CoreError::Forbidden(format!("Đã nhập sai PIN {MAX_PIN_TRIES} lần: mở khóa bằng mật khẩu")));
+        return Err(CoreError::forbidden(Reason::PinLocked, format!("Đã nhập sai PIN {MAX_PIN_TRIES} lần: mở khóa bằng mật khẩu")));
     }
     if !verify(pin, &pin_hash) {
-        store.conn().execute("UPDATE clerks SET failed_pins = failed_pins + 1 WHERE id = ?1", [&s.clerk_id])?;
-        audit(store, &s.clerk_id, "unlock_failed", &s.clerk_id)?;
+        // the count and its audit entry in one transaction
+        let at = store.clock().now();
+        let tx = store.write_tx()?;
+        tx.execute("UPDATE clerks SET failed_pins = failed_pins + 1 WHERE id = ?1", [&s.clerk_id])?;
+        crate::audit::record(&tx, at, &s.clerk_id, "unlock_failed", &s.clerk_id, &serde_json::Value::Null)?;
+        tx.commit()?;
         let left = MAX_PIN_TRIES.saturating_sub(failed + 1);
-        return Err(CoreError::Forbidden(if left == 0 {
-            format!("Mã PIN không đúng. Đã sai {MAX_PIN_TRIES} lần: mở khóa bằng mật khẩu")
+        return Err(if left == 0 {
+            CoreError::forbidden(Reason::PinLocked, format!("Mã PIN không đúng. Đã sai {MAX_PIN_TRIES} lần: mở khóa bằng mật khẩu"))
         } else {
-            format!("Mã PIN không đúng (còn {left} lần thử)")
-        }));
+            CoreError::forbidden(Reason::BadCredentials, format!("Mã PIN không đúng (còn {left} lần thử)"))
+        });
     }
     unlocked(store, s)
 }
@@ -355,7 +360,7 @@ pub fn unlock_with_pin(store: &mut Store, pin: &str) -> Result<Session> {
 /// Unlocks with the password (resets the PIN tries). Wrong passwords count towards the same lock
 /// as wrong logins: a locked screen is no way round it.
 pub fn unlock_with_password(store: &mut Store, password: &str) -> Result<Session> {
-    let s = store.session().cloned().ok_or_else(|| CoreError::Forbidden("Chưa đăng nhập".into()))?;
+    let s = store.session().cloned().ok_or_else(|| CoreError::forbidden(Reason::NotLoggedIn, "Chưa đăng nhập"))?;
     lockout::refuse_if_locked(store, &s.clerk_id)?;
     let row = account_row(store, &s.clerk_id)?;
     if !verify_or_dummy(password, row.as_ref().and_then(|r| r.2.as_deref())) {
@@ -386,7 +391,7 @@ pub fn resume(store: &mut Store, session: Option<&Session>) -> Result<()> {
         Some(s) if *s == Session::system() => Some(Session::system()),
         Some(s) => {
             let (name, role, ..) =
-                account_row(store, &s.clerk_id)?.ok_or_else(|| CoreError::Forbidden(format!("Tài khoản {} không còn hoạt động: đăng nhập lại", s.clerk_id)))?;
+                account_row(store, &s.clerk_id)?.ok_or_else(|| CoreError::forbidden(Reason::AccountInactive, format!("Tài khoản {} không còn hoạt động: đăng nhập lại", s.clerk_id)))?;
             Some(Session { clerk_id: s.clerk_id.clone(), clerk_name: name, role: Role::parse(&role).unwrap_or(Role::Clerk), locked: s.locked })
         }
     };
@@ -402,9 +407,9 @@ impl Store {
             return Ok(());
         }
         match self.session() {
-            None => Err(CoreError::Forbidden("Cần đăng nhập trước khi thao tác".into())),
-            Some(s) if s.locked => Err(CoreError::Forbidden("Màn hình đang khóa: mở khóa trước khi thao tác".into())),
-            Some(s) if !s.role.can(right) => Err(CoreError::Forbidden(format!(
+            None => Err(CoreError::forbidden(Reason::NotLoggedIn, "Cần đăng nhập trước khi thao tác")),
+            Some(s) if s.locked => Err(CoreError::forbidden(Reason::Locked, "Màn hình đang khóa: mở khóa trước khi thao tác")),
+            Some(s) if !s.role.can(right) => Err(CoreError::forbidden(Reason::NoRight, format!(
                 "Tài khoản {} ({}) không có quyền {}",
                 s.clerk_id,
                 s.role.label(),

@@ -12,6 +12,7 @@ use ts_rs::TS;
 
 use crate::clock::to_rfc3339;
 use crate::error::Result;
+use crate::store::Store;
 
 /// The hash before the first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -145,6 +146,26 @@ pub fn head(conn: &Connection) -> Result<Option<(i64, String)>> {
 /// "id:hash", the form the anchor travels in.
 pub fn head_anchor(conn: &Connection) -> Result<Option<String>> {
     Ok(head(conn)?.map(|(id, h)| format!("{id}:{h}")))
+}
+
+/// The counter's current anchor (printed on the logbook, sent to the portal).
+pub fn anchor_of(store: &Store) -> Result<Option<String>> {
+    head_anchor(store.conn())
+}
+
+/// The chain's head of the counter, (id, hash).
+pub fn head_of(store: &Store) -> Result<Option<(i64, String)>> {
+    head(store.conn())
+}
+
+/// The links after `after_id`, for the portal.
+pub fn links_after(store: &Store, after_id: i64) -> Result<Vec<crate::sync::protocol::AuditLink>> {
+    links_since(store.conn(), after_id)
+}
+
+/// `verify` of the counter's own database.
+pub fn verify_store(store: &Store, outside: &[(String, i64, String)]) -> Result<AuditReport> {
+    verify(store.conn(), outside)
 }
 
 pub fn parse_anchor(s: &str) -> Option<(i64, String)> {

@@ -151,6 +151,10 @@ pub fn verify(path: &Path) -> Result<BackupCheck> {
 /// (not newer than this program) and every table, index and trigger as the migrations make them; the
 /// event chain, the audit chain and the projections (`audit::verify`, on a migrated in-memory copy for
 /// a backup of an older version); and, when `live` is this counter's database, the anchors it knows.
+pub fn verify_against_store(path: &Path, live: Option<&crate::Store>) -> Result<BackupCheck> {
+    verify_against(path, live.map(|s| s.conn()))
+}
+
 pub fn verify_against(path: &Path, live: Option<&Connection>) -> Result<BackupCheck> {
     let bytes = std::fs::metadata(path).map_err(|e| io(path, e))?.len();
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)

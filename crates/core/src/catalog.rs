@@ -62,6 +62,7 @@ pub enum DocumentForm {
 }
 
 impl DocumentForm {
+    pub const ALL: [DocumentForm; 4] = [DocumentForm::Original, DocumentForm::Copy, DocumentForm::CertifiedCopy, DocumentForm::Presented];
     pub fn label(self) -> &'static str {
         match self {
             DocumentForm::Original => "Bản chính",
@@ -201,6 +202,21 @@ fn check_procedure(p: &Procedure) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A procedure as the intake screen lists it: with its time limit in words (the one label).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ProcedureView {
+    #[serde(flatten)]
+    pub procedure: Procedure,
+    pub time_limit_label: String,
+}
+
+impl ProcedureView {
+    pub fn of(p: &Procedure) -> ProcedureView {
+        ProcedureView { time_limit_label: p.time_limit.label(), procedure: p.clone() }
+    }
 }
 
 /// Type-ahead over the catalog: every folded word of the query must occur (as a prefix of a word,

@@ -42,6 +42,17 @@ pub enum Channel {
     Online,
 }
 
+impl Channel {
+    pub const ALL: [Channel; 3] = [Channel::Counter, Channel::Postal, Channel::Online];
+    pub fn label(self) -> &'static str {
+        match self {
+            Channel::Counter => "Trực tiếp tại quầy",
+            Channel::Postal => "Qua bưu chính",
+            Channel::Online => "Trực tuyến",
+        }
+    }
+}
+
 /// Where the result goes.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -151,6 +162,7 @@ pub enum Timeliness {
 }
 
 impl Timeliness {
+    pub const ALL: [Timeliness; 3] = [Timeliness::Early, Timeliness::OnTime, Timeliness::Late];
     pub fn label(self) -> &'static str {
         match self {
             Timeliness::Early => "Trước hạn",
@@ -335,21 +347,48 @@ impl EventKind {
     /// enforces at the counter, used again when events of several machines are merged (the portal's
     /// order decides; an event that no longer fits is kept in the log but superseded).
     pub fn fits(&self, status: DossierStatus) -> bool {
-        use DossierStatus as S;
         match self {
             EventKind::Received { .. } => false,
-            EventKind::HandedOver { .. } => status == S::Received,
-            EventKind::Transferred { .. } | EventKind::ResultReceived { .. } => status == S::InProcess,
-            EventKind::SupplementRequested { .. } | EventKind::Delayed { .. } => matches!(status, S::Received | S::InProcess),
-            EventKind::Supplemented { .. } => status == S::WaitingSupplement,
-            EventKind::Refused { .. } | EventKind::Stopped { .. } | EventKind::Withdrawn { .. } => {
-                matches!(status, S::Received | S::InProcess | S::WaitingSupplement)
-            }
-            EventKind::Returned { .. } => status == S::ResultReady,
             // a code is re-issued whatever the dossier's status: two citizens never share one
             EventKind::CodeReissued { .. } => true,
+            step => crate::lifecycle::Step::of_event(step).is_some_and(|s| s.allows(status)),
         }
     }
+
+    /// What the event is called in lists (parked, conflicts, history).
+    pub fn label_of(kind: &str) -> &'static str {
+        match kind {
+            "received" => "Tiếp nhận",
+            "handed_over" => "Bàn giao",
+            "transferred" => "Chuyển phòng",
+            "supplement_requested" => "Yêu cầu bổ sung",
+            "supplemented" => "Đã bổ sung",
+            "refused" => "Từ chối",
+            "stopped" => "Dừng giải quyết",
+            "result_received" => "Nhận kết quả",
+            "delayed" => "Hẹn lại",
+            "returned" => "Trả kết quả",
+            "withdrawn" => "Rút hồ sơ",
+            "code_reissued" => "Cấp lại mã hồ sơ",
+            _ => "Sự kiện khác",
+        }
+    }
+
+    /// Every event kind's stored name.
+    pub const NAMES: [&'static str; 12] = [
+        "received",
+        "handed_over",
+        "transferred",
+        "supplement_requested",
+        "supplemented",
+        "refused",
+        "stopped",
+        "result_received",
+        "delayed",
+        "returned",
+        "withdrawn",
+        "code_reissued",
+    ];
 }
 
 /// Folds a dossier's events given in merge order (the portal's order, then this counter's unsent

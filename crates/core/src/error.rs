@@ -1,5 +1,6 @@
-//! Typed errors of the core, and the serialisable `{code, message, field}` form they take
-//! when they cross into the UI or the CLI. Messages are Vietnamese: a clerk reads them.
+//! Typed errors of the core, and the serialisable `{code, reason, message, field}` form they take
+//! when they cross into the UI or the CLI. Messages are Vietnamese: a clerk reads them; the UI and the
+//! CLI switch on `reason` (generated to TypeScript), never on a message's words.
 
 use serde::Serialize;
 use ts_rs::TS;
@@ -18,6 +19,112 @@ pub enum ErrorCode {
     Internal,
 }
 
+/// Why something was refused, precisely enough for the UI to act on it (open the password field after
+/// too many wrong PINs, offer the printer settings, show the portal as unreachable). Stable: add new
+/// ones, never rename one. Every reason has a `code` (its coarse family) and is serialised as its
+/// snake_case name (`pin_locked`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Reason {
+    /// Bad input (the field is named when there is one).
+    Invalid,
+    NotFound,
+    /// The step does not fit the dossier's state, or the data changed meanwhile.
+    Conflict,
+    /// Accounts exist and nobody is logged in.
+    NotLoggedIn,
+    /// The screen is locked: unlock first.
+    Locked,
+    /// The account's role does not have the right.
+    NoRight,
+    /// Wrong name or password (or PIN with tries left).
+    BadCredentials,
+    /// The account has no PIN: unlock with the password.
+    NoPin,
+    /// Too many wrong PINs: only the password unlocks now.
+    PinLocked,
+    /// Too many wrong passwords: the account is locked for a while.
+    AccountLocked,
+    /// The account was deactivated or removed.
+    AccountInactive,
+    /// The portal's identity or signature does not match what this counter pinned.
+    UntrustedPortal,
+    DatabaseTooNew,
+    NotInitialised,
+    /// Reading or writing the database or a file failed.
+    Storage,
+    Internal,
+    /// No printer chosen and no system default.
+    NoPrinter,
+    /// The chosen printer does not exist.
+    PrinterNotFound,
+    /// The printer is stopped (paper, jam, offline, paused).
+    PrinterStopped,
+    /// The print system refused or lost the job.
+    PrintFailed,
+    /// No print system on this machine.
+    PrintUnavailable,
+    /// The portal cannot be reached (network down, timeout).
+    PortalUnreachable,
+    /// The portal answered with a refusal.
+    PortalRefused,
+    /// The portal does not accept this counter (not enrolled, revoked, wrong token).
+    PortalUnauthorised,
+    /// The counter has not been enrolled with a portal.
+    NotEnrolled,
+}
+
+impl Reason {
+    pub const ALL: [Reason; 25] = [
+        Reason::Invalid,
+        Reason::NotFound,
+        Reason::Conflict,
+        Reason::NotLoggedIn,
+        Reason::Locked,
+        Reason::NoRight,
+        Reason::BadCredentials,
+        Reason::NoPin,
+        Reason::PinLocked,
+        Reason::AccountLocked,
+        Reason::AccountInactive,
+        Reason::UntrustedPortal,
+        Reason::DatabaseTooNew,
+        Reason::NotInitialised,
+        Reason::Storage,
+        Reason::Internal,
+        Reason::NoPrinter,
+        Reason::PrinterNotFound,
+        Reason::PrinterStopped,
+        Reason::PrintFailed,
+        Reason::PrintUnavailable,
+        Reason::PortalUnreachable,
+        Reason::PortalRefused,
+        Reason::PortalUnauthorised,
+        Reason::NotEnrolled,
+    ];
+
+    /// The coarse family (what the CLI's exit status is made of).
+    pub fn code(self) -> ErrorCode {
+        use Reason as R;
+        match self {
+            R::Invalid => ErrorCode::Validation,
+            R::NotFound => ErrorCode::NotFound,
+            R::Conflict | R::DatabaseTooNew | R::NotInitialised | R::NotEnrolled | R::UntrustedPortal | R::PortalRefused => ErrorCode::Conflict,
+            R::NotLoggedIn | R::Locked | R::NoRight | R::BadCredentials | R::NoPin | R::PinLocked | R::AccountLocked | R::AccountInactive
+            | R::PortalUnauthorised => ErrorCode::Forbidden,
+            R::Storage | R::Internal => ErrorCode::Internal,
+            R::NoPrinter | R::PrinterNotFound | R::PrinterStopped | R::PrintFailed | R::PrintUnavailable => ErrorCode::Printer,
+            R::PortalUnreachable => ErrorCode::Offline,
+        }
+    }
+
+    /// An error with this reason and a message for the clerk.
+    pub fn error(self, message: impl Into<String>) -> AppError {
+        AppError { code: self.code(), reason: self, message: message.into(), field: None }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum CoreError {
     /// Bad input from a clerk or a file. `field` names the offending field (`applicant.id_number`).
@@ -27,9 +134,10 @@ pub enum CoreError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
-    /// Not allowed for this account, or nobody logged in, or the screen is locked.
-    #[error("{0}")]
-    Forbidden(String),
+    /// Not allowed for this account, or nobody logged in, or the screen is locked, or a wrong secret:
+    /// the reason says which.
+    #[error("{1}")]
+    Forbidden(Reason, String),
     /// The database file was written by a newer version of the app: refused, not touched.
     #[error("Cơ sở dữ liệu {path} có phiên bản lược đồ {found}, mới hơn phiên bản ứng dụng này hỗ trợ ({supported}). Hãy cập nhật ứng dụng; dữ liệu không bị thay đổi.")]
     DatabaseTooNew { path: String, found: i64, supported: i64 },
@@ -52,19 +160,28 @@ impl CoreError {
     pub fn invalid(message: impl Into<String>) -> Self {
         CoreError::Validation { field: None, message: message.into() }
     }
-    pub fn code(&self) -> ErrorCode {
+    pub fn forbidden(reason: Reason, message: impl Into<String>) -> Self {
+        CoreError::Forbidden(reason, message.into())
+    }
+    pub fn reason(&self) -> Reason {
         match self {
-            CoreError::Validation { .. } => ErrorCode::Validation,
-            CoreError::NotFound(_) => ErrorCode::NotFound,
-            CoreError::Conflict(_) | CoreError::DatabaseTooNew { .. } => ErrorCode::Conflict,
-            CoreError::NotInitialised => ErrorCode::Conflict,
-            CoreError::Forbidden(_) => ErrorCode::Forbidden,
-            CoreError::Db(_) | CoreError::Io { .. } | CoreError::Internal(_) => ErrorCode::Internal,
+            CoreError::Validation { .. } => Reason::Invalid,
+            CoreError::NotFound(_) => Reason::NotFound,
+            CoreError::Conflict(_) => Reason::Conflict,
+            CoreError::DatabaseTooNew { .. } => Reason::DatabaseTooNew,
+            CoreError::NotInitialised => Reason::NotInitialised,
+            CoreError::Forbidden(reason, _) => *reason,
+            CoreError::Db(_) | CoreError::Io { .. } => Reason::Storage,
+            CoreError::Internal(_) => Reason::Internal,
         }
+    }
+    pub fn code(&self) -> ErrorCode {
+        self.reason().code()
     }
     pub fn to_app_error(&self) -> AppError {
         AppError {
             code: self.code(),
+            reason: self.reason(),
             message: self.to_string(),
             field: match self {
                 CoreError::Validation { field, .. } => field.clone(),
@@ -74,12 +191,13 @@ impl CoreError {
     }
 }
 
-/// What crosses into the UI (and `--json` CLI output): a stable code, a message a clerk can act on,
-/// and the field to focus when the error is about one.
+/// What crosses into the UI (and `--json` CLI output): a stable code and reason, a message a clerk can
+/// act on, and the field to focus when the error is about one.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct AppError {
     pub code: ErrorCode,
+    pub reason: Reason,
     pub message: String,
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -111,5 +229,25 @@ mod tests {
         let nf = serde_json::to_value(CoreError::NotFound("x".into()).to_app_error()).unwrap();
         assert_eq!(nf["code"], "not_found");
         assert!(nf.get("field").is_none());
+        assert_eq!(nf["reason"], "not_found");
+    }
+
+    #[test]
+    fn every_reason_serialises_as_its_stable_name_with_its_family() {
+        let names: Vec<String> = Reason::ALL.iter().map(|r| serde_json::to_value(r.error("x")).unwrap()["reason"].as_str().unwrap().to_string()).collect();
+        let expected = [
+            "invalid", "not_found", "conflict", "not_logged_in", "locked", "no_right", "bad_credentials", "no_pin", "pin_locked",
+            "account_locked", "account_inactive", "untrusted_portal", "database_too_new", "not_initialised", "storage", "internal",
+            "no_printer", "printer_not_found", "printer_stopped", "print_failed", "print_unavailable", "portal_unreachable",
+            "portal_refused", "portal_unauthorised", "not_enrolled",
+        ];
+        assert_eq!(names, expected);
+        for r in Reason::ALL {
+            let json = serde_json::to_value(r.error("x")).unwrap();
+            assert_eq!(json["code"], serde_json::to_value(r.code()).unwrap(), "{r:?}");
+        }
+        let e = CoreError::forbidden(Reason::PinLocked, "Đã nhập sai PIN 3 lần");
+        let json = serde_json::to_value(e.to_app_error()).unwrap();
+        assert_eq!((json["code"].as_str(), json["reason"].as_str()), (Some("forbidden"), Some("pin_locked")));
     }
 }

@@ -25,6 +25,9 @@ use crate::limits;
 use crate::settings::CounterSettings;
 use crate::store::Store;
 
+pub mod steps;
+pub use steps::{DossierView, Step, StepOffer};
+
 /// What a clerk can do to a dossier after intake.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -43,25 +46,13 @@ pub enum Command {
     Withdraw { reason: String },
 }
 
-impl Command {
-    pub fn label(&self) -> &'static str {
-        match self {
-            Command::HandOver { .. } => "bàn giao",
-            Command::Transfer { .. } => "chuyển phòng",
-            Command::RequestSupplement { .. } => "yêu cầu bổ sung",
-            Command::Supplemented => "nhận hồ sơ bổ sung",
-            Command::Refuse { .. } => "từ chối",
-            Command::Stop { .. } => "dừng giải quyết",
-            Command::ReceiveResult => "nhận kết quả",
-            Command::Delay { .. } => "hẹn lại",
-            Command::Return { .. } => "trả kết quả",
-            Command::Withdraw { .. } => "rút hồ sơ",
-        }
+/// Refuses a step the dossier's status does not allow (the table in `steps`).
+fn allowed(d: &Dossier, cmd: &Command) -> Result<()> {
+    let step = cmd.step();
+    if step.allows(d.status) {
+        return Ok(());
     }
-}
-
-fn conflict(d: &Dossier, what: &str) -> CoreError {
-    CoreError::Conflict(format!("Không thể {what} hồ sơ {}: hồ sơ đang ở trạng thái \"{}\"", d.code, d.status.label()))
+    Err(CoreError::Conflict(format!("Không thể {} hồ sơ {}: hồ sơ đang ở trạng thái \"{}\"", step.verb(), d.code, d.status.label())))
 }
 
 /// A required free text of a step: cleaned, at most `max` characters, printable (`limits::text`).
@@ -69,25 +60,13 @@ fn required(value: &str, field: &str, label: &str, max: usize) -> Result<String>
     limits::required(field, label, value, max)
 }
 
-/// Parses a new appointment: "dd/mm/yyyy", "dd/mm/yyyy HH:MM" or ISO; a date alone is 17:00.
+/// Parses a new appointment as typed (`dates::parse_typed_datetime`); a date alone is 17:00.
 pub fn parse_appointment(s: &str) -> Option<NaiveDateTime> {
-    let s = s.trim();
-    if let Some(t) = parse_local(s) {
-        return Some(t);
-    }
-    let (date, time) = match s.split_once(' ') {
-        Some((d, t)) => (d, Some(t.trim())),
-        None => (s, None),
-    };
-    let d = crate::validate::parse_date(date)?;
-    let t = match time {
-        Some(t) => chrono::NaiveTime::parse_from_str(t, "%H:%M").ok()?,
-        None => chrono::NaiveTime::from_hms_opt(17, 0, 0)?,
-    };
-    Some(d.and_time(t))
+    crate::dates::parse_typed_datetime(s, chrono::NaiveTime::from_hms_opt(17, 0, 0)?)
 }
 
-/// Checks `cmd` against the dossier and returns the event it makes. Pure but for the calendar.
+/// Checks `cmd` against the dossier and returns the event it makes. Pure but for the calendar. Which
+/// status allows the step is the table's (`steps`); here only what each step needs besides.
 pub fn decide(store: &Store, d: &Dossier, cmd: &Command, now: NaiveDateTime, rules: &CounterSettings) -> Result<EventKind> {
     use DossierStatus as S;
     let s = d.status;
@@ -95,16 +74,12 @@ pub fn decide(store: &Store, d: &Dossier, cmd: &Command, now: NaiveDateTime, rul
     Ok(match cmd {
         Command::HandOver { department } => {
             let department = required(department, "department", "Phòng ban nhận hồ sơ", limits::DEPARTMENT)?;
-            if s != S::Received {
-                return Err(conflict(d, "bàn giao"));
-            }
+            allowed(d, cmd)?;
             EventKind::HandedOver { department, batch: String::new() }
         }
         Command::Transfer { to } => {
             let to = required(to, "to", "Phòng ban nhận hồ sơ", limits::DEPARTMENT)?;
-            if s != S::InProcess {
-                return Err(conflict(d, "chuyển phòng"));
-            }
+            allowed(d, cmd)?;
             let from = d.progress.department.clone().unwrap_or_default();
             if from == to {
                 return Err(CoreError::validation("to", format!("Hồ sơ đang ở {to}")));
@@ -126,16 +101,12 @@ pub fn decide(store: &Store, d: &Dossier, cmd: &Command, now: NaiveDateTime, rul
             if missing.is_empty() {
                 return Err(CoreError::validation("missing", "Cần ghi rõ giấy tờ, nội dung cần bổ sung"));
             }
-            if !matches!(s, S::Received | S::InProcess) {
-                return Err(conflict(d, "yêu cầu bổ sung"));
-            }
+            allowed(d, cmd)?;
             let remaining = working_minutes_between(store.calendar(), store.office_hours(), now, due);
             EventKind::SupplementRequested { missing, remaining_minutes: remaining }
         }
         Command::Supplemented => {
-            if s != S::WaitingSupplement {
-                return Err(conflict(d, "nhận hồ sơ bổ sung cho"));
-            }
+            allowed(d, cmd)?;
             let new_due = if rules.supplement_clock == "restart" {
                 due_at(store.calendar(), store.office_hours(), now, &d.time_limit)?
             } else {
@@ -146,22 +117,16 @@ pub fn decide(store: &Store, d: &Dossier, cmd: &Command, now: NaiveDateTime, rul
         }
         Command::Refuse { reason } => {
             let reason = required(reason, "reason", "Lý do từ chối", limits::REASON)?;
-            if !matches!(s, S::Received | S::InProcess | S::WaitingSupplement) {
-                return Err(conflict(d, "từ chối"));
-            }
+            allowed(d, cmd)?;
             EventKind::Refused { reason }
         }
         Command::Stop { reason } => {
             let reason = required(reason, "reason", "Lý do dừng giải quyết", limits::REASON)?;
-            if !matches!(s, S::Received | S::InProcess | S::WaitingSupplement) {
-                return Err(conflict(d, "dừng giải quyết"));
-            }
+            allowed(d, cmd)?;
             EventKind::Stopped { reason }
         }
         Command::ReceiveResult => {
-            if s != S::InProcess {
-                return Err(conflict(d, "nhận kết quả cho"));
-            }
+            allowed(d, cmd)?;
             EventKind::ResultReceived { department: d.progress.department.clone().unwrap_or_default() }
         }
         Command::Delay { new_due, reason } => {
@@ -169,9 +134,7 @@ pub fn decide(store: &Store, d: &Dossier, cmd: &Command, now: NaiveDateTime, rul
             let raw = required(new_due, "new_due", "Ngày hẹn trả kết quả mới", limits::DATE_INPUT)?;
             let t = parse_appointment(&raw)
                 .ok_or_else(|| CoreError::validation("new_due", format!("Ngày hẹn mới \"{raw}\" không đúng dạng ngày/tháng/năm")))?;
-            if !matches!(s, S::Received | S::InProcess) {
-                return Err(conflict(d, "hẹn lại"));
-            }
+            allowed(d, cmd)?;
             if t <= due || t <= now {
                 return Err(CoreError::validation("new_due", "Ngày hẹn mới phải sau ngày hẹn hiện tại và sau thời điểm này"));
             }
@@ -179,7 +142,7 @@ pub fn decide(store: &Store, d: &Dossier, cmd: &Command, now: NaiveDateTime, rul
                 let name = store.calendar().day_name(t.date()).map(|n| format!(" ({n})")).unwrap_or_default();
                 return Err(CoreError::validation(
                     "new_due",
-                    format!("Ngày hẹn mới {} là ngày nghỉ{name}: chọn một ngày làm việc", t.format("%d/%m/%Y")),
+                    format!("Ngày hẹn mới {} là ngày nghỉ{name}: chọn một ngày làm việc", crate::dates::format_date(t.date())),
                 ));
             }
             if d.progress.delays >= rules.max_delays {
@@ -210,18 +173,14 @@ pub fn decide(store: &Store, d: &Dossier, cmd: &Command, now: NaiveDateTime, rul
                     d.progress.closed_at.as_deref().unwrap_or("")
                 )));
             }
-            if s != S::ResultReady {
-                return Err(conflict(d, "trả kết quả"));
-            }
+            allowed(d, cmd)?;
             let ready = d.progress.result_at.as_deref().and_then(parse_local).unwrap_or(now);
             EventKind::Returned { to, timeliness: timeliness(d, ready) }
         }
         Command::Withdraw { reason } => {
             let reason = limits::text("reason", "Lý do rút hồ sơ", reason, limits::REASON)?;
             let reason = if reason.is_empty() { "Công dân rút hồ sơ".to_string() } else { reason };
-            if !matches!(s, S::Received | S::InProcess | S::WaitingSupplement) {
-                return Err(conflict(d, "rút"));
-            }
+            allowed(d, cmd)?;
             EventKind::Withdrawn { reason }
         }
     })
@@ -318,7 +277,7 @@ pub fn apply_many(store: &mut Store, codes: &[String], cmd: &Command) -> Result<
             tx.prepare_cached("INSERT INTO handover_batches (batch, dossier_id, event_id) VALUES (?1, ?2, ?3)")?
                 .execute(params![batch, id, event_id])?;
         }
-        tx.prepare_cached("UPDATE dossiers SET status = ?2, due_at = ?3 WHERE id = ?1")?.execute(params![id, d.status.as_str(), d.due_at])?;
+        crate::projections::write_state(&tx, *id, d)?;
         crate::audit::record(&tx, now, &ctx.clerk_id, &format!("lifecycle.{}", event.name()), &d.code, &serde_json::Value::Null)?;
     }
     tx.commit()?;

@@ -12,6 +12,28 @@ use crate::error::Result;
 use crate::events::decode_payload;
 use crate::store::MERGE_ORDER;
 
+/// A dossier's events in merge order (`MERGE_ORDER`: the portal's order, then this counter's unsent
+/// events): (event row id, local time, stored payload). The one query every fold reads.
+pub(crate) fn merged_event_rows(conn: &Connection, dossier_id: i64) -> Result<Vec<(i64, String, Vec<u8>)>> {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT e.id, e.at, e.payload FROM events e LEFT JOIN event_portal p ON p.event_id = e.id WHERE e.dossier_id = ?1 ORDER BY {MERGE_ORDER}"
+    ))?;
+    let rows = st.query_map([dossier_id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Vec<u8>>(2)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The same, decoded (a payload that does not decode is an error).
+pub(crate) fn merged_events(conn: &Connection, dossier_id: i64) -> Result<Vec<(i64, String, EventKind)>> {
+    merged_event_rows(conn, dossier_id)?.into_iter().map(|(id, at, p)| Ok((id, at, decode_payload(&p)?))).collect()
+}
+
+/// Writes a dossier's searchable state after a change (status and appointment), in the caller's
+/// transaction: the one place the projection follows the fold.
+pub(crate) fn write_state(conn: &Connection, dossier_id: i64, d: &crate::dossier::Dossier) -> Result<()> {
+    conn.prepare_cached("UPDATE dossiers SET status = ?2, due_at = ?3 WHERE id = ?1")?.execute(params![dossier_id, d.status.as_str(), d.due_at])?;
+    Ok(())
+}
+
 pub struct ProjectionCheck {
     pub dossiers: i64,
     pub problems: Vec<String>,
@@ -32,9 +54,6 @@ pub fn verify(conn: &Connection) -> Result<ProjectionCheck> {
         })?;
         rows.collect::<rusqlite::Result<_>>()?
     };
-    let mut events_st = conn.prepare(&format!(
-        "SELECT e.id, e.at, e.payload FROM events e LEFT JOIN event_portal p ON p.event_id = e.id WHERE e.dossier_id = ?1 ORDER BY {MERGE_ORDER}"
-    ))?;
     let mut name_st = conn.prepare("SELECT COUNT(*) FROM dossier_names WHERE dossier_names MATCH ?1 AND rowid = ?2")?;
     let mut out = ProjectionCheck { dossiers: 0, problems: vec![] };
     let mut differing = 0usize;
@@ -43,8 +62,7 @@ pub fn verify(conn: &Connection) -> Result<ProjectionCheck> {
         out.dossiers += 1;
         let mut events: Vec<(i64, String, EventKind)> = Vec::new();
         let mut undecodable = None;
-        for r in events_st.query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Vec<u8>>(2)?)))? {
-            let (eid, at, p) = r?;
+        for (eid, at, p) in merged_event_rows(conn, id)? {
             match decode_payload(&p) {
                 Ok(e) => events.push((eid, at, e)),
                 Err(_) => undecodable = Some(eid),

@@ -19,10 +19,9 @@ fn err(field: &str, msg: impl Into<String>) -> CoreError {
     CoreError::validation(field, msg)
 }
 
-/// Accepts `YYYY-MM-DD` or `dd/mm/yyyy`.
+/// A date as typed: the one parser (`dates::parse_typed_date`).
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    let s = s.trim();
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().or_else(|| NaiveDate::parse_from_str(s, "%d/%m/%Y").ok())
+    crate::dates::parse_typed_date(s)
 }
 
 /// Checks a CCCD number: 12 digits; the first 3 a province code; the 4th the century/sex digit and the
@@ -41,7 +40,7 @@ pub fn check_cccd(number: &str, birth: Option<NaiveDate>) -> Result<()> {
         let century = 1900 + 100 * (century_digit as i32 / 2);
         let year = century + number[4..6].parse::<i32>().expect("digits");
         if year != b.year() {
-            return Err(err(f, format!("Số CCCD cho năm sinh {year}, không khớp với ngày sinh {}", b.format("%d/%m/%Y"))));
+            return Err(err(f, format!("Số CCCD cho năm sinh {year}, không khớp với ngày sinh {}", crate::dates::format_date(b))));
         }
     }
     Ok(())

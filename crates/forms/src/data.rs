@@ -191,7 +191,7 @@ pub fn vn_datetime(t: NaiveDateTime) -> String {
 }
 
 fn short_datetime(t: &str) -> String {
-    parse_local(t).map(|t| t.format("%H:%M %d/%m/%Y").to_string()).unwrap_or_else(|| t.to_string())
+    parse_local(t).map(motcua_core::dates::format_time_date).unwrap_or_else(|| t.to_string())
 }
 
 pub fn money(amount: i64) -> String {
@@ -400,10 +400,10 @@ pub fn logbook(store: &Store, from: NaiveDate, to: NaiveDate) -> Result<FormData
     let settings = CounterSettings::load(store)?;
     let dossiers = store.dossiers_received_between(from, to)?;
     let mut data = empty(header(store, &settings)?);
-    data.from = from.format("%d/%m/%Y").to_string();
-    data.to = to.format("%d/%m/%Y").to_string();
+    data.from = motcua_core::dates::format_date(from);
+    data.to = motcua_core::dates::format_date(to);
     data.count = dossiers.len();
-    data.audit_anchor = motcua_core::audit::head_anchor(store.conn())?.unwrap_or_else(|| "—".into());
+    data.audit_anchor = motcua_core::audit::anchor_of(store)?.unwrap_or_else(|| "—".into());
     data.rows = dossiers
         .iter()
         .enumerate()

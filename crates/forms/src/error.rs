@@ -1,6 +1,6 @@
 //! Errors of rendering and printing, with messages a clerk can act on.
 
-use motcua_core::{AppError, CoreError, ErrorCode};
+use motcua_core::{AppError, CoreError, Reason};
 
 #[derive(Debug, thiserror::Error)]
 pub enum FormsError {
@@ -22,8 +22,9 @@ impl From<FormsError> for AppError {
     fn from(e: FormsError) -> AppError {
         match e {
             FormsError::Core(c) => c.into(),
-            FormsError::Print { kind, message } => { let _ = kind; AppError { code: ErrorCode::Printer, message, field: None } },
-            other => AppError { code: ErrorCode::Internal, message: other.to_string(), field: None },
+            FormsError::Print { kind, message } => kind.reason().error(message),
+            io @ FormsError::Io { .. } => Reason::Storage.error(io.to_string()),
+            other => Reason::Internal.error(other.to_string()),
         }
     }
 }

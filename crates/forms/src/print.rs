@@ -30,6 +30,20 @@ pub enum PrintErrorKind {
     Unavailable,
 }
 
+impl PrintErrorKind {
+    /// The stable reason the UI switches on (offer the printer settings, say the paper is out).
+    pub fn reason(self) -> motcua_core::Reason {
+        use motcua_core::Reason;
+        match self {
+            PrintErrorKind::NoPrinter => Reason::NoPrinter,
+            PrintErrorKind::NotFound => Reason::PrinterNotFound,
+            PrintErrorKind::Stopped => Reason::PrinterStopped,
+            PrintErrorKind::JobFailed => Reason::PrintFailed,
+            PrintErrorKind::Unavailable => Reason::PrintUnavailable,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct PrinterInfo {

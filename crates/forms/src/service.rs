@@ -142,7 +142,7 @@ pub fn produce(store: &mut Store, req: &PrintRequest, backend: &dyn PrintBackend
         template: &set.version,
     })?;
     let reprint_mark = reprint.then(|| {
-        format!("BẢN IN LẠI lần {} – {}", before + 1, store.clock().now().format("%H:%M %d/%m/%Y"))
+        format!("BẢN IN LẠI lần {} – {}", before + 1, motcua_core::dates::format_time_date(store.clock().now()))
     });
     let opts = RenderOptions { receipt_paper: settings.receipt_paper, copies, reprint_mark, compress: kind != FormKind::Receipt };
     let rendered = match render(set, kind, &data, &opts) {

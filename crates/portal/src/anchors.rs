@@ -8,26 +8,6 @@
 use motcua_core::sync::protocol::PushRequest;
 use rusqlite::{params, OptionalExtension, Transaction};
 
-pub const SCHEMA: &str = r#"
--- Per device: whether it has sent checkable (version-2) links (then unverifiable legacy links are
--- refused), and the reason of the latest refused head (NULL: nothing flagged).
-CREATE TABLE IF NOT EXISTS anchor_state (
-    device_id     TEXT PRIMARY KEY,
-    content_chain INTEGER NOT NULL DEFAULT 0,
-    flagged       TEXT,
-    flagged_at    TEXT
-) STRICT;
--- Every refused head, kept.
-CREATE TABLE IF NOT EXISTS anchor_refusals (
-    id        INTEGER PRIMARY KEY,
-    device_id TEXT NOT NULL,
-    at        TEXT NOT NULL,
-    held      TEXT NOT NULL,
-    offered   TEXT NOT NULL,
-    reason    TEXT NOT NULL
-) STRICT;
-"#;
-
 /// Takes the push's audit head if it extends the held one (or none is held yet); otherwise refuses,
 /// records and flags it. Returns the refusal's reason (None: accepted or nothing sent).
 pub fn accept(tx: &Transaction, device_id: &str, req: &PushRequest, now: &str) -> rusqlite::Result<Option<String>> {

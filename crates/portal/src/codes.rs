@@ -12,16 +12,6 @@ use crate::db::{now_ms, now_text, Device, Refusal, BACK_OFFICE};
 
 type R<T> = Result<T, Refusal>;
 
-pub const SCHEMA: &str = r#"
-CREATE TABLE IF NOT EXISTS standing_blocks (
-    agency_code TEXT NOT NULL,
-    device_id   TEXT NOT NULL,
-    first       INTEGER NOT NULL,
-    last        INTEGER NOT NULL,
-    PRIMARY KEY (agency_code, first)
-) STRICT;
-"#;
-
 /// Numbers one counter may lease for one day, unless the portal's setting `lease_cap_per_day` says.
 pub const DEFAULT_LEASE_CAP: u32 = 1000;
 /// At most this many numbers per lease request.

@@ -1,7 +1,8 @@
 //! The portal's own SQLite database: enrolled devices (token hashes only), every event exactly once
 //! (by uid) in the portal's order (`portal_seq`, the agency-wide authority), the feed counters pull
 //! from, the portal's view of each dossier (the fold of its events in portal order, with the same
-//! rule as the counters), number leases, and the back-office steps.
+//! rule as the counters), number leases, and the back-office steps. Its tables are made by the
+//! versioned migrations of `schema`.
 
 use std::path::Path;
 
@@ -13,80 +14,7 @@ use sha2::{Digest, Sha256};
 
 pub const DB_FILE: &str = "portal.sqlite3";
 /// The counter id the portal's own (back-office) events carry.
-pub const BACK_OFFICE: &str = "CONG";
-
-const SCHEMA: &str = r#"
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
-CREATE TABLE IF NOT EXISTS devices (
-    device_id    TEXT PRIMARY KEY,
-    agency_code  TEXT NOT NULL,
-    counter_id   TEXT NOT NULL,
-    counter_name TEXT NOT NULL,
-    token_hash   TEXT NOT NULL UNIQUE,
-    enrolled_at  TEXT NOT NULL,
-    held_through INTEGER NOT NULL DEFAULT 0,
-    audit_anchor TEXT,
-    revoked      INTEGER NOT NULL DEFAULT 0,   -- set by `motcua-portal revoke`: the counter may enrol again
-    UNIQUE (agency_code, counter_id)
-) STRICT;
--- What counters pull, in the portal's order. agency NULL = every agency; target NULL = every device
--- of the agency; origin = the device that pushed it (never sent back to it).
-CREATE TABLE IF NOT EXISTS feed (
-    portal_seq    INTEGER PRIMARY KEY AUTOINCREMENT,
-    agency_code   TEXT,
-    target_device TEXT,
-    origin_device TEXT,
-    kind          TEXT NOT NULL,
-    body          TEXT NOT NULL,
-    at            TEXT NOT NULL
-) STRICT;
-CREATE TABLE IF NOT EXISTS events (
-    uid         TEXT PRIMARY KEY,
-    portal_seq  INTEGER NOT NULL UNIQUE REFERENCES feed(portal_seq),
-    device_id   TEXT NOT NULL,
-    agency_code TEXT NOT NULL,
-    counter_id  TEXT NOT NULL,
-    seq         INTEGER NOT NULL,
-    dossier_uid TEXT NOT NULL,
-    kind        TEXT NOT NULL,
-    UNIQUE (device_id, seq)
-) STRICT;
-CREATE INDEX IF NOT EXISTS events_dossier ON events(dossier_uid, portal_seq);
-CREATE TABLE IF NOT EXISTS rejected (
-    uid       TEXT PRIMARY KEY,
-    device_id TEXT NOT NULL,
-    seq       INTEGER NOT NULL,
-    code      TEXT NOT NULL,
-    reason    TEXT NOT NULL,
-    at        TEXT NOT NULL
-) STRICT;
-CREATE INDEX IF NOT EXISTS rejected_seq ON rejected(device_id, seq);
-CREATE TABLE IF NOT EXISTS dossiers (
-    uid            TEXT PRIMARY KEY,
-    agency_code    TEXT NOT NULL,
-    code           TEXT NOT NULL,
-    counter_id     TEXT NOT NULL,
-    procedure_code TEXT NOT NULL,
-    status         TEXT NOT NULL,
-    due_at         TEXT NOT NULL,
-    superseded     INTEGER NOT NULL DEFAULT 0
-) STRICT;
-CREATE UNIQUE INDEX IF NOT EXISTS dossiers_code ON dossiers(agency_code, code);
-CREATE TABLE IF NOT EXISTS procedures (code TEXT PRIMARY KEY, name TEXT NOT NULL) STRICT;
-CREATE TABLE IF NOT EXISTS leases (
-    agency_code TEXT NOT NULL,
-    day         TEXT NOT NULL,
-    next_free   INTEGER NOT NULL,
-    PRIMARY KEY (agency_code, day)
-) STRICT;
-CREATE TABLE IF NOT EXISTS lease_log (
-    device_id TEXT NOT NULL,
-    day       TEXT NOT NULL,
-    first     INTEGER NOT NULL,
-    last      INTEGER NOT NULL,
-    at        TEXT NOT NULL
-) STRICT;
-"#;
+pub use motcua_core::sync::protocol::BACK_OFFICE;
 
 /// A refusal with its HTTP status.
 #[derive(Debug, thiserror::Error)]
@@ -151,14 +79,14 @@ fn random_hex(bytes: usize) -> String {
 impl PortalDb {
     pub fn open(dir: &Path) -> R<PortalDb> {
         std::fs::create_dir_all(dir).map_err(|e| Refusal::new(500, "io", format!("{}: {e}", dir.display())))?;
-        let conn = Connection::open(dir.join(DB_FILE))?;
+        let path = dir.join(DB_FILE);
+        let mut conn = Connection::open(&path)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        // a newer (or unrecognised) database is refused before anything touches it, not even the journal mode
+        crate::schema::recognise(&mut conn, &path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.execute_batch(SCHEMA)?;
-        conn.execute_batch(crate::codes::SCHEMA)?;
-        crate::enrolment::migrate(&conn)?;
-        conn.execute_batch(crate::anchors::SCHEMA)?;
+        crate::schema::migrate(&mut conn, &path)?;
         let mut db = PortalDb { conn };
         if db.meta("portal_id")?.is_none() {
             db.set_meta("portal_id", &format!("portal-{}", &random_hex(4)))?;

@@ -10,7 +10,7 @@
 //!   `motcua-portal device approve --agency A --counter Q01`. Devices enrolled before approval
 //!   existed stay approved.
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, OptionalExtension, Transaction};
 
 use crate::db::{hash_token, now_ms, PortalDb, Refusal, BACK_OFFICE};
 
@@ -22,28 +22,6 @@ pub const CODE_CHARS: usize = 20;
 pub const DEFAULT_HOURS: u32 = 24;
 /// The longest a code may stay valid: 30 days.
 pub const MAX_MINUTES: u32 = 30 * 24 * 60;
-
-pub fn migrate(conn: &Connection) -> R<()> {
-    conn.execute_batch(
-        "CREATE TABLE IF NOT EXISTS enrolment_codes (
-            code_hash   TEXT PRIMARY KEY,          -- SHA-256 of the normalised code; the code itself is never kept
-            agency_code TEXT NOT NULL,
-            counter_id  TEXT NOT NULL,
-            issued_at   TEXT NOT NULL,
-            expires_ms  INTEGER NOT NULL,          -- unix ms
-            used_at     TEXT,
-            used_by     TEXT                       -- the device it enrolled
-        ) STRICT;",
-    )?;
-    let has: bool = conn.prepare("SELECT 1 FROM pragma_table_info('devices') WHERE name = 'approved'")?.exists([])?;
-    if !has {
-        // devices enrolled before approval existed were trusted then and stay approved
-        conn.execute_batch("ALTER TABLE devices ADD COLUMN approved INTEGER NOT NULL DEFAULT 1; ALTER TABLE devices ADD COLUMN approved_at TEXT;")?;
-    }
-    // the old single global code, in clear: gone
-    conn.execute("DELETE FROM meta WHERE key = 'enrolment_code'", [])?;
-    Ok(())
-}
 
 /// A code as issued: shown once to the admin, never stored.
 #[derive(Debug, Clone, serde::Serialize)]

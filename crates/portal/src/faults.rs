@@ -39,7 +39,7 @@ impl Faults {
         let Some(p) = &self.path else { return FaultSwitches::default() };
         match std::fs::read(p.as_ref()) {
             Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
-                eprintln!("portal: {} unreadable ({e}); no faults", p.display());
+                tracing::warn!("portal: {} unreadable ({e}); no faults", p.display());
                 FaultSwitches::default()
             }),
             Err(_) => FaultSwitches::default(),

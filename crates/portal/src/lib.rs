@@ -3,8 +3,10 @@
 //!
 //! - `anchors`: the counters' audit anchors, accepted only as extensions (refusals flagged)
 //! - `db`: the portal's SQLite (devices, events exactly once, the feed, dossiers, leases)
+//! - `schema`: its versioned migrations (`migrations/`), and the adoption of a database made before them
 //! - `codes`: standing blocks, capped leases, codes re-issued on a conflict
 //! - `server`: the HTTP routes and the accept loop the fault switches act on
+//! - `extract`: `Authed<T>`, the token check and the typed input every device route takes
 //! - `request`: reading a request's body and query (limits, version, types), shared with the fuzz target
 //! - `faults`: the switches (refuse, delay, 5xx, drop after commit, answer twice)
 //! - `enrolment`: single-use enrolment codes per counter, and the admin's approval of new devices
@@ -14,7 +16,9 @@
 pub mod codes;
 pub mod anchors;
 pub mod db;
+pub mod schema;
 pub mod enrolment;
+pub mod extract;
 pub mod faults;
 pub mod request;
 pub mod identity;

@@ -165,6 +165,7 @@ enum DeviceCmd {
 }
 
 fn main() -> ExitCode {
+    motcua_core::logging::to_stderr();
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -15,8 +15,8 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
-use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, Request, Response, StatusCode};
+use axum::extract::State;
+use axum::http::{Request, Response, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -28,9 +28,10 @@ use tower::ServiceExt;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
-use crate::db::{Device, PortalDb, Refusal};
+use crate::db::{PortalDb, Refusal};
+use crate::extract::Authed;
 use crate::faults::Faults;
-use crate::request::{self, PUSH_BODY, SMALL_BODY};
+use crate::request::{self, ChangesQuery, PUSH_BODY, SMALL_BODY};
 
 /// How the server protects itself; flags of `motcua-portal` (tests make the timeouts short).
 #[derive(Debug, Clone, Copy)]
@@ -64,9 +65,9 @@ pub struct AppState {
 #[derive(Clone, Copy)]
 struct DropConnection;
 
-type Answer = Response<Body>;
+pub(crate) type Answer = Response<Body>;
 
-fn refuse(r: &Refusal) -> Answer {
+pub(crate) fn refuse(r: &Refusal) -> Answer {
     let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (status, Json(r.body())).into_response_body()
 }
@@ -85,21 +86,27 @@ fn parsed<T>(r: Result<T, Refusal>) -> Result<T, Answer> {
     r.map_err(|e| refuse(&e))
 }
 
-#[allow(clippy::result_large_err)]
-fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Device, Answer> {
-    let token = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or_else(|| refuse(&Refusal::new(401, "unauthorised", "missing bearer token")))?;
-    state.db.lock().unwrap().device_by_token(token.trim()).map_err(|r| refuse(&r))
-}
-
 fn committed(state: &AppState, mut resp: Answer) -> Answer {
     if state.faults.read().drop_after_commit {
         resp.extensions_mut().insert(DropConnection);
     }
     resp
+}
+
+/// The answer to a read: its JSON, or the refusal.
+fn reply<T: serde::Serialize>(result: Result<T, Refusal>) -> Answer {
+    match result {
+        Ok(r) => Json(r).into_response_body(),
+        Err(e) => refuse(&e),
+    }
+}
+
+/// The answer to a write: its JSON (which the fault switch may drop after the commit), or the refusal.
+fn reply_committed<T: serde::Serialize>(state: &AppState, result: Result<T, Refusal>) -> Answer {
+    match result {
+        Ok(r) => committed(state, Json(r).into_response_body()),
+        Err(e) => refuse(&e),
+    }
 }
 
 async fn enrol(State(state): State<AppState>, body: axum::body::Bytes) -> Answer {
@@ -108,68 +115,26 @@ async fn enrol(State(state): State<AppState>, body: axum::body::Bytes) -> Answer
         Err(a) => return a,
     };
     let result = state.db.lock().unwrap().enrol(&req);
-    match result {
-        Ok(r) => committed(&state, Json(r).into_response_body()),
-        Err(e) => {
-            if e.code == "enrolment_refused" {
-                // guessing the code costs time
-                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-            }
-            refuse(&e)
+    if let Err(e) = &result {
+        if e.code == "enrolment_refused" {
+            // guessing the code costs time
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         }
     }
+    reply_committed(&state, result)
 }
 
 /// A push: the token is checked before the body is read, so only an enrolled device gets the large
-/// body limit.
-async fn events(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Answer {
-    let device = match authenticate(&state, &headers) {
-        Ok(d) => d,
-        Err(a) => return a,
-    };
-    let body = match axum::body::to_bytes(body, PUSH_BODY).await {
-        Ok(b) => b,
-        Err(e) => {
-            return match too_large(&e) {
-                true => refuse(&Refusal::new(413, "too_large", format!("a push is at most {PUSH_BODY} bytes"))),
-                false => refuse(&Refusal::new(400, "invalid", format!("body not read: {e}"))),
-            };
-        }
-    };
-    let req: PushRequest = match parsed(request::parse_push(&body)) {
-        Ok(r) => r,
-        Err(a) => return a,
-    };
+/// body limit (`Source::BodyAfterToken`).
+async fn events(State(state): State<AppState>, Authed(device, req): Authed<PushRequest>) -> Answer {
     let result = state.db.lock().unwrap().push(&device, &req);
-    match result {
-        Ok(r) => committed(&state, Json(r).into_response_body()),
-        Err(e) => refuse(&e),
-    }
+    reply_committed(&state, result)
 }
 
-/// Whether reading a body failed on a length limit (somewhere in its chain of causes).
-fn too_large(e: &(dyn std::error::Error + 'static)) -> bool {
-    let mut cause = Some(e);
-    while let Some(c) = cause {
-        if c.is::<http_body_util::LengthLimitError>() {
-            return true;
-        }
-        cause = c.source();
-    }
-    false
-}
-
-async fn changes(State(state): State<AppState>, headers: HeaderMap, RawQuery(q): RawQuery) -> Answer {
-    let q = match parsed(request::parse_changes_query(q.as_deref().unwrap_or(""))) {
-        Ok(q) => q,
-        Err(a) => return a,
-    };
-    let device = match authenticate(&state, &headers) {
-        Ok(d) => d,
-        Err(a) => return a,
-    };
+async fn changes(State(state): State<AppState>, Authed(device, q): Authed<ChangesQuery>) -> Answer {
     // a new device pushes its own work, but gets nothing of the agency until the admin approves it
-    match crate::enrolment::is_approved(&state.db.lock().unwrap(), &device.device_id) {
+    let approved = crate::enrolment::is_approved(&state.db.lock().unwrap(), &device.device_id);
+    match approved {
         Ok(true) => {}
         Ok(false) => {
             return refuse(&Refusal::new(
@@ -180,40 +145,19 @@ async fn changes(State(state): State<AppState>, headers: HeaderMap, RawQuery(q):
         }
         Err(e) => return refuse(&e),
     }
-    match state.db.lock().unwrap().changes(&device, q.cursor, q.limit.unwrap_or(500), q.own == 1) {
-        Ok(r) => Json(r).into_response_body(),
-        Err(e) => refuse(&e),
-    }
+    let result = state.db.lock().unwrap().changes(&device, q.cursor, q.limit.unwrap_or(500), q.own == 1);
+    reply(result)
 }
 
-async fn audit_anchor(State(state): State<AppState>, headers: HeaderMap, RawQuery(q): RawQuery) -> Answer {
-    if let Err(a) = parsed(request::parse_changes_query(q.as_deref().unwrap_or(""))) {
-        return a;
-    }
-    let device = match authenticate(&state, &headers) {
-        Ok(d) => d,
-        Err(a) => return a,
-    };
-    match state.db.lock().unwrap().audit_anchor(&device) {
-        Ok(r) => Json(r).into_response_body(),
-        Err(e) => refuse(&e),
-    }
+/// Takes the pull's query (its version is checked), though it needs none of it.
+async fn audit_anchor(State(state): State<AppState>, Authed(device, _): Authed<ChangesQuery>) -> Answer {
+    let result = state.db.lock().unwrap().audit_anchor(&device);
+    reply(result)
 }
 
-async fn leases(State(state): State<AppState>, headers: HeaderMap, body: axum::body::Bytes) -> Answer {
-    let device = match authenticate(&state, &headers) {
-        Ok(d) => d,
-        Err(a) => return a,
-    };
-    let req: LeaseRequest = match parsed(request::parse_lease(&body)) {
-        Ok(r) => r,
-        Err(a) => return a,
-    };
+async fn leases(State(state): State<AppState>, Authed(device, req): Authed<LeaseRequest>) -> Answer {
     let result = state.db.lock().unwrap().lease(&device, &req);
-    match result {
-        Ok(r) => committed(&state, Json(r).into_response_body()),
-        Err(e) => refuse(&e),
-    }
+    reply_committed(&state, result)
 }
 
 /// A counter's identity challenge, signed with the portal's key (no token: nothing secret is asked).
@@ -223,10 +167,7 @@ async fn identity(State(state): State<AppState>, body: axum::body::Bytes) -> Ans
         Err(a) => return a,
     };
     let id = state.db.lock().unwrap().meta("portal_id").ok().flatten().unwrap_or_default();
-    match state.identity.answer(&id, &req) {
-        Ok(r) => Json(r).into_response_body(),
-        Err(e) => refuse(&e),
-    }
+    reply(state.identity.answer(&id, &req))
 }
 
 async fn health(State(state): State<AppState>) -> Answer {
@@ -333,7 +274,7 @@ impl AcceptErrors {
         use std::io::ErrorKind::*;
         self.since_logged += 1;
         if self.last_logged.is_none_or(|t| t.elapsed() >= Duration::from_secs(1)) {
-            eprintln!("portal: accept failed ({e}; {} time(s) since the last note); still serving", self.since_logged);
+            tracing::warn!("portal: accept failed ({e}; {} time(s) since the last note); still serving", self.since_logged);
             self.last_logged = Some(Instant::now());
             self.since_logged = 0;
         }

@@ -53,15 +53,21 @@ impl SyncError {
 }
 
 impl SyncError {
-    pub fn code(&self) -> motcua_core::ErrorCode {
-        use motcua_core::ErrorCode;
+    /// The stable reason the UI and the CLI switch on.
+    pub fn reason(&self) -> motcua_core::Reason {
+        use motcua_core::Reason;
         match self {
-            SyncError::Core(e) => e.code(),
-            SyncError::Unauthorised { .. } => ErrorCode::Forbidden,
-            SyncError::NotEnrolled | SyncError::ProtocolVersion { .. } | SyncError::Identity(_) => ErrorCode::Conflict,
-            SyncError::Portal { status, .. } if *status < 500 => ErrorCode::Conflict,
-            _ => ErrorCode::Offline,
+            SyncError::Core(e) => e.reason(),
+            SyncError::Unauthorised { .. } => Reason::PortalUnauthorised,
+            SyncError::NotEnrolled => Reason::NotEnrolled,
+            SyncError::Identity(_) => Reason::UntrustedPortal,
+            SyncError::ProtocolVersion { .. } => Reason::PortalRefused,
+            SyncError::Portal { status, .. } if *status < 500 && *status != 429 => Reason::PortalRefused,
+            _ => Reason::PortalUnreachable,
         }
+    }
+    pub fn code(&self) -> motcua_core::ErrorCode {
+        self.reason().code()
     }
 }
 
@@ -69,7 +75,7 @@ impl From<SyncError> for motcua_core::AppError {
     fn from(e: SyncError) -> Self {
         match e {
             SyncError::Core(c) => c.to_app_error(),
-            other => motcua_core::AppError { code: other.code(), message: other.to_string(), field: None },
+            other => other.reason().error(other.to_string()),
         }
     }
 }

@@ -176,9 +176,9 @@ async fn push_all(store: &mut Store, client: &PortalClient, device_id: &str, rep
             asked = true;
         }
         // the audit log's head goes along: the portal keeps it outside this PC (issue 6)
-        let anchor = motcua_core::audit::head_anchor(store.conn())?;
+        let anchor = motcua_core::audit::anchor_of(store)?;
         let links = match (held, anchor.as_deref().and_then(motcua_core::audit::parse_anchor)) {
-            (Some(h), Some((id, _))) if id > h => motcua_core::audit::links_since(store.conn(), h)?,
+            (Some(h), Some((id, _))) if id > h => motcua_core::audit::links_after(store, h)?,
             _ => Vec::new(),
         };
         let req = PushRequest {
@@ -210,7 +210,7 @@ async fn push_all(store: &mut Store, client: &PortalClient, device_id: &str, rep
         let out = sync::record_push(store, &batch, &resp)?;
         match (&resp.audit_anchor_refused, anchor.as_deref().and_then(motcua_core::audit::parse_anchor)) {
             (Some(reason), _) => {
-                eprintln!("sync: the portal refused this counter's audit head: {reason}");
+                tracing::error!("sync: the portal refused this counter's audit head: {reason}");
                 sync::record_anchor_refusal(store, reason)?;
             }
             (None, Some((id, hash))) => {

@@ -107,7 +107,7 @@ async fn run(db_path: PathBuf, clock: Arc<dyn Clock>, config: TaskConfig, wake: 
                     s.act_as_system();
                     store = Some(s)
                 }
-                Err(e) => eprintln!("sync: cannot open {}: {e}", db_path.display()),
+                Err(e) => tracing::error!("sync: cannot open {}: {e}", db_path.display()),
             }
         }
         let delay = match store.as_mut() {
@@ -120,7 +120,7 @@ async fn run(db_path: PathBuf, clock: Arc<dyn Clock>, config: TaskConfig, wake: 
                 Err(SyncError::NotEnrolled) => config.interval,
                 Err(e) => {
                     let d = backoff.next_delay();
-                    eprintln!("sync: {e} (next try in {} ms)", d.as_millis());
+                    tracing::warn!("sync: {e} (next try in {} ms)", d.as_millis());
                     d
                 }
             },

@@ -233,6 +233,12 @@ impl Counter {
         Store::open_dir(&self.dir, Arc::new(SystemClock)).unwrap()
     }
 
+    /// The database file opened directly, as an inspector (or an attacker) would: the core's own
+    /// connection is not open to other crates.
+    pub fn sql(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(self.dir.join("motcua.sqlite3")).unwrap()
+    }
+
     /// Takes `n` dossiers in through the core library (one transaction per dossier, as at the counter).
     pub fn intake_many(&self, n: usize) -> Vec<String> {
         let mut s = self.store();

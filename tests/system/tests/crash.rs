@@ -44,13 +44,14 @@ fn kill_9_fifty_times_during_intake_loses_no_confirmed_dossier() {
         for code in &confirmed {
             assert!(s.dossier_by_code(code).is_ok(), "round {round}: confirmed dossier {code} is missing");
         }
-        let n: i64 = s.conn().query_row("SELECT COUNT(*) FROM dossiers", [], |r| r.get(0)).unwrap();
+        let sql = rusqlite::Connection::open(dir.join("motcua.sqlite3")).unwrap();
+        let n: i64 = sql.query_row("SELECT COUNT(*) FROM dossiers", [], |r| r.get(0)).unwrap();
         assert!(n as usize >= confirmed.len());
         // events, outbox and audit agree with the dossiers (nothing half-written)
-        let events: i64 = s.conn().query_row("SELECT COUNT(*) FROM events WHERE kind = 'received'", [], |r| r.get(0)).unwrap();
-        let audit: i64 = s.conn().query_row("SELECT COUNT(*) FROM audit_log WHERE action = 'intake'", [], |r| r.get(0)).unwrap();
+        let events: i64 = sql.query_row("SELECT COUNT(*) FROM events WHERE kind = 'received'", [], |r| r.get(0)).unwrap();
+        let audit: i64 = sql.query_row("SELECT COUNT(*) FROM audit_log WHERE action = 'intake'", [], |r| r.get(0)).unwrap();
         assert_eq!((events, audit), (n, n), "round {round}");
-        assert!(motcua_core::audit::verify(s.conn(), &[]).unwrap().ok(), "round {round}: audit chain");
+        assert!(motcua_core::audit::verify_store(&s, &[]).unwrap().ok(), "round {round}: audit chain");
     }
     assert!(confirmed.len() > rounds, "dossiers were confirmed between the kills: {}", confirmed.len());
     println!("crash: {rounds} kills, {} confirmed dossiers, all present", confirmed.len());

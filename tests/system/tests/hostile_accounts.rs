@@ -128,8 +128,8 @@ fn thirty_wrong_passwords_then_the_right_one_is_refused_while_locked_and_audited
     assert!(audit.lines().any(|l| l.contains(" login_locked ") && l.trim_end().ends_with(" lan")), "{audit}");
     assert!(audit.lines().any(|l| l.contains(" login_locked ") && l.trim_end().ends_with(" khong.co.ai")), "{audit}");
     assert!(audit.lines().filter(|l| l.contains(" login_refused_locked ")).count() >= 26, "{audit}");
-    let c2 = c.store();
-    let details: Vec<String> = c2.conn().prepare("SELECT detail FROM audit_log").unwrap().query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect();
+    let c2 = c.sql();
+    let details: Vec<String> = c2.prepare("SELECT detail FROM audit_log").unwrap().query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect();
     assert!(details.iter().all(|d| !d.contains("doan-thu") && !d.contains("chia-khoa")), "no password in the audit log");
     ok(&c, &["audit", "verify"], &ADMIN);
 }

@@ -16,7 +16,8 @@ use motcua_system_tests::*;
 const LIMIT: Duration = Duration::from_secs(600);
 
 fn codes_with_status(s: &Store, status: &str, n: usize) -> Vec<String> {
-    let mut st = s.conn().prepare("SELECT code FROM dossiers WHERE status = ?1 ORDER BY random() LIMIT ?2").unwrap();
+    let sql = rusqlite::Connection::open(s.path()).unwrap();
+    let mut st = sql.prepare("SELECT code FROM dossiers WHERE status = ?1 ORDER BY random() LIMIT ?2").unwrap();
     st.query_map(rusqlite::params![status, n as i64], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect()
 }
 

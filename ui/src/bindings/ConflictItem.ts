@@ -7,7 +7,11 @@ export type ConflictItem = { event_uid: string, dossier_code: string,
 /**
  * The step that lost (event kind) and who made it.
  */
-kind: string, counter_id: string, at: string, 
+kind: string, kind_label: string, counter_id: string, 
+/**
+ * Who made the step, in words ("Quầy Q1", "Cổng / phòng chuyên môn").
+ */
+by_label: string, at: string, 
 /**
  * The dossier's status as decided by the portal's order.
  */

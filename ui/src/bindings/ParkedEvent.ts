@@ -3,4 +3,8 @@
 /**
  * A parked event, as listed for the clerk.
  */
-export type ParkedEvent = { dossier_code: string, kind: string, at: string, code: string, reason: string, parked_at: string, attempts: number, };
+export type ParkedEvent = { dossier_code: string, kind: string, 
+/**
+ * The event kind in words.
+ */
+kind_label: string, at: string, code: string, reason: string, parked_at: string, attempts: number, };

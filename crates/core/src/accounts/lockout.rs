@@ -12,7 +12,7 @@ use chrono::{Duration, NaiveDateTime};
 use rusqlite::{params, OptionalExtension};
 
 use crate::clock::{parse_local, to_rfc3339};
-use crate::error::{CoreError, Result};
+use crate::error::{CoreError, Reason, Result};
 use crate::store::Store;
 
 /// Failures before the first lock.
@@ -91,7 +91,7 @@ pub(super) fn refuse_if_locked(store: &mut Store, id: &str) -> Result<()> {
     let tx = store.write_tx()?;
     crate::audit::record(&tx, now, &key, "login_refused_locked", &key, &serde_json::json!({ "seconds_left": left }))?;
     tx.commit()?;
-    Err(CoreError::Forbidden(format!(
+    Err(CoreError::forbidden(Reason::AccountLocked, format!(
         "Tài khoản đang tạm khóa vì nhập sai mật khẩu nhiều lần: thử lại sau {}",
         wait_text(left)
     )))
@@ -122,12 +122,12 @@ pub(super) fn failed(store: &mut Store, id: &str, action: &str, message: &str) -
         crate::audit::record(&tx, now, &key, "login_locked", &key, &serde_json::json!({ "failures": failures, "seconds": secs }))?;
     }
     tx.commit()?;
-    Ok(CoreError::Forbidden(if secs > 0 {
-        format!("{message}. Đã sai {failures} lần: tài khoản tạm khóa {}", wait_text(secs))
+    Ok(if secs > 0 {
+        CoreError::forbidden(Reason::AccountLocked, format!("{message}. Đã sai {failures} lần: tài khoản tạm khóa {}", wait_text(secs)))
     } else {
         let left = LOCK_AFTER - failures;
-        format!("{message} (còn {left} lần thử trước khi tạm khóa)")
-    }))
+        CoreError::forbidden(Reason::BadCredentials, format!("{message} (còn {left} lần thử trước khi tạm khóa)"))
+    })
 }
 
 /// A success: the count starts again.

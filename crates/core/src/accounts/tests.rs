@@ -26,7 +26,7 @@ fn intake(s: &mut Store) -> Result<String> {
 
 fn forbidden<T: std::fmt::Debug>(r: Result<T>) -> String {
     match r {
-        Err(CoreError::Forbidden(m)) => m,
+        Err(CoreError::Forbidden(_, m)) => m,
         other => panic!("expected Forbidden, got {other:?}"),
     }
 }

@@ -37,7 +37,7 @@ fn store() -> (tempfile::TempDir, Store, Hands) {
 
 fn forbidden<T: std::fmt::Debug>(r: Result<T>) -> String {
     match r {
-        Err(CoreError::Forbidden(m)) => m,
+        Err(CoreError::Forbidden(_, m)) => m,
         other => panic!("expected Forbidden, got {other:?}"),
     }
 }

@@ -64,13 +64,13 @@ fn every_read_needs_a_logged_in_unlocked_session_once_an_admin_exists() {
     // nobody logged in: every read is refused, and the refusal names no data
     for (name, _, r) in every_read(&s, &code, &batch) {
         match r {
-            Err(CoreError::Forbidden(m)) => assert!(m.contains("đăng nhập") && !m.contains("Bình"), "{name}: {m}"),
+            Err(CoreError::Forbidden(_, m)) => assert!(m.contains("đăng nhập") && !m.contains("Bình"), "{name}: {m}"),
             other => panic!("{name} without a session: expected Forbidden, got {other:?}"),
         }
     }
     // a new connection to the same file has no session either
     let fresh = Store::open_dir(dir.path(), s.clock_arc()).unwrap();
-    assert!(every_read(&fresh, &code, &batch).iter().all(|(_, _, r)| matches!(r, Err(CoreError::Forbidden(_)))));
+    assert!(every_read(&fresh, &code, &batch).iter().all(|(_, _, r)| matches!(r, Err(CoreError::Forbidden(..)))));
     // what the window needs before a login still answers, without personal data
     assert!(state(&s).unwrap().accounts_enabled);
 
@@ -79,14 +79,14 @@ fn every_read_needs_a_logged_in_unlocked_session_once_an_admin_exists() {
     for (name, reports, r) in every_read(&s, &code, &batch) {
         match (reports, r) {
             (false, r) => r.unwrap_or_else(|e| panic!("clerk, {name}: {e}")),
-            (true, Err(CoreError::Forbidden(m))) => assert!(m.contains("không có quyền"), "{name}: {m}"),
+            (true, Err(CoreError::Forbidden(_, m))) => assert!(m.contains("không có quyền"), "{name}: {m}"),
             (true, other) => panic!("clerk, {name}: expected Forbidden, got {other:?}"),
         }
     }
     // a locked screen reads nothing
     lock(&mut s).unwrap();
     for (name, _, r) in every_read(&s, &code, &batch) {
-        assert!(matches!(&r, Err(CoreError::Forbidden(m)) if m.contains("đang khóa")), "{name} while locked: {r:?}");
+        assert!(matches!(&r, Err(CoreError::Forbidden(_, m)) if m.contains("đang khóa")), "{name} while locked: {r:?}");
     }
     unlock_with_pin(&mut s, "1357").unwrap();
 

@@ -242,6 +242,35 @@ impl WorkCalendar {
     pub fn covers(&self, year: i32) -> bool {
         (self.first_year..=self.last_year).contains(&year)
     }
+
+    /// The days of a year that differ from the plain Monday–Friday week: weekdays off (holidays,
+    /// days in lieu, bridge days) and weekend days worked, with their names, in date order.
+    pub fn special_days(&self, year: i32) -> Vec<SpecialDay> {
+        let Some(start) = NaiveDate::from_ymd_opt(year, 1, 1) else { return vec![] };
+        start
+            .iter_days()
+            .take_while(|d| d.year() == year)
+            .filter_map(|d| {
+                let working = match self.day_kind(d) {
+                    DayKind::Holiday => false,
+                    DayKind::SwappedWorking => true,
+                    _ if !is_weekend(d) && !self.is_working_day(d) => false,
+                    _ => return None,
+                };
+                Some(SpecialDay { date: d.to_string(), working, name: self.day_name(d).map(str::to_string) })
+            })
+            .collect()
+    }
+}
+
+/// A day that is not as the plain week would have it (`WorkCalendar::special_days`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SpecialDay {
+    /// YYYY-MM-DD
+    pub date: String,
+    /// True for a weekend day worked, false for a weekday off.
+    pub working: bool,
+    pub name: Option<String>,
 }
 
 /// The dates a rule gives in a (solar) year.

@@ -268,6 +268,21 @@ proptest! {
                 Op::Withdraw => Command::Withdraw { reason: String::new() },
             };
             let before = s.dossier_by_code(&codes[i]).unwrap();
+            // the one table: decide accepts only what the table allows, and the event it makes fits
+            // (at merge time, at the portal) exactly the statuses the table allows the step from
+            let rules = crate::settings::CounterSettings::load(&s).unwrap();
+            match decide(&s, &before, &cmd, s.clock().now(), &rules) {
+                Ok(e) => {
+                    prop_assert!(cmd.step().allows(before.status), "{:?} decided from {:?}", cmd, before.status);
+                    for st in DossierStatus::ALL {
+                        prop_assert_eq!(e.fits(st), cmd.step().allows(st), "{:?} from {:?}", e, st);
+                    }
+                }
+                Err(e) => prop_assert!(cmd.step().allows(before.status) || e.code() == crate::ErrorCode::Conflict || e.code() == crate::ErrorCode::Validation, "{}", e),
+            }
+            if !cmd.step().allows(before.status) {
+                prop_assert!(decide(&s, &before, &cmd, s.clock().now(), &rules).is_err(), "{:?} from {:?}", cmd, before.status);
+            }
             match apply(&mut s, &codes[i], &cmd) {
                 Ok(after) => {
                     expected_events[i] += 1;

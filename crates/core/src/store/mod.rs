@@ -76,7 +76,7 @@ pub struct InitParams {
 }
 
 /// What the status bar shows.
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
 pub struct CounterStatus {
     pub context: CounterContext,
@@ -169,12 +169,15 @@ impl Store {
         &self.path
     }
 
-    pub fn conn(&self) -> &Connection {
+    /// The connection, for the core's own modules only: the sibling crates (sync, forms, CLI, shell)
+    /// go through named functions of the core, so every write is one IMMEDIATE transaction with its
+    /// audit entry and every read checks the session's right.
+    pub(crate) fn conn(&self) -> &Connection {
         &self.conn
     }
 
     /// Starts the IMMEDIATE transaction every write runs in.
-    pub fn write_tx(&mut self) -> Result<Transaction<'_>> {
+    pub(crate) fn write_tx(&mut self) -> Result<Transaction<'_>> {
         Ok(self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
     }
 
@@ -489,16 +492,7 @@ impl Store {
     }
 
     fn payloads(&self, id: i64) -> Result<Vec<(String, EventKind)>> {
-        let mut st = self.conn.prepare_cached(&format!(
-            "SELECT e.at, e.payload FROM events e LEFT JOIN event_portal p ON p.event_id = e.id WHERE e.dossier_id = ?1 ORDER BY {MERGE_ORDER}"
-        ))?;
-        let rows = st.query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (at, p) = row?;
-            out.push((at, crate::events::decode_payload(&p)?));
-        }
-        Ok(out)
+        Ok(crate::projections::merged_events(&self.conn, id)?.into_iter().map(|(_, at, e)| (at, e)).collect())
     }
 
     /// A dossier's events with their times, decoded, oldest first.
@@ -514,8 +508,8 @@ impl Store {
         if to < from {
             return Err(CoreError::invalid(format!(
                 "Ngày kết thúc {} trước ngày bắt đầu {}",
-                to.format("%d/%m/%Y"),
-                from.format("%d/%m/%Y")
+                crate::dates::format_date(to),
+                crate::dates::format_date(from)
             )));
         }
         let end = to.succ_opt().unwrap_or(to);

@@ -5,6 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 pub const PROTOCOL_VERSION: u32 = 1;
+/// The portal's own device id: the events its back office authors (departments' steps, code re-issues).
+pub const BACK_OFFICE: &str = "CONG";
 /// At most this many events per push.
 pub const MAX_BATCH: usize = 500;
 

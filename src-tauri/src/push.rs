@@ -1,0 +1,61 @@
+//! Pushes the dashboard (`motcua_core::dashboard`: header, counts, sync badge) to the window as the
+//! `dashboard` event whenever it changes, instead of the UI polling: right after a command changed
+//! something (`poke`), and otherwise every few seconds, when a sync round or the clock may have
+//! changed it. Nothing is sent, so nothing is redrawn, while nothing changes.
+
+use std::sync::mpsc::{channel, RecvTimeoutError, Sender};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use motcua_core::Store;
+use tauri::{AppHandle, Emitter, Manager};
+
+/// How often the dashboard is looked at when no command pokes it.
+const LOOK_EVERY: Duration = Duration::from_secs(3);
+
+pub const EVENT: &str = "dashboard";
+
+/// Wakes the pusher at once (after a command).
+pub struct Poke(Mutex<Sender<()>>);
+
+impl Poke {
+    pub fn now(&self) {
+        let _ = self.0.lock().unwrap_or_else(|e| e.into_inner()).send(());
+    }
+}
+
+pub fn spawn(app: AppHandle) {
+    let (tx, rx) = channel::<()>();
+    app.manage(Poke(Mutex::new(tx)));
+    std::thread::Builder::new()
+        .name("motcua-push".into())
+        .spawn(move || {
+            let mut last = String::new();
+            loop {
+                match rx.recv_timeout(LOOK_EVERY) {
+                    Ok(()) | Err(RecvTimeoutError::Timeout) => {}
+                    Err(RecvTimeoutError::Disconnected) => return,
+                }
+                while rx.try_recv().is_ok() {}
+                let board = {
+                    let state = app.state::<Mutex<Store>>();
+                    let mut store = state.lock().unwrap_or_else(|e| e.into_inner());
+                    if let Err(e) = store.refresh_if_stale() {
+                        tracing::warn!("refresh: {e}");
+                    }
+                    motcua_core::dashboard::now(&store)
+                };
+                match board.map(|b| serde_json::to_string(&b)) {
+                    Ok(Ok(json)) if json != last => {
+                        if let Err(e) = app.emit(EVENT, serde_json::from_str::<serde_json::Value>(&json).unwrap_or_default()) {
+                            tracing::warn!("dashboard not pushed: {e}");
+                        }
+                        last = json;
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!("dashboard: {e}"),
+                }
+            }
+        })
+        .expect("push thread");
+}
