@@ -79,11 +79,7 @@ use motcua_forms::FormKind;
 
 fn form_request(form: FormKind, code: Option<String>, input: Option<FormInput>, from: Option<String>, to: Option<String>) -> Result<PrintRequest, AppError> {
     let day = |s: Option<String>, field: &str| -> Result<Option<chrono::NaiveDate>, AppError> {
-        s.map(|v| {
-            motcua_core::validate::parse_date(&v)
-                .ok_or_else(|| motcua_core::CoreError::validation(field, format!("Ngày \"{v}\" không đúng dạng ngày/tháng/năm")).into())
-        })
-        .transpose()
+        Ok(s.map(|v| motcua_core::dates::read_date(field, &v)).transpose()?)
     };
     Ok(PrintRequest { kind: Some(form), code, input: input.unwrap_or_default(), from: day(from, "from")?, to: day(to, "to")?, ..Default::default() })
 }

@@ -39,7 +39,7 @@ fn arg_value(args: &[String], name: &str) -> Option<String> {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let dir = paths::data_dir(arg_value(&args, "--data-dir").map(PathBuf::from));
-    let _log = motcua_core::logging::to_file(&dir, "motcua-app");
+    let log = motcua_core::logging::to_file(&dir, "motcua-app");
     // a pinned clock that does not read is refused, never silently replaced by the system clock
     let clock: Arc<dyn Clock> = match arg_value(&args, "--now").or_else(|| std::env::var("MOTCUA_NOW").ok()) {
         Some(s) => match parse_local(&s) {
@@ -56,10 +56,12 @@ fn main() {
         Ok(Ok(lock)) => lock,
         Ok(Err(())) => {
             tracing::error!("Một Cửa is already open on {} (only one window per counter database)", dir.display());
+            drop(log);
             std::process::exit(1);
         }
         Err(e) => {
             tracing::error!("cannot lock {}: {e}", dir.display());
+            drop(log);
             std::process::exit(1);
         }
     };
@@ -68,6 +70,7 @@ fn main() {
         Ok(s) => s,
         Err(e) => {
             tracing::error!("cannot open the counter database in {}: {e}", dir.display());
+            drop(log);
             std::process::exit(1);
         }
     };

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 ROOT="$(cd ../.. && pwd)"
 export PATH="$HOME/.cargo/bin:$PATH"
-export MOTCUA_APP="$ROOT/target/debug/motcua-app"
+export MOTCUA_APP="${MOTCUA_APP:-$ROOT/target/debug/motcua-app}"
 export MOTCUA_CLI="$ROOT/target/debug/motcua"
 export MOTCUA_PORTAL="$ROOT/target/debug/motcua-portal"
 # the app's background sync: quick rounds and a short backoff cap, so recovery is seen within seconds

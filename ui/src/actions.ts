@@ -21,8 +21,8 @@ export const stepTestId = (s: Step) => `step-${TEST_IDS[s] ?? s}`;
 
 function fieldMarkup(f: StepField) {
   const multi = f.kind === 'text' || f.kind === 'lines';
-  // a list's `max` is per item (the core checks the whole list): no maxlength on its box
-  const max = f.kind === 'lines' ? null : f.max;
+  // `max` is the whole value's limit (for a list, the core checks each item too)
+  const max = f.max;
   const control = multi
     ? html`<textarea name="${f.name}" data-testid="step-${f.name}" rows="3" aria-required="${String(f.required)}"${max ? html` maxlength="${max}"` : ''}></textarea>`
     : html`<input name="${f.name}" data-testid="step-${f.name}" autocomplete="off" aria-required="${String(f.required)}"${max ? html` maxlength="${max}"` : ''}>`;

@@ -7,7 +7,7 @@ import type { DossierView } from './bindings/DossierView';
 import type { IntakeRequest } from './bindings/IntakeRequest';
 import type { ProcedureView } from './bindings/ProcedureView';
 import type { IdType } from './bindings/IdType';
-import { DOCUMENT_FORM_LABELS, LIMITS } from './bindings/facts';
+import { DELIVERY_LABELS, DOCUMENT_FORM_LABELS, ID_TYPES, ID_TYPE_LABELS, LIMITS } from './bindings/facts';
 import { formatDateTime, formatMoney } from './format';
 import { html, setHtml } from './html';
 import { handleEnter } from './keyboard';
@@ -72,7 +72,7 @@ export class IntakeScreen {
           <div class="row">
             <label class="field narrow"><span>Loại giấy tờ</span>
               <select data-nav data-testid="applicant-id_type" name="applicant.id_type">
-                <option value="cccd">CCCD / Căn cước</option><option value="passport">Hộ chiếu</option><option value="other">Khác</option>
+                ${ID_TYPES.map((k) => html`<option value="${k}">${ID_TYPE_LABELS[k]}</option>`)}
               </select></label>
             ${FIELDS.slice(1, 3).map(applicantField)}
           </div>
@@ -80,7 +80,7 @@ export class IntakeScreen {
           <div class="row">
             <label class="field narrow"><span>Nhận kết quả</span>
               <select data-nav data-testid="delivery-kind" name="delivery.kind">
-                <option value="counter">Tại quầy</option><option value="post">Qua bưu chính</option>
+                ${(['counter', 'post'] as const).map((k) => html`<option value="${k}">${DELIVERY_LABELS[k]}</option>`)}
               </select></label>
             <label class="field delivery-address" hidden><span>Địa chỉ nhận qua bưu chính</span>
               <input data-nav data-testid="delivery-address" name="delivery.address" maxlength="${LIMITS.address}" />

@@ -217,10 +217,10 @@ describe('dossier actions', () => {
     expect($(a, 'step-new_due').tagName).toBe('INPUT');
     expect($(a, 'step-reason').tagName).toBe('TEXTAREA');
     expect($(a, 'step-reason').maxLength).toBe(STEPS.delay.fields[1].max);
-    // a list's max is per line: its box has no overall cap
+    // a list's max is the whole text's (the core checks each line too)
     $(a, 'step-supplement').click();
     expect($(a, 'step-missing').tagName).toBe('TEXTAREA');
-    expect($(a, 'step-missing').hasAttribute('maxlength')).toBe(false);
+    expect($(a, 'step-missing').maxLength).toBe(STEPS.request_supplement.fields[0].max); // the whole list's limit
   });
 
   it('a supplement request sends the lines as typed and prints the form the offer names', async () => {

@@ -34,7 +34,7 @@ const board = (o: Partial<Dashboard> = {}): Dashboard => ({
   counts: { due_today: 0, overdue: 1, due_soon: 2, waiting_supplement: 0, ready_to_collect: 0 },
   sync: {
     enrolled: true, portal_url: 'http://p', online: false, waiting: 3, parked: 0, conflicts: 0, failed_changes: 0,
-    last_error: 'Không kết nối được Cổng dịch vụ công', numbers_left_today: 5, clock_offset_minutes: 0, approval_pending: false,
+    last_error: 'Không kết nối được Cổng dịch vụ công', numbers_left_today: 5, clock_offset_minutes: 0, clock_warning: false, approval_pending: false,
   },
   ...o,
 });

@@ -4,7 +4,7 @@
 import { api as defaultApi, type Api } from './api';
 import type { AppError } from './bindings/AppError';
 import type { DossierView } from './bindings/DossierView';
-import { LIMITS, TIMELINESS_LABELS } from './bindings/facts';
+import { DELIVERY_LABELS, LIMITS, RETURN_TO_LABELS, TIMELINESS_LABELS } from './bindings/facts';
 import { formatDateTime } from './format';
 import { html, setHtml } from './html';
 
@@ -23,7 +23,7 @@ export class ReturnScreen {
       <div class="detail" data-testid="return-dossier" hidden></div>
       <form novalidate autocomplete="off" data-testid="return-form" hidden>
         <label class="field"><span>Hình thức</span><select name="to.kind" data-testid="return-how">
-          <option value="applicant">Người nộp nhận trực tiếp</option><option value="authorised">Người được ủy quyền nhận</option><option value="post">Gửi qua bưu chính</option></select></label>
+          ${(['applicant', 'authorised', 'post'] as const).map((k) => html`<option value="${k}">${RETURN_TO_LABELS[k]}</option>`)}</select></label>
         <label class="field person"><span>Họ tên người nhận</span><input name="to.name" data-testid="return-name" maxlength="${LIMITS.name}"></label>
         <label class="field person"><span>Số giấy tờ người nhận (đã kiểm tra)</span><input name="to.id_number" data-testid="return-id" maxlength="${LIMITS.id_number}"></label>
         <label class="field post" hidden><span>Số hiệu bưu gửi</span><input name="to.tracking" data-testid="return-tracking" maxlength="${LIMITS.tracking}"></label>
@@ -84,7 +84,7 @@ export class ReturnScreen {
       setHtml(box, html`<h3>Hồ sơ <code>${d.code}</code> — ${d.status_label}</h3>
         <dl><dt>Người nộp</dt><dd>${d.applicant.full_name} — ${d.applicant.id_number}</dd>
         <dt>Thủ tục</dt><dd>${d.procedure_name}</dd><dt>Hẹn trả</dt><dd>${formatDateTime(d.due_at)}</dd>
-        <dt>Nhận kết quả</dt><dd>${d.delivery.kind === 'post' ? `Qua bưu chính: ${d.delivery.address}` : 'Tại quầy'}</dd></dl>`);
+        <dt>Nhận kết quả</dt><dd>${DELIVERY_LABELS[d.delivery.kind]}${d.delivery.kind === 'post' ? `: ${d.delivery.address}` : ''}</dd></dl>`);
       // the core says whether the result can be returned now
       const ready = d.allowed_steps.some((s) => s.step === 'return');
       this.q('[data-testid="return-form"]').hidden = !ready;

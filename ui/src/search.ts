@@ -4,7 +4,7 @@ import { api as defaultApi, type Api } from './api';
 import type { AppError } from './bindings/AppError';
 import type { DossierView } from './bindings/DossierView';
 import type { SearchHit } from './bindings/SearchHit';
-import { CHANNEL_LABELS, DOCUMENT_FORM_LABELS, LIMITS, STATUS_LABELS, TIMELINESS_LABELS } from './bindings/facts';
+import { CHANNEL_LABELS, DELIVERY_LABELS, DOCUMENT_FORM_LABELS, ID_TYPE_LABELS, LIMITS, RETURN_TO_LABELS, STATUS_LABELS, TIMELINESS_LABELS } from './bindings/facts';
 import { PrintActions, showPreview } from './printing';
 import { DossierActions, type StepReport } from './actions';
 import { formatDate, formatDateTime, formatMoney, isoToDmy } from './format';
@@ -27,7 +27,7 @@ export function progressRows(d: DossierView): SafeHtml {
   if (p.result_at) rows.push(html`<dt>Có kết quả</dt><dd>${formatDateTime(p.result_at)}</dd>`);
   if (p.returned_to) {
     const r = p.returned_to;
-    const who = r.kind === 'post' ? `Qua bưu chính, số hiệu ${r.tracking}` : `${r.name} (${r.kind === 'authorised' ? 'người được ủy quyền, ' : ''}giấy tờ ${r.id_number})`;
+    const who = r.kind === 'post' ? `${RETURN_TO_LABELS.post}, số hiệu ${r.tracking}` : `${r.name} (${RETURN_TO_LABELS[r.kind].toLowerCase()}, giấy tờ ${r.id_number})`;
     const when = p.closed_at ? `${formatDateTime(p.closed_at)} — ` : '';
     rows.push(html`<dt>Đã trả</dt><dd>${when}${who}${p.timeliness ? `, ${TIMELINESS_LABELS[p.timeliness].toLowerCase()}` : ''}</dd>`);
   }
@@ -136,7 +136,7 @@ export class SearchScreen {
   private showDetail(d: DossierView, report?: StepReport) {
     const el = this.q('[data-testid="dossier-detail"]');
     const a = d.applicant;
-    const idType = a.id_type === 'cccd' ? 'CCCD' : a.id_type === 'passport' ? 'Hộ chiếu' : 'Khác';
+    const idType = ID_TYPE_LABELS[a.id_type];
     setHtml(el, html`<h3>Hồ sơ <code>${d.code}</code> <button type="button" class="close" title="Đóng">Esc</button></h3>
       <dl>
         <dt>Mã hồ sơ</dt><dd><code>${d.code}</code>${d.provisional ? ' (mã tạm)' : ''}${d.provisional_code && d.provisional_code !== d.code ? ` — mã tạm trước đây ${d.provisional_code}` : ''}</dd>
@@ -147,7 +147,7 @@ export class SearchScreen {
         <dt>Địa chỉ</dt><dd>${a.address}</dd>
         <dt>Tiếp nhận</dt><dd>${formatDateTime(d.received_at)} — ${d.clerk_name}, quầy ${d.counter_id}</dd>
         <dt>Hẹn trả</dt><dd>${formatDateTime(d.due_at)}</dd>
-        <dt>Nhận kết quả</dt><dd>${d.delivery.kind === 'post' ? `Qua bưu chính: ${d.delivery.address}` : 'Tại quầy'}</dd>
+        <dt>Nhận kết quả</dt><dd>${DELIVERY_LABELS[d.delivery.kind]}${d.delivery.kind === 'post' ? `: ${d.delivery.address}` : ''}</dd>
         <dt>Lệ phí</dt><dd>${formatMoney(d.fee)}</dd>
         <dt>Kênh nộp</dt><dd>${CHANNEL_LABELS[d.channel] ?? d.channel}</dd>
         <dt>Trạng thái</dt><dd data-testid="detail-status">${d.status_label}</dd>

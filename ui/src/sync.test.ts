@@ -5,7 +5,7 @@ import type { Api } from './api';
 
 const base: SyncStatus = {
   enrolled: true, portal_url: 'http://127.0.0.1:8787', online: true, waiting: 0, parked: 0, conflicts: 0, failed_changes: 0,
-  last_success_at: '2026-11-23T09:15:00+07:00', last_attempt_at: '2026-11-23T09:15:00+07:00', numbers_left_today: 87, clock_offset_minutes: 0, approval_pending: false,
+  last_success_at: '2026-11-23T09:15:00+07:00', last_attempt_at: '2026-11-23T09:15:00+07:00', numbers_left_today: 87, clock_offset_minutes: 0, clock_warning: false, approval_pending: false,
 };
 const tick = () => new Promise((r) => setTimeout(r, 0));
 

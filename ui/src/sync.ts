@@ -152,7 +152,7 @@ export class SyncScreen {
         && row('In lại giấy tiếp nhận', join((s.reprints ?? []).map((r) => warn(r.reason)), html`<br>`), 'sync-reprints'),
       s.failed_changes > 0
         && row('Thay đổi từ cổng chưa áp dụng được', warn(`${s.failed_changes} (tự thử lại mỗi lần đồng bộ; xem motcua sync failed)`), 'sync-failed'),
-      Math.abs(s.clock_offset_minutes) >= 5
+      s.clock_warning
         && row('Đồng hồ máy', warn(`lệch ${s.clock_offset_minutes} phút so với giờ của cổng: hãy chỉnh lại`)),
     ]}`);
     this.q('[data-testid="enrol-form"]').hidden = s.enrolled;

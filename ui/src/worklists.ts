@@ -5,19 +5,14 @@ import { api as defaultApi, type Api } from './api';
 import type { AppError } from './bindings/AppError';
 import type { WorkCounts } from './bindings/WorkCounts';
 import type { WorkList } from './bindings/WorkList';
-import { STATUS_LABELS } from './bindings/facts';
+import { STATUS_LABELS, WORK_LISTS, WORK_LIST_LABELS } from './bindings/facts';
 import { formatDateTime } from './format';
 import { html, setHtml } from './html';
 import { LogbookPanel } from './logbook';
 import { showPreview } from './printing';
 
-export const LISTS: Array<[WorkList, keyof WorkCounts, string]> = [
-  ['overdue', 'overdue', 'Quá hạn'],
-  ['due_today', 'due_today', 'Đến hạn hôm nay'],
-  ['due_soon', 'due_soon', 'Đến hạn trong 1 ngày làm việc'],
-  ['waiting_supplement', 'waiting_supplement', 'Chờ bổ sung'],
-  ['ready_to_collect', 'ready_to_collect', 'Chờ trả kết quả'],
-];
+/** The work lists in the core's order, each with its count's key and its name (bindings/facts). */
+export const LISTS: Array<[WorkList, keyof WorkCounts, string]> = WORK_LISTS.map((l) => [l, l as keyof WorkCounts, WORK_LIST_LABELS[l]]);
 
 /** The strip of counts (drawn from the dashboard); `open(list)` is called when one is clicked. */
 export class WorkBar {

@@ -341,18 +341,14 @@ fn events_head_problem(recomputed: &std::collections::HashMap<i64, String>, id: 
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
 
     use super::*;
-    use crate::clock::{parse_local, FixedClock};
+    use crate::clock::parse_local;
     use crate::test_fixtures::intake;
     use crate::Store;
 
     fn store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let mut s = Store::open_dir(dir.path(), Arc::new(FixedClock(parse_local("2026-03-02T09:00").unwrap()))).unwrap();
-        s.ensure_demo().unwrap();
-        (dir, s)
+        crate::test_fixtures::demo("2026-03-02T09:00")
     }
 
 

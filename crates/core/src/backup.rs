@@ -345,26 +345,14 @@ fn verify_copy(path: &Path) -> Result<i64> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::{Arc, Mutex};
+    use std::sync::Arc;
 
     use super::*;
     use crate::clock::{parse_local, Clock};
-    use crate::test_fixtures::intake;
-
-    #[derive(Clone)]
-    struct Hands(Arc<Mutex<chrono::NaiveDateTime>>);
-    impl Clock for Hands {
-        fn now(&self) -> chrono::NaiveDateTime {
-            *self.0.lock().unwrap()
-        }
-    }
+    use crate::test_fixtures::{intake, Hands};
 
     fn counter() -> (tempfile::TempDir, Store, Hands) {
-        let dir = tempfile::tempdir().unwrap();
-        let hands = Hands(Arc::new(Mutex::new(parse_local("2026-03-02T09:00").unwrap())));
-        let mut s = Store::open_dir(&dir.path().join("data"), Arc::new(hands.clone())).unwrap();
-        s.ensure_demo().unwrap();
-        (dir, s, hands)
+        crate::test_fixtures::demo_with_hands("2026-03-02T09:00", "data")
     }
 
 

@@ -16,6 +16,24 @@ pub enum IdType {
     Other,
 }
 
+impl IdType {
+    pub const ALL: [IdType; 3] = [IdType::Cccd, IdType::Passport, IdType::Other];
+    pub fn label(self) -> &'static str {
+        match self {
+            IdType::Cccd => "CCCD / Căn cước",
+            IdType::Passport => "Hộ chiếu",
+            IdType::Other => "Khác",
+        }
+    }
+}
+
+/// How the result goes back, by kind (`Delivery`), in words.
+pub const DELIVERY_LABELS: [(&str, &str); 2] = [("counter", "Tại quầy"), ("post", "Qua bưu chính")];
+
+/// Who takes the result, by kind (`ReturnTo`), in words.
+pub const RETURN_TO_LABELS: [(&str, &str); 3] =
+    [("applicant", "Người nộp nhận trực tiếp"), ("authorised", "Người được ủy quyền nhận"), ("post", "Gửi qua bưu chính")];
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct Applicant {

@@ -324,6 +324,19 @@ pub struct WorkItem {
     pub due_at: String,
 }
 
+impl WorkList {
+    pub const ALL: [WorkList; 5] = [WorkList::Overdue, WorkList::DueToday, WorkList::DueSoon, WorkList::WaitingSupplement, WorkList::ReadyToCollect];
+    pub fn label(self) -> &'static str {
+        match self {
+            WorkList::Overdue => "Quá hạn",
+            WorkList::DueToday => "Đến hạn hôm nay",
+            WorkList::DueSoon => "Đến hạn trong 1 ngày làm việc",
+            WorkList::WaitingSupplement => "Chờ bổ sung",
+            WorkList::ReadyToCollect => "Chờ trả kết quả",
+        }
+    }
+}
+
 const PROCESSING: &str = "('received', 'in_process')";
 
 fn bounds(store: &Store, list: WorkList) -> (String, String, String) {

@@ -12,8 +12,9 @@ use tracing_subscriber::{fmt, EnvFilter};
 /// How many daily files are kept.
 pub const KEEP_DAYS: usize = 14;
 
-/// Keep the guard alive for the life of the program (it flushes the file when dropped).
-pub struct LogGuard(#[allow(dead_code)] Option<tracing_appender::non_blocking::WorkerGuard>);
+/// Kept for the life of the program. Lines are written to the file as they are logged (no
+/// background writer), so a crash or `exit` loses none.
+pub struct LogGuard(());
 
 fn filter() -> EnvFilter {
     EnvFilter::try_from_env("MOTCUA_LOG").unwrap_or_else(|_| EnvFilter::new("info"))
@@ -32,19 +33,18 @@ pub fn to_file(data_dir: &Path, name: &str) -> LogGuard {
             .map_err(|e| e.to_string())
     });
     match appender {
-        Ok(a) => {
-            let (writer, guard) = tracing_appender::non_blocking(a);
+        Ok(file) => {
             let _ = tracing_subscriber::registry()
                 .with(filter())
-                .with(fmt::layer().with_writer(writer).with_ansi(false))
+                .with(fmt::layer().with_writer(file).with_ansi(false))
                 .with(fmt::layer().with_writer(std::io::stderr).with_target(false))
                 .try_init();
-            LogGuard(Some(guard))
+            LogGuard(())
         }
         Err(e) => {
             to_stderr();
             tracing::warn!("no log file in {}: {e}", dir.display());
-            LogGuard(None)
+            LogGuard(())
         }
     }
 }

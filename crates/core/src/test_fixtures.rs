@@ -1,11 +1,52 @@
 //! Shared set-up for the core's unit tests: a real counter database in a temporary folder, and the
 //! plain intake most tests take in. One place, so a new required field changes one fixture.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use crate::clock::{parse_local, FixedClock};
+use chrono::NaiveDateTime;
+
+use crate::clock::{parse_local, Clock, FixedClock};
 use crate::store::InitParams;
 use crate::Store;
+
+/// A clock the test moves by hand (`set`, `advance`).
+#[derive(Clone)]
+pub(crate) struct Hands(pub(crate) Arc<Mutex<NaiveDateTime>>);
+
+impl Clock for Hands {
+    fn now(&self) -> NaiveDateTime {
+        *self.0.lock().unwrap()
+    }
+}
+
+impl Hands {
+    pub(crate) fn at(now: &str) -> Hands {
+        Hands(Arc::new(Mutex::new(parse_local(now).unwrap())))
+    }
+    pub(crate) fn set(&self, t: &str) {
+        *self.0.lock().unwrap() = parse_local(t).unwrap();
+    }
+    pub(crate) fn advance(&self, secs: i64) {
+        *self.0.lock().unwrap() += chrono::Duration::seconds(secs);
+    }
+}
+
+/// The demo counter (`ensure_demo`: demo agency, shipped catalog) in `dir`, its clock fixed at `now`.
+pub(crate) fn demo(now: &str) -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open_dir(dir.path(), Arc::new(FixedClock(parse_local(now).unwrap()))).unwrap();
+    s.ensure_demo().unwrap();
+    (dir, s)
+}
+
+/// The demo counter in `<tmp>/<sub>` (the current folder when `sub` is empty), with a clock moved by hand.
+pub(crate) fn demo_with_hands(now: &str, sub: &str) -> (tempfile::TempDir, Store, Hands) {
+    let dir = tempfile::tempdir().unwrap();
+    let hands = Hands::at(now);
+    let mut s = Store::open_dir(&dir.path().join(sub), Arc::new(hands.clone())).unwrap();
+    s.ensure_demo().unwrap();
+    (dir, s, hands)
+}
 
 /// A counter `id` of agency 000.00.31.H26 with the clock fixed at `now`, owning `blocks`.
 pub(crate) fn counter(id: &str, now: &str, blocks: Vec<(u32, u32)>) -> (tempfile::TempDir, Store) {

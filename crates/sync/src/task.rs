@@ -120,7 +120,8 @@ async fn run(db_path: PathBuf, clock: Arc<dyn Clock>, config: TaskConfig, wake: 
                 Err(SyncError::NotEnrolled) => config.interval,
                 Err(e) => {
                     let d = backoff.next_delay();
-                    tracing::warn!("sync: {e} (next try in {} ms)", d.as_millis());
+                    // the reason only: a message may quote a dossier's data (the status keeps the words)
+                    tracing::warn!("sync round failed: {:?} (next try in {} ms)", e.reason(), d.as_millis());
                     d
                 }
             },

@@ -233,6 +233,28 @@ impl Counter {
         Store::open_dir(&self.dir, Arc::new(SystemClock)).unwrap()
     }
 
+    /// `motcua` as the account in `env` (nobody when empty: MOTCUA_USER/PASSWORD are cleared first),
+    /// at `now` (the system clock when None).
+    pub fn run_as(&self, env: &[(&str, &str)], now: Option<&str>, args: &[&str]) -> Output {
+        let mut cmd = self.command();
+        cmd.env_remove("MOTCUA_USER").env_remove("MOTCUA_PASSWORD");
+        cmd.envs(env.iter().copied());
+        if let Some(t) = now {
+            cmd.env("MOTCUA_NOW", t);
+        }
+        cmd.args(args).output().unwrap()
+    }
+
+    /// The portal credential this counter keeps (what a thief of the file would take).
+    pub fn token(&self) -> String {
+        self.sql().query_row("SELECT token FROM sync_state WHERE id = 1", [], |r| r.get(0)).unwrap()
+    }
+
+    /// The portal address this counter syncs with.
+    pub fn portal_url(&self) -> String {
+        self.sql().query_row("SELECT portal_url FROM sync_state WHERE id = 1", [], |r| r.get(0)).unwrap()
+    }
+
     /// The database file opened directly, as an inspector (or an attacker) would: the core's own
     /// connection is not open to other crates.
     pub fn sql(&self) -> rusqlite::Connection {
@@ -327,6 +349,21 @@ pub fn assert_consistent(portal: &Portal, counters: &[&Counter]) {
 }
 
 /// Retries `f` until it returns true or `limit` passes.
+/// What a process printed, stdout then stderr.
+pub fn output_text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+/// A runtime for the tests' own HTTP calls to the portal.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+}
+
+/// A scratch directory, removed at the end of the test.
+pub fn scratch() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
 pub fn eventually(limit: Duration, mut f: impl FnMut() -> bool) -> bool {
     let start = Instant::now();
     while start.elapsed() < limit {

@@ -14,21 +14,12 @@ const PHONE: &str = "0987001122";
 const ADMIN: [(&str, &str); 2] = [("MOTCUA_USER", "quantri"), ("MOTCUA_PASSWORD", "chia-khoa-quan-tri")];
 const CLERK: [(&str, &str); 2] = [("MOTCUA_USER", "lan"), ("MOTCUA_PASSWORD", "chia-khoa-cua-lan")];
 
-/// `motcua` as `env` (nobody when empty), at `now` (the system clock when None).
 fn run(c: &Counter, args: &[&str], env: &[(&str, &str)], now: Option<&str>) -> Output {
-    let mut cmd = c.command();
-    cmd.env_remove("MOTCUA_USER").env_remove("MOTCUA_PASSWORD");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    if let Some(t) = now {
-        cmd.env("MOTCUA_NOW", t);
-    }
-    cmd.args(args).output().unwrap()
+    c.run_as(env, now, args)
 }
 
 fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    output_text(o)
 }
 
 fn ok(c: &Counter, args: &[&str], env: &[(&str, &str)]) -> String {

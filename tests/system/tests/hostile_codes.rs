@@ -12,7 +12,7 @@ use chrono::{Datelike, NaiveDate};
 use motcua_system_tests::*;
 
 fn dirs() -> tempfile::TempDir {
-    tempfile::tempdir().unwrap()
+    scratch()
 }
 
 /// A counter set up with the CLI, with standing blocks (`--code-block`).
@@ -52,8 +52,7 @@ fn seq_of(code: &str) -> u32 {
 
 /// The bearer token the counter keeps (to speak the protocol directly, as a hostile client would).
 fn token_of(c: &Counter) -> String {
-    let db = rusqlite::Connection::open(c.dir.join("motcua.sqlite3")).unwrap();
-    db.query_row("SELECT token FROM sync_state WHERE id = 1", [], |r| r.get(0)).unwrap()
+    c.token()
 }
 
 fn lease(rt: &tokio::runtime::Runtime, portal: &Portal, token: &str, day: &str, want: u32) -> (u16, serde_json::Value) {
@@ -189,7 +188,7 @@ fn one_counter_asking_for_every_number_of_the_day_gets_at_most_the_cap() {
     let a = Counter::init(&d.path().join("a"), "Q01");
     a.enrol(&portal);
     let token = token_of(&a);
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = runtime();
     let day = vn_today().format("%Y-%m-%d").to_string();
     let mut total = 0;
     let mut refusal = None;

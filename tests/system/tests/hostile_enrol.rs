@@ -23,16 +23,11 @@ const ADMIN: [(&str, &str); 2] = [("MOTCUA_USER", "quantri"), ("MOTCUA_PASSWORD"
 const CLERK: [(&str, &str); 2] = [("MOTCUA_USER", "lan"), ("MOTCUA_PASSWORD", "Lp4!zR8w-can-bo-quay-01")];
 
 fn dirs() -> tempfile::TempDir {
-    tempfile::tempdir().unwrap()
+    scratch()
 }
 
 fn run_as(c: &Counter, who: Option<&[(&str, &str); 2]>, args: &[&str]) -> std::process::Output {
-    let mut cmd = c.command();
-    cmd.env_remove("MOTCUA_USER").env_remove("MOTCUA_PASSWORD");
-    if let Some(env) = who {
-        cmd.envs(env.iter().copied());
-    }
-    cmd.args(args).output().unwrap()
+    c.run_as(who.map(|w| &w[..]).unwrap_or(&[]), None, args)
 }
 
 fn stderr(o: &std::process::Output) -> String {
@@ -48,17 +43,15 @@ fn with_accounts(c: &Counter) {
 }
 
 fn saved_url(c: &Counter) -> String {
-    let db = rusqlite::Connection::open(c.dir.join("motcua.sqlite3")).unwrap();
-    db.query_row("SELECT portal_url FROM sync_state WHERE id = 1", [], |r| r.get(0)).unwrap()
+    c.portal_url()
 }
 
 fn token_of(c: &Counter) -> String {
-    let db = rusqlite::Connection::open(c.dir.join("motcua.sqlite3")).unwrap();
-    db.query_row("SELECT token FROM sync_state WHERE id = 1", [], |r| r.get(0)).unwrap()
+    c.token()
 }
 
 fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+    runtime()
 }
 
 fn enrol_body(code: &str, counter: &str) -> serde_json::Value {

@@ -25,7 +25,7 @@ fn codes_with_status(s: &Store, status: &str, n: usize) -> Vec<String> {
 /// sync round after each group (failures are normal here), and a restart now and then.
 fn work(c: &Counter, total: usize, seed: u64, stop: &AtomicBool) -> (usize, usize) {
     let mut rng = fastrand::Rng::with_seed(seed);
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = runtime();
     let mut store = c.store();
     let (mut done, mut failed_rounds) = (0, 0);
     let mut i = 0;
@@ -109,7 +109,7 @@ fn three_counters_with_random_faults_and_restarts_lose_nothing_and_double_nothin
     assert!(made.iter().all(|m| m.0 == total));
     // calm weather: every counter empties its queue, then everyone pulls everything
     portal.clear_faults();
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = runtime();
     for _ in 0..2 {
         for c in &counters {
             let mut s = c.store();

@@ -29,7 +29,7 @@ fn enrolment_and_every_request_need_the_right_credentials() {
     assert!(q1.sync().unwrap_err().contains("chưa đăng ký"));
     q1.enrol(&portal);
 
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = runtime();
     let http = reqwest::Client::new();
     let push = serde_json::json!({"protocol": 1, "device_id": format!("{AGENCY}/Q01"), "events": []});
     // missing and wrong tokens: 401, nothing stored

@@ -10,6 +10,6 @@ export type StepField = {
  */
 name: string, label: string, kind: FieldKind, required: boolean, 
 /**
- * Longest value accepted, in characters.
+ * Longest value accepted, in characters (for a list: the whole text; each item is checked too).
  */
 max: number, };

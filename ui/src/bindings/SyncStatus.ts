@@ -38,6 +38,10 @@ numbers_left_today: number,
  */
 clock_offset_minutes: number, 
 /**
+ * This machine's clock is off by `CLOCK_WARNING_MINUTES` or more: appointments and codes may be wrong.
+ */
+clock_warning: boolean, 
+/**
  * Dossiers whose code the portal re-issued: their receipt must be printed again.
  */
 reprints?: Array<ReprintItem>, 

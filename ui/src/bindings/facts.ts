@@ -7,6 +7,10 @@ import type { Role } from './Role';
 import type { FormKind } from './FormKind';
 import type { Step } from './Step';
 import type { StepOffer } from './StepOffer';
+import type { IdType } from './IdType';
+import type { WorkList } from './WorkList';
+import type { Delivery } from './Delivery';
+import type { ReturnTo } from './ReturnTo';
 
 export const STATUS_LABELS: Record<DossierStatus, string> = {
   "in_process": "Đang giải quyết",
@@ -42,6 +46,45 @@ export const ROLE_LABELS: Record<Role, string> = {
   "admin": "Quản trị",
   "clerk": "Cán bộ tiếp nhận",
   "head": "Lãnh đạo bộ phận"
+};
+
+export const ID_TYPE_LABELS: Record<IdType, string> = {
+  "cccd": "CCCD / Căn cước",
+  "other": "Khác",
+  "passport": "Hộ chiếu"
+};
+
+export const ID_TYPES: readonly IdType[] = [
+  "cccd",
+  "passport",
+  "other"
+];
+
+export const WORK_LIST_LABELS: Record<WorkList, string> = {
+  "due_soon": "Đến hạn trong 1 ngày làm việc",
+  "due_today": "Đến hạn hôm nay",
+  "overdue": "Quá hạn",
+  "ready_to_collect": "Chờ trả kết quả",
+  "waiting_supplement": "Chờ bổ sung"
+};
+
+export const WORK_LISTS: readonly WorkList[] = [
+  "overdue",
+  "due_today",
+  "due_soon",
+  "waiting_supplement",
+  "ready_to_collect"
+];
+
+export const DELIVERY_LABELS: Record<Delivery['kind'], string> = {
+  "counter": "Tại quầy",
+  "post": "Qua bưu chính"
+};
+
+export const RETURN_TO_LABELS: Record<ReturnTo['kind'], string> = {
+  "applicant": "Người nộp nhận trực tiếp",
+  "authorised": "Người được ủy quyền nhận",
+  "post": "Gửi qua bưu chính"
 };
 
 export const FORM_LABELS: Record<FormKind, string> = {
@@ -135,7 +178,7 @@ export const STEPS: Record<Step, StepOffer> = {
       {
         "kind": "lines",
         "label": "Giấy tờ, nội dung cần bổ sung (mỗi dòng một mục)",
-        "max": 300,
+        "max": 9000,
         "name": "missing",
         "required": true
       }
@@ -253,11 +296,13 @@ export const LIMITS: Record<string, number> = {
   "code": 64,
   "date_input": 40,
   "department": 200,
+  "departments": 2000,
   "email": 254,
   "id_number": 30,
   "lookup_url": 500,
   "missing_item": 300,
   "missing_items": 30,
+  "missing_list": 9000,
   "name": 100,
   "note": 1000,
   "phone": 20,

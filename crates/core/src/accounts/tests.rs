@@ -1,17 +1,12 @@
 //! Rights are enforced in the core: the same functions the app and the CLI call, called as each role.
 
-use std::sync::Arc;
 
 use super::*;
-use crate::clock::{parse_local, FixedClock};
 use crate::lifecycle::{apply, Command};
 use crate::settings::CounterSettings;
 
 fn store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut s = Store::open_dir(dir.path(), Arc::new(FixedClock(parse_local("2026-03-02T09:00").unwrap()))).unwrap();
-    s.ensure_demo().unwrap();
-    (dir, s)
+    crate::test_fixtures::demo("2026-03-02T09:00")
 }
 
 fn intake(s: &mut Store) -> Result<String> {

@@ -2,33 +2,16 @@
 //! passwords lock the id with back-off (kept in the database), and an unknown id costs what a known
 //! one costs.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Instant;
 
-use chrono::NaiveDateTime;
-
 use super::*;
-use crate::clock::{parse_local, Clock};
+use crate::clock::parse_local;
 
-/// A clock the test moves.
-#[derive(Clone)]
-struct Hands(Arc<Mutex<NaiveDateTime>>);
-impl Clock for Hands {
-    fn now(&self) -> NaiveDateTime {
-        *self.0.lock().unwrap()
-    }
-}
-impl Hands {
-    fn advance(&self, secs: i64) {
-        *self.0.lock().unwrap() += chrono::Duration::seconds(secs);
-    }
-}
+use crate::test_fixtures::Hands;
 
 fn store() -> (tempfile::TempDir, Store, Hands) {
-    let dir = tempfile::tempdir().unwrap();
-    let hands = Hands(Arc::new(Mutex::new(parse_local("2026-03-02T09:00").unwrap())));
-    let mut s = Store::open_dir(dir.path(), Arc::new(hands.clone())).unwrap();
-    s.ensure_demo().unwrap();
+    let (dir, mut s, hands) = crate::test_fixtures::demo_with_hands("2026-03-02T09:00", "");
     create_first_admin(&mut s, "admin", "Quản Trị Viên", "mat-khau-rat-dai", None).unwrap();
     add_account(&mut s, "lan", "Nguyễn Thị Lan", Role::Clerk, "mat-khau-cua-lan", Some("1357")).unwrap();
     logout(&mut s).unwrap();

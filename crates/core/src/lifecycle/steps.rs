@@ -61,7 +61,7 @@ pub struct StepField {
     pub label: String,
     pub kind: FieldKind,
     pub required: bool,
-    /// Longest value accepted, in characters.
+    /// Longest value accepted, in characters (for a list: the whole text; each item is checked too).
     pub max: u32,
 }
 
@@ -93,7 +93,7 @@ const TABLE: &[Row] = &[
     Row { step: Step::HandOver, label: "Bàn giao", verb: "bàn giao", from: &[S::Received],
           fields: &[("department", "Phòng ban nhận hồ sơ", FieldKind::Line, true, limits::DEPARTMENT)], prints: None, in_detail: false },
     Row { step: Step::RequestSupplement, label: "Yêu cầu bổ sung", verb: "yêu cầu bổ sung", from: ACTIVE,
-          fields: &[("missing", "Giấy tờ, nội dung cần bổ sung (mỗi dòng một mục)", FieldKind::Lines, true, limits::MISSING_ITEM)],
+          fields: &[("missing", "Giấy tờ, nội dung cần bổ sung (mỗi dòng một mục)", FieldKind::Lines, true, limits::MISSING_ITEM * limits::MISSING_ITEMS)],
           prints: Some(FormKind::Supplement), in_detail: true },
     Row { step: Step::Supplemented, label: "Đã nhận bổ sung", verb: "nhận hồ sơ bổ sung cho", from: &[S::WaitingSupplement],
           fields: &[], prints: None, in_detail: true },

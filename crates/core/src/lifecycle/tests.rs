@@ -1,35 +1,16 @@
 //! Lifecycle tests: a real SQLite file, a clock moved by hand, hand-worked appointments across Tết 2026,
 //! and a property test over random command sequences.
 
-use std::sync::{Arc, Mutex};
-
-use chrono::NaiveDateTime;
 use proptest::prelude::*;
 
 use super::*;
-use crate::clock::{parse_local, Clock};
+use crate::clock::parse_local;
 use crate::intake::{submit, IntakeRequest};
 
-/// A clock the test moves.
-#[derive(Clone)]
-struct Hands(Arc<Mutex<NaiveDateTime>>);
-impl Clock for Hands {
-    fn now(&self) -> NaiveDateTime {
-        *self.0.lock().unwrap()
-    }
-}
-impl Hands {
-    fn set(&self, t: &str) {
-        *self.0.lock().unwrap() = parse_local(t).unwrap();
-    }
-}
+use crate::test_fixtures::Hands;
 
 fn store(now: &str) -> (tempfile::TempDir, Store, Hands) {
-    let dir = tempfile::tempdir().unwrap();
-    let hands = Hands(Arc::new(Mutex::new(parse_local(now).unwrap())));
-    let mut s = Store::open_dir(dir.path(), Arc::new(hands.clone())).unwrap();
-    s.ensure_demo().unwrap();
-    (dir, s, hands)
+    crate::test_fixtures::demo_with_hands(now, "")
 }
 
 fn intake(s: &mut Store, procedure: &str) -> String {

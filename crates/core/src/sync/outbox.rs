@@ -163,7 +163,7 @@ pub fn record_push(store: &mut Store, sent: &[(i64, WireEvent)], resp: &PushResp
                 // `code_reissued` event is applied now (the pull brings it again, harmlessly)
                 if let Some(re) = r.reissue.as_ref().filter(|_| r.status == PushStatus::Recoded) {
                     if let Err(e) = apply_foreign(&tx, &re.event, re.portal_seq, &now, &agency) {
-                        tracing::info!("sync: code re-issue {} not applied from the push answer (the pull brings it): {e}", re.event.uid);
+                        tracing::info!("sync: a code re-issue was not applied from the push answer (the pull brings it): {:?}", e.reason());
                     }
                 }
                 if r.status == PushStatus::Duplicate {

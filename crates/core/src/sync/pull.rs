@@ -51,7 +51,8 @@ pub fn apply_changes(store: &mut Store, page: &ChangesResponse) -> Result<PullOu
 
 /// Keeps a change that could not be applied (retried every round, listed for the admin).
 pub(super) fn keep_failed(store: &mut Store, change: &Change, error: &str) -> Result<()> {
-    tracing::warn!("sync: change {} not applied (kept, retried next round): {error}", change.portal_seq);
+    // the message may quote a citizen's data: it is kept in the database (`motcua sync failed`), not logged
+    tracing::warn!("sync: change {} not applied (kept, retried next round; motcua sync failed)", change.portal_seq);
     let now = to_rfc3339(store.clock().now());
     let tx = store.write_tx()?;
     keep_failed_tx(&tx, change, error, &now)?;
@@ -129,11 +130,13 @@ pub(super) fn apply_single(store: &mut Store, change: &Change, out: &mut PullOut
         ChangeBody::Event { event } => {
             let now = to_rfc3339(store.clock().now());
             let agency = store.context()?.agency_code.clone();
+            let at = store.clock().now();
             let tx = store.write_tx()?;
             match apply_foreign(&tx, event, change.portal_seq, &now, &agency)? {
                 Applied::New { conflicts } => {
                     out.events += 1;
                     out.conflicts += conflicts;
+                    crate::audit::record(&tx, at, "", "sync.pull", "", &serde_json::json!({ "events": 1, "conflicts": conflicts, "through": change.portal_seq }))?;
                 }
                 Applied::AlreadyHeld => out.already_held += 1,
             }
@@ -180,7 +183,7 @@ pub(super) fn apply_event_run(store: &mut Store, run: &[&Change], out: &mut Pull
             Ok(Applied::AlreadyHeld) => out.already_held += 1,
             Err(e) => {
                 // the uid is not echoed: it came from outside and may carry anything
-                tracing::warn!("sync: event at portal_seq {} not applied (kept, retried next round): {e}", change.portal_seq);
+                tracing::warn!("sync: event at portal_seq {} not applied (kept, retried next round): {:?}", change.portal_seq, e.reason());
                 keep_failed_tx(&tx, change, &e.to_string(), &now)?;
                 out.skipped += 1;
             }

@@ -41,6 +41,8 @@ pub struct SyncStatus {
     /// Portal time minus this machine's time at the last sync, in minutes.
     #[ts(type = "number")]
     pub clock_offset_minutes: i64,
+    /// This machine's clock is off by `CLOCK_WARNING_MINUTES` or more: appointments and codes may be wrong.
+    pub clock_warning: bool,
     /// Dossiers whose code the portal re-issued: their receipt must be printed again.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[ts(as = "Option<Vec<codes::ReprintItem>>", optional)]
@@ -54,6 +56,9 @@ pub struct SyncStatus {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audit_anchor_refused: Option<String>,
 }
+
+/// A clock this many minutes off the portal's is shown as a warning.
+pub const CLOCK_WARNING_MINUTES: i64 = 5;
 
 /// A step that lost a conflict: kept in the history, not applied.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -133,6 +138,7 @@ pub fn status(store: &Store) -> Result<SyncStatus> {
             last_error: None,
             numbers_left_today,
             clock_offset_minutes: 0,
+            clock_warning: false,
             reprints: codes::reprints(store)?,
             approval_pending: false,
             audit_anchor_refused: None,
@@ -150,6 +156,7 @@ pub fn status(store: &Store) -> Result<SyncStatus> {
             last_error: err,
             numbers_left_today,
             clock_offset_minutes: offset / 60_000,
+            clock_warning: (offset / 60_000).abs() >= CLOCK_WARNING_MINUTES,
             reprints: codes::reprints(store)?,
             approval_pending: identity::approval_pending(store)?,
             audit_anchor_refused: refused,

@@ -1,28 +1,12 @@
 //! The pulled-event checks on real events made by a real counter, and on hostile variants of them.
 
-use std::sync::Arc;
-
 use super::*;
-use crate::clock::{parse_local, FixedClock};
 use crate::intake::{submit, IntakeRequest};
-use crate::store::InitParams;
 use crate::sync::protocol::{ChangesResponse};
 use crate::Store;
 
 fn counter() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut s = Store::open_dir(dir.path(), Arc::new(FixedClock(parse_local("2026-03-02T09:00").unwrap()))).unwrap();
-    s.init(&InitParams {
-        agency_code: "000.00.31.H26".into(),
-        agency_name: "UBND phường Ba Đình".into(),
-        agency_address: String::new(),
-        counter_id: "Q01".into(),
-        counter_name: "Quầy 1".into(),
-        clerk_id: "CB01".into(),
-        clerk_name: "Nguyễn Thị Lan".into(),
-        code_blocks: vec![(1, 4999)],
-    })
-    .unwrap();
+    let (dir, mut s) = crate::test_fixtures::counter("Q01", "2026-03-02T09:00", vec![(1, 4999)]);
     let resp = crate::sync::protocol::EnrolResponse { protocol: 1, standing_blocks: vec![], device_id: "d".into(), token: "t".into(), portal_id: "p".into(), server_time: 0, last_seq: 0 };
     crate::sync::save_enrolment(&mut s, "http://127.0.0.1:1", &resp).unwrap();
     (dir, s)
@@ -142,22 +126,7 @@ fn a_hostile_pulled_event_is_kept_aside_with_its_reason_and_the_others_apply() {
         d["agency_code"] = "000.00.99.H99".into();
         d["uid"] = foreign.dossier_uid.clone().into();
     });
-    let (_d, mut other) = {
-        let dir = tempfile::tempdir().unwrap();
-        let mut s = Store::open_dir(dir.path(), Arc::new(FixedClock(parse_local("2026-03-02T10:00").unwrap()))).unwrap();
-        s.init(&InitParams {
-            agency_code: "000.00.31.H26".into(),
-            agency_name: "UBND phường Ba Đình".into(),
-            agency_address: String::new(),
-            counter_id: "Q02".into(),
-            counter_name: "Quầy 2".into(),
-            clerk_id: "CB02".into(),
-            clerk_name: "Lê Văn Hùng".into(),
-            code_blocks: vec![(5000, 9999)],
-        })
-        .unwrap();
-        (dir, s)
-    };
+    let (_d, mut other) = crate::test_fixtures::counter("Q02", "2026-03-02T10:00", vec![(5000, 9999)]);
     let page = ChangesResponse {
         protocol: 1,
         server_time: 0,
