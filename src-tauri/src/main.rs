@@ -21,7 +21,7 @@ macro_rules! handler {
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use motcua_core::clock::{parse_local, Clock, FixedClock, SystemClock};
+use motcua_core::clock::{self, Clock};
 use motcua_core::{paths, Store};
 use tauri::Manager;
 
@@ -41,15 +41,13 @@ fn main() {
     let dir = paths::data_dir(arg_value(&args, "--data-dir").map(PathBuf::from));
     let log = motcua_core::logging::to_file(&dir, "motcua-app");
     // a pinned clock that does not read is refused, never silently replaced by the system clock
-    let clock: Arc<dyn Clock> = match arg_value(&args, "--now").or_else(|| std::env::var("MOTCUA_NOW").ok()) {
-        Some(s) => match parse_local(&s) {
-            Some(t) => Arc::new(FixedClock(t)),
-            None => {
-                eprintln!("motcua-app: --now / MOTCUA_NOW {s:?} is not a time (2026-02-12T10:30)");
-                std::process::exit(2);
-            }
-        },
-        None => Arc::new(SystemClock),
+    let clock: Arc<dyn Clock> = match clock::chosen(arg_value(&args, "--now").or_else(|| std::env::var("MOTCUA_NOW").ok()).as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!("{e}");
+            drop(log);
+            std::process::exit(2);
+        }
     };
     // one app per data directory (a restore waits for it to close)
     let _instance = match paths::InstanceLock::try_acquire(&dir) {
@@ -80,14 +78,20 @@ fn main() {
         tracing::info!("removed {pruned} saved PDFs older than 90 days");
     }
     // The portal sync runs on its own thread and connection: intake and printing never wait for it.
-    let sync = motcua_sync::SyncHandle::spawn(store.path().to_path_buf(), store.clock_arc(), motcua_sync::task::TaskConfig::from_env());
+    // the dashboard is pushed after every sync round (push.rs), not polled by the window
+    let (poke, pushed) = push::channel();
+    let after_round = poke.sender();
+    let sync = motcua_sync::SyncHandle::spawn_with(store.path().to_path_buf(), store.clock_arc(), motcua_sync::task::TaskConfig::from_env(), move || {
+        let _ = after_round.send(());
+    });
     spawn_scheduled_backups(store.path().to_path_buf(), store.clock_arc());
     let app = tauri::Builder::default()
         .manage(Mutex::new(store))
         .manage(sync)
+        .manage(poke)
         .invoke_handler(with_app_commands!(handler))
         .setup(|app| {
-            push::spawn(app.handle().clone());
+            push::spawn(app.handle().clone(), pushed);
             Ok(())
         })
         .build(tauri::generate_context!())

@@ -1,32 +1,42 @@
 //! Pushes the dashboard (`motcua_core::dashboard`: header, counts, sync badge) to the window as the
-//! `dashboard` event whenever it changes, instead of the UI polling: right after a command changed
-//! something (`poke`), and otherwise every few seconds, when a sync round or the clock may have
-//! changed it. Nothing is sent, so nothing is redrawn, while nothing changes.
+//! `dashboard` event whenever it changes, instead of the UI polling. It is looked at when poked:
+//! right after a command changed something, and after every sync round (the sync task pokes); and
+//! once a minute, because the clock alone moves dossiers into "due today" and "overdue". Nothing is
+//! sent, so nothing is redrawn, while nothing changes.
 
-use std::sync::mpsc::{channel, RecvTimeoutError, Sender};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::Mutex;
 use std::time::Duration;
 
 use motcua_core::Store;
 use tauri::{AppHandle, Emitter, Manager};
 
-/// How often the dashboard is looked at when no command pokes it.
-const LOOK_EVERY: Duration = Duration::from_secs(3);
+/// How often the dashboard is looked at when nothing pokes it (the clock's own changes).
+const LOOK_EVERY: Duration = Duration::from_secs(60);
 
 pub const EVENT: &str = "dashboard";
 
-/// Wakes the pusher at once (after a command).
+/// Wakes the pusher at once (after a command, after a sync round).
 pub struct Poke(Mutex<Sender<()>>);
 
 impl Poke {
     pub fn now(&self) {
         let _ = self.0.lock().unwrap_or_else(|e| e.into_inner()).send(());
     }
+
+    /// A sender for another thread (the sync task).
+    pub fn sender(&self) -> Sender<()> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
 }
 
-pub fn spawn(app: AppHandle) {
-    let (tx, rx) = channel::<()>();
-    app.manage(Poke(Mutex::new(tx)));
+/// The poke (kept by the app and handed to the sync task) and what `spawn` listens on.
+pub fn channel() -> (Poke, Receiver<()>) {
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    (Poke(Mutex::new(tx)), rx)
+}
+
+pub fn spawn(app: AppHandle, rx: Receiver<()>) {
     std::thread::Builder::new()
         .name("motcua-push".into())
         .spawn(move || {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { WEEKDAYS_FROM_MONDAY } from './bindings/facts';
-import { formatDate, formatDateTime, formatMoney, isoToDmy, weekday } from './format';
+import { deliveryText, formatDate, formatDateTime, formatMoney, weekday } from './format';
 
 describe('format', () => {
   it('formats appointments in Vietnamese from the string itself', () => {
@@ -32,7 +32,13 @@ describe('format', () => {
     expect(formatMoney(1000000)).toBe('1.000.000 đ');
   });
   it('shows a stored YYYY-MM-DD date as dd/mm/yyyy (typed dates are read by the core)', () => {
-    expect(isoToDmy('1990-03-05')).toBe('05/03/1990');
-    expect(isoToDmy('05/03/1990')).toBe('05/03/1990');
+    expect(formatDate('1990-03-05')).toBe('05/03/1990');
+    expect(formatDate('05/03/1990')).toBe('05/03/1990');
+    // a date alone has no time to show
+    expect(formatDateTime('1990-03-05')).toBe('1990-03-05');
+  });
+  it('names the delivery with the core\'s label, and the address when sent by post', () => {
+    expect(deliveryText({ kind: 'counter' })).toBe('Tại quầy');
+    expect(deliveryText({ kind: 'post', address: 'Số 2 Tràng Tiền' })).toBe('Qua bưu chính: Số 2 Tràng Tiền');
   });
 });

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DossierView } from './bindings/DossierView';
 import type { IntakeRequest } from './bindings/IntakeRequest';
-import { LIMITS } from './bindings/facts';
+import { DELIVERY_KINDS, ID_TYPES, LIMITS } from './bindings/facts';
 import { procedureView, view } from './test-data';
 
 // src/api.ts is the only module that calls the backend: replace it wholesale.
@@ -181,6 +181,12 @@ describe('intake screen', () => {
     expect(active()).toBe('delivery-address');
     $(screen, 'delivery-address').value = 'Số 2 Tràng Tiền';
     expect(screen.buildRequest().delivery).toEqual({ kind: 'post', address: 'Số 2 Tràng Tiền' });
+    // the core's kinds, first one after a reset (the address box hidden again)
+    expect([...kind.options].map((o) => o.value)).toEqual([...DELIVERY_KINDS]);
+    screen.reset();
+    expect(kind.value).toBe(DELIVERY_KINDS[0]);
+    expect(($(screen, 'applicant-id_type') as unknown as HTMLSelectElement).value).toBe(ID_TYPES[0]);
+    expect($(screen, 'delivery-address').closest<HTMLElement>('label')!.hidden).toBe(true);
   });
 
   it('Ctrl+Enter submits from any field', async () => {

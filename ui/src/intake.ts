@@ -7,7 +7,8 @@ import type { DossierView } from './bindings/DossierView';
 import type { IntakeRequest } from './bindings/IntakeRequest';
 import type { ProcedureView } from './bindings/ProcedureView';
 import type { IdType } from './bindings/IdType';
-import { DELIVERY_LABELS, DOCUMENT_FORM_LABELS, ID_TYPES, ID_TYPE_LABELS, LIMITS } from './bindings/facts';
+import type { Delivery } from './bindings/Delivery';
+import { DELIVERY_KINDS, DELIVERY_LABELS, DOCUMENT_FORM_LABELS, ID_TYPES, ID_TYPE_LABELS, LIMITS } from './bindings/facts';
 import { formatDateTime, formatMoney } from './format';
 import { html, setHtml } from './html';
 import { handleEnter } from './keyboard';
@@ -29,6 +30,16 @@ function applicantField([f, l, t, limit]: [string, string, string, string]) {
   return html`<label class="field"><span>${l}</span>
     <input data-nav data-testid="${tid(f)}" name="${f}" type="${t}" maxlength="${LIMITS[limit]}" />
     <small class="error" data-testid="error-${f}" hidden></small></label>`;
+}
+
+/** The delivery a kind picked in the form means (exhaustive: a new kind in the core fails to compile here). */
+export function deliveryOf(kind: Delivery['kind'], address: string): Delivery {
+  switch (kind) {
+    case 'counter':
+      return { kind };
+    case 'post':
+      return { kind, address };
+  }
 }
 
 export function newRequestId(): string {
@@ -80,7 +91,7 @@ export class IntakeScreen {
           <div class="row">
             <label class="field narrow"><span>Nhận kết quả</span>
               <select data-nav data-testid="delivery-kind" name="delivery.kind">
-                ${(['counter', 'post'] as const).map((k) => html`<option value="${k}">${DELIVERY_LABELS[k]}</option>`)}
+                ${DELIVERY_KINDS.map((k) => html`<option value="${k}">${DELIVERY_LABELS[k]}</option>`)}
               </select></label>
             <label class="field delivery-address" hidden><span>Địa chỉ nhận qua bưu chính</span>
               <input data-nav data-testid="delivery-address" name="delivery.address" maxlength="${LIMITS.address}" />
@@ -127,10 +138,16 @@ export class IntakeScreen {
       const digits = fee.value.replace(/\D/g, '');
       if (digits !== fee.value) fee.value = digits;
     });
-    this.q<HTMLSelectElement>('[data-testid="delivery-kind"]').addEventListener('change', (ev) => {
-      const post = (ev.target as HTMLSelectElement).value === 'post';
-      this.q('.delivery-address').hidden = !post;
-    });
+    this.q<HTMLSelectElement>('[data-testid="delivery-kind"]').addEventListener('change', () => this.deliveryChanged());
+  }
+
+  private deliveryKind(): Delivery['kind'] {
+    return this.q<HTMLSelectElement>('[data-testid="delivery-kind"]').value as Delivery['kind'];
+  }
+
+  /** The address box is shown for a delivery that has an address. */
+  private deliveryChanged() {
+    this.q('.delivery-address').hidden = !('address' in deliveryOf(this.deliveryKind(), ''));
   }
 
   private async lookup(text: string, listAll = false) {
@@ -241,7 +258,6 @@ export class IntakeScreen {
     const docs = Array.from(this.el.querySelectorAll<HTMLInputElement>('.doc-list input[type=checkbox]'))
       .filter((c) => c.checked)
       .map((c) => c.value);
-    const kind = this.q<HTMLSelectElement>('[data-testid="delivery-kind"]').value;
     return {
       procedure_code: this.procedure?.code ?? '',
       applicant: {
@@ -255,7 +271,7 @@ export class IntakeScreen {
         ...(email ? { email } : {}),
       },
       documents: docs,
-      delivery: kind === 'post' ? { kind: 'post', address: v('delivery.address') } : { kind: 'counter' },
+      delivery: deliveryOf(this.deliveryKind(), v('delivery.address')),
       ...(fee ? { fee: Number(fee) } : {}),
       request_id: this.requestId,
     };
@@ -308,9 +324,9 @@ export class IntakeScreen {
 
   reset() {
     this.el.querySelectorAll<HTMLInputElement>('form input').forEach((i) => (i.value = ''));
-    this.q<HTMLSelectElement>('[data-testid="applicant-id_type"]').value = 'cccd';
-    this.q<HTMLSelectElement>('[data-testid="delivery-kind"]').value = 'counter';
-    this.q('.delivery-address').hidden = true;
+    this.q<HTMLSelectElement>('[data-testid="applicant-id_type"]').value = ID_TYPES[0];
+    this.q<HTMLSelectElement>('[data-testid="delivery-kind"]').value = DELIVERY_KINDS[0];
+    this.deliveryChanged();
     this.q('.docs').hidden = true;
     this.q('.doc-list').replaceChildren();
     this.q('[data-testid="procedure-info"]').hidden = true;

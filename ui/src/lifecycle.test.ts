@@ -4,7 +4,7 @@ import type { Dossier } from './bindings/Dossier';
 import type { DossierView } from './bindings/DossierView';
 import type { PrintOutcome } from './bindings/PrintOutcome';
 import type { Step } from './bindings/Step';
-import { STEPS } from './bindings/facts';
+import { RETURN_TO_KINDS, STEPS } from './bindings/facts';
 import { view } from './test-data';
 
 const { fake } = vi.hoisted(() => ({
@@ -143,6 +143,26 @@ describe('return desk', () => {
     expect(fake.formPrint).not.toHaveBeenCalled();
   });
 
+  it('offers the core\'s ways of returning; an authorised collector starts blank, by post asks for the tracking number', async () => {
+    fake.dossierGet.mockResolvedValue(dossier('A1', { status: 'result_ready' }, ['return']));
+    const s = new ReturnScreen();
+    document.body.append(s.el);
+    await s.open('A1');
+    const how = $(s, 'return-how') as unknown as HTMLSelectElement;
+    expect([...how.options].map((o) => o.value)).toEqual([...RETURN_TO_KINDS]);
+    expect(how.value).toBe('applicant');
+    expect($(s, 'return-name').value).toBe('Hoàng Thị Thu Hường');
+    how.value = 'authorised';
+    how.dispatchEvent(new Event('change'));
+    expect([$(s, 'return-name').value, $(s, 'return-id').value]).toEqual(['', '']);
+    expect($(s, 'return-name').closest<HTMLElement>('label')!.hidden).toBe(false);
+    expect($(s, 'return-tracking').closest<HTMLElement>('label')!.hidden).toBe(true);
+    how.value = 'post';
+    how.dispatchEvent(new Event('change'));
+    expect($(s, 'return-name').closest<HTMLElement>('label')!.hidden).toBe(true);
+    expect($(s, 'return-tracking').closest<HTMLElement>('label')!.hidden).toBe(false);
+  });
+
   it('by post sends the tracking number; a refusal focuses the field the core names', async () => {
     fake.dossierGet.mockResolvedValue(dossier('A1', { status: 'result_ready', delivery: { kind: 'post', address: 'Hà Nội' } }, ['return']));
     fake.lifecycleStep.mockRejectedValue({ code: 'validation', reason: 'invalid', message: 'Cần nhập số hiệu bưu gửi', field: 'to.tracking' });
@@ -276,12 +296,23 @@ describe('logbook panel', () => {
     fake.formPrint.mockResolvedValue(printed({ form: 'logbook', pages: 3 }));
     const p = new LogbookPanel();
     document.body.append(p.el);
-    expect($(p, 'logbook-from').value).toMatch(/^\d{2}\/\d{2}\/\d{4}$/);
+    expect($(p, 'logbook-from').value).toBe('');
     $(p, 'logbook-from').value = '01/11/2026';
     $(p, 'logbook-to').value = ' 23/11/2026 ';
     expect(await p.print()).toBe(true);
     expect(fake.formPrint).toHaveBeenCalledWith({ form: 'logbook', from: '01/11/2026', to: '23/11/2026' }, true);
     expect($(p, 'logbook-status').textContent).toMatch(/Sổ theo dõi hồ sơ.*\(3 trang\)/);
+  });
+
+  it('starts both dates at the counter\'s today from the dashboard; a typed date stays as typed', () => {
+    const p = new LogbookPanel();
+    p.setToday('23/11/2026');
+    expect([$(p, 'logbook-from').value, $(p, 'logbook-to').value]).toEqual(['23/11/2026', '23/11/2026']);
+    $(p, 'logbook-from').value = '01/11/2026';
+    // the day turns over at the counter: untouched dates follow, the typed one does not
+    p.setToday('24/11/2026');
+    expect([$(p, 'logbook-from').value, $(p, 'logbook-to').value]).toEqual(['01/11/2026', '24/11/2026']);
+    expect(p.target()).toEqual({ form: 'logbook', from: '01/11/2026', to: '24/11/2026' });
   });
 
   it('shows a bad date from the core beside the field', async () => {

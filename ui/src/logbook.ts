@@ -1,18 +1,16 @@
 // The dossier logbook (sổ theo dõi hồ sơ, Mẫu số 07) for any date range, from the work screen (F8):
 // a preview or a print, the outcome shown in words. Dates are typed dd/mm/yyyy; the core checks them.
+// Both dates start as today by the counter's clock, which the dashboard brings (`setToday`).
 import { api as defaultApi, type Api, type FormTarget } from './api';
 import type { AppError } from './bindings/AppError';
 import { LIMITS } from './bindings/facts';
 import { html, setHtml } from './html';
 import { describeOutcome } from './printing';
 
-const today = () => {
-  const d = new Date();
-  return `${String(d.getDate()).padStart(2, '0')}/${String(d.getMonth() + 1).padStart(2, '0')}/${d.getFullYear()}`;
-};
-
 export class LogbookPanel {
   readonly el: HTMLElement;
+  /** The last today the dashboard brought (what untouched dates hold). */
+  private today = '';
 
   constructor(private api: Api = defaultApi, private preview: (t: FormTarget) => Promise<void> = async () => {}) {
     this.el = document.createElement('div');
@@ -25,10 +23,20 @@ export class LogbookPanel {
           <button type="button" data-testid="logbook-print">In sổ</button></div>
       </div>
       <div class="print-status" data-testid="logbook-status" role="status" hidden></div>`);
-    this.input('from').value = today();
-    this.input('to').value = today();
     this.el.querySelector('[data-testid="logbook-preview"]')!.addEventListener('click', () => void this.preview(this.target()));
     this.el.querySelector('[data-testid="logbook-print"]')!.addEventListener('click', () => void this.print());
+  }
+
+  /**
+   * Today by the counter's clock (dd/mm/yyyy, from each dashboard): fills the dates that are empty or
+   * still hold the previous today, and leaves a date the clerk typed alone.
+   */
+  setToday(today: string) {
+    for (const which of ['from', 'to'] as const) {
+      const i = this.input(which);
+      if (i.value === '' || i.value === this.today) i.value = today;
+    }
+    this.today = today;
   }
 
   private input(which: 'from' | 'to') {

@@ -35,7 +35,9 @@ const board = (o: Partial<Dashboard> = {}): Dashboard => ({
   sync: {
     enrolled: true, portal_url: 'http://p', online: false, waiting: 3, parked: 0, conflicts: 0, failed_changes: 0,
     last_error: 'Không kết nối được Cổng dịch vụ công', numbers_left_today: 5, clock_offset_minutes: 0, clock_warning: false, approval_pending: false,
+    badge: { online: false, text: '● Mất kết nối — 3 chờ gửi', title: 'Không kết nối được Cổng dịch vụ công' },
   },
+  today: '23/11/2026',
   ...o,
 });
 
@@ -76,6 +78,9 @@ describe('counter window', () => {
     expect($('status-catalog').textContent).toContain('33');
     expect($('status-db').textContent).toBe('/data/motcua.sqlite3');
     expect($('status-network').textContent).toBe('● Mất kết nối — 3 chờ gửi');
+    expect($('status-network').className).toBe('link offline');
+    expect($('status-network').title).toBe('Không kết nối được Cổng dịch vụ công');
+    expect(($('logbook-from') as HTMLInputElement).value).toBe('23/11/2026');
     expect($('count-due_soon').textContent).toMatch(/^2 /);
     expect($('status-setup').hidden).toBe(true);
     expect($('tab-intake').textContent).toBe('Tiếp nhận (F2)');
@@ -160,12 +165,16 @@ describe('counter window', () => {
     // the core pushes
     push.cb!(board({
       counts: { due_today: 0, overdue: 1, due_soon: 2, waiting_supplement: 1, ready_to_collect: 0 },
-      sync: { ...board().sync, online: true, waiting: 0, last_success_at: '2026-11-23T09:15:00+07:00' },
+      sync: { ...board().sync, online: true, waiting: 0, last_success_at: '2026-11-23T09:15:00+07:00', badge: { online: true, text: '● Trực tuyến — đã đồng bộ', title: '' } },
       auth: { ...board().auth, session: { clerk_id: 'lan', clerk_name: 'Nguyễn Thị Lan', role: 'head', locked: false } },
     }));
     expect($('count-waiting_supplement').textContent).toMatch(/^1 /);
     expect($('status-network').textContent).toBe('● Trực tuyến — đã đồng bộ');
+    expect($('status-network').className).toBe('link online');
     expect($('who').textContent).toBe('Quầy số 1 · Nguyễn Thị Lan (Lãnh đạo bộ phận)');
+    // the counter's day turns over: the logbook's dates follow the dashboard's today
+    push.cb!(board({ today: '24/11/2026' }));
+    expect(($('logbook-to') as HTMLInputElement).value).toBe('24/11/2026');
     // locked: no counts
     push.cb!(board({ counts: null }));
     expect($('count-overdue').textContent).toMatch(/^– /);

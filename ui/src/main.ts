@@ -8,6 +8,7 @@ import './styles.css';
 import { api, type Api } from './api';
 import type { AppError } from './bindings/AppError';
 import type { Dashboard } from './bindings/Dashboard';
+import { WORK_LISTS } from './bindings/facts';
 import { html, setHtml } from './html';
 import { IntakeScreen } from './intake';
 import { SearchScreen } from './search';
@@ -47,7 +48,7 @@ export function mount(root: HTMLElement, backend: Api = api) {
       { id: 'search', label: 'Tra cứu', key: 'F3', screen: search },
       { id: 'handover', label: 'Bàn giao', key: 'F5', screen: handover },
       { id: 'returns', label: 'Trả kết quả', key: 'F6', screen: returns },
-      { id: 'work', label: 'Việc cần làm', key: 'F8', screen: work, enter: () => work.show('overdue') },
+      { id: 'work', label: 'Việc cần làm', key: 'F8', screen: work, enter: () => work.show(WORK_LISTS[0]) },
       { id: 'sync', label: 'Đồng bộ', key: 'F9', screen: sync, enter: () => sync.load().then(() => sync.focusFirst()) },
       { id: 'settings', label: 'Thiết lập', key: 'F4', screen: settings, enter: () => settings.load().then(() => settings.focusFirst()) },
     ],
@@ -85,6 +86,7 @@ export function mount(root: HTMLElement, backend: Api = api) {
     text('status-catalog', `Danh mục: ${d.status.procedures} thủ tục`);
     text('status-db', d.status.db_path);
     bar.render(d.counts);
+    work.setToday(d.today);
     syncBadge.render(d.sync);
     sync.showStatus(d.sync);
     lockScreen.follow(d.auth);

@@ -14,7 +14,7 @@ const { fake } = vi.hoisted(() => ({
 vi.mock('./api', () => ({ api: fake, toAppError: (e: unknown) => e }));
 
 import { IntakeScreen } from './intake';
-import { FORM_LABELS, LIMITS } from './bindings/facts';
+import { DEFAULT_SETTINGS, FORM_LABELS, LIMITS, PAPER_SIZES } from './bindings/facts';
 import { describeOutcome, PrintActions } from './printing';
 import { SettingsScreen } from './settings';
 
@@ -168,5 +168,13 @@ describe('settings screen', () => {
     expect($(s, 'error-receipt_copies').textContent).toBe('Số liên phải là số từ 1 đến 5');
     expect(document.activeElement).toBe(copies);
     expect($(s, 'settings-lookup_url').maxLength).toBe(LIMITS.lookup_url);
+  });
+
+  it('offers the core\'s paper sizes and limits; settings it does not show keep the core\'s defaults before a load', () => {
+    const s = new SettingsScreen();
+    const paper = s.el.querySelector<HTMLSelectElement>('[name="receipt_paper"]')!;
+    expect([...paper.options].map((o) => o.value)).toEqual([...PAPER_SIZES]);
+    expect($(s, 'settings-departments').maxLength).toBe(LIMITS.departments);
+    expect(s.read()).toMatchObject({ supplement_clock: DEFAULT_SETTINGS.supplement_clock, max_delays: DEFAULT_SETTINGS.max_delays });
   });
 });

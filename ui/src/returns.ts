@@ -3,10 +3,38 @@
 // dossier closes, classified early / on time / late. Nothing is printed unless asked.
 import { api as defaultApi, type Api } from './api';
 import type { AppError } from './bindings/AppError';
+import type { Delivery } from './bindings/Delivery';
 import type { DossierView } from './bindings/DossierView';
-import { DELIVERY_LABELS, LIMITS, RETURN_TO_LABELS, TIMELINESS_LABELS } from './bindings/facts';
-import { formatDateTime } from './format';
+import type { ReturnTo } from './bindings/ReturnTo';
+import { LIMITS, RETURN_TO_KINDS, RETURN_TO_LABELS, TIMELINESS_LABELS } from './bindings/facts';
+import { deliveryText, formatDateTime } from './format';
 import { html, setHtml } from './html';
+
+/**
+ * What the form asks for each way of returning: the collector's name and ID (prefilled with the
+ * applicant's when `self`), or else the tracking number. Exhaustive: a new kind in the core fails to
+ * compile here.
+ */
+function formFor(kind: ReturnTo['kind']): { person: boolean; self: boolean } {
+  switch (kind) {
+    case 'applicant':
+      return { person: true, self: true };
+    case 'authorised':
+      return { person: true, self: false };
+    case 'post':
+      return { person: false, self: false };
+  }
+}
+
+/** The way of returning first offered for how the applicant asked to get the result (exhaustive). */
+function returnFor(d: Delivery): ReturnTo['kind'] {
+  switch (d.kind) {
+    case 'counter':
+      return 'applicant';
+    case 'post':
+      return 'post';
+  }
+}
 
 export class ReturnScreen {
   readonly el: HTMLElement;
@@ -23,7 +51,7 @@ export class ReturnScreen {
       <div class="detail" data-testid="return-dossier" hidden></div>
       <form novalidate autocomplete="off" data-testid="return-form" hidden>
         <label class="field"><span>Hình thức</span><select name="to.kind" data-testid="return-how">
-          ${(['applicant', 'authorised', 'post'] as const).map((k) => html`<option value="${k}">${RETURN_TO_LABELS[k]}</option>`)}</select></label>
+          ${RETURN_TO_KINDS.map((k) => html`<option value="${k}">${RETURN_TO_LABELS[k]}</option>`)}</select></label>
         <label class="field person"><span>Họ tên người nhận</span><input name="to.name" data-testid="return-name" maxlength="${LIMITS.name}"></label>
         <label class="field person"><span>Số giấy tờ người nhận (đã kiểm tra)</span><input name="to.id_number" data-testid="return-id" maxlength="${LIMITS.id_number}"></label>
         <label class="field post" hidden><span>Số hiệu bưu gửi</span><input name="to.tracking" data-testid="return-tracking" maxlength="${LIMITS.tracking}"></label>
@@ -64,13 +92,14 @@ export class ReturnScreen {
     (kind === 'error' ? e : d).textContent = text;
   }
 
-  private howChanged() {
-    const how = this.q<HTMLSelectElement>('[data-testid="return-how"]').value;
-    this.el.querySelectorAll<HTMLElement>('.person').forEach((e) => (e.hidden = how === 'post'));
-    this.q('.post').hidden = how !== 'post';
-    const a = this.dossier?.applicant;
-    this.q<HTMLInputElement>('[data-testid="return-name"]').value = how === 'applicant' && a ? a.full_name : '';
-    this.q<HTMLInputElement>('[data-testid="return-id"]').value = how === 'applicant' && a ? a.id_number : '';
+  private howChanged(): { person: boolean; self: boolean } {
+    const how = formFor(this.q<HTMLSelectElement>('[data-testid="return-how"]').value as ReturnTo['kind']);
+    this.el.querySelectorAll<HTMLElement>('.person').forEach((e) => (e.hidden = !how.person));
+    this.q('.post').hidden = how.person;
+    const a = how.self ? this.dossier?.applicant : undefined;
+    this.q<HTMLInputElement>('[data-testid="return-name"]').value = a ? a.full_name : '';
+    this.q<HTMLInputElement>('[data-testid="return-id"]').value = a ? a.id_number : '';
+    return how;
   }
 
   async open(code: string) {
@@ -84,7 +113,7 @@ export class ReturnScreen {
       setHtml(box, html`<h3>Hồ sơ <code>${d.code}</code> — ${d.status_label}</h3>
         <dl><dt>Người nộp</dt><dd>${d.applicant.full_name} — ${d.applicant.id_number}</dd>
         <dt>Thủ tục</dt><dd>${d.procedure_name}</dd><dt>Hẹn trả</dt><dd>${formatDateTime(d.due_at)}</dd>
-        <dt>Nhận kết quả</dt><dd>${DELIVERY_LABELS[d.delivery.kind]}${d.delivery.kind === 'post' ? `: ${d.delivery.address}` : ''}</dd></dl>`);
+        <dt>Nhận kết quả</dt><dd>${deliveryText(d.delivery)}</dd></dl>`);
       // the core says whether the result can be returned now
       const ready = d.allowed_steps.some((s) => s.step === 'return');
       this.q('[data-testid="return-form"]').hidden = !ready;
@@ -92,9 +121,9 @@ export class ReturnScreen {
         this.message('error', `Hồ sơ ${d.code} không trả kết quả được: hồ sơ ${d.status_label.toLowerCase()}.`);
         return;
       }
-      this.q<HTMLSelectElement>('[data-testid="return-how"]').value = d.delivery.kind === 'post' ? 'post' : 'applicant';
-      this.howChanged();
-      this.q<HTMLInputElement>(d.delivery.kind === 'post' ? '[data-testid="return-tracking"]' : '[data-testid="return-id"]').focus();
+      this.q<HTMLSelectElement>('[data-testid="return-how"]').value = returnFor(d.delivery);
+      const how = this.howChanged();
+      this.q<HTMLInputElement>(how.person ? '[data-testid="return-id"]' : '[data-testid="return-tracking"]').focus();
     } catch (e) {
       this.message('error', (e as AppError).message);
     }

@@ -4,12 +4,24 @@ import { api as defaultApi, type Api } from './api';
 import type { AppError } from './bindings/AppError';
 import type { DossierView } from './bindings/DossierView';
 import type { SearchHit } from './bindings/SearchHit';
-import { CHANNEL_LABELS, DELIVERY_LABELS, DOCUMENT_FORM_LABELS, ID_TYPE_LABELS, LIMITS, RETURN_TO_LABELS, STATUS_LABELS, TIMELINESS_LABELS } from './bindings/facts';
+import type { ReturnTo } from './bindings/ReturnTo';
+import { CHANNEL_LABELS, DOCUMENT_FORM_LABELS, ID_TYPE_LABELS, LIMITS, RETURN_TO_LABELS, STATUS_LABELS, TIMELINESS_LABELS } from './bindings/facts';
 import { PrintActions, showPreview } from './printing';
 import { DossierActions, type StepReport } from './actions';
-import { formatDate, formatDateTime, formatMoney, isoToDmy } from './format';
+import { deliveryText, formatDate, formatDateTime, formatMoney } from './format';
 import { html, setHtml, type SafeHtml } from './html';
 import { dossierSyncLine } from './sync';
+
+/** Who took the result, or how it was sent (exhaustive: a new kind in the core fails to compile here). */
+function returnedToText(r: ReturnTo): string {
+  switch (r.kind) {
+    case 'applicant':
+    case 'authorised':
+      return `${r.name} (${RETURN_TO_LABELS[r.kind].toLowerCase()}, giấy tờ ${r.id_number})`;
+    case 'post':
+      return `${RETURN_TO_LABELS[r.kind]}, số hiệu ${r.tracking}`;
+  }
+}
 
 /** What happened after intake, as definition-list rows (empty for a dossier just received). */
 export function progressRows(d: DossierView): SafeHtml {
@@ -27,7 +39,7 @@ export function progressRows(d: DossierView): SafeHtml {
   if (p.result_at) rows.push(html`<dt>Có kết quả</dt><dd>${formatDateTime(p.result_at)}</dd>`);
   if (p.returned_to) {
     const r = p.returned_to;
-    const who = r.kind === 'post' ? `${RETURN_TO_LABELS.post}, số hiệu ${r.tracking}` : `${r.name} (${RETURN_TO_LABELS[r.kind].toLowerCase()}, giấy tờ ${r.id_number})`;
+    const who = returnedToText(r);
     const when = p.closed_at ? `${formatDateTime(p.closed_at)} — ` : '';
     rows.push(html`<dt>Đã trả</dt><dd>${when}${who}${p.timeliness ? `, ${TIMELINESS_LABELS[p.timeliness].toLowerCase()}` : ''}</dd>`);
   }
@@ -141,13 +153,13 @@ export class SearchScreen {
       <dl>
         <dt>Mã hồ sơ</dt><dd><code>${d.code}</code>${d.provisional ? ' (mã tạm)' : ''}${d.provisional_code && d.provisional_code !== d.code ? ` — mã tạm trước đây ${d.provisional_code}` : ''}</dd>
         <dt>Thủ tục</dt><dd>${d.procedure_code} — ${d.procedure_name}</dd>
-        <dt>Người nộp</dt><dd>${a.full_name}, sinh ${isoToDmy(a.date_of_birth)}</dd>
+        <dt>Người nộp</dt><dd>${a.full_name}, sinh ${formatDate(a.date_of_birth)}</dd>
         <dt>Giấy tờ tùy thân</dt><dd>${idType} ${a.id_number}</dd>
         <dt>Liên hệ</dt><dd>${a.phone}${a.email ? `, ${a.email}` : ''}</dd>
         <dt>Địa chỉ</dt><dd>${a.address}</dd>
         <dt>Tiếp nhận</dt><dd>${formatDateTime(d.received_at)} — ${d.clerk_name}, quầy ${d.counter_id}</dd>
         <dt>Hẹn trả</dt><dd>${formatDateTime(d.due_at)}</dd>
-        <dt>Nhận kết quả</dt><dd>${DELIVERY_LABELS[d.delivery.kind]}${d.delivery.kind === 'post' ? `: ${d.delivery.address}` : ''}</dd>
+        <dt>Nhận kết quả</dt><dd>${deliveryText(d.delivery)}</dd>
         <dt>Lệ phí</dt><dd>${formatMoney(d.fee)}</dd>
         <dt>Kênh nộp</dt><dd>${CHANNEL_LABELS[d.channel] ?? d.channel}</dd>
         <dt>Trạng thái</dt><dd data-testid="detail-status">${d.status_label}</dd>

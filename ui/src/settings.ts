@@ -4,19 +4,19 @@
 import { api as defaultApi, type Api } from './api';
 import type { AppError } from './bindings/AppError';
 import type { CounterSettings } from './bindings/CounterSettings';
-import { LIMITS } from './bindings/facts';
+import { DEFAULT_SETTINGS, LIMITS, PAPER_SIZES } from './bindings/facts';
 import { appendHtml, html, setHtml } from './html';
 import { handleEnter } from './keyboard';
 
-/** The text settings: key, label, and the core's length limit (none known for the list of departments). */
-const TEXT_FIELDS: Array<[keyof CounterSettings, string, number | null]> = [
+/** The text settings: key, label, and the core's length limit. */
+const TEXT_FIELDS: Array<[keyof CounterSettings, string, number]> = [
   ['lookup_url', 'Địa chỉ tra cứu hồ sơ trong mã QR ({code} là mã hồ sơ)', LIMITS.lookup_url],
   ['parent_agency', 'Cơ quan chủ quản (dòng đầu tiêu đề)', LIMITS.setting],
   ['place_name', 'Địa danh ghi ngày tháng', LIMITS.setting],
   ['head_title', 'Chức danh người đứng đầu (ký văn bản xin lỗi, thông báo dừng)', LIMITS.setting],
   ['head_name', 'Họ tên người đứng đầu', LIMITS.setting],
   ['counter_phone', 'Số điện thoại hướng dẫn (in trên phiếu bổ sung)', LIMITS.setting],
-  ['departments', 'Phòng ban nhận hồ sơ khi bàn giao (cách nhau bằng dấu ;)', LIMITS.departments ?? null],
+  ['departments', 'Phòng ban nhận hồ sơ khi bàn giao (cách nhau bằng dấu ;)', LIMITS.departments],
 ];
 
 /** Number settings: only digits can be typed (an empty box goes as 0); the core checks the range and says what fits. */
@@ -40,7 +40,7 @@ export class SettingsScreen {
           <small class="muted" data-testid="printer-state"></small>
           <div class="error" data-testid="error-printer" hidden></div></label>
         <label class="field"><span>Khổ giấy giấy tiếp nhận</span>
-          <select name="receipt_paper" data-testid="settings-receipt_paper" data-nav><option value="A5">A5</option><option value="A4">A4</option></select>
+          <select name="receipt_paper" data-testid="settings-receipt_paper" data-nav>${PAPER_SIZES.map((p) => html`<option value="${p}">${p}</option>`)}</select>
           <div class="error" data-testid="error-receipt_paper" hidden></div></label>
         <label class="field"><span>Số liên giấy tiếp nhận</span>
           <input name="receipt_copies" data-testid="settings-receipt_copies" data-nav inputmode="numeric">
@@ -50,7 +50,7 @@ export class SettingsScreen {
           <div class="error" data-testid="error-lock_after_minutes" hidden></div></label>
         <label class="field check"><input type="checkbox" name="print_on_intake" data-testid="settings-print_on_intake" data-nav> In giấy tiếp nhận ngay khi tiếp nhận xong</label>
         ${TEXT_FIELDS.map(([k, label, max]) => html`<label class="field wide"><span>${label}</span>
-          <input name="${k}" data-testid="settings-${k}" data-nav${max ? html` maxlength="${max}"` : ''}><div class="error" data-testid="error-${k}" hidden></div></label>`)}
+          <input name="${k}" data-testid="settings-${k}" data-nav maxlength="${max}"><div class="error" data-testid="error-${k}" hidden></div></label>`)}
         <button type="button" class="primary" data-testid="settings-save">Lưu thiết lập <span class="key">(Ctrl+Enter)</span></button>
       </form>`);
     const form = this.el.querySelector('form')!;
@@ -108,9 +108,11 @@ export class SettingsScreen {
 
   read(): CounterSettings {
     const v = (k: string) => this.input(k).value.trim();
+    // what this screen does not show goes back as loaded (the core's defaults before a load)
+    const kept = this.loaded ?? DEFAULT_SETTINGS;
     return {
-      supplement_clock: this.loaded?.supplement_clock ?? 'resume',
-      max_delays: this.loaded?.max_delays ?? 1,
+      supplement_clock: kept.supplement_clock,
+      max_delays: kept.max_delays,
       printer: this.input<HTMLSelectElement>('printer').value,
       receipt_paper: this.input<HTMLSelectElement>('receipt_paper').value as CounterSettings['receipt_paper'],
       receipt_copies: Number(v('receipt_copies').replace(/\D/g, '')),

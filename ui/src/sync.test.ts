@@ -1,24 +1,29 @@
 import { describe, expect, it, vi } from 'vitest';
-import { badge, SyncBadge, SyncScreen, dossierSyncLine } from './sync';
+import { SyncBadge, SyncScreen, dossierSyncLine } from './sync';
 import type { SyncStatus } from './bindings/SyncStatus';
 import type { Api } from './api';
 
 const base: SyncStatus = {
   enrolled: true, portal_url: 'http://127.0.0.1:8787', online: true, waiting: 0, parked: 0, conflicts: 0, failed_changes: 0,
   last_success_at: '2026-11-23T09:15:00+07:00', last_attempt_at: '2026-11-23T09:15:00+07:00', numbers_left_today: 87, clock_offset_minutes: 0, clock_warning: false, approval_pending: false,
+  badge: { online: true, text: '● Trực tuyến — đã đồng bộ', title: 'Đồng bộ với http://127.0.0.1:8787, lần cuối 09:15 thứ Hai, 23/11/2026.' },
 };
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
 describe('sync badge', () => {
-  it('says online, offline with the reason in words, or not connected', () => {
-    expect(badge(base)).toMatchObject({ cls: 'online', text: '● Trực tuyến — đã đồng bộ' });
-    expect(badge({ ...base, waiting: 4 }).text).toBe('● Trực tuyến — 4 chờ gửi');
-    const off = badge({ ...base, online: false, waiting: 12, last_error: 'Không kết nối được Cổng dịch vụ công (http://x): mạng hoặc máy chủ không hoạt động.' });
-    expect(off).toMatchObject({ cls: 'offline', text: '● Mất kết nối — 12 chờ gửi' });
-    expect(off.title).toContain('Không kết nối được Cổng dịch vụ công');
-    expect(off.title).toContain('09:15 thứ Hai, 23/11/2026');
-    expect(badge({ ...base, enrolled: false, portal_url: undefined }).text).toBe('● Chưa kết nối cổng — lưu trên máy');
-    expect(badge({ ...base, approval_pending: true }).text).toBe('● Trực tuyến — chờ phê duyệt');
+  it('shows the badge the core decided: its words, tooltip and state, whatever the rest of the status says', () => {
+    const b = new SyncBadge();
+    const net = b.el.querySelector<HTMLElement>('[data-testid="status-network"]')!;
+    // words no UI code could have made, and a state that contradicts `online`: the badge is drawn as sent
+    b.render({ ...base, online: true, waiting: 4, badge: { online: false, text: '◆ lõi nói: 42 việc <i>lạ</i>', title: 'chú thích từ lõi' } });
+    expect(net.textContent).toBe('◆ lõi nói: 42 việc <i>lạ</i>');
+    expect(net.querySelector('i')).toBeNull();
+    expect(net.title).toBe('chú thích từ lõi');
+    expect(net.classList.contains('offline')).toBe(true);
+    expect(net.classList.contains('online')).toBe(false);
+    b.render({ ...base, online: false, enrolled: false, badge: { online: true, text: 'X', title: 'Y' } });
+    expect(net.className).toBe('link online');
+    expect(net.textContent).toBe('X');
   });
 
   it('shows refused events, conflicts and numbers left as chips; a click opens the sync screen', () => {
@@ -91,6 +96,29 @@ describe('sync screen (F9)', () => {
     const err = s.el.querySelector<HTMLElement>('[data-testid="sync-error"]')!;
     expect(err.hidden).toBe(false);
     expect(err.textContent).toContain('Mã đăng ký không đúng');
+  });
+});
+
+describe('sync screen shows what the core says', () => {
+  it('draws the state row from the core\'s badge', () => {
+    const s = new SyncScreen({} as Api);
+    s.showStatus({ ...base, badge: { online: false, text: '◆ từ lõi', title: 'giải thích' } });
+    const state = s.el.querySelector<HTMLElement>('[data-testid="sync-state"] span')!;
+    expect(state.textContent).toBe('◆ từ lõi');
+    expect(state.title).toBe('giải thích');
+    expect(state.className).toBe('offline');
+  });
+
+  it('warns when the portal refused the audit anchor, with the portal\'s reason', () => {
+    const s = new SyncScreen({} as Api);
+    s.showStatus(base);
+    expect(s.el.querySelector('[data-testid="sync-audit-anchor"]')).toBeNull();
+    s.showStatus({ ...base, audit_anchor_refused: 'đầu nhật ký 41 không nối tiếp 57 <b>' });
+    const row = s.el.querySelector<HTMLElement>('[data-testid="sync-audit-anchor"]')!;
+    expect(row.textContent).toContain('đầu nhật ký 41 không nối tiếp 57 <b>');
+    expect(row.textContent).toContain('audit verify --portal');
+    expect(row.querySelector('.error')).not.toBeNull();
+    expect(row.querySelector('b')).toBeNull();
   });
 });
 

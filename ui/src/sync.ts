@@ -1,7 +1,7 @@
-// Portal sync at the counter: the badge in the status bar (online or not, events waiting, events the
-// portal refused, conflicts, official numbers left today, the last success and the last error in
-// words), and the sync screen (F9): "Đồng bộ ngay", the refused events with the portal's own reasons
-// and "Gửi lại", the conflicts a person must settle, and enrolment when the counter has no portal.
+// Portal sync at the counter: the badge in the status bar (its state, words and tooltip as the core
+// decides them; chips for events the portal refused, conflicts and official numbers left today), and
+// the sync screen (F9): "Đồng bộ ngay", the refused events with the portal's own reasons and "Gửi lại",
+// the conflicts a person must settle, and enrolment when the counter has no portal.
 // The sync itself runs in Rust on its own thread; this module only shows and asks.
 import { api as defaultApi, type Api } from './api';
 import type { AppError } from './bindings/AppError';
@@ -10,37 +10,6 @@ import type { SyncStatus } from './bindings/SyncStatus';
 import { LIMITS } from './bindings/facts';
 import { formatDateTime } from './format';
 import { html, join, setHtml, type SafeHtml } from './html';
-
-/** What the badge says: its class (online / offline / local), its text and its tooltip. */
-export function badge(s: SyncStatus): { cls: string; text: string; title: string } {
-  if (!s.enrolled) {
-    return {
-      cls: 'offline',
-      text: '● Chưa kết nối cổng — lưu trên máy',
-      title: 'Máy chưa đăng ký với Cổng dịch vụ công: mọi hồ sơ được lưu trên máy (F9 để đăng ký).',
-    };
-  }
-  const last = s.last_success_at ? `lần cuối ${formatDateTime(s.last_success_at)}` : 'chưa đồng bộ lần nào';
-  if (s.online && s.approval_pending) {
-    return {
-      cls: 'online',
-      text: '● Trực tuyến — chờ phê duyệt',
-      title: 'Máy đã đăng ký, đang chờ quản trị Cổng dịch vụ công phê duyệt: hồ sơ của quầy vẫn được gửi lên, nhưng chưa nhận hồ sơ của quầy khác.',
-    };
-  }
-  if (s.online) {
-    return {
-      cls: 'online',
-      text: s.waiting > 0 ? `● Trực tuyến — ${s.waiting} chờ gửi` : '● Trực tuyến — đã đồng bộ',
-      title: `Đồng bộ với ${s.portal_url ?? ''}, ${last}.`,
-    };
-  }
-  return {
-    cls: 'offline',
-    text: `● Mất kết nối — ${s.waiting} chờ gửi`,
-    title: `${s.last_error ?? 'Chưa kết nối được cổng.'} Hồ sơ vẫn được lưu trên máy và tự gửi khi có mạng (${last}).`,
-  };
-}
 
 /** The badge and chips in the status bar (drawn from the dashboard); clicking opens the sync screen. */
 export class SyncBadge {
@@ -58,9 +27,9 @@ export class SyncBadge {
 
   /** Draws the badge from the sync status (the dashboard brings it). */
   render(s: SyncStatus) {
-    const b = badge(s);
+    const b = s.badge;
     const net = this.el.querySelector<HTMLElement>('[data-testid="status-network"]')!;
-    net.className = `link ${b.cls}`;
+    net.className = `link ${b.online ? 'online' : 'offline'}`;
     net.textContent = b.text;
     net.title = b.title;
     const parked = this.el.querySelector<HTMLElement>('[data-testid="status-parked"]')!;
@@ -135,11 +104,11 @@ export class SyncScreen {
 
   /** The status block (also redrawn from every pushed dashboard). */
   showStatus(s: SyncStatus) {
-    const b = badge(s);
+    const b = s.badge;
     const row = (k: string, v: SafeHtml | string, id = '') => html`<dt>${k}</dt><dd${id ? html` data-testid="${id}"` : ''}>${v}</dd>`;
     const warn = (text: string) => html`<span class="error">${text}</span>`;
     setHtml(this.q('[data-testid="sync-status"]'), html`${[
-      row('Tình trạng', html`<span class="${b.cls}">${b.text}</span>`, 'sync-state'),
+      row('Tình trạng', html`<span class="${b.online ? 'online' : 'offline'}" title="${b.title}">${b.text}</span>`, 'sync-state'),
       row('Cổng', s.portal_url ?? 'chưa đăng ký'),
       row('Chờ gửi', String(s.waiting), 'sync-waiting'),
       row('Đồng bộ thành công lần cuối', s.last_success_at ? formatDateTime(s.last_success_at) : '—'),
@@ -152,6 +121,8 @@ export class SyncScreen {
         && row('In lại giấy tiếp nhận', join((s.reprints ?? []).map((r) => warn(r.reason)), html`<br>`), 'sync-reprints'),
       s.failed_changes > 0
         && row('Thay đổi từ cổng chưa áp dụng được', warn(`${s.failed_changes} (tự thử lại mỗi lần đồng bộ; xem motcua sync failed)`), 'sync-failed'),
+      s.audit_anchor_refused
+        && row('Nhật ký kiểm tra', warn(`Cổng không nhận nhật ký của máy này: ${s.audit_anchor_refused} (chạy motcua audit verify --portal)`), 'sync-audit-anchor'),
       s.clock_warning
         && row('Đồng hồ máy', warn(`lệch ${s.clock_offset_minutes} phút so với giờ của cổng: hãy chỉnh lại`)),
     ]}`);

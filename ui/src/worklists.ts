@@ -5,7 +5,7 @@ import { api as defaultApi, type Api } from './api';
 import type { AppError } from './bindings/AppError';
 import type { WorkCounts } from './bindings/WorkCounts';
 import type { WorkList } from './bindings/WorkList';
-import { STATUS_LABELS, WORK_LISTS, WORK_LIST_LABELS } from './bindings/facts';
+import { ALERT_WORK_LISTS, STATUS_LABELS, WORK_LISTS, WORK_LIST_LABELS } from './bindings/facts';
 import { formatDateTime } from './format';
 import { html, setHtml } from './html';
 import { LogbookPanel } from './logbook';
@@ -32,7 +32,7 @@ export class WorkBar {
     for (const [l, key] of LISTS) {
       const b = this.el.querySelector<HTMLElement>(`[data-list="${l}"]`)!;
       b.querySelector('.n')!.textContent = c ? String(c[key]) : '–';
-      b.classList.toggle('alert', !!c && (l === 'overdue' || l === 'due_today') && c[key] > 0);
+      b.classList.toggle('alert', !!c && ALERT_WORK_LISTS.includes(l) && c[key] > 0);
     }
   }
 }
@@ -53,6 +53,11 @@ export class WorkScreen {
   }
 
   readonly logbook: LogbookPanel;
+
+  /** Today by the counter's clock (from each dashboard): the logbook's default range. */
+  setToday(today: string) {
+    this.logbook.setToday(today);
+  }
 
   focusFirst() {
     this.el.querySelector<HTMLElement>('tbody tr')?.focus();

@@ -70,7 +70,7 @@ pub fn run(mut store: Store, cmd: Cmd) -> Result<(), AppError> {
             println!("admin account {} ({}) created; from now on every action needs a login", s.clerk_id, s.clerk_name);
         }
         Cmd::Account(AccountCmd::Add { id, name, role, password, pin }) => {
-            let role = motcua_core::accounts::Role::parse(&role).ok_or_else(|| CoreError::validation("role", "role: clerk | head | admin"))?;
+            let role = motcua_core::accounts::Role::parse(&role).ok_or_else(|| CoreError::validation("role", format!("Vai trò: {}", motcua_core::accounts::Role::ALL.map(|r| format!("{} ({})", r.as_str(), r.label())).join(" | "))))?;
             let a = motcua_core::accounts::add_account(&mut store, &id, &name, role, &password, pin.as_deref())?;
             print_json(&a);
         }

@@ -45,7 +45,7 @@ pub fn run(mut store: Store, cmd: Cmd) -> Result<(), AppError> {
                     println!("Mã cũ:       {} (Cổng đã cấp mã mới: in lại giấy tiếp nhận)", d.progress.previous_codes.join(", "));
                 }
                 println!("Thủ tục:     {} {}", d.procedure_code, d.procedure_name);
-                println!("Người nộp:   {} ({:?} {})", d.applicant.full_name, d.applicant.id_type, d.applicant.id_number);
+                println!("Người nộp:   {} ({} {})", d.applicant.full_name, d.applicant.id_type.label(), d.applicant.id_number);
                 println!("Tiếp nhận:   {}", d.received_at);
                 println!("Hẹn trả:     {}", d.due_at);
                 println!("Trạng thái:  {}", d.status.label());
@@ -141,7 +141,14 @@ pub fn run(mut store: Store, cmd: Cmd) -> Result<(), AppError> {
                 None if json => print_json(&lifecycle::counts(&store)?),
                 None => {
                     let n = lifecycle::counts(&store)?;
-                    println!("quá hạn {}  đến hạn hôm nay {}  đến hạn trong 1 ngày làm việc {}  chờ bổ sung {}  chờ trả kết quả {}", n.overdue, n.due_today, n.due_soon, n.waiting_supplement, n.ready_to_collect);
+                    let count = |l: WorkList| match l {
+                        WorkList::Overdue => n.overdue,
+                        WorkList::DueToday => n.due_today,
+                        WorkList::DueSoon => n.due_soon,
+                        WorkList::WaitingSupplement => n.waiting_supplement,
+                        WorkList::ReadyToCollect => n.ready_to_collect,
+                    };
+                    println!("{}", WorkList::ALL.map(|l| format!("{} {}", l.label(), count(l))).join("  "));
                     for r in motcua_core::sync::codes::reprints(&store)? {
                         println!("in lại giấy tiếp nhận: {} (mã cũ {})", r.code, r.old_code);
                     }
@@ -170,7 +177,8 @@ fn parse_day(s: &Option<String>, field: &str) -> Result<Option<chrono::NaiveDate
 
 pub fn print_cmd(store: &mut Store, a: PrintArgs) -> Result<(), AppError> {
     let kind = FormKind::parse(&a.form).ok_or_else(|| {
-        CoreError::validation("form", format!("Unknown form '{}': receipt | supplement | refusal | apology | stop | control | logbook | handover", a.form))
+        let known: Vec<&str> = FormKind::ALL.iter().map(|k| k.as_str()).collect();
+        CoreError::validation("form", format!("Không có mẫu '{}': {}", a.form, known.join(" | ")))
     })?;
     let send = a.out.is_none() || a.printer.is_some();
     let req = PrintRequest {

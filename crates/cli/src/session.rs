@@ -5,18 +5,12 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use motcua_core::clock::{parse_local, Clock, FixedClock, SystemClock};
+use motcua_core::clock::Clock;
 use motcua_core::{CoreError, Store};
 
+/// MOTCUA_NOW pins "now" for scripted runs and tests (the core's rule, shared with the app).
 pub fn clock() -> Result<Arc<dyn Clock>, CoreError> {
-    // MOTCUA_NOW pins "now" for scripted runs and tests (Vietnam time, e.g. 2026-02-12T10:30).
-    match std::env::var("MOTCUA_NOW") {
-        Ok(s) if !s.is_empty() => {
-            let t = parse_local(&s).ok_or_else(|| CoreError::invalid(format!("MOTCUA_NOW '{s}' is not a date-time")))?;
-            Ok(Arc::new(FixedClock(t)))
-        }
-        _ => Ok(Arc::new(SystemClock)),
-    }
+    motcua_core::clock::chosen(std::env::var("MOTCUA_NOW").ok().as_deref())
 }
 
 /// The counter's store in `dir`, logged in as the environment's account when one is given.

@@ -70,7 +70,7 @@ pub fn run(mut store: Store, cmd: Cmd) -> Result<(), AppError> {
                 print_json(&items);
             } else {
                 for p in items {
-                    println!("{:<30} {:<22} {} [{}] {}", p.dossier_code, p.kind, p.parked_at, p.code, p.reason);
+                    println!("{:<30} {:<22} {} [{}] {}", p.dossier_code, p.kind_label, p.parked_at, p.code, p.reason);
                 }
             }
         }
@@ -93,7 +93,7 @@ pub fn run(mut store: Store, cmd: Cmd) -> Result<(), AppError> {
                 print_json(&items);
             } else {
                 for c in items {
-                    println!("{:<30} {:<22} {} {} → {} ({})", c.dossier_code, c.kind, c.counter_id, c.at, c.status_label, c.event_uid);
+                    println!("{:<30} {:<22} {} {} → {} ({})", c.dossier_code, c.kind_label, c.by_label, c.at, c.status_label, c.event_uid);
                 }
             }
         }

@@ -27,6 +27,22 @@ impl Clock for FixedClock {
     }
 }
 
+/// The clock a program runs on: pinned to `pinned` (`--now` or `MOTCUA_NOW`, Vietnam time such as
+/// `2026-02-12T10:30`) for scripted runs and tests, else the system clock. An empty value counts as
+/// none; a value that is not a time is refused, never silently replaced by the system clock.
+pub fn chosen(pinned: Option<&str>) -> crate::Result<std::sync::Arc<dyn Clock>> {
+    match pinned.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(std::sync::Arc::new(SystemClock)),
+        Some(s) => {
+            let t = parse_local(s).ok_or_else(|| {
+                let shown: String = s.chars().take(40).collect();
+                crate::CoreError::validation("now", format!("Thời điểm cố định (--now / MOTCUA_NOW) \"{}\" không đọc được: dùng dạng 2026-02-12T10:30", crate::text::for_terminal(&shown)))
+            })?;
+            Ok(std::sync::Arc::new(FixedClock(t)))
+        }
+    }
+}
+
 /// Formats a local time as RFC 3339 with the +07:00 offset (how times are stored and exchanged).
 pub fn to_rfc3339(t: NaiveDateTime) -> String {
     let dt: DateTime<FixedOffset> = t.and_local_timezone(vn_offset()).single().expect("fixed offset is unambiguous");
@@ -57,5 +73,8 @@ mod tests {
         let u = parse_local("2026-02-12T03:30:00Z").unwrap();
         assert_eq!(u, t);
         assert!(parse_local("12/02/2026").is_none());
+        assert_eq!(chosen(Some("2026-02-12T10:30")).unwrap().now(), t);
+        assert!(chosen(Some("  ")).is_ok() && chosen(None).is_ok());
+        assert_eq!(chosen(Some("mai")).err().unwrap().to_app_error().field.as_deref(), Some("now"));
     }
 }

@@ -20,10 +20,18 @@ pub struct Dashboard {
     /// None while nobody with the right to read is at the counter (logged out, locked).
     pub counts: Option<WorkCounts>,
     pub sync: SyncStatus,
+    /// Today by the counter's clock, as a clerk types a date (dd/mm/yyyy): the default of date fields.
+    pub today: String,
 }
 
 /// The dashboard now.
 pub fn now(store: &Store) -> Result<Dashboard> {
     let counts = if store.require(Right::Read).is_ok() { Some(crate::lifecycle::counts(store)?) } else { None };
-    Ok(Dashboard { status: store.status()?, auth: crate::accounts::state(store)?, counts, sync: crate::sync::status(store)? })
+    Ok(Dashboard {
+        status: store.status()?,
+        auth: crate::accounts::state(store)?,
+        counts,
+        sync: crate::sync::status(store)?,
+        today: crate::dates::format_date(store.clock().now().date()),
+    })
 }

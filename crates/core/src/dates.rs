@@ -90,6 +90,18 @@ pub fn format_time_date(t: NaiveDateTime) -> String {
     format!("{:02}:{:02} {}", t.hour(), t.minute(), format_date(t.date()))
 }
 
+/// "ngày 05 tháng 02 năm 2026" (Decree 30/2020 on administrative documents: days below 10 and
+/// months below 3 take a leading zero).
+pub fn format_decree30_date(d: NaiveDate) -> String {
+    let month = if d.month() < 3 { format!("{:02}", d.month()) } else { d.month().to_string() };
+    format!("ngày {:02} tháng {month} năm {}", d.day(), d.year())
+}
+
+/// "17 giờ 00 phút, ngày 12 tháng 02 năm 2026"
+pub fn format_decree30_datetime(t: NaiveDateTime) -> String {
+    format!("{:02} giờ {:02} phút, {}", t.hour(), t.minute(), format_decree30_date(t.date()))
+}
+
 /// "17:00 thứ Năm, 12/02/2026"
 pub fn format_datetime(t: NaiveDateTime) -> String {
     format!("{:02}:{:02} {}, {}", t.hour(), t.minute(), WEEKDAYS[t.weekday().num_days_from_monday() as usize], format_date(t.date()))
@@ -168,6 +180,8 @@ mod tests {
         assert_eq!(format_datetime(t), "17:00 thứ Năm, 12/02/2026");
         assert_eq!(format_date(t.date()), "12/02/2026");
         assert_eq!(format_time_date(t), "17:00 12/02/2026");
+        assert_eq!(format_decree30_datetime(t), "17 giờ 00 phút, ngày 12 tháng 02 năm 2026");
+        assert_eq!(format_decree30_date(NaiveDate::from_ymd_opt(2026, 11, 5).unwrap()), "ngày 05 tháng 11 năm 2026");
         let sun = NaiveDate::from_ymd_opt(2026, 2, 15).unwrap().and_hms_opt(8, 5, 0).unwrap();
         assert_eq!(format_datetime(sun), "08:05 Chủ nhật, 15/02/2026");
     }

@@ -135,22 +135,7 @@ pub fn decide(store: &Store, d: &Dossier, cmd: &Command, now: NaiveDateTime, rul
             let t = parse_appointment(&raw)
                 .ok_or_else(|| CoreError::validation("new_due", format!("Ngày hẹn mới \"{raw}\" không đúng dạng ngày/tháng/năm")))?;
             allowed(d, cmd)?;
-            if t <= due || t <= now {
-                return Err(CoreError::validation("new_due", "Ngày hẹn mới phải sau ngày hẹn hiện tại và sau thời điểm này"));
-            }
-            if !store.calendar().is_working_day(t.date()) {
-                let name = store.calendar().day_name(t.date()).map(|n| format!(" ({n})")).unwrap_or_default();
-                return Err(CoreError::validation(
-                    "new_due",
-                    format!("Ngày hẹn mới {} là ngày nghỉ{name}: chọn một ngày làm việc", crate::dates::format_date(t.date())),
-                ));
-            }
-            if d.progress.delays >= rules.max_delays {
-                return Err(CoreError::Conflict(format!(
-                    "Hồ sơ {} đã được hẹn lại {} lần; quy định cho phép {} lần",
-                    d.code, d.progress.delays, rules.max_delays
-                )));
-            }
+            check_new_due(store, d, t, now, rules)?;
             EventKind::Delayed { due_at: to_rfc3339(t), reason }
         }
         Command::Return { to } => {
@@ -184,6 +169,30 @@ pub fn decide(store: &Store, d: &Dossier, cmd: &Command, now: NaiveDateTime, rul
             EventKind::Withdrawn { reason }
         }
     })
+}
+
+/// Whether `t` may be a dossier's new appointment (an apology): after the current one and after now,
+/// on a working day, and within the delays the rules allow. The lifecycle's `Delay` step and an
+/// apology printed with a typed date (motcua-forms) both check it here.
+pub fn check_new_due(store: &Store, d: &Dossier, t: NaiveDateTime, now: NaiveDateTime, rules: &CounterSettings) -> Result<()> {
+    let due = parse_local(&d.due_at).ok_or_else(|| CoreError::Internal(format!("bad due_at {}", d.due_at)))?;
+    if t <= due || t <= now {
+        return Err(CoreError::validation("new_due", "Ngày hẹn mới phải sau ngày hẹn hiện tại và sau thời điểm này"));
+    }
+    if !store.calendar().is_working_day(t.date()) {
+        let name = store.calendar().day_name(t.date()).map(|n| format!(" ({n})")).unwrap_or_default();
+        return Err(CoreError::validation(
+            "new_due",
+            format!("Ngày hẹn mới {} là ngày nghỉ{name}: chọn một ngày làm việc", crate::dates::format_date(t.date())),
+        ));
+    }
+    if d.progress.delays >= rules.max_delays {
+        return Err(CoreError::Conflict(format!(
+            "Hồ sơ {} đã được hẹn lại {} lần; quy định cho phép {} lần",
+            d.code, d.progress.delays, rules.max_delays
+        )));
+    }
+    Ok(())
 }
 
 /// Early / on time / late of a result ready at `ready` (a delayed dossier is late).
@@ -325,6 +334,8 @@ pub struct WorkItem {
 }
 
 impl WorkList {
+    /// The lists whose count is shown as an alert when not zero.
+    pub const ALERTS: [WorkList; 2] = [WorkList::Overdue, WorkList::DueToday];
     pub const ALL: [WorkList; 5] = [WorkList::Overdue, WorkList::DueToday, WorkList::DueSoon, WorkList::WaitingSupplement, WorkList::ReadyToCollect];
     pub fn label(self) -> &'static str {
         match self {

@@ -17,6 +17,7 @@ pub enum Paper {
 }
 
 impl Paper {
+    pub const ALL: [Paper; 2] = [Paper::A5, Paper::A4];
     pub fn parse(s: &str) -> Option<Paper> {
         match s.trim().to_ascii_uppercase().as_str() {
             "A4" => Some(Paper::A4),

@@ -2,7 +2,7 @@
 //! their particulars (reason, missing items, new date, hand-overs) from a `FormInput` today; the lifecycle
 //! (issue 4) fills the same fields from the dossier's events, with no change to the templates.
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -179,16 +179,8 @@ pub struct FormData {
     pub batch_rows: Vec<BatchRow>,
 }
 
-pub fn vn_date(d: NaiveDate) -> String {
-    // Decree 30/2020: days below 10 and months below 3 take a leading zero.
-    let day = format!("{:02}", d.day());
-    let month = if d.month() < 3 { format!("{:02}", d.month()) } else { d.month().to_string() };
-    format!("ngày {day} tháng {month} năm {}", d.year())
-}
-
-pub fn vn_datetime(t: NaiveDateTime) -> String {
-    format!("{:02} giờ {:02} phút, {}", t.hour(), t.minute(), vn_date(t.date()))
-}
+/// Dates as the forms print them (Decree 30/2020): the core's formats.
+pub use motcua_core::dates::{format_decree30_date as vn_date, format_decree30_datetime as vn_datetime};
 
 fn short_datetime(t: &str) -> String {
     parse_local(t).map(motcua_core::dates::format_time_date).unwrap_or_else(|| t.to_string())
@@ -340,10 +332,9 @@ pub fn for_dossier(store: &Store, kind: FormKind, code: &str, input: &FormInput)
             } else {
                 let raw = required(typed, "new_due", "ngày hẹn trả kết quả mới")?;
                 let t = parse_new_due(&raw).ok_or_else(|| CoreError::validation("new_due", format!("Ngày hẹn mới \"{raw}\" không đúng dạng ngày/tháng/năm")))?;
-                let old = parse_local(&dossier.due_at);
-                if old.is_some_and(|old| t <= old) {
-                    return Err(CoreError::validation("new_due", "Ngày hẹn mới phải sau ngày hẹn trả kết quả đã ghi trên giấy tiếp nhận").into());
-                }
+                // the same rule as the lifecycle's apology step (after the current appointment and now,
+                // a working day, within the delays allowed)
+                motcua_core::lifecycle::check_new_due(store, &dossier, t, store.clock().now(), &settings)?;
                 data.new_due_at = vn_datetime(t);
             }
         }

@@ -83,20 +83,26 @@ impl SyncHandle {
 
     /// Starts the task on its own thread, with its own connection to the database at `db_path`.
     pub fn spawn(db_path: PathBuf, clock: Arc<dyn Clock>, config: TaskConfig) -> SyncHandle {
+        Self::spawn_with(db_path, clock, config, || {})
+    }
+
+    /// The same, calling `after_round` after every round that reached the portal or failed (the
+    /// window's dashboard is pushed then, instead of being polled).
+    pub fn spawn_with(db_path: PathBuf, clock: Arc<dyn Clock>, config: TaskConfig, after_round: impl Fn() + Send + 'static) -> SyncHandle {
         let wake = Arc::new(Notify::new());
         let handle = SyncHandle { wake: wake.clone() };
         std::thread::Builder::new()
             .name("motcua-sync".into())
             .spawn(move || {
                 let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
-                rt.block_on(run(db_path, clock, config, wake));
+                rt.block_on(run(db_path, clock, config, wake, after_round));
             })
             .expect("sync thread");
         handle
     }
 }
 
-async fn run(db_path: PathBuf, clock: Arc<dyn Clock>, config: TaskConfig, wake: Arc<Notify>) {
+async fn run(db_path: PathBuf, clock: Arc<dyn Clock>, config: TaskConfig, wake: Arc<Notify>, after_round: impl Fn()) {
     let mut backoff = Backoff::new(config.backoff_base, config.backoff_cap);
     let mut store: Option<Store> = None;
     loop {
@@ -115,6 +121,7 @@ async fn run(db_path: PathBuf, clock: Arc<dyn Clock>, config: TaskConfig, wake: 
             Some(s) => match run_round(s, None).await {
                 Ok(_) => {
                     backoff.reset();
+                    after_round();
                     config.interval
                 }
                 Err(SyncError::NotEnrolled) => config.interval,
@@ -122,6 +129,7 @@ async fn run(db_path: PathBuf, clock: Arc<dyn Clock>, config: TaskConfig, wake: 
                     let d = backoff.next_delay();
                     // the reason only: a message may quote a dossier's data (the status keeps the words)
                     tracing::warn!("sync round failed: {:?} (next try in {} ms)", e.reason(), d.as_millis());
+                    after_round();
                     d
                 }
             },

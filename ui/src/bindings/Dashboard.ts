@@ -8,4 +8,8 @@ export type Dashboard = { status: CounterStatus, auth: AuthState,
 /**
  * None while nobody with the right to read is at the counter (logged out, locked).
  */
-counts: WorkCounts | null, sync: SyncStatus, };
+counts: WorkCounts | null, sync: SyncStatus, 
+/**
+ * Today by the counter's clock, as a clerk types a date (dd/mm/yyyy): the default of date fields.
+ */
+today: string, };

@@ -11,6 +11,8 @@ import type { IdType } from './IdType';
 import type { WorkList } from './WorkList';
 import type { Delivery } from './Delivery';
 import type { ReturnTo } from './ReturnTo';
+import type { Paper } from './Paper';
+import type { CounterSettings } from './CounterSettings';
 
 export const STATUS_LABELS: Record<DossierStatus, string> = {
   "in_process": "Đang giải quyết",
@@ -81,10 +83,48 @@ export const DELIVERY_LABELS: Record<Delivery['kind'], string> = {
   "post": "Qua bưu chính"
 };
 
+export const DELIVERY_KINDS: readonly Delivery['kind'][] = [
+  "counter",
+  "post"
+];
+
 export const RETURN_TO_LABELS: Record<ReturnTo['kind'], string> = {
   "applicant": "Người nộp nhận trực tiếp",
   "authorised": "Người được ủy quyền nhận",
   "post": "Gửi qua bưu chính"
+};
+
+export const RETURN_TO_KINDS: readonly ReturnTo['kind'][] = [
+  "applicant",
+  "authorised",
+  "post"
+];
+
+export const ALERT_WORK_LISTS: readonly WorkList[] = [
+  "overdue",
+  "due_today"
+];
+
+export const PAPER_SIZES: readonly Paper[] = [
+  "A5",
+  "A4"
+];
+
+export const DEFAULT_SETTINGS: CounterSettings = {
+  "counter_phone": "",
+  "departments": "Văn phòng HĐND và UBND; Phòng Kinh tế; Phòng Văn hóa - Xã hội",
+  "head_name": "",
+  "head_title": "CHỦ TỊCH",
+  "lock_after_minutes": 5,
+  "lookup_url": "https://dichvucong.hanoi.gov.vn/tra-cuu-ho-so?ma={code}",
+  "max_delays": 1,
+  "parent_agency": "UBND THÀNH PHỐ HÀ NỘI",
+  "place_name": "Ba Đình",
+  "print_on_intake": true,
+  "printer": "",
+  "receipt_copies": 2,
+  "receipt_paper": "A5",
+  "supplement_clock": "resume"
 };
 
 export const FORM_LABELS: Record<FormKind, string> = {

@@ -269,15 +269,6 @@ impl Store {
         Ok(self.conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
     }
 
-    pub fn set_office_hours(&mut self, hours: &OfficeHours) -> Result<()> {
-        hours.validate()?;
-        let json = serde_json::to_string(hours).expect("serialisable");
-        let tx = self.write_tx()?;
-        tx.execute("INSERT INTO settings(key, value) VALUES ('office_hours', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value", [json])?;
-        tx.commit()?;
-        self.reload()
-    }
-
     pub fn is_initialised(&self) -> bool {
         self.context.is_some()
     }
@@ -312,6 +303,7 @@ impl Store {
                 return Err(CoreError::validation("code_block", "Các dải số mã hồ sơ không được chồng nhau"));
             }
         }
+        let at = self.clock.now();
         let tx = self.write_tx()?;
         tx.execute(
             "INSERT INTO agency(id, code, name, address) VALUES (1, ?1, ?2, ?3)",
@@ -326,6 +318,7 @@ impl Store {
         for (a, b) in &blocks {
             tx.execute("INSERT INTO code_blocks(day, first, last, source) VALUES (NULL, ?1, ?2, 'admin')", params![a, b])?;
         }
+        crate::audit::record(&tx, at, p.clerk_id.trim(), "init", &counter_id, &serde_json::json!({ "agency": agency_code, "code_blocks": blocks }))?;
         tx.commit()?;
         self.reload()?;
         self.context().cloned()

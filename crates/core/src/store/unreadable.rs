@@ -18,7 +18,7 @@ impl Store {
             Ok(d) => Ok(d),
             Err(CoreError::Db(e)) => Err(CoreError::Db(e)),
             Err(e) => {
-                tracing::warn!("dossier row {id} listed from its index only: its events do not read ({e})");
+                tracing::warn!("dossier row {id} listed from its index only: its events do not read ({:?})", e.reason());
                 self.unreadable_placeholder(id)
             }
         }

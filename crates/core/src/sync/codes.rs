@@ -123,8 +123,12 @@ pub fn lease_plan(store: &Store) -> Result<Vec<(NaiveDate, u32)>> {
 /// Drops leases of days gone by (their unused numbers are a gap in that day's numbering, never reused).
 pub fn expire_leases(store: &mut Store) -> Result<usize> {
     let today = store.clock().now().date().format("%Y-%m-%d").to_string();
+    let at = store.clock().now();
     let tx = store.write_tx()?;
-    let n = tx.execute("DELETE FROM code_blocks WHERE day IS NOT NULL AND day < ?1", [today])?;
+    let n = tx.execute("DELETE FROM code_blocks WHERE day IS NOT NULL AND day < ?1", [&today])?;
+    if n > 0 {
+        crate::audit::record(&tx, at, "", "sync.leases_expired", &today, &serde_json::json!({ "blocks": n }))?;
+    }
     tx.commit()?;
     Ok(n)
 }

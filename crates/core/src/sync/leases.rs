@@ -37,6 +37,8 @@ pub fn add_lease(store: &mut Store, lease: &LeaseResponse) -> Result<()> {
             "INSERT INTO code_blocks(day, first, last, source) VALUES (?1, ?2, ?3, 'portal')",
             params![day.format("%Y-%m-%d").to_string(), lease.first, lease.last],
         )?;
+        // official numbering changed: audited
+        crate::audit::record(&tx, clock_now, "", "sync.lease", &lease.day, &serde_json::json!({ "first": lease.first, "last": lease.last }))?;
     }
     bump_server_time(&tx, lease.server_time, clock_now)?;
     tx.commit()?;

@@ -138,6 +138,7 @@ pub fn record_push(store: &mut Store, sent: &[(i64, WireEvent)], resp: &PushResp
     let agency = store.context()?.agency_code.clone();
     let by_uid: std::collections::HashMap<&str, &protocol::PushResult> = resp.results.iter().map(|r| (r.uid.as_str(), r)).collect();
     let mut out = PushOutcome::default();
+    let (mut refolded, mut recoded) = (0u32, 0u32);
     let tx = store.write_tx()?;
     for (event_id, w) in sent {
         match by_uid.get(w.uid.as_str()) {
@@ -158,12 +159,14 @@ pub fn record_push(store: &mut Store, sent: &[(i64, WireEvent)], resp: &PushResp
                     .query_row(params![event_id, ps], |r| Ok((r.get(0)?, r.get(1)?)))?;
                 if later {
                     refold(&tx, dossier_id, &now)?;
+                    refolded += 1;
                 }
                 // the portal gave this dossier a new code (its number was another dossier's): its
                 // `code_reissued` event is applied now (the pull brings it again, harmlessly)
                 if let Some(re) = r.reissue.as_ref().filter(|_| r.status == PushStatus::Recoded) {
-                    if let Err(e) = apply_foreign(&tx, &re.event, re.portal_seq, &now, &agency) {
-                        tracing::info!("sync: a code re-issue was not applied from the push answer (the pull brings it): {:?}", e.reason());
+                    match apply_foreign(&tx, &re.event, re.portal_seq, &now, &agency) {
+                        Ok(_) => recoded += 1,
+                        Err(e) => tracing::info!("sync: a code re-issue was not applied from the push answer (the pull brings it): {:?}", e.reason()),
                     }
                 }
                 if r.status == PushStatus::Duplicate {
@@ -191,6 +194,18 @@ pub fn record_push(store: &mut Store, sent: &[(i64, WireEvent)], resp: &PushResp
         }
     }
     bump_server_time(&tx, resp.server_time, clock_now)?;
+    // the answer changed the outbox (and may have re-folded dossiers or added the portal's re-issue
+    // event): audited in the same transaction, like every write that touches dossiers
+    if out.stored + out.duplicate + out.rejected > 0 || recoded > 0 {
+        crate::audit::record(
+            &tx,
+            clock_now,
+            "",
+            "sync.push",
+            "",
+            &serde_json::json!({ "stored": out.stored, "duplicate": out.duplicate, "rejected": out.rejected, "refolded": refolded, "recoded": recoded }),
+        )?;
+    }
     tx.commit()?;
     Ok(out)
 }

@@ -41,6 +41,8 @@ pub struct SyncStatus {
     /// Portal time minus this machine's time at the last sync, in minutes.
     #[ts(type = "number")]
     pub clock_offset_minutes: i64,
+    /// What the status bar's badge shows (its state, words and tooltip), decided here.
+    pub badge: SyncBadge,
     /// This machine's clock is off by `CLOCK_WARNING_MINUTES` or more: appointments and codes may be wrong.
     pub clock_warning: bool,
     /// Dossiers whose code the portal re-issued: their receipt must be printed again.
@@ -55,6 +57,53 @@ pub struct SyncStatus {
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audit_anchor_refused: Option<String>,
+}
+
+/// The status bar's sync badge.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct SyncBadge {
+    /// True when the portal answered at the last round (drawn green), else false (drawn as offline).
+    pub online: bool,
+    pub text: String,
+    pub title: String,
+}
+
+impl SyncStatus {
+    fn make_badge(&self) -> SyncBadge {
+        let off = |text: String, title: String| SyncBadge { online: false, text, title };
+        if !self.enrolled {
+            return off(
+                "● Chưa kết nối cổng — lưu trên máy".into(),
+                "Máy chưa đăng ký với Cổng dịch vụ công: mọi hồ sơ được lưu trên máy (F9 để đăng ký).".into(),
+            );
+        }
+        let last = match self.last_success_at.as_deref().and_then(crate::clock::parse_local) {
+            Some(t) => format!("lần cuối {}", crate::dates::format_datetime(t)),
+            None => "chưa đồng bộ lần nào".into(),
+        };
+        if self.online && self.approval_pending {
+            return SyncBadge {
+                online: true,
+                text: "● Trực tuyến — chờ phê duyệt".into(),
+                title: "Máy đã đăng ký, đang chờ quản trị Cổng dịch vụ công phê duyệt: hồ sơ của quầy vẫn được gửi lên, nhưng chưa nhận hồ sơ của quầy khác.".into(),
+            };
+        }
+        if self.online {
+            return SyncBadge {
+                online: true,
+                text: if self.waiting > 0 { format!("● Trực tuyến — {} chờ gửi", self.waiting) } else { "● Trực tuyến — đã đồng bộ".into() },
+                title: format!("Đồng bộ với {}, {last}.", self.portal_url.as_deref().unwrap_or("")),
+            };
+        }
+        off(
+            format!("● Mất kết nối — {} chờ gửi", self.waiting),
+            format!(
+                "{} Hồ sơ vẫn được lưu trên máy và tự gửi khi có mạng ({last}).",
+                self.last_error.as_deref().unwrap_or("Chưa kết nối được cổng.")
+            ),
+        )
+    }
 }
 
 /// A clock this many minutes off the portal's is shown as a warning.
@@ -124,7 +173,7 @@ pub fn status(store: &Store) -> Result<SyncStatus> {
             },
         )
         .optional()?;
-    Ok(match row {
+    let mut status = match row {
         None => SyncStatus {
             enrolled: false,
             portal_url: None,
@@ -139,6 +188,7 @@ pub fn status(store: &Store) -> Result<SyncStatus> {
             numbers_left_today,
             clock_offset_minutes: 0,
             clock_warning: false,
+            badge: SyncBadge { online: false, text: String::new(), title: String::new() },
             reprints: codes::reprints(store)?,
             approval_pending: false,
             audit_anchor_refused: None,
@@ -157,11 +207,14 @@ pub fn status(store: &Store) -> Result<SyncStatus> {
             numbers_left_today,
             clock_offset_minutes: offset / 60_000,
             clock_warning: (offset / 60_000).abs() >= CLOCK_WARNING_MINUTES,
+            badge: SyncBadge { online: false, text: String::new(), title: String::new() },
             reprints: codes::reprints(store)?,
             approval_pending: identity::approval_pending(store)?,
             audit_anchor_refused: refused,
         },
-    })
+    };
+    status.badge = status.make_badge();
+    Ok(status)
 }
 
 pub fn conflicts(store: &Store) -> Result<Vec<ConflictItem>> {
