@@ -40,7 +40,7 @@ pub fn spawn(app: AppHandle, rx: Receiver<()>) {
     std::thread::Builder::new()
         .name("motcua-push".into())
         .spawn(move || {
-            let mut last = String::new();
+            let mut last: Option<motcua_core::dashboard::Dashboard> = None;
             loop {
                 match rx.recv_timeout(LOOK_EVERY) {
                     Ok(()) | Err(RecvTimeoutError::Timeout) => {}
@@ -55,15 +55,15 @@ pub fn spawn(app: AppHandle, rx: Receiver<()>) {
                     }
                     motcua_core::dashboard::now(&store)
                 };
-                match board.map(|b| serde_json::to_string(&b)) {
-                    Ok(Ok(json)) if json != last => {
-                        if let Err(e) = app.emit(EVENT, serde_json::from_str::<serde_json::Value>(&json).unwrap_or_default()) {
+                match board {
+                    Ok(b) if last.as_ref() != Some(&b) => {
+                        if let Err(e) = app.emit(EVENT, &b) {
                             tracing::warn!("dashboard not pushed: {e}");
                         }
-                        last = json;
+                        last = Some(b);
                     }
                     Ok(_) => {}
-                    Err(e) => tracing::warn!("dashboard: {e}"),
+                    Err(e) => tracing::warn!("dashboard: {:?}", e.reason()),
                 }
             }
         })

@@ -291,4 +291,21 @@ mod tests {
             assert_eq!(Command::from_values(s, &BTreeMap::new()).map(|c| c.step()).unwrap_or(s), s);
         }
     }
+
+    #[test]
+    fn a_two_megabyte_field_is_refused_with_its_field_named_and_nothing_written() {
+        let (_d, mut s) = crate::test_fixtures::counter("Q01", "2026-03-02T09:00", vec![(1, 4999)]);
+        let code = crate::test_fixtures::intake(&mut s);
+        let before = s.event_payloads_of(&code).unwrap().len();
+        let huge = "Giấy tờ ".repeat(2 * 1024 * 1024 / 8);
+        for (step, field) in [(Step::RequestSupplement, "missing"), (Step::Refuse, "reason"), (Step::HandOver, "department"), (Step::Delay, "new_due")] {
+            let mut vals = BTreeMap::new();
+            vals.insert(field.to_string(), huge.clone());
+            vals.insert("reason".to_string(), if field == "reason" { huge.clone() } else { "Chậm".into() });
+            let e = Command::from_values(step, &vals).and_then(|c| crate::lifecycle::apply(&mut s, &code, &c)).unwrap_err();
+            assert_eq!(e.to_app_error().field.as_deref(), Some(field), "{step:?}: {e}");
+            assert!(e.to_string().len() < 500, "{step:?}: the message does not echo the value");
+        }
+        assert_eq!(s.event_payloads_of(&code).unwrap().len(), before, "nothing was written");
+    }
 }
