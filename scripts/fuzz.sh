@@ -29,7 +29,7 @@ all=(catalog calendar portal_response pulled_change portal_request intake_input 
 for t in "${all[@]}"; do mkdir -p "fuzz/corpus/$t"; done
 cp -n assets/catalog/procedures.json fuzz/corpus/catalog/ 2>/dev/null || true
 cp -n assets/calendar/vn-calendar.json fuzz/corpus/calendar/ 2>/dev/null || true
-echo '{"procedure_code":"1.004873","applicant":{"full_name":"Nguyễn Văn A","id_type":"cccd","id_number":"001090012345","date_of_birth":"1990-03-05","phone":"0912345678","address":"Ba Đình"}}' > fuzz/corpus/intake_input/seed.json
+echo '{"procedure_code":"1.004873","fee":0,"applicant":{"full_name":"Nguyễn Văn A","id_type":"cccd","id_number":"001090012345","date_of_birth":"1990-03-05","phone":"0912345678","address":"Ba Đình"}}' > fuzz/corpus/intake_input/seed.json
 echo '{"protocol":1,"server_time":0,"changes":[{"portal_seq":1,"type":"calendar","data":{}}],"next_cursor":1,"more":false}' > fuzz/corpus/portal_response/seed.json
 echo '{"reason":"Thiếu giấy tờ","missing":["Bản sao giấy khai sinh"],"new_due":"20/12/2026","department":"Phòng Tư pháp"}' > fuzz/corpus/form_input/seed.json
 printf '\001{"protocol":1,"device_id":"x","events":[{"uid":"0192a0b1-0000-7000-8000-000000000001","counter_id":"Q01","seq":1,"dossier_uid":"0192a0b1-0000-7000-8000-000000000002","dossier_code":"000.00.31.H26-261123-0001","kind":"refused","at":"2026-11-23T10:00:00+07:00","hlc":"","clerk_id":"CB01","payload":{"kind":"refused","reason":"x"}}]}' > fuzz/corpus/portal_request/seed-push

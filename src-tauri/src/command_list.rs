@@ -10,6 +10,8 @@ macro_rules! with_app_commands {
             catalog_search,
             intake_preview,
             intake_submit,
+            intake_missing,
+            intake_contact,
             dossier_search,
             dossier_get,
             form_print,

@@ -46,16 +46,33 @@ pub fn catalog_search(db: Db, query: String) -> Result<Vec<ProcedureView>, AppEr
 }
 
 #[tauri::command(async)]
-pub fn intake_preview(db: Db, procedure_code: String) -> Result<IntakePreview, AppError> {
-    Ok(intake::preview(&lock(&db), &procedure_code, None)?)
+pub fn intake_preview(db: Db, procedure_code: String, case_id: Option<String>) -> Result<IntakePreview, AppError> {
+    Ok(intake::preview(&lock(&db), &procedure_code, case_id.as_deref(), None)?)
+}
+
+/// The items a guidance slip would list for the form as it stands (the unticked mandatory ones).
+#[tauri::command(async)]
+pub fn intake_missing(db: Db, request: IntakeRequest) -> Result<Vec<String>, AppError> {
+    Ok(intake::contact::missing_items(&lock(&db), &request)?)
+}
+
+/// Guidance or refusal at intake without taking the dossier in: records the contact (its own
+/// number, no dossier code) and prints its slip (Mẫu 02 / Mẫu 03).
+#[tauri::command(async)]
+pub fn intake_contact(db: Db, sync: Sync, poke: Poke, contact: intake::contact::ContactRequest) -> Result<service::ContactOutcome, AppError> {
+    let out = service::contact(&mut lock(&db), &contact, None, true, print::system().as_ref())?;
+    sync.sync_now();
+    poke.now();
+    Ok(out)
 }
 
 #[tauri::command(async)]
 pub fn intake_submit(db: Db, sync: Sync, poke: Poke, request: IntakeRequest) -> Result<DossierView, AppError> {
-    let d = intake::submit(&mut lock(&db), &request)?;
+    let store = &mut lock(&db);
+    let d = intake::submit(store, &request)?;
     sync.sync_now(); // on its way to the portal at once when the line is up
     poke.now();
-    Ok(DossierView::of(d))
+    Ok(DossierView::read(store, d)?)
 }
 
 #[tauri::command(async)]
@@ -65,7 +82,9 @@ pub fn dossier_search(db: Db, query: String, cursor: Option<i64>) -> Result<Sear
 
 #[tauri::command(async)]
 pub fn dossier_get(db: Db, code: String) -> Result<DossierView, AppError> {
-    Ok(DossierView::of(lock(&db).dossier_by_code(&code)?))
+    let store = lock(&db);
+    let d = store.dossier_by_code(&code)?;
+    Ok(DossierView::read(&store, d)?)
 }
 
 // ---- forms and printing (motcua-forms) ----
@@ -169,10 +188,11 @@ pub fn lifecycle_apply(db: Db, sync: Sync, poke: Poke, codes: Vec<String>, comma
 /// A step from its small form: the core makes the command from the values (`Command::from_values`).
 #[tauri::command(async)]
 pub fn lifecycle_step(db: Db, sync: Sync, poke: Poke, code: String, step: Step, values: BTreeMap<String, String>) -> Result<DossierView, AppError> {
-    let d = lifecycle::apply(&mut lock(&db), &code, &Command::from_values(step, &values)?)?;
+    let store = &mut lock(&db);
+    let d = lifecycle::apply(store, &code, &Command::from_values(step, &values)?)?;
     sync.sync_now();
     poke.now();
-    Ok(DossierView::of(d))
+    Ok(DossierView::read(store, d)?)
 }
 
 #[tauri::command(async)]

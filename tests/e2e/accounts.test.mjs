@@ -24,7 +24,7 @@ before(async () => {
   cli(['account', 'add', '--id', 'lan', '--name', 'Nguyễn Thị Lan', '--role', 'clerk', '--password', 'mat-khau-cua-lan', '--pin', '1357'], asAdmin);
   cli(['settings', 'set', 'print_on_intake', 'false'], asAdmin);
   const req = JSON.stringify({
-    procedure_code: '1.004873',
+    procedure_code: '1.004873', fee: 0,
     applicant: { full_name: 'Phạm Văn Bảo Mật', id_type: 'cccd', id_number: '001090099999', date_of_birth: '01/01/1990', phone: '0900000001', address: 'Hà Nội' },
   });
   cli(['intake', '--json', '-'], { MOTCUA_USER: 'lan', MOTCUA_PASSWORD: 'mat-khau-cua-lan' }, req);

@@ -111,7 +111,7 @@ test('results come back by scanning, and the return desk closes the dossier', as
 test('from the dossier view: a supplement request is recorded, printed and counted', async () => {
   // a second dossier, taken in by the CLI on the same database while the window is open
   const req = JSON.stringify({
-    procedure_code: '1.004873',
+    procedure_code: '1.004873', fee: 0,
     applicant: { full_name: 'Trần Văn Bình', id_type: 'cccd', id_number: '038085001234', date_of_birth: '12/05/1985', phone: '0912345678', address: 'Thôn 3, xã Quảng Phú' },
   });
   const second = JSON.parse(execFileSync(CLI, ['--data-dir', dataDir, 'intake', '--json', '-'], { input: req, encoding: 'utf8', env: { ...process.env, MOTCUA_NOW: '2026-11-23T09:20' } })).code;

@@ -66,7 +66,7 @@ test('enrol from F9, send, show the portal reason when it fails, recover by itse
 
   // a dossier taken in on this counter goes up by itself
   const req = JSON.stringify({
-    procedure_code: '1.004873',
+    procedure_code: '1.004873', fee: 0,
     applicant: { full_name: 'Võ Thị Thu', id_type: 'cccd', id_number: '079190001234', date_of_birth: '02/09/1990', phone: '0903123456', address: 'Ba Đình, Hà Nội' },
   });
   const env = { ...process.env };

@@ -35,11 +35,17 @@ pub fn run(mut store: Store, cmd: Cmd) -> Result<(), AppError> {
             println!("catalog imported: {} added, {} updated, {} deactivated, {} in file", r.added, r.updated, r.deactivated, r.total);
         }
         Cmd::Catalog(CatalogCmd::List { json }) => {
+            // every procedure with the terms of each case: the time limit promised and where it comes
+            // from (law or province), and the fee's state (amount, exempt, not collected, unknown)
+            let views: Vec<motcua_core::catalog::ProcedureView> = store.procedures().iter().map(motcua_core::catalog::ProcedureView::of).collect();
             if json {
-                print_json(&store.procedures());
+                print_json(&views);
             } else {
-                for p in store.procedures() {
-                    println!("{:<10} {:<24} {:>9} đ  {}", p.code, p.time_limit.label(), p.fee.amount, p.name);
+                for v in &views {
+                    for t in &v.terms {
+                        let case = t.case_name.as_deref().map(|c| format!(" — {c}")).unwrap_or_default();
+                        println!("{:<10} {:<24} {:<8} {:<22} {}{case}", v.procedure.code, t.time_limit_label, t.basis.short_label(), t.fee_label, v.procedure.name);
+                    }
                 }
             }
         }

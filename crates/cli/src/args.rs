@@ -25,10 +25,28 @@ pub enum Cmd {
     /// The working-day calendar (holidays and yearly day swaps)
     #[command(subcommand)]
     Calendar(CalendarCmd),
-    /// Take a dossier in from a JSON file (or - for stdin); prints the created dossier as JSON
+    /// Take a dossier in from a JSON file (or - for stdin); prints the created dossier as JSON.
+    /// With --guidance or --refuse nothing is taken in: the citizen gets the guidance slip (Mẫu 02,
+    /// listing the checklist items the request lacks) or the refusal slip (Mẫu 03), recorded with its
+    /// own number and no dossier code
     Intake {
         #[arg(long)]
         json: String,
+        /// Give the one-time guidance slip (Mẫu 02) instead of taking the dossier in
+        #[arg(long, conflicts_with = "refuse")]
+        guidance: bool,
+        /// Give the refusal slip (Mẫu 03) instead of taking the dossier in; needs --reason
+        #[arg(long, requires = "reason")]
+        refuse: bool,
+        /// Refusal: why; guidance: an optional explanation
+        #[arg(long)]
+        reason: Option<String>,
+        /// Guidance: an item to list besides the unticked checklist items (repeatable)
+        #[arg(long)]
+        missing: Vec<String>,
+        /// Where to save the slip's PDF (without it the slip goes to the printer)
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Show a dossier by code
     Show {

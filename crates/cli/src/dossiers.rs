@@ -6,6 +6,7 @@ use std::io::Read;
 use motcua_core::catalog::TimeLimit;
 use motcua_core::clock::to_rfc3339;
 use motcua_core::dossier::ReturnTo;
+use motcua_core::intake::contact::{ContactKind, ContactRequest};
 use motcua_core::intake::{self, IntakeRequest};
 use motcua_core::lifecycle::{self, Command, WorkList};
 use motcua_core::{search, AppError, CoreError, Store};
@@ -19,7 +20,7 @@ use crate::output::{print_json, read_file};
 /// Runs one command of this group.
 pub fn run(mut store: Store, cmd: Cmd) -> Result<(), AppError> {
     match cmd {
-        Cmd::Intake { json } => {
+        Cmd::Intake { json, guidance, refuse, reason, missing, out } => {
             let text = if json == "-" {
                 let mut s = String::new();
                 std::io::stdin().read_to_string(&mut s).map_err(|e| CoreError::Io { path: "stdin".into(), source: e })?;
@@ -29,6 +30,24 @@ pub fn run(mut store: Store, cmd: Cmd) -> Result<(), AppError> {
             };
             let req: IntakeRequest =
                 serde_json::from_str(&text).map_err(|e| CoreError::invalid(format!("Intake JSON không hợp lệ: {e}")))?;
+            if guidance || refuse {
+                let kind = if refuse { ContactKind::Refusal } else { ContactKind::Guidance };
+                let mut items = None;
+                if !missing.is_empty() {
+                    let mut all = intake::contact::missing_items(&store, &req)?;
+                    all.extend(missing);
+                    items = Some(all);
+                }
+                let c = ContactRequest { kind, request: req, missing: items, reason };
+                let o = service::contact(&mut store, &c, out.clone(), out.is_none(), print::system().as_ref())?;
+                let (d, outcome) = (o.record, o.print);
+                eprintln!("{} {}: {} ({})", d.status_label, d.dossier.code, outcome.pdf_path, if outcome.printed { "đã gửi máy in" } else { "đã lưu PDF" });
+                print_json(&d);
+                if let Some(e) = outcome.error {
+                    return Err(AppError { message: format!("{} PDF đã lưu tại {}", e.message, outcome.pdf_path), ..e });
+                }
+                return Ok(());
+            }
             let d = intake::submit(&mut store, &req)?;
             print_json(&d);
         }
@@ -220,6 +239,14 @@ fn show_states(ds: &[motcua_core::dossier::Dossier]) {
 }
 
 pub fn lifecycle_cmd(store: &mut Store, codes: &[String], cmd: Command, out: &Out) -> Result<(), AppError> {
+    // an apology later than the rule allows is still made, with the counter's warning
+    if let (Command::Delay { .. }, [code]) = (&cmd, codes) {
+        if let Ok(d) = store.dossier_by_code(code) {
+            for w in lifecycle::DossierView::read(store, d)?.warnings {
+                eprintln!("cảnh báo: {w}");
+            }
+        }
+    }
     let ds = lifecycle::apply_many(store, codes, &cmd)?;
     if out.json {
         print_json(&ds);

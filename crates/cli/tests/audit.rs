@@ -25,7 +25,7 @@ fn verify_names_the_row_edited_with_the_sqlite3_shell() {
     let d = tempfile::tempdir().unwrap();
     let ok = motcua(d.path(), &["init", "--agency-code", "000.00.06.H56", "--agency-name", "UBND xã Quảng Phú", "--counter", "Q01", "--code-block", "1-999"], None);
     assert!(ok.status.success());
-    let req = r#"{"procedure_code":"1.004873","applicant":{"full_name":"Lê Văn Tám","id_type":"cccd","id_number":"038085001234","date_of_birth":"1985-05-12","phone":"0987654321","address":"Quảng Phú"}}"#;
+    let req = r#"{"procedure_code":"1.004873","fee":0,"applicant":{"full_name":"Lê Văn Tám","id_type":"cccd","id_number":"038085001234","date_of_birth":"1985-05-12","phone":"0987654321","address":"Quảng Phú"}}"#;
     for _ in 0..3 {
         assert!(motcua(d.path(), &["intake", "--json", "-"], Some(req)).status.success());
     }

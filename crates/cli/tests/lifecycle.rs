@@ -40,7 +40,7 @@ fn setup(dir: &Path) -> (String, String) {
     let mut codes = Vec::new();
     for name in ["Nguyễn Thị Hồng Nhung", "Trần Văn Bình"] {
         let r = json!({
-            "procedure_code": "1.004873",
+            "procedure_code": "1.004873", "fee": 0,
             "applicant": {"full_name": name, "id_type": "cccd", "id_number": "038085001234",
                           "date_of_birth": "12/05/1985", "phone": "0987654321", "address": "Thôn 3, xã Quảng Phú"}
         });

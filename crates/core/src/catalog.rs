@@ -35,15 +35,61 @@ impl TimeLimit {
     }
 }
 
+/// What the catalog knows about a procedure's fee. A fee is never silently 0: the catalog says it is
+/// exempt, not collected, a known amount, or not yet known (the province's figure is missing: the
+/// clerk enters it before confirming, and the province's figure arrives as a catalog edit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum FeeKind {
+    /// A known amount in đồng (> 0).
+    Amount,
+    /// Miễn lệ phí (0 by law).
+    Exempt,
+    /// Không thu (no fee is set for this procedure).
+    NotCollected,
+    /// Chưa có mức của tỉnh: the clerk must enter the amount at intake.
+    Unknown,
+}
+
+impl FeeKind {
+    pub const ALL: [FeeKind; 4] = [FeeKind::Amount, FeeKind::Exempt, FeeKind::NotCollected, FeeKind::Unknown];
+    pub fn label(self) -> &'static str {
+        match self {
+            FeeKind::Amount => "Theo mức thu",
+            FeeKind::Exempt => "Miễn lệ phí",
+            FeeKind::NotCollected => "Không thu",
+            FeeKind::Unknown => "Chưa có mức của tỉnh (nhập mức thu)",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct Fee {
-    /// Amount in đồng for one dossier (or one unit, see `note`).
+    /// Absent in catalogs written before fee kinds: an amount > 0 is `amount`, a 0 is `unknown`
+    /// (a placeholder 0 must never print as "free").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub kind: Option<FeeKind>,
+    /// Amount in đồng for one dossier (or one unit, see `note`); 0 unless `kind` is `amount`.
+    #[serde(default)]
     #[ts(type = "number")]
     pub amount: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub note: Option<String>,
+    /// The document (and article) that sets the figure.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[ts(optional, as = "Option<String>")]
+    pub source: String,
+}
+
+impl Fee {
+    /// The kind, with the rule for catalogs that do not state it.
+    pub fn kind(&self) -> FeeKind {
+        self.kind.unwrap_or(if self.amount > 0 { FeeKind::Amount } else { FeeKind::Unknown })
+    }
 }
 
 /// How a document is handed in.
@@ -83,6 +129,63 @@ pub struct RequiredDocument {
     pub mandatory: bool,
 }
 
+/// Where a time limit comes from: the law's maximum, or the province's publication decision
+/// (provinces publish shorter limits; the counter promises the province's when it has one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum LimitBasis {
+    Law,
+    Province,
+}
+
+impl LimitBasis {
+    pub const ALL: [LimitBasis; 2] = [LimitBasis::Law, LimitBasis::Province];
+    pub fn label(self) -> &'static str {
+        match self {
+            LimitBasis::Law => "Thời hạn tối đa theo văn bản quy phạm pháp luật",
+            LimitBasis::Province => "Thời hạn theo Quyết định công bố thủ tục của tỉnh",
+        }
+    }
+    /// One word for lists: "luật", "tỉnh".
+    pub fn short_label(self) -> &'static str {
+        match self {
+            LimitBasis::Law => "luật",
+            LimitBasis::Province => "tỉnh",
+        }
+    }
+}
+
+/// The province's own figure for a time limit, overriding the law's maximum.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ProvinceLimit {
+    pub time_limit: TimeLimit,
+    /// The publication decision, e.g. "Quyết định 2637/QĐ-UBND tỉnh Vĩnh Long (2025)".
+    pub source: String,
+}
+
+/// A case (trường hợp) of a procedure: a variant with its own time limit, fee or checklist, chosen
+/// at intake. What a case does not state is the procedure's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ProcedureCase {
+    pub id: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub time_limit: Option<TimeLimit>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[ts(optional, as = "Option<String>")]
+    pub time_limit_source: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub fee: Option<Fee>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub documents: Option<Vec<RequiredDocument>>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct Procedure {
@@ -92,18 +195,108 @@ pub struct Procedure {
     /// Lĩnh vực, e.g. "Hộ tịch".
     pub field: String,
     pub level: String,
+    /// The law's maximum (or the only figure known; see `time_limit_source`).
     pub time_limit: TimeLimit,
+    /// The document and article that set `time_limit`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[ts(optional, as = "Option<String>")]
+    pub time_limit_source: String,
+    /// The province's published figure, which the counter promises when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub province_time_limit: Option<ProvinceLimit>,
     pub fee: Fee,
     pub documents: Vec<RequiredDocument>,
+    /// Cases chosen at intake; empty = the procedure has one case.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<ProcedureCase>>", optional)]
+    pub cases: Vec<ProcedureCase>,
     pub result: String,
     pub postal_return: bool,
     #[serde(default)]
     pub legal_basis: String,
+    /// The legal document or provincial decision the entry follows (not how it was found).
     #[serde(default)]
     pub source: String,
+    /// How the entry was found and checked (for the catalog's maintainers).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[ts(optional, as = "Option<String>")]
+    pub evidence: String,
     /// L (legal text), S (secondary source), R (recalled, unconfirmed).
     #[serde(default)]
     pub confidence: String,
+}
+
+/// What applies to one dossier of a procedure (its case chosen): the time limit promised, where it
+/// comes from, the fee and the checklist.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct Terms {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub case_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub case_name: Option<String>,
+    pub time_limit: TimeLimit,
+    pub time_limit_label: String,
+    pub basis: LimitBasis,
+    pub basis_label: String,
+    pub time_limit_source: String,
+    pub fee: Fee,
+    pub fee_kind: FeeKind,
+    pub fee_label: String,
+    pub documents: Vec<RequiredDocument>,
+}
+
+impl Procedure {
+    /// The terms of `case_id` (None for a procedure without cases). A procedure with cases needs one.
+    pub fn terms(&self, case_id: Option<&str>) -> Result<Terms> {
+        let case_id = case_id.map(str::trim).filter(|c| !c.is_empty());
+        let case = match (self.cases.is_empty(), case_id) {
+            (true, None) => None,
+            (true, Some(c)) => {
+                return Err(CoreError::validation("case_id", format!("Thủ tục {} không có trường hợp '{c}'", self.code)));
+            }
+            (false, None) => {
+                return Err(CoreError::validation("case_id", format!("Thủ tục {} có nhiều trường hợp: chọn trường hợp", self.code)));
+            }
+            (false, Some(c)) => Some(
+                self.cases
+                    .iter()
+                    .find(|k| k.id == c)
+                    .ok_or_else(|| CoreError::validation("case_id", format!("Thủ tục {} không có trường hợp '{c}'", self.code)))?,
+            ),
+        };
+        let (time_limit, basis, source) = match (case.and_then(|k| k.time_limit.clone()), &self.province_time_limit) {
+            (Some(t), _) => (t, LimitBasis::Law, case.map(|k| k.time_limit_source.clone()).unwrap_or_default()),
+            (None, Some(p)) => (p.time_limit.clone(), LimitBasis::Province, p.source.clone()),
+            (None, None) => (self.time_limit.clone(), LimitBasis::Law, self.time_limit_source.clone()),
+        };
+        let fee = case.and_then(|k| k.fee.clone()).unwrap_or_else(|| self.fee.clone());
+        let fee_kind = fee.kind();
+        Ok(Terms {
+            case_id: case.map(|k| k.id.clone()),
+            case_name: case.map(|k| k.name.clone()),
+            time_limit_label: time_limit.label(),
+            time_limit,
+            basis,
+            basis_label: basis.label().to_string(),
+            time_limit_source: source,
+            fee_label: fee_label(fee_kind, fee.amount),
+            fee,
+            fee_kind,
+            documents: case.and_then(|k| k.documents.clone()).unwrap_or_else(|| self.documents.clone()),
+        })
+    }
+}
+
+/// The fee as a receipt prints it: never empty, never a silent 0.
+pub fn fee_label(kind: FeeKind, amount: i64) -> String {
+    match kind {
+        FeeKind::Amount => crate::text::money(amount),
+        other => other.label().to_string(),
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -135,6 +328,13 @@ pub fn parse_catalog(json: &str) -> Result<CatalogFile> {
         p.result = text::clean(&p.result);
         for d in &mut p.documents {
             d.name = text::clean(&d.name);
+        }
+        for k in &mut p.cases {
+            k.id = k.id.trim().to_string();
+            k.name = text::clean(&k.name);
+            for d in k.documents.iter_mut().flatten() {
+                d.name = text::clean(&d.name);
+            }
         }
         check_procedure(p)?;
         if !seen.insert(p.code.clone()) {
@@ -169,53 +369,127 @@ fn check_procedure(p: &Procedure) -> Result<()> {
             return Err(ctx(&format!("{what} có ký tự U+{:04X} không in được trên biểu mẫu", c as u32)));
         }
     }
-    if p.fee.amount < 0 {
-        return Err(ctx("lệ phí âm"));
-    }
-    match &p.time_limit {
-        TimeLimit::WorkingDays { days } => {
-            if !(*days > 0.0 && *days <= 365.0 && (days * 2.0).fract() == 0.0) {
-                return Err(ctx("thời hạn ngày làm việc phải là bội số của 0,5 và lớn hơn 0"));
-            }
-        }
-        TimeLimit::CalendarDays { days } => {
-            if *days == 0 || *days > 730 {
-                return Err(ctx("thời hạn ngày không hợp lệ"));
-            }
-        }
-        TimeLimit::SameDay { cutoff } => {
-            if chrono::NaiveTime::parse_from_str(cutoff, "%H:%M").is_err() {
-                return Err(ctx("giờ tiếp nhận tối đa (cutoff) phải có dạng HH:MM"));
-            }
+    check_fee(&p.fee).map_err(|m| ctx(&m))?;
+    check_time_limit(&p.time_limit).map_err(|m| ctx(&m))?;
+    if let Some(pl) = &p.province_time_limit {
+        check_time_limit(&pl.time_limit).map_err(|m| ctx(&format!("thời hạn của tỉnh: {m}")))?;
+        if pl.source.trim().is_empty() {
+            return Err(ctx("thời hạn của tỉnh phải ghi quyết định công bố (source)"));
         }
     }
-    let mut ids = std::collections::HashSet::new();
-    for d in &p.documents {
-        if d.id.is_empty() || !ids.insert(d.id.as_str()) {
-            return Err(ctx(&format!("thành phần hồ sơ '{}' thiếu mã hoặc bị lặp mã", d.name)));
+    check_documents(&p.documents).map_err(|m| ctx(&m))?;
+    if p.cases.len() > CATALOG_DOCUMENTS {
+        return Err(ctx(&format!("quá {CATALOG_DOCUMENTS} trường hợp")));
+    }
+    let mut case_ids = std::collections::HashSet::new();
+    for k in &p.cases {
+        if k.id.is_empty() || k.id.len() > CODE || !k.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') || !case_ids.insert(k.id.as_str()) {
+            return Err(ctx(&format!("trường hợp '{}' thiếu mã, mã sai dạng hoặc bị lặp mã", k.name)));
         }
-        if d.id.len() > CODE {
-            return Err(ctx(&format!("mã thành phần hồ sơ '{}' dài quá {CODE} ký tự", d.name)));
+        if k.name.is_empty() || k.name.chars().count() > CATALOG_TEXT || first_unprintable(&k.name).is_some() {
+            return Err(ctx(&format!("tên trường hợp '{}' trống, quá dài hoặc có ký tự không in được", k.id)));
         }
-        if d.count == 0 || d.count > 999 {
-            return Err(ctx(&format!("số lượng của '{}' phải từ 1 đến 999", d.name)));
+        let kctx = |m: String| ctx(&format!("trường hợp '{}': {m}", k.name));
+        if let Some(t) = &k.time_limit {
+            check_time_limit(t).map_err(kctx)?;
+            if k.time_limit_source.trim().is_empty() {
+                return Err(ctx(&format!("trường hợp '{}': thời hạn riêng phải ghi văn bản quy định (time_limit_source)", k.name)));
+            }
+        }
+        if let Some(f) = &k.fee {
+            check_fee(f).map_err(kctx)?;
+        }
+        if let Some(d) = &k.documents {
+            check_documents(d).map_err(kctx)?;
         }
     }
     Ok(())
 }
 
-/// A procedure as the intake screen lists it: with its time limit in words (the one label).
+fn check_fee(fee: &Fee) -> std::result::Result<(), String> {
+    if fee.amount < 0 {
+        return Err("lệ phí âm".into());
+    }
+    if fee.amount > 1_000_000_000 {
+        return Err("lệ phí quá lớn".into());
+    }
+    match fee.kind() {
+        FeeKind::Amount if fee.amount == 0 => Err("lệ phí loại 'amount' phải lớn hơn 0 (dùng exempt, not_collected hoặc unknown)".into()),
+        FeeKind::Exempt | FeeKind::NotCollected | FeeKind::Unknown if fee.amount != 0 => {
+            Err("lệ phí loại exempt, not_collected, unknown không ghi số tiền".into())
+        }
+        _ => Ok(()),
+    }
+}
+
+fn check_time_limit(t: &TimeLimit) -> std::result::Result<(), String> {
+    match t {
+        TimeLimit::WorkingDays { days } => {
+            if !(*days > 0.0 && *days <= 365.0 && (days * 2.0).fract() == 0.0) {
+                return Err("thời hạn ngày làm việc phải là bội số của 0,5 và lớn hơn 0".into());
+            }
+        }
+        TimeLimit::CalendarDays { days } => {
+            if *days == 0 || *days > 730 {
+                return Err("thời hạn ngày không hợp lệ".into());
+            }
+        }
+        TimeLimit::SameDay { cutoff } => {
+            if chrono::NaiveTime::parse_from_str(cutoff, "%H:%M").is_err() {
+                return Err("giờ tiếp nhận tối đa (cutoff) phải có dạng HH:MM".into());
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_documents(documents: &[RequiredDocument]) -> std::result::Result<(), String> {
+    use crate::limits::{first_unprintable, CATALOG_DOCUMENTS, CATALOG_TEXT, CODE};
+    if documents.len() > CATALOG_DOCUMENTS {
+        return Err(format!("quá {CATALOG_DOCUMENTS} thành phần hồ sơ"));
+    }
+    let mut ids = std::collections::HashSet::new();
+    for d in documents {
+        if d.id.is_empty() || !ids.insert(d.id.as_str()) {
+            return Err(format!("thành phần hồ sơ '{}' thiếu mã hoặc bị lặp mã", d.name));
+        }
+        if d.id.len() > CODE {
+            return Err(format!("mã thành phần hồ sơ '{}' dài quá {CODE} ký tự", d.name));
+        }
+        if d.count == 0 || d.count > 999 {
+            return Err(format!("số lượng của '{}' phải từ 1 đến 999", d.name));
+        }
+        if d.name.chars().count() > CATALOG_TEXT {
+            return Err(format!("tên thành phần hồ sơ dài quá {CATALOG_TEXT} ký tự"));
+        }
+        if let Some(c) = first_unprintable(&d.name) {
+            return Err(format!("tên thành phần hồ sơ có ký tự U+{:04X} không in được trên biểu mẫu", c as u32));
+        }
+    }
+    Ok(())
+}
+
+/// A procedure as the intake screen lists it: with the terms of each case (or its one set of terms),
+/// so the screen shows the time limit, where it comes from and the fee in the core's words.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
 pub struct ProcedureView {
     #[serde(flatten)]
     pub procedure: Procedure,
+    /// The label of the first case's (or the only) time limit.
     pub time_limit_label: String,
+    /// One entry per case, in catalog order; exactly one for a procedure without cases.
+    pub terms: Vec<Terms>,
 }
 
 impl ProcedureView {
     pub fn of(p: &Procedure) -> ProcedureView {
-        ProcedureView { time_limit_label: p.time_limit.label(), procedure: p.clone() }
+        let terms: Vec<Terms> = if p.cases.is_empty() {
+            p.terms(None).into_iter().collect()
+        } else {
+            p.cases.iter().filter_map(|k| p.terms(Some(&k.id)).ok()).collect()
+        };
+        ProcedureView { time_limit_label: terms.first().map(|t| t.time_limit_label.clone()).unwrap_or_else(|| p.time_limit.label()), terms, procedure: p.clone() }
     }
 }
 

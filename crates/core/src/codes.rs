@@ -117,6 +117,26 @@ pub fn issue(tx: &Transaction, template: &str, agency: &str, counter: &str, day:
     Ok(IssuedCode { code: format_provisional(agency, counter, day, next), provisional: true })
 }
 
+/// Issues the number of a contact at intake that is not a dossier (a guidance slip `HD-…` or a
+/// refusal slip `TC-…`): `<prefix>-<agency>-<counter>-<yyMMdd>-<NNNN>`, unique by construction like
+/// a provisional code, never drawn from the official sequence (a citizen turned away consumes no
+/// dossier number).
+pub fn issue_contact(tx: &Transaction, prefix: &str, agency: &str, counter: &str, day: NaiveDate) -> Result<String> {
+    let series = format!("{prefix}:{}", day.format("%y%m%d"));
+    let max: Option<u32> = tx.prepare_cached("SELECT MAX(seq) FROM codes_issued WHERE series = ?1")?.query_row([&series], |r| r.get(0)).optional()?.flatten();
+    let next = max.map_or(1, |m| m + 1);
+    tx.prepare_cached("INSERT INTO codes_issued(series, seq) VALUES (?1, ?2)")?.execute(params![series, next])?;
+    Ok(format!("{prefix}-{agency}-{counter}-{}-{next:04}", day.format("%y%m%d")))
+}
+
+/// The prefixes of contact numbers (guidance, refusal at intake).
+pub const CONTACT_PREFIXES: [&str; 2] = ["HD-", "TC-"];
+
+/// True for the number of a guidance or refusal slip (not a dossier code).
+pub fn is_contact_number(code: &str) -> bool {
+    CONTACT_PREFIXES.iter().any(|p| code.starts_with(p))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

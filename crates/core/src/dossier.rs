@@ -49,6 +49,21 @@ pub struct Applicant {
     pub email: Option<String>,
 }
 
+/// How the fold names the counter in hand-overs (a stored token; forms print the unit's name, a
+/// setting, in its place).
+pub const COUNTER_UNIT: &str = "Bộ phận Một cửa";
+
+/// The authorised person who files on behalf of the applicant ("Trường hợp ủy quyền" on Mẫu 01).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Representative {
+    pub full_name: String,
+    pub id_number: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[ts(optional, as = "Option<String>")]
+    pub phone: String,
+}
+
 /// How the dossier came in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -110,10 +125,16 @@ pub enum DossierStatus {
     Stopped,
     /// Công dân rút hồ sơ (closed).
     Withdrawn,
+    /// Not taken in: the papers were incomplete and the citizen got the one-time guidance slip
+    /// (Mẫu 02). A contact record with a guidance number, never a dossier code (closed).
+    Guided,
+    /// Not taken in: outside the counter's remit or not eligible; the citizen got the refusal slip
+    /// (Mẫu 03). A contact record with its own number, never a dossier code (closed).
+    NotAccepted,
 }
 
 impl DossierStatus {
-    pub const ALL: [DossierStatus; 8] = [
+    pub const ALL: [DossierStatus; 10] = [
         DossierStatus::Received,
         DossierStatus::InProcess,
         DossierStatus::WaitingSupplement,
@@ -122,6 +143,8 @@ impl DossierStatus {
         DossierStatus::Refused,
         DossierStatus::Stopped,
         DossierStatus::Withdrawn,
+        DossierStatus::Guided,
+        DossierStatus::NotAccepted,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -133,6 +156,8 @@ impl DossierStatus {
             DossierStatus::Refused => "refused",
             DossierStatus::Stopped => "stopped",
             DossierStatus::Withdrawn => "withdrawn",
+            DossierStatus::Guided => "guided",
+            DossierStatus::NotAccepted => "not_accepted",
         }
     }
     pub fn label(self) -> &'static str {
@@ -145,6 +170,8 @@ impl DossierStatus {
             DossierStatus::Refused => "Đã từ chối",
             DossierStatus::Stopped => "Đã dừng giải quyết",
             DossierStatus::Withdrawn => "Công dân đã rút hồ sơ",
+            DossierStatus::Guided => "Đã hướng dẫn bổ sung (chưa tiếp nhận)",
+            DossierStatus::NotAccepted => "Từ chối tiếp nhận (chưa tiếp nhận)",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -152,7 +179,20 @@ impl DossierStatus {
     }
     /// Still being processed or waiting to be collected.
     pub fn is_open(self) -> bool {
-        !matches!(self, DossierStatus::Returned | DossierStatus::Refused | DossierStatus::Stopped | DossierStatus::Withdrawn)
+        !matches!(
+            self,
+            DossierStatus::Returned
+                | DossierStatus::Refused
+                | DossierStatus::Stopped
+                | DossierStatus::Withdrawn
+                | DossierStatus::Guided
+                | DossierStatus::NotAccepted
+        )
+    }
+    /// A contact at intake that issued no dossier code (guidance or refusal slip): not a dossier in
+    /// the logbook, the on-time counts or the work lists; its `code` is the slip's number.
+    pub fn is_intake_contact(self) -> bool {
+        matches!(self, DossierStatus::Guided | DossierStatus::NotAccepted)
     }
 }
 
@@ -285,6 +325,21 @@ pub struct Dossier {
     /// Fee collected, in đồng.
     #[ts(type = "number")]
     pub fee: i64,
+    /// What the fee is (absent in dossiers taken in before fee kinds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub fee_kind: Option<crate::catalog::FeeKind>,
+    /// The case of the procedure chosen at intake (procedures with cases).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub case_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub case_name: Option<String>,
+    /// The person who files on the applicant's behalf (ủy quyền), with their ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub representative: Option<Representative>,
     pub channel: Channel,
     pub delivery: Delivery,
     /// RFC 3339, Vietnam time.
@@ -432,7 +487,7 @@ impl Dossier {
         match event {
             EventKind::Received { .. } => {}
             EventKind::HandedOver { department, batch } => {
-                p.movements.push(Movement { at: at.into(), from: "Bộ phận Một cửa".into(), to: department.clone(), batch: Some(batch.clone()) });
+                p.movements.push(Movement { at: at.into(), from: COUNTER_UNIT.into(), to: department.clone(), batch: Some(batch.clone()) });
                 p.department = Some(department.clone());
                 self.status = DossierStatus::InProcess;
             }
@@ -462,7 +517,7 @@ impl Dossier {
                 };
             }
             EventKind::ResultReceived { department } => {
-                p.movements.push(Movement { at: at.into(), from: department.clone(), to: "Bộ phận Một cửa".into(), batch: None });
+                p.movements.push(Movement { at: at.into(), from: department.clone(), to: COUNTER_UNIT.into(), batch: None });
                 p.department = None;
                 p.result_at = Some(at.into());
                 self.status = DossierStatus::ResultReady;

@@ -8,10 +8,10 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::calendar::due::due_at;
-use crate::catalog::{Procedure, TimeLimit};
+use crate::catalog::{FeeKind, Procedure, RequiredDocument, Terms, TimeLimit};
 use crate::clock::to_rfc3339;
 use crate::codes;
-use crate::dossier::{Applicant, Channel, Delivery, Dossier, DossierStatus, EventKind, ReceivedDocument};
+use crate::dossier::{Applicant, Channel, Delivery, Dossier, DossierStatus, EventKind, ReceivedDocument, Representative};
 use crate::error::{CoreError, Result};
 use crate::limits;
 use crate::store::Store;
@@ -50,7 +50,15 @@ impl DocInput {
 #[ts(export)]
 pub struct IntakeRequest {
     pub procedure_code: String,
+    /// The case of the procedure (required when the catalog lists cases for it).
+    #[serde(default)]
+    #[ts(optional)]
+    pub case_id: Option<String>,
     pub applicant: Applicant,
+    /// The person filing on the applicant's behalf, when authorised (ủy quyền).
+    #[serde(default)]
+    #[ts(optional)]
+    pub representative: Option<Representative>,
     /// The checklist items received; omitted means the whole checklist.
     #[serde(default)]
     #[ts(optional)]
@@ -61,7 +69,7 @@ pub struct IntakeRequest {
     #[serde(default)]
     #[ts(optional)]
     pub delivery: Option<Delivery>,
-    /// Fee collected in đồng; omitted means the catalog fee.
+    /// Fee collected in đồng; omitted means the catalog fee (required when the catalog does not know it).
     #[serde(default)]
     #[ts(optional, type = "number")]
     pub fee: Option<i64>,
@@ -80,27 +88,35 @@ pub struct IntakeRequest {
 pub struct IntakePreview {
     pub procedure_code: String,
     pub procedure_name: String,
+    /// The catalog's amount (0 unless `terms.fee_kind` is `amount`).
     #[ts(type = "number")]
     pub fee: i64,
     pub time_limit: TimeLimit,
     pub time_limit_label: String,
     pub received_at: String,
     pub due_at: String,
+    /// The case's terms: where the time limit comes from, the fee's kind and label, the checklist.
+    pub terms: Terms,
 }
 
-/// The appointment for `procedure_code` if received at `received`.
-pub fn preview(store: &Store, procedure_code: &str, received: Option<NaiveDateTime>) -> Result<IntakePreview> {
+/// The appointment for `procedure_code` (its case `case_id`) if received at `received`.
+pub fn preview(store: &Store, procedure_code: &str, case_id: Option<&str>, received: Option<NaiveDateTime>) -> Result<IntakePreview> {
     let p = find_procedure(store, procedure_code)?;
+    if let Some(c) = case_id {
+        limits::length("case_id", "Trường hợp", c, limits::CODE)?;
+    }
+    let terms = p.terms(case_id)?;
     let received = received.unwrap_or_else(|| store.clock().now());
-    let due = due_at(store.calendar(), store.office_hours(), received, &p.time_limit)?;
+    let due = due_at(store.calendar(), store.office_hours(), received, &terms.time_limit)?;
     Ok(IntakePreview {
         procedure_code: p.code.clone(),
         procedure_name: p.name.clone(),
-        fee: p.fee.amount,
-        time_limit: p.time_limit.clone(),
-        time_limit_label: p.time_limit.label(),
+        fee: terms.fee.amount,
+        time_limit: terms.time_limit.clone(),
+        time_limit_label: terms.time_limit_label.clone(),
         received_at: to_rfc3339(received),
         due_at: to_rfc3339(due),
+        terms,
     })
 }
 
@@ -114,17 +130,19 @@ fn find_procedure<'a>(store: &'a Store, code: &str) -> Result<&'a Procedure> {
         .ok_or_else(|| CoreError::validation("procedure_code", format!("Không có thủ tục mã {} trong danh mục", code.trim())))
 }
 
-fn received_documents(p: &Procedure, input: Option<&[DocInput]>) -> Result<Vec<ReceivedDocument>> {
+/// The checklist items ticked, in checklist order, checked against the checklist; the mandatory
+/// items not ticked are returned beside them (what a guidance slip lists).
+pub(crate) fn ticked_documents(p: &Procedure, checklist: &[RequiredDocument], input: Option<&[DocInput]>) -> Result<(Vec<ReceivedDocument>, Vec<String>)> {
     let Some(input) = input else {
-        return Ok(p.documents.iter().map(|d| ReceivedDocument { id: d.id.clone(), name: d.name.clone(), form: d.form, count: d.count }).collect());
+        return Ok((checklist.iter().map(|d| ReceivedDocument { id: d.id.clone(), name: d.name.clone(), form: d.form, count: d.count }).collect(), Vec::new()));
     };
-    if input.len() > p.documents.len().max(1) {
-        return Err(CoreError::validation("documents", format!("Thủ tục {} chỉ có {} thành phần hồ sơ", p.code, p.documents.len())));
+    if input.len() > checklist.len().max(1) {
+        return Err(CoreError::validation("documents", format!("Thủ tục {} chỉ có {} thành phần hồ sơ", p.code, checklist.len())));
     }
     let mut out = Vec::with_capacity(input.len());
     for item in input {
         limits::length("documents", "Mã giấy tờ", item.id(), limits::CODE)?;
-        let req = p.documents.iter().find(|d| d.id == item.id()).ok_or_else(|| {
+        let req = checklist.iter().find(|d| d.id == item.id()).ok_or_else(|| {
             CoreError::validation("documents", format!("Giấy tờ '{}' không thuộc thành phần hồ sơ của thủ tục {}", item.id(), p.code))
         })?;
         if out.iter().any(|d: &ReceivedDocument| d.id == req.id) {
@@ -136,21 +154,63 @@ fn received_documents(p: &Procedure, input: Option<&[DocInput]>) -> Result<Vec<R
         }
         out.push(ReceivedDocument { id: req.id.clone(), name: req.name.clone(), form: req.form, count });
     }
-    let missing: Vec<&str> =
-        p.documents.iter().filter(|d| d.mandatory && !out.iter().any(|r| r.id == d.id)).map(|d| d.name.as_str()).collect();
-    if !missing.is_empty() {
-        return Err(CoreError::validation("documents", format!("Hồ sơ chưa đủ thành phần bắt buộc: {}", missing.join("; "))));
-    }
+    let missing: Vec<String> =
+        checklist.iter().filter(|d| d.mandatory && !out.iter().any(|r| r.id == d.id)).map(|d| d.name.clone()).collect();
     // keep checklist order, whatever order the clerk ticked in
-    out.sort_by_key(|r| p.documents.iter().position(|d| d.id == r.id));
-    Ok(out)
+    out.sort_by_key(|r| checklist.iter().position(|d| d.id == r.id));
+    Ok((out, missing))
 }
 
-/// Validates the request into a dossier (without code, times, status) — writes nothing.
-fn validate_request(store: &Store, req: &IntakeRequest, today: chrono::NaiveDate) -> Result<(Procedure, Applicant, Vec<ReceivedDocument>, Delivery, i64, Option<String>)> {
+
+/// The fee of a dossier: the clerk's figure checked against what the catalog knows. An unknown fee
+/// must be entered; an exempt or uncollected one cannot carry an amount.
+fn fee_of(terms: &Terms, typed: Option<i64>) -> Result<(i64, FeeKind)> {
+    if let Some(f) = typed {
+        if !(0..=1_000_000_000).contains(&f) {
+            return Err(CoreError::validation("fee", "Lệ phí không hợp lệ"));
+        }
+    }
+    match (terms.fee_kind, typed) {
+        (FeeKind::Unknown, None) => Err(CoreError::validation(
+            "fee",
+            "Danh mục chưa có mức lệ phí của tỉnh cho thủ tục này: nhập số tiền lệ phí (0 nếu không thu) trước khi tiếp nhận",
+        )),
+        (FeeKind::Unknown, Some(0)) => Ok((0, FeeKind::NotCollected)),
+        (FeeKind::Unknown, Some(f)) => Ok((f, FeeKind::Amount)),
+        (FeeKind::Exempt | FeeKind::NotCollected, None | Some(0)) => Ok((0, terms.fee_kind)),
+        (FeeKind::Exempt | FeeKind::NotCollected, Some(_)) => {
+            Err(CoreError::validation("fee", format!("Thủ tục này {}: không ghi số tiền lệ phí", terms.fee_label.to_lowercase())))
+        }
+        (FeeKind::Amount, None) => Ok((terms.fee.amount, FeeKind::Amount)),
+        // a reduction (e.g. exempt households) is the clerk's call, written on the receipt as typed
+        (FeeKind::Amount, Some(0)) => Ok((0, FeeKind::Exempt)),
+        (FeeKind::Amount, Some(f)) => Ok((f, FeeKind::Amount)),
+    }
+}
+
+/// A request checked into what a dossier copies from it — writes nothing.
+pub(crate) struct Checked {
+    pub procedure: Procedure,
+    pub terms: Terms,
+    pub applicant: Applicant,
+    pub representative: Option<Representative>,
+    pub documents: Vec<ReceivedDocument>,
+    /// Mandatory checklist items not ticked (a complete dossier has none).
+    pub missing: Vec<String>,
+    pub delivery: Delivery,
+    pub note: Option<String>,
+}
+
+/// Checks everything in the request but the completeness of the papers.
+pub(crate) fn check_request(store: &Store, req: &IntakeRequest, today: chrono::NaiveDate) -> Result<Checked> {
     let p = find_procedure(store, &req.procedure_code)?.clone();
+    if let Some(c) = &req.case_id {
+        limits::length("case_id", "Trường hợp", c, limits::CODE)?;
+    }
+    let terms = p.terms(req.case_id.as_deref())?;
     let applicant = validate::applicant(&req.applicant, today)?;
-    let documents = received_documents(&p, req.documents.as_deref())?;
+    let representative = req.representative.as_ref().map(validate::representative).transpose()?.flatten();
+    let (documents, missing) = ticked_documents(&p, &terms.documents, req.documents.as_deref())?;
     let delivery = match req.delivery.clone().unwrap_or_default() {
         Delivery::Counter => Delivery::Counter,
         Delivery::Post { address } => {
@@ -164,12 +224,18 @@ fn validate_request(store: &Store, req: &IntakeRequest, today: chrono::NaiveDate
             Delivery::Post { address }
         }
     };
-    let fee = req.fee.unwrap_or(p.fee.amount);
-    if !(0..=1_000_000_000).contains(&fee) {
-        return Err(CoreError::validation("fee", "Lệ phí không hợp lệ"));
-    }
     let note = req.note.as_deref().map(|n| limits::text("note", "Ghi chú", n, limits::NOTE)).transpose()?.filter(|n| !n.is_empty());
-    Ok((p, applicant, documents, delivery, fee, note))
+    Ok(Checked { procedure: p, terms, applicant, representative, documents, missing, delivery, note })
+}
+
+/// Validates the request into a dossier (without code, times, status) — writes nothing.
+fn validate_request(store: &Store, req: &IntakeRequest, today: chrono::NaiveDate) -> Result<(Checked, i64, FeeKind)> {
+    let c = check_request(store, req, today)?;
+    if !c.missing.is_empty() {
+        return Err(CoreError::validation("documents", format!("Hồ sơ chưa đủ thành phần bắt buộc: {}", c.missing.join("; "))));
+    }
+    let (fee, fee_kind) = fee_of(&c.terms, req.fee)?;
+    Ok((c, fee, fee_kind))
 }
 
 /// Takes a dossier in. Returns the stored dossier (the existing one for a repeated `request_id`).
@@ -196,7 +262,7 @@ pub fn submit_batch(store: &mut Store, reqs: &[IntakeRequest]) -> Result<Vec<Dos
         }
         let now = store.clock().now();
         let v = validate_request(store, req, now.date())?;
-        let due = due_at(store.calendar(), store.office_hours(), now, &v.0.time_limit)?;
+        let due = due_at(store.calendar(), store.office_hours(), now, &v.0.terms.time_limit)?;
         prepared.push(Ok((now, due, request_id, req.channel.unwrap_or_default(), v)));
     }
     // `Err(existing)` found before the transaction; `Ok(None)` found inside it (another process took
@@ -209,7 +275,7 @@ pub fn submit_batch(store: &mut Store, reqs: &[IntakeRequest]) -> Result<Vec<Dos
     let tx = store.write_tx()?;
     let mut outcomes = Vec::with_capacity(prepared.len());
     for item in prepared {
-        let (now, due, request_id, channel, (p, applicant, documents, delivery, fee, note)) = match item {
+        let (now, due, request_id, channel, (c, fee, fee_kind)) = match item {
             Ok(x) => x,
             Err(existing) => {
                 outcomes.push(Outcome::Existing(Box::new(existing)));
@@ -232,22 +298,26 @@ pub fn submit_batch(store: &mut Store, reqs: &[IntakeRequest]) -> Result<Vec<Dos
             provisional: issued.provisional,
             provisional_code: issued.provisional.then(|| issued.code.clone()),
             agency_code: ctx.agency_code.clone(),
-            procedure_code: p.code.clone(),
-            procedure_name: p.name.clone(),
-            applicant,
-            documents,
+            procedure_code: c.procedure.code.clone(),
+            procedure_name: c.procedure.name.clone(),
+            applicant: c.applicant,
+            documents: c.documents,
             fee,
+            fee_kind: Some(fee_kind),
+            case_id: c.terms.case_id.clone(),
+            case_name: c.terms.case_name.clone(),
+            representative: c.representative,
             channel,
-            delivery,
+            delivery: c.delivery,
             received_at: to_rfc3339(now),
             due_at: to_rfc3339(due),
-            time_limit: p.time_limit.clone(),
+            time_limit: c.terms.time_limit.clone(),
             clerk_id: ctx.clerk_id.clone(),
             clerk_name: ctx.clerk_name.clone(),
             counter_id: ctx.counter_id.clone(),
             status: DossierStatus::Received,
             request_id,
-            note,
+            note: c.note,
             progress: Default::default(),
         };
         insert(&tx, &ctx, now, &dossier)?;
@@ -298,6 +368,8 @@ pub(crate) fn insert_projection(tx: &rusqlite::Transaction, dossier: &Dossier, r
         .execute(params![dossier_id, text::fold(&dossier.applicant.full_name)])?;
     Ok(dossier_id)
 }
+
+pub mod contact;
 
 #[cfg(test)]
 pub(crate) mod tests;

@@ -195,6 +195,50 @@ pub fn check_new_due(store: &Store, d: &Dossier, t: NaiveDateTime, now: NaiveDat
     Ok(())
 }
 
+/// The last day an apology (Mẫu 04) is on time: `rules.apology_days_before_due` working days
+/// before the appointment's day (provincial rules: at least 01 working day before; UNCONFIRMED as a
+/// national rule, hence a setting).
+pub fn apology_deadline(store: &Store, d: &Dossier, rules: &CounterSettings) -> Option<chrono::NaiveDate> {
+    let mut day = parse_local(&d.due_at)?.date();
+    let mut left = rules.apology_days_before_due;
+    // bounded walk: a calendar without working days for a year must not loop for ever
+    for _ in 0..400 {
+        if left == 0 {
+            return Some(day);
+        }
+        day = day.pred_opt()?;
+        if store.calendar().is_working_day(day) {
+            left -= 1;
+        }
+    }
+    None
+}
+
+/// What the counter warns about a dossier now, in the clerk's words (shown beside its steps; the
+/// step itself is still allowed): an apology that can still be made but is already late.
+pub fn warnings(store: &Store, d: &Dossier, now: NaiveDateTime, rules: &CounterSettings) -> Vec<String> {
+    let mut out = Vec::new();
+    if Step::Delay.allows(d.status) && d.progress.delays < rules.max_delays {
+        if let Some(last) = apology_deadline(store, d, rules) {
+            if now.date() > last {
+                out.push(format!(
+                    "Văn bản xin lỗi và đề nghị gia hạn (Mẫu 04) phải gửi chậm nhất {:02} ngày làm việc trước ngày hẹn trả {} (tức là trong ngày {}): nếu hồ sơ trễ hạn, gửi ngay và ghi rõ lý do",
+                    rules.apology_days_before_due,
+                    crate::dates::format_date(parse_local(&d.due_at).map(|t| t.date()).unwrap_or(last)),
+                    crate::dates::format_date(last)
+                ));
+            }
+        }
+    }
+    if d.provisional && d.status.is_open() {
+        out.push(format!(
+            "Mã {} là mã tạm: Cổng dịch vụ công sẽ cấp mã chính thức khi đồng bộ; sau đó in lại giấy tiếp nhận cho công dân",
+            d.code
+        ));
+    }
+    out
+}
+
 /// Early / on time / late of a result ready at `ready` (a delayed dossier is late).
 pub fn timeliness(d: &Dossier, ready: NaiveDateTime) -> Timeliness {
     let due = parse_local(&d.due_at).unwrap_or(ready);
@@ -316,6 +360,10 @@ pub enum WorkList {
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
 pub struct WorkCounts {
+    /// Guidance slips given today (Mẫu 02 at intake, no dossier code).
+    pub guided_today: u32,
+    /// Refusal slips given today (Mẫu 03 at intake, no dossier code).
+    pub not_accepted_today: u32,
     pub due_today: u32,
     pub overdue: u32,
     pub due_soon: u32,
@@ -375,7 +423,18 @@ pub fn counts(store: &Store) -> Result<WorkCounts> {
             "SELECT COUNT(*) FROM dossiers WHERE status IN {statuses} AND due_at >= ?1 AND due_at < ?2"
         ))?.query_row([lo, hi], |r| r.get(0))?)
     };
+    // contacts at intake today (guidance and refusal slips, no dossier code): counted, never listed
+    let today = store.clock().now().date();
+    let (lo, hi) = (format!("{today}T00:00"), format!("{}T00:00", today.succ_opt().unwrap_or(today)));
+    let contacts = |status: DossierStatus| -> Result<u32> {
+        Ok(store
+            .conn()
+            .prepare_cached("SELECT COUNT(*) FROM dossiers WHERE status = ?1 AND received_at >= ?2 AND received_at < ?3")?
+            .query_row(params![status.as_str(), lo, hi], |r| r.get(0))?)
+    };
     Ok(WorkCounts {
+        guided_today: contacts(DossierStatus::Guided)?,
+        not_accepted_today: contacts(DossierStatus::NotAccepted)?,
         due_today: count(WorkList::DueToday)?,
         overdue: count(WorkList::Overdue)?,
         due_soon: count(WorkList::DueSoon)?,

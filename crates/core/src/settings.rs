@@ -47,6 +47,11 @@ pub struct CounterSettings {
     pub printer: String,
     /// Status-lookup URL encoded in the receipt's QR code; `{code}` is replaced by the dossier code.
     pub lookup_url: String,
+    /// The unit that receives dossiers and issues the one-stop forms: since 1/7/2025 a commune or
+    /// ward has a "Trung tâm Phục vụ hành chính công" (Decree 118/2025); some still say "Bộ phận
+    /// Một cửa". Printed in the forms' heading and text, never hard-coded.
+    #[serde(default = "default_unit_name")]
+    pub unit_name: String,
     /// First header line: the agency's parent ("cơ quan chủ quản"), e.g. "UBND THÀNH PHỐ HÀ NỘI".
     pub parent_agency: String,
     /// Place name in the date line: "Ba Đình, ngày ... tháng ... năm ...".
@@ -56,11 +61,16 @@ pub struct CounterSettings {
     pub head_name: String,
     /// Phone number printed on the supplement request for questions.
     pub counter_phone: String,
-    /// After a supplement: "resume" (the time already spent counts; Decree 61/2018 practice, [R]) or
-    /// "restart" (the whole limit counts again from the supplement). UNCONFIRMED for Decree 118/2025.
+    /// After a supplement: "restart" (default: the time limit counts again from the start once the
+    /// complete dossier is received — docs/lifecycle.md cites the evidence) or "resume" (the time
+    /// already spent counts; the older practice).
     pub supplement_clock: String,
-    /// How many times an apology may set a new appointment (the old decree allowed once, [R]).
+    /// How many times an apology may set a new appointment (provincial rules: at most once).
     pub max_delays: u32,
+    /// The apology (Mẫu 04) is due at least this many working days before the appointment
+    /// (provincial rules: 01); a later one is allowed but the counter warns.
+    #[serde(default = "default_apology_days")]
+    pub apology_days_before_due: u32,
     /// The departments dossiers are handed over to, separated by ";" (offered at the handover desk).
     /// Default: the specialist offices of a commune under Decree 150/2025/NĐ-CP (a ward has "Phòng
     /// Kinh tế, Hạ tầng và Đô thị" instead of "Phòng Kinh tế").
@@ -74,6 +84,14 @@ fn default_lock_minutes() -> u32 {
     5
 }
 
+fn default_unit_name() -> String {
+    "Trung tâm Phục vụ hành chính công".into()
+}
+
+fn default_apology_days() -> u32 {
+    1
+}
+
 impl Default for CounterSettings {
     fn default() -> Self {
         CounterSettings {
@@ -83,13 +101,15 @@ impl Default for CounterSettings {
             printer: String::new(),
             // UNCONFIRMED: the real portal's lookup address is a per-city setting; this is a placeholder.
             lookup_url: "https://dichvucong.hanoi.gov.vn/tra-cuu-ho-so?ma={code}".into(),
+            unit_name: default_unit_name(),
             parent_agency: "UBND THÀNH PHỐ HÀ NỘI".into(),
             place_name: "Ba Đình".into(),
             head_title: "CHỦ TỊCH".into(),
             head_name: String::new(),
             counter_phone: String::new(),
-            supplement_clock: "resume".into(),
+            supplement_clock: "restart".into(),
             max_delays: 1,
+            apology_days_before_due: default_apology_days(),
             departments: "Văn phòng HĐND và UBND; Phòng Kinh tế; Phòng Văn hóa - Xã hội".into(),
             lock_after_minutes: 5,
         }
@@ -102,6 +122,7 @@ const KEYS: &[&str] = &[
     "print_on_intake",
     "printer",
     "lookup_url",
+    "unit_name",
     "parent_agency",
     "place_name",
     "head_title",
@@ -109,6 +130,7 @@ const KEYS: &[&str] = &[
     "counter_phone",
     "supplement_clock",
     "max_delays",
+    "apology_days_before_due",
     "departments",
     "lock_after_minutes",
 ];
@@ -175,6 +197,12 @@ impl CounterSettings {
                 }
                 self.lookup_url = value;
             }
+            "unit_name" => {
+                if value.is_empty() {
+                    return Err(bad("Cần tên đơn vị tiếp nhận (ví dụ: Trung tâm Phục vụ hành chính công)"));
+                }
+                self.unit_name = value
+            }
             "parent_agency" => self.parent_agency = value,
             "place_name" => self.place_name = value,
             "head_title" => self.head_title = value,
@@ -188,6 +216,13 @@ impl CounterSettings {
             }
             "max_delays" => {
                 self.max_delays = value.parse().ok().filter(|n| (0..=10).contains(n)).ok_or_else(|| bad("Số lần hẹn lại phải là số từ 0 đến 10"))?;
+            }
+            "apology_days_before_due" => {
+                self.apology_days_before_due = value
+                    .parse()
+                    .ok()
+                    .filter(|n| (0..=10).contains(n))
+                    .ok_or_else(|| bad("Số ngày làm việc trước hạn để gửi văn bản xin lỗi phải từ 0 đến 10"))?;
             }
             "departments" => {
                 let list: Vec<String> = value.split(';').map(text::clean).filter(|d| !d.is_empty()).collect();
@@ -215,6 +250,7 @@ impl CounterSettings {
             "print_on_intake" => self.print_on_intake.to_string(),
             "printer" => self.printer.clone(),
             "lookup_url" => self.lookup_url.clone(),
+            "unit_name" => self.unit_name.clone(),
             "parent_agency" => self.parent_agency.clone(),
             "place_name" => self.place_name.clone(),
             "head_title" => self.head_title.clone(),
@@ -222,6 +258,7 @@ impl CounterSettings {
             "counter_phone" => self.counter_phone.clone(),
             "supplement_clock" => self.supplement_clock.clone(),
             "max_delays" => self.max_delays.to_string(),
+            "apology_days_before_due" => self.apology_days_before_due.to_string(),
             "departments" => self.departments.clone(),
             "lock_after_minutes" => self.lock_after_minutes.to_string(),
             _ => String::new(),

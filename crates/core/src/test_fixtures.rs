@@ -69,7 +69,7 @@ pub(crate) fn counter(id: &str, now: &str, blocks: Vec<(u32, u32)>) -> (tempfile
 /// Takes in one valid dossier (marital-status certificate) and returns its code.
 pub(crate) fn intake(s: &mut Store) -> String {
     let req: crate::intake::IntakeRequest = serde_json::from_value(serde_json::json!({
-        "procedure_code": "1.004873",
+        "procedure_code": "1.004873", "fee": 0,
         "applicant": {"full_name": "Trần Văn Bình", "id_type": "cccd", "id_number": "001090012345",
                       "date_of_birth": "1990-03-05", "phone": "0912345678", "address": "Ba Đình"}
     }))

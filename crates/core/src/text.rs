@@ -86,3 +86,16 @@ mod tests {
         assert_eq!(fold_words("Lê-Thị  Hoa, 0912"), vec!["le", "thi", "hoa", "0912"]);
     }
 }
+
+/// An amount of đồng as forms and screens print it: "50.000 đồng" (dots group thousands).
+pub fn money(amount: i64) -> String {
+    let digits = amount.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    format!("{}{out} đồng", if amount < 0 { "-" } else { "" })
+}

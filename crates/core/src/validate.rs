@@ -61,6 +61,32 @@ pub fn normalise_phone(s: &str) -> Result<String> {
 }
 
 /// Normalises and checks an applicant. `today` bounds the date of birth.
+/// The authorised person filing on the applicant's behalf: a name and an ID number (any kind of
+/// personal paper: 3–30 letters or digits); the phone is optional. All empty = no representative.
+pub fn representative(r: &crate::dossier::Representative) -> Result<Option<crate::dossier::Representative>> {
+    let full_name = limits::text("representative.full_name", "Họ và tên người được ủy quyền", &r.full_name, limits::NAME)?;
+    let id_number: String = limits::text("representative.id_number", "Số giấy tờ của người được ủy quyền", &r.id_number, limits::ID_NUMBER)?
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_uppercase();
+    limits::length("representative.phone", "Số điện thoại người được ủy quyền", &r.phone, limits::PHONE)?;
+    if full_name.is_empty() && id_number.is_empty() && r.phone.trim().is_empty() {
+        return Ok(None);
+    }
+    if full_name.is_empty() {
+        return Err(err("representative.full_name", "Cần họ và tên người được ủy quyền"));
+    }
+    if full_name.chars().any(|c| c.is_ascii_digit() || (!c.is_alphabetic() && !matches!(c, ' ' | '\'' | '-' | '.'))) {
+        return Err(err("representative.full_name", "Họ và tên chỉ gồm chữ cái, dấu cách, dấu gạch nối"));
+    }
+    if !(3..=30).contains(&id_number.chars().count()) || !id_number.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(err("representative.id_number", "Số giấy tờ của người được ủy quyền gồm 3–30 chữ cái hoặc chữ số"));
+    }
+    let phone = if r.phone.trim().is_empty() { String::new() } else { normalise_phone(&r.phone).map_err(|_| err("representative.phone", "Số điện thoại người được ủy quyền không hợp lệ"))? };
+    Ok(Some(crate::dossier::Representative { full_name, id_number, phone }))
+}
+
 pub fn applicant(a: &Applicant, today: NaiveDate) -> Result<Applicant> {
     let full_name = limits::text("applicant.full_name", "Họ và tên", &a.full_name, limits::NAME)?;
     if full_name.is_empty() {

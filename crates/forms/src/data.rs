@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use motcua_core::clock::parse_local;
-use motcua_core::dossier::{Delivery, Dossier};
+use motcua_core::dossier::{Delivery, Dossier, DossierStatus};
 use motcua_core::settings::CounterSettings;
 use motcua_core::{text, CoreError, Store};
 
@@ -22,7 +22,7 @@ pub struct Header {
     /// As registered, e.g. "UBND phường Ba Đình"; `agency_upper` for the header.
     pub agency_name: String,
     pub agency_upper: String,
-    /// "Bộ phận Một cửa"
+    /// The receiving unit, a setting: "Trung tâm Phục vụ hành chính công" (or "Bộ phận Một cửa").
     pub unit: String,
     pub unit_upper: String,
     /// "Ba Đình, ngày 23 tháng 11 năm 2026"
@@ -42,7 +42,20 @@ pub struct DocLine {
 /// The dossier as the forms print it: every value already formatted in Vietnamese style.
 #[derive(Debug, Clone, Serialize)]
 pub struct DossierView {
+    /// The dossier code; for a contact at intake (guidance, refusal) the slip's number.
     pub code: String,
+    /// The dossier code as the "Mã hồ sơ (nếu có)" line prints it: empty for a contact at intake.
+    pub dossier_code: String,
+    /// The slip's number ("Số: …"): a contact's number, or for a dossier its logbook entry.
+    pub number: String,
+    /// Set when the code is provisional: the receipt says so in words.
+    pub provisional: String,
+    /// The stop notice is on the citizen's own request (a withdrawal), not the agency's decision.
+    pub by_request: String,
+    pub case_name: String,
+    pub id_label: String,
+    pub representative_name: String,
+    pub representative_id: String,
     pub procedure_code: String,
     pub procedure_name: String,
     pub applicant_name: String,
@@ -59,7 +72,9 @@ pub struct DossierView {
     pub documents: Vec<DocLine>,
     pub sets: String,
     pub delivery: String,
-    /// "50.000 đồng", empty when free.
+    /// "Nhận trực tiếp" / "Qua dịch vụ bưu chính công ích" (the logbook's column).
+    pub delivery_method: String,
+    /// "50.000 đồng", "Miễn lệ phí", "Không thu": never empty for a dossier taken in with fee kinds.
     pub fee: String,
     pub clerk_name: String,
     /// Logbook volume (the year) and entry number (the code's sequence).
@@ -101,6 +116,7 @@ pub struct LogbookRow {
     pub department: String,
     pub received_at: String,
     pub due_at: String,
+    pub delivery_method: String,
     pub handed_over: String,
     pub returned: String,
     pub note: String,
@@ -186,22 +202,12 @@ fn short_datetime(t: &str) -> String {
     parse_local(t).map(motcua_core::dates::format_time_date).unwrap_or_else(|| t.to_string())
 }
 
-pub fn money(amount: i64) -> String {
-    let digits = amount.abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    format!("{}{out} đồng", if amount < 0 { "-" } else { "" })
-}
+pub use motcua_core::text::money;
 
 fn header(store: &Store, settings: &CounterSettings) -> Result<Header> {
     let ctx = store.context()?;
     let today = store.clock().now().date();
-    let unit = "Bộ phận Một cửa".to_string();
+    let unit = settings.unit_name.clone();
     Ok(Header {
         parent: settings.parent_agency.to_uppercase(),
         agency_name: ctx.agency_name.clone(),
@@ -214,12 +220,26 @@ fn header(store: &Store, settings: &CounterSettings) -> Result<Header> {
     })
 }
 
-pub fn dossier_view(d: &Dossier) -> DossierView {
+/// How the fold names the counter in hand-overs, printed as the unit's name (a setting).
+fn unit_named(name: &str, unit: &str) -> String {
+    if name == motcua_core::dossier::COUNTER_UNIT { unit.to_string() } else { name.to_string() }
+}
+
+pub fn dossier_view(d: &Dossier, unit: &str) -> DossierView {
     let received = parse_local(&d.received_at);
     let due = parse_local(&d.due_at);
+    let contact = d.status.is_intake_contact();
     let seq = d.code.rsplit('-').next().unwrap_or("").to_string();
     DossierView {
         code: d.code.clone(),
+        dossier_code: if contact { String::new() } else { d.code.clone() },
+        number: if contact { d.code.clone() } else { seq.clone() },
+        provisional: if d.provisional { "tam".into() } else { String::new() },
+        by_request: if d.status == DossierStatus::Withdrawn { "yes".into() } else { String::new() },
+        case_name: d.case_name.clone().unwrap_or_default(),
+        id_label: d.applicant.id_type.label().to_string(),
+        representative_name: d.representative.as_ref().map(|r| r.full_name.clone()).unwrap_or_default(),
+        representative_id: d.representative.as_ref().map(|r| r.id_number.clone()).unwrap_or_default(),
         procedure_code: d.procedure_code.clone(),
         procedure_name: d.procedure_name.clone(),
         applicant_name: d.applicant.full_name.clone(),
@@ -239,13 +259,25 @@ pub fn dossier_view(d: &Dossier) -> DossierView {
             .collect(),
         sets: "01".into(),
         delivery: match &d.delivery {
-            Delivery::Counter => "Bộ phận Một cửa (nhận trực tiếp)".into(),
+            Delivery::Counter => format!("{unit} (nhận trực tiếp)"),
             Delivery::Post { address } => format!("Qua dịch vụ bưu chính công ích, địa chỉ: {address}"),
         },
-        fee: if d.fee > 0 { money(d.fee) } else { String::new() },
+        delivery_method: delivery_method(&d.delivery),
+        fee: match d.fee_kind {
+            Some(kind) => motcua_core::catalog::fee_label(kind, d.fee),
+            None if d.fee > 0 => money(d.fee),
+            None => String::new(),
+        },
         clerk_name: d.clerk_name.clone(),
         book: received.map(|t| t.year().to_string()).unwrap_or_default(),
         book_number: seq,
+    }
+}
+
+fn delivery_method(d: &Delivery) -> String {
+    match d {
+        Delivery::Counter => "Nhận trực tiếp".into(),
+        Delivery::Post { .. } => "Qua dịch vụ bưu chính công ích".into(),
     }
 }
 
@@ -300,7 +332,21 @@ pub fn for_dossier(store: &Store, kind: FormKind, code: &str, input: &FormInput)
     input.check()?;
     let settings = CounterSettings::load(store)?;
     let dossier = store.dossier_by_code(code)?;
-    let mut view = dossier_view(&dossier);
+    // a contact at intake has only the slip it was given: never a receipt, a control slip or a notice
+    let fits_contact = match dossier.status {
+        DossierStatus::Guided => kind == FormKind::Supplement,
+        DossierStatus::NotAccepted => kind == FormKind::Refusal,
+        _ => true,
+    };
+    if !fits_contact {
+        return Err(CoreError::forbidden(
+            motcua_core::error::Reason::Conflict,
+            format!("{} {} không phải hồ sơ đã tiếp nhận: chỉ in được phiếu đã giao cho công dân", dossier.status.label(), dossier.code),
+        )
+        .into());
+    }
+    let unit = settings.unit_name.clone();
+    let mut view = dossier_view(&dossier, &unit);
     let progress = &dossier.progress;
     let mut data = empty(header(store, &settings)?);
     data.lookup_url = settings.lookup_url.replace("{code}", &dossier.code);
@@ -311,12 +357,15 @@ pub fn for_dossier(store: &Store, kind: FormKind, code: &str, input: &FormInput)
         data.reason = match kind {
             FormKind::Apology => progress.delay_reason.clone().unwrap_or_default(),
             FormKind::Refusal | FormKind::Stop => progress.reason.clone().unwrap_or_default(),
+            FormKind::Supplement if dossier.status == DossierStatus::Guided => progress.reason.clone().unwrap_or_default(),
             _ => String::new(),
         };
     }
     match kind {
         FormKind::Receipt | FormKind::Control | FormKind::Supplement => {}
         FormKind::Refusal => data.reason = required(data.reason, "reason", "lý do từ chối tiếp nhận, giải quyết hồ sơ")?,
+        // on the citizen's request (after a withdrawal) the notice needs no reason of its own
+        FormKind::Stop if dossier.status == DossierStatus::Withdrawn => {}
         FormKind::Stop => data.reason = required(data.reason, "reason", "lý do dừng giải quyết hồ sơ")?,
         FormKind::Apology => {
             data.reason = required(data.reason, "reason", "lý do chậm trả kết quả")?;
@@ -367,10 +416,10 @@ pub fn for_dossier(store: &Store, kind: FormKind, code: &str, input: &FormInput)
             .iter()
             .enumerate()
             .map(|(i, m)| HandoverRow {
-                from: m.from.clone(),
-                to: m.to.clone(),
+                from: unit_named(&m.from, &unit),
+                to: unit_named(&m.to, &unit),
                 at: short_datetime(&m.at),
-                giver: if m.from == "Bộ phận Một cửa" { dossier.clerk_name.clone() } else { String::new() },
+                giver: if m.from == motcua_core::dossier::COUNTER_UNIT { dossier.clerk_name.clone() } else { String::new() },
                 receiver: String::new(),
                 result: if i == last { progress.timeliness.map(|t| t.label().to_string()).unwrap_or_default() } else { String::new() },
                 note: m.batch.clone().unwrap_or_default(),
@@ -378,7 +427,7 @@ pub fn for_dossier(store: &Store, kind: FormKind, code: &str, input: &FormInput)
             .collect()
     } else if kind == FormKind::Control {
         // The first hand-over is always from the counter; its time is filled in by hand at handover.
-        vec![HandoverRow { from: "Bộ phận Một cửa".into(), to: data.department.clone(), giver: dossier.clerk_name.clone(), ..Default::default() }]
+        vec![HandoverRow { from: unit.clone(), to: data.department.clone(), giver: dossier.clerk_name.clone(), ..Default::default() }]
     } else {
         Vec::new()
     };
@@ -389,7 +438,8 @@ pub fn for_dossier(store: &Store, kind: FormKind, code: &str, input: &FormInput)
 /// Builds the logbook of the dossiers received between two dates (inclusive).
 pub fn logbook(store: &Store, from: NaiveDate, to: NaiveDate) -> Result<FormData> {
     let settings = CounterSettings::load(store)?;
-    let dossiers = store.dossiers_received_between(from, to)?;
+    // the logbook is the register of dossiers taken in: contacts that issued no code are not in it
+    let dossiers: Vec<Dossier> = store.dossiers_received_between(from, to)?.into_iter().filter(|d| !d.status.is_intake_contact()).collect();
     let mut data = empty(header(store, &settings)?);
     data.from = motcua_core::dates::format_date(from);
     data.to = motcua_core::dates::format_date(to);
@@ -409,6 +459,7 @@ pub fn logbook(store: &Store, from: NaiveDate, to: NaiveDate) -> Result<FormData
             department: d.progress.movements.first().map(|m| m.to.clone()).unwrap_or_default(),
             received_at: short_datetime(&d.received_at),
             due_at: short_datetime(&d.due_at),
+            delivery_method: delivery_method(&d.delivery),
             handed_over: d.progress.movements.first().map(|m| short_datetime(&m.at)).unwrap_or_default(),
             returned: match (d.status, &d.progress.closed_at) {
                 (motcua_core::dossier::DossierStatus::Returned, Some(at)) => {

@@ -335,7 +335,11 @@ pub fn render(set: &TemplateSet, kind: FormKind, data: &FormData, opts: &RenderO
         "setting" => opts.receipt_paper.as_str().to_string(),
         p => p.to_string(),
     };
-    let spec = PageSpec::for_paper(&paper);
+    let mut spec = PageSpec::for_paper(&paper);
+    if let (Some(size), "A4") = (form.a4_size, paper.as_str()) {
+        spec.size = size.clamp(9.0, 14.0);
+        spec.sign_space = spec.sign_space.min(14.0 * MM);
+    }
     let json = serde_json::to_value(data).map_err(|e| FormsError::Template(e.to_string()))?;
     let fonts = Fonts::get();
     let mut doc = PdfDocument::new(&format!("{} {}", form.title, data.dossier.as_ref().map(|d| d.code.as_str()).unwrap_or("")));
@@ -407,7 +411,7 @@ fn draw_block(c: &mut Canvas, form: &FormTemplate, block: &Block, data: &serde_j
     let spec = c.spec;
     let (x, w, size) = (spec.left, spec.content_w(), spec.size);
     match block {
-        Block::Header { number } => {
+        Block::Header { number, number_text } => {
             let hs = spec.header;
             let left_w = w * 0.42;
             let right_x = x + left_w + w * 0.02;
@@ -429,7 +433,11 @@ fn draw_block(c: &mut Canvas, form: &FormTemplate, block: &Block, data: &serde_j
             c.hline(x + left_w * 0.35, x + left_w * 0.65, ly + 2.0, 0.5);
             let mut ly = ly + 4.0;
             if *number {
-                ly = c.column_lines(&[("Số:          /".to_string(), Style::Regular, hs)], x, left_w, ly);
+                let line = match number_text {
+                    Some(t) => s(c, t, Style::Regular),
+                    None => "Số:          /".to_string(),
+                };
+                ly = c.column_lines(&[(line, Style::Regular, hs)], x, left_w, ly);
             }
             // The motto shrinks to fit its column rather than wrapping.
             let motto = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM";
@@ -450,8 +458,8 @@ fn draw_block(c: &mut Canvas, form: &FormTemplate, block: &Block, data: &serde_j
             c.y += spec.title * 0.3;
             c.paragraph(&runs, spec.title, x, w, Align::Center);
         }
-        Block::Center { text, cond } => {
-            if cond.as_ref().is_some_and(|p| !truthy(p, data)) {
+        Block::Center { text, cond, unless } => {
+            if cond.as_ref().is_some_and(|p| !truthy(p, data)) || unless.as_ref().is_some_and(|p| truthy(p, data)) {
                 return Ok(());
             }
             let runs = runs_of(c, text, data, None, Style::Regular);
@@ -459,7 +467,7 @@ fn draw_block(c: &mut Canvas, form: &FormTemplate, block: &Block, data: &serde_j
         }
         Block::CopyLabel => {
             if let Some(label) = copy_label {
-                let runs = [Run { text: label.to_string(), style: Style::Italic }];
+                let runs = [Run { text: c.sanitise(&fill(label, data, None), Style::Italic), style: Style::Italic }];
                 c.paragraph(&runs, size - 1.0, x, w, Align::Center);
             }
         }
@@ -503,13 +511,14 @@ fn draw_block(c: &mut Canvas, form: &FormTemplate, block: &Block, data: &serde_j
             }
             c.y = top + qr_size + size * 0.9;
         }
-        Block::Para { text, cond, indent } => {
-            if cond.as_ref().is_some_and(|p| !truthy(p, data)) {
+        Block::Para { text, cond, unless, indent, small } => {
+            if cond.as_ref().is_some_and(|p| !truthy(p, data)) || unless.as_ref().is_some_and(|p| truthy(p, data)) {
                 return Ok(());
             }
-            let runs = runs_of(c, text, data, None, Style::Regular);
+            let style = if *small { Style::Italic } else { Style::Regular };
+            let runs = runs_of(c, text, data, None, style);
             let dx = if *indent { 10.0 * MM } else { 0.0 };
-            c.paragraph(&runs, size, x + dx, w - dx, Align::Left);
+            c.paragraph(&runs, if *small { size - 2.0 } else { size }, x + dx, w - dx, Align::Left);
         }
         Block::List { items, text, empty } => {
             let list = crate::template::lookup(items, data, None).and_then(|v| v.as_array()).cloned().unwrap_or_default();

@@ -55,6 +55,24 @@ pub struct PrintOutcome {
     pub log_id: i64,
 }
 
+/// A contact recorded at intake (guidance or refusal, no dossier code) and what became of its slip.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ContactOutcome {
+    pub record: motcua_core::lifecycle::DossierView,
+    pub print: PrintOutcome,
+}
+
+/// Guidance or refusal at intake without taking the dossier in: records the contact and produces
+/// its slip (Mẫu 02 / Mẫu 03) — to `out` when given, else to the printer when `send`. A printer
+/// failure comes back in the outcome; the record stays.
+pub fn contact(store: &mut Store, c: &motcua_core::intake::contact::ContactRequest, out: Option<PathBuf>, send: bool, backend: &dyn PrintBackend) -> Result<ContactOutcome> {
+    let d = motcua_core::intake::contact::record(store, c)?;
+    let req = PrintRequest { kind: Some(c.kind.form()), code: Some(d.code.clone()), out, send, ..Default::default() };
+    let print = produce(store, &req, backend)?;
+    Ok(ContactOutcome { record: motcua_core::lifecycle::DossierView::read(store, d)?, print })
+}
+
 /// Renders a form's PDF without saving or logging anything (previews, benchmarks).
 pub fn render_form(store: &Store, req: &PrintRequest) -> Result<(Rendered, FormKind)> {
     let (kind, data) = build(store, req)?;

@@ -38,6 +38,10 @@ pub struct FormTemplate {
     pub title: String,
     /// "A4", "A5", "A4-landscape", or "setting" (the counter's receipt paper).
     pub paper: String,
+    /// Body text size in points on A4, when the form needs a denser page than the default 12 (the
+    /// receipt keeps one A4 page per copy with a long checklist).
+    #[serde(default)]
+    pub a4_size: Option<f32>,
     pub blocks: Vec<Block>,
 }
 
@@ -49,9 +53,19 @@ pub enum Block {
         /// Show a "Số: ..." line under the agency (documents signed by the head).
         #[serde(default)]
         number: bool,
+        /// The number line's text with placeholders (default: "Số:          /" for hand filling).
+        #[serde(default)]
+        number_text: Option<String>,
     },
     Title { text: String },
-    Center { text: String, #[serde(default, rename = "if")] cond: Option<String> },
+    Center {
+        text: String,
+        #[serde(default, rename = "if")]
+        cond: Option<String>,
+        /// Drawn only when the path holds nothing (the negation of `if`).
+        #[serde(default)]
+        unless: Option<String>,
+    },
     /// "(Liên 1: giao người nộp hồ sơ)" on the receipt.
     CopyLabel,
     /// QR code (lookup URL) and Code 128 barcode (dossier code) side by side.
@@ -61,7 +75,12 @@ pub enum Block {
         #[serde(default, rename = "if")]
         cond: Option<String>,
         #[serde(default)]
+        unless: Option<String>,
+        #[serde(default)]
         indent: bool,
+        /// Italic, smaller text (notes outside the form itself, e.g. the audit anchor's footer).
+        #[serde(default)]
+        small: bool,
     },
     /// One line per element of the array at `items`; `{item.…}` refers to the element.
     List { items: String, text: String, #[serde(default)] empty: String },

@@ -4,15 +4,12 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Arc;
 
 use motcua_core::catalog::DEFAULT_CATALOG_JSON;
-use motcua_core::clock::{parse_local, FixedClock};
 use motcua_core::intake::{submit, IntakeRequest};
 use motcua_core::settings::CounterSettings;
 use motcua_core::{ErrorCode, Store};
 use motcua_forms::data::FormInput;
-use motcua_forms::print::{JobTicket, PrintBackend, PrintJob, PrinterInfo};
 use motcua_forms::service::{produce, PrintRequest};
 use motcua_forms::FormKind;
 use serde_json::json;
@@ -21,41 +18,8 @@ use unicode_normalization::UnicodeNormalization;
 const NAME: &str = "Lưu Thị Ỷ Ngọc Hưởng";
 const ADDRESS: &str = "Xóm Ỷ La, thôn Đoài, ngõ 5 Nguyễn Trãi, phường Thượng Đình, thành phố Hà Nội (gần Trường Tiểu học Nhân Chính, đối diện chợ Ứng Hòa cũ)";
 
-fn tool(cmd: &str, args: &[&str]) -> String {
-    let out = Command::new(cmd).args(args).output().unwrap_or_else(|e| panic!("{cmd} not runnable ({e}); scripts/setup.sh installs it"));
-    assert!(out.status.success(), "{cmd} {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr)
-}
-
-/// pdftotext, with all whitespace (line breaks from wrapping) collapsed to single spaces.
-fn text_of(pdf: &Path) -> String {
-    let t = tool("pdftotext", &[pdf.to_str().unwrap(), "-"]);
-    t.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn pages_of(pdf: &Path) -> u32 {
-    let info = tool("pdfinfo", &[pdf.to_str().unwrap()]);
-    info.lines().find_map(|l| l.strip_prefix("Pages:")).unwrap().trim().parse().unwrap()
-}
-
-fn assert_clean_pdf(pdf: &Path) {
-    tool("qpdf", &["--check", pdf.to_str().unwrap()]);
-    let fonts = tool("pdffonts", &[pdf.to_str().unwrap()]);
-    let rows: Vec<&str> = fonts.lines().skip(2).filter(|l| !l.trim().is_empty()).collect();
-    assert!(!rows.is_empty(), "no fonts in {}", pdf.display());
-    for row in rows {
-        let cols: Vec<&str> = row.split_whitespace().collect();
-        // name type [type…] encoding emb sub uni id gen
-        let n = cols.len();
-        assert_eq!((cols[n - 5], cols[n - 4], cols[n - 3]), ("yes", "yes", "yes"), "font not embedded+subset+unicode: {row}");
-    }
-}
-
-fn store(dir: &Path) -> Store {
-    let mut s = Store::open_dir(dir, Arc::new(FixedClock(parse_local("2026-11-23T09:15").unwrap()))).unwrap();
-    s.ensure_demo().unwrap();
-    s
-}
+mod common;
+use common::*;
 
 /// An intake whose text arrives in NFD (decomposed), as some keyboards and scanners send it.
 fn intake(s: &mut Store, procedure: &str, name: &str) -> String {
@@ -70,16 +34,6 @@ fn intake(s: &mut Store, procedure: &str, name: &str) -> String {
     }))
     .unwrap();
     submit(s, &req).unwrap().code
-}
-
-struct Refuse;
-impl PrintBackend for Refuse {
-    fn printers(&self) -> motcua_forms::Result<Vec<PrinterInfo>> {
-        Ok(vec![])
-    }
-    fn submit(&self, _: &Path, _: &PrintJob) -> motcua_forms::Result<JobTicket> {
-        unreachable!("these tests only save PDFs")
-    }
 }
 
 fn save(s: &mut Store, kind: FormKind, code: &str, input: FormInput, out: &Path) -> motcua_forms::service::PrintOutcome {
@@ -98,20 +52,20 @@ fn every_dossier_form_gives_back_every_word_exactly_with_fonts_embedded() {
     let code = intake(&mut s, "1.001193", NAME);
     let procedure = s.procedure("1.001193").unwrap().name.clone();
     let cases = [
-        (FormKind::Receipt, FormInput::default(), vec!["GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "Liên 1", "Liên 2"]),
+        (FormKind::Receipt, FormInput::default(), vec!["GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "Liên 1", "Liên 2", "Số: 0001/TNHS", "Phí, lệ phí: Miễn lệ phí"]),
         (
             FormKind::Supplement,
             FormInput { missing: vec!["Giấy chứng sinh bản chính".nfd().collect(), "Văn bản ủy quyền có chứng thực".into()], reason: Some("Thiếu giấy tờ".into()), ..Default::default() },
-            vec!["PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", "1. Giấy chứng sinh bản chính", "2. Văn bản ủy quyền có chứng thực"],
+            vec!["PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", "Hồ sơ của:", "Mã hồ sơ (nếu có):", "1. Giấy chứng sinh bản chính", "2. Văn bản ủy quyền có chứng thực"],
         ),
-        (FormKind::Refusal, FormInput { reason: Some("Hồ sơ không thuộc thẩm quyền giải quyết của Ủy ban nhân dân phường".into()), ..Default::default() }, vec!["PHIẾU TỪ CHỐI TIẾP NHẬN, GIẢI QUYẾT HỒ SƠ", "không thuộc thẩm quyền"]),
+        (FormKind::Refusal, FormInput { reason: Some("Hồ sơ không thuộc thẩm quyền giải quyết của Ủy ban nhân dân phường".into()), ..Default::default() }, vec!["PHIẾU TỪ CHỐI TIẾP NHẬN, GIẢI QUYẾT HỒ SƠ", "không thuộc thẩm quyền", "Hồ sơ của:", "NGƯỜI NỘP HỒ SƠ", "NGƯỜI TIẾP NHẬN HỒ SƠ", "Email: huong.luu@example.vn", "001185001234"]),
         (
             FormKind::Apology,
             FormInput { reason: Some("Cần xác minh thông tin hộ tịch".into()), new_due: Some("30/11/2026".into()), ..Default::default() },
-            vec!["xin lỗi Ông/Bà", "17 giờ 00 phút, ngày 30 tháng 11 năm 2026", "CHỦ TỊCH", "(Ký, ghi rõ họ tên và đóng dấu)"],
+            vec!["VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT HỒ SƠ", "xin lỗi Ông/Bà", "17 giờ 00 phút, ngày 30 tháng 11 năm 2026", "có thể gây phiền hà, tốn kém về chi phí, công sức", "Mong nhận được sự thông cảm", "THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ", "Số định danh cá nhân/CCCD / Căn cước: 001185001234", "(Ký, ghi rõ họ tên và đóng dấu)"],
         ),
         (FormKind::Stop, FormInput { reason: Some("Người yêu cầu rút hồ sơ".into()), ..Default::default() }, vec!["THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ", "Người yêu cầu rút hồ sơ"]),
-        (FormKind::Control, FormInput { department: Some("Công chức Tư pháp - Hộ tịch".into()), ..Default::default() }, vec!["PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", "TÊN CƠ QUAN", "1. Giao: Bộ phận Một cửa", "Cơ quan (bộ phận) giải quyết hồ sơ: Công chức Tư pháp - Hộ tịch"]),
+        (FormKind::Control, FormInput { department: Some("Công chức Tư pháp - Hộ tịch".into()), ..Default::default() }, vec!["PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", "TÊN CƠ QUAN", "1. Giao: Trung tâm Phục vụ hành chính công", "Ngày nhận hồ sơ:", "bên nhận hồ sơ ghi kết quả giải quyết", "Cơ quan (bộ phận) giải quyết hồ sơ: Công chức Tư pháp - Hộ tịch"]),
     ];
     for (kind, input, expected) in cases {
         let pdf = out(dir.path(), &format!("{}.pdf", kind.as_str()));
@@ -170,7 +124,7 @@ fn receipt_copies_and_reprints_are_marked_and_logged() {
     let o1 = save(&mut s, FormKind::Receipt, &code, FormInput::default(), &first);
     assert!(!o1.reprint);
     let t1 = text_of(&first);
-    assert!(t1.contains("(Liên 1: giao người nộp hồ sơ)") && t1.contains("(Liên 2: lưu tại Bộ phận Một cửa)"), "{t1}");
+    assert!(t1.contains("(Liên 1: giao người nộp hồ sơ)") && t1.contains("(Liên 2: lưu tại Trung tâm Phục vụ hành chính công)"), "{t1}");
     assert!(!t1.contains("BẢN IN LẠI"));
     assert_eq!(pages_of(&first), 2, "one A4 page per copy");
 

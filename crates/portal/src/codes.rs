@@ -180,14 +180,26 @@ pub fn new_code(tx: &Transaction, agency: &str, taken: &str) -> R<Option<String>
     Ok(None)
 }
 
+/// The official code for a dossier a counter took in with a provisional code
+/// (`TAM-<agency>-<counter>-<yyMMdd>-<NNNN>`, issued offline when it had no number left): the next
+/// free number of that day's official sequence, as for a re-issue. None when the code is not
+/// provisional or the day has no number left (the dossier keeps its provisional code, still unique).
+pub fn official_for_provisional(tx: &Transaction, agency: &str, provisional: &str) -> R<Option<String>> {
+    if !provisional.starts_with("TAM-") {
+        return Ok(None);
+    }
+    let mut parts = provisional.rsplitn(3, '-');
+    let (Some(_seq), Some(day), Some(_)) = (parts.next(), parts.next(), parts.next()) else { return Ok(None) };
+    if day.len() != 6 || chrono::NaiveDate::parse_from_str(day, "%y%m%d").is_err() {
+        return Ok(None);
+    }
+    new_code(tx, agency, &format!("{agency}-{day}-0000"))
+}
+
 /// The portal's own `code_reissued` event for a dossier (counter "CONG", the next seq of the portal).
-pub fn reissue_event(tx: &Transaction, dossier_uid: &str, old_code: &str, new_code: &str, holder: &str) -> R<WireEvent> {
+pub fn reissue_event(tx: &Transaction, dossier_uid: &str, old_code: &str, new_code: &str, reason: String) -> R<WireEvent> {
     let seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE device_id = ?1", [BACK_OFFICE], |r| r.get(0))?;
-    let event = EventKind::CodeReissued {
-        old_code: old_code.into(),
-        new_code: new_code.into(),
-        reason: format!("Mã {old_code} đã được quầy {holder} cấp cho một hồ sơ khác; Cổng cấp mã mới {new_code}"),
-    };
+    let event = EventKind::CodeReissued { old_code: old_code.into(), new_code: new_code.into(), reason };
     Ok(WireEvent {
         uid: uuid::Uuid::now_v7().to_string(),
         counter_id: BACK_OFFICE.into(),

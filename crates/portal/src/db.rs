@@ -58,6 +58,18 @@ pub struct PortalDb {
     pub conn: Connection,
 }
 
+/// What the citizen's lookup answers.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]
+pub struct LookupAnswer {
+    /// The code asked for.
+    pub asked: String,
+    /// The dossier's code now (the official one once mapped).
+    pub code: String,
+    pub status: String,
+    pub status_label: String,
+    pub due_at: String,
+}
+
 pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
@@ -345,6 +357,34 @@ impl PortalDb {
         Ok(request_id)
     }
 
+    /// The citizen's lookup (the receipt's QR): a dossier's status and appointment by any code ever
+    /// printed for it (official, provisional, or replaced by a re-issue). Nothing personal.
+    pub fn lookup(&self, code: &str) -> R<LookupAnswer> {
+        if motcua_core::codes::check_code(code).is_err() {
+            return Err(Refusal::new(400, "invalid", "Mã hồ sơ sai định dạng"));
+        }
+        let row: Option<(String, String, String)> = self
+            .conn
+            .query_row(
+                "SELECT d.code, d.status, d.due_at FROM dossiers d WHERE d.code = ?1
+                 UNION ALL
+                 SELECT d.code, d.status, d.due_at FROM code_aliases a JOIN dossiers d ON d.uid = a.dossier_uid WHERE a.alias = ?1
+                 LIMIT 1",
+                [code],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let (current, status, due_at) = row.ok_or_else(|| Refusal::new(404, "not_found", format!("Không tìm thấy hồ sơ mã {code}")))?;
+        let status = motcua_core::dossier::DossierStatus::parse(&status);
+        Ok(LookupAnswer {
+            asked: code.to_string(),
+            code: current,
+            status: status.map(|s| s.as_str().to_string()).unwrap_or_default(),
+            status_label: status.map(|s| s.label().to_string()).unwrap_or_default(),
+            due_at,
+        })
+    }
+
     pub fn stats(&self) -> R<serde_json::Value> {
         let count = |sql: &str| -> R<i64> { Ok(self.conn.query_row(sql, [], |r| r.get(0))?) };
         let mut st = self.conn.prepare(
@@ -454,7 +494,7 @@ fn store_event(tx: &Transaction, device: &Device, w: &WireEvent) -> R<PushResult
     }
     let known: Option<String> =
         tx.prepare_cached("SELECT agency_code FROM dossiers WHERE uid = ?1")?.query_row([&w.dossier_uid], |r| r.get(0)).optional()?;
-    let mut recode: Option<(String, String)> = None;
+    let mut recode: Option<(String, String, String)> = None;
     match (&event, known) {
         (EventKind::Received { dossier }, None) => {
             if dossier.uid != w.dossier_uid || dossier.agency_code != device.agency_code {
@@ -488,7 +528,11 @@ fn store_event(tx: &Transaction, device: &Device, w: &WireEvent) -> R<PushResult
             }
             if let Some(other) = code_taken {
                 match crate::codes::new_code(tx, &device.agency_code, &dossier.code)? {
-                    Some(code) => recode = Some((code, other)),
+                    Some(code) => {
+                        let reason = format!("Mã {} đã được quầy {other} cấp cho một hồ sơ khác; Cổng cấp mã mới {code}", dossier.code);
+                        let said = format!("Mã {} trùng với hồ sơ của quầy {other}: Cổng cấp mã mới {code}; in lại giấy tiếp nhận", dossier.code);
+                        recode = Some((code, reason, said))
+                    }
                     None => {
                         return rejected(
                             tx,
@@ -498,6 +542,16 @@ fn store_event(tx: &Transaction, device: &Device, w: &WireEvent) -> R<PushResult
                             format!("Mã hồ sơ {} đã được quầy {other} dùng cho một hồ sơ khác và Cổng không còn số để cấp mã mới (báo quản trị)", dossier.code),
                         )
                     }
+                }
+            }
+            // a dossier taken in offline with a provisional code gets its official code on first sync
+            // (the same event as a re-issue: the counter keeps both and lists it for a reprint); a
+            // contact at intake (guidance, refusal) has a slip number, never a dossier code
+            if recode.is_none() && motcua_core::codes::is_provisional(&dossier.code) && !dossier.status.is_intake_contact() {
+                if let Some(code) = crate::codes::official_for_provisional(tx, &device.agency_code, &dossier.code)? {
+                    let reason = format!("Hồ sơ tiếp nhận với mã tạm {}: Cổng cấp mã chính thức {code}", dossier.code);
+                    let said = format!("Mã tạm {}: Cổng cấp mã chính thức {code}; in lại giấy tiếp nhận với mã chính thức khi công dân yêu cầu", dossier.code);
+                    recode = Some((code, reason, said));
                 }
             }
             tx.prepare_cached(
@@ -544,14 +598,16 @@ fn store_event(tx: &Transaction, device: &Device, w: &WireEvent) -> R<PushResult
         tx.prepare_cached("UPDATE dossiers SET status = ?2, due_at = ?3, superseded = ?4 WHERE uid = ?1")?
             .execute(params![w.dossier_uid, d.status.as_str(), d.due_at, superseded as i64])?;
     }
-    if let (Some((new_code, holder)), EventKind::Received { dossier }) = (recode, &event) {
-        let re = crate::codes::reissue_event(tx, &w.dossier_uid, &dossier.code, &new_code, &holder)?;
+    if let (Some((new_code, why, said)), EventKind::Received { dossier }) = (recode, &event) {
+        let re = crate::codes::reissue_event(tx, &w.dossier_uid, &dossier.code, &new_code, why)?;
+        tx.prepare_cached("INSERT OR IGNORE INTO code_aliases(agency_code, alias, dossier_uid) VALUES (?1, ?2, ?3)")?
+            .execute(params![device.agency_code, dossier.code, w.dossier_uid])?;
         let portal = Device { device_id: BACK_OFFICE.into(), agency_code: device.agency_code.clone(), counter_id: BACK_OFFICE.into() };
         let r = store_event(tx, &portal, &re)?;
         let (Some(rps), PushStatus::Stored) = (r.portal_seq, r.status) else {
             return Err(Refusal::new(500, "internal", format!("re-issue of {} not stored: {:?}", dossier.code, r.reason)));
         };
-        let reason = format!("Mã {} trùng với hồ sơ của quầy {holder}: Cổng cấp mã mới {new_code}; in lại giấy tiếp nhận", dossier.code);
+        let reason = said;
         return Ok(PushResult {
             uid: w.uid.clone(),
             status: PushStatus::Recoded,

@@ -24,6 +24,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0003_standing_blocks.sql")),
         M::up(include_str!("../migrations/0004_enrolment_codes.sql")),
         M::up(include_str!("../migrations/0005_audit_anchors.sql")),
+        M::up(include_str!("../migrations/0006_code_aliases.sql")),
     ])
 }
 

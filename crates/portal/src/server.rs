@@ -170,6 +170,12 @@ async fn identity(State(state): State<AppState>, body: axum::body::Bytes) -> Ans
     reply(state.identity.answer(&id, &req))
 }
 
+/// The citizen's lookup by any code printed for the dossier (no token: it says nothing personal).
+async fn lookup(State(state): State<AppState>, axum::extract::Path(code): axum::extract::Path<String>) -> Answer {
+    let result = state.db.lock().unwrap().lookup(&code);
+    reply(result)
+}
+
 async fn health(State(state): State<AppState>) -> Answer {
     let id = state.db.lock().unwrap().meta("portal_id").ok().flatten().unwrap_or_default();
     Json(serde_json::json!({ "protocol": PROTOCOL_VERSION, "portal_id": id, "server_time": crate::db::now_ms() })).into_response_body()
@@ -193,6 +199,7 @@ pub fn router(state: AppState, limits: &ServerLimits) -> Router {
     let small = || RequestBodyLimitLayer::new(SMALL_BODY);
     Router::new()
         .route("/v1/health", get(health).layer(small()))
+        .route("/v1/lookup/{code}", get(lookup).layer(small()))
         .route("/v1/enrol", post(enrol).layer(small()))
         // the push reads its body itself, after the token check, up to PUSH_BODY
         .route("/v1/events", post(events).layer(RequestBodyLimitLayer::new(PUSH_BODY)))

@@ -301,7 +301,7 @@ impl Counter {
 pub fn request(i: usize) -> IntakeRequest {
     let names = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Hoàng Cường", "Phạm Thu Dung", "Hoàng Minh Đức"];
     serde_json::from_value(serde_json::json!({
-        "procedure_code": "1.004873",
+        "procedure_code": "1.004873", "fee": 0,
         "applicant": {"full_name": names[i % names.len()], "id_type": "cccd", "id_number": format!("0010900{:05}", i % 100000),
                       "date_of_birth": "1990-03-05", "phone": format!("09{:08}", i % 100_000_000), "address": "Ba Đình, Hà Nội"}
     }))

@@ -40,7 +40,7 @@ fn refused(o: &Output, code: &str, exit: i32) -> String {
 fn counter_with_accounts(dir: &std::path::Path) -> (Counter, String) {
     let c = Counter::init(dir, "Q01");
     let req = serde_json::json!({
-        "procedure_code": "1.004873",
+        "procedure_code": "1.004873", "fee": 0,
         "applicant": {"full_name": NAME, "id_type": "cccd", "id_number": CCCD, "date_of_birth": "1988-04-01", "phone": PHONE, "address": "Phường Bến Thành"}
     });
     let f = dir.join("intake.json");

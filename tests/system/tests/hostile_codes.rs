@@ -264,7 +264,7 @@ fn leases_ahead_give_official_codes_through_a_morning_outage() {
     assert!(!out.status.success());
     let req = d.path().join("intake.json");
     std::fs::write(&req, serde_json::to_string(&serde_json::json!({
-        "procedure_code": "1.004873",
+        "procedure_code": "1.004873", "fee": 0,
         "applicant": {"full_name": "Nguyễn Văn An", "id_type": "cccd", "id_number": "001090012345",
                       "date_of_birth": "1990-03-05", "phone": "0912345678", "address": "Ba Đình, Hà Nội"}
     })).unwrap())

@@ -55,7 +55,7 @@ fn assert_refused(out: &Output, field: &str, words: &str) {
 fn huge_or_unprintable_fields_at_intake_are_refused_and_write_nothing() {
     let d = dirs();
     let q = Counter::init(&d.path().join("q1"), "Q01");
-    let base = json!({"procedure_code": "1.004873", "applicant": applicant("Nguyễn Văn An")});
+    let base = json!({"procedure_code": "1.004873", "fee": 0, "applicant": applicant("Nguyễn Văn An")});
     let with = |f: &dyn Fn(&mut serde_json::Value)| {
         let mut r = base.clone();
         f(&mut r);
@@ -79,7 +79,7 @@ fn huge_or_unprintable_fields_at_intake_are_refused_and_write_nothing() {
     }
     // every Vietnamese tone passes, and the longest allowed values too
     for name in ["Nguyễn Thị Ngọc Ánh", "Đặng Hữu Phước", "Ưng Ỷ"] {
-        let out = intake(&q, &json!({"procedure_code": "1.004873", "applicant": applicant(name)}));
+        let out = intake(&q, &json!({"procedure_code": "1.004873", "fee": 0, "applicant": applicant(name)}));
         let shown: serde_json::Value = serde_json::from_str(&q.ok(&["show", &code_of(&out), "--json"])).unwrap();
         assert_eq!(shown["applicant"]["full_name"], name);
     }
@@ -95,8 +95,8 @@ fn huge_or_unprintable_fields_at_intake_are_refused_and_write_nothing() {
 fn over_long_text_at_every_lifecycle_step_is_refused_and_writes_nothing() {
     let d = dirs();
     let q = Counter::init(&d.path().join("q1"), "Q01");
-    let code = code_of(&intake(&q, &json!({"procedure_code": "1.004873", "applicant": applicant("Trần Thị Bình")})));
-    let other = code_of(&intake(&q, &json!({"procedure_code": "1.004873", "applicant": applicant("Lê Văn Cường")})));
+    let code = code_of(&intake(&q, &json!({"procedure_code": "1.004873", "fee": 0, "applicant": applicant("Trần Thị Bình")})));
+    let other = code_of(&intake(&q, &json!({"procedure_code": "1.004873", "fee": 0, "applicant": applicant("Lê Văn Cường")})));
     let long = |n: usize| "x".repeat(n);
     let (dep, reason, item, name, tracking) = (long(201), long(1001), long(301), long(101), long(51));
     let many: Vec<String> = (0..31).map(|i| format!("giấy tờ {i}")).collect();
@@ -157,14 +157,14 @@ fn an_undecodable_or_oversized_event_is_parked_and_the_rest_reach_the_portal() {
     q.enrol(&portal);
     let names = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Hoàng Cường"];
     let before: Vec<String> =
-        names.iter().map(|n| code_of(&intake(&q, &json!({"procedure_code": "1.004873", "applicant": applicant(n)})))).collect();
+        names.iter().map(|n| code_of(&intake(&q, &json!({"procedure_code": "1.004873", "fee": 0, "applicant": applicant(n)})))).collect();
     // garbage where a zstd frame should be, on the first dossier
     plant(&q.dir, 1, "refused", b"\x28\xb5\x2f\xfd garbage, not an event");
     // an event as an older version could write it: a 1.1 MB reason (valid, but larger than any event
     // the core makes now and than the old 1 MiB decoder read)
     let huge = serde_json::to_vec(&json!({"kind": "refused", "reason": "a".repeat(1_100_000)})).unwrap();
     plant(&q.dir, 2, "refused", &zstd::bulk::compress(&huge, 3).unwrap());
-    let after = code_of(&intake(&q, &json!({"procedure_code": "1.004873", "applicant": applicant("Phạm Thu Dung")})));
+    let after = code_of(&intake(&q, &json!({"procedure_code": "1.004873", "fee": 0, "applicant": applicant("Phạm Thu Dung")})));
     q.ok(&["handover", "--to", "Phòng Tư pháp", &before[2]]);
 
     let out = q.sync().expect("sync must go on past the planted events");
@@ -187,7 +187,7 @@ fn an_undecodable_or_oversized_event_is_parked_and_the_rest_reach_the_portal() {
     let status = q.status();
     assert_eq!((status["waiting"].as_i64(), status["parked"].as_i64()), (Some(0), Some(2)));
     // a later round still flows
-    let later = code_of(&intake(&q, &json!({"procedure_code": "1.004873", "applicant": applicant("Hoàng Minh Đức")})));
+    let later = code_of(&intake(&q, &json!({"procedure_code": "1.004873", "fee": 0, "applicant": applicant("Hoàng Minh Đức")})));
     q.sync().unwrap();
     assert_eq!(portal.events_of("Q01").len(), 6);
 
@@ -220,7 +220,7 @@ fn twenty_pairs_with_one_request_id_each_get_one_dossier() {
     let files: Vec<std::path::PathBuf> = (0..20)
         .map(|i| {
             let f = d.path().join(format!("req-{i}.json"));
-            let req = json!({"procedure_code": "1.004873", "applicant": applicant("Nguyễn Văn An"), "request_id": format!("dup-{i}")});
+            let req = json!({"procedure_code": "1.004873", "fee": 0, "applicant": applicant("Nguyễn Văn An"), "request_id": format!("dup-{i}")});
             std::fs::write(&f, serde_json::to_vec(&req).unwrap()).unwrap();
             f
         })

@@ -26,6 +26,12 @@ printer: string,
  */
 lookup_url: string, 
 /**
+ * The unit that receives dossiers and issues the one-stop forms: since 1/7/2025 a commune or
+ * ward has a "Trung tâm Phục vụ hành chính công" (Decree 118/2025); some still say "Bộ phận
+ * Một cửa". Printed in the forms' heading and text, never hard-coded.
+ */
+unit_name: string, 
+/**
  * First header line: the agency's parent ("cơ quan chủ quản"), e.g. "UBND THÀNH PHỐ HÀ NỘI".
  */
 parent_agency: string, 
@@ -42,14 +48,20 @@ head_title: string, head_name: string,
  */
 counter_phone: string, 
 /**
- * After a supplement: "resume" (the time already spent counts; Decree 61/2018 practice, [R]) or
- * "restart" (the whole limit counts again from the supplement). UNCONFIRMED for Decree 118/2025.
+ * After a supplement: "restart" (default: the time limit counts again from the start once the
+ * complete dossier is received — docs/lifecycle.md cites the evidence) or "resume" (the time
+ * already spent counts; the older practice).
  */
 supplement_clock: string, 
 /**
- * How many times an apology may set a new appointment (the old decree allowed once, [R]).
+ * How many times an apology may set a new appointment (provincial rules: at most once).
  */
 max_delays: number, 
+/**
+ * The apology (Mẫu 04) is due at least this many working days before the appointment
+ * (provincial rules: 01); a later one is allowed but the counter warns.
+ */
+apology_days_before_due: number, 
 /**
  * The departments dossiers are handed over to, separated by ";" (offered at the handover desk).
  * Default: the specialist offices of a commune under Decree 150/2025/NĐ-CP (a ward has "Phòng

@@ -3,8 +3,10 @@ import type { Applicant } from "./Applicant";
 import type { Channel } from "./Channel";
 import type { Delivery } from "./Delivery";
 import type { DossierStatus } from "./DossierStatus";
+import type { FeeKind } from "./FeeKind";
 import type { Progress } from "./Progress";
 import type { ReceivedDocument } from "./ReceivedDocument";
+import type { Representative } from "./Representative";
 import type { TimeLimit } from "./TimeLimit";
 
 export type Dossier = { uid: string, 
@@ -15,7 +17,19 @@ code: string, provisional: boolean, provisional_code?: string, agency_code: stri
 /**
  * Fee collected, in đồng.
  */
-fee: number, channel: Channel, delivery: Delivery, 
+fee: number, 
+/**
+ * What the fee is (absent in dossiers taken in before fee kinds).
+ */
+fee_kind?: FeeKind, 
+/**
+ * The case of the procedure chosen at intake (procedures with cases).
+ */
+case_id?: string, case_name?: string, 
+/**
+ * The person who files on the applicant's behalf (ủy quyền), with their ID.
+ */
+representative?: Representative, channel: Channel, delivery: Delivery, 
 /**
  * RFC 3339, Vietnam time.
  */

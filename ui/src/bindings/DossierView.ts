@@ -3,8 +3,10 @@ import type { Applicant } from "./Applicant";
 import type { Channel } from "./Channel";
 import type { Delivery } from "./Delivery";
 import type { DossierStatus } from "./DossierStatus";
+import type { FeeKind } from "./FeeKind";
 import type { Progress } from "./Progress";
 import type { ReceivedDocument } from "./ReceivedDocument";
+import type { Representative } from "./Representative";
 import type { StepOffer } from "./StepOffer";
 import type { TimeLimit } from "./TimeLimit";
 
@@ -12,7 +14,15 @@ import type { TimeLimit } from "./TimeLimit";
  * A dossier as the UI shows it: the dossier and the steps its status allows now. The UI draws its
  * buttons from `allowed_steps` and keeps no status logic of its own.
  */
-export type DossierView = { status_label: string, allowed_steps: Array<StepOffer>, uid: string, 
+export type DossierView = { status_label: string, allowed_steps: Array<StepOffer>, 
+/**
+ * What the counter warns about now (`lifecycle::warnings`), in the clerk's words.
+ */
+warnings: Array<string>, 
+/**
+ * A contact at intake (guidance or refusal slip, no dossier code): `code` is the slip's number.
+ */
+is_contact: boolean, uid: string, 
 /**
  * The code printed on every form: official, or provisional until the portal maps it.
  */
@@ -20,7 +30,19 @@ code: string, provisional: boolean, provisional_code?: string, agency_code: stri
 /**
  * Fee collected, in đồng.
  */
-fee: number, channel: Channel, delivery: Delivery, 
+fee: number, 
+/**
+ * What the fee is (absent in dossiers taken in before fee kinds).
+ */
+fee_kind?: FeeKind, 
+/**
+ * The case of the procedure chosen at intake (procedures with cases).
+ */
+case_id?: string, case_name?: string, 
+/**
+ * The person who files on the applicant's behalf (ủy quyền), with their ID.
+ */
+representative?: Representative, channel: Channel, delivery: Delivery, 
 /**
  * RFC 3339, Vietnam time.
  */

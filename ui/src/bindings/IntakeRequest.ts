@@ -3,17 +3,26 @@ import type { Applicant } from "./Applicant";
 import type { Channel } from "./Channel";
 import type { Delivery } from "./Delivery";
 import type { DocInput } from "./DocInput";
+import type { Representative } from "./Representative";
 
 /**
  * What the intake form (or `motcua intake --json`) sends.
  */
-export type IntakeRequest = { procedure_code: string, applicant: Applicant, 
+export type IntakeRequest = { procedure_code: string, 
+/**
+ * The case of the procedure (required when the catalog lists cases for it).
+ */
+case_id?: string, applicant: Applicant, 
+/**
+ * The person filing on the applicant's behalf, when authorised (ủy quyền).
+ */
+representative?: Representative, 
 /**
  * The checklist items received; omitted means the whole checklist.
  */
 documents?: Array<DocInput>, channel?: Channel, delivery?: Delivery, 
 /**
- * Fee collected in đồng; omitted means the catalog fee.
+ * Fee collected in đồng; omitted means the catalog fee (required when the catalog does not know it).
  */
 fee?: number, 
 /**

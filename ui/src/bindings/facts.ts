@@ -13,9 +13,14 @@ import type { Delivery } from './Delivery';
 import type { ReturnTo } from './ReturnTo';
 import type { Paper } from './Paper';
 import type { CounterSettings } from './CounterSettings';
+import type { FeeKind } from './FeeKind';
+import type { LimitBasis } from './LimitBasis';
+import type { ContactKind } from './ContactKind';
 
 export const STATUS_LABELS: Record<DossierStatus, string> = {
+  "guided": "Đã hướng dẫn bổ sung (chưa tiếp nhận)",
   "in_process": "Đang giải quyết",
+  "not_accepted": "Từ chối tiếp nhận (chưa tiếp nhận)",
   "received": "Đã tiếp nhận",
   "refused": "Đã từ chối",
   "result_ready": "Có kết quả, chờ trả",
@@ -111,6 +116,7 @@ export const PAPER_SIZES: readonly Paper[] = [
 ];
 
 export const DEFAULT_SETTINGS: CounterSettings = {
+  "apology_days_before_due": 1,
   "counter_phone": "",
   "departments": "Văn phòng HĐND và UBND; Phòng Kinh tế; Phòng Văn hóa - Xã hội",
   "head_name": "",
@@ -124,7 +130,8 @@ export const DEFAULT_SETTINGS: CounterSettings = {
   "printer": "",
   "receipt_copies": 2,
   "receipt_paper": "A5",
-  "supplement_clock": "resume"
+  "supplement_clock": "restart",
+  "unit_name": "Trung tâm Phục vụ hành chính công"
 };
 
 export const FORM_LABELS: Record<FormKind, string> = {
@@ -136,6 +143,33 @@ export const FORM_LABELS: Record<FormKind, string> = {
   "refusal": "Phiếu từ chối tiếp nhận, giải quyết hồ sơ",
   "stop": "Thông báo dừng giải quyết hồ sơ",
   "supplement": "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"
+};
+
+export const FEE_KIND_LABELS: Record<FeeKind, string> = {
+  "amount": "Theo mức thu",
+  "exempt": "Miễn lệ phí",
+  "not_collected": "Không thu",
+  "unknown": "Chưa có mức của tỉnh (nhập mức thu)"
+};
+
+export const LIMIT_BASIS_LABELS: Record<LimitBasis, string> = {
+  "law": "Thời hạn tối đa theo văn bản quy phạm pháp luật",
+  "province": "Thời hạn theo Quyết định công bố thủ tục của tỉnh"
+};
+
+export const CONTACT_KIND_LABELS: Record<ContactKind, string> = {
+  "guidance": "Hướng dẫn bổ sung",
+  "refusal": "Từ chối tiếp nhận"
+};
+
+export const CONTACT_KINDS: readonly ContactKind[] = [
+  "guidance",
+  "refusal"
+];
+
+export const CONTACT_FORMS: Record<ContactKind, FormKind> = {
+  "guidance": "supplement",
+  "refusal": "refusal"
 };
 
 export const EVENT_KIND_LABELS: Record<string, string> = {
@@ -313,7 +347,7 @@ export const STEPS: Record<Step, StepOffer> = {
     ],
     "in_detail": true,
     "label": "Công dân rút hồ sơ",
-    "prints": null,
+    "prints": "stop",
     "step": "withdraw"
   }
 };

@@ -181,7 +181,7 @@ fn working_days_appointment_and_preview_agree() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = store_at(dir.path(), "2026-02-12T10:30");
     let code = working_days_procedure(&s);
-    let pv = preview(&s, &code, None).unwrap();
+    let pv = preview(&s, &code, None, None).unwrap();
     let mut v = sample_request(&code);
     v["documents"] = serde_json::Value::Null;
     let d = submit(&mut s, &req(v)).unwrap();

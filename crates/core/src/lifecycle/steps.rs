@@ -109,8 +109,10 @@ const TABLE: &[Row] = &[
           fields: &[("reason", "Lý do từ chối", FieldKind::Text, true, limits::REASON)], prints: Some(FormKind::Refusal), in_detail: true },
     Row { step: Step::Stop, label: "Dừng giải quyết", verb: "dừng giải quyết", from: OPEN,
           fields: &[("reason", "Lý do dừng giải quyết", FieldKind::Text, true, limits::REASON)], prints: Some(FormKind::Stop), in_detail: true },
+    // the citizen's request to stop before a decision (Decree 118/2025 art. 21; Circular 03/2025
+    // art. 7): the counter issues the stop notice (Mẫu 05) on that request
     Row { step: Step::Withdraw, label: "Công dân rút hồ sơ", verb: "rút", from: OPEN,
-          fields: &[("reason", "Ghi chú (không bắt buộc)", FieldKind::Line, false, limits::REASON)], prints: None, in_detail: true },
+          fields: &[("reason", "Ghi chú (không bắt buộc)", FieldKind::Line, false, limits::REASON)], prints: Some(FormKind::Stop), in_detail: true },
     Row { step: Step::Return, label: "Trả kết quả", verb: "trả kết quả", from: &[S::ResultReady],
           fields: &[("to.kind", "Người nhận (applicant, authorised, post)", FieldKind::Line, true, 16),
                     ("to.name", "Họ tên người nhận kết quả", FieldKind::Line, false, limits::NAME),
@@ -246,12 +248,24 @@ pub struct DossierView {
     pub dossier: Dossier,
     pub status_label: String,
     pub allowed_steps: Vec<StepOffer>,
+    /// What the counter warns about now (`lifecycle::warnings`), in the clerk's words.
+    pub warnings: Vec<String>,
+    /// A contact at intake (guidance or refusal slip, no dossier code): `code` is the slip's number.
+    pub is_contact: bool,
 }
 
 impl DossierView {
+    /// The view without warnings (what a step or a search returns before the store is asked).
     pub fn of(dossier: Dossier) -> DossierView {
         let allowed_steps = Step::allowed_for(dossier.status).into_iter().map(Step::offer).collect();
-        DossierView { status_label: dossier.status.label().into(), dossier, allowed_steps }
+        DossierView { status_label: dossier.status.label().into(), is_contact: dossier.status.is_intake_contact(), dossier, allowed_steps, warnings: Vec::new() }
+    }
+
+    /// The view with the counter's warnings for now.
+    pub fn read(store: &crate::store::Store, dossier: Dossier) -> crate::error::Result<DossierView> {
+        let rules = crate::settings::CounterSettings::load(store)?;
+        let warnings = super::warnings(store, &dossier, store.clock().now(), &rules);
+        Ok(DossierView { warnings, ..DossierView::of(dossier) })
     }
 }
 

@@ -16,6 +16,7 @@ fn store(now: &str) -> (tempfile::TempDir, Store, Hands) {
 fn intake(s: &mut Store, procedure: &str) -> String {
     let req: IntakeRequest = serde_json::from_value(serde_json::json!({
         "procedure_code": procedure,
+        "fee": 0,
         "applicant": {"full_name": "Đặng Hữu Phước", "id_type": "cccd", "id_number": "001090012345",
                       "date_of_birth": "1990-03-05", "phone": "0912345678", "address": "Ba Đình, Hà Nội"}
     }))
@@ -86,11 +87,12 @@ fn a_dossier_is_never_returned_twice() {
 }
 
 #[test]
-fn supplement_stops_the_clock_and_resumes_it_across_tet() {
+fn supplement_stops_the_clock_and_resumes_it_across_tet_when_the_rule_says_resume() {
     // Received Wed 11/02/2026 09:00, 3 working days (7:00-11:30, 13:30-17:00): due Mon 23/02 09:00.
     // Supplement requested Thu 12/02 10:00: 300 + 480 + 120 = 900 working minutes were left.
     // Supplement arrives Tue 24/02 14:00: 180 (Tue) + 480 (Wed) + 240 (Thu from 07:00) → Thu 26/02 11:00.
     let (_d, mut s, hands) = store("2026-02-11T09:00");
+    CounterSettings::set(&mut s, "supplement_clock", "resume").unwrap();
     let code = intake(&mut s, "1.004873");
     apply(&mut s, &code, &Command::HandOver { department: "Tư pháp".into() }).unwrap();
     hands.set("2026-02-12T10:00");
@@ -107,10 +109,11 @@ fn supplement_stops_the_clock_and_resumes_it_across_tet() {
 }
 
 #[test]
-fn supplement_can_restart_the_whole_limit_when_the_rule_says_so() {
-    // Same dates; "restart": 3 full working days from Tue 24/02 14:00 → Fri 27/02 14:00.
+fn supplement_restarts_the_whole_limit_by_default() {
+    // Same dates; "restart" (the default, Decree 118/2025 art. 17(3) as amended by Decree 309/2026):
+    // 3 full working days from Tue 24/02 14:00 → Fri 27/02 14:00.
     let (_d, mut s, hands) = store("2026-02-11T09:00");
-    CounterSettings::set(&mut s, "supplement_clock", "restart").unwrap();
+    assert_eq!(CounterSettings::load(&s).unwrap().supplement_clock, "restart");
     let code = intake(&mut s, "1.004873");
     hands.set("2026-02-12T10:00");
     apply(&mut s, &code, &Command::RequestSupplement { missing: vec!["Tờ khai".into()] }).unwrap();
@@ -289,4 +292,35 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn an_apology_later_than_one_working_day_before_the_appointment_is_warned_and_made_once() {
+    // Received Mon 02/03/2026 09:00, 3 working days: due Thu 05/03 09:00. The apology is on time
+    // until the end of Wed 04/03 (one working day before), late from Thu 05/03.
+    let (_d, mut s, hands) = store("2026-03-02T09:00");
+    let code = intake(&mut s, "1.004873");
+    let rules = CounterSettings::load(&s).unwrap();
+    let d = s.dossier_by_code(&code).unwrap();
+    assert_eq!(d.due_at, "2026-03-05T09:00:00+07:00");
+    assert_eq!(apology_deadline(&s, &d, &rules).unwrap().to_string(), "2026-03-04");
+    hands.set("2026-03-04T16:00");
+    assert!(DossierView::read(&s, s.dossier_by_code(&code).unwrap()).unwrap().warnings.is_empty());
+    hands.set("2026-03-05T08:00");
+    let w = DossierView::read(&s, s.dossier_by_code(&code).unwrap()).unwrap().warnings;
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(w[0].contains("Mẫu 04") && w[0].contains("04/03/2026"), "{w:?}");
+    // the setting moves the deadline: 2 working days before → Tue 03/03
+    CounterSettings::set(&mut s, "apology_days_before_due", "2").unwrap();
+    assert_eq!(apology_deadline(&s, &d, &CounterSettings::load(&s).unwrap()).unwrap().to_string(), "2026-03-03");
+    // late, but still allowed; once made, no more warning and no second apology
+    let d = apply(&mut s, &code, &Command::Delay { new_due: "10/03/2026".into(), reason: "Chờ xác minh".into() }).unwrap();
+    assert!(DossierView::read(&s, d).unwrap().warnings.is_empty());
+    let again = apply(&mut s, &code, &Command::Delay { new_due: "12/03/2026".into(), reason: "Lần hai".into() });
+    assert!(matches!(again, Err(CoreError::Conflict(_))), "{again:?}");
+}
+
+#[test]
+fn a_withdrawal_prints_the_stop_notice() {
+    assert_eq!(Step::Withdraw.prints(), Some(crate::form_kind::FormKind::Stop));
 }

@@ -64,6 +64,10 @@ fn worst_dossier() -> Dossier {
             .map(|_| ReceivedDocument { id: s(CODE), name: s(CATALOG_TEXT), form: DocumentForm::CertifiedCopy, count: 999 })
             .collect(),
         fee: i64::MAX,
+        fee_kind: Some(crate::catalog::FeeKind::NotCollected),
+        case_id: Some(s(CODE)),
+        case_name: Some(s(CATALOG_TEXT)),
+        representative: Some(crate::dossier::Representative { full_name: s(NAME), id_number: s(ID_NUMBER), phone: s(PHONE) }),
         channel: Channel::Online,
         delivery: Delivery::Post { address: s(ADDRESS) },
         received_at: s(DATE_INPUT),

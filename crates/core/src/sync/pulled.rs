@@ -170,6 +170,22 @@ fn check_dossier(d: &Dossier) -> Result<()> {
     if let Some(p) = &d.provisional_code {
         codes::check_code(p).map_err(|_| bad("dossier.provisional_code", "sai định dạng mã hồ sơ"))?;
     }
+    // a dossier arrives as taken in; a contact at intake (guidance, refusal) arrives closed, and
+    // only a contact carries a contact number
+    let contact = d.status.is_intake_contact();
+    if contact != codes::is_contact_number(&d.code) || !(contact || d.status == crate::dossier::DossierStatus::Received) {
+        return Err(bad("dossier.status", "không khớp với mã hồ sơ hoặc không phải trạng thái khi tiếp nhận"));
+    }
+    if let Some(c) = &d.case_id {
+        check_ascii_id("dossier.case_id", c, &['-'])?;
+    }
+    check_opt("dossier.case_name", &d.case_name, limit::CATALOG_TEXT)?;
+    if let Some(r) = &d.representative {
+        match crate::validate::representative(r) {
+            Ok(Some(ok)) if &ok == r => {}
+            _ => return Err(bad("dossier.representative", "không hợp lệ")),
+        }
+    }
     check_ascii_id("dossier.agency_code", &d.agency_code, &['.'])?;
     check_ascii_id("dossier.procedure_code", &d.procedure_code, &['.', '-', '_'])?;
     check_text("dossier.procedure_name", &d.procedure_name, limit::CATALOG_TEXT, false)?;

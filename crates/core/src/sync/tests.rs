@@ -24,6 +24,7 @@ fn enrol(s: &mut Store) {
 fn intake(s: &mut Store, procedure: &str) -> String {
     let req: IntakeRequest = serde_json::from_value(serde_json::json!({
         "procedure_code": procedure,
+        "fee": 0,
         "applicant": {"full_name": "Trần Văn Bình", "id_type": "cccd", "id_number": "001090012345",
                       "date_of_birth": "1990-03-05", "phone": "0912345678", "address": "Ba Đình, Hà Nội"}
     }))
@@ -214,7 +215,7 @@ fn a_clock_far_behind_the_portal_is_refused_and_nothing_is_written() {
     record_push(&mut s, &batch, &resp).unwrap();
     assert_eq!(status(&s).unwrap().clock_offset_minutes, 24 * 60);
     let req: IntakeRequest = serde_json::from_value(serde_json::json!({
-        "procedure_code": "1.004873",
+        "procedure_code": "1.004873", "fee": 0,
         "applicant": {"full_name": "Lê Thị Hoa", "id_type": "cccd", "id_number": "001090012346",
                       "date_of_birth": "1990-03-05", "phone": "0912345679", "address": "Ba Đình"}
     }))
@@ -269,7 +270,7 @@ fn one_wrong_portal_time_blocks_only_until_the_next_sane_answer() {
     resp.server_time = crate::events::wall_ms(parse_local("2027-03-02T09:00").unwrap()); // a hub a year ahead
     record_push(&mut s, &batch, &resp).unwrap();
     let req: IntakeRequest = serde_json::from_value(serde_json::json!({
-        "procedure_code": "1.004873",
+        "procedure_code": "1.004873", "fee": 0,
         "applicant": {"full_name": "Lê Thị Hoa", "id_type": "cccd", "id_number": "001090012346",
                       "date_of_birth": "1990-03-05", "phone": "0912345679", "address": "Ba Đình"}
     }))

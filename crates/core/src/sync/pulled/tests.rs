@@ -16,7 +16,7 @@ fn counter() -> (tempfile::TempDir, Store) {
 fn received() -> WireEvent {
     let (_d, mut s) = counter();
     let req: IntakeRequest = serde_json::from_value(serde_json::json!({
-        "procedure_code": "1.004873",
+        "procedure_code": "1.004873", "fee": 0,
         "applicant": {"full_name": "Trần Văn Bình", "id_type": "cccd", "id_number": "001090012345",
                       "date_of_birth": "1990-03-05", "phone": "0912345678", "address": "Ba Đình, Hà Nội"},
         "note": "Nộp thay cho mẹ"
