@@ -10,6 +10,8 @@ import type { DossierView } from './bindings/DossierView';
 import type { IntakePreview } from './bindings/IntakePreview';
 import type { IntakeRequest } from './bindings/IntakeRequest';
 import type { ProcedureView } from './bindings/ProcedureView';
+import type { ContactOutcome } from './bindings/ContactOutcome';
+import type { ContactRequest } from './bindings/ContactRequest';
 import type { Step } from './bindings/Step';
 import type { SearchPage } from './bindings/SearchPage';
 import type { CounterSettings } from './bindings/CounterSettings';
@@ -56,7 +58,12 @@ export const api = {
   /** Calls `cb` with every dashboard the shell pushes (after commands, sync rounds, as the clock moves). */
   onDashboard: (cb: (d: Dashboard) => void): Promise<Unlisten> => listen<Dashboard>('dashboard', (ev) => cb(ev.payload)),
   catalogSearch: (query: string) => call<ProcedureView[]>('catalog_search', { query }),
-  intakePreview: (procedureCode: string) => call<IntakePreview>('intake_preview', { procedureCode }),
+  /** Fee, appointment and terms of a procedure received now; `caseId` is the case chosen (procedures with cases). */
+  intakePreview: (procedureCode: string, caseId?: string | null) => call<IntakePreview>('intake_preview', { procedureCode, caseId: caseId ?? null }),
+  /** The mandatory checklist items the form leaves unticked (prefills a guidance slip). */
+  intakeMissing: (request: IntakeRequest) => call<string[]>('intake_missing', { request }),
+  /** Guidance (Mẫu 02) or refusal (Mẫu 03) at intake: recorded under a slip number, no dossier code; the slip is printed. */
+  intakeContact: (contact: ContactRequest) => call<ContactOutcome>('intake_contact', { contact }),
   /** The applicant's date of birth goes as typed: the core reads it. */
   intakeSubmit: (request: IntakeRequest) => call<DossierView>('intake_submit', { request }),
   dossierSearch: (query: string, cursor?: number) => call<SearchPage>('dossier_search', { query, cursor: cursor ?? null }),

@@ -1,15 +1,25 @@
 // The intake screen (tiếp nhận hồ sơ): pick a procedure by typing, fill the applicant by keyboard,
 // tick the documents received, see fee and appointment, confirm with Enter. The request carries a
-// request_id made once per form, so a double Enter or a retry creates one dossier.
+// request_id made once per form, so a double Enter or a retry creates one dossier. A procedure with
+// cases (trường hợp) asks which one: its checklist, fee and time limit are the case's. When the
+// dossier cannot be taken in, F10 gives a guidance slip (Mẫu 02, what is missing) and F11 a refusal
+// slip (Mẫu 03, why): recorded under a slip number, without a dossier code, from the same request.
 import { api as defaultApi, type Api } from './api';
 import type { AppError } from './bindings/AppError';
+import type { ContactKind } from './bindings/ContactKind';
+import type { ContactOutcome } from './bindings/ContactOutcome';
+import type { ContactRequest } from './bindings/ContactRequest';
 import type { DossierView } from './bindings/DossierView';
 import type { IntakeRequest } from './bindings/IntakeRequest';
 import type { ProcedureView } from './bindings/ProcedureView';
 import type { IdType } from './bindings/IdType';
 import type { Delivery } from './bindings/Delivery';
-import { DELIVERY_KINDS, DELIVERY_LABELS, DOCUMENT_FORM_LABELS, ID_TYPES, ID_TYPE_LABELS, LIMITS } from './bindings/facts';
-import { formatDateTime, formatMoney } from './format';
+import type { Terms } from './bindings/Terms';
+import {
+  CONTACT_FORMS, CONTACT_KINDS, CONTACT_KIND_LABELS, DELIVERY_KINDS, DELIVERY_LABELS, DOCUMENT_FORM_LABELS, FORM_LABELS,
+  ID_TYPES, ID_TYPE_LABELS, LIMITS, STEPS,
+} from './bindings/facts';
+import { formatDateTime } from './format';
 import { html, setHtml } from './html';
 import { handleEnter } from './keyboard';
 import { PrintActions, showPreview } from './printing';
@@ -24,7 +34,13 @@ const FIELDS: Array<[string, string, string, string]> = [
   ['applicant.email', 'Email (không bắt buộc)', 'email', 'email'],
 ];
 
-const tid = (field: string) => field.replace('applicant.', 'applicant-');
+/** The person filing on the applicant's behalf (ủy quyền): sent only when filled. */
+const REPRESENTATIVE_FIELDS: Array<[string, string, string, string]> = [
+  ['representative.full_name', 'Người được ủy quyền (nếu có)', 'text', 'name'],
+  ['representative.id_number', 'Số giấy tờ người được ủy quyền', 'text', 'id_number'],
+];
+
+const tid = (field: string) => field.replace('.', '-');
 
 function applicantField([f, l, t, limit]: [string, string, string, string]) {
   return html`<label class="field"><span>${l}</span>
@@ -42,6 +58,23 @@ export function deliveryOf(kind: Delivery['kind'], address: string): Delivery {
   }
 }
 
+/**
+ * How the form offers each contact: its function key (F7 toggles caret browsing in WebKitGTK, F8
+ * opens the work lists), its button, and what its dialog asks besides the missing items (exhaustive:
+ * a new kind in the core fails to compile here).
+ */
+export function contactTraits(kind: ContactKind): { key: string; testid: string; reason: string; reasonRequired: boolean; listsMissing: boolean } {
+  switch (kind) {
+    case 'guidance':
+      return { key: 'F10', testid: 'intake-guidance', reason: 'Ghi chú thêm (không bắt buộc)', reasonRequired: false, listsMissing: true };
+    case 'refusal':
+      return { key: 'F11', testid: 'intake-refuse', reason: STEPS.refuse.fields[0]?.label ?? '', reasonRequired: true, listsMissing: false };
+  }
+}
+
+/** The items of a list typed one per line (blank lines dropped). */
+const lines = (text: string) => text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
+
 export function newRequestId(): string {
   return globalThis.crypto?.randomUUID?.() ?? `r-${Date.now()}-${Math.random().toString(16).slice(2)}`;
 }
@@ -49,6 +82,13 @@ export function newRequestId(): string {
 export class IntakeScreen {
   readonly el: HTMLElement;
   private procedure: ProcedureView | null = null;
+  /** The case chosen (procedures with cases), else undefined. */
+  private caseId: string | undefined;
+  /** The fee the terms put in the box: replaced by the next terms unless the clerk typed another. */
+  private feePrefill = '';
+  /** The contact whose dialog is open, and where the focus was before it opened. */
+  private contactKind: ContactKind | null = null;
+  private returnFocus: HTMLElement | null = null;
   private options: ProcedureView[] = [];
   private active = 0;
   private requestId = newRequestId();
@@ -62,6 +102,7 @@ export class IntakeScreen {
     this.el.className = 'screen intake';
     setHtml(this.el, html`
       <div class="result" data-testid="result" hidden></div>
+      <div class="result contact-result" data-testid="contact-result" hidden></div>
       <div class="banner error" data-testid="form-error" role="alert" hidden></div>
       <form novalidate autocomplete="off">
         <div class="col">
@@ -71,6 +112,9 @@ export class IntakeScreen {
             <ul class="options" data-testid="procedure-options" role="listbox" hidden></ul>
             <small class="error" data-testid="error-procedure_code" hidden></small>
           </label>
+          <label class="field case-field" hidden><span>Trường hợp</span>
+            <select data-nav data-testid="case" name="case_id"></select>
+            <small class="error" data-testid="error-case_id" hidden></small></label>
           <div class="procedure-info" data-testid="procedure-info" hidden></div>
           <fieldset class="docs" hidden>
             <legend>Thành phần hồ sơ đã nhận</legend>
@@ -88,6 +132,7 @@ export class IntakeScreen {
             ${FIELDS.slice(1, 3).map(applicantField)}
           </div>
           ${FIELDS.slice(3).map(applicantField)}
+          <div class="row">${REPRESENTATIVE_FIELDS.map(applicantField)}</div>
           <div class="row">
             <label class="field narrow"><span>Nhận kết quả</span>
               <select data-nav data-testid="delivery-kind" name="delivery.kind">
@@ -96,13 +141,18 @@ export class IntakeScreen {
             <label class="field delivery-address" hidden><span>Địa chỉ nhận qua bưu chính</span>
               <input data-nav data-testid="delivery-address" name="delivery.address" maxlength="${LIMITS.address}" />
               <small class="error" data-testid="error-delivery.address" hidden></small></label>
-            <label class="field narrow"><span>Lệ phí thu (đ)</span>
+            <label class="field narrow"><span>Lệ phí thu (đ)<b class="req" data-testid="fee-required" title="Bắt buộc" hidden> *</b></span>
               <input data-nav data-testid="fee" name="fee" inputmode="numeric" />
+              <small class="muted" data-testid="fee-kind" hidden></small>
               <small class="error" data-testid="error-fee" hidden></small></label>
           </div>
-          <button type="button" class="primary" data-testid="submit">Tiếp nhận <span class="key">(Enter)</span></button>
+          <div class="form-actions">
+            <button type="button" class="primary" data-testid="submit">Tiếp nhận <span class="key">(Enter)</span></button>
+            ${CONTACT_KINDS.map((k) => html`<button type="button" data-contact="${k}" data-testid="${contactTraits(k).testid}">${CONTACT_KIND_LABELS[k]} <span class="key">(${contactTraits(k).key})</span></button>`)}
+          </div>
         </div>
-      </form>`);
+      </form>
+      <div class="contact-dialog" data-testid="contact-dialog" role="dialog" aria-modal="true" hidden></div>`);
     this.wire();
   }
 
@@ -139,6 +189,34 @@ export class IntakeScreen {
       if (digits !== fee.value) fee.value = digits;
     });
     this.q<HTMLSelectElement>('[data-testid="delivery-kind"]').addEventListener('change', () => this.deliveryChanged());
+    this.q<HTMLSelectElement>('[data-testid="case"]').addEventListener('change', () => void this.caseChanged());
+    // guidance and refusal: their buttons, and their keys from anywhere in the screen
+    this.el.querySelectorAll<HTMLElement>('[data-contact]').forEach((b) =>
+      b.addEventListener('click', () => void this.openContact(b.dataset.contact as ContactKind)),
+    );
+    this.el.addEventListener('keydown', (ev) => {
+      if (ev.ctrlKey || ev.altKey || ev.metaKey) return;
+      const kind = CONTACT_KINDS.find((k) => contactTraits(k).key === ev.key);
+      if (!kind) return;
+      ev.preventDefault();
+      void this.openContact(kind);
+    });
+    const dialog = this.q('[data-testid="contact-dialog"]');
+    dialog.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Escape') {
+        ev.preventDefault();
+        ev.stopPropagation();
+        this.closeContact(true);
+      } else if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) {
+        ev.preventDefault();
+        void this.confirmContact();
+      }
+    });
+    dialog.addEventListener('click', (ev) => {
+      const id = (ev.target as HTMLElement).closest<HTMLElement>('button[data-testid]')?.dataset.testid;
+      if (id === 'contact-confirm') void this.confirmContact();
+      else if (id === 'contact-cancel') this.closeContact(true);
+    });
   }
 
   private deliveryKind(): Delivery['kind'] {
@@ -217,37 +295,99 @@ export class IntakeScreen {
     proc.value = `${p.code} — ${p.name}`;
     this.q('[data-testid="procedure-options"]').hidden = true;
     this.clearErrors();
-    this.input('fee').value = String(p.fee.amount);
+    // a procedure with cases: the clerk chooses one on purpose (time limit, fee and checklist
+    // differ); nothing is preselected, and there is no checklist nor appointment until then
+    const cases = p.cases ?? [];
+    const select = this.q<HTMLSelectElement>('[data-testid="case"]');
+    setHtml(select, html`<option value="">— Chọn trường hợp —</option>${cases.map((c) => html`<option value="${c.id}">${c.name}</option>`)}`);
+    this.q('.case-field').hidden = cases.length === 0;
+    this.caseId = undefined;
+    select.value = '';
+    this.showTerms(p, cases.length === 0 ? this.termsOf(p, undefined) : undefined, true);
+    this.focusAfterProcedure();
+    if (cases.length === 0) await this.preview(p, undefined);
+  }
+
+  /** The terms of a case (of the procedure, when it has no cases), as the catalog search sent them. */
+  private termsOf(p: ProcedureView, caseId: string | undefined): Terms | undefined {
+    return p.terms.find((t) => t.case_id === caseId) ?? p.terms[0];
+  }
+
+  private async caseChanged() {
+    const p = this.procedure;
+    if (!p) return;
+    this.caseId = this.q<HTMLSelectElement>('[data-testid="case"]').value || undefined;
+    if (!this.caseId) {
+      this.showTerms(p, undefined, true);
+      return;
+    }
+    this.showTerms(p, this.termsOf(p, this.caseId), true);
+    await this.preview(p, this.caseId);
+  }
+
+  /** The checklist, fee and time limit of the case: the checklist ticked afresh, the fee unless typed. */
+  private showTerms(p: ProcedureView, t: Terms | undefined, fresh: boolean) {
     const docs = this.q('.docs');
-    docs.hidden = false;
-    setHtml(this.q('.doc-list'), html`${p.documents
+    docs.hidden = !t;
+    setHtml(this.q('.doc-list'), html`${(t?.documents ?? [])
       .map((d) => html`<label class="doc"><input type="checkbox" data-nav data-testid="doc-${d.id}" value="${d.id}" checked />
         <span>${d.name}${d.mandatory ? html` <b class="req" title="Bắt buộc">*</b>` : ''}</span>
         <small>${DOCUMENT_FORM_LABELS[d.form]} × ${d.count}</small></label>`)}`);
+    if (t) this.showFee(t, fresh);
+    this.showInfo(p, t, null);
+  }
+
+  /** The procedure, fee, time limit (with its basis and source) and the appointment when known. */
+  private showInfo(p: ProcedureView, t: Terms | undefined, dueAt: string | null) {
     const info = this.q('[data-testid="procedure-info"]');
     info.hidden = false;
     setHtml(info, html`<div><b>${p.name}</b> <span class="muted">(${p.field})</span></div>
-      <div>Lệ phí: <b data-testid="preview-fee">${formatMoney(p.fee.amount)}</b>${p.fee.note ? html` <span class="muted">${p.fee.note}</span>` : ''}</div>
-      <div>Thời hạn giải quyết: <span data-testid="preview-time-limit">${p.time_limit_label}</span></div>
-      <div>Hẹn trả nếu nhận bây giờ: <b data-testid="preview-due">…</b></div>`);
-    this.focusAfterProcedure();
+      ${t?.case_name ? html`<div>Trường hợp: <span data-testid="preview-case">${t.case_name}</span></div>` : ''}
+      <div>Lệ phí: <b data-testid="preview-fee">${t?.fee_label ?? '…'}</b>${t?.fee.note ? html` <span class="muted">${t.fee.note}</span>` : ''}</div>
+      <div>Thời hạn giải quyết: <span data-testid="preview-time-limit">${t?.time_limit_label ?? p.time_limit_label}</span></div>
+      ${t ? html`<small class="muted" data-testid="preview-basis">${t.basis_label}${t.time_limit_source ? `: ${t.time_limit_source}` : ''}</small>` : ''}
+      <div>Hẹn trả nếu nhận bây giờ: <b data-testid="preview-due">${dueAt ? formatDateTime(dueAt) : '…'}</b></div>`);
+  }
+
+  /**
+   * The fee box for the terms (exhaustive: a new fee kind in the core fails to compile here): an
+   * amount is put in the box; exempt and not collected leave it empty with the core's label beside
+   * it (a fee is sent only when typed); an unknown one must be typed.
+   */
+  private showFee(t: Terms, fresh: boolean) {
+    // the core says what the box starts with and whether it must be typed; the label is its words
+    const value = t.fee_prefill === undefined ? '' : String(t.fee_prefill);
+    const required = t.fee_required;
+    const hint: string | null = value === '' ? t.fee_label : null;
+    const fee = this.input('fee');
+    if (fresh || fee.value === this.feePrefill) fee.value = value;
+    this.feePrefill = value;
+    const kind = this.q('[data-testid="fee-kind"]');
+    kind.textContent = hint ?? '';
+    kind.hidden = hint === null;
+    this.q('[data-testid="fee-required"]').hidden = !required;
+    if (required) fee.setAttribute('aria-required', 'true');
+    else fee.removeAttribute('aria-required');
+  }
+
+  /** Fee, time limit and appointment as the core computes them for the case, received now. */
+  private async preview(p: ProcedureView, caseId: string | undefined) {
     try {
-      const pv = await this.api.intakePreview(p.code);
-      if (this.procedure === p) {
-        this.q('[data-testid="preview-due"]').textContent = formatDateTime(pv.due_at);
-        this.q('[data-testid="preview-time-limit"]').textContent = pv.time_limit_label;
-        const fee = this.input('fee');
-        if (fee.value === String(p.fee.amount)) fee.value = String(pv.fee);
-        this.q('[data-testid="preview-fee"]').textContent = formatMoney(pv.fee);
-      }
+      const pv = await this.api.intakePreview(p.code, caseId ?? null);
+      if (this.procedure !== p || this.caseId !== caseId) return; // another procedure or case since
+      if (this.q('.docs').hidden) this.showTerms(p, pv.terms, true);
+      else this.showFee(pv.terms, false);
+      this.showInfo(p, pv.terms, pv.due_at);
     } catch (e) {
       this.showErrors(e as AppError);
     }
   }
 
-  /** After the procedure: the checklist (Space unticks what is missing, Enter moves on), else the name. */
+  /** After the procedure: its case when it has cases, the checklist (Space unticks what is missing, Enter moves on), else the name. */
   private focusAfterProcedure() {
-    (this.el.querySelector<HTMLElement>('.doc-list input') ?? this.input('applicant.full_name')).focus();
+    const select = this.q<HTMLSelectElement>('[data-testid="case"]');
+    const next = this.q('.case-field').hidden ? this.el.querySelector<HTMLElement>('.doc-list input') : select;
+    (next ?? this.input('applicant.full_name')).focus();
   }
 
   /** The request the form describes now. */
@@ -258,8 +398,11 @@ export class IntakeScreen {
     const docs = Array.from(this.el.querySelectorAll<HTMLInputElement>('.doc-list input[type=checkbox]'))
       .filter((c) => c.checked)
       .map((c) => c.value);
+    // sent when either box is filled, as typed: the core names what is missing or wrong
+    const rep = { full_name: v('representative.full_name'), id_number: v('representative.id_number') };
     return {
       procedure_code: this.procedure?.code ?? '',
+      ...(this.procedure && this.caseId ? { case_id: this.caseId } : {}),
       applicant: {
         full_name: v('applicant.full_name'),
         id_type: this.q<HTMLSelectElement>('[data-testid="applicant-id_type"]').value as IdType,
@@ -270,6 +413,7 @@ export class IntakeScreen {
         address: v('applicant.address'),
         ...(email ? { email } : {}),
       },
+      ...(rep.full_name.trim() || rep.id_number.trim() ? { representative: rep } : {}),
       documents: docs,
       delivery: deliveryOf(this.deliveryKind(), v('delivery.address')),
       ...(fee ? { fee: Number(fee) } : {}),
@@ -301,6 +445,7 @@ export class IntakeScreen {
   }
 
   private showResult(d: DossierView) {
+    this.q('[data-testid="contact-result"]').hidden = true;
     const r = this.q('[data-testid="result"]');
     r.hidden = false;
     setHtml(r, html`<div>Đã tiếp nhận hồ sơ của <b>${d.applicant.full_name}</b> — ${d.procedure_name}</div>
@@ -330,6 +475,13 @@ export class IntakeScreen {
     this.q('.docs').hidden = true;
     this.q('.doc-list').replaceChildren();
     this.q('[data-testid="procedure-info"]').hidden = true;
+    this.q('.case-field').hidden = true;
+    this.q('[data-testid="case"]').replaceChildren();
+    this.caseId = undefined;
+    this.feePrefill = '';
+    this.q('[data-testid="fee-kind"]').hidden = true;
+    this.q('[data-testid="fee-required"]').hidden = true;
+    this.input('fee').removeAttribute('aria-required');
     this.procedure = null;
     this.requestId = newRequestId();
     this.focusFirst();
@@ -343,23 +495,159 @@ export class IntakeScreen {
     this.el.querySelectorAll('[aria-invalid]').forEach((e) => e.removeAttribute('aria-invalid'));
   }
 
+  /** The form's slot for the error's field and the control it is about, if the form has one. */
+  private fieldOf(err: AppError): { slot: HTMLElement; target: HTMLElement | null } | null {
+    const slot = err.field ? this.q('form').querySelector<HTMLElement>(`[data-testid="error-${err.field}"]`) : null;
+    if (!slot) return null;
+    const target =
+      err.field === 'procedure_code'
+        ? this.q('[data-testid="procedure-input"]')
+        : err.field === 'documents'
+          ? this.el.querySelector<HTMLElement>('.doc-list input')
+          : this.q('form').querySelector<HTMLElement>(`[name="${err.field}"]`);
+    slot.textContent = err.message;
+    slot.hidden = false;
+    target?.setAttribute('aria-invalid', 'true');
+    return { slot, target };
+  }
+
   showErrors(err: AppError) {
-    const slot = err.field ? this.el.querySelector<HTMLElement>(`[data-testid="error-${err.field}"]`) : null;
-    if (slot) {
-      slot.textContent = err.message;
-      slot.hidden = false;
-      const target =
-        err.field === 'procedure_code'
-          ? this.q('[data-testid="procedure-input"]')
-          : err.field === 'documents'
-            ? this.el.querySelector<HTMLElement>('.doc-list input')
-            : this.el.querySelector<HTMLElement>(`[name="${err.field}"]`);
-      target?.setAttribute('aria-invalid', 'true');
-      target?.focus();
+    const at = this.fieldOf(err);
+    if (at) {
+      at.target?.focus();
     } else {
       const banner = this.q('[data-testid="form-error"]');
       banner.textContent = err.message;
       banner.hidden = false;
     }
+  }
+
+  /**
+   * Opens the guidance or refusal dialog for the form as it stands. Guidance lists the mandatory
+   * items left unticked (the core's list, editable); when the core refuses the form itself (no
+   * procedure, a bad ID number), that is shown beside its field and no dialog opens.
+   */
+  async openContact(kind: ContactKind) {
+    if (this.inFlight || this.contactKind) return;
+    this.clearErrors();
+    const from = document.activeElement instanceof HTMLElement && this.el.contains(document.activeElement) ? document.activeElement : null;
+    let missing: string[] = [];
+    if (contactTraits(kind).listsMissing) {
+      this.inFlight = true;
+      try {
+        missing = await this.api.intakeMissing(this.buildRequest());
+      } catch (e) {
+        this.showErrors(e as AppError);
+        return;
+      } finally {
+        this.inFlight = false;
+      }
+    }
+    this.returnFocus = from;
+    this.contactKind = kind;
+    const t = contactTraits(kind);
+    const steps = STEPS.request_supplement.fields.find((f) => f.name === 'missing');
+    const dialog = this.q('[data-testid="contact-dialog"]');
+    setHtml(dialog, html`<div class="contact-box">
+      <h3 data-testid="contact-title">${CONTACT_KIND_LABELS[kind]}</h3>
+      <p class="muted">Không tiếp nhận, không cấp mã hồ sơ: ghi nhận và in ${FORM_LABELS[CONTACT_FORMS[kind]].toLowerCase()} cho người nộp.</p>
+      <div class="banner error" data-testid="contact-error" role="alert" hidden></div>
+      ${t.listsMissing ? html`<label class="field wide"><span>${steps?.label ?? ''}</span>
+        <textarea name="missing" data-testid="contact-missing" rows="6" maxlength="${LIMITS.missing_list}"></textarea>
+        <small class="error" data-testid="contact-error-missing" hidden></small></label>` : ''}
+      <label class="field wide"><span>${t.reason}${t.reasonRequired ? html`<b class="req" title="Bắt buộc"> *</b>` : ''}</span>
+        <textarea name="reason" data-testid="contact-reason" rows="3" maxlength="${LIMITS.reason}"${t.reasonRequired ? html` aria-required="true"` : ''}></textarea>
+        <small class="error" data-testid="contact-error-reason" hidden></small></label>
+      <div class="form-actions">
+        <button type="button" class="primary" data-testid="contact-confirm">Ghi nhận và in phiếu <span class="key">(Ctrl+Enter)</span></button>
+        <button type="button" data-testid="contact-cancel">Hủy <span class="key">(Esc)</span></button>
+      </div></div>`);
+    const list = dialog.querySelector<HTMLTextAreaElement>('[data-testid="contact-missing"]');
+    if (list) list.value = missing.join('\n');
+    dialog.hidden = false;
+    dialog.querySelector<HTMLElement>('textarea')?.focus();
+  }
+
+  /** Closes the dialog; `refocus` returns to where the clerk was (a cancel), not after a contact. */
+  closeContact(refocus: boolean) {
+    const dialog = this.q('[data-testid="contact-dialog"]');
+    dialog.hidden = true;
+    dialog.replaceChildren();
+    this.contactKind = null;
+    if (refocus) (this.returnFocus?.isConnected ? this.returnFocus : this.q('[data-testid="procedure-input"]')).focus();
+    this.returnFocus = null;
+  }
+
+  /** Records the contact of the open dialog and prints its slip; the form is then cleared for the next citizen. */
+  async confirmContact(): Promise<ContactOutcome | null> {
+    const kind = this.contactKind;
+    if (!kind || this.inFlight) return null;
+    const dialog = this.q('[data-testid="contact-dialog"]');
+    dialog.querySelectorAll<HTMLElement>('.error').forEach((e) => {
+      e.hidden = true;
+      e.textContent = '';
+    });
+    dialog.querySelectorAll('[aria-invalid]').forEach((e) => e.removeAttribute('aria-invalid'));
+    this.clearErrors();
+    const text = (name: string) => dialog.querySelector<HTMLTextAreaElement>(`[name="${name}"]`)?.value ?? '';
+    const reason = text('reason');
+    const t = contactTraits(kind);
+    const contact: ContactRequest = {
+      kind,
+      // the very request a confirmed intake would send
+      request: this.buildRequest(),
+      ...(t.listsMissing ? { missing: lines(text('missing')) } : {}),
+      ...(t.reasonRequired || reason.trim() ? { reason } : {}),
+    };
+    this.inFlight = true;
+    const btn = dialog.querySelector<HTMLButtonElement>('[data-testid="contact-confirm"]');
+    if (btn) btn.disabled = true;
+    try {
+      const out = await this.api.intakeContact(contact);
+      this.closeContact(false);
+      this.showContactResult(out);
+      this.reset();
+      return out;
+    } catch (e) {
+      this.showContactError(e as AppError);
+      return null;
+    } finally {
+      this.inFlight = false;
+      if (btn) btn.disabled = false;
+    }
+  }
+
+  /** An error on the dialog's own fields is shown beside them; any other in the dialog (and beside its field in the form). */
+  private showContactError(err: AppError) {
+    const dialog = this.q('[data-testid="contact-dialog"]');
+    const slot = err.field ? dialog.querySelector<HTMLElement>(`[data-testid="contact-error-${err.field}"]`) : null;
+    if (slot) {
+      slot.textContent = err.message;
+      slot.hidden = false;
+      const target = dialog.querySelector<HTMLElement>(`[name="${err.field}"]`);
+      target?.setAttribute('aria-invalid', 'true');
+      target?.focus();
+      return;
+    }
+    const banner = dialog.querySelector<HTMLElement>('[data-testid="contact-error"]');
+    if (banner) {
+      banner.textContent = err.message;
+      banner.hidden = false;
+    }
+    this.fieldOf(err);
+  }
+
+  /** The contact recorded: its status, its slip number, and what became of the slip the core printed. */
+  private showContactResult(out: ContactOutcome) {
+    this.q('[data-testid="result"]').hidden = true;
+    const d = out.record;
+    const r = this.q('[data-testid="contact-result"]');
+    r.hidden = false;
+    setHtml(r, html`<div><b data-testid="contact-status">${d.status_label}</b>: ${d.applicant.full_name} — ${d.procedure_name}</div>
+      <div class="code">Số phiếu: <span data-testid="contact-number">${d.code}</span> <em>(không cấp mã hồ sơ)</em></div>
+      ${d.warnings.length ? html`<ul class="warnings" data-testid="contact-warnings">${d.warnings.map((w) => html`<li>${w}</li>`)}</ul>` : ''}`);
+    this.printActions = new PrintActions(d.code, this.api, (t) => showPreview(this.api, t), out.print.form);
+    this.printActions.show(out.print);
+    r.appendChild(this.printActions.el);
   }
 }

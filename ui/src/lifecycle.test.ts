@@ -199,7 +199,7 @@ describe('work bar', () => {
   it('shows each count and flags overdue work; no counts (locked) shows dashes', () => {
     const open = vi.fn();
     const b = new WorkBar(open);
-    b.render({ due_today: 0, overdue: 3, due_soon: 5, waiting_supplement: 1, ready_to_collect: 2 });
+    b.render({ guided_today: 0, not_accepted_today: 0, due_today: 0, overdue: 3, due_soon: 5, waiting_supplement: 1, ready_to_collect: 2 });
     expect($(b, 'count-overdue').textContent).toMatch(/^3 Quá hạn/);
     expect($(b, 'count-overdue').classList.contains('alert')).toBe(true);
     expect($(b, 'count-due_today').classList.contains('alert')).toBe(false);
@@ -265,18 +265,29 @@ describe('dossier actions', () => {
   });
 
   it('a step that prints nothing prints nothing; a new view shows the report it is given', async () => {
-    fake.lifecycleStep.mockResolvedValue(dossier('A1', { status: 'withdrawn' }));
+    fake.lifecycleStep.mockResolvedValue(dossier('A1', { status: 'in_process' }));
     const changed = vi.fn();
-    const a = new DossierActions(dossier('A1', {}, ['withdraw']), undefined, changed);
+    const a = new DossierActions(dossier('A1', {}, ['transfer']), undefined, changed);
+    document.body.append(a.el);
+    $(a, 'step-transfer').click();
+    await a.confirm({ to: 'Phòng Kinh tế' });
+    expect(fake.lifecycleStep).toHaveBeenCalledWith('A1', 'transfer', { to: 'Phòng Kinh tế' });
+    expect(fake.formPrint).not.toHaveBeenCalled();
+    const [after, report] = changed.mock.calls[0];
+    const next = new DossierActions(after, undefined, undefined, report);
+    expect(next.el.querySelector<HTMLElement>('[data-testid="step-done"]')!.textContent).toBe('Đã ghi nhận: chuyển phòng.');
+    expect(next.el.querySelector<HTMLElement>('[data-testid="step-done"]')!.hidden).toBe(false);
+  });
+
+  it('a withdrawal prints the stop notice the core names for it (Mẫu 05, on the citizen\'s request)', async () => {
+    fake.lifecycleStep.mockResolvedValue(dossier('A1', { status: 'withdrawn' }));
+    const a = new DossierActions(dossier('A1', {}, ['withdraw']));
     document.body.append(a.el);
     $(a, 'step-withdraw').click();
     await a.confirm({ reason: '' });
     expect(fake.lifecycleStep).toHaveBeenCalledWith('A1', 'withdraw', { reason: '' });
-    expect(fake.formPrint).not.toHaveBeenCalled();
-    const [after, report] = changed.mock.calls[0];
-    const next = new DossierActions(after, undefined, undefined, report);
-    expect(next.el.querySelector<HTMLElement>('[data-testid="step-done"]')!.textContent).toBe('Đã ghi nhận: công dân rút hồ sơ.');
-    expect(next.el.querySelector<HTMLElement>('[data-testid="step-done"]')!.hidden).toBe(false);
+    expect(fake.formPrint).toHaveBeenCalledWith({ form: STEPS.withdraw.prints, code: 'A1' }, true);
+    expect($(a, 'step-done').textContent).toMatch(/^Đã ghi nhận: công dân rút hồ sơ\. Đã gửi/);
   });
 
   it('a refused step shows the core message beside the field and prints nothing', async () => {

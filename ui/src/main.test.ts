@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Dashboard } from './bindings/Dashboard';
+import { STATUS_LABELS } from './bindings/facts';
 
 // the backend, and the event the shell pushes: `onDashboard` keeps the callback so a test can push
 const { fake, push } = vi.hoisted(() => {
@@ -31,7 +32,7 @@ const board = (o: Partial<Dashboard> = {}): Dashboard => ({
     db_path: '/data/motcua.sqlite3', pending_events: 3, procedures: 33, version: '0.1.0',
   },
   auth: { accounts_enabled: true, lock_after_minutes: 5, session: { clerk_id: 'hoa', clerk_name: 'Lê Thị Hoa', role: 'clerk', locked: false } },
-  counts: { due_today: 0, overdue: 1, due_soon: 2, waiting_supplement: 0, ready_to_collect: 0 },
+  counts: { guided_today: 2, not_accepted_today: 1, due_today: 0, overdue: 1, due_soon: 2, waiting_supplement: 0, ready_to_collect: 0 },
   sync: {
     enrolled: true, portal_url: 'http://p', online: false, waiting: 3, parked: 0, conflicts: 0, failed_changes: 0,
     last_error: 'Không kết nối được Cổng dịch vụ công', numbers_left_today: 5, clock_offset_minutes: 0, clock_warning: false, approval_pending: false,
@@ -82,6 +83,9 @@ describe('counter window', () => {
     expect($('status-network').title).toBe('Không kết nối được Cổng dịch vụ công');
     expect(($('logbook-from') as HTMLInputElement).value).toBe('23/11/2026');
     expect($('count-due_soon').textContent).toMatch(/^2 /);
+    // today's guidance and refusal slips, in the work lists' header, named as the core names the statuses
+    expect($('contacts-today').textContent).toContain(`${STATUS_LABELS.guided} 2`);
+    expect($('contacts-today').textContent).toContain(`${STATUS_LABELS.not_accepted} 1`);
     expect($('status-setup').hidden).toBe(true);
     expect($('tab-intake').textContent).toBe('Tiếp nhận (F2)');
     expect($('tab-search').textContent).toBe('Tra cứu (F3)');
@@ -164,7 +168,7 @@ describe('counter window', () => {
     expect(interval).not.toHaveBeenCalled();
     // the core pushes
     push.cb!(board({
-      counts: { due_today: 0, overdue: 1, due_soon: 2, waiting_supplement: 1, ready_to_collect: 0 },
+      counts: { guided_today: 2, not_accepted_today: 1, due_today: 0, overdue: 1, due_soon: 2, waiting_supplement: 1, ready_to_collect: 0 },
       sync: { ...board().sync, online: true, waiting: 0, last_success_at: '2026-11-23T09:15:00+07:00', badge: { online: true, text: '● Trực tuyến — đã đồng bộ', title: '' } },
       auth: { ...board().auth, session: { clerk_id: 'lan', clerk_name: 'Nguyễn Thị Lan', role: 'head', locked: false } },
     }));
@@ -178,6 +182,7 @@ describe('counter window', () => {
     // locked: no counts
     push.cb!(board({ counts: null }));
     expect($('count-overdue').textContent).toMatch(/^– /);
+    expect($('guided-today').textContent).toBe('–');
     expect(interval).not.toHaveBeenCalled();
   });
 

@@ -1,7 +1,8 @@
 // Boots the counter window: header with agency, counter and clerk; the screens of `screens` below
 // (intake F2, search F3, settings F4, hand-over F5, return F6, work lists and the logbook F8: F7
-// toggles caret browsing in WebKitGTK, portal sync F9); the work-list counts under the header; Ctrl+P
-// reprints the receipt on screen, Ctrl+L locks; a status bar with the sync badge and the database in
+// toggles caret browsing in WebKitGTK, portal sync F9; on the intake screen F10 guides and F11
+// refuses, see intake.ts); the work-list counts under the header; Ctrl+P reprints the receipt (or a
+// contact's slip) on screen, Ctrl+L locks; a status bar with the sync badge and the database in
 // use. Header, counts, badge and status bar are drawn from the dashboard the core pushes whenever it
 // changes: nothing here polls.
 import './styles.css';
@@ -86,6 +87,7 @@ export function mount(root: HTMLElement, backend: Api = api) {
     text('status-catalog', `Danh mục: ${d.status.procedures} thủ tục`);
     text('status-db', d.status.db_path);
     bar.render(d.counts);
+    work.setCounts(d.counts);
     work.setToday(d.today);
     syncBadge.render(d.sync);
     sync.showStatus(d.sync);
@@ -112,7 +114,7 @@ export function mount(root: HTMLElement, backend: Api = api) {
     } else if ((ev.ctrlKey || ev.metaKey) && (ev.key === 'p' || ev.key === 'P')) {
       // never the webview's print dialog: reprint the receipt of the dossier on screen, from Rust
       ev.preventDefault();
-      void screens.shown.screen.printActions?.print('receipt');
+      void screens.shown.screen.printActions?.print();
     }
   };
   document.addEventListener('keydown', onKey);

@@ -21,8 +21,9 @@ import { SettingsScreen } from './settings';
 const CODE = '000.00.31.H26-261123-0001';
 const settings: CounterSettings = {
   receipt_paper: 'A5', receipt_copies: 2, print_on_intake: true, printer: 'MotCua-PDF', lookup_url: 'https://x/?ma={code}',
-  parent_agency: 'UBND THÀNH PHỐ HÀ NỘI', place_name: 'Ba Đình', head_title: 'CHỦ TỊCH', head_name: '', counter_phone: '',
-  supplement_clock: 'resume', max_delays: 1, departments: 'Phòng Kinh tế', lock_after_minutes: 5,
+  unit_name: 'Trung tâm Phục vụ hành chính công', parent_agency: 'UBND THÀNH PHỐ HÀ NỘI', place_name: 'Ba Đình', head_title: 'CHỦ TỊCH',
+  head_name: '', counter_phone: '', supplement_clock: 'resume', max_delays: 1, apology_days_before_due: 1, departments: 'Phòng Kinh tế',
+  lock_after_minutes: 5,
 };
 const outcome = (o: Partial<PrintOutcome> = {}): PrintOutcome => ({
   form: 'receipt', dossier_code: CODE, pdf_path: '/data/prints/x.pdf', pages: 2, reprint: false, printed: true,
@@ -30,7 +31,7 @@ const outcome = (o: Partial<PrintOutcome> = {}): PrintOutcome => ({
 });
 const birth = procedureView({
   code: '1.001193', name: 'Đăng ký khai sinh', field: 'Hộ tịch', level: 'commune', time_limit: { kind: 'same_day', cutoff: '15:00' },
-  fee: { amount: 0 }, result: '', postal_return: true, legal_basis: '', source: '', confidence: 'S',
+  fee: { kind: 'exempt', amount: 0 }, result: '', postal_return: true, legal_basis: '', source: '', confidence: 'S',
   documents: [{ id: 'to-khai', name: 'Tờ khai', form: 'original', count: 1, mandatory: true }],
 }, 'Trong ngày');
 const tick = () => new Promise((r) => setTimeout(r, 0));
@@ -42,7 +43,7 @@ describe('printing', () => {
     Object.values(fake).forEach((f) => f.mockReset());
     fake.settingsGet.mockResolvedValue(settings);
     fake.intakePreview.mockResolvedValue({ procedure_code: birth.code, procedure_name: birth.name, fee: 0, time_limit: birth.time_limit,
-      time_limit_label: 'Trong ngày', received_at: '2026-11-23T09:15:00+07:00', due_at: '2026-11-23T17:00:00+07:00' });
+      time_limit_label: 'Trong ngày', received_at: '2026-11-23T09:15:00+07:00', due_at: '2026-11-23T17:00:00+07:00', terms: birth.terms[0] });
     fake.intakeSubmit.mockImplementation(async (r: IntakeRequest): Promise<DossierView> => view({
       uid: 'u', code: CODE, provisional: false, agency_code: 'A', procedure_code: r.procedure_code, procedure_name: birth.name,
       applicant: r.applicant, documents: [], fee: 0, channel: 'counter', delivery: { kind: 'counter' }, received_at: '2026-11-23T09:15:00+07:00',
@@ -136,6 +137,9 @@ describe('settings screen', () => {
     const printer = s.el.querySelector<HTMLSelectElement>('[name="printer"]')!;
     expect(Array.from(printer.options).map((o) => o.value)).toEqual(['', 'MotCua-PDF', 'HP-Quay-2']);
     expect(printer.value).toBe('MotCua-PDF');
+    expect($(s, 'settings-unit_name').value).toBe('Trung tâm Phục vụ hành chính công');
+    expect($(s, 'settings-unit_name').maxLength).toBe(LIMITS.setting);
+    expect($(s, 'settings-apology_days_before_due').value).toBe('1');
     printer.value = 'HP-Quay-2';
     s.el.querySelector<HTMLSelectElement>('[name="receipt_paper"]')!.value = 'A4';
     fake.settingsSave.mockImplementation(async (x: CounterSettings) => x);
@@ -176,5 +180,11 @@ describe('settings screen', () => {
     expect([...paper.options].map((o) => o.value)).toEqual([...PAPER_SIZES]);
     expect($(s, 'settings-departments').maxLength).toBe(LIMITS.departments);
     expect(s.read()).toMatchObject({ supplement_clock: DEFAULT_SETTINGS.supplement_clock, max_delays: DEFAULT_SETTINGS.max_delays });
+    // the apology's lead: digits only; the core checks its range and says what fits
+    const lead = $(s, 'settings-apology_days_before_due');
+    lead.value = '2 ngày';
+    lead.dispatchEvent(new Event('input'));
+    expect(lead.value).toBe('2');
+    expect(s.read().apology_days_before_due).toBe(2);
   });
 });

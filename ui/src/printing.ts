@@ -20,30 +20,47 @@ export function describeOutcome(o: PrintOutcome): { ok: boolean; text: string } 
   return { ok: true, text: `Đã lưu PDF ${what} tại ${o.pdf_path}.` };
 }
 
-/** The print buttons and status line of one dossier (intake result, dossier detail). */
+/**
+ * The print buttons and status line of one dossier (intake result, dossier detail): its receipt and
+ * control slip; or, given `slip`, of a contact record (guidance or refusal at intake), which has
+ * only that slip to print again.
+ */
 export class PrintActions {
   readonly el: HTMLElement;
   private lastPdf: string | null = null;
   private busy = false;
+  /** What Ctrl+P prints: the receipt, or the contact's slip. */
+  private readonly main: FormKind;
 
   constructor(
     private code: string,
     private api: Api = defaultApi,
     private preview: (t: FormTarget) => Promise<void> = async () => {},
+    private slip: FormKind | null = null,
   ) {
+    this.main = slip ?? 'receipt';
     this.el = document.createElement('div');
     this.el.className = 'print-actions';
     setHtml(this.el, html`
       <div class="print-status" data-testid="print-status" role="status" hidden></div>
-      <div class="buttons">
+      <div class="buttons">${slip
+        ? html`
+        <button type="button" data-testid="print-slip">In lại ${FORM_LABELS[slip].toLowerCase()} <span class="key">(Ctrl+P)</span></button>
+        <button type="button" data-testid="preview-slip">Xem trước</button>`
+        : html`
         <button type="button" data-testid="print-receipt">In giấy tiếp nhận <span class="key">(Ctrl+P)</span></button>
         <button type="button" data-testid="preview-receipt">Xem trước</button>
-        <button type="button" data-testid="print-control">In phiếu kiểm soát</button>
+        <button type="button" data-testid="print-control">In phiếu kiểm soát</button>`}
         <button type="button" data-testid="open-pdf" hidden>Mở PDF</button>
       </div>`);
-    this.q('[data-testid="print-receipt"]').addEventListener('click', () => void this.print('receipt'));
-    this.q('[data-testid="print-control"]').addEventListener('click', () => void this.print('control'));
-    this.q('[data-testid="preview-receipt"]').addEventListener('click', () => void this.preview({ form: 'receipt', code: this.code }));
+    if (slip) {
+      this.q('[data-testid="print-slip"]').addEventListener('click', () => void this.print(slip));
+      this.q('[data-testid="preview-slip"]').addEventListener('click', () => void this.preview({ form: slip, code: this.code }));
+    } else {
+      this.q('[data-testid="print-receipt"]').addEventListener('click', () => void this.print('receipt'));
+      this.q('[data-testid="print-control"]').addEventListener('click', () => void this.print('control'));
+      this.q('[data-testid="preview-receipt"]').addEventListener('click', () => void this.preview({ form: 'receipt', code: this.code }));
+    }
     this.q('[data-testid="open-pdf"]').addEventListener('click', () => void this.openPdf());
   }
 
@@ -58,18 +75,23 @@ export class PrintActions {
     s.textContent = text;
   }
 
-  /** Prints a form of this dossier; never throws (the outcome is shown). */
-  async print(form: FormKind): Promise<PrintOutcome | null> {
+  /** Shows what became of a print (made here, or by the core with the record: a contact's slip). */
+  show(o: PrintOutcome) {
+    const d = describeOutcome(o);
+    this.status(d.ok, d.text);
+    this.lastPdf = o.pdf_path;
+    this.q('[data-testid="open-pdf"]').hidden = false;
+    if (!this.slip) this.q('[data-testid="print-receipt"]').firstChild!.textContent = 'In lại giấy tiếp nhận ';
+  }
+
+  /** Prints a form of this dossier (its receipt, or the contact's slip, when none is named); never throws (the outcome is shown). */
+  async print(form: FormKind = this.main): Promise<PrintOutcome | null> {
     if (this.busy) return null;
     this.busy = true;
     this.status(true, `Đang in ${FORM_LABELS[form].toLowerCase()}…`);
     try {
       const o = await this.api.formPrint({ form, code: this.code }, true);
-      const d = describeOutcome(o);
-      this.status(d.ok, d.text);
-      this.lastPdf = o.pdf_path;
-      this.q('[data-testid="open-pdf"]').hidden = false;
-      this.q('[data-testid="print-receipt"]').firstChild!.textContent = 'In lại giấy tiếp nhận ';
+      this.show(o);
       return o;
     } catch (e) {
       this.status(false, `Chưa in được: ${(e as AppError).message} Hồ sơ vẫn được lưu.`);

@@ -111,6 +111,7 @@ export class ReturnScreen {
       const box = this.q('[data-testid="return-dossier"]');
       box.hidden = false;
       setHtml(box, html`<h3>Hồ sơ <code>${d.code}</code> — ${d.status_label}</h3>
+        ${d.warnings.length ? html`<ul class="banner warn warnings" data-testid="dossier-warnings" role="alert">${d.warnings.map((w) => html`<li>${w}</li>`)}</ul>` : ''}
         <dl><dt>Người nộp</dt><dd>${d.applicant.full_name} — ${d.applicant.id_number}</dd>
         <dt>Thủ tục</dt><dd>${d.procedure_name}</dd><dt>Hẹn trả</dt><dd>${formatDateTime(d.due_at)}</dd>
         <dt>Nhận kết quả</dt><dd>${deliveryText(d.delivery)}</dd></dl>`);

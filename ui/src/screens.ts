@@ -8,7 +8,7 @@ import { html, setHtml } from './html';
 export interface Screen {
   readonly el: HTMLElement;
   focusFirst(): void;
-  /** The print buttons of the dossier on screen, if any (Ctrl+P reprints its receipt). */
+  /** The print buttons of the dossier on screen, if any (Ctrl+P reprints its receipt, or a contact's slip). */
   readonly printActions?: PrintActions | null;
 }
 

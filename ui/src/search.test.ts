@@ -1,11 +1,12 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DossierView } from './bindings/DossierView';
 import type { SearchHit } from './bindings/SearchHit';
+import { FORM_LABELS } from './bindings/facts';
 import { view } from './test-data';
 
 const fake = vi.hoisted(() => ({
   appStatus: vi.fn(), catalogSearch: vi.fn(), intakePreview: vi.fn(), intakeSubmit: vi.fn(),
-  dossierSearch: vi.fn(), dossierGet: vi.fn(), dossierSync: vi.fn(), lifecycleStep: vi.fn(), formPrint: vi.fn(),
+  dossierSearch: vi.fn(), dossierGet: vi.fn(), dossierSync: vi.fn(), lifecycleStep: vi.fn(), formPrint: vi.fn(), printsOf: vi.fn(),
 }));
 vi.mock('./api', () => ({ api: fake, toAppError: (e: unknown) => e }));
 
@@ -142,5 +143,43 @@ describe('search screen', () => {
     expect(detail.querySelector('img, script, b')).toBeNull();
     expect(detail.textContent).toContain(evil);
     expect(detail.textContent).toContain('<b>lỗi</b>');
+  });
+  it('shows the core\'s warnings on top of the dossier, and nothing when there are none', async () => {
+    const late = 'Văn bản xin lỗi phải gửi trước ngày hẹn ít nhất 01 ngày làm việc: đã muộn';
+    fake.dossierGet.mockResolvedValueOnce(view({ ...dossier }, ['delay'], { warnings: [late] }));
+    fake.dossierSync.mockResolvedValue({ state: 'local', label: 'Chưa gửi lên cổng' });
+    await s.open(dossier.code);
+    const warnings = byId('dossier-warnings');
+    expect(warnings.hidden).toBe(false);
+    expect([...warnings.querySelectorAll('li')].map((li) => li.textContent)).toEqual([late]);
+    expect(warnings.getAttribute('role')).toBe('alert');
+    fake.dossierGet.mockResolvedValueOnce(dossier);
+    await s.open(dossier.code);
+    expect(s.el.querySelector('[data-testid="dossier-warnings"]')).toBeNull();
+    expect(byId('detail-code-label').textContent).toBe('Mã hồ sơ');
+  });
+
+  it('a contact (refusal at intake) shows its slip number, no appointment, and offers only the slip the core names', async () => {
+    const slip = view({
+      ...dossier, code: 'TC-Q01-260212-0001', status: 'not_accepted', progress: { reason: 'Không thuộc thẩm quyền' },
+    }, [], { is_contact: true, slip: 'refusal' });
+    fake.dossierGet.mockResolvedValueOnce(slip);
+    fake.dossierSync.mockResolvedValue({ state: 'local', label: 'Chưa gửi lên cổng' });
+    await s.open(slip.code);
+    await tick();
+    const detail = byId('dossier-detail');
+    expect(byId('detail-code-label').textContent).toBe('Số phiếu');
+    expect(detail.textContent).toContain('Không thuộc thẩm quyền');
+    expect(detail.textContent).not.toContain('Hẹn trả');
+    expect(detail.querySelector('[data-testid="print-receipt"]')).toBeNull();
+    expect(detail.querySelector('[data-step]')).toBeNull();
+    const again = byId('print-slip');
+    expect(again.textContent).toContain(FORM_LABELS.refusal.toLowerCase());
+    fake.formPrint.mockResolvedValueOnce({ form: 'refusal', dossier_code: slip.code, pdf_path: '/p.pdf', pages: 1, reprint: true, printed: true,
+      printer: 'MotCua-PDF', job_id: 'j', error: null, log_id: 2 });
+    again.click();
+    await tick();
+    expect(fake.formPrint).toHaveBeenCalledWith({ form: 'refusal', code: slip.code }, true);
+    expect(s.printActions).not.toBeNull();
   });
 });

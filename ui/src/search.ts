@@ -1,5 +1,7 @@
 // The search screen (tra cứu): one box for a code, a name (diacritics optional), an ID or phone
-// number; newest first, "Xem thêm" for the next page, Enter on a row opens the dossier.
+// number; newest first, "Xem thêm" for the next page, Enter on a row opens the dossier. The dossier
+// shows the core's warnings on top; a guidance or refusal at intake (a contact: a slip number, no
+// dossier code) offers only its slip to print again.
 import { api as defaultApi, type Api } from './api';
 import type { AppError } from './bindings/AppError';
 import type { DossierView } from './bindings/DossierView';
@@ -8,7 +10,7 @@ import type { ReturnTo } from './bindings/ReturnTo';
 import { CHANNEL_LABELS, DOCUMENT_FORM_LABELS, ID_TYPE_LABELS, LIMITS, RETURN_TO_LABELS, STATUS_LABELS, TIMELINESS_LABELS } from './bindings/facts';
 import { PrintActions, showPreview } from './printing';
 import { DossierActions, type StepReport } from './actions';
-import { deliveryText, formatDate, formatDateTime, formatMoney } from './format';
+import { deliveryText, formatDate, formatDateTime } from './format';
 import { html, setHtml, type SafeHtml } from './html';
 import { dossierSyncLine } from './sync';
 
@@ -149,18 +151,23 @@ export class SearchScreen {
     const el = this.q('[data-testid="dossier-detail"]');
     const a = d.applicant;
     const idType = ID_TYPE_LABELS[a.id_type];
-    setHtml(el, html`<h3>Hồ sơ <code>${d.code}</code> <button type="button" class="close" title="Đóng">Esc</button></h3>
+    const rep = d.representative;
+    // a contact has a slip number, no appointment, fee or delivery
+    setHtml(el, html`<h3>${d.is_contact ? 'Phiếu' : 'Hồ sơ'} <code>${d.code}</code> <button type="button" class="close" title="Đóng">Esc</button></h3>
+      ${d.warnings.length ? html`<ul class="banner warn warnings" data-testid="dossier-warnings" role="alert">${d.warnings.map((w) => html`<li>${w}</li>`)}</ul>` : ''}
       <dl>
-        <dt>Mã hồ sơ</dt><dd><code>${d.code}</code>${d.provisional ? ' (mã tạm)' : ''}${d.provisional_code && d.provisional_code !== d.code ? ` — mã tạm trước đây ${d.provisional_code}` : ''}</dd>
-        <dt>Thủ tục</dt><dd>${d.procedure_code} — ${d.procedure_name}</dd>
+        <dt data-testid="detail-code-label">${d.is_contact ? 'Số phiếu' : 'Mã hồ sơ'}</dt><dd><code>${d.code}</code>${d.provisional ? ' (mã tạm)' : ''}${d.provisional_code && d.provisional_code !== d.code ? ` — mã tạm trước đây ${d.provisional_code}` : ''}${d.is_contact ? html` <em>(không cấp mã hồ sơ)</em>` : ''}</dd>
+        <dt>Thủ tục</dt><dd>${d.procedure_code} — ${d.procedure_name}</dd>${d.case_name ? html`
+        <dt>Trường hợp</dt><dd>${d.case_name}</dd>` : ''}
         <dt>Người nộp</dt><dd>${a.full_name}, sinh ${formatDate(a.date_of_birth)}</dd>
-        <dt>Giấy tờ tùy thân</dt><dd>${idType} ${a.id_number}</dd>
+        <dt>Giấy tờ tùy thân</dt><dd>${idType} ${a.id_number}</dd>${rep ? html`
+        <dt>Người được ủy quyền</dt><dd data-testid="detail-representative">${rep.full_name}, giấy tờ ${rep.id_number}${rep.phone ? `, ${rep.phone}` : ''}</dd>` : ''}
         <dt>Liên hệ</dt><dd>${a.phone}${a.email ? `, ${a.email}` : ''}</dd>
         <dt>Địa chỉ</dt><dd>${a.address}</dd>
-        <dt>Tiếp nhận</dt><dd>${formatDateTime(d.received_at)} — ${d.clerk_name}, quầy ${d.counter_id}</dd>
+        <dt>Tiếp nhận</dt><dd>${formatDateTime(d.received_at)} — ${d.clerk_name}, quầy ${d.counter_id}</dd>${d.is_contact ? '' : html`
         <dt>Hẹn trả</dt><dd>${formatDateTime(d.due_at)}</dd>
         <dt>Nhận kết quả</dt><dd>${deliveryText(d.delivery)}</dd>
-        <dt>Lệ phí</dt><dd>${formatMoney(d.fee)}</dd>
+        <dt>Lệ phí</dt><dd>${d.fee_label}</dd>`}
         <dt>Kênh nộp</dt><dd>${CHANNEL_LABELS[d.channel] ?? d.channel}</dd>
         <dt>Trạng thái</dt><dd data-testid="detail-status">${d.status_label}</dd>
         <dt>Cổng dịch vụ công</dt><dd data-testid="detail-sync-row">…</dd>${progressRows(d)}${d.note ? html`
@@ -168,8 +175,14 @@ export class SearchScreen {
       </dl>
       <h4>Thành phần hồ sơ</h4>
       <ul>${d.documents.map((x) => html`<li>${x.name} — ${DOCUMENT_FORM_LABELS[x.form]} × ${x.count}</li>`)}</ul>`);
-    this.printActions = new PrintActions(d.code, this.api, (t) => showPreview(this.api, t));
-    el.appendChild(this.printActions.el);
+    if (d.slip) {
+      // a contact prints only its own slip again
+      this.printActions = new PrintActions(d.code, this.api, (t) => showPreview(this.api, t), d.slip);
+      el.appendChild(this.printActions.el);
+    } else {
+      this.printActions = new PrintActions(d.code, this.api, (t) => showPreview(this.api, t));
+      el.appendChild(this.printActions.el);
+    }
     el.appendChild(new DossierActions(d, this.api, (after, r) => {
       // the detail is drawn again from the dossier after the step, with what became of the step
       this.showDetail(after, r);

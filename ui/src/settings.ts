@@ -1,6 +1,6 @@
 // The settings screen (F4): receipt paper and copies, print on intake, the counter's printer, the QR
-// lookup address and the names on the documents. Saved as a whole; a bad value is shown beside its
-// field and nothing is changed.
+// lookup address, the names on the documents (the receiving unit's among them) and how early an
+// apology is due. Saved as a whole; a bad value is shown beside its field and nothing is changed.
 import { api as defaultApi, type Api } from './api';
 import type { AppError } from './bindings/AppError';
 import type { CounterSettings } from './bindings/CounterSettings';
@@ -11,6 +11,7 @@ import { handleEnter } from './keyboard';
 /** The text settings: key, label, and the core's length limit. */
 const TEXT_FIELDS: Array<[keyof CounterSettings, string, number]> = [
   ['lookup_url', 'Địa chỉ tra cứu hồ sơ trong mã QR ({code} là mã hồ sơ)', LIMITS.lookup_url],
+  ['unit_name', 'Tên đơn vị tiếp nhận hồ sơ (in ở tiêu đề và nội dung các mẫu)', LIMITS.setting],
   ['parent_agency', 'Cơ quan chủ quản (dòng đầu tiêu đề)', LIMITS.setting],
   ['place_name', 'Địa danh ghi ngày tháng', LIMITS.setting],
   ['head_title', 'Chức danh người đứng đầu (ký văn bản xin lỗi, thông báo dừng)', LIMITS.setting],
@@ -20,7 +21,7 @@ const TEXT_FIELDS: Array<[keyof CounterSettings, string, number]> = [
 ];
 
 /** Number settings: only digits can be typed (an empty box goes as 0); the core checks the range and says what fits. */
-const NUMBER_FIELDS = ['receipt_copies', 'lock_after_minutes'] as const;
+const NUMBER_FIELDS = ['receipt_copies', 'lock_after_minutes', 'apology_days_before_due'] as const;
 
 export class SettingsScreen {
   readonly el: HTMLElement;
@@ -48,6 +49,9 @@ export class SettingsScreen {
         <label class="field"><span>Tự khóa màn hình sau (phút không thao tác)</span>
           <input name="lock_after_minutes" data-testid="settings-lock_after_minutes" data-nav inputmode="numeric">
           <div class="error" data-testid="error-lock_after_minutes" hidden></div></label>
+        <label class="field"><span>Gửi văn bản xin lỗi trước ngày hẹn ít nhất (ngày làm việc, 0–10)</span>
+          <input name="apology_days_before_due" data-testid="settings-apology_days_before_due" data-nav inputmode="numeric">
+          <div class="error" data-testid="error-apology_days_before_due" hidden></div></label>
         <label class="field check"><input type="checkbox" name="print_on_intake" data-testid="settings-print_on_intake" data-nav> In giấy tiếp nhận ngay khi tiếp nhận xong</label>
         ${TEXT_FIELDS.map(([k, label, max]) => html`<label class="field wide"><span>${label}</span>
           <input name="${k}" data-testid="settings-${k}" data-nav maxlength="${max}"><div class="error" data-testid="error-${k}" hidden></div></label>`)}
@@ -100,6 +104,7 @@ export class SettingsScreen {
       this.input('receipt_copies').value = String(s.receipt_copies);
       this.input('print_on_intake').checked = s.print_on_intake;
       this.input('lock_after_minutes').value = String(s.lock_after_minutes);
+      this.input('apology_days_before_due').value = String(s.apology_days_before_due);
       for (const [k] of TEXT_FIELDS) this.input(k).value = String(s[k] ?? '');
     } catch (e) {
       this.showError(e as AppError);
@@ -118,6 +123,7 @@ export class SettingsScreen {
       receipt_copies: Number(v('receipt_copies').replace(/\D/g, '')),
       print_on_intake: this.input('print_on_intake').checked,
       lookup_url: v('lookup_url'),
+      unit_name: v('unit_name'),
       parent_agency: v('parent_agency'),
       place_name: v('place_name'),
       head_title: v('head_title'),
@@ -125,6 +131,7 @@ export class SettingsScreen {
       counter_phone: v('counter_phone'),
       departments: v('departments'),
       lock_after_minutes: Number(v('lock_after_minutes').replace(/\D/g, '')),
+      apology_days_before_due: Number(v('apology_days_before_due').replace(/\D/g, '')),
     };
   }
 

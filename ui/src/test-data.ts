@@ -2,17 +2,45 @@
 // allows are given by each test, as the core would: the UI must not work them out.
 import type { Dossier } from './bindings/Dossier';
 import type { DossierView } from './bindings/DossierView';
+import type { FeeKind } from './bindings/FeeKind';
 import type { Procedure } from './bindings/Procedure';
+import type { ProcedureCase } from './bindings/ProcedureCase';
 import type { ProcedureView } from './bindings/ProcedureView';
 import type { Step } from './bindings/Step';
-import { STATUS_LABELS, STEPS } from './bindings/facts';
+import type { Terms } from './bindings/Terms';
+import { FEE_KIND_LABELS, LIMIT_BASIS_LABELS, STATUS_LABELS, STEPS } from './bindings/facts';
+import { formatMoney } from './format';
 
-/** The dossier as the core sends it, allowing exactly `steps`. */
-export function view(d: Dossier, steps: Step[] = []): DossierView {
-  return { ...d, status_label: STATUS_LABELS[d.status], allowed_steps: steps.map((s) => STEPS[s]) };
+/** The dossier as the core sends it, allowing exactly `steps` (no warnings, not a contact unless given). */
+export function view(d: Dossier, steps: Step[] = [], extra: Partial<Pick<DossierView, 'warnings' | 'is_contact' | 'slip'>> = {}): DossierView {
+  return { ...d, status_label: STATUS_LABELS[d.status], allowed_steps: steps.map((s) => STEPS[s]), warnings: [], is_contact: false, fee_label: formatMoney(d.fee), ...extra };
 }
 
-/** The procedure as the catalog search sends it. */
-export function procedureView(p: Procedure, time_limit_label: string): ProcedureView {
-  return { ...p, time_limit_label };
+/** The terms of one case (or of the procedure without cases), as the core makes them. */
+export function termsOf(p: Procedure, time_limit_label: string, c?: ProcedureCase): Terms {
+  const fee = c?.fee ?? p.fee;
+  // as the core reads a catalog without fee kinds: an amount is an amount, a 0 is not known
+  const fee_kind: FeeKind = fee.kind ?? (fee.amount > 0 ? 'amount' : 'unknown');
+  const basis = c?.time_limit || !p.province_time_limit ? 'law' : 'province';
+  return {
+    ...(c ? { case_id: c.id, case_name: c.name } : {}),
+    time_limit: c?.time_limit ?? p.province_time_limit?.time_limit ?? p.time_limit,
+    time_limit_label,
+    basis,
+    basis_label: LIMIT_BASIS_LABELS[basis],
+    time_limit_source: (c?.time_limit ? c.time_limit_source : p.province_time_limit?.source ?? p.time_limit_source) ?? '',
+    fee,
+    fee_kind,
+    fee_label: fee_kind === 'amount' ? formatMoney(fee.amount) : FEE_KIND_LABELS[fee_kind],
+    ...(fee_kind === 'amount' ? { fee_prefill: fee.amount } : {}),
+    fee_required: fee_kind === 'unknown',
+    documents: c?.documents ?? p.documents,
+  };
+}
+
+/** The procedure as the catalog search sends it: one terms per case, or one for a procedure without cases. */
+export function procedureView(p: Procedure, time_limit_label: string, caseLabels: string[] = []): ProcedureView {
+  const cases = p.cases ?? [];
+  const terms = cases.length ? cases.map((c, i) => termsOf(p, caseLabels[i] ?? time_limit_label, c)) : [termsOf(p, time_limit_label)];
+  return { ...p, time_limit_label, terms };
 }

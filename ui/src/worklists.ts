@@ -1,6 +1,7 @@
 // Work lists: the counts that matter at the counter (overdue, due today, due within a working day,
 // waiting for a supplement, results waiting to be collected), always visible under the header, and
-// the dossiers behind each count (F8).
+// the dossiers behind each count (F8), whose header also says how many citizens were guided or not
+// accepted at intake today (slips without a dossier code).
 import { api as defaultApi, type Api } from './api';
 import type { AppError } from './bindings/AppError';
 import type { WorkCounts } from './bindings/WorkCounts';
@@ -44,6 +45,7 @@ export class WorkScreen {
     this.el = document.createElement('section');
     this.el.className = 'screen work';
     setHtml(this.el, html`<h2 data-testid="work-title">Việc cần làm</h2>
+      <p class="muted" data-testid="contacts-today">Hôm nay: ${STATUS_LABELS.guided} <b data-testid="guided-today">–</b> · ${STATUS_LABELS.not_accepted} <b data-testid="not-accepted-today">–</b></p>
       <div class="banner error" data-testid="work-error" hidden></div>
       <table class="results"><thead><tr><th>Mã hồ sơ</th><th>Người nộp</th><th>Thủ tục</th><th>Trạng thái</th><th>Hẹn trả</th></tr></thead>
       <tbody data-testid="work-rows"></tbody></table>
@@ -53,6 +55,12 @@ export class WorkScreen {
   }
 
   readonly logbook: LogbookPanel;
+
+  /** Today's guidance and refusal slips at intake (from each dashboard), or none (–) while locked. */
+  setCounts(c: WorkCounts | null) {
+    this.el.querySelector('[data-testid="guided-today"]')!.textContent = c ? String(c.guided_today) : '–';
+    this.el.querySelector('[data-testid="not-accepted-today"]')!.textContent = c ? String(c.not_accepted_today) : '–';
+  }
 
   /** Today by the counter's clock (from each dashboard): the logbook's default range. */
   setToday(today: string) {

@@ -143,5 +143,5 @@ fn supplement_delay_refuse_withdraw_and_the_work_lists() {
     let o = motcua(d, "2026-03-03T10:20", &["receive-result", &a], None);
     assert!(String::from_utf8_lossy(&o.stderr).contains("Công dân đã rút hồ sơ"), "{}", String::from_utf8_lossy(&o.stderr));
     let counts = json_of(&motcua(d, "2026-03-03T10:30", &["due-list", "--json"], None));
-    assert_eq!(counts, json!({"due_today": 0, "overdue": 0, "due_soon": 0, "waiting_supplement": 0, "ready_to_collect": 0}));
+    assert_eq!(counts, json!({"guided_today": 0, "not_accepted_today": 0, "due_today": 0, "overdue": 0, "due_soon": 0, "waiting_supplement": 0, "ready_to_collect": 0}));
 }

@@ -246,6 +246,12 @@ pub struct Terms {
     pub fee: Fee,
     pub fee_kind: FeeKind,
     pub fee_label: String,
+    /// What the intake form's fee box starts with (the known amount), if anything.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "number")]
+    pub fee_prefill: Option<i64>,
+    /// The clerk must type the fee before confirming (the catalog does not know it).
+    pub fee_required: bool,
     pub documents: Vec<RequiredDocument>,
 }
 
@@ -284,6 +290,8 @@ impl Procedure {
             basis_label: basis.label().to_string(),
             time_limit_source: source,
             fee_label: fee_label(fee_kind, fee.amount),
+            fee_prefill: (fee_kind == FeeKind::Amount).then_some(fee.amount),
+            fee_required: fee_kind == FeeKind::Unknown,
             fee,
             fee_kind,
             documents: case.and_then(|k| k.documents.clone()).unwrap_or_else(|| self.documents.clone()),

@@ -25,11 +25,26 @@ pub struct IssuedCode {
     pub provisional: bool,
 }
 
+/// The serial's width in a template: `{seq}` is 4 digits; `{seq:N}` N digits (4–8), for structures
+/// whose serial is longer (Circular 04/2025/TT-VPCP art. 23(2) for nationally centralised services,
+/// "MX1X2.Y1Y2Y3.Z1Z2-YYMMDD-AAXXXX", a serial of at least 4 characters — UNCONFIRMED, see
+/// docs/dossier-codes.md).
+fn seq_width(template: &str) -> Option<(String, usize)> {
+    if template.contains("{seq}") {
+        return Some(("{seq}".into(), 4));
+    }
+    let start = template.find("{seq:")?;
+    let end = start + template[start..].find('}')?;
+    let width: usize = template[start + 5..end].parse().ok().filter(|w| (4..=8).contains(w))?;
+    Some((template[start..=end].to_string(), width))
+}
+
 pub fn format_official(template: &str, agency: &str, day: NaiveDate, seq: u32) -> String {
+    let (placeholder, width) = seq_width(template).unwrap_or(("{seq}".into(), 4));
     template
         .replace("{agency}", agency)
         .replace("{yyMMdd}", &day.format("%y%m%d").to_string())
-        .replace("{seq}", &format!("{seq:04}"))
+        .replace(&placeholder, &format!("{seq:0width$}"))
 }
 
 pub fn format_provisional(agency: &str, counter: &str, day: NaiveDate, seq: u32) -> String {
@@ -60,10 +75,20 @@ pub fn check_code(code: &str) -> Result<()> {
 
 /// Checks a template: it must contain the three placeholders.
 pub fn check_template(t: &str) -> Result<()> {
-    for p in ["{agency}", "{yyMMdd}", "{seq}"] {
+    for p in ["{agency}", "{yyMMdd}"] {
         if !t.contains(p) {
             return Err(CoreError::validation("code_template", format!("Mẫu mã hồ sơ phải chứa {p}")));
         }
+    }
+    if seq_width(t).is_none() {
+        return Err(CoreError::validation("code_template", "Mẫu mã hồ sơ phải chứa {seq} hoặc {seq:N} với N từ 4 đến 8"));
+    }
+    // what remains around the placeholders must be what a code may hold, and the serial comes last
+    // (the portal re-issues by replacing the last group)
+    let (placeholder, _) = seq_width(t).expect("checked");
+    let literal = t.replace("{agency}", "").replace("{yyMMdd}", "").replace(&placeholder, "");
+    if !literal.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')) || !t.ends_with(&placeholder) || t.len() > 40 {
+        return Err(CoreError::validation("code_template", "Mẫu mã hồ sơ chỉ gồm chữ, số, dấu chấm, gạch nối quanh các chỗ thay thế, và kết thúc bằng {seq}"));
     }
     Ok(())
 }
@@ -141,6 +166,19 @@ pub fn is_contact_number(code: &str) -> bool {
 mod tests {
     use super::*;
     use rusqlite::Connection;
+
+    #[test]
+    fn a_template_may_widen_the_serial_and_carry_letters_before_it() {
+        let day = NaiveDate::from_ymd_opt(2026, 1, 26).unwrap();
+        assert_eq!(format_official(DEFAULT_TEMPLATE, "000.00.31.H26", day, 7), "000.00.31.H26-260126-0007");
+        // the Circular 04/2025 shape with a 2-letter prefix and a 6-digit serial (UNCONFIRMED)
+        let t = "{agency}-{yyMMdd}-TT{seq:6}";
+        check_template(t).unwrap();
+        assert_eq!(format_official(t, "H26.31", day, 42), "H26.31-260126-TT000042");
+        for bad in ["{agency}-{seq}", "{agency}-{yyMMdd}-{seq:3}", "{agency}-{yyMMdd}-{seq:9}", "{agency}/{yyMMdd}-{seq}", "{seq}-{agency}-{yyMMdd}"] {
+            assert!(check_template(bad).is_err(), "{bad}");
+        }
+    }
 
     fn db() -> Connection {
         let c = Connection::open_in_memory().unwrap();

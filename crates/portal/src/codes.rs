@@ -143,7 +143,7 @@ pub fn lease(tx: &Transaction, device: &Device, req: &LeaseRequest) -> R<LeaseRe
 pub fn new_code_possible(code: &str) -> Option<(&str, chrono::NaiveDate)> {
     let (prefix, seq) = code.rsplit_once('-')?;
     let (_, yymmdd) = prefix.rsplit_once('-')?;
-    if seq.len() != 4 || !seq.bytes().all(|b| b.is_ascii_digit()) || code.starts_with("TAM-") {
+    if !(4..=8).contains(&seq.len()) || !seq.bytes().all(|b| b.is_ascii_digit()) || code.starts_with("TAM-") {
         return None;
     }
     Some((prefix, chrono::NaiveDate::parse_from_str(yymmdd, "%y%m%d").ok()?))
@@ -162,7 +162,8 @@ pub fn new_code(tx: &Transaction, agency: &str, taken: &str) -> R<Option<String>
         .unwrap_or(1);
     while let Some((n, _)) = next_run(tx, agency, next, 1)? {
         next = n + 1;
-        let code = format!("{prefix}-{n:04}");
+        let width = taken.rsplit('-').next().map_or(4, str::len);
+        let code = format!("{prefix}-{n:0width$}");
         let held: bool =
             tx.query_row("SELECT COUNT(*) FROM dossiers WHERE agency_code = ?1 AND code = ?2", params![agency, code], |r| r.get::<_, i64>(0))? > 0;
         if !held {

@@ -29,7 +29,7 @@ pub fn migrations() -> Migrations<'static> {
 }
 
 /// The schema version this binary writes.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// What each migration makes, to recognise a database of the portal before versioning: index `i`
 /// is migration `i + 1`.
@@ -61,6 +61,7 @@ const STEPS: [(&str, &[Made]); SCHEMA_VERSION as usize] = [
     ("standing_blocks", &[Table("standing_blocks")]),
     ("enrolment_codes", &[Table("enrolment_codes"), Column("devices", "approved"), Column("devices", "approved_at")]),
     ("audit_anchors", &[Table("anchor_state"), Table("anchor_refusals")]),
+    ("code_aliases", &[Table("code_aliases")]),
 ];
 
 fn user_version(conn: &Connection) -> R<i64> {

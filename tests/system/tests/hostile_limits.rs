@@ -181,9 +181,13 @@ fn an_undecodable_or_oversized_event_is_parked_and_the_rest_reach_the_portal() {
     // ...and the two are parked, each with its reason, nothing else waits
     let parked: Vec<serde_json::Value> = serde_json::from_str(&q.ok(&["sync", "parked", "--json"])).unwrap();
     assert_eq!(parked.len(), 2, "{parked:?}");
-    assert_eq!((parked[0]["dossier_code"].as_str(), parked[0]["code"].as_str()), (Some(before[0].as_str()), Some("undecodable")));
+    // each named by its dossier's code now (a provisional code is mapped to an official one on push)
+    let now_code = |c: &str| -> String {
+        q.sql().query_row("SELECT code FROM dossiers WHERE code = ?1 OR provisional_code = ?1", [c], |r| r.get(0)).unwrap()
+    };
+    assert_eq!((parked[0]["dossier_code"].as_str(), parked[0]["code"].as_str()), (Some(now_code(&before[0]).as_str()), Some("undecodable")));
     assert!(parked[0]["reason"].as_str().unwrap().contains("không đọc được"));
-    assert_eq!((parked[1]["dossier_code"].as_str(), parked[1]["code"].as_str()), (Some(before[1].as_str()), Some("too_large")));
+    assert_eq!((parked[1]["dossier_code"].as_str(), parked[1]["code"].as_str()), (Some(now_code(&before[1]).as_str()), Some("too_large")));
     let status = q.status();
     assert_eq!((status["waiting"].as_i64(), status["parked"].as_i64()), (Some(0), Some(2)));
     // a later round still flows

@@ -4,6 +4,7 @@ import type { Channel } from "./Channel";
 import type { Delivery } from "./Delivery";
 import type { DossierStatus } from "./DossierStatus";
 import type { FeeKind } from "./FeeKind";
+import type { FormKind } from "./FormKind";
 import type { Progress } from "./Progress";
 import type { ReceivedDocument } from "./ReceivedDocument";
 import type { Representative } from "./Representative";
@@ -22,7 +23,15 @@ warnings: Array<string>,
 /**
  * A contact at intake (guidance or refusal slip, no dossier code): `code` is the slip's number.
  */
-is_contact: boolean, uid: string, 
+is_contact: boolean, 
+/**
+ * A contact's slip (Mẫu 02 or 03), the only form it can print again.
+ */
+slip?: FormKind, 
+/**
+ * The fee as the receipt prints it ("50.000 đồng", "Miễn lệ phí", "Không thu").
+ */
+fee_label: string, uid: string, 
 /**
  * The code printed on every form: official, or provisional until the portal maps it.
  */

@@ -9,4 +9,12 @@ import type { TimeLimit } from "./TimeLimit";
  * What applies to one dossier of a procedure (its case chosen): the time limit promised, where it
  * comes from, the fee and the checklist.
  */
-export type Terms = { case_id?: string, case_name?: string, time_limit: TimeLimit, time_limit_label: string, basis: LimitBasis, basis_label: string, time_limit_source: string, fee: Fee, fee_kind: FeeKind, fee_label: string, documents: Array<RequiredDocument>, };
+export type Terms = { case_id?: string, case_name?: string, time_limit: TimeLimit, time_limit_label: string, basis: LimitBasis, basis_label: string, time_limit_source: string, fee: Fee, fee_kind: FeeKind, fee_label: string, 
+/**
+ * What the intake form's fee box starts with (the known amount), if anything.
+ */
+fee_prefill?: number, 
+/**
+ * The clerk must type the fee before confirming (the catalog does not know it).
+ */
+fee_required: boolean, documents: Array<RequiredDocument>, };

@@ -17,6 +17,11 @@ working_days: Array<string>,
  */
 cancelled: Array<string>, 
 /**
+ * Days of this entry that follow a precedent, not a published decision (shown as "tạm tính";
+ * replaced when the portal's calendar brings the decision).
+ */
+provisional?: Array<string>, 
+/**
  * "decided", "partial" or "unconfirmed".
  */
 status: string, source: string, };

@@ -77,6 +77,11 @@ pub struct YearDecision {
     /// Computed holidays or days in lieu that this decision moved elsewhere: working days after all.
     #[serde(default)]
     pub cancelled: Vec<NaiveDate>,
+    /// Days of this entry that follow a precedent, not a published decision (shown as "tạm tính";
+    /// replaced when the portal's calendar brings the decision).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<NaiveDate>>", optional)]
+    pub provisional: Vec<NaiveDate>,
     /// "decided", "partial" or "unconfirmed".
     pub status: String,
     #[serde(default)]
@@ -198,7 +203,12 @@ impl WorkCalendar {
                 if !is_weekend(*e) {
                     off.insert(*e);
                 }
-                self.names.entry(*e).or_insert_with(|| "Nghỉ theo quyết định của Chính phủ".to_string());
+                let name = if dec.provisional.contains(e) {
+                    "Nghỉ (tạm tính theo tiền lệ, chờ quyết định của Chính phủ)"
+                } else {
+                    "Nghỉ theo quyết định của Chính phủ"
+                };
+                self.names.entry(*e).or_insert_with(|| name.to_string());
             }
             for w in &dec.working_days {
                 self.worked.insert(*w);
@@ -257,7 +267,8 @@ impl WorkCalendar {
                     _ if !is_weekend(d) && !self.is_working_day(d) => false,
                     _ => return None,
                 };
-                Some(SpecialDay { date: d.to_string(), working, name: self.day_name(d).map(str::to_string) })
+                let provisional = self.data.years.iter().any(|y| y.year == year && y.provisional.contains(&d));
+                Some(SpecialDay { date: d.to_string(), working, name: self.day_name(d).map(str::to_string), provisional })
             })
             .collect()
     }
@@ -271,6 +282,8 @@ pub struct SpecialDay {
     /// True for a weekend day worked, false for a weekday off.
     pub working: bool,
     pub name: Option<String>,
+    /// Follows a precedent, not a published decision yet.
+    pub provisional: bool,
 }
 
 /// The dates a rule gives in a (solar) year.

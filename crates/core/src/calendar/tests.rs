@@ -95,6 +95,7 @@ fn a_decision_can_add_working_days_not_only_days_off() {
         extra_days_off: vec![d(2028, 5, 2)],
         working_days: vec![d(2028, 5, 6)],
         cancelled: vec![],
+        provisional: vec![],
         status: "decided".into(),
         source: "test".into(),
     });
@@ -107,4 +108,29 @@ fn a_decision_can_add_working_days_not_only_days_off() {
 fn decisions_with_dates_of_another_year_are_refused() {
     let bad = DEFAULT_CALENDAR_JSON.replace("\"2024-05-04\"", "\"2025-05-04\"");
     assert!(CalendarData::parse(&bad).is_err());
+}
+
+#[test]
+fn quoc_khanh_2027_follows_the_2021_precedent_provisionally() {
+    // 2/9/2027 is a Thursday, as in 2021 when Friday 3/9 was given: 3/9 off, 1/9 a working day,
+    // marked provisional until the decision arrives with the portal's calendar
+    let c = cal();
+    assert_eq!(d(2027, 9, 2).weekday(), chrono::Weekday::Thu);
+    assert!(!c.is_working_day(d(2027, 9, 2)));
+    assert!(!c.is_working_day(d(2027, 9, 3)));
+    assert!(c.is_working_day(d(2027, 9, 1)));
+    let special = c.special_days(2027);
+    let sep3 = special.iter().find(|s| s.date == "2027-09-03").expect("3/9/2027 listed");
+    assert!(sep3.provisional && !sep3.working, "{sep3:?}");
+    assert!(sep3.name.as_deref().unwrap_or("").contains("tạm tính"));
+    assert!(!special.iter().any(|s| s.date == "2027-09-01"));
+    assert!(!c.year_decided(2027));
+}
+
+#[test]
+fn ngay_van_hoa_2026_is_off_and_the_proposed_swap_is_not_applied() {
+    let c = cal();
+    assert!(!c.is_working_day(d(2026, 11, 24)), "24/11/2026 (Tuesday) is a day off from 1/7/2026");
+    assert!(c.is_working_day(d(2026, 11, 23)), "the proposed Monday bridge was not decided");
+    assert!(!c.is_working_day(d(2026, 11, 28)), "Saturday 28/11 is not worked");
 }

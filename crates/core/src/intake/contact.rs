@@ -35,6 +35,10 @@ impl ContactKind {
             ContactKind::Refusal => "Từ chối tiếp nhận",
         }
     }
+    /// The kind of contact a status records, if it is one.
+    pub fn of_status(status: DossierStatus) -> Option<ContactKind> {
+        ContactKind::ALL.into_iter().find(|k| k.status() == status)
+    }
     pub fn status(self) -> DossierStatus {
         match self {
             ContactKind::Guidance => DossierStatus::Guided,

@@ -252,13 +252,32 @@ pub struct DossierView {
     pub warnings: Vec<String>,
     /// A contact at intake (guidance or refusal slip, no dossier code): `code` is the slip's number.
     pub is_contact: bool,
+    /// A contact's slip (Mẫu 02 or 03), the only form it can print again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub slip: Option<FormKind>,
+    /// The fee as the receipt prints it ("50.000 đồng", "Miễn lệ phí", "Không thu").
+    pub fee_label: String,
 }
 
 impl DossierView {
     /// The view without warnings (what a step or a search returns before the store is asked).
     pub fn of(dossier: Dossier) -> DossierView {
         let allowed_steps = Step::allowed_for(dossier.status).into_iter().map(Step::offer).collect();
-        DossierView { status_label: dossier.status.label().into(), is_contact: dossier.status.is_intake_contact(), dossier, allowed_steps, warnings: Vec::new() }
+        let slip = crate::intake::contact::ContactKind::of_status(dossier.status).map(|k| k.form());
+        let fee_label = match dossier.fee_kind {
+            Some(kind) => crate::catalog::fee_label(kind, dossier.fee),
+            None => crate::text::money(dossier.fee),
+        };
+        DossierView {
+            status_label: dossier.status.label().into(),
+            is_contact: dossier.status.is_intake_contact(),
+            slip,
+            fee_label,
+            dossier,
+            allowed_steps,
+            warnings: Vec::new(),
+        }
     }
 
     /// The view with the counter's warnings for now.

@@ -151,3 +151,22 @@ fn a_hostile_pulled_event_is_kept_aside_with_its_reason_and_the_others_apply() {
     assert_eq!(crate::sync::retry_failed_changes(&mut other).unwrap(), 0);
     assert_eq!(crate::sync::failed_changes(&other).unwrap().len(), 2);
 }
+
+#[test]
+fn a_received_event_must_arrive_as_taken_in_and_only_a_contact_carries_a_contact_number() {
+    let w = received();
+    // a dossier "received" already returned, or a dossier code dressed as a guidance record
+    assert_eq!(field_of(&with_dossier(&w, |d| d["status"] = "returned".into())), "dossier.status");
+    assert_eq!(field_of(&with_dossier(&w, |d| d["status"] = "guided".into())), "dossier.status");
+    // a guidance number on a dossier taken in
+    let code = format!("HD-{}", w.payload["dossier"]["code"].as_str().unwrap());
+    assert_eq!(field_of(&with_dossier(&w, |d| d["code"] = code.clone().into())), "dossier.status");
+    // a real guidance record passes; forged representative and case fields do not
+    let guided = with_dossier(&w, |d| {
+        d["code"] = code.into();
+        d["status"] = "guided".into();
+    });
+    assert!(validate_pulled_event(&guided).is_ok());
+    assert_eq!(field_of(&with_dossier(&w, |d| d["case_id"] = "../x".into())), "dossier.case_id");
+    assert_eq!(field_of(&with_dossier(&w, |d| d["representative"] = serde_json::json!({"full_name": "A\u{1b}[2J", "id_number": "001090012345"}))), "dossier.representative");
+}
