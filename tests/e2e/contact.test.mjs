@@ -29,6 +29,8 @@ function cliIntake(name, procedure, now) {
 }
 
 before(async () => {
+  execFileSync(CLI, ['--data-dir', dataDir, 'init', '--agency-code', '000.00.06.H56', '--agency-name', 'UBND xã Quảng Phú', '--counter', 'Q01', '--code-block', '1-4999'],
+    { env: { ...process.env, MOTCUA_NOW: '2026-03-02T08:00' } });
   execFileSync(CLI, ['--data-dir', dataDir, 'settings', 'set', 'print_on_intake', 'false']);
   if (process.env.MOTCUA_TEST_PRINTER) execFileSync(CLI, ['--data-dir', dataDir, 'settings', 'set', 'printer', process.env.MOTCUA_TEST_PRINTER]);
   // due Thu 05/03 09:00 (3 working days from Mon 02/03): on Thu 05/03 an apology is already late
