@@ -16,8 +16,8 @@ import type { IdType } from './bindings/IdType';
 import type { Delivery } from './bindings/Delivery';
 import type { Terms } from './bindings/Terms';
 import {
-  CONTACT_FORMS, CONTACT_KINDS, CONTACT_KIND_LABELS, DELIVERY_KINDS, DELIVERY_LABELS, DOCUMENT_FORM_LABELS, FORM_LABELS,
-  ID_TYPES, ID_TYPE_LABELS, LIMITS, STEPS,
+  CONTACT_FIELDS, CONTACT_FORMS, CONTACT_KINDS, CONTACT_KIND_LABELS, DELIVERY_KINDS, DELIVERY_LABELS, DOCUMENT_FORM_LABELS, FORM_LABELS,
+  ID_TYPES, ID_TYPE_LABELS, LIMITS,
 } from './bindings/facts';
 import { formatDateTime } from './format';
 import { html, setHtml } from './html';
@@ -63,12 +63,20 @@ export function deliveryOf(kind: Delivery['kind'], address: string): Delivery {
  * opens the work lists), its button, and what its dialog asks besides the missing items (exhaustive:
  * a new kind in the core fails to compile here).
  */
-export function contactTraits(kind: ContactKind): { key: string; testid: string; reason: string; reasonRequired: boolean; listsMissing: boolean } {
+export function contactTraits(kind: ContactKind): { key: string; testid: string; reason: string; reasonRequired: boolean; reasonMax: number; listsMissing: boolean; missingLabel: string; missingMax: number } {
+  // what the dialog asks for is the core's (CONTACT_FIELDS); only the key and the test id are the screen's
+  const fields = CONTACT_FIELDS[kind];
+  const reason = fields.find((f) => f.name === 'reason');
+  const missing = fields.find((f) => f.name === 'missing');
+  const asked = {
+    reason: reason?.label ?? '', reasonRequired: reason?.required ?? false, reasonMax: reason?.max ?? LIMITS.reason,
+    listsMissing: missing !== undefined, missingLabel: missing?.label ?? '', missingMax: missing?.max ?? LIMITS.missing_list,
+  };
   switch (kind) {
     case 'guidance':
-      return { key: 'F10', testid: 'intake-guidance', reason: 'Ghi chú thêm (không bắt buộc)', reasonRequired: false, listsMissing: true };
+      return { key: 'F10', testid: 'intake-guidance', ...asked };
     case 'refusal':
-      return { key: 'F11', testid: 'intake-refuse', reason: STEPS.refuse.fields[0]?.label ?? '', reasonRequired: true, listsMissing: false };
+      return { key: 'F11', testid: 'intake-refuse', ...asked };
   }
 }
 
@@ -512,6 +520,9 @@ export class IntakeScreen {
   }
 
   showErrors(err: AppError) {
+    // the core refused the form's request id: it already stands for another record (a slip given on
+    // these papers); the next confirmation is a new request
+    if (err.field === 'request_id') this.requestId = newRequestId();
     const at = this.fieldOf(err);
     if (at) {
       at.target?.focus();
@@ -546,17 +557,16 @@ export class IntakeScreen {
     this.returnFocus = from;
     this.contactKind = kind;
     const t = contactTraits(kind);
-    const steps = STEPS.request_supplement.fields.find((f) => f.name === 'missing');
     const dialog = this.q('[data-testid="contact-dialog"]');
     setHtml(dialog, html`<div class="contact-box">
       <h3 data-testid="contact-title">${CONTACT_KIND_LABELS[kind]}</h3>
       <p class="muted">Không tiếp nhận, không cấp mã hồ sơ: ghi nhận và in ${FORM_LABELS[CONTACT_FORMS[kind]].toLowerCase()} cho người nộp.</p>
       <div class="banner error" data-testid="contact-error" role="alert" hidden></div>
-      ${t.listsMissing ? html`<label class="field wide"><span>${steps?.label ?? ''}</span>
-        <textarea name="missing" data-testid="contact-missing" rows="6" maxlength="${LIMITS.missing_list}"></textarea>
+      ${t.listsMissing ? html`<label class="field wide"><span>${t.missingLabel}</span>
+        <textarea name="missing" data-testid="contact-missing" rows="6" maxlength="${t.missingMax}"></textarea>
         <small class="error" data-testid="contact-error-missing" hidden></small></label>` : ''}
       <label class="field wide"><span>${t.reason}${t.reasonRequired ? html`<b class="req" title="Bắt buộc"> *</b>` : ''}</span>
-        <textarea name="reason" data-testid="contact-reason" rows="3" maxlength="${LIMITS.reason}"${t.reasonRequired ? html` aria-required="true"` : ''}></textarea>
+        <textarea name="reason" data-testid="contact-reason" rows="3" maxlength="${t.reasonMax}"${t.reasonRequired ? html` aria-required="true"` : ''}></textarea>
         <small class="error" data-testid="contact-error-reason" hidden></small></label>
       <div class="form-actions">
         <button type="button" class="primary" data-testid="contact-confirm">Ghi nhận và in phiếu <span class="key">(Ctrl+Enter)</span></button>
@@ -609,7 +619,9 @@ export class IntakeScreen {
       this.reset();
       return out;
     } catch (e) {
-      this.showContactError(e as AppError);
+      const err = e as AppError;
+      if (err.field === 'request_id') this.requestId = newRequestId();
+      this.showContactError(err);
       return null;
     } finally {
       this.inFlight = false;

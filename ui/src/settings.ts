@@ -118,6 +118,7 @@ export class SettingsScreen {
     return {
       supplement_clock: kept.supplement_clock,
       max_delays: kept.max_delays,
+      code_template: kept.code_template,
       printer: this.input<HTMLSelectElement>('printer').value,
       receipt_paper: this.input<HTMLSelectElement>('receipt_paper').value as CounterSettings['receipt_paper'],
       receipt_copies: Number(v('receipt_copies').replace(/\D/g, '')),

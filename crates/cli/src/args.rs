@@ -68,6 +68,9 @@ pub enum Cmd {
     Due {
         #[arg(long, conflicts_with = "days", required_unless_present = "days")]
         procedure: Option<String>,
+        /// The procedure's case, when the catalog lists cases for it
+        #[arg(long, requires = "procedure")]
+        case: Option<String>,
         #[arg(long)]
         days: Option<f64>,
         /// Time received, e.g. 2026-02-12T10:30 (Vietnam time)

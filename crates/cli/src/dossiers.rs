@@ -87,12 +87,14 @@ pub fn run(mut store: Store, cmd: Cmd) -> Result<(), AppError> {
                 }
             }
         }
-        Cmd::Due { procedure, days, received, json } => {
+        Cmd::Due { procedure, case, days, received, json } => {
             let at = motcua_core::dates::read_datetime("received", &received, chrono::NaiveTime::MIN)?;
             let (limit, label) = match (procedure, days) {
                 (Some(code), _) => {
+                    // the same terms as intake: the case's, and the province's figure when it has one
                     let p = store.procedure(&code).ok_or_else(|| CoreError::NotFound(format!("Không có thủ tục mã {code}")))?;
-                    (p.time_limit.clone(), p.time_limit.label())
+                    let t = p.terms(case.as_deref())?;
+                    (t.time_limit, t.time_limit_label)
                 }
                 (None, Some(n)) => {
                     let l = TimeLimit::WorkingDays { days: n };

@@ -177,3 +177,24 @@ fn catalog_list_gives_every_procedures_time_limit_basis_and_fee_state() {
     let text = ok(&motcua(d, NOW, &["catalog", "list"], None));
     assert!(text.lines().all(|l| l.contains(" luật ") || l.contains(" tỉnh ")), "{text}");
 }
+
+#[test]
+fn due_follows_the_case_and_the_code_template_is_an_admin_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    init(d);
+    // Mon 02/03/2026 09:00: re-issue 01 working day, new-format certificate 03
+    let one = ok(&motcua(d, NOW, &["due", "--procedure", "2.000575", "--case", "cap-lai", "--received", "2026-03-02T09:00"], None));
+    let three = ok(&motcua(d, NOW, &["due", "--procedure", "2.000575", "--case", "cap-doi-mau-moi", "--received", "2026-03-02T09:00"], None));
+    assert!(one.starts_with("2026-03-03T09:00"), "{one}");
+    assert!(three.starts_with("2026-03-05T09:00"), "{three}");
+    assert!(!motcua(d, NOW, &["due", "--procedure", "2.000575", "--received", "2026-03-02T09:00"], None).status.success(), "a procedure with cases needs one");
+
+    // the Circular 04/2025 shape: refused when malformed, used for the next code when valid
+    for bad in ["{agency}-{seq}", "{agency}-{yyMMdd}-{seq:3}", "{seq}-{agency}-{yyMMdd}"] {
+        assert!(!motcua(d, NOW, &["settings", "set", "code_template", bad], None).status.success(), "{bad}");
+    }
+    ok(&motcua(d, NOW, &["settings", "set", "code_template", "{agency}-{yyMMdd}-TT{seq:6}"], None));
+    let dossier: Value = serde_json::from_str(&ok(&motcua(d, NOW, &["intake", "--json", "-"], Some(&request(None))))).unwrap();
+    assert_eq!(dossier["code"], "000.00.06.H56-260302-TT000001");
+}

@@ -178,6 +178,10 @@ pub struct ProcedureCase {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     #[ts(optional, as = "Option<String>")]
     pub time_limit_source: String,
+    /// The province's figure for this case, overriding the case's (or the procedure's) law maximum.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub province_time_limit: Option<ProvinceLimit>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub fee: Option<Fee>,
@@ -256,6 +260,12 @@ pub struct Terms {
 }
 
 impl Procedure {
+    /// The procedure's own terms, whatever its cases: what an online dossier that names no case is
+    /// held to (the procedure's time limit, which for the shipped cases is the longest).
+    pub fn terms_of_procedure(&self) -> Terms {
+        Procedure { cases: Vec::new(), ..self.clone() }.terms(None).expect("a procedure without cases has terms")
+    }
+
     /// The terms of `case_id` (None for a procedure without cases). A procedure with cases needs one.
     pub fn terms(&self, case_id: Option<&str>) -> Result<Terms> {
         let case_id = case_id.map(str::trim).filter(|c| !c.is_empty());
@@ -274,10 +284,14 @@ impl Procedure {
                     .ok_or_else(|| CoreError::validation("case_id", format!("Thủ tục {} không có trường hợp '{c}'", self.code)))?,
             ),
         };
-        let (time_limit, basis, source) = match (case.and_then(|k| k.time_limit.clone()), &self.province_time_limit) {
-            (Some(t), _) => (t, LimitBasis::Law, case.map(|k| k.time_limit_source.clone()).unwrap_or_default()),
-            (None, Some(p)) => (p.time_limit.clone(), LimitBasis::Province, p.source.clone()),
-            (None, None) => (self.time_limit.clone(), LimitBasis::Law, self.time_limit_source.clone()),
+        // the province's figure wins over the law's maximum, the case's over the procedure's: the
+        // case's province figure, the case's own limit, the procedure's province figure (for a case
+        // that states no limit of its own), the procedure's limit
+        let (time_limit, basis, source) = match (case.and_then(|k| k.province_time_limit.as_ref()), case.and_then(|k| k.time_limit.clone()), &self.province_time_limit) {
+            (Some(p), _, _) => (p.time_limit.clone(), LimitBasis::Province, p.source.clone()),
+            (None, Some(t), _) => (t, LimitBasis::Law, case.map(|k| k.time_limit_source.clone()).unwrap_or_default()),
+            (None, None, Some(p)) => (p.time_limit.clone(), LimitBasis::Province, p.source.clone()),
+            (None, None, None) => (self.time_limit.clone(), LimitBasis::Law, self.time_limit_source.clone()),
         };
         let fee = case.and_then(|k| k.fee.clone()).unwrap_or_else(|| self.fee.clone());
         let fee_kind = fee.kind();
@@ -361,7 +375,7 @@ fn check_procedure(p: &Procedure) -> Result<()> {
         return Err(ctx("thiếu tên thủ tục"));
     }
     // what a dossier copies from the catalog is printed and travels in its events: bounded, printable
-    use crate::limits::{first_unprintable, CATALOG_DOCUMENTS, CATALOG_TEXT, CODE};
+    use crate::limits::{first_unprintable, CATALOG_DOCUMENTS, CATALOG_NOTE, CATALOG_TEXT, CODE};
     if p.code.len() > CODE {
         return Err(ctx(&format!("mã thủ tục dài quá {CODE} ký tự")));
     }
@@ -375,6 +389,34 @@ fn check_procedure(p: &Procedure) -> Result<()> {
         }
         if let Some(c) = first_unprintable(t) {
             return Err(ctx(&format!("{what} có ký tự U+{:04X} không in được trên biểu mẫu", c as u32)));
+        }
+    }
+    // the notes and sources reach the intake screen and `catalog list`: bounded and printable too
+    let empty = String::new();
+    let notes = [
+        ("căn cứ pháp lý", &p.legal_basis),
+        ("nguồn", &p.source),
+        ("cách kiểm chứng", &p.evidence),
+        ("nguồn thời hạn", &p.time_limit_source),
+        ("ghi chú lệ phí", p.fee.note.as_ref().unwrap_or(&empty)),
+        ("nguồn lệ phí", &p.fee.source),
+        ("nguồn thời hạn của tỉnh", p.province_time_limit.as_ref().map_or(&empty, |l| &l.source)),
+    ];
+    let case_notes = p.cases.iter().flat_map(|k| {
+        [
+            ("nguồn thời hạn của trường hợp", &k.time_limit_source),
+            ("nguồn thời hạn của tỉnh", k.province_time_limit.as_ref().map_or(&empty, |l| &l.source)),
+            ("ghi chú lệ phí", k.fee.as_ref().and_then(|f| f.note.as_ref()).unwrap_or(&empty)),
+            ("nguồn lệ phí", k.fee.as_ref().map_or(&empty, |f| &f.source)),
+        ]
+    });
+    for (what, t) in notes.into_iter().chain(case_notes) {
+        if t.chars().count() > CATALOG_NOTE {
+            return Err(ctx(&format!("{what} dài quá {CATALOG_NOTE} ký tự")));
+        }
+        // shown on screens, never printed: any script, but no control or hidden formatting character
+        if let Some(c) = t.chars().find(|c| text::unsafe_for_terminal(*c)) {
+            return Err(ctx(&format!("{what} có ký tự điều khiển U+{:04X}", c as u32)));
         }
     }
     check_fee(&p.fee).map_err(|m| ctx(&m))?;
@@ -402,6 +444,12 @@ fn check_procedure(p: &Procedure) -> Result<()> {
             check_time_limit(t).map_err(kctx)?;
             if k.time_limit_source.trim().is_empty() {
                 return Err(ctx(&format!("trường hợp '{}': thời hạn riêng phải ghi văn bản quy định (time_limit_source)", k.name)));
+            }
+        }
+        if let Some(pl) = &k.province_time_limit {
+            check_time_limit(&pl.time_limit).map_err(kctx)?;
+            if pl.source.trim().is_empty() {
+                return Err(ctx(&format!("trường hợp '{}': thời hạn của tỉnh phải ghi quyết định công bố (source)", k.name)));
             }
         }
         if let Some(f) = &k.fee {

@@ -149,9 +149,17 @@ pub fn issue(tx: &Transaction, template: &str, agency: &str, counter: &str, day:
 pub fn issue_contact(tx: &Transaction, prefix: &str, agency: &str, counter: &str, day: NaiveDate) -> Result<String> {
     let series = format!("{prefix}:{}", day.format("%y%m%d"));
     let max: Option<u32> = tx.prepare_cached("SELECT MAX(seq) FROM codes_issued WHERE series = ?1")?.query_row([&series], |r| r.get(0)).optional()?.flatten();
-    let next = max.map_or(1, |m| m + 1);
-    tx.prepare_cached("INSERT INTO codes_issued(series, seq) VALUES (?1, ?2)")?.execute(params![series, next])?;
-    Ok(format!("{prefix}-{agency}-{counter}-{}-{next:04}", day.format("%y%m%d")))
+    let mut next = max.map_or(1, |m| m + 1);
+    loop {
+        tx.prepare_cached("INSERT INTO codes_issued(series, seq) VALUES (?1, ?2)")?.execute(params![series, next])?;
+        let number = format!("{prefix}-{agency}-{counter}-{}-{next:04}", day.format("%y%m%d"));
+        // a number already held here (restored from a backup and pulled back) is skipped, never reused
+        let held: bool = tx.prepare_cached("SELECT COUNT(*) FROM dossiers WHERE code = ?1")?.query_row([&number], |r| r.get::<_, i64>(0))? > 0;
+        if !held {
+            return Ok(number);
+        }
+        next += 1;
+    }
 }
 
 /// The prefixes of contact numbers (guidance, refusal at intake).
@@ -160,6 +168,17 @@ pub const CONTACT_PREFIXES: [&str; 2] = ["HD-", "TC-"];
 /// True for the number of a guidance or refusal slip (not a dossier code).
 pub fn is_contact_number(code: &str) -> bool {
     CONTACT_PREFIXES.iter().any(|p| code.starts_with(p))
+}
+
+/// The counter a provisional code or a contact number was issued by (`TAM-`, `HD-`, `TC-` codes
+/// carry it: `<prefix>-<agency>-<counter>-<yyMMdd>-<NNNN>`); None for an official code.
+pub fn issuing_counter(code: &str) -> Option<&str> {
+    if !(is_provisional(code) || is_contact_number(code)) {
+        return None;
+    }
+    let mut back = code.rsplitn(4, '-');
+    let (_seq, _day, counter) = (back.next()?, back.next()?, back.next()?);
+    Some(counter)
 }
 
 #[cfg(test)]

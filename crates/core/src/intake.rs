@@ -164,13 +164,15 @@ pub(crate) fn ticked_documents(p: &Procedure, checklist: &[RequiredDocument], in
 
 /// The fee of a dossier: the clerk's figure checked against what the catalog knows. An unknown fee
 /// must be entered; an exempt or uncollected one cannot carry an amount.
-fn fee_of(terms: &Terms, typed: Option<i64>) -> Result<(i64, FeeKind)> {
+fn fee_of(terms: &Terms, typed: Option<i64>, online: bool) -> Result<(i64, FeeKind)> {
     if let Some(f) = typed {
         if !(0..=1_000_000_000).contains(&f) {
             return Err(CoreError::validation("fee", "Lệ phí không hợp lệ"));
         }
     }
     match (terms.fee_kind, typed) {
+        // an online dossier whose fee the portal did not state keeps "unknown" (the counter warns)
+        (FeeKind::Unknown, None) if online => Ok((0, FeeKind::Unknown)),
         (FeeKind::Unknown, None) => Err(CoreError::validation(
             "fee",
             "Danh mục chưa có mức lệ phí của tỉnh cho thủ tục này: nhập số tiền lệ phí (0 nếu không thu) trước khi tiếp nhận",
@@ -178,12 +180,13 @@ fn fee_of(terms: &Terms, typed: Option<i64>) -> Result<(i64, FeeKind)> {
         (FeeKind::Unknown, Some(0)) => Ok((0, FeeKind::NotCollected)),
         (FeeKind::Unknown, Some(f)) => Ok((f, FeeKind::Amount)),
         (FeeKind::Exempt | FeeKind::NotCollected, None | Some(0)) => Ok((0, terms.fee_kind)),
-        (FeeKind::Exempt | FeeKind::NotCollected, Some(_)) => {
-            Err(CoreError::validation("fee", format!("Thủ tục này {}: không ghi số tiền lệ phí", terms.fee_label.to_lowercase())))
-        }
+        // the catalog's "exempt" / "not collected" is the usual case; a typed amount is a case the
+        // province charges (a late birth or death registration): printed as typed
+        (FeeKind::Exempt | FeeKind::NotCollected, Some(f)) => Ok((f, FeeKind::Amount)),
         (FeeKind::Amount, None) => Ok((terms.fee.amount, FeeKind::Amount)),
-        // a reduction (e.g. exempt households) is the clerk's call, written on the receipt as typed
-        (FeeKind::Amount, Some(0)) => Ok((0, FeeKind::Exempt)),
+        // the clerk collected nothing for a known fee (e.g. exempt households): "Không thu", never a
+        // legal exemption the catalog does not state
+        (FeeKind::Amount, Some(0)) => Ok((0, FeeKind::NotCollected)),
         (FeeKind::Amount, Some(f)) => Ok((f, FeeKind::Amount)),
     }
 }
@@ -207,7 +210,10 @@ pub(crate) fn check_request(store: &Store, req: &IntakeRequest, today: chrono::N
     if let Some(c) = &req.case_id {
         limits::length("case_id", "Trường hợp", c, limits::CODE)?;
     }
-    let terms = p.terms(req.case_id.as_deref())?;
+    // an online dossier comes as the portal took it: one that names no case is held to the
+    // procedure's own terms (the counter warns), rather than waiting for ever in the pull
+    let online = req.channel == Some(Channel::Online);
+    let terms = if online && req.case_id.is_none() && !p.cases.is_empty() { p.terms_of_procedure() } else { p.terms(req.case_id.as_deref())? };
     let applicant = validate::applicant(&req.applicant, today)?;
     let representative = req.representative.as_ref().map(validate::representative).transpose()?.flatten();
     let (documents, missing) = ticked_documents(&p, &terms.documents, req.documents.as_deref())?;
@@ -234,8 +240,20 @@ fn validate_request(store: &Store, req: &IntakeRequest, today: chrono::NaiveDate
     if !c.missing.is_empty() {
         return Err(CoreError::validation("documents", format!("Hồ sơ chưa đủ thành phần bắt buộc: {}", c.missing.join("; "))));
     }
-    let (fee, fee_kind) = fee_of(&c.terms, req.fee)?;
+    let (fee, fee_kind) = fee_of(&c.terms, req.fee, req.channel == Some(Channel::Online))?;
     Ok((c, fee, fee_kind))
+}
+
+/// A repeated request id answers with the dossier it took in — never with a guidance or refusal
+/// record made under the same id (the clerk completed the papers after the slip: a new request).
+fn not_a_contact(d: Dossier) -> Result<Dossier> {
+    if d.status.is_intake_contact() {
+        return Err(CoreError::validation(
+            "request_id",
+            format!("Yêu cầu này đã được ghi nhận là {} ({}): tiếp nhận trên một phiếu mới", d.status.label().to_lowercase(), d.code),
+        ));
+    }
+    Ok(d)
 }
 
 /// Takes a dossier in. Returns the stored dossier (the existing one for a repeated `request_id`).
@@ -256,7 +274,7 @@ pub fn submit_batch(store: &mut Store, reqs: &[IntakeRequest]) -> Result<Vec<Dos
         if let Some(rid) = &request_id {
             limits::length("request_id", "request_id", rid, limits::REQUEST_ID)?;
             if let Some(d) = store.dossier_by_request_id(rid)? {
-                prepared.push(Err(d));
+                prepared.push(Err(not_a_contact(d)?));
                 continue;
             }
         }
@@ -329,7 +347,7 @@ pub fn submit_batch(store: &mut Store, reqs: &[IntakeRequest]) -> Result<Vec<Dos
         .into_iter()
         .map(|o| match o {
             Outcome::Stored(d) | Outcome::Existing(d) => Ok(*d),
-            Outcome::ExistingId(id) => store.dossier_by_id(id),
+            Outcome::ExistingId(id) => not_a_contact(store.dossier_by_id(id)?),
         })
         .collect()
 }

@@ -230,6 +230,13 @@ pub fn warnings(store: &Store, d: &Dossier, now: NaiveDateTime, rules: &CounterS
             }
         }
     }
+    if d.status.is_open() && d.fee_kind == Some(crate::catalog::FeeKind::Unknown) {
+        out.push("Lệ phí của hồ sơ trực tuyến này chưa xác định (danh mục chưa có mức của tỉnh): xác định mức thu trước khi trả kết quả".into());
+    }
+    let has_cases = store.procedure(&d.procedure_code).is_some_and(|p| !p.cases.is_empty());
+    if d.status.is_open() && d.case_id.is_none() && has_cases {
+        out.push("Hồ sơ không ghi trường hợp của thủ tục: thời hạn hẹn trả theo thời hạn chung của thủ tục".into());
+    }
     if d.provisional && d.status.is_open() {
         out.push(format!(
             "Mã {} là mã tạm: Cổng dịch vụ công sẽ cấp mã chính thức khi đồng bộ; sau đó in lại giấy tiếp nhận cho công dân",

@@ -42,6 +42,8 @@ pub const DEPARTMENTS: usize = 2000;
 pub const AGENCY_NAME: usize = 200;
 /// Catalog texts (a procedure's and a document's name, the result, the field) and sizes.
 pub const CATALOG_TEXT: usize = 500;
+/// A catalog entry's notes and sources (legal basis, fee note, evidence): shown, never printed on a form.
+pub const CATALOG_NOTE: usize = 2000;
 pub const CATALOG_DOCUMENTS: usize = 50;
 
 /// The largest event payload (JSON bytes) the core writes. The worst case the limits above allow

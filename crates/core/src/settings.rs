@@ -75,6 +75,11 @@ pub struct CounterSettings {
     /// Default: the specialist offices of a commune under Decree 150/2025/NĐ-CP (a ward has "Phòng
     /// Kinh tế, Hạ tầng và Đô thị" instead of "Phòng Kinh tế").
     pub departments: String,
+    /// The official dossier code's structure: `{agency}`, `{yyMMdd}`, and the serial last as `{seq}`
+    /// (4 digits) or `{seq:N}` (N digits, 4–8), with letters, digits, dots or hyphens around them
+    /// (docs/dossier-codes.md).
+    #[serde(default = "default_code_template")]
+    pub code_template: String,
     /// Minutes without a key or a click before the screen locks itself (once accounts exist).
     #[serde(default = "default_lock_minutes")]
     pub lock_after_minutes: u32,
@@ -82,6 +87,10 @@ pub struct CounterSettings {
 
 fn default_lock_minutes() -> u32 {
     5
+}
+
+fn default_code_template() -> String {
+    crate::codes::DEFAULT_TEMPLATE.into()
 }
 
 fn default_unit_name() -> String {
@@ -112,6 +121,7 @@ impl Default for CounterSettings {
             apology_days_before_due: default_apology_days(),
             departments: "Văn phòng HĐND và UBND; Phòng Kinh tế; Phòng Văn hóa - Xã hội".into(),
             lock_after_minutes: 5,
+            code_template: default_code_template(),
         }
     }
 }
@@ -133,6 +143,7 @@ const KEYS: &[&str] = &[
     "apology_days_before_due",
     "departments",
     "lock_after_minutes",
+    "code_template",
 ];
 
 impl CounterSettings {
@@ -234,6 +245,10 @@ impl CounterSettings {
                 }
                 self.departments = list.join("; ");
             }
+            "code_template" => {
+                crate::codes::check_template(&value)?;
+                self.code_template = value;
+            }
             "lock_after_minutes" => {
                 self.lock_after_minutes =
                     value.parse().ok().filter(|n| (1..=120).contains(n)).ok_or_else(|| bad("Thời gian tự khóa phải từ 1 đến 120 phút"))?;
@@ -261,6 +276,7 @@ impl CounterSettings {
             "apology_days_before_due" => self.apology_days_before_due.to_string(),
             "departments" => self.departments.clone(),
             "lock_after_minutes" => self.lock_after_minutes.to_string(),
+            "code_template" => self.code_template.clone(),
             _ => String::new(),
         }
     }
@@ -278,6 +294,9 @@ impl CounterSettings {
         )?;
         crate::audit::record(&tx, now, &actor, "settings", key, &serde_json::json!({ "value": s.value_of(key) }))?;
         tx.commit()?;
+        if key == "code_template" {
+            store.reload()?; // the store issues codes with the template it holds
+        }
         Ok(s)
     }
 
@@ -299,7 +318,7 @@ impl CounterSettings {
             )?;
         }
         tx.commit()?;
-        Ok(())
+        store.reload() // the code template is held by the store
     }
 }
 

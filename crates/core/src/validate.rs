@@ -60,7 +60,6 @@ pub fn normalise_phone(s: &str) -> Result<String> {
     Ok(digits)
 }
 
-/// Normalises and checks an applicant. `today` bounds the date of birth.
 /// The authorised person filing on the applicant's behalf: a name and an ID number (any kind of
 /// personal paper: 3–30 letters or digits); the phone is optional. All empty = no representative.
 pub fn representative(r: &crate::dossier::Representative) -> Result<Option<crate::dossier::Representative>> {
@@ -87,6 +86,7 @@ pub fn representative(r: &crate::dossier::Representative) -> Result<Option<crate
     Ok(Some(crate::dossier::Representative { full_name, id_number, phone }))
 }
 
+/// Normalises and checks an applicant. `today` bounds the date of birth.
 pub fn applicant(a: &Applicant, today: NaiveDate) -> Result<Applicant> {
     let full_name = limits::text("applicant.full_name", "Họ và tên", &a.full_name, limits::NAME)?;
     if full_name.is_empty() {

@@ -270,7 +270,8 @@ pub fn dossier_view(d: &Dossier, unit: &str) -> DossierView {
         },
         clerk_name: d.clerk_name.clone(),
         book: received.map(|t| t.year().to_string()).unwrap_or_default(),
-        book_number: seq,
+        // a provisional code's serial is not the logbook's: left for the hand until the official code
+        book_number: if d.provisional { "......".into() } else { seq },
     }
 }
 

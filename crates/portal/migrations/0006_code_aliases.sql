@@ -7,3 +7,6 @@ CREATE TABLE code_aliases (
     dossier_uid TEXT NOT NULL,
     PRIMARY KEY (agency_code, alias)
 ) STRICT;
+-- the lookup finds a code whatever its agency (the citizen's QR carries the code alone)
+CREATE INDEX dossiers_by_code ON dossiers(code);
+CREATE INDEX code_aliases_by_alias ON code_aliases(alias);

@@ -143,7 +143,7 @@ pub fn lease(tx: &Transaction, device: &Device, req: &LeaseRequest) -> R<LeaseRe
 pub fn new_code_possible(code: &str) -> Option<(&str, chrono::NaiveDate)> {
     let (prefix, seq) = code.rsplit_once('-')?;
     let (_, yymmdd) = prefix.rsplit_once('-')?;
-    if !(4..=8).contains(&seq.len()) || !seq.bytes().all(|b| b.is_ascii_digit()) || code.starts_with("TAM-") {
+    if !(4..=8).contains(&seq.len()) || !seq.bytes().all(|b| b.is_ascii_digit()) || code.starts_with("TAM-") || motcua_core::codes::is_contact_number(code) {
         return None;
     }
     Some((prefix, chrono::NaiveDate::parse_from_str(yymmdd, "%y%m%d").ok()?))
@@ -185,16 +185,34 @@ pub fn new_code(tx: &Transaction, agency: &str, taken: &str) -> R<Option<String>
 /// (`TAM-<agency>-<counter>-<yyMMdd>-<NNNN>`, issued offline when it had no number left): the next
 /// free number of that day's official sequence, as for a re-issue. None when the code is not
 /// provisional or the day has no number left (the dossier keeps its provisional code, still unique).
-pub fn official_for_provisional(tx: &Transaction, agency: &str, provisional: &str) -> R<Option<String>> {
+pub fn official_for_provisional(tx: &Transaction, device: &Device, provisional: &str, received_at: &str) -> R<Option<String>> {
     if !provisional.starts_with("TAM-") {
         return Ok(None);
     }
     let mut parts = provisional.rsplitn(3, '-');
-    let (Some(_seq), Some(day), Some(_)) = (parts.next(), parts.next(), parts.next()) else { return Ok(None) };
-    if day.len() != 6 || chrono::NaiveDate::parse_from_str(day, "%y%m%d").is_err() {
+    let (Some(_seq), Some(yymmdd), Some(_)) = (parts.next(), parts.next(), parts.next()) else { return Ok(None) };
+    let Ok(day) = chrono::NaiveDate::parse_from_str(yymmdd, "%y%m%d") else { return Ok(None) };
+    // the code's day is the day the dossier was taken in, not in the future: a counter cannot spend
+    // another day's numbers by writing its date into a provisional code
+    let received = motcua_core::clock::parse_local(received_at).map(|t| t.date());
+    let today = chrono::Utc::now().with_timezone(&motcua_core::clock::vn_offset()).date_naive();
+    if received != Some(day) || (day - today).num_days() > 1 {
         return Ok(None);
     }
-    new_code(tx, agency, &format!("{agency}-{day}-0000"))
+    // charged to the counter that took the dossier in, under the same cap as its leases
+    let day_s = day.format("%Y-%m-%d").to_string();
+    let had: u32 = tx.query_row(
+        "SELECT COALESCE(SUM(last - first + 1), 0) FROM lease_log WHERE device_id = ?1 AND day = ?2",
+        params![device.device_id, day_s],
+        |r| r.get(0),
+    )?;
+    if had >= lease_cap(tx)? {
+        return Ok(None);
+    }
+    let Some(code) = new_code(tx, &device.agency_code, &format!("{}-{yymmdd}-0000", device.agency_code))? else { return Ok(None) };
+    let n: u32 = code.rsplit('-').next().and_then(|s| s.parse().ok()).unwrap_or(0);
+    tx.execute("INSERT INTO lease_log(device_id, day, first, last, at) VALUES (?1, ?2, ?3, ?3, ?4)", params![device.device_id, day_s, n, now_text()])?;
+    Ok(Some(code))
 }
 
 /// The portal's own `code_reissued` event for a dossier (counter "CONG", the next seq of the portal).

@@ -103,9 +103,25 @@ impl PortalDb {
         if db.meta("portal_id")?.is_none() {
             db.set_meta("portal_id", &format!("portal-{}", &random_hex(4)))?;
         }
+        // the shipped catalog on first run, and again when a newer binary ships a newer one while the
+        // portal still holds a shipped one (a published catalog is never replaced)
+        let file = motcua_core::catalog::parse_catalog(DEFAULT_CATALOG_JSON).map_err(|e| Refusal::new(500, "internal", e.to_string()))?;
+        let shipped = file.version.clone();
         let n: i64 = db.conn.query_row("SELECT COUNT(*) FROM procedures", [], |r| r.get(0))?;
-        if n == 0 {
+        let older = match db.meta("catalog_source")? {
+            // a portal from before the key: its catalog was the shipped one when every procedure it
+            // holds is still shipped (a published catalog has others)
+            None => {
+                let codes = serde_json::to_string(&file.procedures.iter().map(|p| p.code.as_str()).collect::<Vec<_>>()).expect("json");
+                let foreign: i64 =
+                    db.conn.query_row("SELECT COUNT(*) FROM procedures WHERE code NOT IN (SELECT value FROM json_each(?1))", [codes], |r| r.get(0))?;
+                foreign == 0
+            }
+            Some(s) => s.strip_prefix("shipped:").is_some_and(|v| v < shipped.as_str()),
+        };
+        if n == 0 || older {
             db.load_catalog(DEFAULT_CATALOG_JSON)?;
+            db.set_meta("catalog_source", &format!("shipped:{shipped}"))?;
         }
         Ok(db)
     }
@@ -324,6 +340,7 @@ impl PortalDb {
         let body = match kind {
             "catalog" => {
                 replace_procedures(&tx, json)?;
+                tx.execute("INSERT INTO meta(key, value) VALUES ('catalog_source', 'published') ON CONFLICT(key) DO UPDATE SET value = excluded.value", [])?;
                 ChangeBody::Catalog { data }
             }
             "calendar" => {
@@ -360,21 +377,30 @@ impl PortalDb {
     /// The citizen's lookup (the receipt's QR): a dossier's status and appointment by any code ever
     /// printed for it (official, provisional, or replaced by a re-issue). Nothing personal.
     pub fn lookup(&self, code: &str) -> R<LookupAnswer> {
-        if motcua_core::codes::check_code(code).is_err() {
+        // a guidance or refusal slip is not a dossier the citizen can follow
+        if motcua_core::codes::check_code(code).is_err() || motcua_core::codes::is_contact_number(code) {
             return Err(Refusal::new(400, "invalid", "Mã hồ sơ sai định dạng"));
         }
-        let row: Option<(String, String, String)> = self
-            .conn
-            .query_row(
-                "SELECT d.code, d.status, d.due_at FROM dossiers d WHERE d.code = ?1
-                 UNION ALL
-                 SELECT d.code, d.status, d.due_at FROM code_aliases a JOIN dossiers d ON d.uid = a.dossier_uid WHERE a.alias = ?1
-                 LIMIT 1",
-                [code],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?;
-        let (current, status, due_at) = row.ok_or_else(|| Refusal::new(404, "not_found", format!("Không tìm thấy hồ sơ mã {code}")))?;
+        let mut st = self.conn.prepare_cached(
+            "SELECT d.code, d.status, d.due_at FROM dossiers d WHERE d.code = ?1
+             UNION
+             SELECT d.code, d.status, d.due_at FROM code_aliases a JOIN dossiers d ON d.uid = a.dossier_uid WHERE a.alias = ?1
+             LIMIT 3",
+        )?;
+        let rows: Vec<(String, String, String)> = st.query_map([code], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
+        let (current, status, due_at) = match rows.as_slice() {
+            [] => return Err(Refusal::new(404, "not_found", format!("Không tìm thấy hồ sơ mã {code}"))),
+            [one] => one.clone(),
+            // a code two counters issued: one dossier kept it, the other was given a new one; the
+            // old receipt cannot tell which citizen holds it
+            _ => {
+                return Err(Refusal::new(
+                    409,
+                    "ambiguous_code",
+                    format!("Mã {code} đã được cấp lại cho một trong hai hồ sơ: tra cứu bằng mã trên giấy tiếp nhận in lại"),
+                ))
+            }
+        };
         let status = motcua_core::dossier::DossierStatus::parse(&status);
         Ok(LookupAnswer {
             asked: code.to_string(),
@@ -548,7 +574,7 @@ fn store_event(tx: &Transaction, device: &Device, w: &WireEvent) -> R<PushResult
             // (the same event as a re-issue: the counter keeps both and lists it for a reprint); a
             // contact at intake (guidance, refusal) has a slip number, never a dossier code
             if recode.is_none() && motcua_core::codes::is_provisional(&dossier.code) && !dossier.status.is_intake_contact() {
-                if let Some(code) = crate::codes::official_for_provisional(tx, &device.agency_code, &dossier.code)? {
+                if let Some(code) = crate::codes::official_for_provisional(tx, device, &dossier.code, &dossier.received_at)? {
                     let reason = format!("Hồ sơ tiếp nhận với mã tạm {}: Cổng cấp mã chính thức {code}", dossier.code);
                     let said = format!("Mã tạm {}: Cổng cấp mã chính thức {code}; in lại giấy tiếp nhận với mã chính thức khi công dân yêu cầu", dossier.code);
                     recode = Some((code, reason, said));

@@ -31,6 +31,11 @@ pub const ENROL_PER_SEC: f64 = 5.0;
 pub const ENROL_BURST: f64 = 10.0;
 pub const AUTH_FAIL_PER_SEC: f64 = 20.0;
 pub const AUTH_FAIL_BURST: f64 = 40.0;
+/// The citizen's lookup (no token): at most this many a second over all addresses, so a flood
+/// cannot hold the database away from the counters' pushes; an unknown code counts as a failure of
+/// the address (enumerating codes locks it out like wrong tokens do).
+pub const LOOKUP_PER_SEC: f64 = 20.0;
+pub const LOOKUP_BURST: f64 = 40.0;
 /// Failures from one address are counted over this window.
 pub const WINDOW: Duration = Duration::from_secs(15 * 60);
 /// At most this many addresses are remembered (the oldest quiet ones are forgotten first).
@@ -87,6 +92,7 @@ struct Address {
 struct Inner {
     enrol: Bucket,
     auth_fail: Bucket,
+    lookup: Bucket,
     addresses: HashMap<u128, Address>,
 }
 
@@ -115,6 +121,7 @@ impl Limits {
             inner: Arc::new(Mutex::new(Inner {
                 enrol: Bucket::full(ENROL_BURST, now),
                 auth_fail: Bucket::full(AUTH_FAIL_BURST, now),
+                lookup: Bucket::full(LOOKUP_BURST, now),
                 addresses: HashMap::new(),
             })),
         }
@@ -133,6 +140,11 @@ impl Limits {
     /// One enrolment code may be checked now (global limit), or not before the duration given.
     pub fn take_enrol(&self, now: Instant) -> Result<(), Duration> {
         self.inner().enrol.take(now, ENROL_PER_SEC, ENROL_BURST)
+    }
+
+    /// One lookup may be answered now (global limit).
+    pub fn take_lookup(&self, now: Instant) -> Result<(), Duration> {
+        self.inner().lookup.take(now, LOOKUP_PER_SEC, LOOKUP_BURST)
     }
 
     /// One failed token check may be answered as such now (global limit).
@@ -181,8 +193,17 @@ pub async fn layer(State(state): State<AppState>, req: Request<Body>, next: axum
     let limits = &state.limits;
     let peer = req.extensions().get::<Peer>().map(|p| p.0);
     let enrol = req.uri().path() == "/v1/enrol";
+    let lookup = req.uri().path().starts_with("/v1/lookup/");
     let now = Instant::now();
     let locked = peer.and_then(|ip| limits.locked(ip, now));
+    if lookup {
+        if let Some(wait) = locked {
+            return too_many(wait, LOCKED);
+        }
+        if let Err(wait) = limits.take_lookup(now) {
+            return too_many(wait, "Cổng đang nhận quá nhiều yêu cầu tra cứu");
+        }
+    }
     if enrol {
         if let Some(wait) = locked {
             return too_many(wait, LOCKED);
@@ -193,7 +214,7 @@ pub async fn layer(State(state): State<AppState>, req: Request<Body>, next: axum
     }
     let resp = next.run(req).await;
     let status = resp.status();
-    let failed = status == StatusCode::UNAUTHORIZED || (enrol && status == StatusCode::FORBIDDEN);
+    let failed = status == StatusCode::UNAUTHORIZED || (enrol && status == StatusCode::FORBIDDEN) || (lookup && status == StatusCode::NOT_FOUND);
     if !failed {
         return resp;
     }

@@ -34,8 +34,10 @@ fn main() {
     assert_eq!(q1.outbox_len(), 0);
     // the counter had no block: every dossier came with a provisional code, and the portal mapped each
     // to an official one on this push (one code_reissued event of its own per dossier)
+    // (up to the counter's daily cap, which its own leases of the day share: the rest keep their
+    // provisional codes, still unique)
     let mapped = portal.events_of(motcua_core::sync::protocol::BACK_OFFICE).len();
-    assert_eq!(mapped, n);
+    assert!(mapped > 0 && mapped <= n.min(motcua_portal::codes::DEFAULT_LEASE_CAP as usize), "{mapped}");
     assert_eq!(portal.stats()["events"].as_i64(), Some((n + mapped) as i64));
     println!("push of {n} events: {secs:.2} s ({:.0} events/s); client peak RSS {peak_mb:.1} MB", n as f64 / secs);
     println!("targets: < 10 s for 10,000 events: {}; < 50 MB: {}", if n < 10_000 { "n/a (smoke size)" } else if secs < 10.0 { "met" } else { "NOT met" }, if peak_mb < 50.0 { "met" } else { "NOT met" });

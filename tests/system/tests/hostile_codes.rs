@@ -139,6 +139,12 @@ fn a_code_issued_twice_is_reissued_by_the_portal_and_reprinted() {
     let found: serde_json::Value = serde_json::from_str(&a.ok(&["search", &a_codes[0], "--json"])).unwrap();
     let hits: Vec<&str> = found["hits"].as_array().unwrap().iter().map(|h| h["code"].as_str().unwrap()).collect();
     assert!(hits.contains(&a_new[0].as_str()), "search by the old code {} gives {hits:?}", a_codes[0]);
+    // the citizen's lookup cannot tell which dossier an old duplicate code stands for: it says so
+    // (409) rather than showing another citizen's dossier; the new code answers
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let status_of = |code: &str| rt.block_on(async { reqwest::get(format!("{}/v1/lookup/{code}", portal.url())).await.unwrap().status().as_u16() });
+    assert_eq!(status_of(&a_codes[0]), 409);
+    assert_eq!(status_of(&a_new[0]), 200);
     let shown: serde_json::Value = serde_json::from_str(&a.ok(&["show", &a_new[0], "--json"])).unwrap();
     assert_eq!(shown["progress"]["previous_codes"][0], a_codes[0].as_str());
     // the receipt with the new code; then it is no longer listed

@@ -69,6 +69,12 @@ apology_days_before_due: number,
  */
 departments: string, 
 /**
+ * The official dossier code's structure: `{agency}`, `{yyMMdd}`, and the serial last as `{seq}`
+ * (4 digits) or `{seq:N}` (N digits, 4–8), with letters, digits, dots or hyphens around them
+ * (docs/dossier-codes.md).
+ */
+code_template: string, 
+/**
  * Minutes without a key or a click before the screen locks itself (once accounts exist).
  */
 lock_after_minutes: number, };

@@ -7,6 +7,7 @@ import type { Role } from './Role';
 import type { FormKind } from './FormKind';
 import type { Step } from './Step';
 import type { StepOffer } from './StepOffer';
+import type { StepField } from './StepField';
 import type { IdType } from './IdType';
 import type { WorkList } from './WorkList';
 import type { Delivery } from './Delivery';
@@ -117,6 +118,7 @@ export const PAPER_SIZES: readonly Paper[] = [
 
 export const DEFAULT_SETTINGS: CounterSettings = {
   "apology_days_before_due": 1,
+  "code_template": "{agency}-{yyMMdd}-{seq}",
   "counter_phone": "",
   "departments": "Văn phòng HĐND và UBND; Phòng Kinh tế; Phòng Văn hóa - Xã hội",
   "head_name": "",
@@ -166,6 +168,34 @@ export const CONTACT_KINDS: readonly ContactKind[] = [
   "guidance",
   "refusal"
 ];
+
+export const CONTACT_FIELDS: Record<ContactKind, StepField[]> = {
+  "guidance": [
+    {
+      "kind": "lines",
+      "label": "Giấy tờ, nội dung cần bổ sung, hoàn thiện (mỗi dòng một mục)",
+      "max": 9000,
+      "name": "missing",
+      "required": true
+    },
+    {
+      "kind": "text",
+      "label": "Ghi chú thêm (không bắt buộc)",
+      "max": 1000,
+      "name": "reason",
+      "required": false
+    }
+  ],
+  "refusal": [
+    {
+      "kind": "text",
+      "label": "Lý do từ chối tiếp nhận",
+      "max": 1000,
+      "name": "reason",
+      "required": true
+    }
+  ]
+};
 
 export const CONTACT_FORMS: Record<ContactKind, FormKind> = {
   "guidance": "supplement",

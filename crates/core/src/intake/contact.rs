@@ -45,6 +45,25 @@ impl ContactKind {
             ContactKind::Refusal => DossierStatus::NotAccepted,
         }
     }
+    /// What the slip's dialog asks for (the UI draws it from this; `record` enforces it).
+    pub fn fields(self) -> Vec<crate::lifecycle::steps::StepField> {
+        use crate::lifecycle::steps::{FieldKind, StepField};
+        let field = |name: &str, label: &str, kind: FieldKind, required: bool, max: usize| StepField {
+            name: name.into(),
+            label: label.into(),
+            kind,
+            required,
+            max: max as u32,
+        };
+        match self {
+            ContactKind::Guidance => vec![
+                field("missing", "Giấy tờ, nội dung cần bổ sung, hoàn thiện (mỗi dòng một mục)", FieldKind::Lines, true, limits::MISSING_ITEM * limits::MISSING_ITEMS),
+                field("reason", "Ghi chú thêm (không bắt buộc)", FieldKind::Text, false, limits::REASON),
+            ],
+            ContactKind::Refusal => vec![field("reason", "Lý do từ chối tiếp nhận", FieldKind::Text, true, limits::REASON)],
+        }
+    }
+
     /// The slip the citizen is given.
     pub fn form(self) -> crate::form_kind::FormKind {
         match self {
@@ -83,6 +102,18 @@ pub struct ContactRequest {
     pub reason: Option<String>,
 }
 
+/// A repeated request id answers with the record it made, but only when it made the same kind of
+/// record: a slip never stands for a dossier taken in, nor one slip for the other.
+fn same_request(d: Dossier, kind: ContactKind) -> Result<Dossier> {
+    if d.status == kind.status() {
+        return Ok(d);
+    }
+    Err(CoreError::validation(
+        "request_id",
+        format!("Yêu cầu này đã được ghi nhận là {} ({}): làm lại trên một phiếu mới", d.status.label().to_lowercase(), d.code),
+    ))
+}
+
 /// The items a guidance slip lists for this request: the mandatory checklist items not ticked, in
 /// checklist order (what the screen prefills).
 pub fn missing_items(store: &Store, req: &IntakeRequest) -> Result<Vec<String>> {
@@ -99,7 +130,7 @@ pub fn record(store: &mut Store, c: &ContactRequest) -> Result<Dossier> {
     if let Some(rid) = &request_id {
         limits::length("request_id", "request_id", rid, limits::REQUEST_ID)?;
         if let Some(d) = store.dossier_by_request_id(rid)? {
-            return Ok(d);
+            return same_request(d, c.kind);
         }
     }
     let now = store.clock().now();
@@ -143,7 +174,7 @@ pub fn record(store: &mut Store, c: &ContactRequest) -> Result<Dossier> {
         let held: Option<i64> = tx.prepare_cached("SELECT id FROM dossiers WHERE request_id = ?1")?.query_row([rid], |r| r.get(0)).optional()?;
         if let Some(id) = held {
             drop(tx);
-            return store.dossier_by_id(id);
+            return same_request(store.dossier_by_id(id)?, c.kind);
         }
     }
     let number = crate::codes::issue_contact(&tx, c.kind.prefix(), &ctx.agency_code, &ctx.counter_id, now.date())?;

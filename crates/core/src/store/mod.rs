@@ -40,12 +40,13 @@ pub(crate) fn migrations() -> Migrations<'static> {
             crate::projections::backfill_pulled_batches(tx)?;
             Ok(())
         }),
+        M::up(include_str!("../../migrations/0011_supplement_restart.sql")),
     ])
 }
 
 /// The schema version this binary writes.
 pub fn schema_version() -> i64 {
-    10
+    11
 }
 
 /// Who is working at this counter (the context of every event).
@@ -181,17 +182,45 @@ impl Store {
         Ok(self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
     }
 
-    /// The shipped catalog and calendar, loaded on first run only.
+    /// The shipped catalog and calendar: loaded on first run, and loaded again when a newer app ships
+    /// newer ones while the database still holds the shipped ones (`catalog_source` /
+    /// `calendar_source` = "shipped:<version>"; a database from before these keys counts as shipped).
+    /// A catalog or calendar imported by the admin or published by the portal is never replaced.
     fn seed_defaults(&mut self) -> Result<()> {
+        let file = crate::catalog::parse_catalog(DEFAULT_CATALOG_JSON)?;
+        let shipped_catalog = file.version.clone();
         let n: i64 = self.conn.query_row("SELECT COUNT(*) FROM procedures", [], |r| r.get(0))?;
-        if n == 0 {
-            self.import_catalog(DEFAULT_CATALOG_JSON)?;
+        let mut source = self.setting("catalog_source")?;
+        if source.is_none() && n > 0 {
+            // a database from before the key: its catalog was a shipped one when every procedure it
+            // holds is still shipped (an imported or published catalog has others)
+            let codes = serde_json::to_string(&file.procedures.iter().map(|p| p.code.as_str()).collect::<Vec<_>>()).expect("json");
+            let foreign: i64 = self.conn.query_row(
+                "SELECT COUNT(*) FROM procedures WHERE active = 1 AND code NOT IN (SELECT value FROM json_each(?1))",
+                [codes],
+                |r| r.get(0),
+            )?;
+            if foreign > 0 {
+                source = Some("imported".into());
+            }
         }
+        if n == 0 || Self::older_shipped(source, &shipped_catalog) {
+            self.import_catalog_from(DEFAULT_CATALOG_JSON, &format!("shipped:{shipped_catalog}"))?;
+        }
+        let shipped_calendar = CalendarData::parse(DEFAULT_CALENDAR_JSON)?.version;
         let c: i64 = self.conn.query_row("SELECT COUNT(*) FROM calendar", [], |r| r.get(0))?;
-        if c == 0 {
-            self.import_calendar(DEFAULT_CALENDAR_JSON)?;
+        if c == 0 || Self::older_shipped(self.setting("calendar_source")?, &shipped_calendar) {
+            self.import_calendar_from(DEFAULT_CALENDAR_JSON, &format!("shipped:{shipped_calendar}"))?;
         }
         Ok(())
+    }
+
+    /// True when the stored data is a shipped version older than `shipped` (versions are dates).
+    fn older_shipped(source: Option<String>, shipped: &str) -> bool {
+        match source {
+            None => true,
+            Some(s) => s.strip_prefix("shipped:").is_some_and(|v| v < shipped),
+        }
     }
 
     /// Bumped (in the writer's transaction) whenever the catalog or calendar changes, so another
@@ -218,7 +247,7 @@ impl Store {
     }
 
     /// Re-reads the cached catalog, calendar, settings and counter context.
-    fn reload(&mut self) -> Result<()> {
+    pub(crate) fn reload(&mut self) -> Result<()> {
         self.loaded_rev = self.data_rev()?;
         let procs: Vec<Procedure> = {
             let mut st = self.conn.prepare("SELECT data FROM procedures WHERE active = 1 ORDER BY code")?;
@@ -237,7 +266,8 @@ impl Store {
         if let Some(oh) = self.setting("office_hours")? {
             self.office_hours = serde_json::from_str(&oh).map_err(|e| CoreError::Internal(format!("office_hours: {e}")))?;
         }
-        if let Some(t) = self.setting("code_template")? {
+        // a stored template is used only when it is one `codes::check_template` accepts
+        if let Some(t) = self.setting("code_template")?.filter(|t| codes::check_template(t).is_ok()) {
             self.code_template = t;
         }
         self.context = self
@@ -398,6 +428,11 @@ impl Store {
     /// absent from the file deactivated (kept for the dossiers that reference them).
     pub fn import_catalog(&mut self, json: &str) -> Result<ImportReport> {
         self.require(crate::accounts::Right::Catalog)?;
+        self.import_catalog_from(json, "imported")
+    }
+
+    /// Imports a catalog and records where it came from (`catalog_source`), in one transaction.
+    fn import_catalog_from(&mut self, json: &str, source: &str) -> Result<ImportReport> {
         let file = parse_catalog(json)?;
         let (clock_now, actor) = (self.clock.now(), self.actor());
         let now = to_rfc3339(clock_now);
@@ -425,7 +460,15 @@ impl Store {
             params![codes_json, now],
         )? as u32;
         Store::bump_rev(&tx)?;
-        crate::audit::record(&tx, clock_now, &actor, "catalog.import", "", &serde_json::json!({ "added": added, "updated": updated, "deactivated": deactivated }))?;
+        tx.execute("INSERT INTO settings(key, value) VALUES ('catalog_source', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value", [source])?;
+        crate::audit::record(
+            &tx,
+            clock_now,
+            &actor,
+            "catalog.import",
+            "",
+            &serde_json::json!({ "added": added, "updated": updated, "deactivated": deactivated, "source": source, "version": file.version }),
+        )?;
         tx.commit()?;
         self.reload()?;
         Ok(ImportReport { added, updated, deactivated, total: file.procedures.len() as u32 })
@@ -434,6 +477,10 @@ impl Store {
     /// Replaces the working-day calendar (holiday rules and yearly decisions).
     pub fn import_calendar(&mut self, json: &str) -> Result<()> {
         self.require(crate::accounts::Right::Catalog)?;
+        self.import_calendar_from(json, "imported")
+    }
+
+    fn import_calendar_from(&mut self, json: &str, source: &str) -> Result<()> {
         let now = self.clock.now();
         let actor = self.actor();
         let data = CalendarData::parse(json)?;
@@ -444,7 +491,8 @@ impl Store {
             params![serde_json::to_string(&data).expect("serialisable"), to_rfc3339(now)],
         )?;
         Store::bump_rev(&tx)?;
-        crate::audit::record(&tx, now, &actor, "calendar.import", "", &serde_json::json!({ "version": data.version }))?;
+        tx.execute("INSERT INTO settings(key, value) VALUES ('calendar_source', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value", [source])?;
+        crate::audit::record(&tx, now, &actor, "calendar.import", "", &serde_json::json!({ "version": data.version, "source": source }))?;
         tx.commit()?;
         self.reload()
     }

@@ -107,3 +107,37 @@ fn events_cannot_be_updated_or_deleted() {
     let n: i64 = s.conn().query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 1);
 }
+
+#[test]
+fn an_upgrade_loads_the_newer_shipped_catalog_but_never_over_an_imported_one() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let s = Store::open_dir(dir.path(), clock()).unwrap();
+        assert!(s.setting("catalog_source").unwrap().unwrap().starts_with("shipped:"));
+    }
+    // a database of an older release: an old shipped catalog (a renamed procedure), no source key,
+    // the supplement rule stored by the settings screen, schema 10
+    let c = rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap();
+    c.execute_batch(
+        "UPDATE procedures SET name = 'Tên cũ', data = json_set(data, '$.name', 'Tên cũ') WHERE code = '2.000913';
+         DELETE FROM settings WHERE key = 'catalog_source';
+         INSERT INTO settings(key, value) VALUES ('supplement_clock', 'resume') ON CONFLICT(key) DO UPDATE SET value = 'resume';
+         PRAGMA user_version = 10;",
+    )
+    .unwrap();
+    drop(c);
+    let s = Store::open_dir(dir.path(), clock()).unwrap();
+    assert_eq!(s.procedure("2.000913").unwrap().name, "Chứng thực việc sửa đổi, bổ sung, hủy bỏ giao dịch");
+    assert_eq!(crate::settings::CounterSettings::load_unchecked(&s).unwrap().supplement_clock, "restart");
+    drop(s);
+    // an imported (or portal-published) catalog stays as it is
+    let c = rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap();
+    c.execute_batch(
+        "UPDATE procedures SET name = 'Tên của tỉnh', data = json_set(data, '$.name', 'Tên của tỉnh') WHERE code = '2.000913';
+         UPDATE settings SET value = 'imported' WHERE key = 'catalog_source';",
+    )
+    .unwrap();
+    drop(c);
+    let s = Store::open_dir(dir.path(), clock()).unwrap();
+    assert_eq!(s.procedure("2.000913").unwrap().name, "Tên của tỉnh");
+}

@@ -112,7 +112,7 @@ fn check_event(event: &EventKind, w: &WireEvent) -> Result<()> {
             if dossier.uid != w.dossier_uid {
                 return Err(bad("dossier.uid", "không khớp với dossier_uid"));
             }
-            check_dossier(dossier)
+            check_dossier(dossier, &w.counter_id)
         }
         EventKind::HandedOver { department, batch } => {
             check_text("department", department, limit::DEPARTMENT, false)?;
@@ -143,6 +143,11 @@ fn check_event(event: &EventKind, w: &WireEvent) -> Result<()> {
         EventKind::CodeReissued { old_code, new_code, reason } => {
             codes::check_code(old_code).map_err(|_| bad("old_code", "sai định dạng mã hồ sơ"))?;
             codes::check_code(new_code).map_err(|_| bad("new_code", "sai định dạng mã hồ sơ"))?;
+            // a contact's number is never re-issued, and a dossier is never given a provisional code
+            // or a contact number
+            if codes::is_contact_number(old_code) || codes::is_contact_number(new_code) || codes::is_provisional(new_code) {
+                return Err(bad("new_code", "không phải mã hồ sơ chính thức"));
+            }
             check_text("reason", reason, limit::REASON, false)
         }
     }
@@ -165,7 +170,7 @@ fn check_return_to(field: &str, to: &ReturnTo) -> Result<()> {
     }
 }
 
-fn check_dossier(d: &Dossier) -> Result<()> {
+fn check_dossier(d: &Dossier, sender: &str) -> Result<()> {
     codes::check_code(&d.code).map_err(|_| bad("dossier.code", "sai định dạng mã hồ sơ"))?;
     if let Some(p) = &d.provisional_code {
         codes::check_code(p).map_err(|_| bad("dossier.provisional_code", "sai định dạng mã hồ sơ"))?;
@@ -175,6 +180,13 @@ fn check_dossier(d: &Dossier) -> Result<()> {
     let contact = d.status.is_intake_contact();
     if contact != codes::is_contact_number(&d.code) || !(contact || d.status == crate::dossier::DossierStatus::Received) {
         return Err(bad("dossier.status", "không khớp với mã hồ sơ hoặc không phải trạng thái khi tiếp nhận"));
+    }
+    // a provisional code or a contact number names the counter that issued it: only that counter's
+    // dossier may carry it (another counter's event cannot take a number this counter will issue)
+    if let Some(issuer) = codes::issuing_counter(&d.code) {
+        if issuer != d.counter_id || issuer != sender {
+            return Err(bad("dossier.code", "không phải số do quầy tiếp nhận cấp"));
+        }
     }
     if let Some(c) = &d.case_id {
         check_ascii_id("dossier.case_id", c, &['-'])?;
@@ -222,6 +234,27 @@ fn check_dossier(d: &Dossier) -> Result<()> {
     if !(0..=1_000_000_000_000).contains(&d.fee) {
         return Err(bad("dossier.fee", "ngoài khoảng cho phép"));
     }
+    // the fee as local intake stores it; a contact carries no fee, no appointment of its own, and
+    // what its slip prints
+    use crate::catalog::FeeKind;
+    let fee_ok = match d.fee_kind {
+        None => true,
+        Some(FeeKind::Amount) => d.fee > 0,
+        Some(FeeKind::Exempt | FeeKind::NotCollected | FeeKind::Unknown) => d.fee == 0,
+    };
+    if !fee_ok || (d.fee_kind == Some(FeeKind::Unknown) && d.channel != crate::dossier::Channel::Online) {
+        return Err(bad("dossier.fee_kind", "không khớp với lệ phí"));
+    }
+    if contact {
+        let content_ok = match d.status {
+            crate::dossier::DossierStatus::Guided => !d.progress.missing.is_empty(),
+            _ => d.progress.reason.as_deref().is_some_and(|r| !r.trim().is_empty()),
+        };
+        if d.fee != 0 || d.fee_kind.is_some() || d.due_at != d.received_at || !content_ok {
+            return Err(bad("dossier.progress", "phiếu hướng dẫn/từ chối không đúng nội dung"));
+        }
+    }
+
     if let Delivery::Post { address } = &d.delivery {
         check_text("dossier.delivery.address", address, limit::ADDRESS, false)?;
     }

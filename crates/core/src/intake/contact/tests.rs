@@ -117,10 +117,22 @@ fn an_unknown_fee_must_be_entered_and_exempt_or_uncollected_fees_carry_no_amount
     assert!(matches!(e, CoreError::Validation { ref field, .. } if field.as_deref() == Some("fee")), "{e:?}");
     let d = submit(&mut s, &request("1.004873", serde_json::json!({"fee": 15000}))).unwrap();
     assert_eq!((d.fee, d.fee_kind), (15000, Some(FeeKind::Amount)));
-    // exempt: no amount may be written; nothing typed keeps "exempt"
-    assert!(submit(&mut s, &request("1.001193", serde_json::json!({"fee": 5000}))).is_err());
+    // exempt: nothing typed keeps "exempt"; a typed amount (a late registration the province
+    // charges) is printed as typed
     let d = submit(&mut s, &request("1.001193", serde_json::json!({}))).unwrap();
     assert_eq!((d.fee, d.fee_kind), (0, Some(FeeKind::Exempt)));
+    let d = submit(&mut s, &request("1.001193", serde_json::json!({"fee": 5000}))).unwrap();
+    assert_eq!((d.fee, d.fee_kind), (5000, Some(FeeKind::Amount)));
+    // a known fee not collected is "Không thu", never a legal exemption
+    let d = submit(&mut s, &request("2.000815", serde_json::json!({"fee": 0}))).unwrap();
+    assert_eq!((d.fee, d.fee_kind), (0, Some(FeeKind::NotCollected)));
+    // an online dossier the portal sent without the fee keeps "unknown" instead of waiting for ever
+    let d = submit(&mut s, &request("1.004873", serde_json::json!({"channel": "online", "request_id": "ONL-1"}))).unwrap();
+    assert_eq!((d.fee, d.fee_kind), (0, Some(FeeKind::Unknown)));
+    // and one that names no case is held to the procedure's own terms
+    let d = submit(&mut s, &request("2.000575", serde_json::json!({"channel": "online", "request_id": "ONL-2", "fee": 0}))).unwrap();
+    assert_eq!((d.case_id.as_deref(), d.time_limit.label()), (None, "03 ngày làm việc".to_string()));
+    assert!(crate::lifecycle::DossierView::read(&s, d).unwrap().warnings.iter().any(|w| w.contains("trường hợp")));
     assert_eq!(crate::catalog::fee_label(FeeKind::Exempt, 0), "Miễn lệ phí");
     assert_eq!(crate::catalog::fee_label(FeeKind::Amount, 50000), "50.000 đồng");
 }
@@ -174,4 +186,39 @@ fn a_representative_is_checked_and_kept() {
     // all empty = no representative
     let d = submit(&mut s, &request("1.004873", serde_json::json!({"fee": 0, "representative": {"full_name": " ", "id_number": ""}}))).unwrap();
     assert!(d.representative.is_none());
+}
+
+#[test]
+fn one_request_id_never_stands_for_two_kinds_of_record() {
+    let (_d, mut s) = counter("Q01", "2026-03-02T09:00", vec![(1, 4999)]);
+    let req = request("1.004873", serde_json::json!({"request_id": "form-7", "documents": ["giay-to-tuy-than"], "fee": 0}));
+    let g = record(&mut s, &guidance(req.clone())).unwrap();
+    // the same slip again: the same record (a retry after a printer error)
+    assert_eq!(record(&mut s, &guidance(req.clone())).unwrap().code, g.code);
+    // the papers completed and taken in on the same form: refused as a new request, nothing written
+    let mut complete = req.clone();
+    complete.documents = None;
+    let e = submit(&mut s, &complete).unwrap_err();
+    assert!(matches!(e, CoreError::Validation { ref field, .. } if field.as_deref() == Some("request_id")), "{e:?}");
+    // nor may the other slip reuse it
+    let refusal = ContactRequest { kind: ContactKind::Refusal, request: req, missing: None, reason: Some("Không thuộc thẩm quyền".into()) };
+    assert!(matches!(record(&mut s, &refusal).unwrap_err(), CoreError::Validation { ref field, .. } if field.as_deref() == Some("request_id")));
+    let n: i64 = rusqlite::Connection::open(s.path()).unwrap().query_row("SELECT COUNT(*) FROM dossiers", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 1);
+}
+
+#[test]
+fn a_contact_number_already_held_here_is_skipped() {
+    let (_d, mut s) = counter("Q01", "2026-03-02T09:00", vec![(1, 4999)]);
+    let first = record(&mut s, &guidance(request("1.004873", serde_json::json!({"documents": []})))).unwrap();
+    // a number this counter will issue next, already here (a backup restored, its record pulled back)
+    let next = first.code.replace("-0001", "-0002");
+    let c = rusqlite::Connection::open(s.path()).unwrap();
+    c.execute("DELETE FROM codes_issued WHERE series LIKE 'HD:%' AND seq = 2", []).unwrap();
+    c.execute("UPDATE dossiers SET code = ?1 WHERE code = ?2", [&next, &first.code]).unwrap();
+    c.execute("DELETE FROM codes_issued WHERE series LIKE 'HD:%'", []).unwrap();
+    drop(c);
+    let a = record(&mut s, &guidance(request("1.004873", serde_json::json!({"documents": []})))).unwrap();
+    let b = record(&mut s, &guidance(request("1.004873", serde_json::json!({"documents": []})))).unwrap();
+    assert!(a.code.ends_with("-0001") && b.code.ends_with("-0003"), "{} {}", a.code, b.code);
 }

@@ -160,13 +160,27 @@ fn a_received_event_must_arrive_as_taken_in_and_only_a_contact_carries_a_contact
     assert_eq!(field_of(&with_dossier(&w, |d| d["status"] = "guided".into())), "dossier.status");
     // a guidance number on a dossier taken in
     let code = format!("HD-{}", w.payload["dossier"]["code"].as_str().unwrap());
-    assert_eq!(field_of(&with_dossier(&w, |d| d["code"] = code.clone().into())), "dossier.status");
-    // a real guidance record passes; forged representative and case fields do not
-    let guided = with_dossier(&w, |d| {
-        d["code"] = code.into();
-        d["status"] = "guided".into();
-    });
-    assert!(validate_pulled_event(&guided).is_ok());
+    assert_eq!(field_of(&with_dossier(&w, |d| d["code"] = code.into())), "dossier.status");
+    // a guidance record as a counter makes it passes; one without its content, or with another
+    // counter's number, does not
+    let counter = w.payload["dossier"]["counter_id"].as_str().unwrap().to_string();
+    let guided = |number: &str, missing: serde_json::Value| {
+        with_dossier(&w, |d| {
+            d["code"] = number.into();
+            d["status"] = "guided".into();
+            d["fee"] = 0.into();
+            d.as_object_mut().unwrap().remove("fee_kind");
+            d["due_at"] = d["received_at"].clone();
+            d["progress"] = serde_json::json!({"missing": missing});
+        })
+    };
+    let number = format!("HD-000.00.31.H26-{counter}-260302-0001");
+    assert!(validate_pulled_event(&guided(&number, serde_json::json!(["Tờ khai"]))).is_ok());
+    assert_eq!(field_of(&guided(&number, serde_json::json!([]))), "dossier.progress");
+    assert_eq!(field_of(&guided("HD-000.00.31.H26-Q99-260302-0001", serde_json::json!(["Tờ khai"]))), "dossier.code");
+    // a fee that says "exempt" with an amount, or "unknown" on a counter intake
+    assert_eq!(field_of(&with_dossier(&w, |d| { d["fee_kind"] = "exempt".into(); d["fee"] = 500000.into(); })), "dossier.fee_kind");
+    assert_eq!(field_of(&with_dossier(&w, |d| d["fee_kind"] = "unknown".into())), "dossier.fee_kind");
     assert_eq!(field_of(&with_dossier(&w, |d| d["case_id"] = "../x".into())), "dossier.case_id");
     assert_eq!(field_of(&with_dossier(&w, |d| d["representative"] = serde_json::json!({"full_name": "A\u{1b}[2J", "id_number": "001090012345"}))), "dossier.representative");
 }
