@@ -14,7 +14,7 @@ thread_local! {
         let mut s = motcua_core::Store::open_dir(dir.path(), Arc::new(motcua_core::clock::SystemClock)).unwrap();
         s.ensure_demo().unwrap();
         let req: motcua_core::intake::IntakeRequest = serde_json::from_value(serde_json::json!({
-            "procedure_code": "1.004873",
+            "procedure_code": "1.004873", "fee": 0,
             "applicant": {"full_name": "Nguyễn Văn A", "id_type": "cccd", "id_number": "001090012345",
                           "date_of_birth": "1990-03-05", "phone": "0912345678", "address": "Ba Đình"}
         })).unwrap();

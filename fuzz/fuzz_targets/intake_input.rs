@@ -25,6 +25,8 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         STORE.with(|s| {
             let mut s = s.borrow_mut();
             let _ = motcua_core::intake::submit(&mut s.1, &req);
+            // the guidance path reads the same request: the unticked items, never a panic
+            let _ = motcua_core::intake::contact::missing_items(&s.1, &req);
         });
     }
     STORE.with(|s| {
