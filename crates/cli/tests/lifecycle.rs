@@ -1,29 +1,13 @@
 //! CLI lifecycle: the real `motcua` binary on a real SQLite file, from intake to return, with the
 //! refusals that must change nothing, the work lists, and the handover list printed to PDF.
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use serde_json::{json, Value};
 
-fn motcua(dir: &Path, now: &str, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_motcua"));
-    c.arg("--data-dir").arg(dir).args(args).env("MOTCUA_NOW", now).env_remove("MOTCUA_DATA_DIR");
-    c.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = c.spawn().unwrap();
-    if let Some(s) = stdin {
-        child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
-    } else {
-        drop(child.stdin.take());
-    }
-    child.wait_with_output().unwrap()
-}
-
-fn ok(o: &Output) -> String {
-    assert!(o.status.success(), "exit {:?}\nstdout: {}\nstderr: {}", o.status, String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
+mod common;
+use common::{motcua, ok};
 
 fn json_of(o: &Output) -> Value {
     serde_json::from_str(&ok(o)).unwrap()

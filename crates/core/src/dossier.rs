@@ -480,6 +480,16 @@ pub fn fold_merged<'a>(events: impl IntoIterator<Item = (&'a str, &'a EventKind)
 }
 
 impl Dossier {
+    /// The fee as forms and screens print it: the core's label for its kind ("50.000 đồng", "Miễn
+    /// lệ phí", "Không thu"); a dossier from before fee kinds prints its amount, or nothing when free.
+    pub fn fee_label(&self) -> String {
+        match self.fee_kind {
+            Some(kind) => crate::catalog::fee_label(kind, self.fee),
+            None if self.fee > 0 => crate::text::money(self.fee),
+            None => String::new(),
+        }
+    }
+
     /// Applies a later event (at local time `at`, RFC 3339) to the dossier: the fold. Pure: every
     /// computed value (new appointments, timeliness) is in the event itself.
     pub fn apply(&mut self, at: &str, event: &EventKind) {

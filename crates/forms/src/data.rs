@@ -263,11 +263,7 @@ pub fn dossier_view(d: &Dossier, unit: &str) -> DossierView {
             Delivery::Post { address } => format!("Qua dịch vụ bưu chính công ích, địa chỉ: {address}"),
         },
         delivery_method: delivery_method(&d.delivery),
-        fee: match d.fee_kind {
-            Some(kind) => motcua_core::catalog::fee_label(kind, d.fee),
-            None if d.fee > 0 => money(d.fee),
-            None => String::new(),
-        },
+        fee: d.fee_label(),
         clerk_name: d.clerk_name.clone(),
         book: received.map(|t| t.year().to_string()).unwrap_or_default(),
         // a provisional code's serial is not the logbook's: left for the hand until the official code

@@ -265,10 +265,7 @@ impl DossierView {
     pub fn of(dossier: Dossier) -> DossierView {
         let allowed_steps = Step::allowed_for(dossier.status).into_iter().map(Step::offer).collect();
         let slip = crate::intake::contact::ContactKind::of_status(dossier.status).map(|k| k.form());
-        let fee_label = match dossier.fee_kind {
-            Some(kind) => crate::catalog::fee_label(kind, dossier.fee),
-            None => crate::text::money(dossier.fee),
-        };
+        let fee_label = dossier.fee_label();
         DossierView {
             status_label: dossier.status.label().into(),
             is_contact: dossier.status.is_intake_contact(),
