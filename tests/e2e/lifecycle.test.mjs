@@ -90,6 +90,9 @@ test('results come back by scanning, and the return desk closes the dossier', as
   const id = await byTestId('return-id');
   await id.waitForDisplayed({ timeout: 10000 });
   assert.equal(await (await byTestId('return-name')).getValue(), 'Hoàng Thị Thu Hường');
+  // the collector's ID number is never prefilled: typed (or scanned) from the card shown
+  assert.equal(await id.getValue(), '');
+  await typeInto('return-id', '001185001234');
   await browser.keys(['Control', 'Enter']);
   const ok = await byTestId('return-done');
   await ok.waitForDisplayed({ timeout: 10000 });

@@ -1,12 +1,15 @@
 import { describe, expect, it, vi } from 'vitest';
-import { LockScreen, whoText } from './lock';
+import { LockScreen, NO_ACCOUNT_TO_LOCK, whoText } from './lock';
 import { ROLE_LABELS } from './bindings/facts';
 import type { Api } from './api';
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
+const key = (el: Element, k: string, o: KeyboardEventInit = {}) => el.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, cancelable: true, ...o }));
+const active = () => document.activeElement?.getAttribute('data-testid');
 const lan = { clerk_id: 'lan', clerk_name: 'Nguyễn Thị Lan', role: 'clerk' as const, locked: false };
 
 function make(state: unknown) {
+  document.body.innerHTML = '';
   const api = {
     authState: vi.fn().mockResolvedValue(state),
     authLogin: vi.fn().mockResolvedValue(lan),
@@ -107,5 +110,168 @@ describe('login and lock screen', () => {
   it('role names are the core\'s', () => {
     expect(whoText('Quầy số 1', lan, 'x')).toBe(`Quầy số 1 · Nguyễn Thị Lan (${ROLE_LABELS.clerk})`);
     expect(whoText('Quầy số 1', null, 'Lê Thị Hoa')).toBe('Quầy số 1 · Lê Thị Hoa');
+  });
+});
+
+describe('the first-admin form (set-up mode)', () => {
+  const field = (l: LockScreen, id: string) => l.el.querySelector<HTMLInputElement>(`[data-testid="lock-${id}"]`)!;
+  const error = (l: LockScreen) => l.el.querySelector<HTMLElement>('[data-testid="lock-error"]')!;
+
+  it('opens on the first field; Enter on an empty field goes to the next empty one and never submits with blanks', async () => {
+    const { l, api } = make({ accounts_enabled: false });
+    await l.load();
+    expect(active()).toBe('lock-id');
+    key(field(l, 'id'), 'Enter');
+    expect(active()).toBe('lock-name');
+    expect(api.authSetupAdmin).not.toHaveBeenCalled();
+    // typed the name and the PIN, skipped the rest: Enter on the PIN names every missing field at once
+    field(l, 'name').value = 'Lê Quản Trị';
+    field(l, 'pin').value = '2468';
+    key(field(l, 'name'), 'Enter');
+    expect(active()).toBe('lock-password');
+    field(l, 'pin').focus();
+    key(field(l, 'pin'), 'Enter');
+    await tick();
+    expect(api.authSetupAdmin).not.toHaveBeenCalled();
+    expect(error(l).hidden).toBe(false);
+    expect(error(l).textContent).toBe('Chưa nhập: Tên đăng nhập, Mật khẩu.');
+    expect(active()).toBe('lock-id');
+    expect(field(l, 'id').getAttribute('aria-invalid')).toBe('true');
+    expect(field(l, 'password').getAttribute('aria-invalid')).toBe('true');
+    expect(field(l, 'name').hasAttribute('aria-invalid')).toBe(false);
+    // what was typed stays
+    expect([field(l, 'name').value, field(l, 'pin').value]).toEqual(['Lê Quản Trị', '2468']);
+    // the submit button too refuses blanks
+    l.el.querySelector('form')!.dispatchEvent(new Event('submit', { cancelable: true }));
+    await tick();
+    expect(api.authSetupAdmin).not.toHaveBeenCalled();
+  });
+
+  it('the PIN is optional: Enter on an empty PIN with the rest filled creates the admin', async () => {
+    const { l, api } = make({ accounts_enabled: false });
+    await l.load();
+    expect(l.el.querySelector<HTMLElement>('[data-testid="lock-pin-optional"]')!.hidden).toBe(false);
+    field(l, 'id').value = 'admin';
+    field(l, 'name').value = 'Lê Quản Trị';
+    field(l, 'password').value = 'mat-khau-rat-dai';
+    field(l, 'password').focus();
+    key(field(l, 'password'), 'Enter');
+    expect(active()).toBe('lock-pin');
+    expect(api.authSetupAdmin).not.toHaveBeenCalled();
+    key(field(l, 'pin'), 'Enter');
+    await tick();
+    expect(api.authSetupAdmin).toHaveBeenCalledWith('admin', 'Lê Quản Trị', 'mat-khau-rat-dai', null);
+    expect(l.el.hidden).toBe(true);
+  });
+
+  it('a refused PIN keeps the good password: only the PIN is marked and selected', async () => {
+    const { l, api, onSession } = make({ accounts_enabled: false });
+    await l.load();
+    api.authSetupAdmin.mockRejectedValueOnce({ code: 'validation', reason: 'invalid', message: 'Mã PIN phải gồm 4–8 chữ số', field: 'pin' });
+    field(l, 'id').value = 'admin';
+    field(l, 'name').value = 'Lê Quản Trị';
+    field(l, 'password').value = 'mat-khau-rat-dai';
+    field(l, 'pin').value = '12';
+    field(l, 'pin').focus();
+    key(field(l, 'pin'), 'Enter');
+    await tick();
+    expect(api.authSetupAdmin).toHaveBeenCalledWith('admin', 'Lê Quản Trị', 'mat-khau-rat-dai', '12');
+    expect(error(l).textContent).toBe('Mã PIN phải gồm 4–8 chữ số');
+    expect(field(l, 'password').value).toBe('mat-khau-rat-dai');
+    expect(field(l, 'pin').value).toBe('12');
+    expect(active()).toBe('lock-pin');
+    expect([field(l, 'pin').selectionStart, field(l, 'pin').selectionEnd]).toEqual([0, 2]);
+    expect(field(l, 'pin').getAttribute('aria-invalid')).toBe('true');
+    expect(field(l, 'password').hasAttribute('aria-invalid')).toBe(false);
+    // a password the core refuses: the password is the one focused, the PIN stays
+    api.authSetupAdmin.mockRejectedValueOnce({ code: 'validation', reason: 'invalid', message: 'Mật khẩu quá ngắn', field: 'password' });
+    field(l, 'pin').value = '2468';
+    key(field(l, 'pin'), 'Enter', { ctrlKey: true });
+    await tick();
+    expect(active()).toBe('lock-password');
+    expect(field(l, 'pin').value).toBe('2468');
+    expect(field(l, 'pin').hasAttribute('aria-invalid')).toBe(false);
+    expect(onSession).not.toHaveBeenCalled();
+  });
+
+  it('Esc closes it like "Để sau"; on a login screen Esc does nothing', async () => {
+    const { l, onSession } = make({ accounts_enabled: false });
+    await l.load();
+    expect(l.el.querySelector('[data-testid="lock-cancel"]')!.textContent).toContain('Để sau');
+    key(field(l, 'name'), 'Escape');
+    expect(l.el.hidden).toBe(true);
+    expect(onSession).toHaveBeenCalledWith(null);
+    const other = make({ accounts_enabled: true });
+    await other.l.load();
+    key(other.l.el.querySelector('[data-testid="lock-id"]')!, 'Escape');
+    expect(other.l.el.hidden).toBe(false);
+    expect(other.onSession).not.toHaveBeenCalled();
+  });
+
+  it('keeps focus on the form while it is up, even when a screen behind it grabs it', async () => {
+    const { l } = make({ accounts_enabled: false });
+    const behind = document.createElement('input');
+    document.body.append(behind);
+    await l.load();
+    field(l, 'name').focus();
+    behind.focus();
+    expect(active()).toBe('lock-name');
+    l.el.querySelector<HTMLElement>('[data-testid="lock-cancel"]')!.click();
+    behind.focus();
+    expect(document.activeElement).toBe(behind);
+  });
+
+  it('Ctrl+L with no account says why and offers the first admin; Esc puts it off again', async () => {
+    const { l, api, cover, onSession } = make({ accounts_enabled: false });
+    await l.load();
+    key(field(l, 'id'), 'Escape');
+    expect(l.el.hidden).toBe(true);
+    await l.lock();
+    expect(api.authLock).not.toHaveBeenCalled();
+    expect(l.el.hidden).toBe(false);
+    expect(l.el.querySelector('[data-testid="lock-title"]')!.textContent).toBe('Tạo tài khoản quản trị');
+    const note = l.el.querySelector<HTMLElement>('[data-testid="lock-note"]')!;
+    expect(note.hidden).toBe(false);
+    expect(note.textContent).toBe(NO_ACCOUNT_TO_LOCK);
+    expect(cover).not.toHaveBeenCalledWith(true);
+    expect(active()).toBe('lock-id');
+    key(field(l, 'id'), 'Escape');
+    expect(l.el.hidden).toBe(true);
+    expect(onSession).toHaveBeenLastCalledWith(null);
+  });
+
+  it('Ctrl+L after accounts were made elsewhere reads the state again and locks', async () => {
+    const { l, api } = make({ accounts_enabled: false });
+    await l.load();
+    key(field(l, 'id'), 'Escape');
+    api.authState.mockResolvedValue({ accounts_enabled: true, session: lan });
+    await l.lock();
+    expect(api.authLock).toHaveBeenCalled();
+    expect(l.el.querySelector('[data-testid="lock-title"]')!.textContent).toBe('Màn hình đã khóa');
+    expect(l.el.querySelector<HTMLElement>('[data-testid="lock-note"]')!.hidden).toBe(true);
+  });
+});
+
+describe('login and unlock by keyboard', () => {
+  it('Enter in the name goes to the password; an empty PIN is not sent as a wrong try', async () => {
+    const { l, api } = make({ accounts_enabled: true, session: lan });
+    await l.load();
+    await l.lock();
+    const pin = l.el.querySelector<HTMLInputElement>('[data-testid="lock-pin"]')!;
+    key(pin, 'Enter');
+    await tick();
+    expect(api.authUnlockPin).not.toHaveBeenCalled();
+    expect(l.el.querySelector('[data-testid="lock-error"]')!.textContent).toBe('Chưa nhập: Mã PIN.');
+    l.el.querySelector<HTMLElement>('[data-testid="lock-switch"]')!.click();
+    const id = l.el.querySelector<HTMLInputElement>('[data-testid="lock-id"]')!;
+    expect(active()).toBe('lock-id');
+    id.value = 'lan';
+    key(id, 'Enter');
+    expect(active()).toBe('lock-password');
+    expect(api.authLogin).not.toHaveBeenCalled();
+    l.el.querySelector<HTMLInputElement>('[data-testid="lock-password"]')!.value = 'mat-khau-cua-lan';
+    key(l.el.querySelector('[data-testid="lock-password"]')!, 'Enter');
+    await tick();
+    expect(api.authLogin).toHaveBeenCalledWith('lan', 'mat-khau-cua-lan');
   });
 });

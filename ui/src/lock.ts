@@ -2,8 +2,10 @@
 // personal until a clerk logs in; Ctrl+L or a few idle minutes lock it; a short PIN unlocks (after
 // three wrong PINs only the password does); "Đổi người dùng" lets the next clerk log in at a shared
 // counter. In set-up mode (no admin yet: a fresh install, the demo data) every start opens the
-// form that creates the admin; "Để sau" closes it for this time, and a link in the status bar opens
-// it again.
+// form that creates the admin; "Để sau" (or Esc) closes it for this time, and a link in the status
+// bar (or Ctrl+L, which has nothing to lock yet and says so) opens it again. Enter moves to the next
+// empty field and submits only when nothing required is empty; a refused field is selected for
+// retyping, the others keep what was typed. While the screen is up, focus stays on it.
 // The rights themselves are enforced in Rust (the core refuses); this only asks and covers.
 import { api as defaultApi, type Api } from './api';
 import type { AppError } from './bindings/AppError';
@@ -13,6 +15,13 @@ import { DEFAULT_LOCK_AFTER_MINUTES, LIMITS, ROLE_LABELS } from './bindings/fact
 import { html, setHtml } from './html';
 
 type Mode = 'login' | 'unlock' | 'setup';
+
+/** The form's fields, in order (their labels are the form's own). */
+const FIELDS = ['id', 'name', 'password', 'pin'] as const;
+type Field = (typeof FIELDS)[number];
+
+/** What Ctrl+L says when there is no account yet (set-up mode). */
+export const NO_ACCOUNT_TO_LOCK = 'Chưa có tài khoản nên chưa khóa được màn hình: tạo tài khoản quản trị trước (hoặc Esc để làm sau).';
 
 export class LockScreen {
   readonly el: HTMLElement;
@@ -28,34 +37,62 @@ export class LockScreen {
     setHtml(this.el, html`<form class="lock-box" data-testid="lock-form" autocomplete="off">
         <h2 data-testid="lock-title"></h2>
         <p class="muted" data-testid="lock-who"></p>
+        <p class="muted" data-testid="lock-note" role="status" hidden></p>
         <label data-field="id">Tên đăng nhập <input data-testid="lock-id" autocomplete="off" maxlength="${LIMITS.code}"></label>
         <label data-field="name">Họ và tên <input data-testid="lock-name" maxlength="${LIMITS.name}"></label>
         <label data-field="password">Mật khẩu <input type="password" data-testid="lock-password"></label>
-        <label data-field="pin">Mã PIN <input type="password" inputmode="numeric" data-testid="lock-pin"></label>
-        <p class="error" data-testid="lock-error" hidden></p>
+        <label data-field="pin">Mã PIN<span class="muted" data-testid="lock-pin-optional"> (không bắt buộc, để mở khóa nhanh)</span> <input type="password" inputmode="numeric" data-testid="lock-pin"></label>
+        <p class="error" data-testid="lock-error" role="alert" hidden></p>
         <p><button type="submit" class="primary" data-testid="lock-submit"></button>
            <button type="button" data-testid="lock-switch">Đổi người dùng</button>
            <button type="button" data-testid="lock-use-password">Dùng mật khẩu</button>
-           <button type="button" data-testid="lock-cancel">Để sau</button></p>
+           <button type="button" data-testid="lock-cancel">Để sau <span class="key">(Esc)</span></button></p>
       </form>`);
-    this.q('[data-testid="lock-form"]').addEventListener('submit', (ev) => {
+    const form = this.q('[data-testid="lock-form"]');
+    form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       void this.submit();
+    });
+    form.addEventListener('keydown', (ev) => {
+      if (ev.key !== 'Enter') return;
+      if (ev.ctrlKey || ev.metaKey) {
+        ev.preventDefault();
+        void this.submit();
+        return;
+      }
+      // a button does what it says; in a field, Enter goes on to the next empty field, or submits
+      if (!(ev.target instanceof HTMLInputElement)) return;
+      ev.preventDefault();
+      this.enter(ev.target);
+    });
+    this.el.addEventListener('keydown', (ev) => {
+      // Esc is "Để sau" on the set-up form (a login or lock screen cannot be put aside)
+      if (ev.key === 'Escape' && this.mode === 'setup' && !this.el.hidden) {
+        ev.preventDefault();
+        ev.stopPropagation();
+        this.later();
+      }
+    });
+    for (const id of FIELDS) this.input(id).addEventListener('input', () => this.input(id).removeAttribute('aria-invalid'));
+    // the screen covers the window: focus that wanders behind it (a screen loading late) comes back
+    this.el.addEventListener('focusin', (ev) => (this.lastFocus = ev.target as HTMLElement));
+    document.addEventListener('focusin', (ev) => {
+      if (this.el.hidden || !this.el.isConnected || this.el.contains(ev.target as Node)) return;
+      const back = this.lastFocus && this.el.contains(this.lastFocus) && !this.lastFocus.closest('[hidden]') ? this.lastFocus : this.shownFields()[0];
+      back?.focus();
     });
     this.q('[data-testid="lock-switch"]').addEventListener('click', () => this.show('login'));
     this.q('[data-testid="lock-use-password"]').addEventListener('click', () => {
       this.usePassword = true;
       this.show('unlock');
     });
-    this.q('[data-testid="lock-cancel"]').addEventListener('click', () => {
-      this.hide();
-      this.onSession(null);
-    });
+    this.q('[data-testid="lock-cancel"]').addEventListener('click', () => this.later());
     for (const ev of ['keydown', 'mousedown']) document.addEventListener(ev, () => this.resetIdle(), true);
   }
 
   private mode: Mode = 'login';
   private usePassword = false;
+  private lastFocus: HTMLElement | undefined;
 
   private q<T extends HTMLElement = HTMLElement>(sel: string): T {
     return this.el.querySelector<T>(sel)!;
@@ -63,6 +100,41 @@ export class LockScreen {
 
   private input(id: string): HTMLInputElement {
     return this.q<HTMLInputElement>(`[data-testid="lock-${id}"]`);
+  }
+
+  /** The fields this mode shows, in order. */
+  private shownFields(): HTMLInputElement[] {
+    return FIELDS.filter((f) => !this.q(`[data-field="${f}"]`).hidden).map((f) => this.input(f));
+  }
+
+  /** The shown fields that must not be empty (the PIN of a new admin may be). */
+  private missing(): Field[] {
+    return FIELDS.filter((f) => !this.q(`[data-field="${f}"]`).hidden && !(this.mode === 'setup' && f === 'pin') && this.input(f).value === '');
+  }
+
+  /** The field's label as the form shows it. */
+  private labelOf(f: Field): string {
+    return (this.q(`[data-field="${f}"]`).firstChild?.textContent ?? f).trim();
+  }
+
+  /** Enter in a field: on to the next empty field after it; with none, submit (which names what is missing). */
+  private enter(field: HTMLInputElement) {
+    const shown = this.shownFields();
+    const next = shown.slice(shown.indexOf(field) + 1).find((f) => f.value === '');
+    if (next) next.focus();
+    else void this.submit();
+  }
+
+  /** "Để sau": the set-up form closes for this time. */
+  private later() {
+    this.hide();
+    this.onSession(null);
+  }
+
+  private showError(text: string) {
+    const err = this.q('[data-testid="lock-error"]');
+    err.textContent = text;
+    err.hidden = false;
   }
 
   /** Reads who is logged in and covers the window when it must. */
@@ -82,9 +154,28 @@ export class LockScreen {
     this.el.dataset.ready = '1';
   }
 
-  /** Ctrl+L, or idle. */
+  /** Ctrl+L, or idle. With no account yet there is nothing to lock: says so and offers the first admin. */
   async lock() {
-    if (!this.state.accounts_enabled || !this.state.session) return;
+    if (!this.state.accounts_enabled) {
+      // accounts may have been made since the window read the state (the CLI)
+      try {
+        this.state = await this.api.authState();
+      } catch {
+        /* as it was */
+      }
+    }
+    if (!this.state.accounts_enabled) {
+      if (this.el.hidden || this.mode !== 'setup') this.show('setup');
+      const note = this.q('[data-testid="lock-note"]');
+      note.textContent = NO_ACCOUNT_TO_LOCK;
+      note.hidden = false;
+      return;
+    }
+    if (!this.state.session) {
+      // nobody logged in: the login screen (already up, unless the state was just read)
+      if (this.el.hidden) this.show('login');
+      return;
+    }
     try {
       this.state = await this.api.authLock();
     } catch {
@@ -130,8 +221,13 @@ export class LockScreen {
     this.q('[data-testid="lock-switch"]').hidden = mode !== 'unlock';
     this.q('[data-testid="lock-use-password"]').hidden = !unlockWithPin;
     this.q('[data-testid="lock-cancel"]').hidden = mode !== 'setup';
-    for (const id of ['id', 'name', 'password', 'pin']) this.input(id).value = '';
+    this.q('[data-testid="lock-pin-optional"]').hidden = mode !== 'setup';
+    for (const id of FIELDS) {
+      this.input(id).value = '';
+      this.input(id).removeAttribute('aria-invalid');
+    }
     this.q('[data-testid="lock-error"]').hidden = true;
+    this.q('[data-testid="lock-note"]').hidden = true;
     this.el.hidden = false;
     // nothing personal behind a login or lock screen (set-up is chosen by the clerk, nothing to hide)
     if (mode !== 'setup') this.cover(true);
@@ -146,6 +242,15 @@ export class LockScreen {
 
   private async submit() {
     const v = (id: string) => this.input(id).value;
+    for (const id of FIELDS) this.input(id).removeAttribute('aria-invalid');
+    // every empty field at once, the first focused; the core is not asked with blanks
+    const missing = this.missing();
+    if (missing.length) {
+      for (const f of missing) this.input(f).setAttribute('aria-invalid', 'true');
+      this.input(missing[0]).focus();
+      this.showError(`Chưa nhập: ${missing.map((f) => this.labelOf(f)).join(', ')}.`);
+      return;
+    }
     try {
       let s: Session;
       if (this.mode === 'setup') s = await this.api.authSetupAdmin(v('id'), v('name'), v('password'), v('pin') || null);
@@ -159,6 +264,18 @@ export class LockScreen {
       this.onSession(s);
     } catch (e) {
       const a = e as AppError;
+      if (this.mode === 'setup') {
+        // the new admin: only the field the core refused is marked and selected for retyping; what
+        // was typed elsewhere (a good password beside a bad PIN) stays
+        const named = FIELDS.find((f) => f === a.field);
+        const bad = named && this.shownFields().includes(this.input(named)) ? this.input(named) : undefined;
+        const target = bad ?? this.shownFields()[0];
+        if (bad) bad.setAttribute('aria-invalid', 'true');
+        target.focus();
+        target.select();
+        this.showError(a.message);
+        return;
+      }
       // a wrong secret is cleared for the next try (the name typed stays)
       for (const id of ['pin', 'password']) this.input(id).value = '';
       // the PIN no longer opens (three wrong PINs), or this clerk has none: the password field
@@ -168,9 +285,7 @@ export class LockScreen {
       } else {
         this.input(this.mode === 'unlock' && !this.usePassword ? 'pin' : 'password').focus();
       }
-      const err = this.q('[data-testid="lock-error"]');
-      err.textContent = a.message;
-      err.hidden = false;
+      this.showError(a.message);
     }
   }
 }

@@ -1,18 +1,27 @@
 // The return desk (F6): scan or type a code, see the dossier and who may collect it, record the
-// collector (the applicant or an authorised person, ID checked) or the postal tracking number; the
-// dossier closes, classified early / on time / late. Nothing is printed unless asked.
+// collector (the applicant or an authorised person) or the postal tracking number; the dossier
+// closes, classified early / on time / late. Nothing is printed unless asked.
+// The collector's ID number starts empty: the clerk scans the card (`fillFromCard`) or types the
+// number from the paper shown, with the applicant's beside it to compare; whether it will do is the
+// core's decision, not this screen's.
 import { api as defaultApi, type Api } from './api';
 import type { AppError } from './bindings/AppError';
 import type { Delivery } from './bindings/Delivery';
 import type { DossierView } from './bindings/DossierView';
 import type { ReturnTo } from './bindings/ReturnTo';
-import { LIMITS, RETURN_TO_KINDS, RETURN_TO_LABELS, TIMELINESS_LABELS } from './bindings/facts';
+import { ID_TYPE_LABELS, LIMITS, RETURN_TO_KINDS, RETURN_TO_LABELS, TIMELINESS_LABELS } from './bindings/facts';
 import { deliveryText, formatDateTime } from './format';
 import { html, setHtml } from './html';
 
+/** What a card reader gives: the holder's name and ID number, as read. */
+export interface CardRead {
+  full_name: string;
+  id_number: string;
+}
+
 /**
- * What the form asks for each way of returning: the collector's name and ID (prefilled with the
- * applicant's when `self`), or else the tracking number. Exhaustive: a new kind in the core fails to
+ * What the form asks for each way of returning: the collector's name (prefilled with the
+ * applicant's when `self`) and ID number (never prefilled), or else the tracking number. Exhaustive: a new kind in the core fails to
  * compile here.
  */
 function formFor(kind: ReturnTo['kind']): { person: boolean; self: boolean } {
@@ -52,8 +61,9 @@ export class ReturnScreen {
       <form novalidate autocomplete="off" data-testid="return-form" hidden>
         <label class="field"><span>Hình thức</span><select name="to.kind" data-testid="return-how">
           ${RETURN_TO_KINDS.map((k) => html`<option value="${k}">${RETURN_TO_LABELS[k]}</option>`)}</select></label>
-        <label class="field person"><span>Họ tên người nhận</span><input name="to.name" data-testid="return-name" maxlength="${LIMITS.name}"></label>
-        <label class="field person"><span>Số giấy tờ người nhận (đã kiểm tra)</span><input name="to.id_number" data-testid="return-id" maxlength="${LIMITS.id_number}"></label>
+        <label class="field person"><span>Họ tên người nhận <small class="muted" data-testid="return-name-card" hidden>(từ thẻ)</small></span><input name="to.name" data-testid="return-name" maxlength="${LIMITS.name}"></label>
+        <label class="field person"><span>Số giấy tờ người nhận (quét thẻ hoặc gõ) <small class="muted" data-testid="return-id-card" hidden>(từ thẻ)</small></span><input name="to.id_number" data-testid="return-id" maxlength="${LIMITS.id_number}">
+          <small class="muted" data-testid="return-compare"></small></label>
         <label class="field post" hidden><span>Số hiệu bưu gửi</span><input name="to.tracking" data-testid="return-tracking" maxlength="${LIMITS.tracking}"></label>
         <button type="button" class="primary" data-testid="return-confirm">Trả kết quả <span class="key">(Ctrl+Enter)</span></button>
       </form>`);
@@ -73,6 +83,10 @@ export class ReturnScreen {
       }
     });
     this.q<HTMLSelectElement>('[data-testid="return-how"]').addEventListener('change', () => this.howChanged());
+    // a number typed over what the card gave is no longer the card's
+    for (const f of ['name', 'id']) {
+      this.q(`[data-testid="return-${f}"]`).addEventListener('input', () => (this.q(`[data-testid="return-${f}-card"]`).hidden = true));
+    }
     this.q('[data-testid="return-confirm"]').addEventListener('click', () => void this.confirm());
   }
 
@@ -98,8 +112,36 @@ export class ReturnScreen {
     this.q('.post').hidden = how.person;
     const a = how.self ? this.dossier?.applicant : undefined;
     this.q<HTMLInputElement>('[data-testid="return-name"]').value = a ? a.full_name : '';
-    this.q<HTMLInputElement>('[data-testid="return-id"]').value = a ? a.id_number : '';
+    // the ID number is read from the paper the collector shows, never copied from the dossier
+    this.q<HTMLInputElement>('[data-testid="return-id"]').value = '';
+    this.q('[data-testid="return-name-card"]').hidden = true;
+    this.q('[data-testid="return-id-card"]').hidden = true;
+    // what to compare it with: the applicant's, and the representative named at intake if any
+    const d = this.dossier;
+    const rep = !how.self ? d?.representative : undefined;
+    this.q('[data-testid="return-compare"]').textContent = d
+      ? `Người nộp: ${d.applicant.full_name} — ${ID_TYPE_LABELS[d.applicant.id_type]} ${d.applicant.id_number}` +
+        (rep ? `; người được ủy quyền khi nộp: ${rep.full_name} — ${rep.id_number}` : '')
+      : '';
     return how;
+  }
+
+  /**
+   * The collector's name and ID number as a card reader read them, marked "(từ thẻ)". For a return
+   * in person only (false otherwise, nothing filled); the core still decides whether they will do.
+   */
+  fillFromCard(card: CardRead): boolean {
+    const form = this.q('[data-testid="return-form"]');
+    const how = formFor(this.q<HTMLSelectElement>('[data-testid="return-how"]').value as ReturnTo['kind']);
+    if (!this.dossier || form.hidden || !how.person) return false;
+    const id = this.q<HTMLInputElement>('[data-testid="return-id"]');
+    this.q<HTMLInputElement>('[data-testid="return-name"]').value = card.full_name.trim();
+    id.value = card.id_number.trim();
+    this.q('[data-testid="return-name-card"]').hidden = false;
+    this.q('[data-testid="return-id-card"]').hidden = false;
+    // Enter confirms from here
+    id.focus();
+    return true;
   }
 
   async open(code: string) {

@@ -10,7 +10,7 @@ const fake = vi.hoisted(() => ({
 }));
 vi.mock('./api', () => ({ api: fake, toAppError: (e: unknown) => e }));
 
-import { SearchScreen } from './search';
+import { SEARCH_PLACEHOLDER, SearchScreen } from './search';
 
 const hit = (n: number): SearchHit => ({
   code: `000.00.31.H26-260212-000${n}`, provisional: false, applicant_name: `Nguyễn Văn ${n}`, id_number: '001090012345',
@@ -45,7 +45,7 @@ describe('search screen', () => {
 
   it('Enter searches; rows show code, name, procedure, dates and status; Xem thêm fetches the next page', async () => {
     fake.dossierSearch.mockResolvedValueOnce({ hits: [hit(1), hit(2)], next_cursor: 42 }).mockResolvedValueOnce({ hits: [hit(3)] });
-    expect(input.placeholder).toBe('Mã hồ sơ, họ tên (không cần dấu), số CCCD hoặc điện thoại');
+    expect(input.placeholder).toBe(SEARCH_PLACEHOLDER);
     input.value = 'nguyen van';
     key(input, 'Enter');
     await tick();
@@ -62,6 +62,32 @@ describe('search screen', () => {
     expect(fake.dossierSearch).toHaveBeenLastCalledWith('nguyen van', 42);
     expect(rows().length).toBe(3);
     expect(more.hidden).toBe(true);
+  });
+
+  it('rows name the procedure when the core sends its name (the code stays as the tooltip)', async () => {
+    fake.dossierSearch.mockResolvedValueOnce({ hits: [{ ...hit(1), procedure_name: 'Đăng ký khai sinh <b>' }, hit(2)] });
+    input.value = 'nguyen van';
+    key(input, 'Enter');
+    await tick();
+    const [named, bare] = [...rows()].map((r) => r.querySelector<HTMLElement>('[data-testid="search-procedure"]')!);
+    expect(named.textContent).toBe('Đăng ký khai sinh <b>');
+    expect(named.querySelector('b')).toBeNull();
+    expect(named.title).toBe('1.001193');
+    // a hit without a name (a core that does not send it yet) shows the code
+    expect(bare.textContent).toBe('1.001193');
+  });
+
+  it('the box says the day\'s short number works; the query goes to the core as typed', async () => {
+    expect(input.placeholder).toContain('0003');
+    expect(input.placeholder).toContain('261130-0003');
+    expect(input.placeholder).toContain('họ tên');
+    expect(byId('search-hint').textContent).toContain('(0003)');
+    fake.dossierSearch.mockResolvedValueOnce({ hits: [hit(3)] });
+    input.value = '0003';
+    key(input, 'Enter');
+    await tick();
+    expect(fake.dossierSearch).toHaveBeenCalledWith('0003', undefined);
+    expect(rows().length).toBe(1);
   });
 
   it('says so when nothing is found', async () => {

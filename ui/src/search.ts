@@ -1,5 +1,6 @@
-// The search screen (tra cứu): one box for a code, a name (diacritics optional), an ID or phone
-// number; newest first, "Xem thêm" for the next page, Enter on a row opens the dossier. The dossier
+// The search screen (tra cứu): one box for a code (or the day's short number, "0003" or
+// "261130-0003": the core matches it), a name (diacritics optional), an ID or phone number; rows name
+// the procedure; newest first, "Xem thêm" for the next page, Enter on a row opens the dossier. The dossier
 // shows the core's warnings on top; a guidance or refusal at intake (a contact: a slip number, no
 // dossier code) offers only its slip to print again.
 import { api as defaultApi, type Api } from './api';
@@ -15,6 +16,12 @@ import { html, setHtml, type SafeHtml } from './html';
 import { dossierSyncLine } from './sync';
 
 /** Who took the result, or how it was sent (exhaustive: a new kind in the core fails to compile here). */
+/** A hit as the core sends it; `procedure_name` once the core adds it to `SearchHit` (the code until then). */
+type Hit = SearchHit & { procedure_name?: string };
+
+/** The search box's hint (screen chrome; the matching is the core's). */
+export const SEARCH_PLACEHOLDER = 'Mã hồ sơ hoặc số trong ngày (0003, 261130-0003), họ tên (không cần dấu), số CCCD hoặc điện thoại';
+
 function returnedToText(r: ReturnTo): string {
   switch (r.kind) {
     case 'applicant':
@@ -60,7 +67,8 @@ export class SearchScreen {
     this.el.className = 'screen search';
     setHtml(this.el, html`
       <label class="field wide"><span>Tra cứu hồ sơ</span>
-        <input data-testid="search-input" maxlength="${LIMITS.search_query}" placeholder="Mã hồ sơ, họ tên (không cần dấu), số CCCD hoặc điện thoại" /></label>
+        <input data-testid="search-input" maxlength="${LIMITS.search_query}" placeholder="${SEARCH_PLACEHOLDER}" />
+        <small class="muted" data-testid="search-hint">Gõ mã đầy đủ, hoặc chỉ số thứ tự trong ngày (0003) hay ngày và số (261130-0003), rồi Enter; ↓ để chọn hồ sơ.</small></label>
       <div class="banner error" data-testid="search-error" hidden></div>
       <table class="results" hidden><thead><tr><th>Mã hồ sơ</th><th>Người nộp</th><th>Thủ tục</th><th>Tiếp nhận</th><th>Hẹn trả</th><th>Trạng thái</th></tr></thead>
         <tbody data-testid="search-results"></tbody></table>
@@ -113,7 +121,7 @@ export class SearchScreen {
     }
   }
 
-  private append(hits: SearchHit[]) {
+  private append(hits: Hit[]) {
     const body = this.q('[data-testid="search-results"]');
     for (const h of hits) {
       const tr = document.createElement('tr');
@@ -121,7 +129,7 @@ export class SearchScreen {
       tr.dataset.code = h.code;
       tr.tabIndex = 0;
       setHtml(tr, html`<td><code>${h.code}</code>${h.provisional ? html` <em>(tạm)</em>` : ''}</td><td>${h.applicant_name}</td>
-        <td>${h.procedure_code}</td><td>${formatDate(h.received_at)}</td><td>${formatDateTime(h.due_at)}</td>
+        <td data-testid="search-procedure" title="${h.procedure_code}">${h.procedure_name || h.procedure_code}</td><td>${formatDate(h.received_at)}</td><td>${formatDateTime(h.due_at)}</td>
         <td class="status">${STATUS_LABELS[h.status] ?? h.status}</td>`);
       tr.addEventListener('click', () => void this.open(h.code));
       tr.addEventListener('keydown', (ev) => {

@@ -10,7 +10,7 @@ import { handleEnter } from './keyboard';
 
 /** The text settings: key, label, and the core's length limit. */
 const TEXT_FIELDS: Array<[keyof CounterSettings, string, number]> = [
-  ['lookup_url', 'Địa chỉ tra cứu hồ sơ trong mã QR ({code} là mã hồ sơ)', LIMITS.lookup_url],
+  ['lookup_url', 'Địa chỉ tra cứu hồ sơ trong mã QR ({code} được thay bằng mã của từng hồ sơ)', LIMITS.lookup_url],
   ['unit_name', 'Tên đơn vị tiếp nhận hồ sơ (in ở tiêu đề và nội dung các mẫu)', LIMITS.setting],
   ['parent_agency', 'Cơ quan chủ quản (dòng đầu tiêu đề)', LIMITS.setting],
   ['place_name', 'Địa danh ghi ngày tháng', LIMITS.setting],
@@ -40,7 +40,7 @@ export class SettingsScreen {
           <select name="printer" data-testid="settings-printer" data-nav><option value="">(máy in mặc định của hệ thống)</option></select>
           <small class="muted" data-testid="printer-state"></small>
           <div class="error" data-testid="error-printer" hidden></div></label>
-        <label class="field"><span>Khổ giấy giấy tiếp nhận</span>
+        <label class="field"><span>Khổ giấy tiếp nhận</span>
           <select name="receipt_paper" data-testid="settings-receipt_paper" data-nav>${PAPER_SIZES.map((p) => html`<option value="${p}">${p}</option>`)}</select>
           <div class="error" data-testid="error-receipt_paper" hidden></div></label>
         <label class="field"><span>Số liên giấy tiếp nhận</span>

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { SyncBadge, SyncScreen, dossierSyncLine } from './sync';
+import { NOT_ENROLLED, SyncBadge, SyncScreen, dossierSyncLine } from './sync';
 import type { SyncStatus } from './bindings/SyncStatus';
 import type { Api } from './api';
 
@@ -96,6 +96,75 @@ describe('sync screen (F9)', () => {
     const err = s.el.querySelector<HTMLElement>('[data-testid="sync-error"]')!;
     expect(err.hidden).toBe(false);
     expect(err.textContent).toContain('Mã đăng ký không đúng');
+  });
+});
+
+describe('"Đồng bộ ngay" before enrolment', () => {
+  const notEnrolled: SyncStatus = { ...base, enrolled: false, portal_url: undefined, online: false, last_success_at: undefined, last_attempt_at: undefined };
+  const api = () => ({
+    syncStatus: vi.fn().mockResolvedValue(notEnrolled),
+    syncParked: vi.fn().mockResolvedValue([]),
+    syncConflicts: vi.fn().mockResolvedValue([]),
+    syncNow: vi.fn().mockResolvedValue(notEnrolled),
+    syncEnrol: vi.fn().mockResolvedValue(base),
+  });
+
+  it('says the counter is not enrolled and puts the cursor on the enrolment form', async () => {
+    document.body.innerHTML = '';
+    const a = api();
+    const s = new SyncScreen(a as unknown as Api);
+    document.body.append(s.el);
+    await s.load();
+    // F9 on a counter not enrolled: the enrolment form is what there is to do
+    s.focusFirst();
+    expect(document.activeElement?.getAttribute('data-testid')).toBe('enrol-portal');
+    s.el.querySelector<HTMLElement>('[data-testid="sync-now"]')!.click();
+    await tick();
+    expect(a.syncNow).toHaveBeenCalled();
+    const err = s.el.querySelector<HTMLElement>('[data-testid="sync-error"]')!;
+    expect(err.hidden).toBe(false);
+    expect(err.textContent).toBe(NOT_ENROLLED);
+    expect(err.textContent).toContain('Đăng ký máy với cổng');
+    expect(s.el.querySelector<HTMLElement>('[data-testid="enrol-form"]')!.hidden).toBe(false);
+    expect(document.activeElement?.getAttribute('data-testid')).toBe('enrol-portal');
+    // enrolled: the form goes, the cursor is on "Đồng bộ ngay"
+    a.syncStatus.mockResolvedValue(base);
+    s.el.querySelector<HTMLInputElement>('[data-testid="enrol-portal"]')!.value = 'http://127.0.0.1:8787';
+    s.el.querySelector<HTMLInputElement>('[data-testid="enrol-code"]')!.value = 'MA-1';
+    s.el.querySelector('form')!.dispatchEvent(new Event('submit', { cancelable: true }));
+    await tick();
+    await tick();
+    expect(s.el.querySelector<HTMLElement>('[data-testid="enrol-form"]')!.hidden).toBe(true);
+    expect(document.activeElement?.getAttribute('data-testid')).toBe('sync-now');
+  });
+
+  it('shows the core\'s own refusal when there is one', async () => {
+    document.body.innerHTML = '';
+    const a = api();
+    a.syncNow.mockRejectedValue({ code: 'conflict', reason: 'not_enrolled', message: 'Lõi: máy chưa đăng ký <b>' });
+    const s = new SyncScreen(a as unknown as Api);
+    document.body.append(s.el);
+    await s.load();
+    await s.syncNow();
+    const err = s.el.querySelector<HTMLElement>('[data-testid="sync-error"]')!;
+    expect(err.hidden).toBe(false);
+    expect(err.textContent).toBe('Lõi: máy chưa đăng ký <b>');
+    expect(document.activeElement?.getAttribute('data-testid')).toBe('enrol-portal');
+  });
+
+  it('an enrolled counter says nothing of enrolment and shows the round\'s outcome', async () => {
+    vi.useFakeTimers();
+    try {
+      const a = { ...api(), syncNow: vi.fn().mockResolvedValue(base), syncStatus: vi.fn().mockResolvedValue({ ...base, waiting: 0 }) };
+      const s = new SyncScreen(a as unknown as Api);
+      const done = s.syncNow();
+      await vi.advanceTimersByTimeAsync(1000);
+      await done;
+      expect(a.syncStatus).toHaveBeenCalled();
+      expect(s.el.querySelector<HTMLElement>('[data-testid="sync-error"]')!.hidden).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

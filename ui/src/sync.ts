@@ -11,6 +11,9 @@ import { LIMITS } from './bindings/facts';
 import { formatDateTime } from './format';
 import { html, join, setHtml, type SafeHtml } from './html';
 
+/** What "Đồng bộ ngay" says on a counter not enrolled yet (the core answers with its status, not an error). */
+export const NOT_ENROLLED = 'Máy này chưa đăng ký với Cổng dịch vụ công nên chưa đồng bộ được. Quản trị viên nhập địa chỉ cổng và mã đăng ký ở mục «Đăng ký máy với cổng» bên dưới (F9), rồi bấm «Đăng ký».';
+
 /** The badge and chips in the status bar (drawn from the dashboard); clicking opens the sync screen. */
 export class SyncBadge {
   readonly el: HTMLElement;
@@ -92,14 +95,22 @@ export class SyncScreen {
     return this.el.querySelector<HTMLElement>(sel)!;
   }
 
+  /** "Đồng bộ ngay"; on a counter not enrolled yet, the enrolment form's first field. */
   focusFirst() {
-    this.q('[data-testid="sync-now"]').focus();
+    const enrol = this.q('[data-testid="enrol-form"]');
+    this.q(enrol.hidden ? '[data-testid="sync-now"]' : '[data-testid="enrol-portal"]').focus();
   }
 
   private fail(e: unknown) {
     const err = this.q('[data-testid="sync-error"]');
     err.textContent = (e as AppError).message;
     err.hidden = false;
+  }
+
+  /** Not enrolled: says so and puts the cursor on the enrolment form. */
+  private notEnrolled() {
+    this.fail({ message: NOT_ENROLLED });
+    this.q('[data-testid="enrol-portal"]').focus();
   }
 
   /** The status block (also redrawn from every pushed dashboard). */
@@ -120,9 +131,9 @@ export class SyncScreen {
       (s.reprints?.length ?? 0) > 0
         && row('In lại giấy tiếp nhận', join((s.reprints ?? []).map((r) => warn(r.reason)), html`<br>`), 'sync-reprints'),
       s.failed_changes > 0
-        && row('Thay đổi từ cổng chưa áp dụng được', warn(`${s.failed_changes} (tự thử lại mỗi lần đồng bộ; xem motcua sync failed)`), 'sync-failed'),
+        && row('Thay đổi từ cổng chưa áp dụng được', warn(`${s.failed_changes} (máy tự thử lại mỗi lần đồng bộ; quản trị viên xem chi tiết bằng lệnh motcua sync failed)`), 'sync-failed'),
       s.audit_anchor_refused
-        && row('Nhật ký kiểm tra', warn(`Cổng không nhận nhật ký của máy này: ${s.audit_anchor_refused} (chạy motcua audit verify --portal)`), 'sync-audit-anchor'),
+        && row('Nhật ký kiểm tra', warn(`Cổng không nhận nhật ký của máy này: ${s.audit_anchor_refused} (báo quản trị viên kiểm tra bằng lệnh motcua audit verify --portal)`), 'sync-audit-anchor'),
       s.clock_warning
         && row('Đồng hồ máy', warn(`lệch ${s.clock_offset_minutes} phút so với giờ của cổng: hãy chỉnh lại`)),
     ]}`);
@@ -153,14 +164,23 @@ export class SyncScreen {
   }
 
   async syncNow() {
+    this.q('[data-testid="sync-error"]').hidden = true;
     try {
-      await this.api.syncNow();
+      const s = await this.api.syncNow();
+      // nothing to send to: the core wakes no round, its status says not enrolled
+      if (!s.enrolled) {
+        this.showStatus(s);
+        this.notEnrolled();
+        return;
+      }
       // the round runs in the background; show its outcome when it is in
       await new Promise((r) => setTimeout(r, 800));
       await this.load();
       this.onChanged();
     } catch (e) {
+      // the core's own words; when it says not enrolled, the cursor goes to the enrolment form
       this.fail(e);
+      if ((e as AppError).reason === 'not_enrolled') this.q('[data-testid="enrol-portal"]').focus();
     }
   }
 
@@ -190,6 +210,8 @@ export class SyncScreen {
     try {
       await this.api.syncEnrol(portal, code);
       await this.load();
+      // the form is gone: the cursor on "Đồng bộ ngay"
+      this.focusFirst();
       this.onChanged();
     } catch (e) {
       this.fail(e);

@@ -70,6 +70,7 @@ fn request(rng: &mut Rng, procedure: &str, i: u64) -> IntakeRequest {
             phone: format!("09{:08}", i % 100_000_000),
             address: format!("Số {} ngõ {} phố Đội Cấn, phường Ba Đình, Hà Nội", 1 + rng.next() % 200, 1 + rng.next() % 90),
             email: None,
+            identity: Default::default(),
         },
         documents: None,
         channel: None,

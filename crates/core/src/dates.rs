@@ -73,6 +73,37 @@ pub fn read_date(field: &str, value: &str) -> Result<NaiveDate> {
         .ok_or_else(|| CoreError::validation(field, format!("Ngày \"{}\" không đúng dạng ngày/tháng/năm (ví dụ 05/03/2026)", shown(value))))
 }
 
+/// A date of birth as typed: every form `parse_typed_date` reads, and also a two-digit year where
+/// only one century gives an age of 0–100 on `today` ("1/2/90" → 01/02/1990; "1/2/05" → 2005). A
+/// two-digit year both centuries allow ("26" in 2026: 1926 or 2026) is refused, saying so.
+pub fn read_birth_date(field: &str, value: &str, today: NaiveDate) -> Result<NaiveDate> {
+    if let Some(d) = parse_typed_date(value) {
+        return Ok(d);
+    }
+    let s = value.trim();
+    let two_digit = s.find(['/', '-', '.']).and_then(|_| {
+        let sep = s.chars().find(|c| matches!(c, '/' | '-' | '.'))?;
+        let parts: Vec<&str> = s.split(sep).collect();
+        let ok = parts.len() == 3 && parts.iter().all(|p| !p.is_empty() && p.len() <= 2 && p.bytes().all(|b| b.is_ascii_digit()));
+        ok.then(|| (parts[0].parse::<u32>().ok(), parts[1].parse::<u32>().ok(), parts[2].len() == 2, parts[2].parse::<i32>().ok()))
+    });
+    if let Some((Some(d), Some(m), true, Some(yy))) = two_digit {
+        let fits = |y: i32| NaiveDate::from_ymd_opt(y, m, d).filter(|b| *b <= today && today.year() - b.year() <= 100);
+        return match (fits(1900 + yy), fits(2000 + yy)) {
+            (Some(b), None) | (None, Some(b)) => Ok(b),
+            (Some(_), Some(_)) => Err(CoreError::validation(
+                field,
+                format!("Năm sinh \"{yy:02}\" có thể là 19{yy:02} hoặc 20{yy:02}: gõ đủ 4 chữ số của năm (ví dụ {d:02}/{m:02}/20{yy:02})"),
+            )),
+            (None, None) => Err(CoreError::validation(field, format!("Ngày sinh \"{}\" không có thật", shown(value)))),
+        };
+    }
+    Err(CoreError::validation(
+        field,
+        format!("Ngày sinh \"{}\" không đúng dạng: gõ ngày/tháng/năm, ví dụ 05/03/1990, 5/3/90 hoặc 05031990", shown(value)),
+    ))
+}
+
 /// A typed date and time for `field` (a date alone takes `default_time`), or the clerk's message.
 pub fn read_datetime(field: &str, value: &str, default_time: NaiveTime) -> Result<NaiveDateTime> {
     parse_typed_datetime(value, default_time).ok_or_else(|| {

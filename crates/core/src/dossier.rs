@@ -47,6 +47,52 @@ pub struct Applicant {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub email: Option<String>,
+    /// Gender, old ID, date of issue, and whether the identity was read from the card.
+    #[serde(default, skip_serializing_if = "IdentityDetails::is_empty")]
+    #[ts(as = "Option<IdentityDetails>", optional)]
+    pub identity: IdentityDetails,
+}
+
+/// What the citizen's card adds to a person's identity (all optional: a hand-typed intake may have
+/// none), and the proof that it was read from the card rather than typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct IdentityDetails {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub gender: Option<crate::card::Gender>,
+    /// The old 9-digit CMND.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub old_id_number: Option<String>,
+    /// `YYYY-MM-DD`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub id_issued_on: Option<String>,
+    /// When the card's QR was read (RFC 3339), set by the core after checking the card string against
+    /// the typed number; absent when typed by hand. Decree 118/2025: a paper the office reads
+    /// electronically is not asked for again as a photocopy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub card_read_at: Option<String>,
+    /// The current unit (2025 map) the applicant lives in, as the clerk confirmed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub unit_code: Option<String>,
+    /// The address as the card wrote it (old units), when the clerk took its current form instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub card_address: Option<String>,
+    /// The fields whose value is the card's (`full_name`, `date_of_birth`, `address` …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<String>>", optional)]
+    pub from_card: Vec<String>,
+}
+
+impl IdentityDetails {
+    pub fn is_empty(&self) -> bool {
+        *self == IdentityDetails::default()
+    }
 }
 
 /// How the fold names the counter in hand-overs (a stored token; forms print the unit's name, a
@@ -62,6 +108,18 @@ pub struct Representative {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     #[ts(optional, as = "Option<String>")]
     pub phone: String,
+    /// The relation to the applicant ("con", "vợ", "người được ủy quyền" …).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[ts(optional, as = "Option<String>")]
+    pub relation: String,
+    /// The authorisation paper ("Giấy ủy quyền số 12 ngày 01/11/2026, chứng thực tại …").
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[ts(optional, as = "Option<String>")]
+    pub authorisation: String,
+    /// When the representative's own card was read (RFC 3339), checked by the core like the applicant's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub card_read_at: Option<String>,
 }
 
 /// How the dossier came in.
@@ -340,6 +398,11 @@ pub struct Dossier {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub representative: Option<Representative>,
+    /// What the request is about when it concerns another person ("Nội dung yêu cầu": "Đăng ký khai
+    /// sinh cho cháu Nguyễn Văn B"): printed on the receipt, searchable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub subject: Option<String>,
     pub channel: Channel,
     pub delivery: Delivery,
     /// RFC 3339, Vietnam time.

@@ -121,7 +121,7 @@ impl Reason {
 
     /// An error with this reason and a message for the clerk.
     pub fn error(self, message: impl Into<String>) -> AppError {
-        AppError { code: self.code(), reason: self, message: message.into(), field: None }
+        AppError { code: self.code(), reason: self, message: message.into(), field: None, errors: None }
     }
 }
 
@@ -149,6 +149,66 @@ pub enum CoreError {
     Io { path: String, source: std::io::Error },
     #[error("Lỗi nội bộ: {0}")]
     Internal(String),
+    /// Several fields of one form are wrong: every one is named, so the clerk fixes them at once.
+    #[error("{}", .0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; "))]
+    Fields(Vec<FieldError>),
+}
+
+/// One field's problem in a form with several.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct FieldError {
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    pub message: String,
+}
+
+/// Collects the problems of a form's independent parts, so one submit names them all.
+#[derive(Default)]
+pub struct Problems(Vec<CoreError>);
+
+impl Problems {
+    /// The value, or None with the error kept.
+    pub fn take<T>(&mut self, r: Result<T>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.0.push(e);
+                None
+            }
+        }
+    }
+    pub fn push(&mut self, e: CoreError) {
+        self.0.push(e);
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    /// Ok when nothing was wrong; a storage or other non-input error first; one problem as itself;
+    /// several as `Fields`, in the order found.
+    pub fn finish(self) -> Result<()> {
+        let mut all = self.0;
+        if all.is_empty() {
+            return Ok(());
+        }
+        if let Some(i) = all.iter().position(|e| !matches!(e, CoreError::Validation { .. } | CoreError::Fields(_))) {
+            return Err(all.swap_remove(i));
+        }
+        let mut fields = Vec::new();
+        for e in all {
+            match e {
+                CoreError::Validation { field, message } => fields.push(FieldError { field, message }),
+                CoreError::Fields(f) => fields.extend(f),
+                _ => unreachable!("checked above"),
+            }
+        }
+        if fields.len() == 1 {
+            let f = fields.remove(0);
+            return Err(CoreError::Validation { field: f.field, message: f.message });
+        }
+        Err(CoreError::Fields(fields))
+    }
 }
 
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;
@@ -165,7 +225,7 @@ impl CoreError {
     }
     pub fn reason(&self) -> Reason {
         match self {
-            CoreError::Validation { .. } => Reason::Invalid,
+            CoreError::Validation { .. } | CoreError::Fields(_) => Reason::Invalid,
             CoreError::NotFound(_) => Reason::NotFound,
             CoreError::Conflict(_) => Reason::Conflict,
             CoreError::DatabaseTooNew { .. } => Reason::DatabaseTooNew,
@@ -185,6 +245,11 @@ impl CoreError {
             message: self.to_string(),
             field: match self {
                 CoreError::Validation { field, .. } => field.clone(),
+                CoreError::Fields(f) => f.first().and_then(|f| f.field.clone()),
+                _ => None,
+            },
+            errors: match self {
+                CoreError::Fields(f) => Some(f.clone()),
                 _ => None,
             },
         }
@@ -202,6 +267,11 @@ pub struct AppError {
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// Every field's problem when a form has several (`field` and `message` then name the first and
+    /// all of them joined).
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldError>>,
 }
 
 impl From<CoreError> for AppError {

@@ -1,6 +1,7 @@
 //! Intake (tiếp nhận): validate the clerk's form, issue the dossier code, compute the appointment and
 //! store the dossier, its first event and its outbox entry in ONE immediate transaction. A repeated
 //! submit with the same `request_id` (double Enter, retry after a timeout) returns the same dossier.
+//! Every wrong field is named at once; a scanned card (`identity`) is checked here, not on the screen.
 
 use chrono::NaiveDateTime;
 use rusqlite::{params, OptionalExtension};
@@ -80,6 +81,19 @@ pub struct IntakeRequest {
     #[serde(default)]
     #[ts(optional)]
     pub note: Option<String>,
+    /// What the request is about when it concerns another person (the child, the spouse, the deceased).
+    #[serde(default)]
+    #[ts(optional)]
+    pub subject: Option<String>,
+    /// The applicant's card as the scanner read it: the core checks it and records the identity as
+    /// read from the card.
+    #[serde(default)]
+    #[ts(optional)]
+    pub card: Option<identity::CardScan>,
+    /// The representative's own card, read the same way.
+    #[serde(default)]
+    #[ts(optional)]
+    pub representative_card: Option<identity::CardScan>,
 }
 
 /// What the clerk sees before confirming: fee and appointment for a procedure received now.
@@ -202,45 +216,74 @@ pub(crate) struct Checked {
     pub missing: Vec<String>,
     pub delivery: Delivery,
     pub note: Option<String>,
+    pub subject: Option<String>,
 }
 
-/// Checks everything in the request but the completeness of the papers.
+/// Checks everything in the request but the completeness of the papers, naming every wrong field at
+/// once.
 pub(crate) fn check_request(store: &Store, req: &IntakeRequest, today: chrono::NaiveDate) -> Result<Checked> {
-    let p = find_procedure(store, &req.procedure_code)?.clone();
+    let mut problems = crate::error::Problems::default();
+    let p = problems.take(find_procedure(store, &req.procedure_code).cloned());
     if let Some(c) = &req.case_id {
-        limits::length("case_id", "Trường hợp", c, limits::CODE)?;
+        problems.take(limits::length("case_id", "Trường hợp", c, limits::CODE));
     }
     // an online dossier comes as the portal took it: one that names no case is held to the
     // procedure's own terms (the counter warns), rather than waiting for ever in the pull
     let online = req.channel == Some(Channel::Online);
-    let terms = if online && req.case_id.is_none() && !p.cases.is_empty() { p.terms_of_procedure() } else { p.terms(req.case_id.as_deref())? };
-    let applicant = validate::applicant(&req.applicant, today)?;
-    let representative = req.representative.as_ref().map(validate::representative).transpose()?.flatten();
-    let (documents, missing) = ticked_documents(&p, &terms.documents, req.documents.as_deref())?;
-    let delivery = match req.delivery.clone().unwrap_or_default() {
-        Delivery::Counter => Delivery::Counter,
-        Delivery::Post { address } => {
-            let address = limits::text("delivery.address", "Địa chỉ nhận kết quả qua bưu chính", &address, limits::ADDRESS)?;
-            if !p.postal_return {
-                return Err(CoreError::validation("delivery", format!("Thủ tục {} không trả kết quả qua bưu chính", p.code)));
+    let terms = p.as_ref().and_then(|p| {
+        let t = if online && req.case_id.is_none() && !p.cases.is_empty() { Ok(p.terms_of_procedure()) } else { p.terms(req.case_id.as_deref()) };
+        problems.take(t)
+    });
+    let now = store.clock().now();
+    let mut applicant = problems.take(validate::applicant(&req.applicant, today));
+    if let (Some(a), Some(scan)) = (applicant.as_mut(), &req.card) {
+        problems.take(identity::applicant_from_card(a, scan, now));
+    }
+    let mut representative = problems.take(req.representative.as_ref().map(validate::representative).transpose()).flatten().flatten();
+    if let Some(scan) = &req.representative_card {
+        match representative.as_mut() {
+            Some(r) => {
+                problems.take(identity::representative_from_card(r, scan, now));
             }
-            if address.is_empty() {
-                return Err(CoreError::validation("delivery.address", "Trả qua bưu chính cần địa chỉ nhận"));
-            }
-            Delivery::Post { address }
+            None => problems.push(CoreError::validation("representative.full_name", "Đã quét thẻ người được ủy quyền nhưng chưa có họ tên, số giấy tờ")),
         }
+    }
+    let docs = match (&p, &terms) {
+        (Some(p), Some(t)) => problems.take(ticked_documents(p, &t.documents, req.documents.as_deref())),
+        _ => None,
     };
-    let note = req.note.as_deref().map(|n| limits::text("note", "Ghi chú", n, limits::NOTE)).transpose()?.filter(|n| !n.is_empty());
-    Ok(Checked { procedure: p, terms, applicant, representative, documents, missing, delivery, note })
+    let delivery = problems.take(match req.delivery.clone().unwrap_or_default() {
+        Delivery::Counter => Ok(Delivery::Counter),
+        Delivery::Post { address } => limits::text("delivery.address", "Địa chỉ nhận kết quả qua bưu chính", &address, limits::ADDRESS).and_then(|address| {
+            if p.as_ref().is_some_and(|p| !p.postal_return) {
+                Err(CoreError::validation("delivery", format!("Thủ tục {} không trả kết quả qua bưu chính", req.procedure_code.trim())))
+            } else if address.is_empty() {
+                Err(CoreError::validation("delivery.address", "Trả qua bưu chính cần địa chỉ nhận"))
+            } else {
+                Ok(Delivery::Post { address })
+            }
+        }),
+    });
+    let note = problems.take(req.note.as_deref().map(|n| limits::text("note", "Ghi chú", n, limits::NOTE)).transpose()).flatten().filter(|n| !n.is_empty());
+    let subject =
+        problems.take(req.subject.as_deref().map(|n| limits::text("subject", "Nội dung yêu cầu", n, limits::SUBJECT)).transpose()).flatten().filter(|n| !n.is_empty());
+    problems.finish()?;
+    let (Some(procedure), Some(terms), Some(applicant), Some((documents, missing)), Some(delivery)) = (p, terms, applicant, docs, delivery) else {
+        unreachable!("every part checked")
+    };
+    Ok(Checked { procedure, terms, applicant, representative, documents, missing, delivery, note, subject })
 }
 
 /// Validates the request into a dossier (without code, times, status) — writes nothing.
 fn validate_request(store: &Store, req: &IntakeRequest, today: chrono::NaiveDate) -> Result<(Checked, i64, FeeKind)> {
     let c = check_request(store, req, today)?;
+    let mut problems = crate::error::Problems::default();
     if !c.missing.is_empty() {
-        return Err(CoreError::validation("documents", format!("Hồ sơ chưa đủ thành phần bắt buộc: {}", c.missing.join("; "))));
+        problems.push(CoreError::validation("documents", format!("Hồ sơ chưa đủ thành phần bắt buộc: {}", c.missing.join("; "))));
     }
-    let (fee, fee_kind) = fee_of(&c.terms, req.fee, req.channel == Some(Channel::Online))?;
+    let fee = problems.take(fee_of(&c.terms, req.fee, req.channel == Some(Channel::Online)));
+    problems.finish()?;
+    let (fee, fee_kind) = fee.expect("checked");
     Ok((c, fee, fee_kind))
 }
 
@@ -325,6 +368,7 @@ pub fn submit_batch(store: &mut Store, reqs: &[IntakeRequest]) -> Result<Vec<Dos
             case_id: c.terms.case_id.clone(),
             case_name: c.terms.case_name.clone(),
             representative: c.representative,
+            subject: c.subject,
             channel,
             delivery: c.delivery,
             received_at: to_rfc3339(now),
@@ -383,11 +427,21 @@ pub(crate) fn insert_projection(tx: &rusqlite::Transaction, dossier: &Dossier, r
     ])?;
     let dossier_id = tx.last_insert_rowid();
     tx.prepare_cached("INSERT INTO dossier_names(rowid, name) VALUES (?1, ?2)")?
-        .execute(params![dossier_id, text::fold(&dossier.applicant.full_name)])?;
+        .execute(params![dossier_id, searchable_names(dossier)])?;
     Ok(dossier_id)
 }
 
+/// What the name search finds a dossier by: the applicant's name, and the person the request is
+/// about ("Nội dung yêu cầu"), accent-free.
+pub(crate) fn searchable_names(d: &Dossier) -> String {
+    match &d.subject {
+        Some(s) => text::fold(&format!("{} {s}", d.applicant.full_name)),
+        None => text::fold(&d.applicant.full_name),
+    }
+}
+
 pub mod contact;
+pub mod identity;
 
 #[cfg(test)]
 pub(crate) mod tests;

@@ -1,5 +1,6 @@
 //! Một Cửa core: the domain of the one-stop reception counter, with no UI and no Tauri.
 //!
+//! - `card`: the citizen's card read by a scanner (QR string), cross-checked
 //! - `catalog`: procedures, time limits, fees, checklists
 //! - `calendar`: working days (holidays, lunar dates, yearly swaps) and the appointment (`calendar::due`)
 //! - `codes`: official and provisional dossier codes
@@ -20,6 +21,7 @@ pub mod accounts;
 pub mod audit;
 pub mod backup;
 pub mod calendar;
+pub mod card;
 pub mod catalog;
 pub mod clock;
 pub mod codes;
@@ -45,6 +47,7 @@ pub mod sync;
 pub mod text;
 #[cfg(test)]
 mod test_fixtures;
+pub mod units;
 pub mod validate;
 
 pub use error::{AppError, CoreError, ErrorCode, Reason, Result};

@@ -16,6 +16,10 @@ pub const NAME: usize = 100;
 pub const ID_NUMBER: usize = 30;
 /// The phone number as typed (spaces, dots, +84 included), before it is normalised.
 pub const PHONE: usize = 20;
+/// A relation ("con", "vợ") or another short qualifier.
+pub const RELATION: usize = 100;
+/// What the request is about when it concerns another person ("Đăng ký khai sinh cho cháu …").
+pub const SUBJECT: usize = 300;
 pub const ADDRESS: usize = 300;
 /// RFC 5321: a forward path is at most 256 octets including the angle brackets.
 pub const EMAIL: usize = 254;

@@ -83,6 +83,14 @@ pub struct CounterSettings {
     /// Minutes without a key or a click before the screen locks itself (once accounts exist).
     #[serde(default = "default_lock_minutes")]
     pub lock_after_minutes: u32,
+    /// The current commune/ward (2025 map code, `units`) this centre serves: an applicant living in
+    /// another unit makes the dossier "phi địa giới". Empty until set.
+    #[serde(default)]
+    pub unit_code: String,
+    /// The serial port of a card/barcode scanner in USB COM (CDC) mode (`/dev/ttyACM0`, `COM3`):
+    /// it carries Vietnamese letters intact. Empty: the scanner types as a keyboard (HID).
+    #[serde(default)]
+    pub scanner_port: String,
 }
 
 fn default_lock_minutes() -> u32 {
@@ -122,6 +130,8 @@ impl Default for CounterSettings {
             departments: "Văn phòng HĐND và UBND; Phòng Kinh tế; Phòng Văn hóa - Xã hội".into(),
             lock_after_minutes: 5,
             code_template: default_code_template(),
+            unit_code: String::new(),
+            scanner_port: String::new(),
         }
     }
 }
@@ -144,6 +154,8 @@ const KEYS: &[&str] = &[
     "departments",
     "lock_after_minutes",
     "code_template",
+    "unit_code",
+    "scanner_port",
 ];
 
 impl CounterSettings {
@@ -253,6 +265,21 @@ impl CounterSettings {
                 self.lock_after_minutes =
                     value.parse().ok().filter(|n| (1..=120).contains(n)).ok_or_else(|| bad("Thời gian tự khóa phải từ 1 đến 120 phút"))?;
             }
+            "unit_code" => {
+                if !value.is_empty() && crate::units::shipped().unit(&value).is_none() {
+                    return Err(bad("Mã đơn vị hành chính không có trong danh mục 2025 (5 chữ số, ví dụ 00004 = Phường Ba Đình)"));
+                }
+                self.unit_code = value;
+            }
+            "scanner_port" => {
+                let ok = value.is_empty()
+                    || ((value.starts_with("/dev/") && !value.contains("..")) || value.to_ascii_uppercase().starts_with("COM") || value.starts_with(r"\\.\"))
+                        && !value.chars().any(|c| c.is_whitespace());
+                if !ok {
+                    return Err(bad("Cổng máy quét phải là /dev/tty… (Linux) hoặc COMn (Windows), hoặc để trống khi máy quét gõ như bàn phím"));
+                }
+                self.scanner_port = value;
+            }
             _ => return Err(CoreError::validation(key, format!("Không có thiết lập tên {key}"))),
         }
         Ok(())
@@ -277,6 +304,8 @@ impl CounterSettings {
             "departments" => self.departments.clone(),
             "lock_after_minutes" => self.lock_after_minutes.to_string(),
             "code_template" => self.code_template.clone(),
+            "unit_code" => self.unit_code.clone(),
+            "scanner_port" => self.scanner_port.clone(),
             _ => String::new(),
         }
     }

@@ -3,17 +3,30 @@
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::dossier::{Applicant, IdType};
-use crate::error::{CoreError, Result};
+use crate::dossier::{Applicant, IdType, IdentityDetails};
+use crate::error::{CoreError, Problems, Result};
 use crate::limits;
 
 /// Province codes that open a CCCD number (Circular 07/2016/TT-BCA, appendix; kept by Circular
 /// 59/2021/TT-BCA) [S]. The 2025 province mergers did not renumber issued cards.
-const CCCD_PROVINCES: &[u16] = &[
-    1, 2, 4, 6, 8, 10, 11, 12, 14, 15, 17, 19, 20, 22, 24, 25, 26, 27, 30, 31, 33, 34, 35, 36, 37, 38, 40, 42, 44, 45, 46,
-    48, 49, 51, 52, 54, 56, 58, 60, 62, 64, 66, 67, 68, 70, 72, 74, 75, 77, 79, 80, 82, 83, 84, 86, 87, 89, 91, 92, 93,
-    94, 95, 96,
+const CCCD_PROVINCES: &[(u16, &str)] = &[
+    (1, "Hà Nội"), (2, "Hà Giang"), (4, "Cao Bằng"), (6, "Bắc Kạn"), (8, "Tuyên Quang"), (10, "Lào Cai"), (11, "Điện Biên"),
+    (12, "Lai Châu"), (14, "Sơn La"), (15, "Yên Bái"), (17, "Hòa Bình"), (19, "Thái Nguyên"), (20, "Lạng Sơn"), (22, "Quảng Ninh"),
+    (24, "Bắc Giang"), (25, "Phú Thọ"), (26, "Vĩnh Phúc"), (27, "Bắc Ninh"), (30, "Hải Dương"), (31, "Hải Phòng"), (33, "Hưng Yên"),
+    (34, "Thái Bình"), (35, "Hà Nam"), (36, "Nam Định"), (37, "Ninh Bình"), (38, "Thanh Hóa"), (40, "Nghệ An"), (42, "Hà Tĩnh"),
+    (44, "Quảng Bình"), (45, "Quảng Trị"), (46, "Thừa Thiên Huế"), (48, "Đà Nẵng"), (49, "Quảng Nam"), (51, "Quảng Ngãi"),
+    (52, "Bình Định"), (54, "Phú Yên"), (56, "Khánh Hòa"), (58, "Ninh Thuận"), (60, "Bình Thuận"), (62, "Kon Tum"), (64, "Gia Lai"),
+    (66, "Đắk Lắk"), (67, "Đắk Nông"), (68, "Lâm Đồng"), (70, "Bình Phước"), (72, "Tây Ninh"), (74, "Bình Dương"), (75, "Đồng Nai"),
+    (77, "Bà Rịa - Vũng Tàu"), (79, "Hồ Chí Minh"), (80, "Long An"), (82, "Tiền Giang"), (83, "Bến Tre"), (84, "Trà Vinh"),
+    (86, "Vĩnh Long"), (87, "Đồng Tháp"), (89, "An Giang"), (91, "Kiên Giang"), (92, "Cần Thơ"), (93, "Hậu Giang"), (94, "Sóc Trăng"),
+    (95, "Bạc Liêu"), (96, "Cà Mau"),
 ];
+
+/// The province (as it was when the code was assigned, before the 2025 mergers) a CCCD number's
+/// first three digits name.
+pub fn cccd_province_name(code: u16) -> Option<&'static str> {
+    CCCD_PROVINCES.iter().find(|(c, _)| *c == code).map(|(_, n)| *n)
+}
 
 fn err(field: &str, msg: impl Into<String>) -> CoreError {
     CoreError::validation(field, msg)
@@ -32,7 +45,7 @@ pub fn check_cccd(number: &str, birth: Option<NaiveDate>) -> Result<()> {
         return Err(err(f, "Số CCCD phải gồm đúng 12 chữ số"));
     }
     let province: u16 = number[0..3].parse().expect("digits");
-    if !CCCD_PROVINCES.contains(&province) {
+    if cccd_province_name(province).is_none() {
         return Err(err(f, format!("Số CCCD bắt đầu bằng mã tỉnh {:03} không tồn tại", province)));
     }
     if let Some(b) = birth {
@@ -70,7 +83,9 @@ pub fn representative(r: &crate::dossier::Representative) -> Result<Option<crate
         .collect::<String>()
         .to_uppercase();
     limits::length("representative.phone", "Số điện thoại người được ủy quyền", &r.phone, limits::PHONE)?;
-    if full_name.is_empty() && id_number.is_empty() && r.phone.trim().is_empty() {
+    let relation = limits::text("representative.relation", "Quan hệ với người nộp", &r.relation, limits::RELATION)?;
+    let authorisation = limits::text("representative.authorisation", "Giấy ủy quyền", &r.authorisation, limits::MISSING_ITEM)?;
+    if full_name.is_empty() && id_number.is_empty() && r.phone.trim().is_empty() && relation.is_empty() && authorisation.is_empty() {
         return Ok(None);
     }
     if full_name.is_empty() {
@@ -83,34 +98,85 @@ pub fn representative(r: &crate::dossier::Representative) -> Result<Option<crate
         return Err(err("representative.id_number", "Số giấy tờ của người được ủy quyền gồm 3–30 chữ cái hoặc chữ số"));
     }
     let phone = if r.phone.trim().is_empty() { String::new() } else { normalise_phone(&r.phone).map_err(|_| err("representative.phone", "Số điện thoại người được ủy quyền không hợp lệ"))? };
-    Ok(Some(crate::dossier::Representative { full_name, id_number, phone }))
+    Ok(Some(crate::dossier::Representative { full_name, id_number, phone, relation, authorisation, card_read_at: None }))
 }
 
-/// Normalises and checks an applicant. `today` bounds the date of birth.
+/// Normalises and checks an applicant. `today` bounds the dates. Every wrong field is named at once
+/// (`CoreError::Fields`), so the clerk fixes them in one pass.
 pub fn applicant(a: &Applicant, today: NaiveDate) -> Result<Applicant> {
-    let full_name = limits::text("applicant.full_name", "Họ và tên", &a.full_name, limits::NAME)?;
-    if full_name.is_empty() {
-        return Err(err("applicant.full_name", "Họ và tên người nộp không được để trống"));
+    let mut p = Problems::default();
+    let full_name = p.take(person_name("applicant.full_name", "Họ và tên", &a.full_name, "Họ và tên người nộp không được để trống"));
+    let dob = p.take(birth_date(&a.date_of_birth, today));
+    let id_number = p.take(id_number(a.id_type, &a.id_number)).flatten();
+    if let (Some(n), Some(b)) = (&id_number, dob) {
+        if a.id_type == IdType::Cccd {
+            p.take(check_cccd_birth(n, b));
+        }
     }
-    if full_name.chars().any(|c| c.is_ascii_digit() || (!c.is_alphabetic() && !matches!(c, ' ' | '\'' | '-' | '.'))) {
-        return Err(err("applicant.full_name", "Họ và tên chỉ gồm chữ cái, dấu cách, dấu gạch nối"));
+    let phone = p.take(limits::length("applicant.phone", "Số điện thoại", &a.phone, limits::PHONE).and_then(|_| normalise_phone(&a.phone)));
+    let address = p.take(limits::text("applicant.address", "Địa chỉ", &a.address, limits::ADDRESS).and_then(|a| {
+        if a.is_empty() {
+            Err(err("applicant.address", "Địa chỉ không được để trống"))
+        } else {
+            Ok(a)
+        }
+    }));
+    let email = p.take(email(a.email.as_deref()));
+    let identity = p.take(identity(&a.identity, dob, today));
+    p.finish()?;
+    let (Some(full_name), Some(dob), Some(id_number), Some(phone), Some(address), Some(email), Some(identity)) =
+        (full_name, dob, id_number, phone, address, email, identity)
+    else {
+        unreachable!("every part checked")
+    };
+    Ok(Applicant {
+        full_name,
+        id_type: a.id_type,
+        id_number,
+        date_of_birth: dob.format("%Y-%m-%d").to_string(),
+        phone,
+        address,
+        email,
+        identity,
+    })
+}
+
+/// A person's name: letters, spaces, hyphens, apostrophes and dots; `empty` when it is required.
+fn person_name(field: &str, label: &str, value: &str, empty: &str) -> Result<String> {
+    let name = limits::text(field, label, value, limits::NAME)?;
+    if name.is_empty() {
+        return Err(err(field, empty));
     }
-    limits::length("applicant.date_of_birth", "Ngày sinh", &a.date_of_birth, limits::DATE_INPUT)?;
-    let dob_raw = a.date_of_birth.trim();
-    if dob_raw.is_empty() {
-        return Err(err("applicant.date_of_birth", "Ngày sinh không được để trống"));
+    if name.chars().any(|c| c.is_ascii_digit() || (!c.is_alphabetic() && !matches!(c, ' ' | '\'' | '-' | '.'))) {
+        return Err(err(field, format!("{label} chỉ gồm chữ cái, dấu cách, dấu gạch nối")));
     }
-    let dob = parse_date(dob_raw)
-        .ok_or_else(|| err("applicant.date_of_birth", "Ngày sinh không hợp lệ (nhập dạng ngày/tháng/năm, ví dụ 05/03/1990)"))?;
-    if dob > today || dob.year() < 1900 {
-        return Err(err("applicant.date_of_birth", "Ngày sinh phải trước ngày hôm nay và sau năm 1900"));
+    Ok(name)
+}
+
+fn birth_date(value: &str, today: NaiveDate) -> Result<NaiveDate> {
+    let f = "applicant.date_of_birth";
+    limits::length(f, "Ngày sinh", value, limits::DATE_INPUT)?;
+    if value.trim().is_empty() {
+        return Err(err(f, "Ngày sinh không được để trống"));
     }
-    let id_number: String = limits::text("applicant.id_number", "Số giấy tờ", &a.id_number, limits::ID_NUMBER)?.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
+    let dob = crate::dates::read_birth_date(f, value, today)?;
+    if dob > today {
+        return Err(err(f, format!("Ngày sinh {} là ngày trong tương lai", crate::dates::format_date(dob))));
+    }
+    if dob.year() < 1900 {
+        return Err(err(f, format!("Ngày sinh {} trước năm 1900: kiểm tra lại năm sinh", crate::dates::format_date(dob))));
+    }
+    Ok(dob)
+}
+
+/// The ID number by its kind (None never: `Option` keeps `take` uniform).
+fn id_number(kind: IdType, value: &str) -> Result<Option<String>> {
+    let id_number: String = limits::text("applicant.id_number", "Số giấy tờ", value, limits::ID_NUMBER)?.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
     if id_number.is_empty() {
         return Err(err("applicant.id_number", "Số giấy tờ tùy thân không được để trống"));
     }
-    match a.id_type {
-        IdType::Cccd => check_cccd(&id_number, Some(dob))?,
+    match kind {
+        IdType::Cccd => check_cccd(&id_number, None)?,
         IdType::Passport => {
             if !(6..=12).contains(&id_number.len()) || !id_number.chars().all(|c| c.is_ascii_alphanumeric()) {
                 return Err(err("applicant.id_number", "Số hộ chiếu gồm 6–12 chữ cái hoặc chữ số"));
@@ -122,33 +188,71 @@ pub fn applicant(a: &Applicant, today: NaiveDate) -> Result<Applicant> {
             }
         }
     }
-    limits::length("applicant.phone", "Số điện thoại", &a.phone, limits::PHONE)?;
-    let phone = normalise_phone(&a.phone)?;
-    let address = limits::text("applicant.address", "Địa chỉ", &a.address, limits::ADDRESS)?;
-    if address.is_empty() {
-        return Err(err("applicant.address", "Địa chỉ không được để trống"));
-    }
-    let email = match a.email.as_deref().map(|e| limits::text("applicant.email", "Địa chỉ email", e, limits::EMAIL)).transpose()? {
-        None => None,
-        Some(e) if e.is_empty() => None,
+    Ok(Some(id_number))
+}
+
+fn check_cccd_birth(number: &str, dob: NaiveDate) -> Result<()> {
+    check_cccd(number, Some(dob))
+}
+
+fn email(value: Option<&str>) -> Result<Option<String>> {
+    match value.map(|e| limits::text("applicant.email", "Địa chỉ email", e, limits::EMAIL)).transpose()? {
+        None => Ok(None),
+        Some(e) if e.is_empty() => Ok(None),
         Some(e) => {
             let ok = e.split_once('@').is_some_and(|(u, d)| !u.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.'))
                 && !e.contains(' ');
             if !ok {
                 return Err(err("applicant.email", "Địa chỉ email không hợp lệ"));
             }
-            Some(e.to_lowercase())
+            Ok(Some(e.to_lowercase()))
+        }
+    }
+}
+
+/// Gender, old ID and date of issue as typed or read; the card's provenance is the core's to set
+/// (`intake::card_provenance`), never the request's.
+pub fn identity(d: &IdentityDetails, dob: Option<NaiveDate>, today: NaiveDate) -> Result<IdentityDetails> {
+    let old_id_number = match d.old_id_number.as_deref().map(|o| limits::text("applicant.identity.old_id_number", "Số CMND cũ", o, limits::ID_NUMBER)).transpose()? {
+        Some(o) if o.is_empty() => None,
+        Some(o) => {
+            let o: String = o.chars().filter(|c| !c.is_whitespace()).collect();
+            if !((o.len() == 9 || o.len() == 12) && o.bytes().all(|b| b.is_ascii_digit())) {
+                return Err(err("applicant.identity.old_id_number", "Số CMND cũ gồm 9 (hoặc 12) chữ số"));
+            }
+            Some(o)
+        }
+        None => None,
+    };
+    let id_issued_on = match d.id_issued_on.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(v) => {
+            let f = "applicant.identity.id_issued_on";
+            limits::length(f, "Ngày cấp", v, limits::DATE_INPUT)?;
+            let issued = crate::dates::read_date(f, v)?;
+            if issued > today || dob.is_some_and(|b| issued < b) {
+                return Err(err(f, format!("Ngày cấp {} phải sau ngày sinh và không sau hôm nay", crate::dates::format_date(issued))));
+            }
+            Some(issued.format("%Y-%m-%d").to_string())
         }
     };
-    Ok(Applicant {
-        full_name,
-        id_type: a.id_type,
-        id_number,
-        date_of_birth: dob.format("%Y-%m-%d").to_string(),
-        phone,
-        address,
-        email,
-    })
+    let unit_code = match d.unit_code.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(c) => {
+            limits::length("applicant.identity.unit_code", "Đơn vị hành chính", c, limits::CODE)?;
+            if crate::units::shipped().unit(c).is_none() {
+                return Err(err("applicant.identity.unit_code", format!("Mã đơn vị hành chính {c} không có trong danh mục 2025")));
+            }
+            Some(c.to_string())
+        }
+    };
+    let card_address = d
+        .card_address
+        .as_deref()
+        .map(|a| limits::text("applicant.identity.card_address", "Địa chỉ trên thẻ", a, limits::ADDRESS))
+        .transpose()?
+        .filter(|a| !a.is_empty());
+    Ok(IdentityDetails { gender: d.gender, old_id_number, id_issued_on, card_read_at: None, unit_code, card_address, from_card: Vec::new() })
 }
 
 #[cfg(test)]
@@ -164,6 +268,7 @@ mod tests {
             phone: "+84 912 345 678".into(),
             address: "Số 1 phố Điện Biên Phủ, phường Ba Đình, Hà Nội".into(),
             email: Some("".into()),
+            identity: Default::default(),
         }
     }
     fn today() -> NaiveDate {

@@ -77,4 +77,14 @@ code_template: string,
 /**
  * Minutes without a key or a click before the screen locks itself (once accounts exist).
  */
-lock_after_minutes: number, };
+lock_after_minutes: number, 
+/**
+ * The current commune/ward (2025 map code, `units`) this centre serves: an applicant living in
+ * another unit makes the dossier "phi địa giới". Empty until set.
+ */
+unit_code: string, 
+/**
+ * The serial port of a card/barcode scanner in USB COM (CDC) mode (`/dev/ttyACM0`, `COM3`):
+ * it carries Vietnamese letters intact. Empty: the scanner types as a keyboard (HID).
+ */
+scanner_port: string, };

@@ -51,7 +51,12 @@ case_id?: string, case_name?: string,
 /**
  * The person who files on the applicant's behalf (ủy quyền), with their ID.
  */
-representative?: Representative, channel: Channel, delivery: Delivery, 
+representative?: Representative, 
+/**
+ * What the request is about when it concerns another person ("Nội dung yêu cầu": "Đăng ký khai
+ * sinh cho cháu Nguyễn Văn B"): printed on the receipt, searchable.
+ */
+subject?: string, channel: Channel, delivery: Delivery, 
 /**
  * RFC 3339, Vietnam time.
  */

@@ -3,4 +3,16 @@
 /**
  * The authorised person who files on behalf of the applicant ("Trường hợp ủy quyền" on Mẫu 01).
  */
-export type Representative = { full_name: string, id_number: string, phone?: string, };
+export type Representative = { full_name: string, id_number: string, phone?: string, 
+/**
+ * The relation to the applicant ("con", "vợ", "người được ủy quyền" …).
+ */
+relation?: string, 
+/**
+ * The authorisation paper ("Giấy ủy quyền số 12 ngày 01/11/2026, chứng thực tại …").
+ */
+authorisation?: string, 
+/**
+ * When the representative's own card was read (RFC 3339), checked by the core like the applicant's.
+ */
+card_read_at?: string, };

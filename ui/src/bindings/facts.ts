@@ -17,6 +17,7 @@ import type { CounterSettings } from './CounterSettings';
 import type { FeeKind } from './FeeKind';
 import type { LimitBasis } from './LimitBasis';
 import type { ContactKind } from './ContactKind';
+import type { Gender } from './Gender';
 
 export const STATUS_LABELS: Record<DossierStatus, string> = {
   "guided": "Đã hướng dẫn bổ sung (chưa tiếp nhận)",
@@ -66,6 +67,16 @@ export const ID_TYPES: readonly IdType[] = [
   "cccd",
   "passport",
   "other"
+];
+
+export const GENDER_LABELS: Record<Gender, string> = {
+  "female": "Nữ",
+  "male": "Nam"
+};
+
+export const GENDERS: readonly Gender[] = [
+  "male",
+  "female"
 ];
 
 export const WORK_LIST_LABELS: Record<WorkList, string> = {
@@ -132,7 +143,9 @@ export const DEFAULT_SETTINGS: CounterSettings = {
   "printer": "",
   "receipt_copies": 2,
   "receipt_paper": "A5",
+  "scanner_port": "",
   "supplement_clock": "restart",
+  "unit_code": "",
   "unit_name": "Trung tâm Phục vụ hành chính công"
 };
 
@@ -397,6 +410,8 @@ export const DEFAULT_LOCK_AFTER_MINUTES: number = 5;
 export const LIMITS: Record<string, number> = {
   "address": 300,
   "agency_name": 200,
+  "authorisation": 300,
+  "card_text": 2000,
   "code": 64,
   "date_input": 40,
   "department": 200,
@@ -411,7 +426,9 @@ export const LIMITS: Record<string, number> = {
   "note": 1000,
   "phone": 20,
   "reason": 1000,
+  "relation": 100,
   "search_query": 500,
   "setting": 200,
+  "subject": 300,
   "tracking": 50
 };

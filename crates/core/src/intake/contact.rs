@@ -193,6 +193,7 @@ pub fn record(store: &mut Store, c: &ContactRequest) -> Result<Dossier> {
         case_id: checked.terms.case_id.clone(),
         case_name: checked.terms.case_name.clone(),
         representative: checked.representative,
+        subject: checked.subject,
         channel: c.request.channel.unwrap_or_default(),
         delivery: checked.delivery,
         received_at: at.clone(),

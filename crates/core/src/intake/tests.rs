@@ -274,3 +274,80 @@ fn sql_and_html_in_every_text_field_are_stored_as_text_and_do_nothing() {
     assert_eq!(search(&s, "nguyen robert", None, None).unwrap().hits.len(), 1);
     assert!(crate::audit::verify(s.conn(), &[]).unwrap().ok());
 }
+
+const CARD: &str = "001090012345|012345678|ĐẶNG HỮU PHƯỚC|05031990|Nam|Số 1 phố Điện Biên Phủ, Phường Điện Biên, Quận Ba Đình, Hà Nội|10082021";
+
+#[test]
+fn a_scanned_card_is_checked_and_recorded_by_the_core() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store_at(dir.path(), "2026-11-30T09:00");
+    let mut v = sample_request("1.001193");
+    v["applicant"]["identity"] = json!({ "gender": "male", "old_id_number": "012345678", "id_issued_on": "10/08/2021",
+        // what the request claims about provenance is ignored: only the card string counts
+        "card_read_at": "2020-01-01T00:00:00+07:00", "from_card": ["phone"] });
+    v["card"] = json!({ "text": CARD, "read_at": "2026-11-30T08:59:30+07:00" });
+    let d = submit(&mut s, &req(v.clone())).unwrap();
+    let id = &d.applicant.identity;
+    assert_eq!(id.card_read_at.as_deref(), Some("2026-11-30T08:59:30+07:00"));
+    assert_eq!(id.id_issued_on.as_deref(), Some("2021-08-10"));
+    assert!(id.from_card.contains(&"full_name".to_string()) && id.from_card.contains(&"gender".to_string()));
+    assert!(!id.from_card.contains(&"address".to_string()), "the address typed differs from the card's");
+    assert!(!id.from_card.contains(&"phone".to_string()));
+    // a card of another person: refused on the ID field, nothing stored
+    let mut other = sample_request("1.001193");
+    other["card"] = json!({ "text": CARD.replace("001090012345", "001090099999") });
+    let e = submit(&mut s, &req(other)).unwrap_err();
+    assert_eq!(e.to_app_error().field.as_deref(), Some("applicant.id_number"));
+    assert!(e.to_string().contains("khác số trên thẻ"), "{e}");
+    // no card: no provenance, whatever the request says
+    let mut typed = sample_request("1.001193");
+    typed["applicant"]["identity"] = json!({ "card_read_at": "2026-11-30T08:00:00+07:00" });
+    let d = submit(&mut s, &req(typed)).unwrap();
+    assert_eq!(d.applicant.identity.card_read_at, None);
+    assert_eq!(count(&s, "dossiers"), 2);
+}
+
+#[test]
+fn every_wrong_field_is_named_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store_at(dir.path(), "2026-11-30T09:00");
+    let v = json!({ "procedure_code": "", "applicant": { "full_name": "", "id_type": "cccd", "id_number": "12",
+        "date_of_birth": "31/02/1990", "phone": "12", "address": "" } });
+    let e = submit(&mut s, &req(v)).unwrap_err().to_app_error();
+    let fields: Vec<String> = e.errors.as_ref().unwrap().iter().filter_map(|f| f.field.clone()).collect();
+    for f in ["procedure_code", "applicant.full_name", "applicant.id_number", "applicant.date_of_birth", "applicant.phone", "applicant.address"] {
+        assert!(fields.contains(&f.to_string()), "{f} missing from {fields:?}");
+    }
+    assert_eq!(e.field.as_deref(), Some("procedure_code"), "the first one leads");
+    assert_eq!(count(&s, "dossiers"), 0);
+}
+
+#[test]
+fn two_digit_birth_years_where_unambiguous() {
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+    let read = |s: &str| crate::dates::read_birth_date("f", s, today);
+    assert_eq!(read("1/2/90").unwrap().to_string(), "1990-02-01");
+    assert_eq!(read("01-02-05").unwrap().to_string(), "2005-02-01");
+    assert_eq!(read("05/03/1990").unwrap().to_string(), "1990-03-05");
+    let e = read("1/2/26").unwrap_err().to_string();
+    assert!(e.contains("1926 hoặc 2026"), "{e}");
+    let e = read("hôm qua").unwrap_err().to_string();
+    assert!(e.contains("ví dụ 05/03/1990"), "{e}");
+    assert!(read("30/2/90").is_err());
+}
+
+#[test]
+fn the_person_a_request_concerns_is_kept_and_searchable() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store_at(dir.path(), "2026-11-30T09:00");
+    let mut v = sample_request("1.001193");
+    v["subject"] = json!("Đăng ký khai sinh cho cháu Nguyễn Thị Bống");
+    v["representative"] = json!({ "full_name": "Nguyễn Văn Cha", "id_number": "001085001234", "relation": "cha", "authorisation": "Giấy ủy quyền số 1" });
+    let d = submit(&mut s, &req(v)).unwrap();
+    assert_eq!(d.subject.as_deref(), Some("Đăng ký khai sinh cho cháu Nguyễn Thị Bống"));
+    assert_eq!(d.representative.as_ref().unwrap().relation, "cha");
+    assert_eq!(search(&s, "nguyen thi bong", None, None).unwrap().hits[0].code, d.code);
+    let mut long = sample_request("1.001193");
+    long["subject"] = json!("x".repeat(crate::limits::SUBJECT + 1));
+    assert!(submit(&mut s, &req(long)).is_err());
+}

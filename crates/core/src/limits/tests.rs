@@ -59,6 +59,7 @@ fn worst_dossier() -> Dossier {
             phone: s(PHONE),
             address: s(ADDRESS),
             email: Some(s(EMAIL)),
+            identity: Default::default(),
         },
         documents: (0..CATALOG_DOCUMENTS)
             .map(|_| ReceivedDocument { id: s(CODE), name: s(CATALOG_TEXT), form: DocumentForm::CertifiedCopy, count: 999 })
@@ -67,7 +68,8 @@ fn worst_dossier() -> Dossier {
         fee_kind: Some(crate::catalog::FeeKind::NotCollected),
         case_id: Some(s(CODE)),
         case_name: Some(s(CATALOG_TEXT)),
-        representative: Some(crate::dossier::Representative { full_name: s(NAME), id_number: s(ID_NUMBER), phone: s(PHONE) }),
+        representative: Some(crate::dossier::Representative { full_name: s(NAME), id_number: s(ID_NUMBER), phone: s(PHONE), relation: s(RELATION), authorisation: s(MISSING_ITEM), card_read_at: Some(s(40)) }),
+        subject: Some(s(SUBJECT)),
         channel: Channel::Online,
         delivery: Delivery::Post { address: s(ADDRESS) },
         received_at: s(DATE_INPUT),
