@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Một Cửa needs on a fresh Debian 12 machine (idempotent; skips what is there):
 # the WebKitGTK stack for the Tauri window, Xvfb and WebKitWebDriver for end-to-end tests,
-# poppler/qpdf/zbar for checking documents, CUPS with cups-pdf for real printing, the UI's npm packages and tauri-driver.
+# poppler/qpdf/zbar for checking documents, CUPS with cups-pdf for real printing, socat (a pty pair standing for a serial scanner), the UI's npm packages and tauri-driver.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,7 +13,7 @@ APT_PACKAGES=(
   libwebkit2gtk-4.1-dev libsoup-3.0-dev librsvg2-dev libayatana-appindicator3-dev
   xvfb xauth dbus dbus-x11 webkit2gtk-driver
   poppler-utils qpdf zbar-tools fonts-dejavu-core
-  cups cups-client cups-bsd printer-driver-cups-pdf sqlite3
+  cups cups-client cups-bsd printer-driver-cups-pdf sqlite3 socat
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

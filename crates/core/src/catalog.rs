@@ -5,6 +5,14 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+pub use fee_schedule::{FeeSchedule, FeeUnits};
+pub use search::{search, search_ranked};
+
+#[path = "catalog/fee_schedule.rs"]
+pub mod fee_schedule;
+#[path = "catalog/search.rs"]
+mod search;
+
 use crate::error::{CoreError, Result};
 use crate::text;
 
@@ -83,6 +91,10 @@ pub struct Fee {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     #[ts(optional, as = "Option<String>")]
     pub source: String,
+    /// How the fee grows with pages, copies or cases (the clerk counts; the core computes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub schedule: Option<FeeSchedule>,
 }
 
 impl Fee {
@@ -127,6 +139,11 @@ pub struct RequiredDocument {
     pub form: DocumentForm,
     pub count: u32,
     pub mandatory: bool,
+    /// The applicant's own identity paper: read from the card at the counter, no photocopy is asked
+    /// for (Decree 118/2025: papers held electronically are not asked for again).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[ts(optional, as = "Option<bool>")]
+    pub identity: bool,
 }
 
 /// Where a time limit comes from: the law's maximum, or the province's publication decision
@@ -196,6 +213,10 @@ pub struct Procedure {
     /// National database code, e.g. `1.001193`.
     pub code: String,
     pub name: String,
+    /// The short forms clerks type ("đkks", "hkd", "ct"): found by the catalog search.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<String>>", optional)]
+    pub aliases: Vec<String>,
     /// Lĩnh vực, e.g. "Hộ tịch".
     pub field: String,
     pub level: String,
@@ -256,6 +277,12 @@ pub struct Terms {
     pub fee_prefill: Option<i64>,
     /// The clerk must type the fee before confirming (the catalog does not know it).
     pub fee_required: bool,
+    /// For a fee by the page or the case: what the clerk counts ("Số trang bản chính"), and whether
+    /// copies are asked for too; the core computes the fee from them (`intake::preview`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub fee_units_label: Option<String>,
+    pub fee_asks_copies: bool,
     pub documents: Vec<RequiredDocument>,
 }
 
@@ -306,6 +333,8 @@ impl Procedure {
             fee_label: fee_label(fee_kind, fee.amount),
             fee_prefill: (fee_kind == FeeKind::Amount).then_some(fee.amount),
             fee_required: fee_kind == FeeKind::Unknown,
+            fee_units_label: fee.schedule.as_ref().filter(|_| fee_kind == FeeKind::Amount).map(FeeSchedule::count_label),
+            fee_asks_copies: fee.schedule.as_ref().is_some_and(FeeSchedule::asks_copies) && fee_kind == FeeKind::Amount,
             fee,
             fee_kind,
             documents: case.and_then(|k| k.documents.clone()).unwrap_or_else(|| self.documents.clone()),
@@ -378,6 +407,14 @@ fn check_procedure(p: &Procedure) -> Result<()> {
     use crate::limits::{first_unprintable, CATALOG_DOCUMENTS, CATALOG_NOTE, CATALOG_TEXT, CODE};
     if p.code.len() > CODE {
         return Err(ctx(&format!("mã thủ tục dài quá {CODE} ký tự")));
+    }
+    if p.aliases.len() > 20 || p.aliases.iter().any(|a| a.trim().is_empty() || a.chars().count() > 30 || first_unprintable(a).is_some()) {
+        return Err(ctx("tên gọi tắt (aliases): tối đa 20, mỗi tên 1–30 ký tự in được"));
+    }
+    for f in std::iter::once(&p.fee).chain(p.cases.iter().filter_map(|k| k.fee.as_ref())) {
+        if let Some(s) = &f.schedule {
+            s.check().map_err(|m| ctx(&m))?;
+        }
     }
     if p.documents.len() > CATALOG_DOCUMENTS {
         return Err(ctx(&format!("quá {CATALOG_DOCUMENTS} thành phần hồ sơ")));
@@ -549,32 +586,6 @@ impl ProcedureView {
     }
 }
 
-/// Type-ahead over the catalog: every folded word of the query must occur (as a prefix of a word,
-/// or inside the code). Exact code matches come first, then by name.
-pub fn search<'a>(procedures: &'a [Procedure], query: &str) -> Vec<&'a Procedure> {
-    let q = text::fold_words(query);
-    let raw = query.trim();
-    let mut hits: Vec<(u8, &Procedure)> = procedures
-        .iter()
-        .filter_map(|p| {
-            if raw.is_empty() {
-                return Some((2, p));
-            }
-            if p.code == raw {
-                return Some((0, p));
-            }
-            if p.code.starts_with(raw) {
-                return Some((1, p));
-            }
-            let words = text::fold_words(&format!("{} {}", p.name, p.field));
-            let all = q.iter().all(|t| words.iter().any(|w| w.starts_with(t.as_str())));
-            all.then_some((2, p))
-        })
-        .collect();
-    hits.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.name.cmp(&b.1.name)));
-    hits.into_iter().map(|(_, p)| p).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -588,18 +599,6 @@ mod tests {
             assert!(!p.documents.is_empty(), "{} has no documents", p.code);
             assert!(!p.source.is_empty(), "{} cites no source", p.code);
         }
-    }
-
-    #[test]
-    fn type_ahead_ignores_diacritics_and_matches_codes() {
-        let c = parse_catalog(DEFAULT_CATALOG_JSON).unwrap();
-        let ks = search(&c.procedures, "khai sinh");
-        assert!(!ks.is_empty());
-        assert!(ks.iter().all(|p| text::fold(&p.name).contains("khai sinh")));
-        let ct = search(&c.procedures, "chung thuc");
-        assert!(ct.iter().any(|p| p.code == "2.000815"));
-        assert_eq!(search(&c.procedures, "1.001193")[0].code, "1.001193");
-        assert!(search(&c.procedures, "zzzz khong co").is_empty());
     }
 
     #[test]

@@ -74,6 +74,11 @@ pub struct IntakeRequest {
     #[serde(default)]
     #[ts(optional, type = "number")]
     pub fee: Option<i64>,
+    /// Pages and copies (or cases) counted for a fee by the page or the case: the core computes the
+    /// fee from them unless `fee` is typed.
+    #[serde(default)]
+    #[ts(optional)]
+    pub fee_units: Option<crate::catalog::FeeUnits>,
     /// Idempotency key: a repeat with the same id returns the same dossier.
     #[serde(default)]
     #[ts(optional)]
@@ -115,17 +120,35 @@ pub struct IntakePreview {
 
 /// The appointment for `procedure_code` (its case `case_id`) if received at `received`.
 pub fn preview(store: &Store, procedure_code: &str, case_id: Option<&str>, received: Option<NaiveDateTime>) -> Result<IntakePreview> {
+    preview_with(store, procedure_code, case_id, None, received)
+}
+
+/// The preview with the pages/copies (or cases) counted for a scheduled fee: `fee` is then computed.
+pub fn preview_with(
+    store: &Store,
+    procedure_code: &str,
+    case_id: Option<&str>,
+    units: Option<crate::catalog::FeeUnits>,
+    received: Option<NaiveDateTime>,
+) -> Result<IntakePreview> {
     let p = find_procedure(store, procedure_code)?;
     if let Some(c) = case_id {
         limits::length("case_id", "Trường hợp", c, limits::CODE)?;
     }
-    let terms = p.terms(case_id)?;
+    let mut terms = p.terms(case_id)?;
+    if let (Some(u), Some(schedule)) = (units, terms.fee.schedule.clone()) {
+        if terms.fee_kind == FeeKind::Amount {
+            let fee = schedule.fee(terms.fee.amount, u)?;
+            terms.fee_prefill = Some(fee);
+            terms.fee_label = crate::catalog::fee_label(FeeKind::Amount, fee);
+        }
+    }
     let received = received.unwrap_or_else(|| store.clock().now());
     let due = due_at(store.calendar(), store.office_hours(), received, &terms.time_limit)?;
     Ok(IntakePreview {
         procedure_code: p.code.clone(),
         procedure_name: p.name.clone(),
-        fee: terms.fee.amount,
+        fee: terms.fee_prefill.unwrap_or(terms.fee.amount),
         time_limit: terms.time_limit.clone(),
         time_limit_label: terms.time_limit_label.clone(),
         received_at: to_rfc3339(received),
@@ -178,7 +201,11 @@ pub(crate) fn ticked_documents(p: &Procedure, checklist: &[RequiredDocument], in
 
 /// The fee of a dossier: the clerk's figure checked against what the catalog knows. An unknown fee
 /// must be entered; an exempt or uncollected one cannot carry an amount.
-fn fee_of(terms: &Terms, typed: Option<i64>, online: bool) -> Result<(i64, FeeKind)> {
+fn fee_of(terms: &Terms, typed: Option<i64>, online: bool, units: Option<crate::catalog::FeeUnits>) -> Result<(i64, FeeKind)> {
+    // a fee by the page or the case, counted and not typed: computed
+    if let (None, Some(u), Some(s), FeeKind::Amount) = (typed, units, &terms.fee.schedule, terms.fee_kind) {
+        return Ok((s.fee(terms.fee.amount, u)?, FeeKind::Amount));
+    }
     if let Some(f) = typed {
         if !(0..=1_000_000_000).contains(&f) {
             return Err(CoreError::validation("fee", "Lệ phí không hợp lệ"));
@@ -281,7 +308,7 @@ fn validate_request(store: &Store, req: &IntakeRequest, today: chrono::NaiveDate
     if !c.missing.is_empty() {
         problems.push(CoreError::validation("documents", format!("Hồ sơ chưa đủ thành phần bắt buộc: {}", c.missing.join("; "))));
     }
-    let fee = problems.take(fee_of(&c.terms, req.fee, req.channel == Some(Channel::Online)));
+    let fee = problems.take(fee_of(&c.terms, req.fee, req.channel == Some(Channel::Online), req.fee_units));
     problems.finish()?;
     let (fee, fee_kind) = fee.expect("checked");
     Ok((c, fee, fee_kind))
@@ -442,6 +469,7 @@ pub(crate) fn searchable_names(d: &Dossier) -> String {
 
 pub mod contact;
 pub mod identity;
+pub mod returning;
 
 #[cfg(test)]
 pub(crate) mod tests;

@@ -143,8 +143,16 @@ pub fn decide(store: &Store, d: &Dossier, cmd: &Command, now: NaiveDateTime, rul
                 ReturnTo::Applicant { name, id_number } | ReturnTo::Authorised { name, id_number } => {
                     let name = required(name, "to.name", "Họ tên người nhận kết quả", limits::NAME)?;
                     let id_number = required(id_number, "to.id_number", "Số giấy tờ của người nhận", limits::ID_NUMBER)?;
+                    let squash = |x: &str| x.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
                     if matches!(to, ReturnTo::Applicant { .. }) {
-                        ReturnTo::Applicant { name, id_number }
+                        // the applicant collects in person: the paper shown (scanned or typed) must be theirs
+                        if squash(&id_number) != squash(&d.applicant.id_number) {
+                            return Err(CoreError::validation(
+                                "to.id_number",
+                                "Số giấy tờ người nhận khác số giấy tờ của người nộp: kiểm tra lại giấy tờ, hoặc chọn trả cho người được ủy quyền",
+                            ));
+                        }
+                        ReturnTo::Applicant { name, id_number: squash(&id_number) }
                     } else {
                         ReturnTo::Authorised { name, id_number }
                     }

@@ -1,7 +1,8 @@
 //! Finding a dossier at the counter: by code (official or provisional, whole or a prefix), by ID or phone
 //! number (digits, whole or a prefix), or by the applicant's name with or without diacritics
-//! ("dang huu phuoc" finds "Đặng Hữu Phước"). Results are newest first and paginated by a cursor;
-//! no query returns an unbounded set.
+//! ("dang huu phuoc" finds "Đặng Hữu Phước"), or by the day's short number a clerk reads off the
+//! receipt ("0003" today, "261130-0003" another day: the code this counter issued with that serial).
+//! Results are newest first and paginated by a cursor; no query returns an unbounded set.
 
 use rusqlite::params_from_iter;
 use serde::{Deserialize, Serialize};
@@ -24,6 +25,8 @@ pub struct SearchHit {
     pub id_number: String,
     pub phone: String,
     pub procedure_code: String,
+    /// The procedure's name from the catalog (its code when the catalog no longer has it).
+    pub procedure_name: String,
     pub received_at: String,
     pub due_at: String,
     pub status: DossierStatus,
@@ -86,16 +89,76 @@ fn prefix_glob(p: &str) -> String {
     format!("{}*", p.replace(['*', '?', '['], ""))
 }
 
+/// The day and serial a short number names: "0003" (today), "261130-0003" or "261130/3" (that day).
+fn day_number(q: &str, today: chrono::NaiveDate) -> Option<(chrono::NaiveDate, u32)> {
+    let q = q.trim();
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if digits(q) && q.len() <= 8 {
+        return Some((today, q.parse().ok().filter(|n| *n > 0)?));
+    }
+    let (day, seq) = q.split_once(['-', '/', ' '])?;
+    if day.len() == 6 && digits(day) && digits(seq) && seq.len() <= 8 {
+        let d = chrono::NaiveDate::parse_from_str(&format!("20{day}"), "%Y%m%d").ok()?;
+        return Some((d, seq.parse().ok().filter(|n| *n > 0)?));
+    }
+    None
+}
+
+/// The codes this counter gave a day's serial: official (the template in use) and provisional.
+fn day_codes(store: &Store, day: chrono::NaiveDate, seq: u32) -> Result<Vec<String>> {
+    let ctx = store.context()?;
+    Ok(vec![
+        crate::codes::format_official(store.code_template(), &ctx.agency_code, day, seq),
+        crate::codes::format_provisional(&ctx.agency_code, &ctx.counter_id, day, seq),
+    ])
+}
+
 /// Dossiers matching a code, a name, an ID number or a phone, newest first (`Right::Read`).
 pub fn search(store: &Store, query: &str, cursor: Option<i64>, limit: Option<u32>) -> Result<SearchPage> {
     store.require(crate::accounts::Right::Read)?;
+    crate::limits::length("query", "Từ khóa tìm kiếm", query, crate::limits::CATALOG_TEXT)?;
+    let mut page = search_matching(store, query, cursor, limit)?;
+    // the day's short number: the dossier with that code first (on the first page)
+    if cursor.is_none() {
+        if let Some((day, seq)) = day_number(query, store.clock().now().date()) {
+            let codes = day_codes(store, day, seq)?;
+            let mut st = store.conn().prepare_cached(&format!("SELECT {COLS} FROM dossiers d WHERE d.code IN (?1, ?2) OR d.provisional_code IN (?1, ?2)"))?;
+            let found: Vec<SearchHit> = st.query_map([&codes[0], &codes[1]], |r| hit(store, r))?.collect::<rusqlite::Result<_>>()?;
+            for h in found.into_iter().rev() {
+                page.hits.retain(|x| x.code != h.code);
+                page.hits.insert(0, h);
+            }
+        }
+    }
+    Ok(page)
+}
+
+const COLS: &str = "d.id, d.code, d.provisional_code IS NOT NULL AND d.provisional_code = d.code, d.applicant_name, d.id_number,
+                    d.phone, d.procedure_code, d.received_at, d.due_at, d.status";
+
+fn hit(store: &Store, r: &rusqlite::Row) -> rusqlite::Result<SearchHit> {
+    let status: String = r.get(9)?;
+    let procedure_code: String = r.get(6)?;
+    Ok(SearchHit {
+        code: r.get(1)?,
+        provisional: r.get(2)?,
+        applicant_name: r.get(3)?,
+        id_number: r.get(4)?,
+        phone: r.get(5)?,
+        procedure_name: store.procedure(&procedure_code).map(|p| p.name.clone()).unwrap_or_else(|| procedure_code.clone()),
+        procedure_code,
+        received_at: r.get(7)?,
+        due_at: r.get(8)?,
+        status: DossierStatus::parse(&status).ok_or_else(|| rusqlite::Error::InvalidColumnType(9, status, rusqlite::types::Type::Text))?,
+    })
+}
+
+fn search_matching(store: &Store, query: &str, cursor: Option<i64>, limit: Option<u32>) -> Result<SearchPage> {
     let limit = limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT) as i64;
     let before = cursor.unwrap_or(i64::MAX);
     let Some(q) = classify(query) else {
         return Err(CoreError::validation("query", "Nhập mã hồ sơ, họ tên, số giấy tờ hoặc số điện thoại để tìm"));
     };
-    const COLS: &str = "d.id, d.code, d.provisional_code IS NOT NULL AND d.provisional_code = d.code, d.applicant_name, d.id_number,
-                        d.phone, d.procedure_code, d.received_at, d.due_at, d.status";
     let (sql, args): (String, Vec<String>) = match q {
         Query::Code(c) => (
             format!(
@@ -133,19 +196,8 @@ pub fn search(store: &Store, query: &str, cursor: Option<i64>, limit: Option<u32
         if hits.len() as i64 == limit {
             return Ok(SearchPage { hits, next_cursor: last_id });
         }
-        let status: String = r.get(9)?;
         last_id = Some(r.get::<_, i64>(0)?);
-        hits.push(SearchHit {
-            code: r.get(1)?,
-            provisional: r.get(2)?,
-            applicant_name: r.get(3)?,
-            id_number: r.get(4)?,
-            phone: r.get(5)?,
-            procedure_code: r.get(6)?,
-            received_at: r.get(7)?,
-            due_at: r.get(8)?,
-            status: DossierStatus::parse(&status).ok_or_else(|| CoreError::Internal(format!("unknown status {status}")))?,
-        });
+        hits.push(hit(store, r)?);
     }
     Ok(SearchPage { hits, next_cursor: None })
 }
@@ -163,5 +215,15 @@ mod tests {
         assert_eq!(classify("Đặng hữu"), Some(Query::Name(vec!["dang".into(), "huu".into()])));
         assert_eq!(classify("   "), None);
         assert_eq!(fts_query(&["dang".into(), "huu".into()]), "\"dang\" AND \"huu\"*");
+    }
+
+    #[test]
+    fn short_day_numbers() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        assert_eq!(day_number("0003", today), Some((today, 3)));
+        assert_eq!(day_number("261129-0012", today), Some((chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(), 12)));
+        assert_eq!(day_number("0912345678", today), None, "a phone number");
+        assert_eq!(day_number("261399-0001", today), None, "no such day");
+        assert_eq!(day_number("0000", today), None);
     }
 }

@@ -20,7 +20,7 @@ use motcua_core::CoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
-    #[error("Máy này chưa đăng ký với Cổng dịch vụ công (motcua enrol --portal URL --code MÃ)")]
+    #[error("Máy này chưa đăng ký với Cổng dịch vụ công: quản trị viên đăng ký máy ở màn hình Đồng bộ (F9) hoặc bằng lệnh motcua enrol --portal URL --code MÃ")]
     NotEnrolled,
     #[error("Không kết nối được Cổng dịch vụ công ({url}): mạng hoặc máy chủ không hoạt động. Hồ sơ vẫn được lưu trên máy và sẽ tự gửi khi có mạng.")]
     Unreachable { url: String, detail: String },

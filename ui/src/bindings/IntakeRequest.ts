@@ -4,6 +4,7 @@ import type { CardScan } from "./CardScan";
 import type { Channel } from "./Channel";
 import type { Delivery } from "./Delivery";
 import type { DocInput } from "./DocInput";
+import type { FeeUnits } from "./FeeUnits";
 import type { Representative } from "./Representative";
 
 /**
@@ -26,6 +27,11 @@ documents?: Array<DocInput>, channel?: Channel, delivery?: Delivery,
  * Fee collected in đồng; omitted means the catalog fee (required when the catalog does not know it).
  */
 fee?: number, 
+/**
+ * Pages and copies (or cases) counted for a fee by the page or the case: the core computes the
+ * fee from them unless `fee` is typed.
+ */
+fee_units?: FeeUnits, 
 /**
  * Idempotency key: a repeat with the same id returns the same dossier.
  */

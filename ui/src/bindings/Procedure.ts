@@ -11,6 +11,10 @@ export type Procedure = {
  */
 code: string, name: string, 
 /**
+ * The short forms clerks type ("đkks", "hkd", "ct"): found by the catalog search.
+ */
+aliases?: Array<string>, 
+/**
  * Lĩnh vực, e.g. "Hộ tịch".
  */
 field: string, level: string, 

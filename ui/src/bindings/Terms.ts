@@ -17,4 +17,9 @@ fee_prefill?: number,
 /**
  * The clerk must type the fee before confirming (the catalog does not know it).
  */
-fee_required: boolean, documents: Array<RequiredDocument>, };
+fee_required: boolean, 
+/**
+ * For a fee by the page or the case: what the clerk counts ("Số trang bản chính"), and whether
+ * copies are asked for too; the core computes the fee from them (`intake::preview`).
+ */
+fee_units_label?: string, fee_asks_copies: boolean, documents: Array<RequiredDocument>, };

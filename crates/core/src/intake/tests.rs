@@ -351,3 +351,36 @@ fn the_person_a_request_concerns_is_kept_and_searchable() {
     long["subject"] = json!("x".repeat(crate::limits::SUBJECT + 1));
     assert!(submit(&mut s, &req(long)).is_err());
 }
+
+#[test]
+fn the_days_short_number_finds_the_dossier() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store_at(dir.path(), "2026-11-30T09:00");
+    let codes: Vec<String> = (0..3).map(|_| submit(&mut s, &req(sample_request("1.001193"))).unwrap().code).collect();
+    let first = |q: &str| search(&s, q, None, None).unwrap().hits.first().map(|h| (h.code.clone(), h.procedure_name.clone()));
+    let (code, name) = first("0003").unwrap();
+    assert_eq!(code, codes[2]);
+    assert_eq!(name, s.procedure("1.001193").unwrap().name, "rows carry the procedure's name");
+    assert_eq!(first("261130-0002").unwrap().0, codes[1]);
+    assert_eq!(first("3").unwrap().0, codes[2]);
+    assert!(first("261129-0001").is_none(), "another day has none");
+}
+
+#[test]
+fn a_returning_citizen_is_offered_earlier_details_with_their_dates() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store_at(dir.path(), "2026-11-30T09:00");
+    assert_eq!(returning::returning(&s, "001090012345").unwrap(), None, "first visit");
+    submit(&mut s, &req(sample_request("1.001193"))).unwrap();
+    let mut v = sample_request("1.001193");
+    v["applicant"]["phone"] = json!("0987654321");
+    v["applicant"]["email"] = json!("phuoc@example.vn");
+    submit(&mut s, &req(v)).unwrap();
+    let r = returning::returning(&s, "001 090 012 345").unwrap().unwrap();
+    assert_eq!(r.dossiers, 2);
+    let phones: Vec<&str> = r.details.iter().filter(|d| d.field == "applicant.phone").map(|d| d.value.as_str()).collect();
+    assert_eq!(phones, ["0987654321", "0912345678"], "newest first, each once");
+    assert!(r.details.iter().all(|d| d.given_at.starts_with("2026-11-30")));
+    assert_eq!(r.details.iter().filter(|d| d.field == "applicant.address").count(), 1);
+    assert!(returning::returning(&s, &"9".repeat(500)).is_err(), "bounded");
+}
