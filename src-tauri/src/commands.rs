@@ -4,9 +4,13 @@
 
 use std::sync::{Mutex, MutexGuard};
 
-use motcua_core::catalog::{self, ProcedureView};
+use motcua_core::catalog::ProcedureView;
 use motcua_core::dashboard::Dashboard;
+use motcua_core::catalog::FeeUnits;
+use motcua_core::intake::identity::{self, CardReading};
+use motcua_core::intake::returning::ReturningCitizen;
 use motcua_core::intake::{self, IntakePreview, IntakeRequest};
+use motcua_core::units::{AddressMapping, UnitView};
 use motcua_core::search::{self, SearchPage};
 use motcua_core::store::CounterStatus;
 use motcua_core::{AppError, Reason, Store};
@@ -42,12 +46,42 @@ pub fn dashboard(db: Db) -> Result<Dashboard, AppError> {
 
 #[tauri::command(async)]
 pub fn catalog_search(db: Db, query: String) -> Result<Vec<ProcedureView>, AppError> {
-    Ok(catalog::search(lock(&db).procedures(), &query).into_iter().take(20).map(ProcedureView::of).collect())
+    Ok(lock(&db).catalog_search(&query, 20)?)
 }
 
 #[tauri::command(async)]
-pub fn intake_preview(db: Db, procedure_code: String, case_id: Option<String>) -> Result<IntakePreview, AppError> {
-    Ok(intake::preview(&lock(&db), &procedure_code, case_id.as_deref(), None)?)
+pub fn intake_preview(db: Db, procedure_code: String, case_id: Option<String>, fee_units: Option<FeeUnits>) -> Result<IntakePreview, AppError> {
+    Ok(intake::preview_with(&lock(&db), &procedure_code, case_id.as_deref(), fee_units, None)?)
+}
+
+/// A card string from a scanner (either mode), read and checked, with its address's current form.
+#[tauri::command(async)]
+pub fn card_read(db: Db, text: String) -> Result<CardReading, AppError> {
+    Ok(identity::read_card(&lock(&db), &text)?)
+}
+
+/// A picture of the card (file or paste): its QR code decoded, then read as a scan.
+#[tauri::command(async)]
+pub fn card_from_image(db: Db, image: Vec<u8>) -> Result<CardReading, AppError> {
+    let texts = motcua_devices::qr_image::decode(&image).map_err(|e| Reason::Invalid.error(e.to_string()))?;
+    let text = texts.iter().find(|t| motcua_core::card::looks_like_card(t)).unwrap_or(&texts[0]);
+    Ok(identity::read_card(&lock(&db), text)?)
+}
+
+#[tauri::command(async)]
+pub fn address_map(db: Db, address: String) -> Result<AddressMapping, AppError> {
+    Ok(identity::map_address(&lock(&db), &address)?)
+}
+
+#[tauri::command(async)]
+pub fn units_search(db: Db, query: String) -> Result<Vec<UnitView>, AppError> {
+    Ok(identity::search_units(&lock(&db), &query)?)
+}
+
+/// Earlier details of a returning citizen, offered (never filled in silently).
+#[tauri::command(async)]
+pub fn applicant_returning(db: Db, id_number: String) -> Result<Option<ReturningCitizen>, AppError> {
+    Ok(intake::returning::returning(&lock(&db), &id_number)?)
 }
 
 /// The items a guidance slip would list for the form as it stands (the unticked mandatory ones).
@@ -147,11 +181,13 @@ pub fn settings_get(db: Db) -> Result<CounterSettings, AppError> {
 }
 
 #[tauri::command(async)]
-pub fn settings_save(db: Db, poke: Poke, settings: CounterSettings) -> Result<CounterSettings, AppError> {
+pub fn settings_save(app: tauri::AppHandle, db: Db, poke: Poke, scanner: State<crate::scanner::Scanner>, settings: CounterSettings) -> Result<CounterSettings, AppError> {
     let mut store = lock(&db);
     settings.save(&mut store)?;
     poke.now();
-    Ok(CounterSettings::load(&store)?)
+    let saved = CounterSettings::load(&store)?;
+    scanner.listen(&app, &saved.scanner_port);
+    Ok(saved)
 }
 
 /// Opens a saved PDF with the system's viewer; only files under the data directory's prints/.
@@ -213,8 +249,13 @@ pub fn sync_status(db: Db) -> Result<SyncStatus, AppError> {
 /// "Đồng bộ ngay": wakes the background task (it runs the round; the status shows the outcome).
 #[tauri::command(async)]
 pub fn sync_now(db: Db, sync: Sync) -> Result<SyncStatus, AppError> {
+    let status = sync::status(&lock(&db))?;
+    if !status.enrolled {
+        // nothing to sync with: said, not silently ignored
+        return Err(motcua_sync::SyncError::NotEnrolled.into());
+    }
     sync.sync_now();
-    Ok(sync::status(&lock(&db))?)
+    Ok(status)
 }
 
 #[tauri::command(async)]

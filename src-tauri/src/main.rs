@@ -11,6 +11,7 @@ include!("command_list.rs");
 
 mod commands;
 mod push;
+mod scanner;
 
 macro_rules! handler {
     ($($c:ident),*) => {
@@ -89,9 +90,17 @@ fn main() {
         .manage(Mutex::new(store))
         .manage(sync)
         .manage(poke)
+        .manage(scanner::Scanner::default())
         .invoke_handler(with_app_commands!(handler))
         .setup(|app| {
             push::spawn(app.handle().clone(), pushed);
+            // a scanner in serial (USB COM) mode, if the counter set its port
+            let port = {
+                let state = app.state::<Mutex<Store>>();
+                let store = state.lock().unwrap_or_else(|e| e.into_inner());
+                motcua_core::settings::CounterSettings::scanner_port(&store).unwrap_or_default()
+            };
+            app.state::<scanner::Scanner>().listen(app.handle(), &port);
             Ok(())
         })
         .build(tauri::generate_context!())

@@ -30,6 +30,14 @@ import type { ConflictItem } from './bindings/ConflictItem';
 import type { DossierSync } from './bindings/DossierSync';
 import type { AuthState } from './bindings/AuthState';
 import type { Session } from './bindings/Session';
+import type { CardReading } from './bindings/CardReading';
+import type { AddressMapping } from './bindings/AddressMapping';
+import type { UnitView } from './bindings/UnitView';
+import type { ReturningCitizen } from './bindings/ReturningCitizen';
+import type { FeeUnits } from './bindings/FeeUnits';
+
+/** A scan from a scanner in serial (USB COM) mode, as the shell pushes it: the text, or the device's problem. */
+export type SerialScan = { text?: string; error?: string };
 
 /** What to print: a dossier's form, or the logbook for a date range. */
 export type FormTarget = { form: FormKind; code?: string; input?: FormInput | null; from?: string; to?: string };
@@ -59,7 +67,18 @@ export const api = {
   onDashboard: (cb: (d: Dashboard) => void): Promise<Unlisten> => listen<Dashboard>('dashboard', (ev) => cb(ev.payload)),
   catalogSearch: (query: string) => call<ProcedureView[]>('catalog_search', { query }),
   /** Fee, appointment and terms of a procedure received now; `caseId` is the case chosen (procedures with cases). */
-  intakePreview: (procedureCode: string, caseId?: string | null) => call<IntakePreview>('intake_preview', { procedureCode, caseId: caseId ?? null }),
+  intakePreview: (procedureCode: string, caseId?: string | null, feeUnits?: FeeUnits | null) =>
+    call<IntakePreview>('intake_preview', { procedureCode, caseId: caseId ?? null, feeUnits: feeUnits ?? null }),
+  /** A card's QR string (any scanner mode) read and checked by the core, with its address's current form. */
+  cardRead: (text: string) => call<CardReading>('card_read', { text }),
+  /** A picture of the card (PNG/JPEG bytes): its QR decoded, then read like a scan. */
+  cardFromImage: (image: number[]) => call<CardReading>('card_from_image', { image }),
+  addressMap: (address: string) => call<AddressMapping>('address_map', { address }),
+  unitsSearch: (query: string) => call<UnitView[]>('units_search', { query }),
+  /** Earlier phone, e-mail and address of an ID number at this office (offered, never filled silently). */
+  applicantReturning: (idNumber: string) => call<ReturningCitizen | null>('applicant_returning', { idNumber }),
+  /** Calls `cb` with every scan of a serial-mode scanner. */
+  onScan: (cb: (s: SerialScan) => void): Promise<Unlisten> => listen<SerialScan>('scan', (ev) => cb(ev.payload)),
   /** The mandatory checklist items the form leaves unticked (prefills a guidance slip). */
   intakeMissing: (request: IntakeRequest) => call<string[]>('intake_missing', { request }),
   /** Guidance (Mẫu 02) or refusal (Mẫu 03) at intake: recorded under a slip number, no dossier code; the slip is printed. */

@@ -17,30 +17,41 @@ import type { Delivery } from './bindings/Delivery';
 import type { Terms } from './bindings/Terms';
 import {
   CONTACT_FIELDS, CONTACT_FORMS, CONTACT_KINDS, CONTACT_KIND_LABELS, DELIVERY_KINDS, DELIVERY_LABELS, DOCUMENT_FORM_LABELS, FORM_LABELS,
-  ID_TYPES, ID_TYPE_LABELS, LIMITS,
+  GENDERS, GENDER_LABELS, ID_TYPES, ID_TYPE_LABELS, LIMITS,
 } from './bindings/facts';
 import { formatDateTime } from './format';
 import { html, setHtml } from './html';
 import { handleEnter } from './keyboard';
 import { PrintActions, showPreview } from './printing';
+import { WedgeDetector, imageBytes, looksLikeCard } from './card';
+import type { CardReading } from './bindings/CardReading';
+import type { CardScan } from './bindings/CardScan';
+import type { AddressCandidate } from './bindings/AddressCandidate';
+import type { Gender } from './bindings/Gender';
+import type { ReturningCitizen } from './bindings/ReturningCitizen';
 
 /** The applicant's fields: name, label, input type, and the core's length limit (LIMITS key). */
-const FIELDS: Array<[string, string, string, string]> = [
-  ['applicant.full_name', 'Họ và tên người nộp', 'text', 'name'],
-  ['applicant.id_number', 'Số giấy tờ', 'text', 'id_number'],
-  ['applicant.date_of_birth', 'Ngày sinh (ngày/tháng/năm)', 'text', 'date_input'],
-  ['applicant.phone', 'Điện thoại', 'tel', 'phone'],
-  ['applicant.address', 'Địa chỉ', 'text', 'address'],
-  ['applicant.email', 'Email (không bắt buộc)', 'email', 'email'],
-];
+const FIELDS: Record<string, [string, string, string, string]> = {
+  name: ['applicant.full_name', 'Họ và tên người nộp', 'text', 'name'],
+  id: ['applicant.id_number', 'Số giấy tờ', 'text', 'id_number'],
+  dob: ['applicant.date_of_birth', 'Ngày sinh (ngày/tháng/năm)', 'text', 'date_input'],
+  oldId: ['applicant.identity.old_id_number', 'Số CMND cũ', 'text', 'id_number'],
+  issued: ['applicant.identity.id_issued_on', 'Ngày cấp', 'text', 'date_input'],
+  phone: ['applicant.phone', 'Điện thoại', 'tel', 'phone'],
+  address: ['applicant.address', 'Địa chỉ', 'text', 'address'],
+  email: ['applicant.email', 'Email (không bắt buộc)', 'email', 'email'],
+  subject: ['subject', 'Nội dung yêu cầu (khi hồ sơ về người khác)', 'text', 'subject'],
+};
 
 /** The person filing on the applicant's behalf (ủy quyền): sent only when filled. */
 const REPRESENTATIVE_FIELDS: Array<[string, string, string, string]> = [
-  ['representative.full_name', 'Người được ủy quyền (nếu có)', 'text', 'name'],
-  ['representative.id_number', 'Số giấy tờ người được ủy quyền', 'text', 'id_number'],
+  ['representative.full_name', 'Người nộp thay (ủy quyền)', 'text', 'name'],
+  ['representative.id_number', 'Số giấy tờ người nộp thay', 'text', 'id_number'],
+  ['representative.relation', 'Quan hệ với người nộp', 'text', 'relation'],
+  ['representative.authorisation', 'Giấy ủy quyền (số, ngày)', 'text', 'authorisation'],
 ];
 
-const tid = (field: string) => field.replace('.', '-');
+const tid = (field: string) => field.replace('applicant.identity.', 'applicant-').replace('.', '-');
 
 function applicantField([f, l, t, limit]: [string, string, string, string]) {
   return html`<label class="field"><span>${l}</span>
@@ -102,6 +113,17 @@ export class IntakeScreen {
   private requestId = newRequestId();
   private inFlight = false;
   private searchSeq = 0;
+  /** The applicant's card as scanned (sent with the request: the core checks it), and what the core read. */
+  private card: CardScan | null = null;
+  private reading: CardReading | null = null;
+  /** The representative's card, scanned while the cursor was in their section. */
+  private repCard: CardScan | null = null;
+  /** The current unit the clerk took for the address (2025 map), and the card's own address then. */
+  private unitCode: string | undefined;
+  private cardAddress: string | undefined;
+  /** The earlier details offered for a returning citizen (Alt+1…9 takes one). */
+  private offered: ReturningCitizen | null = null;
+  private offeredFor = '';
   /** Print buttons of the dossier just saved (Ctrl+P reprints its receipt). */
   printActions: PrintActions | null = null;
 
@@ -130,17 +152,33 @@ export class IntakeScreen {
             <small class="error" data-testid="error-documents" hidden></small>
           </fieldset>
         </div>
-        <div class="col">
-          ${applicantField(FIELDS[0])}
+        <div class="col applicant">
+          <div class="card-bar" data-testid="card-bar">
+            <span data-testid="card-status" class="muted">Quét mã QR trên thẻ căn cước để điền người nộp (máy quét, hoặc ảnh thẻ: Ctrl+V)</span>
+            <label class="file-button">Ảnh thẻ…<input type="file" accept="image/png,image/jpeg" data-testid="card-image" hidden /></label>
+          </div>
+          <ul class="warnings card-warnings" data-testid="card-warnings" hidden></ul>
+          <div class="returning" data-testid="returning" hidden></div>
+          <div class="row">${applicantField(FIELDS.name)}
+            <label class="field narrow gender"><span>Giới tính</span>
+              <select data-nav data-testid="applicant-gender" name="applicant.identity.gender">
+                <option value=""></option>${GENDERS.map((g) => html`<option value="${g}">${GENDER_LABELS[g]}</option>`)}
+              </select></label></div>
           <div class="row">
             <label class="field narrow"><span>Loại giấy tờ</span>
               <select data-nav data-testid="applicant-id_type" name="applicant.id_type">
                 ${ID_TYPES.map((k) => html`<option value="${k}">${ID_TYPE_LABELS[k]}</option>`)}
               </select></label>
-            ${FIELDS.slice(1, 3).map(applicantField)}
+            ${applicantField(FIELDS.id)}${applicantField(FIELDS.dob)}
           </div>
-          ${FIELDS.slice(3).map(applicantField)}
-          <div class="row">${REPRESENTATIVE_FIELDS.map(applicantField)}</div>
+          <div class="row">${applicantField(FIELDS.oldId)}${applicantField(FIELDS.issued)}${applicantField(FIELDS.phone)}</div>
+          ${applicantField(FIELDS.address)}
+          <div class="address-map" data-testid="address-map" hidden></div>
+          <div class="row">${applicantField(FIELDS.email)}${applicantField(FIELDS.subject)}</div>
+          <div class="representative" data-testid="representative" hidden>
+            <div class="row">${REPRESENTATIVE_FIELDS.slice(0, 2).map(applicantField)}</div>
+            <div class="row">${REPRESENTATIVE_FIELDS.slice(2).map(applicantField)}</div>
+          </div>
           <div class="row">
             <label class="field narrow"><span>Nhận kết quả</span>
               <select data-nav data-testid="delivery-kind" name="delivery.kind">
@@ -153,9 +191,17 @@ export class IntakeScreen {
               <input data-nav data-testid="fee" name="fee" inputmode="numeric" />
               <small class="muted" data-testid="fee-kind" hidden></small>
               <small class="error" data-testid="error-fee" hidden></small></label>
+            <label class="field narrow fee-units" hidden><span data-testid="fee-units-label"></span>
+              <input data-nav data-testid="fee-count" name="fee_units.count" inputmode="numeric" maxlength="5" />
+              <small class="error" data-testid="error-fee_units.count" hidden></small></label>
+            <label class="field narrow fee-copies" hidden><span>Số bản</span>
+              <input data-nav data-testid="fee-copies" name="fee_units.copies" inputmode="numeric" maxlength="5" />
+              <small class="error" data-testid="error-fee_units.copies" hidden></small></label>
           </div>
           <div class="form-actions">
             <button type="button" class="primary" data-testid="submit">Tiếp nhận <span class="key">(Enter)</span></button>
+            <button type="button" data-testid="representative-toggle">Người nộp thay <span class="key">(Alt+U)</span></button>
+            <button type="button" data-testid="new-citizen">Người mới <span class="key">(F2/Esc)</span></button>
             ${CONTACT_KINDS.map((k) => html`<button type="button" data-contact="${k}" data-testid="${contactTraits(k).testid}">${CONTACT_KIND_LABELS[k]} <span class="key">(${contactTraits(k).key})</span></button>`)}
           </div>
         </div>
@@ -225,6 +271,260 @@ export class IntakeScreen {
       if (id === 'contact-confirm') void this.confirmContact();
       else if (id === 'contact-cancel') this.closeContact(true);
     });
+    this.wireCard();
+  }
+
+  /** Scanners (keyboard wedge, pictures), the card's panels, and the keys of a new citizen. */
+  private wireCard() {
+    new WedgeDetector(this.el, (text) => void this.scanned(text));
+    this.el.addEventListener('paste', (ev) => {
+      const item = Array.from(ev.clipboardData?.items ?? []).find((i) => i.type.startsWith('image/'));
+      const file = item?.getAsFile();
+      if (!file) return;
+      ev.preventDefault();
+      void this.fromImage(file);
+    });
+    const picker = this.q('[data-testid="card-image"]');
+    picker.addEventListener('change', () => {
+      const f = picker.files?.[0];
+      picker.value = '';
+      if (f) void this.fromImage(f);
+    });
+    this.q('[data-testid="new-citizen"]').addEventListener('click', () => this.newCitizen());
+    // pages, copies or cases counted: the core computes the fee again
+    for (const n of ['fee_units.count', 'fee_units.copies']) {
+      const el = this.input(n);
+      el.addEventListener('input', () => {
+        el.value = el.value.replace(/\D/g, '');
+        if (this.procedure) void this.preview(this.procedure, this.caseId);
+      });
+    }
+    this.q('[data-testid="representative-toggle"]').addEventListener('click', () => this.toggleRepresentative());
+    this.el.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Escape' && !ev.defaultPrevented && this.q('[data-testid="procedure-options"]').hidden && !this.contactKind) {
+        ev.preventDefault();
+        this.newCitizen();
+      } else if (ev.altKey && (ev.key === 'u' || ev.key === 'U')) {
+        ev.preventDefault();
+        this.toggleRepresentative();
+      } else if (ev.altKey && /^[1-9]$/.test(ev.key) && this.offered) {
+        ev.preventDefault();
+        this.takeOffered(Number(ev.key) - 1);
+      } else if (ev.altKey && ev.key === '0' && !this.q('[data-testid="address-map"]').hidden) {
+        ev.preventDefault();
+        this.chooseAddress(null);
+      }
+    });
+    // text typed while a checkbox has focus goes to the next field instead of being lost
+    this.q('.doc-list').addEventListener('keydown', (ev) => {
+      const k = ev as KeyboardEvent;
+      if (k.key.length !== 1 || k.key === ' ' || k.ctrlKey || k.altKey || k.metaKey) return;
+      const next = this.firstEmpty();
+      if (!next) return;
+      k.preventDefault();
+      next.focus();
+      next.value += k.key;
+      next.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    const id = this.input('applicant.id_number');
+    id.addEventListener('blur', () => void this.offerReturning(id.value));
+    // typing over a field the card filled: it is no longer the card's
+    this.el.querySelectorAll<HTMLInputElement>('.applicant input, .applicant select').forEach((el) =>
+      el.addEventListener('input', (ev) => {
+        if (ev.isTrusted) el.closest('.field')?.classList.remove('from-card');
+      }),
+    );
+  }
+
+  /** The first empty applicant field, in form order (where typed text goes). */
+  private firstEmpty(): HTMLInputElement | null {
+    return Array.from(this.el.querySelectorAll<HTMLInputElement>('.applicant input[data-nav]')).find((i) => !i.value && !i.closest('[hidden]')) ?? null;
+  }
+
+  /** A scan from any scanner: a card string fills the person whose section has the cursor. */
+  async scanned(text: string) {
+    if (!looksLikeCard(text)) {
+      // a barcode (a dossier code) on the intake screen: nothing to fill here
+      this.cardStatus('Mã vừa quét không phải mã QR của thẻ căn cước', true);
+      return;
+    }
+    const forRep = !!document.activeElement?.closest('[data-testid="representative"]');
+    try {
+      const r = await this.api.cardRead(text);
+      const scan: CardScan = { text: r.text, read_at: r.read_at };
+      if (forRep) this.fillRepresentative(r, scan);
+      else this.fillApplicant(r, scan);
+    } catch (e) {
+      this.cardStatus((e as AppError).message, true);
+    }
+  }
+
+  private async fromImage(blob: Blob) {
+    try {
+      const r = await this.api.cardFromImage(await imageBytes(blob));
+      // the picture's string goes with the request like a scan's: the core reads it again
+      this.fillApplicant(r, { text: r.text, read_at: r.read_at });
+    } catch (e) {
+      this.cardStatus((e as AppError).message, true);
+    }
+  }
+
+  private cardStatus(text: string, bad: boolean) {
+    const st = this.q('[data-testid="card-status"]');
+    st.textContent = text;
+    st.className = bad ? 'error' : 'ok';
+  }
+
+  private setField(name: string, value: string, fromCard: boolean) {
+    const el = this.q<HTMLInputElement>(`[name="${name}"]`);
+    if (!el) return;
+    el.value = value;
+    el.closest('.field')?.classList.toggle('from-card', fromCard);
+  }
+
+  /** Fills the applicant from the card: each field the card gave is marked; the core's warnings shown. */
+  private fillApplicant(r: CardReading, scan: CardScan) {
+    const c = r.card;
+    this.card = scan;
+    this.reading = r;
+    this.q<HTMLSelectElement>('[data-testid="applicant-id_type"]').value = 'cccd';
+    this.setField('applicant.id_number', c.id_number, true);
+    this.setField('applicant.date_of_birth', c.date_of_birth_shown, true);
+    this.setField('applicant.identity.old_id_number', c.old_id_number ?? '', !!c.old_id_number);
+    this.setField('applicant.identity.id_issued_on', c.date_of_issue_shown ?? '', !!c.date_of_issue);
+    this.setField('applicant.identity.gender', c.gender ?? '', !!c.gender);
+    if (!c.letters_lost) {
+      this.setField('applicant.full_name', c.full_name, true);
+      this.showAddress(r);
+    } else {
+      this.setField('applicant.full_name', '', false);
+      this.setField('applicant.address', '', false);
+    }
+    const bad = c.warnings.length > 0;
+    this.cardStatus(`Đã đọc thẻ lúc ${formatDateTime(r.read_at)}: ${c.checks.filter((x) => x.ok).length}/${c.checks.length} kiểm tra khớp`, bad);
+    const w = this.q('[data-testid="card-warnings"]');
+    setHtml(w, html`${c.warnings.map((x) => html`<li>${x}</li>`)}`);
+    w.hidden = !bad;
+    this.markIdentityItems();
+    void this.offerReturning(c.id_number);
+    this.firstEmpty()?.focus();
+  }
+
+  private fillRepresentative(r: CardReading, scan: CardScan) {
+    this.repCard = scan;
+    if (!r.card.letters_lost) this.setField('representative.full_name', r.card.full_name, true);
+    this.setField('representative.id_number', r.card.id_number, true);
+    this.cardStatus(r.card.letters_lost ? r.card.warnings[0] : 'Đã đọc thẻ người nộp thay', r.card.letters_lost);
+    this.q<HTMLInputElement>('[name="representative.relation"]').focus();
+  }
+
+  /** The card's address beside its current form(s); the first current one is taken unless the clerk picks another (Alt+1…, Alt+0 keeps the card's). */
+  private showAddress(r: CardReading) {
+    const m = r.address;
+    const box = this.q('[data-testid="address-map"]');
+    this.cardAddress = undefined;
+    this.unitCode = undefined;
+    this.setField('applicant.address', m.original, true);
+    if (m.candidates.length === 0) {
+      setHtml(box, html`<span class="muted">Địa chỉ trên thẻ: không nhận ra đơn vị hành chính trong danh mục 2025 — giữ như trên thẻ.</span>`);
+      box.hidden = !m.original;
+      return;
+    }
+    if (m.already_current) {
+      this.unitCode = m.candidates[0].unit.code;
+      setHtml(box, html`<span class="muted">Địa chỉ đã theo đơn vị hành chính hiện nay (${m.candidates[0].unit.name}).</span>`);
+    } else {
+      setHtml(box, html`<div><span class="muted">Trên thẻ:</span> <span data-testid="address-card">${m.original}</span></div>
+        ${m.candidates.map((c, i) => html`<button type="button" class="link" data-candidate="${i}" data-testid="address-candidate">Hiện nay${m.candidates.length > 1 ? ` (${i + 1})` : ''}: ${c.address} <span class="key">(Alt+${i + 1})</span></button>`)}
+        <button type="button" class="link" data-testid="address-keep">Giữ địa chỉ trên thẻ <span class="key">(Alt+0)</span></button>`);
+      box.querySelectorAll<HTMLElement>('[data-candidate]').forEach((b) => b.addEventListener('click', () => this.chooseAddress(m.candidates[Number(b.dataset.candidate)])));
+      box.querySelector('[data-testid="address-keep"]')?.addEventListener('click', () => this.chooseAddress(null));
+      // a merge has one current form: taken (the clerk can go back with Alt+0); a split asks
+      if (m.candidates.length === 1) this.chooseAddress(m.candidates[0]);
+    }
+    box.hidden = false;
+    this.showOutsideArea();
+  }
+
+  /** The clerk's choice of address: a current form, or (null) the card's as written. */
+  private chooseAddress(c: AddressCandidate | null) {
+    const m = this.reading?.address;
+    if (!m) return;
+    this.setField('applicant.address', c ? c.address : m.original, true);
+    this.unitCode = c?.unit.code;
+    this.cardAddress = c ? m.original : undefined;
+    this.q('[data-testid="address-map"]').querySelectorAll<HTMLElement>('button').forEach((b) =>
+      b.classList.toggle('chosen', c ? b.dataset.candidate === String(m.candidates.indexOf(c)) : b.dataset.testid === 'address-keep'),
+    );
+    this.showOutsideArea();
+  }
+
+  /** "Phi địa giới": the applicant lives in another unit than the centre's. */
+  private showOutsideArea() {
+    const agency = this.reading?.agency_unit;
+    const box = this.q('[data-testid="address-map"]');
+    box.querySelector('[data-testid="outside-area"]')?.remove();
+    if (!agency || !this.unitCode || this.unitCode === agency.code) return;
+    const unit = this.reading?.address.candidates.find((c) => c.unit.code === this.unitCode)?.unit;
+    const note = document.createElement('div');
+    note.dataset.testid = 'outside-area';
+    note.className = 'warn-line';
+    note.textContent = `Hồ sơ phi địa giới: người nộp cư trú tại ${unit?.name ?? this.unitCode}, ${unit?.province_name ?? ''} (đơn vị tiếp nhận: ${agency.name}).`;
+    box.append(note);
+  }
+
+  /** The checklist items that are the applicant's own identity paper: ticked, no photocopy (read from the card). */
+  private markIdentityItems() {
+    const docs = this.procedure ? this.termsOf(this.procedure, this.caseId)?.documents ?? [] : [];
+    for (const d of docs.filter((x) => x.identity)) {
+      const box = this.el.querySelector<HTMLInputElement>(`[data-testid="doc-${d.id}"]`);
+      if (!box) continue;
+      box.checked = !!this.card;
+      const label = box.closest('.doc');
+      label?.classList.toggle('from-card', !!this.card);
+    }
+  }
+
+  /** Earlier details of this ID number at this office, offered with their dates (never filled silently). */
+  private async offerReturning(idNumber: string) {
+    const id = idNumber.trim();
+    if (id.length < 9 || id === this.offeredFor) return;
+    this.offeredFor = id;
+    try {
+      const r = await this.api.applicantReturning(id);
+      this.offered = r;
+      const box = this.q('[data-testid="returning"]');
+      box.hidden = !r;
+      if (!r) return;
+      setHtml(box, html`<div><b>Người nộp đã có ${r.dossiers} hồ sơ tại đây.</b> Thông tin đã khai (chọn để dùng):</div>
+        ${r.details.slice(0, 9).map((d, i) => html`<button type="button" class="link" data-offer="${i}" data-testid="returning-detail">${d.label}: ${d.value} <span class="muted">(${formatDateTime(d.given_at)})</span> <span class="key">(Alt+${i + 1})</span></button>`)}`);
+      box.querySelectorAll<HTMLElement>('[data-offer]').forEach((b) => b.addEventListener('click', () => this.takeOffered(Number(b.dataset.offer))));
+    } catch {
+      // nothing offered: the clerk types as usual
+    }
+  }
+
+  private takeOffered(i: number) {
+    const d = this.offered?.details[i];
+    if (!d) return;
+    this.setField(d.field, d.value, false);
+    this.q(`[data-offer="${i}"]`)?.classList.add('chosen');
+  }
+
+  private toggleRepresentative(show?: boolean) {
+    const box = this.q('[data-testid="representative"]');
+    box.hidden = show === undefined ? !box.hidden : !show;
+    if (!box.hidden) this.q<HTMLInputElement>('[name="representative.full_name"]').focus();
+  }
+
+  /** A new citizen: everything cleared, the cursor on the procedure, in one key (F2 or Esc). */
+  newCitizen() {
+    if (this.contactKind) return;
+    this.q('[data-testid="result"]').hidden = true;
+    this.q('[data-testid="contact-result"]').hidden = true;
+    this.q('[data-testid="form-error"]').hidden = true;
+    this.clearErrors();
+    this.reset();
   }
 
   private deliveryKind(): Delivery['kind'] {
@@ -299,6 +599,9 @@ export class IntakeScreen {
 
   async pick(p: ProcedureView) {
     this.procedure = p;
+    // a new intake starts: the previous citizen's result makes room
+    this.q('[data-testid="result"]').hidden = true;
+    this.q('[data-testid="contact-result"]').hidden = true;
     const proc = this.q('[data-testid="procedure-input"]');
     proc.value = `${p.code} — ${p.name}`;
     this.q('[data-testid="procedure-options"]').hidden = true;
@@ -338,11 +641,20 @@ export class IntakeScreen {
     const docs = this.q('.docs');
     docs.hidden = !t;
     setHtml(this.q('.doc-list'), html`${(t?.documents ?? [])
-      .map((d) => html`<label class="doc"><input type="checkbox" data-nav data-testid="doc-${d.id}" value="${d.id}" checked />
+      .map((d) => html`<label class="doc${d.identity && this.card ? ' from-card' : ''}"><input type="checkbox" data-nav data-testid="doc-${d.id}" value="${d.id}"${this.ticked(d) ? html` checked` : ''} />
         <span>${d.name}${d.mandatory ? html` <b class="req" title="Bắt buộc">*</b>` : ''}</span>
         <small>${DOCUMENT_FORM_LABELS[d.form]} × ${d.count}</small></label>`)}`);
     if (t) this.showFee(t, fresh);
     this.showInfo(p, t, null);
+  }
+
+  /**
+   * Whether a checklist item starts ticked: a mandatory paper (the clerk unticks what is missing),
+   * never a conditional one (ticked only when the clerk sees it); the identity paper when the card
+   * was read.
+   */
+  private ticked(d: { mandatory: boolean; identity?: boolean }): boolean {
+    return d.identity ? !!this.card || d.mandatory : d.mandatory;
   }
 
   /** The procedure, fee, time limit (with its basis and source) and the appointment when known. */
@@ -374,6 +686,10 @@ export class IntakeScreen {
     kind.textContent = hint ?? '';
     kind.hidden = hint === null;
     this.q('[data-testid="fee-required"]').hidden = !required;
+    const units = this.q('.fee-units');
+    units.hidden = !t.fee_units_label;
+    this.q('[data-testid="fee-units-label"]').textContent = t.fee_units_label ?? '';
+    this.q('.fee-copies').hidden = !t.fee_asks_copies;
     if (required) fee.setAttribute('aria-required', 'true');
     else fee.removeAttribute('aria-required');
   }
@@ -381,7 +697,7 @@ export class IntakeScreen {
   /** Fee, time limit and appointment as the core computes them for the case, received now. */
   private async preview(p: ProcedureView, caseId: string | undefined) {
     try {
-      const pv = await this.api.intakePreview(p.code, caseId ?? null);
+      const pv = await this.api.intakePreview(p.code, caseId ?? null, this.feeUnits());
       if (this.procedure !== p || this.caseId !== caseId) return; // another procedure or case since
       if (this.q('.docs').hidden) this.showTerms(p, pv.terms, true);
       else this.showFee(pv.terms, false);
@@ -398,6 +714,16 @@ export class IntakeScreen {
     (next ?? this.input('applicant.full_name')).focus();
   }
 
+  /** The pages/copies (or cases) counted for a fee by the page or the case, as typed (the core checks them). */
+  private feeUnits(): { count: number; copies?: number } | null {
+    if (this.q('.fee-units').hidden) return null;
+    const n = (name: string) => this.input(name).value.replace(/\D/g, '');
+    const count = n('fee_units.count');
+    if (!count) return null;
+    const copies = this.q('.fee-copies').hidden ? '' : n('fee_units.copies');
+    return { count: Number(count), ...(copies ? { copies: Number(copies) } : {}) };
+  }
+
   /** The request the form describes now. */
   buildRequest(): IntakeRequest {
     const v = (n: string) => this.input(n)?.value ?? '';
@@ -406,8 +732,21 @@ export class IntakeScreen {
     const docs = Array.from(this.el.querySelectorAll<HTMLInputElement>('.doc-list input[type=checkbox]'))
       .filter((c) => c.checked)
       .map((c) => c.value);
-    // sent when either box is filled, as typed: the core names what is missing or wrong
-    const rep = { full_name: v('representative.full_name'), id_number: v('representative.id_number') };
+    // sent when any box is filled, as typed: the core names what is missing or wrong
+    const rep = {
+      full_name: v('representative.full_name'), id_number: v('representative.id_number'),
+      relation: v('representative.relation'), authorisation: v('representative.authorisation'),
+    };
+    const gender = this.q<HTMLSelectElement>('[data-testid="applicant-gender"]').value as Gender | '';
+    const identity = {
+      ...(gender ? { gender } : {}),
+      ...(v('applicant.identity.old_id_number').trim() ? { old_id_number: v('applicant.identity.old_id_number') } : {}),
+      ...(v('applicant.identity.id_issued_on').trim() ? { id_issued_on: v('applicant.identity.id_issued_on') } : {}),
+      ...(this.unitCode ? { unit_code: this.unitCode } : {}),
+      ...(this.cardAddress ? { card_address: this.cardAddress } : {}),
+    };
+    const units = this.feeUnits();
+    const subject = v('subject').trim();
     return {
       procedure_code: this.procedure?.code ?? '',
       ...(this.procedure && this.caseId ? { case_id: this.caseId } : {}),
@@ -420,8 +759,13 @@ export class IntakeScreen {
         phone: v('applicant.phone'),
         address: v('applicant.address'),
         ...(email ? { email } : {}),
+        ...(Object.keys(identity).length ? { identity } : {}),
       },
-      ...(rep.full_name.trim() || rep.id_number.trim() ? { representative: rep } : {}),
+      ...(Object.values(rep).some((x) => x.trim()) ? { representative: rep } : {}),
+      ...(this.card ? { card: this.card } : {}),
+      ...(this.repCard ? { representative_card: this.repCard } : {}),
+      ...(subject ? { subject } : {}),
+      ...(units && !fee ? { fee_units: units } : {}),
       documents: docs,
       delivery: deliveryOf(this.deliveryKind(), v('delivery.address')),
       ...(fee ? { fee: Number(fee) } : {}),
@@ -492,6 +836,20 @@ export class IntakeScreen {
     this.input('fee').removeAttribute('aria-required');
     this.procedure = null;
     this.requestId = newRequestId();
+    this.card = null;
+    this.reading = null;
+    this.repCard = null;
+    this.unitCode = undefined;
+    this.cardAddress = undefined;
+    this.offered = null;
+    this.offeredFor = '';
+    this.q<HTMLSelectElement>('[data-testid="applicant-gender"]').value = '';
+    this.el.querySelectorAll('.from-card').forEach((e) => e.classList.remove('from-card'));
+    for (const id of ['address-map', 'returning', 'card-warnings', 'representative']) this.q(`[data-testid="${id}"]`).hidden = true;
+    this.q('.fee-units').hidden = true;
+    this.q('.fee-copies').hidden = true;
+    this.cardStatus('Quét mã QR trên thẻ căn cước để điền người nộp (máy quét, hoặc ảnh thẻ: Ctrl+V)', false);
+    this.q('[data-testid="card-status"]').className = 'muted';
     this.focusFirst();
   }
 
@@ -523,12 +881,19 @@ export class IntakeScreen {
     // the core refused the form's request id: it already stands for another record (a slip given on
     // these papers); the next confirmation is a new request
     if (err.field === 'request_id') this.requestId = newRequestId();
-    const at = this.fieldOf(err);
-    if (at) {
-      at.target?.focus();
-    } else {
+    // every field's problem beside its field; the ones without a place in the form in the banner
+    const all = err.errors?.length ? err.errors.map((e) => ({ ...err, field: e.field, message: e.message })) : [err];
+    const unplaced: string[] = [];
+    let first: HTMLElement | null = null;
+    for (const e of all) {
+      const at = this.fieldOf(e);
+      if (at) first ??= at.target;
+      else unplaced.push(e.message);
+    }
+    if (first) first.focus();
+    if (unplaced.length) {
       const banner = this.q('[data-testid="form-error"]');
-      banner.textContent = err.message;
+      banner.textContent = unplaced.join(' · ');
       banner.hidden = false;
     }
   }

@@ -20,6 +20,7 @@ import { WorkBar, WorkScreen } from './worklists';
 import { SyncBadge, SyncScreen } from './sync';
 import { LockScreen, whoText } from './lock';
 import { Screens } from './screens';
+import { looksLikeCard } from './card';
 
 export function mount(root: HTMLElement, backend: Api = api) {
   setHtml(root, html`
@@ -105,7 +106,35 @@ export function mount(root: HTMLElement, backend: Api = api) {
     (e) => text('status-pending', (e as AppError).message),
   );
 
+  // a scanner in serial (USB COM) mode: a card goes to the screen that takes one (the applicant or
+  // the representative at intake, the collector at the return desk); any other code is typed into
+  // the field with the cursor, as a keyboard-mode scanner would
+  const scanning = backend.onScan((s) => {
+    if (s.error !== undefined || s.text === undefined) {
+      text('status-pending', s.error ?? '');
+      return;
+    }
+    const t = s.text;
+    if (screens.shown.id === 'intake') void intake.scanned(t);
+    else if (screens.shown.id === 'returns' && looksLikeCard(t)) {
+      void backend.cardRead(t).then((r) => returns.fillFromCard({ full_name: r.card.full_name, id_number: r.card.id_number }), (e) => text('status-pending', (e as AppError).message));
+    } else {
+      const el = document.activeElement;
+      if (el instanceof HTMLInputElement) {
+        el.value = t;
+        el.dispatchEvent(new Event('input', { bubbles: true }));
+        el.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+      }
+    }
+  }).catch(() => () => {});
+
   const onKey = (ev: KeyboardEvent) => {
+    // F2 on the intake screen: a new citizen, from a clean form
+    if (ev.key === 'F2' && screens.shown.id === 'intake' && !ev.ctrlKey && !ev.altKey) {
+      ev.preventDefault();
+      intake.newCitizen();
+      return;
+    }
     if (screens.key(ev)) return;
     if ((ev.ctrlKey || ev.metaKey) && (ev.key === 'l' || ev.key === 'L')) {
       // lock the counter now (leaving the desk)
@@ -123,6 +152,7 @@ export function mount(root: HTMLElement, backend: Api = api) {
   const stop = () => {
     document.removeEventListener('keydown', onKey);
     void listening.then((unlisten) => unlisten());
+    void scanning.then((unlisten) => unlisten());
   };
   return { intake, search, settings, handover, returns, work, bar, sync, syncBadge, lockScreen, screens, stop };
 }

@@ -14,7 +14,7 @@ import { SEARCH_PLACEHOLDER, SearchScreen } from './search';
 
 const hit = (n: number): SearchHit => ({
   code: `000.00.31.H26-260212-000${n}`, provisional: false, applicant_name: `Nguyễn Văn ${n}`, id_number: '001090012345',
-  phone: '0912345678', procedure_code: '1.001193', received_at: '2026-02-12T10:30:00+07:00',
+  phone: '0912345678', procedure_code: '1.001193', procedure_name: 'Đăng ký khai sinh', received_at: '2026-02-12T10:30:00+07:00',
   due_at: '2026-02-12T17:00:00+07:00', status: 'received',
 });
 const dossier: DossierView = view({

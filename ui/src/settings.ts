@@ -18,6 +18,8 @@ const TEXT_FIELDS: Array<[keyof CounterSettings, string, number]> = [
   ['head_name', 'Họ tên người đứng đầu', LIMITS.setting],
   ['counter_phone', 'Số điện thoại hướng dẫn (in trên phiếu bổ sung)', LIMITS.setting],
   ['departments', 'Phòng ban nhận hồ sơ khi bàn giao (cách nhau bằng dấu ;)', LIMITS.departments],
+  ['unit_code', 'Mã xã/phường của trung tâm theo danh mục 2025 (gõ tên để tìm mã; dùng để nhận biết hồ sơ phi địa giới)', LIMITS.code],
+  ['scanner_port', 'Cổng máy quét ở chế độ USB COM (ví dụ /dev/ttyACM0 hoặc COM3); để trống nếu máy quét gõ như bàn phím', LIMITS.setting],
 ];
 
 /** Number settings: only digits can be typed (an empty box goes as 0); the core checks the range and says what fits. */
@@ -61,6 +63,20 @@ export class SettingsScreen {
     form.addEventListener('keydown', (ev) => handleEnter(form, ev, () => void this.save()));
     form.addEventListener('submit', (ev) => ev.preventDefault());
     this.q('[data-testid="settings-save"]').addEventListener('click', () => void this.save());
+    // the centre's unit: typing a name lists the matching units of the 2025 map with their codes
+    const unit = this.input('unit_code');
+    const hint = document.createElement('small');
+    hint.className = 'muted';
+    hint.dataset.testid = 'unit-hint';
+    unit.after(hint);
+    unit.addEventListener('input', () => {
+      const q = unit.value.trim();
+      if (!q) return void (hint.textContent = '');
+      void this.api.unitsSearch(q).then(
+        (us) => (hint.textContent = us.slice(0, 5).map((u) => `${u.code} ${u.name} (${u.province_name})`).join(' · ') || 'Không có đơn vị nào khớp'),
+        () => (hint.textContent = ''),
+      );
+    });
     for (const k of NUMBER_FIELDS) {
       const input = this.input(k);
       input.addEventListener('input', () => {
@@ -131,6 +147,8 @@ export class SettingsScreen {
       head_name: v('head_name'),
       counter_phone: v('counter_phone'),
       departments: v('departments'),
+      unit_code: v('unit_code'),
+      scanner_port: v('scanner_port'),
       lock_after_minutes: Number(v('lock_after_minutes').replace(/\D/g, '')),
       apology_days_before_due: Number(v('apology_days_before_due').replace(/\D/g, '')),
     };

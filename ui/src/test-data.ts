@@ -34,6 +34,7 @@ export function termsOf(p: Procedure, time_limit_label: string, c?: ProcedureCas
     fee_label: fee_kind === 'amount' ? formatMoney(fee.amount) : FEE_KIND_LABELS[fee_kind],
     ...(fee_kind === 'amount' ? { fee_prefill: fee.amount } : {}),
     fee_required: fee_kind === 'unknown',
+    fee_asks_copies: false,
     documents: c?.documents ?? p.documents,
   };
 }

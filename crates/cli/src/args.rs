@@ -25,6 +25,12 @@ pub enum Cmd {
     /// The working-day calendar (holidays and yearly day swaps)
     #[command(subcommand)]
     Calendar(CalendarCmd),
+    /// The citizen's card as a scanner reads it (for IT staff and tests)
+    #[command(subcommand)]
+    Card(CardCmd),
+    /// The 2025 administrative map: current units, old → new
+    #[command(subcommand)]
+    Units(UnitsCmd),
     /// Take a dossier in from a JSON file (or - for stdin); prints the created dossier as JSON.
     /// With --guidance or --refuse nothing is taken in: the citizen gets the guidance slip (Mẫu 02,
     /// listing the checklist items the request lacks) or the refusal slip (Mẫu 03), recorded with its
@@ -421,6 +427,33 @@ pub enum CatalogCmd {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Subcommand)]
+pub enum CardCmd {
+    /// Read a card's QR string: the fields, the ID cross-checks and the address's current form; exits
+    /// non-zero (2) with the reason on a string it cannot read
+    Parse {
+        text: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum UnitsCmd {
+    /// Current units matching a query (diacritics optional) or a code
+    Search { query: String },
+    /// The current form of an address written with the old units
+    Map {
+        address: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Replace the shipped map with a newer file (same shape as assets/units/units-2025.json; admin)
+    Import { file: PathBuf },
+    /// Which map is in use (version, source, licence, counts)
+    Info,
 }
 
 #[derive(Subcommand)]

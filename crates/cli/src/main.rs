@@ -18,6 +18,7 @@ macro_rules! eprintln {
 
 mod admin;
 mod args;
+mod card;
 mod dossiers;
 mod output;
 mod session;
@@ -43,8 +44,14 @@ fn run(cli: Cli) -> Result<(), AppError> {
         );
         return Ok(());
     }
+    // the card reader and the map read nothing stored: no database needed
+    let cmd = match cli.cmd {
+        Cmd::Card(c) => return card::card(&dir, c),
+        Cmd::Units(c) => return card::units(&dir, c),
+        other => other,
+    };
     let store = session::open(&dir)?;
-    match cli.cmd {
+    match cmd {
         c @ (Cmd::Init(_)
         | Cmd::Catalog(_)
         | Cmd::Calendar(_)

@@ -66,6 +66,8 @@ pub struct CardRead {
     pub name_on_card: String,
     /// `YYYY-MM-DD`
     pub date_of_birth: String,
+    /// As the form shows and a clerk types it ("05/03/1990").
+    pub date_of_birth_shown: String,
     #[ts(optional)]
     pub gender: Option<Gender>,
     /// The permanent address as the card has it (it names the units before the 2025 reform); empty
@@ -74,6 +76,8 @@ pub struct CardRead {
     /// `YYYY-MM-DD`
     #[ts(optional)]
     pub date_of_issue: Option<String>,
+    #[ts(optional)]
+    pub date_of_issue_shown: Option<String>,
     /// Fields after the seventh, as read (their meaning is not published).
     pub extra: Vec<String>,
     pub field_count: u32,
@@ -200,9 +204,11 @@ pub fn parse(raw: &str, today: NaiveDate) -> Result<CardRead> {
         id_number,
         old_id_number,
         date_of_birth: dob.format("%Y-%m-%d").to_string(),
+        date_of_birth_shown: crate::dates::format_date(dob),
         gender: if letters_lost && gender.is_none() { None } else { gender },
         address: if letters_lost { String::new() } else { address },
         date_of_issue: date_of_issue.map(|d| d.format("%Y-%m-%d").to_string()),
+        date_of_issue_shown: date_of_issue.map(crate::dates::format_date),
         extra,
         field_count: fields.len() as u32,
         checks,

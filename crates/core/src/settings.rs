@@ -188,6 +188,12 @@ impl CounterSettings {
         Ok(s)
     }
 
+    /// The scanner's serial port, without a session: the shell opens the device before anyone logs in
+    /// (a device path, not personal data).
+    pub fn scanner_port(store: &Store) -> Result<String> {
+        Ok(CounterSettings::load_unchecked(store)?.scanner_port)
+    }
+
     /// Sets one field from text, with a Vietnamese message when the value does not fit.
     pub fn apply(&mut self, key: &str, value: &str) -> Result<()> {
         let max = match key {

@@ -21,7 +21,11 @@ name_on_card: string,
 /**
  * `YYYY-MM-DD`
  */
-date_of_birth: string, gender?: Gender, 
+date_of_birth: string, 
+/**
+ * As the form shows and a clerk types it ("05/03/1990").
+ */
+date_of_birth_shown: string, gender?: Gender, 
 /**
  * The permanent address as the card has it (it names the units before the 2025 reform); empty
  * when letters were lost.
@@ -30,7 +34,7 @@ address: string,
 /**
  * `YYYY-MM-DD`
  */
-date_of_issue?: string, 
+date_of_issue?: string, date_of_issue_shown?: string, 
 /**
  * Fields after the seventh, as read (their meaning is not published).
  */

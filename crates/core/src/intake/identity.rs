@@ -85,3 +85,42 @@ pub fn representative_from_card(r: &mut Representative, scan: &CardScan, now: Na
     r.card_read_at = Some(at);
     Ok(())
 }
+
+/// What the intake screen (and the return desk) shows for a scan: the card read and checked, and its
+/// address beside its current form (2025 map).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct CardReading {
+    /// The string read (sent back with the intake request, which the core checks again).
+    pub text: String,
+    /// When it was read (RFC 3339, the core's clock): sent back as the scan's `read_at`.
+    pub read_at: String,
+    pub card: CardRead,
+    pub address: crate::units::AddressMapping,
+    /// The centre's own unit (settings `unit_code`), to tell a "phi địa giới" applicant.
+    #[ts(optional)]
+    pub agency_unit: Option<crate::units::UnitView>,
+}
+
+/// Reads a scanned card string for the screen (`Right::Read`: what it shows is personal data).
+pub fn read_card(store: &crate::store::Store, text: &str) -> Result<CardReading> {
+    store.require(crate::accounts::Right::Read)?;
+    let card = card::parse(text, store.clock().now().date())?;
+    let units = crate::units::for_data_dir(store.data_dir());
+    let address = units.map_address(&card.address);
+    let unit_code = crate::settings::CounterSettings::load(store)?.unit_code;
+    Ok(CardReading { text: text.trim().to_string(), read_at: to_rfc3339(store.clock().now()), card, address, agency_unit: units.unit(&unit_code) })
+}
+
+/// The current form of an address typed or read (`Right::Read`).
+pub fn map_address(store: &crate::store::Store, address: &str) -> Result<crate::units::AddressMapping> {
+    store.require(crate::accounts::Right::Read)?;
+    crate::limits::length("applicant.address", "Địa chỉ", address, crate::limits::ADDRESS)?;
+    Ok(crate::units::for_data_dir(store.data_dir()).map_address(address))
+}
+
+/// Current units matching a query (set-up, the applicant's unit, "phi địa giới").
+pub fn search_units(store: &crate::store::Store, query: &str) -> Result<Vec<crate::units::UnitView>> {
+    crate::limits::length("query", "Từ khóa", query, crate::limits::CATALOG_TEXT)?;
+    Ok(crate::units::for_data_dir(store.data_dir()).search(query, 20))
+}

@@ -170,6 +170,11 @@ impl Store {
         &self.path
     }
 
+    /// The directory the database lives in (imported unit lists, saved PDFs).
+    pub fn data_dir(&self) -> &Path {
+        self.path.parent().unwrap_or_else(|| Path::new("."))
+    }
+
     /// The connection, for the core's own modules only: the sibling crates (sync, forms, CLI, shell)
     /// go through named functions of the core, so every write is one IMMEDIATE transaction with its
     /// audit entry and every read checks the session's right.
