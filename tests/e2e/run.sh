@@ -27,7 +27,7 @@ trap cleanup EXIT
 
 if [ -z "${E2E_DISPLAY:-}" ]; then
   DISPLAY_NUM=:$((90 + RANDOM % 9))
-  Xvfb "$DISPLAY_NUM" -screen 0 1366x900x24 -nolisten tcp >/tmp/motcua-xvfb.log 2>&1 &
+  Xvfb "$DISPLAY_NUM" -screen 0 1366x768x24 -nolisten tcp >/tmp/motcua-xvfb.log 2>&1 &
   pids+=($!)
   export DISPLAY="$DISPLAY_NUM"
 else

@@ -14,20 +14,35 @@ const BURST_GAP_MS = 250;
  */
 export function looksLikeCard(text: string): boolean {
   const t = text.replace(/^\uFEFF/, '').trimStart();
-  return t.length > 13 && t.charAt(12) === '|' && [...t.slice(0, 12)].every((c) => c >= '0' && c <= '9');
+  return t.length >= 13 && t.charAt(12) === '|' && [...t.slice(0, 12)].every((c) => c >= '0' && c <= '9');
 }
 
-type Burst = { target: HTMLInputElement | HTMLTextAreaElement | null; before: string; text: string; last: number };
+/** The text field a key lands in, if any (a checkbox or a button holds no text). */
+function textField(el: EventTarget | null): HTMLInputElement | HTMLTextAreaElement | null {
+  return el instanceof HTMLInputElement && el.type !== 'checkbox' ? el : el instanceof HTMLTextAreaElement ? el : null;
+}
+
+type Burst = {
+  target: HTMLInputElement | HTMLTextAreaElement | null;
+  /** The field's value before each key of the burst. */
+  before: string[];
+  text: string;
+  last: number;
+  /** Where the card string starts in `text`, once seen (a clerk may have typed just before). */
+  start: number | null;
+};
 
 /**
  * Watches keystrokes under `root` for a keyboard-wedge scan. The characters still reach the focused
- * field as they come (a person typing is never slowed); when Enter ends a burst that is a card
- * string, the field gets back what it held before the burst, the Enter is swallowed, and `onScan`
- * gets the string. A checkbox or button that had focus loses nothing either: the burst is collected
- * from the key events, not from the field.
+ * field as they come (a person typing is never slowed); as soon as the burst holds a card string's
+ * start (12 digits and `|`) the rest goes nowhere, and when Enter ends it the field gets back what it
+ * held before the card began, the Enter is swallowed, and `onScan` gets the string. A checkbox or
+ * button that had focus loses nothing either: the burst is collected from the key events.
  */
 export class WedgeDetector {
   private burst: Burst | null = null;
+  /** Ends a card string whose scanner sends no Enter after it (a short silence ends it instead). */
+  private idle: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     root: HTMLElement,
@@ -37,34 +52,55 @@ export class WedgeDetector {
     root.addEventListener('keydown', (ev) => this.key(ev), true);
   }
 
+  private restore(b: Burst) {
+    if (!b.target || b.start === null) return;
+    b.target.value = b.before[b.start] ?? '';
+    b.target.dispatchEvent(new Event('input', { bubbles: true }));
+  }
+
+  /** The card string of the burst, handed on once. */
+  private finish(b: Burst) {
+    if (this.idle) clearTimeout(this.idle);
+    this.idle = null;
+    if (this.burst === b) this.burst = null;
+    this.restore(b);
+    this.onScan(b.text.slice(b.start ?? 0));
+  }
+
   private key(ev: KeyboardEvent) {
     const t = this.now();
     if (ev.key === 'Enter') {
       const b = this.burst;
       this.burst = null;
-      if (b && t - b.last < BURST_GAP_MS && looksLikeCard(b.text)) {
+      if (this.idle) clearTimeout(this.idle);
+      this.idle = null;
+      if (b && b.start !== null && t - b.last < BURST_GAP_MS) {
         ev.preventDefault();
         ev.stopImmediatePropagation();
-        if (b.target) {
-          b.target.value = b.before;
-          b.target.dispatchEvent(new Event('input', { bubbles: true }));
-        }
-        this.onScan(b.text);
+        this.finish(b);
       }
       return;
     }
     if (ev.key.length !== 1 || ev.ctrlKey || ev.altKey || ev.metaKey) return;
     if (!this.burst || t - this.burst.last > BURST_GAP_MS) {
-      const el = ev.target as HTMLElement;
-      const field = el instanceof HTMLInputElement && el.type !== 'checkbox' ? el : el instanceof HTMLTextAreaElement ? el : null;
-      this.burst = { target: field, before: field?.value ?? '', text: '', last: t };
+      this.burst = { target: textField(ev.target), before: [], text: '', last: t, start: null };
     }
-    this.burst.text += ev.key;
-    this.burst.last = t;
-    // once it is clearly a card string, it goes nowhere else (the name field never holds half of it)
-    if (looksLikeCard(this.burst.text)) {
+    const b = this.burst;
+    // a burst that began on a checkbox whose first key the screen moved into a field (the intake's
+    // checklist sends typed text to the first empty field): that field is the one to give back
+    b.target ??= textField(ev.target);
+    b.before.push(b.target?.value ?? '');
+    b.text += ev.key;
+    b.last = t;
+    if (b.start === null && ev.key === '|' && b.text.length >= 13 && looksLikeCard(b.text.slice(-13))) {
+      b.start = b.text.length - 13;
+      this.restore(b);
+    }
+    // a card string goes nowhere else (the name field never holds half of it)
+    if (b.start !== null) {
       ev.preventDefault();
-      if (this.burst.target) this.burst.target.value = this.burst.before;
+      if (this.idle) clearTimeout(this.idle);
+      this.idle = setTimeout(() => this.burst === b && this.finish(b), BURST_GAP_MS * 2);
     }
   }
 }

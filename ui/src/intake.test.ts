@@ -7,7 +7,10 @@ import type { ProcedureView } from './bindings/ProcedureView';
 import {
   CONTACT_KIND_LABELS, DELIVERY_KINDS, FEE_KIND_LABELS, FORM_LABELS, ID_TYPES, LIMIT_BASIS_LABELS, LIMITS, STATUS_LABELS,
 } from './bindings/facts';
-import { procedureView, view } from './test-data';
+import type { CardReading } from './bindings/CardReading';
+import type { FeeUnits } from './bindings/FeeUnits';
+import { cardReading, cardText, procedureView, unit, view } from './test-data';
+import { formatMoney } from './format';
 
 // src/api.ts is the only module that calls the backend: replace it wholesale.
 const { fake, submitted, contacts } = vi.hoisted(() => {
@@ -23,6 +26,10 @@ const { fake, submitted, contacts } = vi.hoisted(() => {
     dossierSearch: vi.fn(),
     dossierGet: vi.fn(),
     formPrint: vi.fn(),
+    settingsGet: vi.fn(),
+    cardRead: vi.fn(),
+    cardFromImage: vi.fn(),
+    applicantReturning: vi.fn(),
   };
   return { fake, submitted, contacts };
 });
@@ -63,7 +70,21 @@ const single = procedureView({
   ...birth, code: '1.004873', name: 'Cấp Giấy xác nhận tình trạng hôn nhân', time_limit: { kind: 'working_days', days: 3 },
   fee: { kind: 'unknown', amount: 0 }, documents: [{ id: 'to-khai', name: 'Tờ khai', form: 'original', count: 1, mandatory: true }],
 }, '03 ngày làm việc');
-const CATALOG: ProcedureView[] = [birth, copy, pause, single];
+/** A fee by the page: the clerk counts pages and copies, the core computes the fee. */
+const pages: ProcedureView = (() => {
+  const p = procedureView({ ...copy, code: '2.000908', name: 'Chứng thực chữ ký', fee: { kind: 'amount', amount: 2000, note: 'mỗi trang' } }, '01 ngày làm việc');
+  return { ...p, terms: [{ ...p.terms[0], fee_units_label: 'Số trang bản chính', fee_asks_copies: true }] };
+})();
+/** A checklist whose identity paper the card stands for (no photocopy once it is read). */
+const residence = procedureView({
+  ...birth, code: '1.004194', name: 'Đăng ký thường trú',
+  documents: [
+    { id: 'to-khai', name: 'Tờ khai thay đổi thông tin cư trú', form: 'original', count: 1, mandatory: true },
+    { id: 'cccd', name: 'Thẻ căn cước', form: 'copy', count: 1, mandatory: false, identity: true },
+    { id: 'nha-o', name: 'Giấy tờ chứng minh chỗ ở', form: 'copy', count: 1, mandatory: false },
+  ],
+}, 'Trong ngày (nhận trước 15:00)');
+const CATALOG: ProcedureView[] = [birth, copy, pause, single, pages, residence];
 
 const printed = (o: Partial<PrintOutcome> = {}): PrintOutcome => ({
   form: 'supplement', dossier_code: null, pdf_path: '/data/prints/hd.pdf', pages: 1, reprint: false, printed: true, printer: 'MotCua-PDF',
@@ -114,11 +135,14 @@ describe('intake screen', () => {
     contacts.length = 0;
     Object.values(fake).forEach((f) => f.mockReset());
     fake.catalogSearch.mockImplementation(async (q: string) => (q.includes('khai') ? [birth] : q === '' ? [birth, copy] : [birth, copy]));
-    fake.intakePreview.mockImplementation(async (code: string, caseId?: string | null) => {
+    fake.intakePreview.mockImplementation(async (code: string, caseId?: string | null, units?: FeeUnits | null) => {
       const p = CATALOG.find((x) => x.code === code)!;
       // the core: a procedure with cases needs one, and the terms are that case's
-      const terms = p.terms.find((t) => (t.case_id ?? null) === (caseId ?? null));
-      if (!terms) throw { code: 'validation', reason: 'invalid', message: 'Chọn trường hợp', field: 'case_id' };
+      const found = p.terms.find((t) => (t.case_id ?? null) === (caseId ?? null));
+      if (!found) throw { code: 'validation', reason: 'invalid', message: 'Chọn trường hợp', field: 'case_id' };
+      // a fee by the page: computed from what was counted
+      const counted = units && found.fee_units_label ? found.fee.amount * units.count * (units.copies ?? 1) : null;
+      const terms = counted === null ? found : { ...found, fee_prefill: counted, fee_label: formatMoney(counted) };
       return {
         procedure_code: p.code, procedure_name: p.name, fee: terms.fee.amount, time_limit: terms.time_limit,
         time_limit_label: terms.time_limit_label, received_at: '2026-02-11T10:30:00+07:00', due_at: '2026-02-12T17:00:00+07:00', terms,
@@ -158,6 +182,7 @@ describe('intake screen', () => {
       }, [], { is_contact: true });
       return { record, print: printed({ form: guidance ? 'supplement' : 'refusal', dossier_code: record.code }) };
     });
+    fake.applicantReturning.mockResolvedValue(null);
     screen = new IntakeScreen(); // the mocked api module is the default backend
     document.body.append(screen.el);
   });
@@ -174,7 +199,7 @@ describe('intake screen', () => {
     key(input, 'Enter');
     await tick();
     expect(input.value).toContain('2.000815');
-    expect(fake.intakePreview).toHaveBeenCalledWith('2.000815', null);
+    expect(fake.intakePreview).toHaveBeenCalledWith('2.000815', null, null);
     expect($(screen, 'preview-due').textContent).toBe('17:00 thứ Năm, 12/02/2026');
     expect($(screen, 'preview-fee').textContent).toBe('2.000 đ');
     expect($(screen, 'preview-time-limit').textContent).toBe('01 ngày làm việc');
@@ -197,10 +222,11 @@ describe('intake screen', () => {
     expect(screen.el.querySelectorAll('[data-testid="procedure-option"]').length).toBe(2);
   });
 
-  it('lists the checklist: all ticked, mandatory marked, form and count shown', async () => {
+  it('lists the checklist: mandatory items ticked, conditional ones not, mandatory marked, form and count shown', async () => {
     await screen.pick(birth);
     expect($(screen, 'doc-to-khai').checked).toBe(true);
-    expect($(screen, 'doc-uy-quyen').checked).toBe(true);
+    // a conditional paper is ticked only when the clerk sees it
+    expect($(screen, 'doc-uy-quyen').checked).toBe(false);
     const rows = screen.el.querySelectorAll('.doc');
     expect(rows[0].textContent).toContain('*');
     expect(rows[0].textContent).toContain('Bản chính × 1');
@@ -218,13 +244,15 @@ describe('intake screen', () => {
       key(document.activeElement as HTMLElement, 'Enter');
       await tick();
     }
+    // the representative's section is hidden until asked for (Alt+U), so not in the order
     expect(order).toEqual([
-      'doc-to-khai', 'doc-uy-quyen', 'applicant-full_name', 'applicant-id_type', 'applicant-id_number',
-      'applicant-date_of_birth', 'applicant-phone', 'applicant-address', 'applicant-email',
-      'representative-full_name', 'representative-id_number', 'delivery-kind', 'fee',
+      'doc-to-khai', 'doc-uy-quyen', 'applicant-full_name', 'applicant-gender', 'applicant-id_type', 'applicant-id_number',
+      'applicant-date_of_birth', 'applicant-old_id_number', 'applicant-id_issued_on', 'applicant-phone', 'applicant-address',
+      'applicant-email', 'subject', 'delivery-kind', 'fee',
     ]);
     expect(sent().length).toBe(1);
-    expect(sent()[0].documents).toEqual(['to-khai', 'uy-quyen']);
+    // Enter did not toggle: the mandatory item is still ticked, the conditional one still not
+    expect(sent()[0].documents).toEqual(['to-khai']);
     el = $(screen, 'procedure-input');
     expect(document.activeElement).toBe(el);
   });
@@ -266,10 +294,11 @@ describe('intake screen', () => {
 
   it('builds the request from the form: ticked documents, birth date as typed, stable request id', async () => {
     await fill(screen);
-    $(screen, 'doc-uy-quyen').click(); // untick
+    $(screen, 'doc-to-khai').click(); // untick the mandatory one
+    $(screen, 'doc-uy-quyen').click(); // tick the conditional one
     $(screen, 'applicant-email').value = ' a@b.vn ';
     const r1 = screen.buildRequest();
-    expect(r1.documents).toEqual(['to-khai']);
+    expect(r1.documents).toEqual(['uy-quyen']);
     expect(r1.applicant).toEqual({
       full_name: 'Nguyễn Văn A', id_type: 'cccd', id_number: '001090012345', date_of_birth: '05/03/1990',
       phone: '0912345678', address: 'Hà Nội', email: 'a@b.vn',
@@ -280,6 +309,8 @@ describe('intake screen', () => {
     expect(r1.fee).toBeUndefined();
     expect(r1).not.toHaveProperty('case_id');
     expect(r1).not.toHaveProperty('representative');
+    // nothing scanned, nothing about another person, nothing counted
+    for (const absent of ['card', 'representative_card', 'subject', 'fee_units']) expect(r1).not.toHaveProperty(absent);
     expect(r1.request_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(screen.buildRequest().request_id).toBe(r1.request_id);
   });
@@ -376,7 +407,7 @@ describe('intake screen', () => {
     select.value = 'tam-ngung';
     select.dispatchEvent(new Event('change'));
     await tick();
-    expect(fake.intakePreview).toHaveBeenLastCalledWith('1.001570', 'tam-ngung');
+    expect(fake.intakePreview).toHaveBeenLastCalledWith('1.001570', 'tam-ngung', null);
     expect(screen.el.querySelectorAll('.doc-list input').length).toBe(1);
     expect($(screen, 'doc-thong-bao')).toBeTruthy();
     // the province's time limit, with where it comes from
@@ -387,7 +418,7 @@ describe('intake screen', () => {
     select.value = 'tiep-tuc';
     select.dispatchEvent(new Event('change'));
     await tick();
-    expect(fake.intakePreview).toHaveBeenLastCalledWith('1.001570', 'tiep-tuc');
+    expect(fake.intakePreview).toHaveBeenLastCalledWith('1.001570', 'tiep-tuc', null);
     expect($(screen, 'doc-thong-bao')).toBeNull();
     expect($(screen, 'doc-thong-bao-tiep-tuc').checked).toBe(true);
     expect($(screen, 'preview-time-limit').textContent).toBe('02 ngày làm việc');
@@ -403,7 +434,7 @@ describe('intake screen', () => {
     // a procedure without cases: no picker, no case sent
     await screen.pick(birth);
     expect(select.closest<HTMLElement>('label')!.hidden).toBe(true);
-    expect(fake.intakePreview).toHaveBeenLastCalledWith('1.001193', null);
+    expect(fake.intakePreview).toHaveBeenLastCalledWith('1.001193', null, null);
     expect(screen.buildRequest()).not.toHaveProperty('case_id');
     expect(active()).toBe('doc-to-khai');
   });
@@ -468,26 +499,43 @@ describe('intake screen', () => {
 
   it('the representative (ủy quyền) is sent only when filled, capped at the core\'s lengths; its errors show under its fields', async () => {
     await fill(screen);
+    const section = $(screen, 'representative');
     const name = $(screen, 'representative-full_name');
     const id = $(screen, 'representative-id_number');
+    // hidden until asked for: Alt+U (or the button) shows it with the cursor on the name
+    expect(section.hidden).toBe(true);
+    key($(screen, 'applicant-phone'), 'u', { altKey: true });
+    expect(section.hidden).toBe(false);
+    expect(active()).toBe('representative-full_name');
+    $(screen, 'representative-toggle').click();
+    expect(section.hidden).toBe(true);
+    $(screen, 'representative-toggle').click();
+    expect(section.hidden).toBe(false);
     expect(name.maxLength).toBe(LIMITS.name);
     expect(id.maxLength).toBe(LIMITS.id_number);
-    expect(name.closest('label')!.textContent).toContain('Người được ủy quyền (nếu có)');
+    expect($(screen, 'representative-relation').maxLength).toBe(LIMITS.relation);
+    expect($(screen, 'representative-authorisation').maxLength).toBe(LIMITS.authorisation);
+    expect(name.closest('label')!.textContent).toContain('Người nộp thay (ủy quyền)');
     expect(screen.buildRequest()).not.toHaveProperty('representative');
     name.value = '  ';
     expect(screen.buildRequest()).not.toHaveProperty('representative');
     name.value = 'Trần Văn B';
     id.value = 'bad';
-    expect(screen.buildRequest().representative).toEqual({ full_name: 'Trần Văn B', id_number: 'bad' });
+    // as typed, every box: the core names what is missing or wrong
+    const typed = { full_name: 'Trần Văn B', id_number: 'bad', relation: '', authorisation: '' };
+    expect(screen.buildRequest().representative).toEqual(typed);
     await screen.submit();
-    expect(sent()[0].representative).toEqual({ full_name: 'Trần Văn B', id_number: 'bad' });
+    expect(sent()[0].representative).toEqual(typed);
     expect($(screen, 'error-representative.id_number').hidden).toBe(false);
     expect($(screen, 'error-representative.id_number').textContent).toBe('Số giấy tờ của người được ủy quyền không hợp lệ');
     expect(active()).toBe('representative-id_number');
     id.value = '001090099999';
+    $(screen, 'representative-relation').value = 'con';
     await screen.submit();
-    expect(sent()[1].representative).toEqual({ full_name: 'Trần Văn B', id_number: '001090099999' });
+    expect(sent()[1].representative).toEqual({ ...typed, id_number: '001090099999', relation: 'con' });
     expect(name.value).toBe('');
+    // the next citizen starts without the section
+    expect(section.hidden).toBe(true);
   });
 
   it('guidance (F10): the dialog lists the core\'s unticked mandatory items, the edited list reaches the core, the slip number and its print are shown', async () => {
@@ -624,5 +672,411 @@ describe('intake screen', () => {
     expect(status.className).toContain('error');
     expect(status.textContent).toContain('Máy in hết giấy.');
     expect($(screen, 'contact-result').querySelector<HTMLElement>('[data-testid="open-pdf"]')!.hidden).toBe(false);
+  });
+
+  // ——— the card fills the applicant (issue 15) ———
+
+  /** The core reads `r` for whatever is scanned; the screen is told of a scan. */
+  async function scan(r: CardReading = cardReading()) {
+    fake.cardRead.mockResolvedValueOnce(r);
+    await screen.scanned(r.text);
+    await tick();
+  }
+  const fromCard = (id: string) => $(screen, id).closest('.field')!.classList.contains('from-card');
+  const shown = (id: string) => !$(screen, id).hidden;
+  /** Keys as a keyboard wedge (or a person) types them into the focused element, then Enter; true when Enter was swallowed. */
+  function typeKeys(text: string, enter = true): boolean {
+    for (const ch of text) {
+      const ev = new KeyboardEvent('keydown', { key: ch, bubbles: true, cancelable: true });
+      if (!document.activeElement!.dispatchEvent(ev)) continue;
+      const now = document.activeElement;
+      if (now instanceof HTMLInputElement && now.type !== 'checkbox') {
+        now.value += ch;
+        now.dispatchEvent(new Event('input', { bubbles: true }));
+      } else if (now instanceof HTMLInputElement && ch === ' ') now.checked = !now.checked;
+    }
+    return enter && !document.activeElement!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));
+  }
+
+  it('a keyboard-wedge scan in the name field: the core reads the string, the name is the card\'s, the Enter submits nothing', async () => {
+    await screen.pick(birth);
+    const name = $(screen, 'applicant-full_name');
+    name.value = 'Ngu';
+    name.focus();
+    fake.cardRead.mockResolvedValueOnce(cardReading());
+    expect(typeKeys(cardText())).toBe(true);
+    await tick();
+    expect(fake.cardRead).toHaveBeenCalledWith(cardText());
+    expect(fake.intakeSubmit).not.toHaveBeenCalled();
+    expect(name.value).toBe('Nguyễn Văn An');
+    expect(fromCard('applicant-full_name')).toBe(true);
+  });
+
+  it('a scan fills the applicant and marks what came from the card; the core\'s checks and warnings are shown', async () => {
+    await screen.pick(birth);
+    await scan(cardReading({ card: { warnings: ['Năm sinh trên thẻ không khớp với số CCCD'], checks: [{ ok: true, message: 'Mã tỉnh 001 (Hà Nội)' }, { ok: false, message: 'Năm sinh 1991 không khớp' }] } }));
+    const values = Object.fromEntries(['applicant-full_name', 'applicant-id_number', 'applicant-date_of_birth', 'applicant-old_id_number', 'applicant-id_issued_on', 'applicant-gender', 'applicant-id_type']
+      .map((id) => [id, $(screen, id).value]));
+    expect(values).toEqual({
+      'applicant-full_name': 'Nguyễn Văn An', 'applicant-id_number': '001090012345', 'applicant-date_of_birth': '05/03/1990',
+      'applicant-old_id_number': '123456789', 'applicant-id_issued_on': '01/01/2021', 'applicant-gender': 'male', 'applicant-id_type': 'cccd',
+    });
+    for (const id of ['applicant-full_name', 'applicant-id_number', 'applicant-date_of_birth', 'applicant-old_id_number', 'applicant-id_issued_on', 'applicant-gender', 'applicant-address']) {
+      expect(fromCard(id), id).toBe(true);
+    }
+    expect(fromCard('applicant-phone')).toBe(false);
+    expect($(screen, 'card-status').textContent).toContain('1/2 kiểm tra khớp');
+    expect($(screen, 'card-status').textContent).toContain('10:29');
+    expect(shown('card-warnings')).toBe(true);
+    expect([...$(screen, 'card-warnings').querySelectorAll('li')].map((li) => li.textContent)).toEqual(['Năm sinh trên thẻ không khớp với số CCCD']);
+    // the cursor goes where the card said nothing
+    expect(active()).toBe('applicant-phone');
+    // a clean card: no warnings box
+    await scan();
+    expect(shown('card-warnings')).toBe(false);
+    expect($(screen, 'card-status').className).toBe('ok');
+  });
+
+  it('a card whose letters were lost (keyboard mode) leaves name and address to the clerk, and says why', async () => {
+    const lost = 'Máy quét đang ở chế độ bàn phím nên mất dấu tiếng Việt: gõ họ tên và địa chỉ, hoặc chuyển máy quét sang chế độ cổng COM';
+    await scan(cardReading({ card: { letters_lost: true, full_name: '', address: '', warnings: [lost] } }));
+    expect($(screen, 'applicant-full_name').value).toBe('');
+    expect($(screen, 'applicant-address').value).toBe('');
+    expect(fromCard('applicant-full_name')).toBe(false);
+    expect(fromCard('applicant-address')).toBe(false);
+    expect($(screen, 'applicant-id_number').value).toBe('001090012345');
+    expect(fromCard('applicant-id_number')).toBe(true);
+    expect($(screen, 'card-warnings').textContent).toContain(lost);
+    expect(shown('address-map')).toBe(false);
+    expect(active()).toBe('applicant-full_name');
+    expect(screen.buildRequest().applicant.identity).not.toHaveProperty('unit_code');
+  });
+
+  it('a second card that lost its letters keeps nothing of the first card\'s address', async () => {
+    await scan();
+    expect(screen.buildRequest().applicant.identity).toHaveProperty('unit_code', '00004');
+    await scan(cardReading({ text: cardText('079085000123', 'TRN TH BCH'), card: { id_number: '079085000123', letters_lost: true, full_name: '', address: '', warnings: ['mất dấu'] } }));
+    expect($(screen, 'applicant-address').value).toBe('');
+    expect(shown('address-map')).toBe(false);
+    const identity = screen.buildRequest().applicant.identity!;
+    expect(identity).not.toHaveProperty('unit_code');
+    expect(identity).not.toHaveProperty('card_address');
+  });
+
+  it('a merged unit: its current address is taken, the card\'s beside it; Alt+0 goes back to the card\'s', async () => {
+    const r = cardReading();
+    await scan(r);
+    const address = $(screen, 'applicant-address');
+    expect(address.value).toBe('Số 1 phố Điện Biên Phủ, Phường Ba Đình, Thành phố Hà Nội');
+    expect(shown('address-map')).toBe(true);
+    expect($(screen, 'address-card').textContent).toBe(r.address.original);
+    expect(screen.el.querySelectorAll('[data-testid="address-candidate"]')).toHaveLength(1);
+    expect(screen.buildRequest().applicant.identity).toMatchObject({ unit_code: '00004', card_address: r.address.original });
+    key($(screen, 'applicant-phone'), '0', { altKey: true });
+    expect(address.value).toBe(r.address.original);
+    expect(fromCard('applicant-address')).toBe(true);
+    const identity = screen.buildRequest().applicant.identity!;
+    expect(identity).not.toHaveProperty('unit_code');
+    expect(identity).not.toHaveProperty('card_address');
+    expect($(screen, 'address-keep').classList.contains('chosen')).toBe(true);
+  });
+
+  it('a split unit: every current form is offered, none taken until the clerk picks; Alt+2 takes the second', async () => {
+    const r = cardReading({
+      address: {
+        candidates: [
+          { unit: unit('00008', 'Phường Ngọc Hà'), address: 'Số 1 phố Điện Biên Phủ, Phường Ngọc Hà, Thành phố Hà Nội' },
+          { unit: unit('00004', 'Phường Ba Đình'), address: 'Số 1 phố Điện Biên Phủ, Phường Ba Đình, Thành phố Hà Nội' },
+        ],
+      },
+    });
+    await scan(r);
+    const address = $(screen, 'applicant-address');
+    expect(address.value).toBe(r.address.original);
+    const offered = [...screen.el.querySelectorAll<HTMLElement>('[data-testid="address-candidate"]')];
+    expect(offered.map((b) => b.textContent)).toEqual([
+      'Hiện nay (1): Số 1 phố Điện Biên Phủ, Phường Ngọc Hà, Thành phố Hà Nội (Alt+1)',
+      'Hiện nay (2): Số 1 phố Điện Biên Phủ, Phường Ba Đình, Thành phố Hà Nội (Alt+2)',
+    ]);
+    expect(screen.buildRequest().applicant.identity).not.toHaveProperty('unit_code');
+    key(document.activeElement as HTMLElement, '2', { altKey: true });
+    expect(address.value).toBe('Số 1 phố Điện Biên Phủ, Phường Ba Đình, Thành phố Hà Nội');
+    expect(offered[1].classList.contains('chosen')).toBe(true);
+    expect(screen.buildRequest().applicant.identity).toMatchObject({ unit_code: '00004', card_address: r.address.original });
+    // a click picks too
+    offered[0].click();
+    expect(screen.buildRequest().applicant.identity).toMatchObject({ unit_code: '00008' });
+  });
+
+  it('phi địa giới: an applicant living in another unit than the centre\'s is said so; none for the centre\'s own', async () => {
+    await scan(cardReading({ agency_unit: unit('00091', 'Phường Hoàn Kiếm') }));
+    const note = $(screen, 'outside-area');
+    expect(note).not.toBeNull();
+    expect(note.textContent).toContain('phi địa giới');
+    expect(note.textContent).toContain('Phường Ba Đình');
+    expect(note.textContent).toContain('Phường Hoàn Kiếm');
+    // the card's address kept: no unit, no note
+    key($(screen, 'applicant-phone'), '0', { altKey: true });
+    expect($(screen, 'outside-area')).toBeNull();
+    screen.newCitizen();
+    await scan(cardReading({ agency_unit: unit('00004', 'Phường Ba Đình') }));
+    expect($(screen, 'outside-area')).toBeNull();
+  });
+
+  it('the request carries the card as scanned and the identity the card gave; typed fields stay as typed', async () => {
+    await fill(screen);
+    const r = cardReading();
+    await scan(r);
+    $(screen, 'applicant-phone').value = '0912345678';
+    $(screen, 'subject').value = '  Nguyễn Văn Bé (con)  ';
+    const req = screen.buildRequest();
+    expect(req.card).toEqual({ text: r.text, read_at: r.read_at });
+    expect(req).not.toHaveProperty('representative_card');
+    expect(req.applicant).toEqual({
+      full_name: 'Nguyễn Văn An', id_type: 'cccd', id_number: '001090012345', date_of_birth: '05/03/1990', phone: '0912345678',
+      address: 'Số 1 phố Điện Biên Phủ, Phường Ba Đình, Thành phố Hà Nội',
+      identity: { gender: 'male', old_id_number: '123456789', id_issued_on: '01/01/2021', unit_code: '00004', card_address: r.address.original },
+    });
+    expect(req.subject).toBe('Nguyễn Văn Bé (con)');
+    await screen.submit();
+    expect(sent()[0].card).toEqual({ text: r.text, read_at: r.read_at });
+    // the next citizen: no card any more
+    expect(screen.buildRequest()).not.toHaveProperty('card');
+    expect(screen.buildRequest().applicant).not.toHaveProperty('identity');
+    expect(screen.el.querySelectorAll('.from-card')).toHaveLength(0);
+  });
+
+  it('identity typed by hand goes as typed; a hand-typed ID number is looked up when the clerk leaves it', async () => {
+    await fill(screen);
+    ($(screen, 'applicant-gender') as unknown as HTMLSelectElement).value = 'female';
+    $(screen, 'applicant-id_issued_on').value = '1/1/21';
+    expect(screen.buildRequest().applicant.identity).toEqual({ gender: 'female', id_issued_on: '1/1/21' });
+    expect(screen.buildRequest()).not.toHaveProperty('card');
+    const id = $(screen, 'applicant-id_number');
+    id.focus();
+    id.blur();
+    await tick();
+    expect(fake.applicantReturning).toHaveBeenCalledWith('001090012345');
+  });
+
+  it('a scan while the cursor is in the representative\'s section fills the representative, and sends their card', async () => {
+    await fill(screen);
+    key($(screen, 'applicant-address'), 'U', { altKey: true });
+    expect(active()).toBe('representative-full_name');
+    const r = cardReading({ text: cardText('079085000123', 'TRẦN THỊ BÍCH'), card: { id_number: '079085000123', full_name: 'Trần Thị Bích' } });
+    await scan(r);
+    expect($(screen, 'representative-full_name').value).toBe('Trần Thị Bích');
+    expect($(screen, 'representative-id_number').value).toBe('079085000123');
+    expect($(screen, 'applicant-full_name').value).toBe('Nguyễn Văn A');
+    expect(active()).toBe('representative-relation');
+    const req = screen.buildRequest();
+    expect(req.representative_card).toEqual({ text: r.text, read_at: r.read_at });
+    expect(req).not.toHaveProperty('card');
+  });
+
+  it('a code that is not a card\'s says so and fills nothing; a card the core cannot read says why', async () => {
+    await screen.scanned('000.00.31.H26-260212-0001');
+    expect(fake.cardRead).not.toHaveBeenCalled();
+    expect($(screen, 'card-status').className).toBe('error');
+    expect($(screen, 'applicant-id_number').value).toBe('');
+    fake.cardRead.mockRejectedValueOnce({ code: 'validation', reason: 'invalid', message: 'Chuỗi trên thẻ có 5 trường, cần 7' });
+    await screen.scanned(cardText());
+    expect($(screen, 'card-status').textContent).toBe('Chuỗi trên thẻ có 5 trường, cần 7');
+    expect(screen.buildRequest()).not.toHaveProperty('card');
+  });
+
+  it('the identity paper on the checklist is ticked and marked once the card is read; conditional papers stay unticked', async () => {
+    await screen.pick(residence);
+    expect($(screen, 'doc-to-khai').checked).toBe(true);
+    expect($(screen, 'doc-cccd').checked).toBe(false);
+    expect($(screen, 'doc-nha-o').checked).toBe(false);
+    await scan();
+    expect($(screen, 'doc-cccd').checked).toBe(true);
+    expect($(screen, 'doc-cccd').closest('.doc')!.classList.contains('from-card')).toBe(true);
+    expect($(screen, 'doc-nha-o').checked).toBe(false);
+    expect(screen.buildRequest().documents).toEqual(['to-khai', 'cccd']);
+    // read before the procedure is picked: the checklist comes ticked
+    screen.newCitizen();
+    await scan();
+    await screen.pick(residence);
+    expect($(screen, 'doc-cccd').checked).toBe(true);
+    expect($(screen, 'doc-nha-o').checked).toBe(false);
+  });
+
+  it('a returning citizen: earlier details offered with their dates, never filled silently; Alt+1 takes the phone', async () => {
+    fake.applicantReturning.mockResolvedValue({
+      full_name: 'Nguyễn Văn An', dossiers: 2,
+      details: [
+        { field: 'applicant.phone', label: 'Điện thoại', value: '0987654321', given_at: '2026-01-05T09:00:00+07:00', dossier_code: 'X1' },
+        { field: 'applicant.email', label: 'Email', value: 'an@example.vn', given_at: '2025-12-01T14:30:00+07:00', dossier_code: 'X2' },
+      ],
+    });
+    await scan();
+    expect(fake.applicantReturning).toHaveBeenCalledWith('001090012345');
+    const box = $(screen, 'returning');
+    expect(box.hidden).toBe(false);
+    expect(box.textContent).toContain('2 hồ sơ');
+    const offers = [...box.querySelectorAll<HTMLElement>('[data-testid="returning-detail"]')];
+    expect(offers[0].textContent).toContain('0987654321');
+    expect(offers[0].textContent).toContain('09:00 thứ Hai, 05/01/2026');
+    expect(offers[0].textContent).toContain('(Alt+1)');
+    expect($(screen, 'applicant-phone').value).toBe('');
+    key($(screen, 'applicant-phone'), '1', { altKey: true });
+    expect($(screen, 'applicant-phone').value).toBe('0987654321');
+    expect(offers[0].classList.contains('chosen')).toBe(true);
+    expect($(screen, 'applicant-email').value).toBe('');
+    offers[1].click();
+    expect($(screen, 'applicant-email').value).toBe('an@example.vn');
+    // asked once per ID number
+    await scan();
+    expect(fake.applicantReturning).toHaveBeenCalledTimes(1);
+  });
+
+  it('every wrong field is named at once, beside its field; the first gets the cursor; the rest in the banner', async () => {
+    await fill(screen);
+    fake.intakeSubmit.mockRejectedValueOnce({
+      code: 'validation', reason: 'invalid', field: 'applicant.id_number',
+      message: 'Số CCCD phải gồm đúng 12 chữ số; Ngày sinh không đọc được; Ngày cấp sau ngày hôm nay; Thẻ đã quét không khớp với số đã gõ',
+      errors: [
+        { field: 'applicant.id_number', message: 'Số CCCD phải gồm đúng 12 chữ số' },
+        { field: 'applicant.date_of_birth', message: 'Ngày sinh không đọc được' },
+        { field: 'applicant.identity.id_issued_on', message: 'Ngày cấp sau ngày hôm nay' },
+        { message: 'Thẻ đã quét không khớp với số đã gõ' },
+      ],
+    });
+    await screen.submit();
+    const slot = (f: string) => $(screen, `error-${f}`);
+    expect(slot('applicant.id_number').textContent).toBe('Số CCCD phải gồm đúng 12 chữ số');
+    expect(slot('applicant.date_of_birth').textContent).toBe('Ngày sinh không đọc được');
+    expect(slot('applicant.identity.id_issued_on').textContent).toBe('Ngày cấp sau ngày hôm nay');
+    for (const f of ['applicant.id_number', 'applicant.date_of_birth', 'applicant.identity.id_issued_on']) expect(slot(f).hidden, f).toBe(false);
+    expect($(screen, 'applicant-date_of_birth').getAttribute('aria-invalid')).toBe('true');
+    expect($(screen, 'applicant-id_issued_on').getAttribute('aria-invalid')).toBe('true');
+    expect(active()).toBe('applicant-id_number');
+    expect($(screen, 'form-error').hidden).toBe(false);
+    expect($(screen, 'form-error').textContent).toBe('Thẻ đã quét không khớp với số đã gõ');
+    expect($(screen, 'applicant-full_name').value).toBe('Nguyễn Văn A');
+  });
+
+  it('Esc (nothing open) is a new citizen: everything cleared, the results too, the cursor on the procedure; Esc in the list only closes it', async () => {
+    await fill(screen);
+    await scan();
+    await screen.submit();
+    expect($(screen, 'result').hidden).toBe(false);
+    await fill(screen);
+    key($(screen, 'applicant-phone'), 'u', { altKey: true });
+    $(screen, 'representative-full_name').value = 'Trần Văn B';
+    $(screen, 'fee').value = '5000';
+    // picking a procedure made room: the previous result is gone
+    expect($(screen, 'result').hidden).toBe(true);
+    await screen.submit();
+    // the next citizen's card is read while the last result is still on screen
+    expect($(screen, 'result').hidden).toBe(false);
+    await scan();
+    $(screen, 'fee').value = '5000';
+    $(screen, 'applicant-phone').focus();
+    key($(screen, 'applicant-phone'), 'Escape');
+    for (const id of ['applicant-full_name', 'applicant-id_number', 'applicant-date_of_birth', 'applicant-address', 'applicant-old_id_number', 'procedure-input', 'fee']) {
+      expect($(screen, id).value, id).toBe('');
+    }
+    expect(($(screen, 'applicant-gender') as unknown as HTMLSelectElement).value).toBe('');
+    for (const id of ['result', 'contact-result', 'card-warnings', 'address-map', 'returning', 'representative']) expect($(screen, id).hidden, id).toBe(true);
+    expect(screen.el.querySelectorAll('.from-card, .doc-list input')).toHaveLength(0);
+    expect(screen.buildRequest()).not.toHaveProperty('card');
+    expect(active()).toBe('procedure-input');
+    // Esc with the type-ahead list open closes the list and clears nothing
+    const input = await typeProcedure(screen, 'khai');
+    $(screen, 'applicant-full_name').value = 'Lê Thị C';
+    key(input, 'Escape');
+    expect($(screen, 'procedure-options').hidden).toBe(true);
+    expect($(screen, 'applicant-full_name').value).toBe('Lê Thị C');
+    expect(input.value).toBe('khai');
+  });
+
+  it('a letter typed while a checkbox has focus lands in the first empty applicant field, not lost', async () => {
+    await screen.pick(birth);
+    const box = $(screen, 'doc-to-khai');
+    box.focus();
+    typeKeys('Ng', false);
+    expect(active()).toBe('applicant-full_name');
+    expect($(screen, 'applicant-full_name').value).toBe('Ng');
+    expect(box.checked).toBe(true);
+    // Space still ticks and unticks
+    box.focus();
+    typeKeys(' ', false);
+    expect(box.checked).toBe(false);
+    expect(active()).toBe('doc-to-khai');
+    // the name is there: the next empty one
+    $(screen, 'doc-uy-quyen').focus();
+    typeKeys('0', false);
+    expect(active()).toBe('applicant-id_number');
+    expect($(screen, 'applicant-id_number').value).toBe('0');
+    expect($(screen, 'applicant-full_name').value).toBe('Ng');
+  });
+
+  it('a card scanned while a checkbox has focus: the checklist is untouched and no field keeps a piece of the string', async () => {
+    await screen.pick(birth);
+    // the clerk typed the applicant by hand before the card came out
+    for (const [id, v] of [['applicant-full_name', 'Nguyễn Văn An'], ['applicant-id_number', '001090012345'], ['applicant-date_of_birth', '05/03/1990'],
+      ['applicant-old_id_number', '123456789'], ['applicant-id_issued_on', '01/01/2021']]) $(screen, id).value = v;
+    const box = $(screen, 'doc-uy-quyen');
+    box.focus();
+    fake.cardRead.mockResolvedValueOnce(cardReading());
+    expect(typeKeys(cardText())).toBe(true);
+    await tick();
+    expect(fake.cardRead).toHaveBeenCalledWith(cardText());
+    expect(box.checked).toBe(false);
+    expect($(screen, 'doc-to-khai').checked).toBe(true);
+    expect(fake.intakeSubmit).not.toHaveBeenCalled();
+    expect($(screen, 'applicant-phone').value).toBe('');
+    expect($(screen, 'applicant-full_name').value).toBe('Nguyễn Văn An');
+  });
+
+  it('a fee by the page: pages and copies counted, the core computes the fee; the count goes with the request unless a fee is typed', async () => {
+    await screen.pick(pages);
+    expect(fake.intakePreview).toHaveBeenLastCalledWith(pages.code, null, null);
+    expect($(screen, 'fee-count').closest<HTMLElement>('label')!.hidden).toBe(false);
+    expect($(screen, 'fee-units-label').textContent).toBe('Số trang bản chính');
+    expect($(screen, 'fee-copies').closest<HTMLElement>('label')!.hidden).toBe(false);
+    const count = $(screen, 'fee-count');
+    count.value = '3 trang';
+    count.dispatchEvent(new Event('input', { bubbles: true }));
+    await tick();
+    expect(count.value).toBe('3');
+    expect(fake.intakePreview).toHaveBeenLastCalledWith(pages.code, null, { count: 3 });
+    const copies = $(screen, 'fee-copies');
+    copies.value = '2';
+    copies.dispatchEvent(new Event('input', { bubbles: true }));
+    await tick();
+    expect(fake.intakePreview).toHaveBeenLastCalledWith(pages.code, null, { count: 3, copies: 2 });
+    expect($(screen, 'preview-fee').textContent).toBe('12.000 đ');
+    // the box shows the core's amount; the request says what was counted, and the core computes it again
+    expect($(screen, 'fee').value).toBe('12000');
+    const req = screen.buildRequest();
+    expect(req.fee_units).toEqual({ count: 3, copies: 2 });
+    expect(req).not.toHaveProperty('fee');
+    // a fee the clerk typed wins over the count
+    $(screen, 'fee').value = '10000';
+    expect(screen.buildRequest().fee).toBe(10000);
+    expect(screen.buildRequest()).not.toHaveProperty('fee_units');
+    // the box emptied: the count decides
+    $(screen, 'fee').value = '';
+    expect(screen.buildRequest().fee_units).toEqual({ count: 3, copies: 2 });
+    // a procedure without a schedule asks nothing
+    await screen.pick(copy);
+    expect($(screen, 'fee-count').closest<HTMLElement>('label')!.hidden).toBe(true);
+    expect(screen.buildRequest()).not.toHaveProperty('fee_units');
+  });
+
+  it('pages counted but confirmed before the core answers: the count goes, not the per-page amount still in the box', async () => {
+    await screen.pick(pages);
+    expect($(screen, 'fee').value).toBe('2000');
+    fake.intakePreview.mockReturnValueOnce(new Promise(() => {})); // the preview never answers
+    const count = $(screen, 'fee-count');
+    count.value = '5';
+    count.dispatchEvent(new Event('input', { bubbles: true }));
+    await screen.submit();
+    expect(sent()[0].fee_units).toEqual({ count: 5 });
+    expect(sent()[0]).not.toHaveProperty('fee');
   });
 });

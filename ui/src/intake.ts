@@ -307,6 +307,10 @@ export class IntakeScreen {
       } else if (ev.altKey && (ev.key === 'u' || ev.key === 'U')) {
         ev.preventDefault();
         this.toggleRepresentative();
+      } else if (ev.altKey && /^[1-9]$/.test(ev.key) && this.addressKeys()) {
+        ev.preventDefault();
+        const c = this.reading?.address.candidates[Number(ev.key) - 1];
+        if (c) this.chooseAddress(c);
       } else if (ev.altKey && /^[1-9]$/.test(ev.key) && this.offered) {
         ev.preventDefault();
         this.takeOffered(Number(ev.key) - 1);
@@ -399,6 +403,10 @@ export class IntakeScreen {
     } else {
       this.setField('applicant.full_name', '', false);
       this.setField('applicant.address', '', false);
+      // nothing of an earlier card's address stays (its unit would go with this applicant)
+      this.unitCode = undefined;
+      this.cardAddress = undefined;
+      this.q('[data-testid="address-map"]').hidden = true;
     }
     const bad = c.warnings.length > 0;
     this.cardStatus(`Đã đọc thẻ lúc ${formatDateTime(r.read_at)}: ${c.checks.filter((x) => x.ok).length}/${c.checks.length} kiểm tra khớp`, bad);
@@ -444,6 +452,16 @@ export class IntakeScreen {
     }
     box.hidden = false;
     this.showOutsideArea();
+  }
+
+  /**
+   * Whether Alt+1…9 picks an address rather than an earlier detail: while a split waits for the
+   * clerk's choice, and whenever the cursor is in the address field.
+   */
+  private addressKeys(): boolean {
+    const box = this.q('[data-testid="address-map"]');
+    if (box.hidden || !box.querySelector('[data-candidate]')) return false;
+    return !box.querySelector('button.chosen') || document.activeElement === this.input('applicant.address');
   }
 
   /** The clerk's choice of address: a current form, or (null) the card's as written. */
@@ -746,6 +764,9 @@ export class IntakeScreen {
       ...(this.cardAddress ? { card_address: this.cardAddress } : {}),
     };
     const units = this.feeUnits();
+    // counted: the amount the core put in the box is not the clerk's (it may be an answer behind the
+    // count); the count goes and the core computes the fee again; a fee the clerk typed wins
+    const typedFee = units && fee === this.feePrefill ? '' : fee;
     const subject = v('subject').trim();
     return {
       procedure_code: this.procedure?.code ?? '',
@@ -765,10 +786,10 @@ export class IntakeScreen {
       ...(this.card ? { card: this.card } : {}),
       ...(this.repCard ? { representative_card: this.repCard } : {}),
       ...(subject ? { subject } : {}),
-      ...(units && !fee ? { fee_units: units } : {}),
+      ...(units && !typedFee ? { fee_units: units } : {}),
       documents: docs,
       delivery: deliveryOf(this.deliveryKind(), v('delivery.address')),
-      ...(fee ? { fee: Number(fee) } : {}),
+      ...(typedFee ? { fee: Number(typedFee) } : {}),
       request_id: this.requestId,
     };
   }
@@ -883,6 +904,8 @@ export class IntakeScreen {
     if (err.field === 'request_id') this.requestId = newRequestId();
     // every field's problem beside its field; the ones without a place in the form in the banner
     const all = err.errors?.length ? err.errors.map((e) => ({ ...err, field: e.field, message: e.message })) : [err];
+    // a problem in the representative's section opens it, so it is seen
+    if (all.some((e) => e.field?.startsWith('representative'))) this.q('[data-testid="representative"]').hidden = false;
     const unplaced: string[] = [];
     let first: HTMLElement | null = null;
     for (const e of all) {

@@ -1,10 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Dashboard } from './bindings/Dashboard';
 import { STATUS_LABELS } from './bindings/facts';
+import { cardReading, cardText } from './test-data';
 
 // the backend, and the event the shell pushes: `onDashboard` keeps the callback so a test can push
-const { fake, push } = vi.hoisted(() => {
+const { fake, push, scan } = vi.hoisted(() => {
   const push: { cb: ((d: unknown) => void) | null; unlisten: ReturnType<typeof vi.fn> } = { cb: null, unlisten: vi.fn() };
+  // a scanner in serial mode: `onScan` keeps the callback so a test can scan
+  const scan: { cb: ((s: { text?: string; error?: string }) => void) | null; unlisten: ReturnType<typeof vi.fn> } = { cb: null, unlisten: vi.fn() };
   const fake = {
     appStatus: vi.fn(), dashboard: vi.fn(), catalogSearch: vi.fn(), intakePreview: vi.fn(), intakeSubmit: vi.fn(),
     dossierSearch: vi.fn(), dossierGet: vi.fn(), workCounts: vi.fn(), workList: vi.fn(), settingsGet: vi.fn(), formPrint: vi.fn(),
@@ -13,8 +16,13 @@ const { fake, push } = vi.hoisted(() => {
       push.cb = cb;
       return push.unlisten;
     }),
+    onScan: vi.fn(async (cb: (s: { text?: string; error?: string }) => void) => {
+      scan.cb = cb;
+      return scan.unlisten;
+    }),
+    cardRead: vi.fn(), applicantReturning: vi.fn(),
   };
-  return { fake, push };
+  return { fake, push, scan };
 });
 vi.mock('./api', () => ({ api: fake, toAppError: (e: unknown) => e }));
 
@@ -48,6 +56,7 @@ describe('counter window', () => {
     document.body.innerHTML = '<div id="root"></div>';
     Object.values(fake).forEach((f) => f.mockClear());
     push.cb = null;
+    scan.cb = null;
     fake.dashboard.mockResolvedValue(board());
     fake.authState.mockResolvedValue(board().auth);
     fake.syncStatus.mockResolvedValue(board().sync);
@@ -199,6 +208,42 @@ describe('counter window', () => {
     stop = undefined;
     await tick();
     expect(push.unlisten).toHaveBeenCalled();
+    expect(scan.unlisten).toHaveBeenCalled();
+  });
+
+  it('a serial scan on the intake screen fills the applicant; a scanner\'s problem goes to the status bar; another code is typed where the cursor is', async () => {
+    fake.cardRead.mockResolvedValue(cardReading());
+    fake.applicantReturning.mockResolvedValue(null);
+    const w = start();
+    await tick();
+    expect(scan.cb).not.toBeNull();
+    scan.cb!({ text: cardText() });
+    await tick();
+    expect(fake.cardRead).toHaveBeenCalledWith(cardText());
+    expect(w.intake.el.querySelector<HTMLInputElement>('[data-testid="applicant-full_name"]')!.value).toBe('Nguyễn Văn An');
+    expect(w.intake.el.querySelector<HTMLInputElement>('[data-testid="applicant-id_number"]')!.value).toBe('001090012345');
+    scan.cb!({ error: 'Không mở được cổng COM3' });
+    expect($('status-pending').textContent).toBe('Không mở được cổng COM3');
+    // any other code on another screen is typed where the cursor is, as a keyboard scanner would
+    key('F3');
+    scan.cb!({ text: '000.00.31.H26-260212-0001' });
+    expect(($('search-input') as HTMLInputElement).value).toBe('000.00.31.H26-260212-0001');
+    expect(fake.cardRead).toHaveBeenCalledTimes(1);
+  });
+
+  it('F2 on the intake screen is a new citizen: the form is cleared and the cursor on the procedure', async () => {
+    const { intake } = start();
+    await tick();
+    const name = intake.el.querySelector<HTMLInputElement>('[data-testid="applicant-full_name"]')!;
+    const id = intake.el.querySelector<HTMLInputElement>('[data-testid="applicant-id_number"]')!;
+    name.value = 'Nguyễn Văn A';
+    id.value = '001090012345';
+    name.focus();
+    key('F2');
+    expect(intake.el.hidden).toBe(false);
+    expect(name.value).toBe('');
+    expect(id.value).toBe('');
+    expect(document.activeElement?.getAttribute('data-testid')).toBe('procedure-input');
   });
 
   it('set-up mode shows the link to create the admin', async () => {

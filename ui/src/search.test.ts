@@ -36,7 +36,8 @@ describe('search screen', () => {
   const byId = (id: string) => s.el.querySelector<HTMLElement>(`[data-testid="${id}"]`)!;
   beforeEach(() => {
     document.body.innerHTML = '';
-    vi.clearAllMocks();
+    // reset, not clear: an answer queued by a test that failed early must not leak into the next
+    vi.resetAllMocks();
     s = new SearchScreen();
     document.body.append(s.el);
     input = byId('search-input') as HTMLInputElement;
@@ -52,8 +53,10 @@ describe('search screen', () => {
     expect(fake.dossierSearch).toHaveBeenCalledWith('nguyen van', undefined);
     expect(rows().length).toBe(2);
     const text = rows()[0].textContent!;
-    for (const part of ['000.00.31.H26-260212-0001', 'Nguyễn Văn 1', '1.001193', '12/02/2026', '17:00 thứ Năm, 12/02/2026', 'Đã tiếp nhận'])
+    for (const part of ['000.00.31.H26-260212-0001', 'Nguyễn Văn 1', 'Đăng ký khai sinh', '12/02/2026', '17:00 thứ Năm, 12/02/2026', 'Đã tiếp nhận'])
       expect(text).toContain(part);
+    // the procedure by its name, its code as the tooltip
+    expect(rows()[0].querySelector<HTMLElement>('[data-testid="search-procedure"]')!.title).toBe('1.001193');
     const more = byId('search-more');
     expect(more.hidden).toBe(false);
     expect(more.textContent).toBe('Xem thêm');
@@ -65,7 +68,7 @@ describe('search screen', () => {
   });
 
   it('rows name the procedure when the core sends its name (the code stays as the tooltip)', async () => {
-    fake.dossierSearch.mockResolvedValueOnce({ hits: [{ ...hit(1), procedure_name: 'Đăng ký khai sinh <b>' }, hit(2)] });
+    fake.dossierSearch.mockResolvedValueOnce({ hits: [{ ...hit(1), procedure_name: 'Đăng ký khai sinh <b>' }, { ...hit(2), procedure_name: '' }] });
     input.value = 'nguyen van';
     key(input, 'Enter');
     await tick();
@@ -73,7 +76,7 @@ describe('search screen', () => {
     expect(named.textContent).toBe('Đăng ký khai sinh <b>');
     expect(named.querySelector('b')).toBeNull();
     expect(named.title).toBe('1.001193');
-    // a hit without a name (a core that does not send it yet) shows the code
+    // a hit whose name is empty shows the code
     expect(bare.textContent).toBe('1.001193');
   });
 

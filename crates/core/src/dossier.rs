@@ -161,6 +161,11 @@ pub struct ReceivedDocument {
     pub name: String,
     pub form: DocumentForm,
     pub count: u32,
+    /// The applicant's identity paper read from the card at the counter: no photocopy was taken
+    /// (Decree 118/2025: papers held electronically are not asked for again).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[ts(optional, as = "Option<bool>")]
+    pub read_from_card: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]

@@ -171,7 +171,7 @@ fn find_procedure<'a>(store: &'a Store, code: &str) -> Result<&'a Procedure> {
 /// items not ticked are returned beside them (what a guidance slip lists).
 pub(crate) fn ticked_documents(p: &Procedure, checklist: &[RequiredDocument], input: Option<&[DocInput]>) -> Result<(Vec<ReceivedDocument>, Vec<String>)> {
     let Some(input) = input else {
-        return Ok((checklist.iter().map(|d| ReceivedDocument { id: d.id.clone(), name: d.name.clone(), form: d.form, count: d.count }).collect(), Vec::new()));
+        return Ok((checklist.iter().map(|d| ReceivedDocument { id: d.id.clone(), name: d.name.clone(), form: d.form, count: d.count, read_from_card: false }).collect(), Vec::new()));
     };
     if input.len() > checklist.len().max(1) {
         return Err(CoreError::validation("documents", format!("Thủ tục {} chỉ có {} thành phần hồ sơ", p.code, checklist.len())));
@@ -189,7 +189,7 @@ pub(crate) fn ticked_documents(p: &Procedure, checklist: &[RequiredDocument], in
         if count == 0 || count > 999 {
             return Err(CoreError::validation("documents", format!("Số lượng '{}' phải từ 1 đến 999", req.name)));
         }
-        out.push(ReceivedDocument { id: req.id.clone(), name: req.name.clone(), form: req.form, count });
+        out.push(ReceivedDocument { id: req.id.clone(), name: req.name.clone(), form: req.form, count, read_from_card: false });
     }
     let missing: Vec<String> =
         checklist.iter().filter(|d| d.mandatory && !out.iter().any(|r| r.id == d.id)).map(|d| d.name.clone()).collect();
@@ -275,10 +275,18 @@ pub(crate) fn check_request(store: &Store, req: &IntakeRequest, today: chrono::N
             None => problems.push(CoreError::validation("representative.full_name", "Đã quét thẻ người được ủy quyền nhưng chưa có họ tên, số giấy tờ")),
         }
     }
-    let docs = match (&p, &terms) {
+    let mut docs = match (&p, &terms) {
         (Some(p), Some(t)) => problems.take(ticked_documents(p, &t.documents, req.documents.as_deref())),
         _ => None,
     };
+    // the identity paper of an applicant whose card was read: received electronically, no photocopy
+    if let (Some((docs, _)), Some(t), Some(a)) = (docs.as_mut(), &terms, &applicant) {
+        if a.identity.card_read_at.is_some() {
+            for d in docs.iter_mut() {
+                d.read_from_card = t.documents.iter().any(|r| r.id == d.id && r.identity);
+            }
+        }
+    }
     let delivery = problems.take(match req.delivery.clone().unwrap_or_default() {
         Delivery::Counter => Ok(Delivery::Counter),
         Delivery::Post { address } => limits::text("delivery.address", "Địa chỉ nhận kết quả qua bưu chính", &address, limits::ADDRESS).and_then(|address| {

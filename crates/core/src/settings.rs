@@ -279,10 +279,10 @@ impl CounterSettings {
             }
             "scanner_port" => {
                 let ok = value.is_empty()
-                    || ((value.starts_with("/dev/") && !value.contains("..")) || value.to_ascii_uppercase().starts_with("COM") || value.starts_with(r"\\.\"))
+                    || ((value.starts_with('/') && !value.contains("..")) || value.to_ascii_uppercase().starts_with("COM") || value.starts_with(r"\\.\"))
                         && !value.chars().any(|c| c.is_whitespace());
                 if !ok {
-                    return Err(bad("Cổng máy quét phải là /dev/tty… (Linux) hoặc COMn (Windows), hoặc để trống khi máy quét gõ như bàn phím"));
+                    return Err(bad("Cổng máy quét phải là đường dẫn thiết bị /dev/tty… (Linux) hoặc COMn (Windows), hoặc để trống khi máy quét gõ như bàn phím"));
                 }
                 self.scanner_port = value;
             }

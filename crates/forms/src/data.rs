@@ -56,6 +56,12 @@ pub struct DossierView {
     pub id_label: String,
     pub representative_name: String,
     pub representative_id: String,
+    /// ", quan hệ với người nộp: con; giấy ủy quyền: …" (empty when not given).
+    pub representative_details: String,
+    /// What the request is about when it concerns another person ("Nội dung yêu cầu").
+    pub subject: String,
+    /// "08 giờ 30 phút, ngày 30 tháng 11 năm 2026" when the identity was read from the card.
+    pub card_read_at: String,
     pub procedure_code: String,
     pub procedure_name: String,
     pub applicant_name: String,
@@ -240,6 +246,25 @@ pub fn dossier_view(d: &Dossier, unit: &str) -> DossierView {
         id_label: d.applicant.id_type.label().to_string(),
         representative_name: d.representative.as_ref().map(|r| r.full_name.clone()).unwrap_or_default(),
         representative_id: d.representative.as_ref().map(|r| r.id_number.clone()).unwrap_or_default(),
+        representative_details: d
+            .representative
+            .as_ref()
+            .map(|r| {
+                let mut out = String::new();
+                if !r.relation.is_empty() {
+                    out.push_str(&format!(", quan hệ với người nộp: {}", r.relation));
+                }
+                if !r.authorisation.is_empty() {
+                    out.push_str(&format!("; giấy ủy quyền: {}", r.authorisation));
+                }
+                if r.card_read_at.is_some() {
+                    out.push_str(" (đã đọc thẻ căn cước)");
+                }
+                out
+            })
+            .unwrap_or_default(),
+        subject: d.subject.clone().unwrap_or_default(),
+        card_read_at: d.applicant.identity.card_read_at.as_deref().and_then(parse_local).map(vn_datetime).unwrap_or_default(),
         procedure_code: d.procedure_code.clone(),
         procedure_name: d.procedure_name.clone(),
         applicant_name: d.applicant.full_name.clone(),
@@ -255,7 +280,13 @@ pub fn dossier_view(d: &Dossier, unit: &str) -> DossierView {
             .documents
             .iter()
             .enumerate()
-            .map(|(i, doc)| DocLine { n: i as u32 + 1, name: doc.name.clone(), form: doc.form.label().to_string(), count: doc.count })
+            .map(|(i, doc)| DocLine {
+                n: i as u32 + 1,
+                name: doc.name.clone(),
+                // read from the card at the counter: nothing to hand in, no photocopy
+                form: if doc.read_from_card { "đọc từ thẻ căn cước, không nộp bản sao".to_string() } else { doc.form.label().to_string() },
+                count: doc.count,
+            })
             .collect(),
         sets: "01".into(),
         delivery: match &d.delivery {

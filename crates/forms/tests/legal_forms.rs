@@ -131,3 +131,27 @@ fn the_logbook_has_the_delivery_column_no_contacts_and_the_audit_anchor_in_a_foo
     assert!(!t.contains(&g.code), "a guidance contact is not a dossier of the logbook:\n{t}");
     assert!(t.contains("— 1 hồ sơ"), "{t}");
 }
+
+/// Issue 15: an applicant whose card was read needs no photocopy of it; the receipt says so, names the
+/// identity paper as read from the card, and prints the representative's relation and the request's subject.
+#[test]
+fn receipt_of_a_card_read_intake() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(dir.path());
+    let card = "001185001234||PHẠM THỊ THU HÀ|12051985|Nữ|Số 5 ngõ 12 Đội Cấn, Phường Đội Cấn, Quận Ba Đình, Hà Nội|10082021";
+    let d = submit(
+        &mut s,
+        &request(
+            "1.001193",
+            json!({ "card": { "text": card }, "subject": "Đăng ký khai sinh cho cháu Đặng Thị Bống",
+                    "representative": { "full_name": "Lê Văn Cha", "id_number": "001085001234", "relation": "ông nội", "authorisation": "Giấy ủy quyền số 7" } }),
+        ),
+    )
+    .unwrap();
+    assert!(d.applicant.identity.card_read_at.is_some());
+    assert!(d.documents.iter().any(|x| x.read_from_card), "the identity item is marked");
+    let t = pdf_text(&mut s, dir.path(), FormKind::Receipt, &d.code, FormInput::default()).split_whitespace().collect::<Vec<_>>().join(" ");
+    for w in ["đã đọc từ thẻ căn cước lúc", "không phải nộp bản sao", "đọc từ thẻ căn cước, không nộp bản sao", "quan hệ với người nộp: ông nội", "Đặng Thị Bống"] {
+        assert!(t.contains(w), "{w:?} not in:\n{t}");
+    }
+}

@@ -62,7 +62,7 @@ fn worst_dossier() -> Dossier {
             identity: Default::default(),
         },
         documents: (0..CATALOG_DOCUMENTS)
-            .map(|_| ReceivedDocument { id: s(CODE), name: s(CATALOG_TEXT), form: DocumentForm::CertifiedCopy, count: 999 })
+            .map(|_| ReceivedDocument { id: s(CODE), name: s(CATALOG_TEXT), form: DocumentForm::CertifiedCopy, count: 999, read_from_card: true })
             .collect(),
         fee: i64::MAX,
         fee_kind: Some(crate::catalog::FeeKind::NotCollected),
