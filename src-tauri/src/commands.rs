@@ -117,7 +117,8 @@ pub fn dossier_search(db: Db, query: String, cursor: Option<i64>) -> Result<Sear
 #[tauri::command(async)]
 pub fn dossier_get(db: Db, code: String) -> Result<DossierView, AppError> {
     let store = lock(&db);
-    let d = store.dossier_by_code(&code)?;
+    // a code, or the day's short number read off the receipt
+    let d = search::find_one(&store, &code)?;
     Ok(DossierView::read(&store, d)?)
 }
 

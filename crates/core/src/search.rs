@@ -104,6 +104,28 @@ fn day_number(q: &str, today: chrono::NaiveDate) -> Option<(chrono::NaiveDate, u
     None
 }
 
+/// The one dossier a clerk means by a code or by the day's short number ("0003", "261130-0003"):
+/// the return desk and the hand-over take either (`Right::Read`).
+pub fn find_one(store: &Store, text: &str) -> Result<crate::dossier::Dossier> {
+    store.require(crate::accounts::Right::Read)?;
+    crate::limits::length("code", "Mã hồ sơ", text, crate::limits::CODE)?;
+    let code = text.trim();
+    match store.dossier_by_code(code) {
+        Err(CoreError::NotFound(msg)) => {
+            let Some((day, seq)) = day_number(code, store.clock().now().date()) else {
+                return Err(CoreError::NotFound(msg));
+            };
+            for c in day_codes(store, day, seq)? {
+                if let Ok(d) = store.dossier_by_code(&c) {
+                    return Ok(d);
+                }
+            }
+            Err(CoreError::NotFound(msg))
+        }
+        other => other,
+    }
+}
+
 /// The codes this counter gave a day's serial: official (the template in use) and provisional.
 fn day_codes(store: &Store, day: chrono::NaiveDate, seq: u32) -> Result<Vec<String>> {
     let ctx = store.context()?;

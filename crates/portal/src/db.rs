@@ -358,6 +358,33 @@ impl PortalDb {
         Ok(seq)
     }
 
+    /// Publishes an administrative map (docs/units.md): checked whole, then kept as the one counters
+    /// fetch (`GET /v1/units`). Returns its version.
+    pub fn publish_units(&mut self, json: &str) -> R<String> {
+        let units = motcua_core::units::Units::from_json(json).map_err(|e| Refusal::new(400, "invalid_units", e.to_string()))?;
+        let version = units.data().version.clone();
+        let tx = self.tx()?;
+        for (k, v) in [("units_data", json), ("units_version", version.as_str())] {
+            tx.execute("INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value", [k, v])?;
+        }
+        tx.commit()?;
+        Ok(version)
+    }
+
+    /// The published map for a counter holding `have` (nothing when it holds the same, or none is published).
+    pub fn units_for(&self, have: Option<&str>) -> R<motcua_core::sync::protocol::UnitsResponse> {
+        if have.is_some_and(|h| h.len() > 500) {
+            return Err(Refusal::new(400, "invalid", "have: too long"));
+        }
+        let version = self.meta("units_version")?;
+        let data = match (&version, have) {
+            (Some(v), Some(h)) if v == h => None,
+            (Some(_), _) => self.meta("units_data")?.map(|j| serde_json::from_str(&j)).transpose().map_err(|e| Refusal::new(500, "internal", e.to_string()))?,
+            (None, _) => None,
+        };
+        Ok(motcua_core::sync::protocol::UnitsResponse { protocol: motcua_core::sync::protocol::PROTOCOL_VERSION, version, data })
+    }
+
     /// Queues a dossier submitted online for the counter that will take it in.
     pub fn online_dossier(&mut self, agency: &str, counter: &str, intake: serde_json::Value) -> R<String> {
         let device: String = self

@@ -107,12 +107,15 @@ enum Cmd {
         #[arg(long)]
         counter: String,
     },
-    /// Publish a catalog or calendar file to every counter
+    /// Publish a catalog, calendar or administrative-map (units) file to every counter
     Publish {
         #[arg(long)]
         catalog: Option<PathBuf>,
         #[arg(long)]
         calendar: Option<PathBuf>,
+        /// The 2025 administrative map (shape of assets/units/units-2025.json); counters fetch it on their next round
+        #[arg(long)]
+        units: Option<PathBuf>,
     },
     /// Show or set how many official numbers one counter may lease per day (default 1000)
     LeaseCap {
@@ -253,12 +256,13 @@ fn run(cli: Cli) -> Result<(), Refusal> {
             PortalDb::open(&dir)?.revoke(&agency, &counter)?;
             println!("revoked {agency}/{counter}: its token no longer works; it may enrol again");
         }
-        Cmd::Publish { catalog, calendar } => {
+        Cmd::Publish { catalog, calendar, units } => {
             let mut db = PortalDb::open(&dir)?;
-            match (catalog, calendar) {
-                (Some(f), None) => println!("catalog published as change {}", db.publish("catalog", &read(&f)?)?),
-                (None, Some(f)) => println!("calendar published as change {}", db.publish("calendar", &read(&f)?)?),
-                _ => return Err(Refusal::new(400, "usage", "give --catalog FILE or --calendar FILE")),
+            match (catalog, calendar, units) {
+                (Some(f), None, None) => println!("catalog published as change {}", db.publish("catalog", &read(&f)?)?),
+                (None, Some(f), None) => println!("calendar published as change {}", db.publish("calendar", &read(&f)?)?),
+                (None, None, Some(f)) => println!("units published as version {}", db.publish_units(&read(&f)?)?),
+                _ => return Err(Refusal::new(400, "usage", "give one of --catalog FILE, --calendar FILE, --units FILE")),
             }
         }
         Cmd::LeaseCap { set } => {

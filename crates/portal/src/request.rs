@@ -58,6 +58,9 @@ pub struct ChangesQuery {
     pub limit: Option<u32>,
     #[serde(default)]
     pub own: u8,
+    /// `GET /v1/units`: the version of the map the counter holds.
+    #[serde(default)]
+    pub have: Option<String>,
 }
 
 pub fn parse_changes_query(query: &str) -> Result<ChangesQuery, Refusal> {

@@ -155,6 +155,12 @@ async fn audit_anchor(State(state): State<AppState>, Authed(device, _): Authed<C
     reply(result)
 }
 
+/// The published administrative map, when the counter holds another version (issue 15).
+async fn units(State(state): State<AppState>, Authed(_device, q): Authed<ChangesQuery>) -> Answer {
+    let result = state.db.lock().unwrap().units_for(q.have.as_deref());
+    reply(result)
+}
+
 async fn leases(State(state): State<AppState>, Authed(device, req): Authed<LeaseRequest>) -> Answer {
     let result = state.db.lock().unwrap().lease(&device, &req);
     reply_committed(&state, result)
@@ -206,6 +212,7 @@ pub fn router(state: AppState, limits: &ServerLimits) -> Router {
         .route("/v1/changes", get(changes).layer(small()))
         .route("/v1/leases", post(leases).layer(small()))
         .route("/v1/audit-anchor", get(audit_anchor).layer(small()))
+        .route("/v1/units", get(units).layer(small()))
         .route("/v1/identity", post(identity).layer(small()))
         .layer(axum::middleware::from_fn_with_state(state.clone(), fault_layer))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::limits::layer))

@@ -56,6 +56,13 @@ impl PortalClient {
         self.send(self.auth(self.http.get(url))).await
     }
 
+    /// `GET /v1/units`: the published administrative map, when the portal's differs from `have`.
+    pub async fn units(&self, have: &str) -> Result<motcua_core::sync::protocol::UnitsResponse, SyncError> {
+        let have: String = have.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')).take(200).collect();
+        let url = format!("{}?protocol={PROTOCOL_VERSION}&have={have}", self.url("/v1/units"));
+        self.send(self.auth(self.http.get(url))).await
+    }
+
     /// The portal's identity (`GET /v1/health`), to tell one portal from another at the same address.
     pub async fn portal_id(&self) -> Result<String, SyncError> {
         let v: serde_json::Value = self.send(self.http.get(self.url("/v1/health"))).await?;

@@ -27,6 +27,9 @@ pub struct RoundReport {
     pub held_through_seq: i64,
     /// The portal withholds the agency's changes until its admin approves this machine.
     pub approval_pending: bool,
+    /// The administrative map's version taken from the portal this round (issue 15).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub units: Option<String>,
 }
 
 /// Enrols this counter with a portal and keeps the credential. The admin's right is checked before
@@ -157,7 +160,26 @@ async fn round(store: &mut Store, client: &PortalClient, device_id: &str) -> Res
     if report.pulled.online_dossiers > 0 {
         push_all(store, client, device_id, &mut report).await?;
     }
+    // 5. the administrative map, when the portal publishes another (a portal without the route, or a
+    //    bad file, changes nothing and never fails the round)
+    units_update(store, client, &mut report).await;
     Ok(report)
+}
+
+async fn units_update(store: &Store, client: &PortalClient, report: &mut RoundReport) {
+    let dir = store.data_dir().to_path_buf();
+    let have = motcua_core::units::for_data_dir(&dir).data().version.clone();
+    match client.units(&have).await {
+        Ok(r) => {
+            if let Some(data) = r.data {
+                match motcua_core::units::import(&dir, &data.to_string()) {
+                    Ok(u) => report.units = Some(u.data().version.clone()),
+                    Err(e) => tracing::warn!("published unit list refused: {e}"),
+                }
+            }
+        }
+        Err(e) => tracing::debug!("unit list not fetched: {e}"),
+    }
 }
 
 async fn push_all(store: &mut Store, client: &PortalClient, device_id: &str, report: &mut RoundReport) -> Result<(), SyncError> {

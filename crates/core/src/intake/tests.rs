@@ -384,3 +384,16 @@ fn a_returning_citizen_is_offered_earlier_details_with_their_dates() {
     assert_eq!(r.details.iter().filter(|d| d.field == "applicant.address").count(), 1);
     assert!(returning::returning(&s, &"9".repeat(500)).is_err(), "bounded");
 }
+
+#[test]
+fn the_return_desk_finds_a_dossier_by_its_short_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store_at(dir.path(), "2026-11-30T09:00");
+    let a = submit(&mut s, &req(sample_request("1.001193"))).unwrap();
+    let b = submit(&mut s, &req(sample_request("1.001193"))).unwrap();
+    assert_eq!(crate::search::find_one(&s, "0002").unwrap().code, b.code);
+    assert_eq!(crate::search::find_one(&s, "261130-1").unwrap().code, a.code);
+    assert_eq!(crate::search::find_one(&s, &a.code).unwrap().code, a.code);
+    assert!(matches!(crate::search::find_one(&s, "0009"), Err(CoreError::NotFound(_))));
+    assert!(crate::search::find_one(&s, &"1".repeat(200)).is_err());
+}

@@ -189,6 +189,18 @@ pub struct LeaseResponse {
     pub last: u32,
 }
 
+/// `GET /v1/units?have=VERSION`: the administrative map the portal publishes (issue 15). `data` is
+/// the whole file (docs/units.md) when the portal's version differs from the counter's, else absent.
+/// A separate route rather than a pulled change, so counters that predate it are not affected.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnitsResponse {
+    pub protocol: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<serde_json::Value>,
+}
+
 /// `GET /v1/audit-anchor`: the latest audit head this device pushed ("id:hash"), as the portal keeps it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AnchorResponse {
