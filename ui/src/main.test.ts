@@ -231,6 +231,24 @@ describe('counter window', () => {
     expect(fake.cardRead).toHaveBeenCalledTimes(1);
   });
 
+  it('the return desk takes the collector\'s card from a serial scan and from keyboard-mode keystrokes', async () => {
+    fake.cardRead.mockResolvedValue(cardReading());
+    const w = start();
+    await tick();
+    key('F6');
+    const fill = vi.spyOn(w.returns, 'fillFromCard').mockReturnValue(true);
+    scan.cb!({ text: cardText() });
+    await tick();
+    expect(fill).toHaveBeenCalledWith({ full_name: 'Nguyễn Văn An', id_number: '001090012345' });
+    // keyboard mode: the scanner's keys, then Enter, into whatever has focus on the desk
+    const target = w.returns.el.querySelector<HTMLInputElement>('input')!;
+    target.focus();
+    for (const ch of [...cardText(), 'Enter']) target.dispatchEvent(new KeyboardEvent('keydown', { key: ch, bubbles: true, cancelable: true }));
+    await tick();
+    expect(fill).toHaveBeenCalledTimes(2);
+    expect(fake.cardRead).toHaveBeenCalledTimes(2);
+  });
+
   it('F2 on the intake screen is a new citizen: the form is cleared and the cursor on the procedure', async () => {
     const { intake } = start();
     await tick();

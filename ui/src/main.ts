@@ -20,7 +20,7 @@ import { WorkBar, WorkScreen } from './worklists';
 import { SyncBadge, SyncScreen } from './sync';
 import { LockScreen, whoText } from './lock';
 import { Screens } from './screens';
-import { looksLikeCard } from './card';
+import { WedgeDetector, looksLikeCard } from './card';
 
 export function mount(root: HTMLElement, backend: Api = api) {
   setHtml(root, html`
@@ -116,9 +116,8 @@ export function mount(root: HTMLElement, backend: Api = api) {
     }
     const t = s.text;
     if (screens.shown.id === 'intake') void intake.scanned(t);
-    else if (screens.shown.id === 'returns' && looksLikeCard(t)) {
-      void backend.cardRead(t).then((r) => returns.fillFromCard({ full_name: r.card.full_name, id_number: r.card.id_number }), (e) => text('status-pending', (e as AppError).message));
-    } else {
+    else if (screens.shown.id === 'returns' && looksLikeCard(t)) collectorCard(t);
+    else {
       const el = document.activeElement;
       if (el instanceof HTMLInputElement) {
         el.value = t;
@@ -127,6 +126,14 @@ export function mount(root: HTMLElement, backend: Api = api) {
       }
     }
   }).catch(() => () => {});
+
+  // the return desk: the collector's card scanned in keyboard mode, wherever the cursor is
+  const collectorCard = (t: string) =>
+    void backend.cardRead(t).then(
+      (r) => returns.fillFromCard({ full_name: r.card.full_name, id_number: r.card.id_number }),
+      (e) => text('status-pending', (e as AppError).message),
+    );
+  new WedgeDetector(returns.el, collectorCard);
 
   const onKey = (ev: KeyboardEvent) => {
     // F2 on the intake screen: a new citizen, from a clean form

@@ -81,6 +81,10 @@ fn request(rng: &mut Rng, procedure: &str, i: u64) -> IntakeRequest {
         fee: Some(0),
         request_id: None,
         note: None,
+        subject: None,
+        card: None,
+        representative_card: None,
+        fee_units: None,
     }
 }
 

@@ -37,6 +37,11 @@ fn every_read(s: &Store, code: &str, batch: &str) -> Vec<(&'static str, bool, Re
         ("sync::dossier_sync", false, ok(crate::sync::dossier_sync(s, code))),
         ("Store::dossiers_received_between (logbook)", true, ok(s.dossiers_received_between(day, day))),
         ("audit::list", true, ok(crate::audit::list(s, 10))),
+        // issue 15: the card read into the screen, an address mapped, a returning citizen, a short number
+        ("intake::identity::read_card", false, ok(crate::intake::identity::read_card(s, "001090012345||ĐẶNG HỮU PHƯỚC|05031990|Nam|Hà Nội|10082021"))),
+        ("intake::identity::map_address", false, ok(crate::intake::identity::map_address(s, "Phường Quán Thánh, Quận Ba Đình, Hà Nội"))),
+        ("intake::returning::returning", false, ok(crate::intake::returning::returning(s, "001090012345"))),
+        ("search::find_one", false, ok(crate::search::find_one(s, code))),
     ]
 }
 
