@@ -24,7 +24,7 @@ fn card_parse_prints_fields_checks_and_the_current_address() {
 #[test]
 fn card_parse_refuses_what_it_cannot_read_with_the_reason() {
     let dir = tempfile::tempdir().unwrap();
-    for (bad, why) in [("001090012345|012345678|ĐẶNG", "bị cắt"), ("xin chào", "không phải"), ("", "Chưa đọc")] {
+    for (bad, why) in [("001090012345|012345678|ĐẶNG", "bị cắt"), ("xin chào", "phải mã QR"), ("", "Chưa đọc")] {
         let o = motcua(dir.path(), "2026-11-30T09:00", &["card", "parse", bad], None);
         assert_eq!(o.status.code(), Some(2), "{bad:?}");
         let err = String::from_utf8_lossy(&o.stderr);
