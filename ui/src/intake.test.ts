@@ -524,6 +524,11 @@ describe('intake screen', () => {
     // as typed, every box: the core names what is missing or wrong
     const typed = { full_name: 'Trần Văn B', id_number: 'bad', relation: '', authorisation: '' };
     expect(screen.buildRequest().representative).toEqual(typed);
+    // the section closed means nobody files on the applicant's behalf: nothing of it goes
+    $(screen, 'representative-toggle').click();
+    expect(screen.buildRequest()).not.toHaveProperty('representative');
+    $(screen, 'representative-toggle').click();
+    expect(screen.buildRequest().representative).toEqual(typed);
     await screen.submit();
     expect(sent()[0].representative).toEqual(typed);
     expect($(screen, 'error-representative.id_number').hidden).toBe(false);

@@ -782,9 +782,10 @@ export class IntakeScreen {
         ...(email ? { email } : {}),
         ...(Object.keys(identity).length ? { identity } : {}),
       },
-      ...(Object.values(rep).some((x) => x.trim()) ? { representative: rep } : {}),
+      // the section closed (Alt+U) means nobody files on the applicant's behalf: nothing of it is sent
+      ...(!this.q('[data-testid="representative"]').hidden && Object.values(rep).some((x) => x.trim()) ? { representative: rep } : {}),
       ...(this.card ? { card: this.card } : {}),
-      ...(this.repCard ? { representative_card: this.repCard } : {}),
+      ...(this.repCard && !this.q('[data-testid="representative"]').hidden ? { representative_card: this.repCard } : {}),
       ...(subject ? { subject } : {}),
       ...(units && !typedFee ? { fee_units: units } : {}),
       documents: docs,
