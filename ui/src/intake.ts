@@ -23,12 +23,8 @@ import { formatDateTime } from './format';
 import { html, setHtml } from './html';
 import { handleEnter } from './keyboard';
 import { PrintActions, showPreview } from './printing';
-import { WedgeDetector, imageBytes, looksLikeCard } from './card';
-import type { CardReading } from './bindings/CardReading';
-import type { CardScan } from './bindings/CardScan';
-import type { AddressCandidate } from './bindings/AddressCandidate';
+import { CardPanel } from './intake-card';
 import type { Gender } from './bindings/Gender';
-import type { ReturningCitizen } from './bindings/ReturningCitizen';
 
 /** The applicant's fields: name, label, input type, and the core's length limit (LIMITS key). */
 const FIELDS: Record<string, [string, string, string, string]> = {
@@ -113,23 +109,15 @@ export class IntakeScreen {
   private requestId = newRequestId();
   private inFlight = false;
   private searchSeq = 0;
-  /** The applicant's card as scanned (sent with the request: the core checks it), and what the core read. */
-  private card: CardScan | null = null;
-  private reading: CardReading | null = null;
-  /** The representative's card, scanned while the cursor was in their section. */
-  private repCard: CardScan | null = null;
-  /** The current unit the clerk took for the address (2025 map), and the card's own address then. */
-  private unitCode: string | undefined;
-  private cardAddress: string | undefined;
-  /** The earlier details offered for a returning citizen (Alt+1…9 takes one). */
-  private offered: ReturningCitizen | null = null;
-  private offeredFor = '';
+  /** The card: scans, what the core read, the address chosen, a returning citizen's details. */
+  private readonly person: CardPanel;
   /** Print buttons of the dossier just saved (Ctrl+P reprints its receipt). */
   printActions: PrintActions | null = null;
 
   constructor(private api: Api = defaultApi, private onSaved: (d: DossierView) => void = () => {}) {
     this.el = document.createElement('section');
     this.el.className = 'screen intake';
+    this.person = new CardPanel({ el: this.el, api: this.api, checklist: () => (this.procedure ? this.termsOf(this.procedure, this.caseId)?.documents ?? [] : []) });
     setHtml(this.el, html`
       <div class="result" data-testid="result" hidden></div>
       <div class="result contact-result" data-testid="contact-result" hidden></div>
@@ -276,20 +264,7 @@ export class IntakeScreen {
 
   /** Scanners (keyboard wedge, pictures), the card's panels, and the keys of a new citizen. */
   private wireCard() {
-    new WedgeDetector(this.el, (text) => void this.scanned(text));
-    this.el.addEventListener('paste', (ev) => {
-      const item = Array.from(ev.clipboardData?.items ?? []).find((i) => i.type.startsWith('image/'));
-      const file = item?.getAsFile();
-      if (!file) return;
-      ev.preventDefault();
-      void this.fromImage(file);
-    });
-    const picker = this.q('[data-testid="card-image"]');
-    picker.addEventListener('change', () => {
-      const f = picker.files?.[0];
-      picker.value = '';
-      if (f) void this.fromImage(f);
-    });
+    this.person.wire();
     this.q('[data-testid="new-citizen"]').addEventListener('click', () => this.newCitizen());
     // pages, copies or cases counted: the core computes the fee again
     for (const n of ['fee_units.count', 'fee_units.copies']) {
@@ -307,226 +282,26 @@ export class IntakeScreen {
       } else if (ev.altKey && (ev.key === 'u' || ev.key === 'U')) {
         ev.preventDefault();
         this.toggleRepresentative();
-      } else if (ev.altKey && /^[1-9]$/.test(ev.key) && this.addressKeys()) {
+      } else if (this.person.altKey(ev)) {
         ev.preventDefault();
-        const c = this.reading?.address.candidates[Number(ev.key) - 1];
-        if (c) this.chooseAddress(c);
-      } else if (ev.altKey && /^[1-9]$/.test(ev.key) && this.offered) {
-        ev.preventDefault();
-        this.takeOffered(Number(ev.key) - 1);
-      } else if (ev.altKey && ev.key === '0' && !this.q('[data-testid="address-map"]').hidden) {
-        ev.preventDefault();
-        this.chooseAddress(null);
       }
     });
     // text typed while a checkbox has focus goes to the next field instead of being lost
     this.q('.doc-list').addEventListener('keydown', (ev) => {
       const k = ev as KeyboardEvent;
       if (k.key.length !== 1 || k.key === ' ' || k.ctrlKey || k.altKey || k.metaKey) return;
-      const next = this.firstEmpty();
+      const next = this.person.firstEmpty();
       if (!next) return;
       k.preventDefault();
       next.focus();
       next.value += k.key;
       next.dispatchEvent(new Event('input', { bubbles: true }));
     });
-    const id = this.input('applicant.id_number');
-    id.addEventListener('blur', () => void this.offerReturning(id.value));
-    // typing over a field the card filled: it is no longer the card's
-    this.el.querySelectorAll<HTMLInputElement>('.applicant input, .applicant select').forEach((el) =>
-      el.addEventListener('input', (ev) => {
-        if (ev.isTrusted) el.closest('.field')?.classList.remove('from-card');
-      }),
-    );
   }
 
-  /** The first empty applicant field, in form order (where typed text goes). */
-  private firstEmpty(): HTMLInputElement | null {
-    return Array.from(this.el.querySelectorAll<HTMLInputElement>('.applicant input[data-nav]')).find((i) => !i.value && !i.closest('[hidden]')) ?? null;
-  }
-
-  /** A scan from any scanner: a card string fills the person whose section has the cursor. */
-  async scanned(text: string) {
-    if (!looksLikeCard(text)) {
-      // a barcode (a dossier code) on the intake screen: nothing to fill here
-      this.cardStatus('Mã vừa quét không phải mã QR của thẻ căn cước', true);
-      return;
-    }
-    const forRep = !!document.activeElement?.closest('[data-testid="representative"]');
-    try {
-      const r = await this.api.cardRead(text);
-      const scan: CardScan = { text: r.text, read_at: r.read_at };
-      if (forRep) this.fillRepresentative(r, scan);
-      else this.fillApplicant(r, scan);
-    } catch (e) {
-      this.cardStatus((e as AppError).message, true);
-    }
-  }
-
-  private async fromImage(blob: Blob) {
-    try {
-      const r = await this.api.cardFromImage(await imageBytes(blob));
-      // the picture's string goes with the request like a scan's: the core reads it again
-      this.fillApplicant(r, { text: r.text, read_at: r.read_at });
-    } catch (e) {
-      this.cardStatus((e as AppError).message, true);
-    }
-  }
-
-  private cardStatus(text: string, bad: boolean) {
-    const st = this.q('[data-testid="card-status"]');
-    st.textContent = text;
-    st.className = bad ? 'error' : 'ok';
-  }
-
-  private setField(name: string, value: string, fromCard: boolean) {
-    const el = this.q<HTMLInputElement>(`[name="${name}"]`);
-    if (!el) return;
-    el.value = value;
-    el.closest('.field')?.classList.toggle('from-card', fromCard);
-  }
-
-  /** Fills the applicant from the card: each field the card gave is marked; the core's warnings shown. */
-  private fillApplicant(r: CardReading, scan: CardScan) {
-    const c = r.card;
-    this.card = scan;
-    this.reading = r;
-    this.q<HTMLSelectElement>('[data-testid="applicant-id_type"]').value = 'cccd';
-    this.setField('applicant.id_number', c.id_number, true);
-    this.setField('applicant.date_of_birth', c.date_of_birth_shown, true);
-    this.setField('applicant.identity.old_id_number', c.old_id_number ?? '', !!c.old_id_number);
-    this.setField('applicant.identity.id_issued_on', c.date_of_issue_shown ?? '', !!c.date_of_issue);
-    this.setField('applicant.identity.gender', c.gender ?? '', !!c.gender);
-    if (!c.letters_lost) {
-      this.setField('applicant.full_name', c.full_name, true);
-      this.showAddress(r);
-    } else {
-      this.setField('applicant.full_name', '', false);
-      this.setField('applicant.address', '', false);
-      // nothing of an earlier card's address stays (its unit would go with this applicant)
-      this.unitCode = undefined;
-      this.cardAddress = undefined;
-      this.q('[data-testid="address-map"]').hidden = true;
-    }
-    const bad = c.warnings.length > 0;
-    this.cardStatus(`Đã đọc thẻ lúc ${formatDateTime(r.read_at)}: ${c.checks.filter((x) => x.ok).length}/${c.checks.length} kiểm tra khớp`, bad);
-    const w = this.q('[data-testid="card-warnings"]');
-    setHtml(w, html`${c.warnings.map((x) => html`<li>${x}</li>`)}`);
-    w.hidden = !bad;
-    this.markIdentityItems();
-    void this.offerReturning(c.id_number);
-    this.firstEmpty()?.focus();
-  }
-
-  private fillRepresentative(r: CardReading, scan: CardScan) {
-    this.repCard = scan;
-    if (!r.card.letters_lost) this.setField('representative.full_name', r.card.full_name, true);
-    this.setField('representative.id_number', r.card.id_number, true);
-    this.cardStatus(r.card.letters_lost ? r.card.warnings[0] : 'Đã đọc thẻ người nộp thay', r.card.letters_lost);
-    this.q<HTMLInputElement>('[name="representative.relation"]').focus();
-  }
-
-  /** The card's address beside its current form(s); the first current one is taken unless the clerk picks another (Alt+1…, Alt+0 keeps the card's). */
-  private showAddress(r: CardReading) {
-    const m = r.address;
-    const box = this.q('[data-testid="address-map"]');
-    this.cardAddress = undefined;
-    this.unitCode = undefined;
-    this.setField('applicant.address', m.original, true);
-    if (m.candidates.length === 0) {
-      setHtml(box, html`<span class="muted">Địa chỉ trên thẻ: không nhận ra đơn vị hành chính trong danh mục 2025 — giữ như trên thẻ.</span>`);
-      box.hidden = !m.original;
-      return;
-    }
-    if (m.already_current) {
-      this.unitCode = m.candidates[0].unit.code;
-      setHtml(box, html`<span class="muted">Địa chỉ đã theo đơn vị hành chính hiện nay (${m.candidates[0].unit.name}).</span>`);
-    } else {
-      setHtml(box, html`<div><span class="muted">Trên thẻ:</span> <span data-testid="address-card">${m.original}</span></div>
-        ${m.candidates.map((c, i) => html`<button type="button" class="link" data-candidate="${i}" data-testid="address-candidate">Hiện nay${m.candidates.length > 1 ? ` (${i + 1})` : ''}: ${c.address} <span class="key">(Alt+${i + 1})</span></button>`)}
-        <button type="button" class="link" data-testid="address-keep">Giữ địa chỉ trên thẻ <span class="key">(Alt+0)</span></button>`);
-      box.querySelectorAll<HTMLElement>('[data-candidate]').forEach((b) => b.addEventListener('click', () => this.chooseAddress(m.candidates[Number(b.dataset.candidate)])));
-      box.querySelector('[data-testid="address-keep"]')?.addEventListener('click', () => this.chooseAddress(null));
-      // a merge has one current form: taken (the clerk can go back with Alt+0); a split asks
-      if (m.candidates.length === 1) this.chooseAddress(m.candidates[0]);
-    }
-    box.hidden = false;
-    this.showOutsideArea();
-  }
-
-  /**
-   * Whether Alt+1…9 picks an address rather than an earlier detail: while a split waits for the
-   * clerk's choice, and whenever the cursor is in the address field.
-   */
-  private addressKeys(): boolean {
-    const box = this.q('[data-testid="address-map"]');
-    if (box.hidden || !box.querySelector('[data-candidate]')) return false;
-    return !box.querySelector('button.chosen') || document.activeElement === this.input('applicant.address');
-  }
-
-  /** The clerk's choice of address: a current form, or (null) the card's as written. */
-  private chooseAddress(c: AddressCandidate | null) {
-    const m = this.reading?.address;
-    if (!m) return;
-    this.setField('applicant.address', c ? c.address : m.original, true);
-    this.unitCode = c?.unit.code;
-    this.cardAddress = c ? m.original : undefined;
-    this.q('[data-testid="address-map"]').querySelectorAll<HTMLElement>('button').forEach((b) =>
-      b.classList.toggle('chosen', c ? b.dataset.candidate === String(m.candidates.indexOf(c)) : b.dataset.testid === 'address-keep'),
-    );
-    this.showOutsideArea();
-  }
-
-  /** "Phi địa giới": the applicant lives in another unit than the centre's. */
-  private showOutsideArea() {
-    const agency = this.reading?.agency_unit;
-    const box = this.q('[data-testid="address-map"]');
-    box.querySelector('[data-testid="outside-area"]')?.remove();
-    if (!agency || !this.unitCode || this.unitCode === agency.code) return;
-    const unit = this.reading?.address.candidates.find((c) => c.unit.code === this.unitCode)?.unit;
-    const note = document.createElement('div');
-    note.dataset.testid = 'outside-area';
-    note.className = 'warn-line';
-    note.textContent = `Hồ sơ phi địa giới: người nộp cư trú tại ${unit?.name ?? this.unitCode}, ${unit?.province_name ?? ''} (đơn vị tiếp nhận: ${agency.name}).`;
-    box.append(note);
-  }
-
-  /** The checklist items that are the applicant's own identity paper: ticked, no photocopy (read from the card). */
-  private markIdentityItems() {
-    const docs = this.procedure ? this.termsOf(this.procedure, this.caseId)?.documents ?? [] : [];
-    for (const d of docs.filter((x) => x.identity)) {
-      const box = this.el.querySelector<HTMLInputElement>(`[data-testid="doc-${d.id}"]`);
-      if (!box) continue;
-      box.checked = !!this.card;
-      const label = box.closest('.doc');
-      label?.classList.toggle('from-card', !!this.card);
-    }
-  }
-
-  /** Earlier details of this ID number at this office, offered with their dates (never filled silently). */
-  private async offerReturning(idNumber: string) {
-    const id = idNumber.trim();
-    if (id.length < 9 || id === this.offeredFor) return;
-    this.offeredFor = id;
-    try {
-      const r = await this.api.applicantReturning(id);
-      this.offered = r;
-      const box = this.q('[data-testid="returning"]');
-      box.hidden = !r;
-      if (!r) return;
-      setHtml(box, html`<div><b>Người nộp đã có ${r.dossiers} hồ sơ tại đây.</b> Thông tin đã khai (chọn để dùng):</div>
-        ${r.details.slice(0, 9).map((d, i) => html`<button type="button" class="link" data-offer="${i}" data-testid="returning-detail">${d.label}: ${d.value} <span class="muted">(${formatDateTime(d.given_at)})</span> <span class="key">(Alt+${i + 1})</span></button>`)}`);
-      box.querySelectorAll<HTMLElement>('[data-offer]').forEach((b) => b.addEventListener('click', () => this.takeOffered(Number(b.dataset.offer))));
-    } catch {
-      // nothing offered: the clerk types as usual
-    }
-  }
-
-  private takeOffered(i: number) {
-    const d = this.offered?.details[i];
-    if (!d) return;
-    this.setField(d.field, d.value, false);
-    this.q(`[data-offer="${i}"]`)?.classList.add('chosen');
+  /** A scan from any scanner (the serial one through the window): see `CardPanel.scanned`. */
+  scanned(text: string) {
+    return this.person.scanned(text);
   }
 
   private toggleRepresentative(show?: boolean) {
@@ -659,7 +434,7 @@ export class IntakeScreen {
     const docs = this.q('.docs');
     docs.hidden = !t;
     setHtml(this.q('.doc-list'), html`${(t?.documents ?? [])
-      .map((d) => html`<label class="doc${d.identity && this.card ? ' from-card' : ''}"><input type="checkbox" data-nav data-testid="doc-${d.id}" value="${d.id}"${this.ticked(d) ? html` checked` : ''} />
+      .map((d) => html`<label class="doc${d.identity && this.person.card ? ' from-card' : ''}"><input type="checkbox" data-nav data-testid="doc-${d.id}" value="${d.id}"${this.ticked(d) ? html` checked` : ''} />
         <span>${d.name}${d.mandatory ? html` <b class="req" title="Bắt buộc">*</b>` : ''}</span>
         <small>${DOCUMENT_FORM_LABELS[d.form]} × ${d.count}</small></label>`)}`);
     if (t) this.showFee(t, fresh);
@@ -672,7 +447,7 @@ export class IntakeScreen {
    * was read.
    */
   private ticked(d: { mandatory: boolean; identity?: boolean }): boolean {
-    return d.identity ? !!this.card || d.mandatory : d.mandatory;
+    return d.identity ? !!this.person.card || d.mandatory : d.mandatory;
   }
 
   /** The procedure, fee, time limit (with its basis and source) and the appointment when known. */
@@ -756,12 +531,13 @@ export class IntakeScreen {
       relation: v('representative.relation'), authorisation: v('representative.authorisation'),
     };
     const gender = this.q<HTMLSelectElement>('[data-testid="applicant-gender"]').value as Gender | '';
+    const repShown = !this.q('[data-testid="representative"]').hidden;
+    const fromCard = this.person.requestPart(repShown);
     const identity = {
       ...(gender ? { gender } : {}),
       ...(v('applicant.identity.old_id_number').trim() ? { old_id_number: v('applicant.identity.old_id_number') } : {}),
       ...(v('applicant.identity.id_issued_on').trim() ? { id_issued_on: v('applicant.identity.id_issued_on') } : {}),
-      ...(this.unitCode ? { unit_code: this.unitCode } : {}),
-      ...(this.cardAddress ? { card_address: this.cardAddress } : {}),
+      ...fromCard.identity,
     };
     const units = this.feeUnits();
     // counted: the amount the core put in the box is not the clerk's (it may be an answer behind the
@@ -783,9 +559,9 @@ export class IntakeScreen {
         ...(Object.keys(identity).length ? { identity } : {}),
       },
       // the section closed (Alt+U) means nobody files on the applicant's behalf: nothing of it is sent
-      ...(!this.q('[data-testid="representative"]').hidden && Object.values(rep).some((x) => x.trim()) ? { representative: rep } : {}),
-      ...(this.card ? { card: this.card } : {}),
-      ...(this.repCard && !this.q('[data-testid="representative"]').hidden ? { representative_card: this.repCard } : {}),
+      ...(repShown && Object.values(rep).some((x) => x.trim()) ? { representative: rep } : {}),
+      ...(fromCard.card ? { card: fromCard.card } : {}),
+      ...(fromCard.representative_card ? { representative_card: fromCard.representative_card } : {}),
       ...(subject ? { subject } : {}),
       ...(units && !typedFee ? { fee_units: units } : {}),
       documents: docs,
@@ -858,20 +634,11 @@ export class IntakeScreen {
     this.input('fee').removeAttribute('aria-required');
     this.procedure = null;
     this.requestId = newRequestId();
-    this.card = null;
-    this.reading = null;
-    this.repCard = null;
-    this.unitCode = undefined;
-    this.cardAddress = undefined;
-    this.offered = null;
-    this.offeredFor = '';
+    this.person.reset();
     this.q<HTMLSelectElement>('[data-testid="applicant-gender"]').value = '';
-    this.el.querySelectorAll('.from-card').forEach((e) => e.classList.remove('from-card'));
-    for (const id of ['address-map', 'returning', 'card-warnings', 'representative']) this.q(`[data-testid="${id}"]`).hidden = true;
+    this.q('[data-testid="representative"]').hidden = true;
     this.q('.fee-units').hidden = true;
     this.q('.fee-copies').hidden = true;
-    this.cardStatus('Quét mã QR trên thẻ căn cước để điền người nộp (máy quét, hoặc ảnh thẻ: Ctrl+V)', false);
-    this.q('[data-testid="card-status"]').className = 'muted';
     this.focusFirst();
   }
 
