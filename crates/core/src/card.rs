@@ -264,6 +264,23 @@ fn letters_lost(name: &str, gender: &str, address: &str) -> bool {
     vowelless || question || gender_cut || all_ascii
 }
 
+/// What digits 4–6 of a 12-digit CCCD number say (Circular 07/2016/TT-BCA art. 7).
+pub(crate) struct IdBirth {
+    /// Digit 4: the century (0/1 1900s, 2/3 2000s, …) and gender (even male, odd female).
+    pub digit: u8,
+    pub century: i32,
+    /// The birth year digits 5–6 give in that century.
+    pub year: i32,
+    pub gender: Gender,
+}
+
+/// Digits 4–6 of a 12-digit number (the caller has checked it is 12 ASCII digits).
+pub(crate) fn id_birth(id: &str) -> IdBirth {
+    let digit = id.as_bytes()[3] - b'0';
+    let century = 1900 + 100 * (digit as i32 / 2);
+    IdBirth { digit, century, year: century + id[4..6].parse::<i32>().unwrap_or(0), gender: if digit % 2 == 0 { Gender::Male } else { Gender::Female } }
+}
+
 /// The ID number against the date of birth and gender, each result in words.
 pub fn cross_check(id: &str, dob: NaiveDate, gender: Option<Gender>) -> Vec<CardCheck> {
     let mut out = Vec::new();
@@ -272,10 +289,7 @@ pub fn cross_check(id: &str, dob: NaiveDate, gender: Option<Gender>) -> Vec<Card
         Some(name) => CardCheck { ok: true, message: format!("Mã nơi đăng ký khai sinh {:03}: {name}", province) },
         None => CardCheck { ok: false, message: format!("Số CCCD bắt đầu bằng {:03}: không phải mã tỉnh nào", province) },
     });
-    let digit = id.as_bytes()[3] - b'0';
-    let century = 1900 + 100 * (digit as i32 / 2);
-    let id_gender = if digit % 2 == 0 { Gender::Male } else { Gender::Female };
-    let year = century + id[4..6].parse::<i32>().unwrap_or(0);
+    let IdBirth { digit, century, year, gender: id_gender } = id_birth(id);
     out.push(if year == dob.year() {
         CardCheck { ok: true, message: format!("Năm sinh {year} khớp với số CCCD") }
     } else if century != (dob.year() / 100) * 100 {

@@ -263,6 +263,11 @@ pub(crate) fn check_request(store: &Store, req: &IntakeRequest, today: chrono::N
     });
     let now = store.clock().now();
     let mut applicant = problems.take(validate::applicant(&req.applicant, today));
+    if let Some(code) = applicant.as_ref().and_then(|a| a.identity.unit_code.as_deref()) {
+        if crate::units::for_data_dir(store.data_dir()).unit(code).is_none() {
+            problems.push(CoreError::validation("applicant.identity.unit_code", format!("Mã đơn vị hành chính {code} không có trong danh mục 2025")));
+        }
+    }
     if let (Some(a), Some(scan)) = (applicant.as_mut(), &req.card) {
         problems.take(identity::applicant_from_card(a, scan, now));
     }

@@ -272,8 +272,10 @@ impl CounterSettings {
                     value.parse().ok().filter(|n| (1..=120).contains(n)).ok_or_else(|| bad("Thời gian tự khóa phải từ 1 đến 120 phút"))?;
             }
             "unit_code" => {
-                if !value.is_empty() && crate::units::shipped().unit(&value).is_none() {
-                    return Err(bad("Mã đơn vị hành chính không có trong danh mục 2025 (5 chữ số, ví dụ 00004 = Phường Ba Đình)"));
+                // the shape here (loading settings parses nothing); that the unit exists in the map in
+                // use is checked when it is set (`check_unit`)
+                if !value.is_empty() && !(value.len() == 5 && value.bytes().all(|b| b.is_ascii_digit())) {
+                    return Err(bad("Mã đơn vị hành chính gồm 5 chữ số (ví dụ 00004 = Phường Ba Đình)"));
                 }
                 self.unit_code = value;
             }
@@ -316,11 +318,20 @@ impl CounterSettings {
         }
     }
 
+    /// A unit code set must name a unit of the map in use (shipped or imported).
+    fn check_unit(&self, store: &Store) -> Result<()> {
+        if !self.unit_code.is_empty() && crate::units::for_data_dir(store.data_dir()).unit(&self.unit_code).is_none() {
+            return Err(CoreError::validation("unit_code", "Mã đơn vị hành chính không có trong danh mục 2025 (ví dụ 00004 = Phường Ba Đình)"));
+        }
+        Ok(())
+    }
+
     /// Validates and stores one setting; a bad value changes nothing.
     pub fn set(store: &mut Store, key: &str, value: &str) -> Result<CounterSettings> {
         store.require(crate::accounts::Right::Settings)?;
         let mut s = CounterSettings::load(store)?;
         s.apply(key, value)?;
+        s.check_unit(store)?;
         let (now, actor) = (store.clock().now(), store.actor());
         let tx = store.write_tx()?;
         tx.execute(
@@ -343,6 +354,7 @@ impl CounterSettings {
         for key in KEYS {
             check.apply(key, &self.value_of(key))?;
         }
+        check.check_unit(store)?;
         let (now, actor) = (store.clock().now(), store.actor());
         let tx = store.write_tx()?;
         crate::audit::record(&tx, now, &actor, "settings", "*", &serde_json::to_value(&check).expect("serialisable"))?;

@@ -397,3 +397,24 @@ fn the_return_desk_finds_a_dossier_by_its_short_number() {
     assert!(matches!(crate::search::find_one(&s, "0009"), Err(CoreError::NotFound(_))));
     assert!(crate::search::find_one(&s, &"1".repeat(200)).is_err());
 }
+
+#[test]
+fn hostile_card_and_unit_input_is_refused_and_stores_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store_at(dir.path(), "2026-11-30T09:00");
+    // a 2 MB "card string"
+    let mut v = sample_request("1.001193");
+    v["card"] = json!({ "text": "0".repeat(2 * 1024 * 1024) });
+    assert!(submit(&mut s, &req(v)).is_err());
+    // a unit code the map does not have, and one of the wrong shape
+    for code in ["99999", "../x"] {
+        let mut v = sample_request("1.001193");
+        v["applicant"]["identity"] = json!({ "unit_code": code });
+        let e = submit(&mut s, &req(v)).unwrap_err().to_app_error();
+        assert_eq!(e.field.as_deref(), Some("applicant.identity.unit_code"), "{code}");
+    }
+    assert_eq!(count(&s, "dossiers"), 0);
+    // the setting too: a code the map lacks is refused, a real one taken
+    assert!(crate::settings::CounterSettings::set(&mut s, "unit_code", "99999").is_err());
+    assert_eq!(crate::settings::CounterSettings::set(&mut s, "unit_code", "00004").unwrap().unit_code, "00004");
+}
