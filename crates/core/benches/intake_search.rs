@@ -84,6 +84,7 @@ fn request(rng: &mut Rng, procedure: &str, i: u64) -> IntakeRequest {
         subject: None,
         card: None,
         representative_card: None,
+        attachments: Vec::new(),
         fee_units: None,
     }
 }

@@ -358,6 +358,10 @@ pub struct Progress {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[ts(as = "Option<Vec<String>>", optional)]
     pub previous_codes: Vec<String>,
+    /// The dossier's electronic documents: the current file of each checklist item and of the result.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<crate::documents::DossierDocument>>", optional)]
+    pub documents: Vec<crate::documents::DossierDocument>,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -462,6 +466,8 @@ pub enum EventKind {
     /// agency already had this one (two counters issued the same number). Authored by the portal
     /// only; the receipt must be printed again with the new code (docs/dossier-codes.md).
     CodeReissued { old_code: String, new_code: String, reason: String },
+    /// Số hóa: a document file (a checklist item's papers, or the result) attached to the dossier.
+    DocumentAttached { document: crate::documents::AttachedDocument },
 }
 
 impl EventKind {
@@ -479,6 +485,7 @@ impl EventKind {
             EventKind::Returned { .. } => "returned",
             EventKind::Withdrawn { .. } => "withdrawn",
             EventKind::CodeReissued { .. } => "code_reissued",
+            EventKind::DocumentAttached { .. } => "document_attached",
         }
     }
 }
@@ -492,6 +499,8 @@ impl EventKind {
             EventKind::Received { .. } => false,
             // a code is re-issued whatever the dossier's status: two citizens never share one
             EventKind::CodeReissued { .. } => true,
+            // a document is a fact about the papers, whatever the dossier's status
+            EventKind::DocumentAttached { .. } => true,
             step => crate::lifecycle::Step::of_event(step).is_some_and(|s| s.allows(status)),
         }
     }
@@ -511,12 +520,13 @@ impl EventKind {
             "returned" => "Trả kết quả",
             "withdrawn" => "Rút hồ sơ",
             "code_reissued" => "Cấp lại mã hồ sơ",
+            "document_attached" => "Số hóa tài liệu",
             _ => "Sự kiện khác",
         }
     }
 
     /// Every event kind's stored name.
-    pub const NAMES: [&'static str; 12] = [
+    pub const NAMES: [&'static str; 13] = [
         "received",
         "handed_over",
         "transferred",
@@ -529,6 +539,7 @@ impl EventKind {
         "returned",
         "withdrawn",
         "code_reissued",
+        "document_attached",
     ];
 }
 
@@ -618,6 +629,11 @@ impl Dossier {
                 }
                 self.code = new_code.clone();
                 self.provisional = false;
+            }
+            EventKind::DocumentAttached { document } => {
+                // one current file per slot: a new scan of an item replaces what the dossier shows
+                p.documents.retain(|x| x.document.slot != document.slot);
+                p.documents.push(crate::documents::DossierDocument { document: document.clone(), attached_at: at.into() });
             }
         }
     }

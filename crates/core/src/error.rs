@@ -17,6 +17,7 @@ pub enum ErrorCode {
     Printer,
     Forbidden,
     Internal,
+    Scanner,
 }
 
 /// Why something was refused, precisely enough for the UI to act on it (open the password field after
@@ -73,10 +74,24 @@ pub enum Reason {
     PortalUnauthorised,
     /// The counter has not been enrolled with a portal.
     NotEnrolled,
+    /// No scanner answers (none connected, or switched off).
+    NoScanner,
+    /// Paper jammed in the scanner's feeder.
+    ScannerJammed,
+    /// The scanner's cover or feeder is open.
+    ScannerCoverOpen,
+    /// Another program (or another counter) is using the scanner.
+    ScannerBusy,
+    /// The feeder is empty.
+    ScannerNoPaper,
+    /// The scanner failed in another way (the message says how).
+    ScanFailed,
+    /// No scanning system on this machine (SANE not installed).
+    ScanUnavailable,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 25] = [
+    pub const ALL: [Reason; 32] = [
         Reason::Invalid,
         Reason::NotFound,
         Reason::Conflict,
@@ -102,6 +117,13 @@ impl Reason {
         Reason::PortalRefused,
         Reason::PortalUnauthorised,
         Reason::NotEnrolled,
+        Reason::NoScanner,
+        Reason::ScannerJammed,
+        Reason::ScannerCoverOpen,
+        Reason::ScannerBusy,
+        Reason::ScannerNoPaper,
+        Reason::ScanFailed,
+        Reason::ScanUnavailable,
     ];
 
     /// The coarse family (what the CLI's exit status is made of).
@@ -116,6 +138,9 @@ impl Reason {
             R::Storage | R::Internal => ErrorCode::Internal,
             R::NoPrinter | R::PrinterNotFound | R::PrinterStopped | R::PrintFailed | R::PrintUnavailable => ErrorCode::Printer,
             R::PortalUnreachable => ErrorCode::Offline,
+            R::NoScanner | R::ScannerJammed | R::ScannerCoverOpen | R::ScannerBusy | R::ScannerNoPaper | R::ScanFailed | R::ScanUnavailable => {
+                ErrorCode::Scanner
+            }
         }
     }
 
@@ -149,6 +174,9 @@ pub enum CoreError {
     Io { path: String, source: std::io::Error },
     #[error("Lỗi nội bộ: {0}")]
     Internal(String),
+    /// A device (the scanner) refused or failed: the reason says which, the message says it in words.
+    #[error("{1}")]
+    Device(Reason, String),
     /// Several fields of one form are wrong: every one is named, so the clerk fixes them at once.
     #[error("{}", .0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; "))]
     Fields(Vec<FieldError>),
@@ -230,7 +258,7 @@ impl CoreError {
             CoreError::Conflict(_) => Reason::Conflict,
             CoreError::DatabaseTooNew { .. } => Reason::DatabaseTooNew,
             CoreError::NotInitialised => Reason::NotInitialised,
-            CoreError::Forbidden(reason, _) => *reason,
+            CoreError::Forbidden(reason, _) | CoreError::Device(reason, _) => *reason,
             CoreError::Db(_) | CoreError::Io { .. } => Reason::Storage,
             CoreError::Internal(_) => Reason::Internal,
         }
@@ -309,7 +337,8 @@ mod tests {
             "invalid", "not_found", "conflict", "not_logged_in", "locked", "no_right", "bad_credentials", "no_pin", "pin_locked",
             "account_locked", "account_inactive", "untrusted_portal", "database_too_new", "not_initialised", "storage", "internal",
             "no_printer", "printer_not_found", "printer_stopped", "print_failed", "print_unavailable", "portal_unreachable",
-            "portal_refused", "portal_unauthorised", "not_enrolled",
+            "portal_refused", "portal_unauthorised", "not_enrolled", "no_scanner", "scanner_jammed", "scanner_cover_open",
+            "scanner_busy", "scanner_no_paper", "scan_failed", "scan_unavailable",
         ];
         assert_eq!(names, expected);
         for r in Reason::ALL {

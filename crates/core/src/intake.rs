@@ -99,6 +99,11 @@ pub struct IntakeRequest {
     #[serde(default)]
     #[ts(optional)]
     pub representative_card: Option<identity::CardScan>,
+    /// The papers digitised at intake: one PDF per checklist item, already in the blob store
+    /// (`documents::Blobs::put`). Recorded in the same transaction as the dossier.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(optional, as = "Option<Vec<crate::documents::NewDocument>>")]
+    pub attachments: Vec<crate::documents::NewDocument>,
 }
 
 /// What the clerk sees before confirming: fee and appointment for a procedure received now.
@@ -364,7 +369,8 @@ pub fn submit_batch(store: &mut Store, reqs: &[IntakeRequest]) -> Result<Vec<Dos
         let now = store.clock().now();
         let v = validate_request(store, req, now.date())?;
         let due = due_at(store.calendar(), store.office_hours(), now, &v.0.terms.time_limit)?;
-        prepared.push(Ok((now, due, request_id, req.channel.unwrap_or_default(), v)));
+        let docs = crate::documents::check_intake(store, &v.0.documents, &req.attachments, &ctx.clerk_id)?;
+        prepared.push(Ok((now, due, request_id, req.channel.unwrap_or_default(), v, docs)));
     }
     // `Err(existing)` found before the transaction; `Ok(None)` found inside it (another process took
     // the same request id in between): both answer with the stored dossier, read after the commit
@@ -376,7 +382,7 @@ pub fn submit_batch(store: &mut Store, reqs: &[IntakeRequest]) -> Result<Vec<Dos
     let tx = store.write_tx()?;
     let mut outcomes = Vec::with_capacity(prepared.len());
     for item in prepared {
-        let (now, due, request_id, channel, (c, fee, fee_kind)) = match item {
+        let (now, due, request_id, channel, (c, fee, fee_kind), docs) = match item {
             Ok(x) => x,
             Err(existing) => {
                 outcomes.push(Outcome::Existing(Box::new(existing)));
@@ -422,8 +428,15 @@ pub fn submit_batch(store: &mut Store, reqs: &[IntakeRequest]) -> Result<Vec<Dos
             note: c.note,
             progress: Default::default(),
         };
-        insert(&tx, &ctx, now, &dossier)?;
-        crate::audit::record(&tx, now, &ctx.clerk_id, "intake", &dossier.code, &serde_json::json!({ "procedure": dossier.procedure_code }))?;
+        let mut dossier = dossier;
+        let dossier_id = insert(&tx, &ctx, now, &dossier)?;
+        let detail = serde_json::json!({ "procedure": dossier.procedure_code, "documents": docs.len() });
+        for doc in docs {
+            let event = EventKind::DocumentAttached { document: doc.clone() };
+            crate::documents::record(&tx, dossier_id, &ctx, now, doc)?;
+            dossier.apply(&to_rfc3339(now), &event);
+        }
+        crate::audit::record(&tx, now, &ctx.clerk_id, "intake", &dossier.code, &detail)?;
         outcomes.push(Outcome::Stored(Box::new(dossier)));
     }
     tx.commit()?;
@@ -437,11 +450,11 @@ pub fn submit_batch(store: &mut Store, reqs: &[IntakeRequest]) -> Result<Vec<Dos
 }
 
 /// Writes the dossier row, its search entry, its `received` event and the outbox entry.
-fn insert(tx: &rusqlite::Transaction, ctx: &crate::store::CounterContext, now: NaiveDateTime, dossier: &Dossier) -> Result<()> {
+fn insert(tx: &rusqlite::Transaction, ctx: &crate::store::CounterContext, now: NaiveDateTime, dossier: &Dossier) -> Result<i64> {
     let dossier_id = insert_projection(tx, dossier, dossier.request_id.as_deref())?;
     let event = EventKind::Received { dossier: Box::new(dossier.clone()) };
     crate::events::append(tx, dossier_id, ctx, now, &event)?;
-    Ok(())
+    Ok(dossier_id)
 }
 
 /// The searchable projection of a dossier (its row and its accent-free name), for one taken in here

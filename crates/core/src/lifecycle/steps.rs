@@ -176,7 +176,7 @@ impl Step {
     /// The step an event records (None for intake and the portal's code re-issue, which no clerk takes).
     pub fn of_event(e: &EventKind) -> Option<Step> {
         Some(match e {
-            EventKind::Received { .. } | EventKind::CodeReissued { .. } => return None,
+            EventKind::Received { .. } | EventKind::CodeReissued { .. } | EventKind::DocumentAttached { .. } => return None,
             EventKind::HandedOver { .. } => Step::HandOver,
             EventKind::Transferred { .. } => Step::Transfer,
             EventKind::SupplementRequested { .. } => Step::RequestSupplement,

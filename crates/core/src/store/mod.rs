@@ -41,12 +41,13 @@ pub(crate) fn migrations() -> Migrations<'static> {
             Ok(())
         }),
         M::up(include_str!("../../migrations/0011_supplement_restart.sql")),
+        M::up(include_str!("../../migrations/0012_documents.sql")),
     ])
 }
 
 /// The schema version this binary writes.
 pub fn schema_version() -> i64 {
-    11
+    12
 }
 
 /// Who is working at this counter (the context of every event).

@@ -267,3 +267,50 @@ pub fn check_version(body: &serde_json::Value) -> Result<(), ErrorBody> {
         }),
     }
 }
+
+// ---- Document files (issue 16): a separate, idempotent, resumable upload by content hash ----------
+//
+// `PUT /v1/blobs/{sha256}?offset=N&total=T` with a chunk of at most `BLOB_CHUNK` bytes as the body and
+// the chunk's own SHA-256 in the `x-chunk-sha256` header. The portal appends the chunk when `offset`
+// equals what it holds of that upload (else 409 with its `BlobStatus`, and the client resumes from
+// `received`); a chunk whose hash does not match is refused (422 `chunk_hash`) and nothing is kept of
+// it. When `received == total` the portal checks the whole file's hash (422 `hash_mismatch`: the
+// partial file is dropped and the client starts again) and stores it. A file the same agency already
+// has answers `stored: true` at once ("already have"), without the body. `GET /v1/blobs/{sha256}/status`
+// tells how much of an upload the portal holds; `GET /v1/blobs/{sha256}` serves the file to an enrolled
+// counter of an agency that holds it (404 otherwise: another agency's files are not even confirmed to
+// exist). Full disk or quota: 507 with `disk_full` / `quota`; the counter parks that file, not the events.
+
+/// The largest chunk of one `PUT /v1/blobs/…` request.
+pub const BLOB_CHUNK: usize = 1024 * 1024;
+/// The largest file the portal takes (the counter refuses larger ones first: `documents::files`).
+pub const MAX_BLOB: u64 = 64 * 1024 * 1024;
+/// The header carrying a chunk's SHA-256 (lowercase hex).
+pub const CHUNK_SHA_HEADER: &str = "x-chunk-sha256";
+
+/// What the portal holds of one file's upload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlobStatus {
+    pub protocol: u32,
+    pub sha256: String,
+    /// The whole file's size as the upload announced it (0 when nothing is known yet).
+    pub size: u64,
+    /// Bytes received so far, in order from the start.
+    pub received: u64,
+    /// The whole file is stored, its hash checked.
+    pub stored: bool,
+}
+
+/// Why the portal refused a file or a chunk (`ErrorBody.error` carries the same words).
+pub mod blob_refusal {
+    /// The chunk's bytes do not hash to its header: re-send the chunk.
+    pub const CHUNK_HASH: &str = "chunk_hash";
+    /// The complete file does not hash to its name: dropped, start again.
+    pub const HASH_MISMATCH: &str = "hash_mismatch";
+    /// The agency's space on the portal is used up: parked.
+    pub const QUOTA: &str = "quota";
+    /// The portal's disk is full: parked.
+    pub const DISK_FULL: &str = "disk_full";
+    /// Larger than `MAX_BLOB`: refused for good.
+    pub const TOO_LARGE: &str = "too_large";
+}

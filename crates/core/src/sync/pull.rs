@@ -273,6 +273,9 @@ pub(super) fn apply_foreign(tx: &Transaction, w: &WireEvent, portal_seq: i64, no
         crate::event_chain::link(tx, event_id)?;
         tx.prepare_cached("INSERT INTO event_portal(event_id, portal_seq) VALUES (?1, ?2)")?.execute(params![event_id, portal_seq])?;
         codes::note_recode(tx, event_id, dossier_id, &event)?;
+        if let EventKind::DocumentAttached { document } = &event {
+            crate::documents::note_reference(tx, event_id, dossier_id, &document.sha256, document.size)?;
+        }
         // a batch handed over elsewhere can be listed here too (and `audit verify` finds every batch)
         if let EventKind::HandedOver { batch, .. } = &event {
             if !batch.is_empty() {

@@ -150,6 +150,24 @@ fn check_event(event: &EventKind, w: &WireEvent) -> Result<()> {
             }
             check_text("reason", reason, limit::REASON, false)
         }
+        EventKind::DocumentAttached { document: d } => {
+            use crate::documents::{blobs, files, DocSlot};
+            if !blobs::is_hash(&d.sha256) {
+                return Err(bad("document.sha256", "mã băm không hợp lệ"));
+            }
+            if let DocSlot::Item { id } = &d.slot {
+                check_text("document.slot", id, limit::CODE, false)?;
+            }
+            check_text("document.name", &d.name, files::NAME, false)?;
+            check_text("document.by", &d.by, limit::CODE, true)?;
+            if d.size == 0 || d.size > files::MAX_FILE_BYTES || d.pages == 0 || d.pages > files::MAX_PAGES {
+                return Err(bad("document.size", "ngoài khoảng cho phép"));
+            }
+            if d.media_type != crate::documents::PDF {
+                return Err(bad("document.media_type", "chỉ nhận PDF"));
+            }
+            Ok(())
+        }
     }
 }
 
