@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Một Cửa needs on a fresh Debian 12 machine (idempotent; skips what is there):
 # the WebKitGTK stack for the Tauri window, Xvfb and WebKitWebDriver for end-to-end tests,
-# poppler/qpdf/zbar for checking documents, CUPS with cups-pdf for real printing, socat (a pty pair standing for a serial scanner), the UI's npm packages and tauri-driver.
+# poppler/qpdf/zbar for checking documents, CUPS with cups-pdf for real printing, socat (a pty pair standing for a serial scanner), SANE's scanimage with its `test` backend enabled (a real document scanner for tests), the UI's npm packages and tauri-driver.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +14,7 @@ APT_PACKAGES=(
   xvfb xauth dbus dbus-x11 webkit2gtk-driver
   poppler-utils qpdf zbar-tools fonts-dejavu-core
   cups cups-client cups-bsd printer-driver-cups-pdf sqlite3 socat
+  sane-utils libsane1
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -23,6 +24,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# SANE's test backend stands for a document scanner in the tests (they also bring their own config)
+if [ -f /etc/sane.d/dll.conf ] && grep -q '^#test$' /etc/sane.d/dll.conf; then
+  $SUDO sed -i 's/^#test$/test/' /etc/sane.d/dll.conf
 fi
 
 if ! command -v node >/dev/null 2>&1; then

@@ -1,11 +1,14 @@
 //! The counter's devices, outside the core and the window so they are tested with real parts:
 //! - `scanner`: a card/barcode scanner in USB COM (CDC, serial) mode, which carries UTF-8 intact
 //!   (tested with a socat pseudo-terminal pair standing for the scanner);
-//! - `qr_image`: a QR code in a picture of the card (a file, or a paste), decoded.
+//! - `qr_image`: a QR code in a picture of the card (a file, or a paste), decoded;
+//! - `page_scan` and `sane`: document scanners (SANE's `scanimage` here; WIA/eSCL on Windows later).
 //!
 //! What was read goes to `motcua_core::card::parse`; nothing here decides what a card says.
 
+pub mod page_scan;
 pub mod qr_image;
+pub mod sane;
 pub mod scanner;
 
 /// A device problem, in words for the clerk.

@@ -1,0 +1,62 @@
+//! Document scanning with SANE's real `test` backend (Debian sane-utils), through `scanimage`: the
+//! scanner list, a grayscale and a colour page, the feeder, and the scanner's own failures (jammed,
+//! cover open) set in the backend's configuration.
+
+use motcua_core::error::Reason;
+use motcua_devices::page_scan::{PageScanner, ScanMode, ScanSettings, ScanSource};
+use motcua_devices::sane::{write_test_config, Sane};
+
+fn sane(status: &str) -> (tempfile::TempDir, Sane) {
+    let dir = tempfile::tempdir().unwrap();
+    write_test_config(dir.path(), status).unwrap();
+    let s = Sane::new("scanimage", Some(dir.path().to_path_buf()));
+    (dir, s)
+}
+
+#[test]
+fn lists_the_test_scanners_and_scans_a_gray_page_at_200_dpi() {
+    let (_d, s) = sane("Default");
+    let list = s.list().expect("scanimage is installed (scripts/setup.sh)");
+    assert_eq!(list.iter().map(|x| x.name.as_str()).collect::<Vec<_>>(), ["test:0", "test:1"]);
+    assert!(list[0].label.contains("Noname"), "{:?}", list[0]);
+    let pages = s.scan(Some("test:0"), &ScanSettings::default()).unwrap_or_else(|f| panic!("{}", f.error));
+    assert_eq!(pages.len(), 1);
+    let img = &pages[0].image;
+    // the test device reaches 200 mm: 200 mm at 200 dpi is about 1575 px
+    assert!((1570..=1576).contains(&img.width()) && img.width() == img.height(), "{}x{}", img.width(), img.height());
+    assert_eq!(img.color(), image::ColorType::L8);
+    let color = s.scan(None, &ScanSettings { mode: ScanMode::Color, dpi: 150, ..Default::default() }).unwrap_or_else(|f| panic!("{}", f.error));
+    assert_eq!(color[0].image.color(), image::ColorType::Rgb8);
+    assert_eq!(color[0].dpi, 150);
+}
+
+#[test]
+fn the_feeder_gives_every_page_up_to_the_limit() {
+    let (_d, s) = sane("Default");
+    let pages = s
+        .scan(Some("test:0"), &ScanSettings { source: ScanSource::Feeder, max_pages: 3, dpi: 150, ..Default::default() })
+        .unwrap_or_else(|f| panic!("{}", f.error));
+    assert_eq!(pages.len(), 3);
+}
+
+#[test]
+fn scanner_failures_come_back_with_their_reasons_in_words() {
+    for (status, reason, words) in [
+        ("SANE_STATUS_JAMMED", Reason::ScannerJammed, "kẹt giấy"),
+        ("SANE_STATUS_COVER_OPEN", Reason::ScannerCoverOpen, "Nắp máy quét"),
+        ("SANE_STATUS_DEVICE_BUSY", Reason::ScannerBusy, "đang bận"),
+    ] {
+        let (_d, s) = sane(status);
+        let f = s.scan(Some("test:0"), &ScanSettings::default()).err().expect("fails");
+        assert_eq!(f.error.reason(), reason, "{status}: {}", f.error);
+        assert!(f.error.to_string().contains(words), "{}", f.error);
+    }
+    let (_d, s) = sane("Default");
+    let e = s.scan(Some("nosuch:0"), &ScanSettings::default()).err().unwrap().error;
+    assert_eq!(e.reason(), Reason::NoScanner, "{e}");
+    // hostile device names and settings never reach the command line
+    for bad in ["--help", "", "a\nb"] {
+        assert!(s.scan(Some(bad), &ScanSettings::default()).is_err());
+    }
+    assert!(s.scan(Some("test:0"), &ScanSettings { dpi: 5000, ..Default::default() }).err().unwrap().error.to_string().contains("dpi"));
+}
