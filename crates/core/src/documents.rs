@@ -106,6 +106,19 @@ pub fn blobs_of(store: &Store) -> Blobs {
     Blobs::at(store.data_dir())
 }
 
+/// Writes a document file into this counter's store (before the event that will refer to it): a
+/// logged-in clerk who may take dossiers in or handle results. The bytes must be a PDF.
+pub fn store_file(store: &Store, bytes: &[u8]) -> Result<BlobRef> {
+    if store.require(Right::Intake).is_err() {
+        store.require(Right::Lifecycle)?;
+    }
+    if files::sniff(bytes) != files::FileKind::Pdf {
+        return Err(CoreError::validation("file", "Tài liệu lưu trữ phải là PDF"));
+    }
+    files::check_size("tài liệu", bytes.len() as u64)?;
+    blobs_of(store).put(bytes)
+}
+
 /// Checks a new document against the dossier (its slot exists, the file is here, complete and a PDF,
 /// the page count is sane) and makes the record the event will carry.
 pub(crate) fn check_new(store: &Store, items: &[ReceivedDocument], doc: &NewDocument, by: &str) -> Result<AttachedDocument> {
