@@ -44,7 +44,19 @@ macro_rules! with_app_commands {
             auth_lock,
             auth_unlock_pin,
             auth_unlock_password,
-            auth_logout
+            auth_logout,
+            scanners_list,
+            staging_scan,
+            staging_import,
+            staging_view,
+            staging_page_remove,
+            staging_page_move,
+            staging_clear,
+            staging_page_image,
+            documents_save,
+            documents_of,
+            document_bytes,
+            uploads_summary
         )
     };
 }

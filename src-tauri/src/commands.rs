@@ -19,11 +19,13 @@ use motcua_core::accounts::{self, AuthState, Session};
 use motcua_sync::SyncHandle;
 use tauri::State;
 
+pub use crate::documents::*;
+
 type Db<'a> = State<'a, Mutex<Store>>;
 type Sync<'a> = State<'a, SyncHandle>;
 type Poke<'a> = State<'a, crate::push::Poke>;
 
-fn lock<'a>(db: &'a Db) -> MutexGuard<'a, Store> {
+pub(crate) fn lock<'a>(db: &'a Db) -> MutexGuard<'a, Store> {
     // a panic in another command must not lock the counter out of its own data
     let mut g = db.lock().unwrap_or_else(|e| e.into_inner());
     // the sync task may have pulled a new catalog or calendar on its own connection
@@ -101,9 +103,21 @@ pub fn intake_contact(db: Db, sync: Sync, poke: Poke, contact: intake::contact::
 }
 
 #[tauri::command(async)]
-pub fn intake_submit(db: Db, sync: Sync, poke: Poke, request: IntakeRequest) -> Result<DossierView, AppError> {
+pub fn intake_submit(
+    db: Db,
+    sync: Sync,
+    poke: Poke,
+    stage: State<'_, Mutex<motcua_documents::staging::Staging>>,
+    request: IntakeRequest,
+) -> Result<DossierView, AppError> {
     let store = &mut lock(&db);
+    // the papers scanned for this dossier become its documents, in the same transaction
+    let mut request = request;
+    let staged = crate::documents::intake_attachments(store, &stage, &mut request)?;
     let d = intake::submit(store, &request)?;
+    for key in staged {
+        stage.lock().unwrap_or_else(|e| e.into_inner()).clear(&key);
+    }
     sync.sync_now(); // on its way to the portal at once when the line is up
     poke.now();
     Ok(DossierView::read(store, d)?)

@@ -10,6 +10,7 @@
 include!("command_list.rs");
 
 mod commands;
+mod documents;
 mod push;
 mod scanner;
 
@@ -91,6 +92,7 @@ fn main() {
         .manage(sync)
         .manage(poke)
         .manage(scanner::Scanner::default())
+        .manage(Mutex::new(motcua_documents::staging::Staging::default()))
         .invoke_handler(with_app_commands!(handler))
         .setup(|app| {
             push::spawn(app.handle().clone(), pushed);

@@ -31,6 +31,9 @@ pub enum Cmd {
     /// The 2025 administrative map: current units, old → new
     #[command(subcommand)]
     Units(UnitsCmd),
+    /// The electronic dossier: scan or attach a checklist item's papers (one PDF each), list, get
+    #[command(subcommand)]
+    Documents(DocumentsCmd),
     /// Take a dossier in from a JSON file (or - for stdin); prints the created dossier as JSON.
     /// With --guidance or --refuse nothing is taken in: the citizen gets the guidance slip (Mẫu 02,
     /// listing the checklist items the request lacks) or the refusal slip (Mẫu 03), recorded with its
@@ -424,6 +427,76 @@ pub struct InitArgs {
 pub enum CatalogCmd {
     Import { file: PathBuf },
     List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum DocumentsCmd {
+    /// Scan a checklist item (or the result) through SANE and attach it as one PDF
+    /// (MOTCUA_SANE_CONFIG: a SANE configuration folder of its own)
+    Scan {
+        code: String,
+        /// The checklist item, from 1
+        #[arg(long)]
+        item: Option<usize>,
+        /// The result's electronic copy instead of an item
+        #[arg(long)]
+        result: bool,
+        /// The result's description (with --result)
+        #[arg(long)]
+        name: Option<String>,
+        /// The scanner (`scanimage -L` names), else the first found
+        #[arg(long)]
+        device: Option<String>,
+        /// Pages: flatbed scans one page each; with --feeder, at most this many
+        #[arg(long, default_value_t = 1)]
+        pages: u32,
+        #[arg(long, default_value_t = 200)]
+        dpi: u32,
+        /// gray (default) | color | lineart
+        #[arg(long)]
+        mode: Option<String>,
+        /// Use the automatic document feeder
+        #[arg(long)]
+        feeder: bool,
+    },
+    /// Attach citizens' files to an item: photos (JPEG, PNG) become A4 pages of one PDF; a PDF is kept as given
+    Attach {
+        code: String,
+        #[arg(long)]
+        item: Option<usize>,
+        #[arg(long)]
+        result: bool,
+        #[arg(long)]
+        name: Option<String>,
+        files: Vec<PathBuf>,
+    },
+    /// A dossier's documents: item, hash, pages, size, upload state
+    List {
+        code: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a document to a file by its hash (fetched from the portal when not held here; hash checked)
+    Get {
+        sha256: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Remove files no dossier refers to (abandoned scans, crash leftovers; admin)
+    Gc {
+        #[arg(long, default_value_t = 24)]
+        min_age_hours: u64,
+    },
+    /// Remove local copies of files the portal has held for more than N days (admin)
+    Prune {
+        #[arg(long)]
+        older_than_days: u32,
+    },
+    /// The upload queue of document files
+    Uploads {
         #[arg(long)]
         json: bool,
     },

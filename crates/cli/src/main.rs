@@ -19,6 +19,7 @@ macro_rules! eprintln {
 mod admin;
 mod args;
 mod card;
+mod documents;
 mod dossiers;
 mod output;
 mod session;
@@ -61,6 +62,7 @@ fn run(cli: Cli) -> Result<(), AppError> {
         | Cmd::CodeBlocks { .. }
         | Cmd::Settings(_)) => admin::run(store, c),
         c @ (Cmd::Enrol { .. } | Cmd::Sync { .. }) => sync::run(store, c),
+        Cmd::Documents(c) => documents::run(store, c),
         c => dossiers::run(store, c),
     }
 }

@@ -306,6 +306,54 @@ pub fn collect_orphans(store: &Store, min_age: std::time::Duration) -> Result<(u
     blobs_of(store).collect_orphans(&referenced(store)?, min_age)
 }
 
+/// Reads a document held here by its hash alone (IT staff, `motcua documents get`): the read right, a
+/// dossier that refers to it, and an audit entry naming that dossier.
+pub fn read_any(store: &mut Store, sha256: &str) -> Result<Vec<u8>> {
+    store.require(Right::Read)?;
+    blobs::check_hash(sha256)?;
+    let code: Option<String> = store
+        .conn()
+        .prepare_cached("SELECT d.code FROM dossier_documents x JOIN dossiers d ON d.id = x.dossier_id WHERE x.sha256 = ?1 LIMIT 1")?
+        .query_row([sha256], |r| r.get(0))
+        .optional()?;
+    let code = code.ok_or_else(|| CoreError::NotFound(format!("Không hồ sơ nào trên máy này có tài liệu {}", blobs::short(sha256))))?;
+    let bytes = blobs_of(store).read(sha256)?;
+    note_opened(store, &code, sha256)?;
+    Ok(bytes)
+}
+
+/// Removes this machine's copies of documents the portal has held for more than `days` days (the
+/// reference stays; `motcua documents get` or opening it fetches it back). Returns (files, bytes).
+pub fn prune(store: &mut Store, days: u32) -> Result<(u64, u64)> {
+    store.require(Right::Backup)?;
+    let cutoff = to_rfc3339(store.clock().now() - chrono::Duration::days(days as i64));
+    let old: Vec<(String, i64)> = {
+        let mut st = store.conn().prepare(
+            "SELECT sha256, size FROM blob_uploads WHERE state = 'stored' AND stored_at IS NOT NULL AND stored_at < ?1 AND sha256 NOT IN (SELECT sha256 FROM blob_pruned)",
+        )?;
+        let rows = st.query_map([&cutoff], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let blobs = blobs_of(store);
+    let now = to_rfc3339(store.clock().now());
+    let (mut files, mut bytes) = (0, 0);
+    for (sha, size) in old {
+        // the record first: a crash between the two leaves a file marked pruned, fetched again if needed
+        store.conn().prepare_cached("INSERT OR IGNORE INTO blob_pruned(sha256, pruned_at) VALUES (?1, ?2)")?.execute(params![sha, now])?;
+        blobs.remove(&sha)?;
+        files += 1;
+        bytes += size as u64;
+    }
+    Ok((files, bytes))
+}
+
+/// Where to fetch a document this machine does not hold: the enrolled portal's address and this
+/// counter's credential, for a clerk who may read dossiers (None before enrolment).
+pub fn fetch_from(store: &Store) -> Result<Option<(String, String)>> {
+    store.require(Right::Read)?;
+    Ok(crate::sync::enrolment(store)?.map(|e| (e.portal_url, e.token)))
+}
+
 /// Stores a file fetched from elsewhere (the portal, a backup) under its hash, refusing bytes that do
 /// not hash to `sha256` or that no dossier here refers to.
 pub fn store_fetched(store: &Store, sha256: &str, bytes: &[u8]) -> Result<BlobRef> {

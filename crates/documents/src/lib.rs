@@ -6,6 +6,7 @@
 
 pub mod page;
 pub mod pdf;
+pub mod staging;
 
 use motcua_core::documents::{self as core_docs, files, BlobRef, DocSlot, DocSource, NewDocument};
 use motcua_core::error::{CoreError, Result};

@@ -472,6 +472,8 @@ impl PortalDb {
             "back_office_events": count(&format!("SELECT COUNT(*) FROM events WHERE device_id = '{BACK_OFFICE}'"))?,
             "rejected": count("SELECT COUNT(*) FROM rejected")?,
             "superseded": count("SELECT COALESCE(SUM(superseded), 0) FROM dossiers")?,
+            "blobs": count("SELECT COUNT(DISTINCT sha256) FROM blobs")?,
+            "blob_bytes": count("SELECT COALESCE(SUM(size), 0) FROM (SELECT sha256, MAX(size) AS size FROM blobs GROUP BY sha256)")?,
             "counters": counters,
         }))
     }

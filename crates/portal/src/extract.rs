@@ -86,7 +86,7 @@ impl<T: DeviceInput + Send> FromRequest<AppState> for Authed<T> {
 }
 
 #[allow(clippy::result_large_err)] // the Err is the ready answer; this runs once per request
-fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Device, Answer> {
+pub(crate) fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Device, Answer> {
     let token = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
@@ -95,7 +95,7 @@ fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Device, Answer>
     state.db.lock().unwrap().device_by_token(token.trim()).map_err(|r| refuse(&r))
 }
 
-async fn read_body(body: Body, limit: usize) -> Result<Bytes, Refusal> {
+pub(crate) async fn read_body(body: Body, limit: usize) -> Result<Bytes, Refusal> {
     axum::body::to_bytes(body, limit).await.map_err(|e| match too_large(&e) {
         true => Refusal::new(413, "too_large", format!("a push is at most {limit} bytes")),
         false => Refusal::new(400, "invalid", format!("body not read: {e}")),

@@ -22,6 +22,11 @@ pub struct FaultSwitches {
     pub drop_after_commit: bool,
     /// Send the answer, then send the same bytes again.
     pub answer_twice: bool,
+    /// Damage this many of the next document chunks received (one byte flipped before the check),
+    /// as a bad line would (issue 16).
+    pub corrupt_chunks: u32,
+    /// Answer every document upload as if the disk were full (507 `disk_full`).
+    pub blob_disk_full: bool,
 }
 
 #[derive(Clone)]
@@ -43,6 +48,19 @@ impl Faults {
                 FaultSwitches::default()
             }),
             Err(_) => FaultSwitches::default(),
+        }
+    }
+
+    /// Whether to damage the chunk just received (counts `corrupt_chunks` down).
+    pub fn take_corrupt_chunk(&self) -> bool {
+        let mut f = self.read();
+        match (&self.path, f.corrupt_chunks) {
+            (Some(p), n) if n > 0 => {
+                f.corrupt_chunks = n - 1;
+                let _ = p.parent().map(|dir| Self::write(dir, &f));
+                true
+            }
+            _ => false,
         }
     }
 

@@ -12,7 +12,9 @@
 //! - `enrolment`: single-use enrolment codes per counter, and the admin's approval of new devices
 //! - `limits`: rate limits and lockouts on enrolment attempts and failed token checks
 //! - `identity`: the portal's Ed25519 key, and its answer to a counter's identity challenge
+//! - `blobs`: document files, uploaded in checked chunks and served to the agency's counters (issue 16)
 
+pub mod blobs;
 pub mod codes;
 pub mod anchors;
 pub mod db;

@@ -47,6 +47,9 @@ struct Cli {
     /// How long an address stays locked out, in seconds
     #[arg(long, default_value_t = 900)]
     lockout_secs: u64,
+    /// Document space per agency, in MB (no limit when absent)
+    #[arg(long)]
+    blob_quota_mb: Option<u64>,
     #[command(subcommand)]
     command: Option<Cmd>,
 }
@@ -72,6 +75,12 @@ enum Cmd {
         drop_after_commit: bool,
         #[arg(long)]
         answer_twice: bool,
+        /// Damage the next N document chunks received
+        #[arg(long, default_value_t = 0)]
+        corrupt_chunks: u32,
+        /// Answer document uploads as if the disk were full
+        #[arg(long)]
+        blob_disk_full: bool,
     },
     /// Record a back-office step on a dossier the portal holds; counters get it at their next pull
     BackOffice {
@@ -199,7 +208,8 @@ fn run(cli: Cli) -> Result<(), Refusal> {
             max_connections: cli.max_connections.max(1),
         };
         let limits = LimitConfig { lockout_after: cli.lockout_after, lockout: std::time::Duration::from_secs(cli.lockout_secs) };
-        return serve_blocking(&listen, dir, limits, cli.faults, server_limits);
+        let blob_quota = cli.blob_quota_mb.map(|mb| mb.saturating_mul(1024 * 1024));
+        return serve_blocking(&listen, dir, limits, cli.faults, server_limits, blob_quota);
     };
     match cmd {
         Cmd::EnrolmentCode(CodeCmd::Issue { agency, counter, hours, minutes, json }) => {
@@ -236,9 +246,9 @@ fn run(cli: Cli) -> Result<(), Refusal> {
             let report = motcua_portal::anchors::report(&db.conn)?;
             println!("{}", serde_json::to_string_pretty(&report).expect("json"));
         }
-        Cmd::Faults { refuse, delay_ms, status_5xx, drop_after_commit, answer_twice } => {
+        Cmd::Faults { refuse, delay_ms, status_5xx, drop_after_commit, answer_twice, corrupt_chunks, blob_disk_full } => {
             std::fs::create_dir_all(&dir).ok();
-            let f = FaultSwitches { refuse, delay_ms, status_5xx, drop_after_commit, answer_twice };
+            let f = FaultSwitches { refuse, delay_ms, status_5xx, drop_after_commit, answer_twice, corrupt_chunks, blob_disk_full };
             Faults::write(&dir, &f).map_err(|e| Refusal::new(500, "io", e.to_string()))?;
             println!("{}", serde_json::to_string(&f).expect("json"));
         }
@@ -276,7 +286,7 @@ fn run(cli: Cli) -> Result<(), Refusal> {
     Ok(())
 }
 
-fn serve_blocking(listen: &str, dir: PathBuf, limits: LimitConfig, faults: bool, server_limits: ServerLimits) -> Result<(), Refusal> {
+fn serve_blocking(listen: &str, dir: PathBuf, limits: LimitConfig, faults: bool, server_limits: ServerLimits, blob_quota: Option<u64>) -> Result<(), Refusal> {
     let db = PortalDb::open(&dir)?;
     let identity = PortalIdentity::load_or_create(&dir)?;
     let portal_id = db.meta("portal_id")?.unwrap_or_default();
@@ -296,6 +306,7 @@ fn serve_blocking(listen: &str, dir: PathBuf, limits: LimitConfig, faults: bool,
             faults: Faults::new(faults.then(|| dir.clone())),
             limits: Limits::new(limits),
             identity: Arc::new(identity),
+            blobs: Arc::new(motcua_portal::blobs::BlobConfig::at(&dir, blob_quota)),
         };
         serve(listener, state, server_limits).await.map_err(|e| Refusal::new(500, "serve", e.to_string()))
     })

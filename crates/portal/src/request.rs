@@ -61,6 +61,11 @@ pub struct ChangesQuery {
     /// `GET /v1/units`: the version of the map the counter holds.
     #[serde(default)]
     pub have: Option<String>,
+    /// `PUT /v1/blobs/{sha}`: where this chunk starts, and the whole file's size.
+    #[serde(default)]
+    pub offset: Option<u64>,
+    #[serde(default)]
+    pub total: Option<u64>,
 }
 
 pub fn parse_changes_query(query: &str) -> Result<ChangesQuery, Refusal> {

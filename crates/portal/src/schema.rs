@@ -25,11 +25,12 @@ pub fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0004_enrolment_codes.sql")),
         M::up(include_str!("../migrations/0005_audit_anchors.sql")),
         M::up(include_str!("../migrations/0006_code_aliases.sql")),
+        M::up(include_str!("../migrations/0007_blobs.sql")),
     ])
 }
 
 /// The schema version this binary writes.
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 /// What each migration makes, to recognise a database of the portal before versioning: index `i`
 /// is migration `i + 1`.
@@ -62,6 +63,7 @@ const STEPS: [(&str, &[Made]); SCHEMA_VERSION as usize] = [
     ("enrolment_codes", &[Table("enrolment_codes"), Column("devices", "approved"), Column("devices", "approved_at")]),
     ("audit_anchors", &[Table("anchor_state"), Table("anchor_refusals")]),
     ("code_aliases", &[Table("code_aliases")]),
+    ("blobs", &[Table("blobs")]),
 ];
 
 fn user_version(conn: &Connection) -> R<i64> {

@@ -59,6 +59,8 @@ pub struct AppState {
     pub limits: crate::limits::Limits,
     /// The key counters pinned: signs their identity challenges.
     pub identity: Arc<crate::identity::PortalIdentity>,
+    /// Where document files live, and each agency's quota.
+    pub blobs: Arc<crate::blobs::BlobConfig>,
 }
 
 /// Marks a response whose connection must be closed without sending it (drop_after_commit).
@@ -214,6 +216,9 @@ pub fn router(state: AppState, limits: &ServerLimits) -> Router {
         .route("/v1/audit-anchor", get(audit_anchor).layer(small()))
         .route("/v1/units", get(units).layer(small()))
         .route("/v1/identity", post(identity).layer(small()))
+        // a chunk's body is read by the route itself, after the token check, up to BLOB_CHUNK
+        .route("/v1/blobs/{sha}", axum::routing::put(crate::blobs::put).get(crate::blobs::get).layer(RequestBodyLimitLayer::new(BLOB_CHUNK + 1024)))
+        .route("/v1/blobs/{sha}/status", get(crate::blobs::get_status).layer(small()))
         .layer(axum::middleware::from_fn_with_state(state.clone(), fault_layer))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::limits::layer))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout))

@@ -42,6 +42,7 @@ fn portal() -> Portal {
         faults: Faults::new(None),
         limits: Limits::new(LimitConfig::default()),
         identity: Arc::new(PortalIdentity::load_or_create(dir.path()).unwrap()),
+        blobs: Arc::new(motcua_portal::blobs::BlobConfig::at(dir.path(), None)),
     };
     Portal { app: router(state, &ServerLimits::default()), db, token, _dir: dir }
 }

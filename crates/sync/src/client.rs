@@ -11,6 +11,8 @@ use crate::SyncError;
 
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// A whole document (up to 40 MB) may take longer than a JSON request on a slow line.
+pub const BLOB_TIMEOUT: Duration = Duration::from_secs(300);
 
 pub struct PortalClient {
     http: reqwest::Client,
@@ -72,6 +74,37 @@ impl PortalClient {
     /// `POST /v1/identity`: the portal signs our challenge. Never carries the token.
     pub async fn identity(&self, req: &IdentityRequest) -> Result<IdentityResponse, SyncError> {
         self.send(self.http.post(self.url("/v1/identity")).json(req)).await
+    }
+
+    /// `GET /v1/blobs/{sha}/status`: how much of a file's upload the portal holds.
+    pub async fn blob_status(&self, sha256: &str) -> Result<BlobStatus, SyncError> {
+        let url = format!("{}?protocol={PROTOCOL_VERSION}", self.url(&format!("/v1/blobs/{sha256}/status")));
+        self.send(self.auth(self.http.get(url))).await
+    }
+
+    /// `PUT /v1/blobs/{sha}?offset=&total=`: one chunk, with its own hash in a header.
+    pub async fn blob_put(&self, sha256: &str, offset: u64, total: u64, chunk: Vec<u8>) -> Result<BlobStatus, SyncError> {
+        let chunk_sha = motcua_core::documents::blobs::sha256_hex(&chunk);
+        let url = format!("{}?protocol={PROTOCOL_VERSION}&offset={offset}&total={total}", self.url(&format!("/v1/blobs/{sha256}")));
+        self.send(self.auth(self.http.put(url)).header(CHUNK_SHA_HEADER, chunk_sha).header("content-type", "application/octet-stream").body(chunk)).await
+    }
+
+    /// `GET /v1/blobs/{sha}`: the file's bytes (checked against its hash by the caller).
+    pub async fn blob_get(&self, sha256: &str) -> Result<Vec<u8>, SyncError> {
+        let url = format!("{}?protocol={PROTOCOL_VERSION}", self.url(&format!("/v1/blobs/{sha256}")));
+        let resp = self.auth(self.http.get(url)).timeout(BLOB_TIMEOUT).send().await.map_err(|e| self.transport(e))?;
+        let status = resp.status().as_u16();
+        if status == 200 {
+            let bytes = resp.bytes().await.map_err(|e| self.transport(e))?;
+            return Ok(bytes.to_vec());
+        }
+        let bytes = resp.bytes().await.map_err(|e| self.transport(e))?;
+        let body: Option<ErrorBody> = serde_json::from_slice(&bytes).ok();
+        let (code, message) = body.map(|b| (b.code, b.message)).unwrap_or_else(|| ("http".into(), String::new()));
+        Err(match status {
+            401 => SyncError::Unauthorised { message },
+            _ => SyncError::Portal { status, code, message },
+        })
     }
 
     fn url(&self, path: &str) -> String {

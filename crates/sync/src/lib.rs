@@ -2,12 +2,14 @@
 //!
 //! - `client`: the portal's HTTP API, with its failures turned into words a clerk understands
 //! - `round`: one round: top up the day's numbers, push the outbox in batches, pull the changes
+//! - `blobs`: document files up (chunked, resumable, after the events) and down (fetched by hash)
 //! - `task`: the background loop (its own thread and SQLite connection, so it never blocks intake or
 //!   printing), with exponential backoff and jitter, woken at once by "sync now"
 //!
 //! Everything it needs to resume lives in the counter's database (outbox, cursor, enrolment), never
 //! only in memory: a restart, a crash or a power cut loses nothing and a resend doubles nothing.
 
+pub mod blobs;
 pub mod client;
 pub mod round;
 pub mod task;

@@ -30,6 +30,8 @@ pub struct RoundReport {
     /// The administrative map's version taken from the portal this round (issue 15).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub units: Option<String>,
+    /// Document files sent this round (issue 16).
+    pub blobs: crate::blobs::BlobReport,
 }
 
 /// Enrols this counter with a portal and keeps the credential. The admin's right is checked before
@@ -163,7 +165,20 @@ async fn round(store: &mut Store, client: &PortalClient, device_id: &str) -> Res
     // 5. the administrative map, when the portal publishes another (a portal without the route, or a
     //    bad file, changes nothing and never fails the round)
     units_update(store, client, &mut report).await;
+    // 6. document files: after the events, within a budget, new events pushed between two files
+    report.blobs = crate::blobs::upload(store, client, blob_budget(), Some(device_id)).await?;
     Ok(report)
+}
+
+/// The time a round gives to files (`MOTCUA_BLOB_BUDGET_MS` for tests and slow lines).
+fn blob_budget() -> std::time::Duration {
+    std::env::var("MOTCUA_BLOB_BUDGET_MS").ok().and_then(|v| v.parse().ok()).map(std::time::Duration::from_millis).unwrap_or(crate::blobs::ROUND_BUDGET)
+}
+
+/// Pushes whatever the outbox holds (events taken in while files were being sent).
+pub(crate) async fn push_pending(store: &mut Store, client: &PortalClient, device_id: &str) -> Result<(), SyncError> {
+    let mut scratch = RoundReport::default();
+    push_all(store, client, device_id, &mut scratch).await
 }
 
 async fn units_update(store: &Store, client: &PortalClient, report: &mut RoundReport) {
