@@ -1,7 +1,7 @@
 // The only module that talks to the Rust side (Tauri invoke, and the `dashboard` event the shell
 // pushes). Every failure arrives as an AppError {code, reason, message, field?}: the UI switches on
 // `reason` (or `code`), never on the message. Tests replace this module with vi.mock.
-import { invoke } from '@tauri-apps/api/core';
+import { invoke, type InvokeArgs, type InvokeOptions } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import type { AppError } from './bindings/AppError';
 import type { CounterStatus } from './bindings/CounterStatus';
@@ -35,6 +35,11 @@ import type { AddressMapping } from './bindings/AddressMapping';
 import type { UnitView } from './bindings/UnitView';
 import type { ReturningCitizen } from './bindings/ReturningCitizen';
 import type { FeeUnits } from './bindings/FeeUnits';
+import type { ScannerInfo } from './bindings/ScannerInfo';
+import type { ScanSettings } from './bindings/ScanSettings';
+import type { StagingView } from './bindings/StagingView';
+import type { DocumentView } from './bindings/DocumentView';
+import type { UploadSummary } from './bindings/UploadSummary';
 
 /** A scan from a scanner in serial (USB COM) mode, as the shell pushes it: the text, or the device's problem. */
 export type SerialScan = { text?: string; error?: string };
@@ -51,9 +56,9 @@ export function toAppError(e: unknown): AppError {
 /** Stops listening. */
 export type Unlisten = () => void;
 
-async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+async function call<T>(cmd: string, args?: InvokeArgs, options?: InvokeOptions): Promise<T> {
   try {
-    return await invoke<T>(cmd, args);
+    return await invoke<T>(cmd, args, options);
   } catch (e) {
     throw toAppError(e);
   }
@@ -119,5 +124,27 @@ export const api = {
   authUnlockPin: (pin: string) => call<Session>('auth_unlock_pin', { pin }),
   authUnlockPassword: (password: string) => call<Session>('auth_unlock_password', { password }),
   authLogout: () => call<AuthState>('auth_logout'),
+  // the electronic dossier: pages wait in the shell's staging under a key the screen chooses
+  // (`intake/<item id>` at intake, `<code>/<item id>` or `<code>/result` later) until saved
+  scannersList: () => call<ScannerInfo[]>('scanners_list'),
+  /** Scans into an item; on a scanner's error the pages read before it are kept (read `stagingView` again). */
+  stagingScan: (key: string, device?: string | null, settings?: ScanSettings | null) =>
+    call<StagingView>('staging_scan', { key, device: device ?? null, settings: settings ?? null }),
+  /** A citizen's file (picked or dropped) into an item: its bytes as the raw body, key and name in headers. */
+  stagingImport: (key: string, fileName: string, bytes: Uint8Array) =>
+    call<StagingView>('staging_import', bytes, { headers: { 'x-key': encodeURIComponent(key), 'x-name': encodeURIComponent(fileName) } }),
+  stagingView: () => call<StagingView>('staging_view'),
+  stagingPageRemove: (key: string, index: number) => call<StagingView>('staging_page_remove', { key, index }),
+  stagingPageMove: (key: string, from: number, to: number) => call<StagingView>('staging_page_move', { key, from, to }),
+  /** Forgets every item whose key starts with `prefix` (`intake/` for a new citizen). */
+  stagingClear: (prefix: string) => call<StagingView>('staging_clear', { prefix }),
+  /** One page larger (a data: URL), to check it on screen. */
+  stagingPageImage: (key: string, index: number) => call<string>('staging_page_image', { key, index }),
+  /** Saves an item waiting under `key` to a dossier already taken in; `name` describes a result. */
+  documentsSave: (code: string, key: string, name?: string | null) => call<DocumentView[]>('documents_save', { code, key, name: name ?? null }),
+  documentsOf: (code: string) => call<DocumentView[]>('documents_of', { code }),
+  /** A document's PDF for the viewer (the core audits the opening). */
+  documentBytes: (code: string, sha256: string) => call<ArrayBuffer>('document_bytes', { code, sha256 }),
+  uploadsSummary: () => call<UploadSummary>('uploads_summary'),
 };
 export type Api = typeof api;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { WEEKDAYS_FROM_MONDAY } from './bindings/facts';
-import { deliveryText, formatDate, formatDateTime, formatMoney, weekday } from './format';
+import { deliveryText, formatDate, formatDateTime, formatMoney, formatSize, weekday } from './format';
 
 describe('format', () => {
   it('formats appointments in Vietnamese from the string itself', () => {
@@ -40,5 +40,12 @@ describe('format', () => {
   it('names the delivery with the core\'s label, and the address when sent by post', () => {
     expect(deliveryText({ kind: 'counter' })).toBe('Tại quầy');
     expect(deliveryText({ kind: 'post', address: 'Số 2 Tràng Tiền' })).toBe('Qua bưu chính: Số 2 Tràng Tiền');
+  });
+  it('formats file sizes in kB and MB with the decimal comma', () => {
+    expect(formatSize(0)).toBe('0 kB');
+    expect(formatSize(300)).toBe('1 kB');
+    expect(formatSize(870_400)).toBe('850 kB');
+    expect(formatSize(1_258_291)).toBe('1,2 MB');
+    expect(formatSize(40 * 1024 * 1024)).toBe('40,0 MB');
   });
 });

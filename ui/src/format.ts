@@ -44,6 +44,12 @@ export function formatMoney(amount: number): string {
   return `${s} đ`;
 }
 
+/** A file's size: "850 kB", "1,2 MB" (1 kB = 1024 bytes; the decimal comma). */
+export function formatSize(bytes: number): string {
+  if (bytes < 1024 * 1024) return `${Math.max(bytes > 0 ? 1 : 0, Math.round(bytes / 1024))} kB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1).replace('.', ',')} MB`;
+}
+
 /** "Tại quầy", "Qua bưu chính: <address>" (exhaustive: a new kind in the core fails to compile here). */
 export function deliveryText(d: Delivery): string {
   switch (d.kind) {

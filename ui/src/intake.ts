@@ -24,6 +24,7 @@ import { html, setHtml } from './html';
 import { handleEnter } from './keyboard';
 import { PrintActions, showPreview } from './printing';
 import { CardPanel } from './intake-card';
+import { ScanPanel } from './intake-scan';
 import type { Gender } from './bindings/Gender';
 
 /** The applicant's fields: name, label, input type, and the core's length limit (LIMITS key). */
@@ -111,6 +112,8 @@ export class IntakeScreen {
   private searchSeq = 0;
   /** The card: scans, what the core read, the address chosen, a returning citizen's details. */
   private readonly person: CardPanel;
+  /** The papers digitised for each checklist item (Alt+S scans, Alt+T picks files, files dropped on a row). */
+  private readonly papers: ScanPanel;
   /** Print buttons of the dossier just saved (Ctrl+P reprints its receipt). */
   printActions: PrintActions | null = null;
 
@@ -118,6 +121,7 @@ export class IntakeScreen {
     this.el = document.createElement('section');
     this.el.className = 'screen intake';
     this.person = new CardPanel({ el: this.el, api: this.api, checklist: () => (this.procedure ? this.termsOf(this.procedure, this.caseId)?.documents ?? [] : []) });
+    this.papers = new ScanPanel({ el: this.el, api: this.api });
     setHtml(this.el, html`
       <div class="result" data-testid="result" hidden></div>
       <div class="result contact-result" data-testid="contact-result" hidden></div>
@@ -138,6 +142,7 @@ export class IntakeScreen {
             <legend>Thành phần hồ sơ đã nhận</legend>
             <div class="doc-list"></div>
             <small class="error" data-testid="error-documents" hidden></small>
+            <div class="scan-bar" data-testid="scan-bar"></div>
           </fieldset>
         </div>
         <div class="col applicant">
@@ -265,6 +270,7 @@ export class IntakeScreen {
   /** Scanners (keyboard wedge, pictures), the card's panels, and the keys of a new citizen. */
   private wireCard() {
     this.person.wire();
+    this.papers.wire();
     this.q('[data-testid="new-citizen"]').addEventListener('click', () => this.newCitizen());
     // pages, copies or cases counted: the core computes the fee again
     for (const n of ['fee_units.count', 'fee_units.copies']) {
@@ -282,7 +288,7 @@ export class IntakeScreen {
       } else if (ev.altKey && (ev.key === 'u' || ev.key === 'U')) {
         ev.preventDefault();
         this.toggleRepresentative();
-      } else if (this.person.altKey(ev)) {
+      } else if (this.person.altKey(ev) || this.papers.altKey(ev)) {
         ev.preventDefault();
       }
     });
@@ -434,9 +440,11 @@ export class IntakeScreen {
     const docs = this.q('.docs');
     docs.hidden = !t;
     setHtml(this.q('.doc-list'), html`${(t?.documents ?? [])
-      .map((d) => html`<label class="doc${d.identity && this.person.card ? ' from-card' : ''}"><input type="checkbox" data-nav data-testid="doc-${d.id}" value="${d.id}"${this.ticked(d) ? html` checked` : ''} />
-        <span>${d.name}${d.mandatory ? html` <b class="req" title="Bắt buộc">*</b>` : ''}</span>
-        <small>${DOCUMENT_FORM_LABELS[d.form]} × ${d.count}</small></label>`)}`);
+      .map((d) => html`<div class="doc${d.identity && this.person.card ? ' from-card' : ''}" data-item="${d.id}"><label><input type="checkbox" data-nav data-testid="doc-${d.id}" value="${d.id}"${this.ticked(d) ? html` checked` : ''} />
+        <span>${d.name}${d.mandatory ? html` <b class="req" title="Bắt buộc">*</b>` : ''}</span></label>
+        <small>${DOCUMENT_FORM_LABELS[d.form]} × ${d.count}</small>
+        <div class="doc-scan" data-testid="doc-pages-${d.id}" hidden></div></div>`)}`);
+    void this.papers.checklistShown();
     if (t) this.showFee(t, fresh);
     this.showInfo(p, t, null);
   }
@@ -635,6 +643,7 @@ export class IntakeScreen {
     this.procedure = null;
     this.requestId = newRequestId();
     this.person.reset();
+    void this.papers.reset();
     this.q<HTMLSelectElement>('[data-testid="applicant-gender"]').value = '';
     this.q('[data-testid="representative"]').hidden = true;
     this.q('.fee-units').hidden = true;

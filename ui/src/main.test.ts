@@ -20,7 +20,7 @@ const { fake, push, scan } = vi.hoisted(() => {
       scan.cb = cb;
       return scan.unlisten;
     }),
-    cardRead: vi.fn(), applicantReturning: vi.fn(),
+    cardRead: vi.fn(), applicantReturning: vi.fn(), uploadsSummary: vi.fn(),
   };
   return { fake, push, scan };
 });
@@ -64,6 +64,7 @@ describe('counter window', () => {
     fake.syncConflicts.mockResolvedValue([]);
     fake.settingsGet.mockResolvedValue({ departments: '' });
     fake.printersList.mockResolvedValue([]);
+    fake.uploadsSummary.mockResolvedValue({ waiting: 0, sending: 0, stored: 4, parked: 0, refused: 0, bytes_pending: 0, bytes_sent: 0 });
   });
   afterEach(() => {
     stop?.();
@@ -270,5 +271,46 @@ describe('counter window', () => {
     await tick();
     expect($('status-setup').hidden).toBe(false);
     expect($('who').textContent).toBe('Quầy số 1 · Lê Thị Hoa');
+  });
+
+  it('the status bar shows the document files waiting for the portal, read again on each pushed dashboard', async () => {
+    start();
+    await tick();
+    await tick();
+    expect(fake.uploadsSummary).toHaveBeenCalledTimes(1);
+    // everything stored: nothing to say
+    expect($('status-uploads').hidden).toBe(true);
+    fake.uploadsSummary.mockResolvedValue({ waiting: 2, sending: 1, stored: 4, parked: 1, refused: 0, bytes_pending: 4_000_000, bytes_sent: 1_000_000 });
+    push.cb!(board());
+    await tick();
+    await tick();
+    expect(fake.uploadsSummary).toHaveBeenCalledTimes(2);
+    expect($('status-uploads').hidden).toBe(false);
+    expect($('status-uploads-text').textContent).toBe('Tài liệu: 3 chờ gửi, 1 tạm dừng');
+    const bar = $('status-uploads-progress') as HTMLProgressElement;
+    expect(bar.hidden).toBe(false);
+    expect([bar.max, bar.value]).toEqual([4_000_000, 1_000_000]);
+    // all sent: the bar goes
+    fake.uploadsSummary.mockResolvedValue({ waiting: 0, sending: 0, stored: 8, parked: 0, refused: 1, bytes_pending: 0, bytes_sent: 0 });
+    push.cb!(board());
+    await tick();
+    await tick();
+    expect($('status-uploads-text').textContent).toBe('Tài liệu: 1 bị cổng từ chối');
+    expect(bar.hidden).toBe(true);
+  });
+
+  it('locking the screen closes any document or page shown over the window', async () => {
+    fake.authLock.mockResolvedValue({ ...board().auth, session: { ...board().auth.session!, locked: true } });
+    const w = start();
+    await tick();
+    await tick();
+    const viewer = document.createElement('div');
+    viewer.className = 'preview-overlay';
+    viewer.dataset.testid = 'preview';
+    document.body.append(viewer);
+    await w.lockScreen.lock();
+    expect(document.querySelector('.preview-overlay')).toBeNull();
+    expect(document.querySelector('main')!.hidden).toBe(true);
+    expect($('lock-screen').hidden).toBe(false);
   });
 });

@@ -1,10 +1,12 @@
 // Boots the counter window: header with agency, counter and clerk; the screens of `screens` below
 // (intake F2, search F3, settings F4, hand-over F5, return F6, work lists and the logbook F8: F7
 // toggles caret browsing in WebKitGTK, portal sync F9; on the intake screen F10 guides and F11
-// refuses, see intake.ts); the work-list counts under the header; Ctrl+P reprints the receipt (or a
+// refuses, see intake.ts, and Alt+S scans the current checklist item, Alt+T picks files for it, see
+// intake-scan.ts); the work-list counts under the header; Ctrl+P reprints the receipt (or a
 // contact's slip) on screen, Ctrl+L locks; a status bar with the sync badge and the database in
-// use. Header, counts, badge and status bar are drawn from the dashboard the core pushes whenever it
-// changes: nothing here polls.
+// use, and the document files waiting to go to the portal. Header, counts, badge and status bar are
+// drawn from the dashboard the core pushes whenever it changes (the upload queue is read again on
+// each push): nothing here polls.
 import './styles.css';
 import { api, type Api } from './api';
 import type { AppError } from './bindings/AppError';
@@ -21,6 +23,19 @@ import { SyncBadge, SyncScreen } from './sync';
 import { LockScreen, whoText } from './lock';
 import { Screens } from './screens';
 import { WedgeDetector, looksLikeCard } from './card';
+import { closeViewers } from './printing';
+import { formatSize } from './format';
+import type { UploadSummary } from './bindings/UploadSummary';
+
+/** The document files not yet stored by the portal, in a few words (empty when there are none). */
+export function uploadsText(u: UploadSummary): string {
+  const parts = [
+    u.waiting + u.sending > 0 ? `${u.waiting + u.sending} chờ gửi` : '',
+    u.parked > 0 ? `${u.parked} tạm dừng` : '',
+    u.refused > 0 ? `${u.refused} bị cổng từ chối` : '',
+  ].filter((p) => p);
+  return parts.length ? `Tài liệu: ${parts.join(', ')}` : '';
+}
 
 export function mount(root: HTMLElement, backend: Api = api) {
   setHtml(root, html`
@@ -28,7 +43,7 @@ export function mount(root: HTMLElement, backend: Api = api) {
       <nav></nav>
       <div class="who" data-testid="who"></div></header>
     <main></main>
-    <footer data-testid="status-bar"><span data-testid="status-pending"></span><span data-testid="status-catalog"></span><button type="button" class="link" data-testid="status-setup" hidden>Chưa có tài khoản: tạo tài khoản quản trị</button><span class="db" data-testid="status-db"></span></footer>`);
+    <footer data-testid="status-bar"><span data-testid="status-pending"></span><span class="uploads" data-testid="status-uploads" hidden><span data-testid="status-uploads-text"></span><progress class="thin" data-testid="status-uploads-progress" hidden></progress></span><span data-testid="status-catalog"></span><button type="button" class="link" data-testid="status-setup" hidden>Chưa có tài khoản: tạo tài khoản quản trị</button><span class="db" data-testid="status-db"></span></footer>`);
   const main = root.querySelector('main')!;
   const text = (id: string, t: string) => (root.querySelector(`[data-testid="${id}"]`)!.textContent = t);
 
@@ -72,11 +87,35 @@ export function mount(root: HTMLElement, backend: Api = api) {
     (on) => {
       main.hidden = on;
       bar.el.hidden = on;
+      // a document or a page shown over the window goes too
+      if (on) closeViewers();
     },
     () => screens.shown.screen.focusFirst(),
   );
   root.append(lockScreen.el);
   root.querySelector('[data-testid="status-setup"]')!.addEventListener('click', () => lockScreen.setup());
+
+  /** The upload queue of document files (read again whenever the dashboard changes). */
+  const uploads = root.querySelector<HTMLElement>('[data-testid="status-uploads"]')!;
+  let uploadsSeq = 0;
+  const showUploads = async () => {
+    const seq = ++uploadsSeq;
+    try {
+      const u = await backend.uploadsSummary();
+      if (seq !== uploadsSeq) return;
+      const words = uploadsText(u);
+      uploads.hidden = !words;
+      text('status-uploads-text', words);
+      const bar = root.querySelector<HTMLProgressElement>('[data-testid="status-uploads-progress"]')!;
+      bar.hidden = u.bytes_pending <= 0;
+      bar.max = Math.max(u.bytes_pending, 1);
+      bar.value = Math.min(u.bytes_sent, u.bytes_pending);
+      bar.title = `Đã gửi ${formatSize(u.bytes_sent)} / ${formatSize(u.bytes_pending)}`;
+    } catch {
+      // not readable now (locked, logged out): nothing shown
+      if (seq === uploadsSeq) uploads.hidden = true;
+    }
+  };
 
   /** Draws everything the dashboard carries. */
   const render = (d: Dashboard) => {
@@ -93,6 +132,7 @@ export function mount(root: HTMLElement, backend: Api = api) {
     syncBadge.render(d.sync);
     sync.showStatus(d.sync);
     lockScreen.follow(d.auth);
+    void showUploads();
   };
   // the core pushes the dashboard when it changes (after a command, a sync round, as the clock moves);
   // it is read once at start, and a push that comes first wins over that read
@@ -154,10 +194,20 @@ export function mount(root: HTMLElement, backend: Api = api) {
     }
   };
   document.addEventListener('keydown', onKey);
+  // a file dropped anywhere but on a checklist row (which takes it) never opens in the window
+  const noDrop = (ev: DragEvent) => {
+    if (ev.defaultPrevented || !Array.from(ev.dataTransfer?.types ?? []).includes('Files')) return;
+    ev.preventDefault();
+    if (ev.dataTransfer) ev.dataTransfer.dropEffect = 'none';
+  };
+  document.addEventListener('dragover', noDrop);
+  document.addEventListener('drop', noDrop);
   screens.open('intake');
   void lockScreen.load();
   const stop = () => {
     document.removeEventListener('keydown', onKey);
+    document.removeEventListener('dragover', noDrop);
+    document.removeEventListener('drop', noDrop);
     void listening.then((unlisten) => unlisten());
     void scanning.then((unlisten) => unlisten());
   };

@@ -111,18 +111,31 @@ export class PrintActions {
   }
 }
 
-/** The preview: the very PDF the printer would get, drawn page by page with pdf.js. Esc closes. */
-export async function showPreview(api: Api, target: FormTarget): Promise<void> {
+/** The preview: the very PDF the printer would get, in the viewer. */
+export function showPreview(api: Api, target: FormTarget): Promise<void> {
+  return showPdf(`Xem trước: ${FORM_LABELS[target.form]}`, () => api.formPreview(target), { waiting: 'Đang tạo bản xem trước…', failed: 'Không tạo được bản xem trước' });
+}
+
+/**
+ * The viewer: a PDF (a print preview, a dossier's document) drawn page by page with pdf.js over the
+ * window. Esc closes it and the cursor goes back to where it was.
+ */
+export async function showPdf(title: string, load: () => Promise<ArrayBuffer>, words: { waiting: string; failed: string } = { waiting: 'Đang mở tài liệu…', failed: 'Không mở được tài liệu' }): Promise<void> {
+  const from = document.activeElement instanceof HTMLElement ? document.activeElement : null;
   const overlay = document.createElement('div');
   overlay.className = 'preview-overlay';
   overlay.dataset.testid = 'preview';
   overlay.tabIndex = -1;
-  setHtml(overlay, html`<div class="preview-box"><h3>Xem trước: ${FORM_LABELS[target.form]} <button type="button" class="close">Đóng (Esc)</button></h3>
-    <div class="pages" data-testid="preview-pages"><p class="muted">Đang tạo bản xem trước…</p></div></div>`);
-  const close = () => overlay.remove();
+  setHtml(overlay, html`<div class="preview-box"><h3>${title} <button type="button" class="close">Đóng (Esc)</button></h3>
+    <div class="pages" data-testid="preview-pages"><p class="muted">${words.waiting}</p></div></div>`);
+  const close = () => {
+    overlay.remove();
+    if (from?.isConnected) from.focus();
+  };
   overlay.addEventListener('keydown', (ev) => {
     if (ev.key === 'Escape') {
       ev.preventDefault();
+      ev.stopPropagation();
       close();
     }
   });
@@ -131,13 +144,15 @@ export async function showPreview(api: Api, target: FormTarget): Promise<void> {
   overlay.focus();
   const pages = overlay.querySelector<HTMLElement>('.pages')!;
   try {
-    const bytes = await api.formPreview(target);
+    const bytes = await load();
     const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
     const worker = await import('pdfjs-dist/legacy/build/pdf.worker.min.mjs?url');
     pdfjs.GlobalWorkerOptions.workerSrc = worker.default;
     const doc = await pdfjs.getDocument({ data: new Uint8Array(bytes) }).promise;
     pages.replaceChildren();
     for (let i = 1; i <= doc.numPages; i++) {
+      // closed meanwhile (Esc, the screen locked): nothing more is drawn
+      if (!overlay.isConnected) return;
       const page = await doc.getPage(i);
       const viewport = page.getViewport({ scale: 1.3 });
       const canvas = document.createElement('canvas');
@@ -148,6 +163,11 @@ export async function showPreview(api: Api, target: FormTarget): Promise<void> {
       await page.render({ canvas, canvasContext: canvas.getContext('2d')!, viewport }).promise;
     }
   } catch (e) {
-    setHtml(pages, html`<p class="error">Không tạo được bản xem trước: ${(e as AppError).message ?? String(e)}</p>`);
+    setHtml(pages, html`<p class="error" data-testid="preview-error">${words.failed}: ${(e as AppError).message ?? String(e)}</p>`);
   }
+}
+
+/** Closes every viewer and page shown over the window (the screen locks: no document stays on it). */
+export function closeViewers() {
+  document.querySelectorAll('.preview-overlay').forEach((o) => o.remove());
 }

@@ -11,6 +11,7 @@ import type { ReturnTo } from './bindings/ReturnTo';
 import { CHANNEL_LABELS, DOCUMENT_FORM_LABELS, ID_TYPE_LABELS, LIMITS, RETURN_TO_LABELS, STATUS_LABELS, TIMELINESS_LABELS } from './bindings/facts';
 import { PrintActions, showPreview } from './printing';
 import { DossierActions, type StepReport } from './actions';
+import { DossierDocuments } from './documents';
 import { deliveryText, formatDate, formatDateTime } from './format';
 import { html, setHtml, type SafeHtml } from './html';
 import { dossierSyncLine } from './sync';
@@ -183,6 +184,12 @@ export class SearchScreen {
       </dl>
       <h4>Thành phần hồ sơ</h4>
       <ul>${d.documents.map((x) => html`<li>${x.name} — ${DOCUMENT_FORM_LABELS[x.form]} × ${x.count}</li>`)}</ul>`);
+    if (!d.is_contact) {
+      // the electronic dossier: its documents, their upload, adding the result or a missing item
+      const docs = new DossierDocuments(d, this.api);
+      el.appendChild(docs.el);
+      void docs.load();
+    }
     if (d.slip) {
       // a contact prints only its own slip again
       this.printActions = new PrintActions(d.code, this.api, (t) => showPreview(this.api, t), d.slip);

@@ -500,6 +500,8 @@ pub enum DocumentsCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Send parked and refused files again at the next sync round
+    Retry,
 }
 
 #[derive(Subcommand)]

@@ -134,6 +134,11 @@ pub fn run(mut store: Store, cmd: DocumentsCmd) -> Result<(), AppError> {
             println!("removed the local copies of {n} file(s) the portal holds ({bytes} bytes); they are fetched again when opened");
             Ok(())
         }
+        DocumentsCmd::Retry => {
+            let n = documents::uploads::retry_now(&mut store)?;
+            println!("{n} file(s) will be sent again at the next sync round");
+            Ok(())
+        }
         DocumentsCmd::Uploads { json } => {
             let all = documents::uploads::all(&store)?;
             if json {

@@ -10,3 +10,15 @@ CREATE TABLE blobs (
     PRIMARY KEY (sha256, agency_code)
 );
 CREATE INDEX blobs_agency ON blobs(agency_code);
+
+-- every chunk offered, and what became of it: the evidence that a resumed upload never sends again a
+-- chunk the portal had confirmed (tests, and an admin looking at a bad line)
+CREATE TABLE blob_chunk_log (
+    id          INTEGER PRIMARY KEY,
+    sha256      TEXT NOT NULL,
+    agency_code TEXT NOT NULL,
+    offset      INTEGER NOT NULL,
+    size        INTEGER NOT NULL,
+    outcome     TEXT NOT NULL,
+    at          INTEGER NOT NULL
+);

@@ -166,7 +166,17 @@ pub async fn put(State(state): State<AppState>, req: Request) -> Answer {
     if state.faults.take_corrupt_chunk() && !chunk.is_empty() {
         chunk[0] ^= 0xFF;
     }
-    answer(append(&state, &sha, &device, offset, total, chunk_sha.as_deref(), &chunk))
+    let r = append(&state, &sha, &device, offset, total, chunk_sha.as_deref(), &chunk);
+    let outcome = match &r {
+        Ok(s) if s.stored => "stored",
+        Ok(_) => "appended",
+        Err(e) => e.code.as_str(),
+    };
+    let _ = state.db.lock().unwrap().conn.execute(
+        "INSERT INTO blob_chunk_log(sha256, agency_code, offset, size, outcome, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![sha, device.agency_code, offset as i64, chunk.len() as i64, outcome, crate::db::now_ms()],
+    );
+    answer(r)
 }
 
 fn append(state: &AppState, sha: &str, device: &Device, offset: u64, total: u64, chunk_sha: Option<&str>, chunk: &[u8]) -> Result<BlobStatus, Refusal> {

@@ -63,7 +63,7 @@ const STEPS: [(&str, &[Made]); SCHEMA_VERSION as usize] = [
     ("enrolment_codes", &[Table("enrolment_codes"), Column("devices", "approved"), Column("devices", "approved_at")]),
     ("audit_anchors", &[Table("anchor_state"), Table("anchor_refusals")]),
     ("code_aliases", &[Table("code_aliases")]),
-    ("blobs", &[Table("blobs")]),
+    ("blobs", &[Table("blobs"), Table("blob_chunk_log")]),
 ];
 
 fn user_version(conn: &Connection) -> R<i64> {

@@ -3,4 +3,4 @@
 /**
  * Stable error codes the UI switches on (never rename one: add new ones).
  */
-export type ErrorCode = "validation" | "not_found" | "conflict" | "offline" | "printer" | "forbidden" | "internal";
+export type ErrorCode = "validation" | "not_found" | "conflict" | "offline" | "printer" | "forbidden" | "internal" | "scanner";

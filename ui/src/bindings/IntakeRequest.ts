@@ -5,6 +5,7 @@ import type { Channel } from "./Channel";
 import type { Delivery } from "./Delivery";
 import type { DocInput } from "./DocInput";
 import type { FeeUnits } from "./FeeUnits";
+import type { NewDocument } from "./NewDocument";
 import type { Representative } from "./Representative";
 
 /**
@@ -48,4 +49,9 @@ card?: CardScan,
 /**
  * The representative's own card, read the same way.
  */
-representative_card?: CardScan, };
+representative_card?: CardScan, 
+/**
+ * The papers digitised at intake: one PDF per checklist item, already in the blob store
+ * (`documents::Blobs::put`). Recorded in the same transaction as the dossier.
+ */
+attachments?: Array<NewDocument>, };

@@ -6,4 +6,4 @@
  * ones, never rename one. Every reason has a `code` (its coarse family) and is serialised as its
  * snake_case name (`pin_locked`).
  */
-export type Reason = "invalid" | "not_found" | "conflict" | "not_logged_in" | "locked" | "no_right" | "bad_credentials" | "no_pin" | "pin_locked" | "account_locked" | "account_inactive" | "untrusted_portal" | "database_too_new" | "not_initialised" | "storage" | "internal" | "no_printer" | "printer_not_found" | "printer_stopped" | "print_failed" | "print_unavailable" | "portal_unreachable" | "portal_refused" | "portal_unauthorised" | "not_enrolled";
+export type Reason = "invalid" | "not_found" | "conflict" | "not_logged_in" | "locked" | "no_right" | "bad_credentials" | "no_pin" | "pin_locked" | "account_locked" | "account_inactive" | "untrusted_portal" | "database_too_new" | "not_initialised" | "storage" | "internal" | "no_printer" | "printer_not_found" | "printer_stopped" | "print_failed" | "print_unavailable" | "portal_unreachable" | "portal_refused" | "portal_unauthorised" | "not_enrolled" | "no_scanner" | "scanner_jammed" | "scanner_cover_open" | "scanner_busy" | "scanner_no_paper" | "scan_failed" | "scan_unavailable";

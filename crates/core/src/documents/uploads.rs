@@ -158,10 +158,12 @@ pub fn refused(store: &Store, sha256: &str, reason: &str) -> Result<()> {
     Ok(())
 }
 
-/// Puts refused files back in the queue (after the admin fixed the cause).
-pub fn retry_refused(store: &mut Store) -> Result<u32> {
+/// Sends refused and parked files again at the next round (after the admin fixed the cause).
+pub fn retry_now(store: &mut Store) -> Result<u32> {
     store.require(crate::accounts::Right::Sync)?;
-    Ok(store.conn().execute("UPDATE blob_uploads SET state = 'waiting', sent = 0, next_try_ms = 0 WHERE state = 'refused'", [])? as u32)
+    let refused = store.conn().execute("UPDATE blob_uploads SET state = 'waiting', next_try_ms = 0 WHERE state = 'refused'", [])?;
+    let parked = store.conn().execute("UPDATE blob_uploads SET next_try_ms = 0 WHERE state = 'parked'", [])?;
+    Ok((refused + parked) as u32)
 }
 
 fn clip(reason: &str) -> String {
