@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
 use crate::clock::to_rfc3339;
-use crate::error::Result;
+use crate::error::{CoreError, Result};
 use crate::store::Store;
 
 /// The hash before the first entry.
@@ -163,9 +163,23 @@ pub fn links_after(store: &Store, after_id: i64) -> Result<Vec<crate::sync::prot
     links_since(store.conn(), after_id)
 }
 
-/// `verify` of the counter's own database.
+/// `verify` of the counter's own database, and every document file it holds: each must hash to the
+/// name the (chained) `document_attached` event gave it.
 pub fn verify_store(store: &Store, outside: &[(String, i64, String)]) -> Result<AuditReport> {
-    verify(store.conn(), outside)
+    let mut report = verify(store.conn(), outside)?;
+    let blobs = crate::documents::blobs_of(store);
+    let mut st = store.conn().prepare("SELECT DISTINCT sha256, size FROM dossier_documents WHERE sha256 NOT IN (SELECT sha256 FROM blob_pruned)")?;
+    let rows: Vec<(String, i64)> = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+    for (sha, size) in rows {
+        match blobs.verify(&sha, size as u64) {
+            Ok(()) => {}
+            // another counter's document, fetched only when opened
+            Err(CoreError::NotFound(_)) if !crate::documents::uploads::is_queued(store.conn(), &sha)? => {}
+            Err(CoreError::NotFound(_)) => report.problems.push(format!("document file {} is missing from this machine", crate::documents::blobs::short(&sha))),
+            Err(_) => report.problems.push(format!("document file {} was changed on disk (its hash no longer matches)", crate::documents::blobs::short(&sha))),
+        }
+    }
+    Ok(report)
 }
 
 pub fn parse_anchor(s: &str) -> Option<(i64, String)> {

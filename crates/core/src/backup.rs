@@ -84,7 +84,14 @@ pub struct BackupCheck {
     /// The agency and counter the backup belongs to ('' when it was never set up).
     pub agency_code: String,
     pub counter_id: String,
-    /// Everything that failed (schema, chains, projections, anchors), in words; empty when whole.
+    /// Document files the backup's dossiers refer to, and how many of them are in the backup folder
+    /// (`documents/`, hash checked); files pruned after upload are held by the portal and not counted.
+    #[ts(type = "number")]
+    pub documents: i64,
+    #[ts(type = "number")]
+    pub documents_present: i64,
+    /// Everything that failed (schema, chains, projections, anchors, document files), in words; empty
+    /// when whole.
     pub problems: Vec<String>,
 }
 
@@ -200,7 +207,61 @@ pub fn verify_against(path: &Path, live: Option<&Connection>) -> Result<BackupCh
         audit_intact = report.ok();
         problems.extend(report.problems);
     }
-    Ok(BackupCheck { path: path.display().to_string(), integrity, schema_version, dossiers, events, audit_intact, bytes, agency_code, counter_id, problems })
+    let (documents, documents_present) = if integrity == "ok" { check_documents(&conn, path, &mut problems) } else { (0, 0) };
+    Ok(BackupCheck {
+        path: path.display().to_string(),
+        integrity,
+        schema_version,
+        dossiers,
+        events,
+        audit_intact,
+        bytes,
+        agency_code,
+        counter_id,
+        documents,
+        documents_present,
+        problems,
+    })
+}
+
+/// The document files a database refers to and still holds a local copy of (not pruned after upload).
+fn documents_held(conn: &Connection) -> Vec<(String, u64)> {
+    let Ok(mut st) = conn.prepare("SELECT DISTINCT sha256, size FROM dossier_documents WHERE sha256 NOT IN (SELECT sha256 FROM blob_pruned)") else {
+        return vec![]; // a backup from before documents
+    };
+    st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))).map(|rows| rows.filter_map(|r| r.ok()).collect()).unwrap_or_default()
+}
+
+/// Checks every document file a backup refers to in the `documents/` folder beside it (its hash).
+fn check_documents(conn: &Connection, path: &Path, problems: &mut Vec<String>) -> (i64, i64) {
+    let held = documents_held(conn);
+    let blobs = crate::documents::Blobs::at(path.parent().unwrap_or(Path::new(".")));
+    let mut present = 0;
+    for (sha, size) in &held {
+        match blobs.verify(sha, *size) {
+            Ok(()) => present += 1,
+            Err(CoreError::NotFound(_)) => problems.push(format!("document file {} is missing from the backup folder", crate::documents::blobs::short(sha))),
+            Err(_) => problems.push(format!("document file {} in the backup folder does not match its hash", crate::documents::blobs::short(sha))),
+        }
+    }
+    (held.len() as i64, present)
+}
+
+/// Copies into `folder/documents/` the files a database refers to that the folder does not hold yet
+/// (content-addressed: a file already there is the same file), each checked against its hash on the
+/// way. Returns (copied, bytes).
+fn copy_documents(from: &crate::documents::Blobs, to: &crate::documents::Blobs, wanted: &[(String, u64)]) -> Result<(u64, u64)> {
+    let (mut n, mut bytes) = (0, 0);
+    for (sha, size) in wanted {
+        if to.verify(sha, *size).is_ok() {
+            continue;
+        }
+        let data = from.read(sha)?;
+        to.put(&data)?;
+        n += 1;
+        bytes += data.len() as u64;
+    }
+    Ok((n, bytes))
 }
 
 /// Makes a backup now into `folder` (created if needed), checks it, then keeps the newest `keep`.
@@ -223,17 +284,27 @@ pub fn create(store: &mut Store, folder: &Path, keep: u32, why: &str) -> Result<
         // one self-contained file (no -wal beside it), safe to copy to a USB drive
         dst.pragma_update(None, "journal_mode", "DELETE")?;
     }
+    // the document files the snapshot refers to, copied incrementally (only those not there yet)
+    let wanted = documents_held(&Connection::open_with_flags(&tmp, OpenFlags::SQLITE_OPEN_READ_ONLY)?);
+    let (copied, copied_bytes) = copy_documents(&crate::documents::blobs_of(store), &crate::documents::Blobs::at(folder), &wanted)?;
     let check = verify(&tmp)?;
     if !check.ok() {
         let _ = std::fs::remove_file(&tmp);
-        return Err(CoreError::Internal(format!("bản sao lưu vừa tạo không đạt kiểm tra: {}", check.integrity)));
+        return Err(CoreError::Internal(format!("bản sao lưu vừa tạo không đạt kiểm tra: {} {}", check.integrity, check.problems.join("; "))));
     }
     // the file is complete and checked before it takes its real name
     std::fs::File::open(&tmp).and_then(|f| f.sync_all()).map_err(|e| io(&tmp, e))?;
     std::fs::rename(&tmp, &target).map_err(|e| io(&target, e))?;
     let (at, actor) = (store.clock().now(), store.actor());
     let tx = store.write_tx()?;
-    crate::audit::record(&tx, at, &actor, "backup.create", &name, &serde_json::json!({ "why": why, "bytes": check.bytes, "dossiers": check.dossiers }))?;
+    crate::audit::record(
+        &tx,
+        at,
+        &actor,
+        "backup.create",
+        &name,
+        &serde_json::json!({ "why": why, "bytes": check.bytes, "dossiers": check.dossiers, "documents_copied": copied, "documents_bytes": copied_bytes }),
+    )?;
     tx.commit()?;
     rotate(folder, &format!("motcua-{}-{}-", ctx.agency_code, ctx.counter_id), keep)?;
     Ok(BackupCheck { path: target.display().to_string(), ..check })
@@ -303,6 +374,9 @@ pub fn restore(live: &Path, backup: &Path, clock: std::sync::Arc<dyn crate::cloc
             aside.display()
         )));
     }
+    // the document files first (nothing is lost if this fails: the database is still the live one)
+    let wanted = documents_held(&Connection::open_with_flags(backup, OpenFlags::SQLITE_OPEN_READ_ONLY)?);
+    copy_documents(&crate::documents::Blobs::at(backup.parent().unwrap_or(Path::new("."))), &crate::documents::Blobs::at(dir), &wanted)?;
     conn.restore(rusqlite::MAIN_DB, backup, None::<fn(rusqlite::backup::Progress)>)?;
     Ok(RestoreReport { restored: check, previous_copy: aside.display().to_string() })
 }
@@ -403,5 +477,47 @@ mod tests {
         assert!(s.dossier_by_code(&second).is_err(), "back to the backup's state");
         let aside = verify(Path::new(&r.previous_copy)).unwrap();
         assert!(aside.ok() && aside.dossiers == 2, "the pre-restore database is kept: {aside:?}");
+    }
+
+    #[test]
+    fn document_files_are_backed_up_incrementally_checked_and_restored() {
+        use crate::documents::{self, DocSlot, DocSource, NewDocument};
+        let (d, mut s, hands) = counter();
+        let code = intake(&mut s);
+        let item = s.dossier_by_code(&code).unwrap().documents[0].id.clone();
+        let attach = |s: &mut Store, tag: &str| {
+            let b = documents::store_file(s, format!("%PDF-1.7 {tag}").as_bytes()).unwrap();
+            documents::attach(s, &code, &NewDocument { slot: DocSlot::Item { id: item.clone() }, sha256: b.sha256.clone(), pages: 1, source: DocSource::File, name: None }).unwrap();
+            b
+        };
+        let a = attach(&mut s, "a");
+        let folder = d.path().join("usb");
+        let first = create(&mut s, &folder, 5, "test").unwrap();
+        assert_eq!((first.documents, first.documents_present), (1, 1), "{first:?}");
+        let in_backup = documents::Blobs::at(&folder);
+        let a_written = std::fs::metadata(in_backup.path(&a.sha256)).unwrap().modified().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let b = attach(&mut s, "b");
+        *hands.0.lock().unwrap() = parse_local("2026-03-02T10:05").unwrap();
+        let second = create(&mut s, &folder, 5, "test").unwrap();
+        assert_eq!((second.documents, second.documents_present), (2, 2));
+        // incremental: the file already in the backup folder was not written again
+        assert_eq!(std::fs::metadata(in_backup.path(&a.sha256)).unwrap().modified().unwrap(), a_written);
+        assert_eq!(in_backup.list().unwrap().len(), 2);
+        // a file changed in the backup folder is named by verify
+        std::fs::write(in_backup.path(&a.sha256), b"%PDF-1.7 forged").unwrap();
+        let bad = verify(Path::new(&second.path)).unwrap();
+        assert!(!bad.ok() && bad.problems.iter().any(|p| p.contains("does not match")), "{bad:?}");
+        in_backup.put(b"%PDF-1.7 a").unwrap();
+        // the files come back with a restore onto a machine that lost them
+        let live = s.path().to_path_buf();
+        drop(s);
+        std::fs::remove_dir_all(live.parent().unwrap().join("documents")).unwrap();
+        let clock: Arc<dyn Clock> = Arc::new(crate::clock::FixedClock(parse_local("2026-03-02T11:00").unwrap()));
+        restore(&live, Path::new(&second.path), clock.clone(), None).unwrap();
+        let s = Store::open(&live, clock).unwrap();
+        for x in [&a, &b] {
+            assert!(documents::blobs_of(&s).verify(&x.sha256, x.size).is_ok());
+        }
     }
 }

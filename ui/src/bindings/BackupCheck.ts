@@ -13,6 +13,12 @@ integrity: string, schema_version: number, dossiers: number, events: number, aud
  */
 agency_code: string, counter_id: string, 
 /**
- * Everything that failed (schema, chains, projections, anchors), in words; empty when whole.
+ * Document files the backup's dossiers refer to, and how many of them are in the backup folder
+ * (`documents/`, hash checked); files pruned after upload are held by the portal and not counted.
+ */
+documents: number, documents_present: number, 
+/**
+ * Everything that failed (schema, chains, projections, anchors, document files), in words; empty
+ * when whole.
  */
 problems: Array<string>, };

@@ -218,6 +218,7 @@ export const CONTACT_FORMS: Record<ContactKind, FormKind> = {
 export const EVENT_KIND_LABELS: Record<string, string> = {
   "code_reissued": "Cấp lại mã hồ sơ",
   "delayed": "Hẹn lại",
+  "document_attached": "Số hóa tài liệu",
   "handed_over": "Bàn giao",
   "received": "Tiếp nhận",
   "refused": "Từ chối",

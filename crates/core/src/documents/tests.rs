@@ -134,3 +134,19 @@ fn orphans_are_collected_and_referenced_files_kept() {
     assert_eq!(files, 1);
     assert!(blobs_of(&s).has(&kept.sha256) && !blobs_of(&s).has(&orphan.sha256));
 }
+
+#[test]
+fn audit_verify_names_a_document_file_changed_on_disk() {
+    let (_dir, mut s) = demo(NOW);
+    let code = intake(&mut s);
+    let item = first_item(&s, &code);
+    let b = blobs_of(&s).put(&pdf("audited")).unwrap();
+    attach(&mut s, &code, &NewDocument { slot: DocSlot::Item { id: item }, sha256: b.sha256.clone(), pages: 1, source: DocSource::File, name: None }).unwrap();
+    assert!(crate::audit::verify_store(&s, &[]).unwrap().ok());
+    std::fs::write(blobs_of(&s).path(&b.sha256), b"%PDF-1.7 audited but changed").unwrap();
+    let r = crate::audit::verify_store(&s, &[]).unwrap();
+    assert!(r.problems.iter().any(|p| p.contains("changed on disk")), "{:?}", r.problems);
+    std::fs::remove_file(blobs_of(&s).path(&b.sha256)).unwrap();
+    let r = crate::audit::verify_store(&s, &[]).unwrap();
+    assert!(r.problems.iter().any(|p| p.contains("missing")), "{:?}", r.problems);
+}

@@ -107,6 +107,11 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<BlobUpload> {
     Ok(BlobUpload { sha256: r.get(0)?, size, state, sent, reason: r.get(4)?, attempts: r.get(5)?, label: state.label(sent, size) })
 }
 
+/// Whether this counter attached (and so must hold) the file.
+pub(crate) fn is_queued(conn: &Connection, sha256: &str) -> Result<bool> {
+    Ok(conn.prepare_cached("SELECT 1 FROM blob_uploads WHERE sha256 = ?1")?.query_row([sha256], |_| Ok(())).optional()?.is_some())
+}
+
 pub(crate) fn state_of(conn: &Connection, sha256: &str) -> Result<Option<BlobUpload>> {
     Ok(conn.prepare_cached(&format!("SELECT {COLS} FROM blob_uploads WHERE sha256 = ?1"))?.query_row([sha256], row).optional()?)
 }

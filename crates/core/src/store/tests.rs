@@ -122,6 +122,7 @@ fn an_upgrade_loads_the_newer_shipped_catalog_but_never_over_an_imported_one() {
         "UPDATE procedures SET name = 'Tên cũ', data = json_set(data, '$.name', 'Tên cũ') WHERE code = '2.000913';
          DELETE FROM settings WHERE key = 'catalog_source';
          INSERT INTO settings(key, value) VALUES ('supplement_clock', 'resume') ON CONFLICT(key) DO UPDATE SET value = 'resume';
+         DROP TABLE dossier_documents; DROP TABLE blob_uploads; DROP TABLE blob_pruned;
          PRAGMA user_version = 10;",
     )
     .unwrap();
