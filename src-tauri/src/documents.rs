@@ -56,13 +56,30 @@ pub fn staging_import(db: Db, stage: Stage, request: tauri::ipc::Request) -> Res
     super::commands::lock(&db).require(motcua_core::accounts::Right::Intake)?;
     let header = |n: &str| request.headers().get(n).and_then(|v| v.to_str().ok()).map(percent_decode).unwrap_or_default();
     let (key, name) = (header("x-key"), header("x-name"));
-    let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
-        return Err(Reason::Invalid.error("Tệp phải được gửi dưới dạng dữ liệu nhị phân"));
-    };
+    let bytes = body_bytes(request.body()).ok_or_else(|| Reason::Invalid.error("Tệp phải được gửi dưới dạng dữ liệu nhị phân"))?;
     motcua_core::documents::files::check_size(&motcua_core::documents::files::shown_name(&name), bytes.len() as u64)?;
     let mut s = staging(&stage);
-    s.add_file(&key, &name, bytes)?;
+    s.add_file(&key, &name, &bytes)?;
     Ok(s.view())
+}
+
+/// The file's bytes: the raw body (IPC over the custom protocol), or — where the webview sends
+/// invokes by postMessage (WebKitGTK) — the JSON form of a Uint8Array (an array, or an object keyed
+/// by index).
+fn body_bytes(body: &tauri::ipc::InvokeBody) -> Option<Vec<u8>> {
+    match body {
+        tauri::ipc::InvokeBody::Raw(b) => Some(b.clone()),
+        tauri::ipc::InvokeBody::Json(serde_json::Value::Array(a)) => a.iter().map(|v| v.as_u64().and_then(|n| u8::try_from(n).ok())).collect(),
+        tauri::ipc::InvokeBody::Json(serde_json::Value::Object(o)) => {
+            let mut out = vec![0u8; o.len()];
+            for (k, v) in o {
+                let i: usize = k.parse().ok()?;
+                *out.get_mut(i)? = u8::try_from(v.as_u64()?).ok()?;
+            }
+            Some(out)
+        }
+        _ => None,
+    }
 }
 
 fn percent_decode(s: &str) -> String {

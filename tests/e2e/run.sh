@@ -11,6 +11,10 @@ export MOTCUA_PORTAL="$ROOT/target/debug/motcua-portal"
 # the app's background sync: quick rounds and a short backoff cap, so recovery is seen within seconds
 export MOTCUA_SYNC_INTERVAL_MS=1000
 export MOTCUA_SYNC_BACKOFF_CAP_MS=1000
+# SANE's own test scanner (a real backend scanning a generated page) stands for the document scanner
+export MOTCUA_SANE_CONFIG="${MOTCUA_SANE_CONFIG:-$(mktemp -d /tmp/motcua-e2e-sane-XXXXXX)}"
+printf 'test\n' > "$MOTCUA_SANE_CONFIG/dll.conf"
+printf 'number_of_devices 1\nmode Gray\nresolution 200.0\ntest-picture "Color pattern"\nread-status-code "Default"\ngeometry_max 200.0\nbr_x 200.0\nbr_y 200.0\n' > "$MOTCUA_SANE_CONFIG/test.conf"
 export NO_AT_BRIDGE=1
 export WEBKIT_DISABLE_COMPOSITING_MODE=1
 export LANG=C.UTF-8

@@ -148,7 +148,7 @@ describe('the dossier\'s electronic documents', () => {
     picker.dispatchEvent(new Event('change'));
     await settle();
     expect(fake.stagingImport).toHaveBeenCalledWith(`${CODE}/chung-sinh`, 'chung sinh.pdf', bytes);
-    expect($('attach-pages').textContent).toContain('📄 chung sinh.pdf (1 trang)');
+    expect($('attach-pages').textContent).toContain('PDF chung sinh.pdf (1 trang)');
     fake.documentsSave.mockResolvedValue([declaration]);
     $('attach-save').click();
     await settle();

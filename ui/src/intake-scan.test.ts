@@ -118,7 +118,7 @@ describe('papers digitised at intake', () => {
     // the default settings: 200 dpi, gray, the flatbed
     expect(fake.stagingScan).toHaveBeenCalledWith('intake/to-khai', null, { dpi: 200, mode: 'gray', source: 'flatbed', max_pages: 50 });
     expect(thumbs(screen, 'to-khai')).toEqual([thumb(1), thumb(2)]);
-    expect(row(screen, 'to-khai').querySelector('[data-testid="staged-count"]')!.textContent).toBe('📄 2 trang');
+    expect(row(screen, 'to-khai').querySelector('[data-testid="staged-count"]')!.textContent).toBe('2 trang');
     expect(row(screen, 'to-khai').querySelector('[data-testid="scan-busy"]')).toBeNull();
     // the power of attorney was not received (unticked): the birth certificate is next
     expect(row(screen, 'chung-sinh').classList.contains('current')).toBe(true);
@@ -238,7 +238,7 @@ describe('papers digitised at intake', () => {
     expect(ev.defaultPrevented).toBe(true);
     await settle();
     expect(fake.stagingImport).toHaveBeenCalledWith('intake/uy-quyen', 'uy quyen.pdf', bytes);
-    expect(row(screen, 'uy-quyen').querySelector('[data-testid="staged-page"]')!.textContent).toBe('📄 uy quyen.pdf (3 trang)');
+    expect(row(screen, 'uy-quyen').querySelector('[data-testid="staged-page"]')!.textContent).toBe('PDF uy quyen.pdf (3 trang)');
     expect(row(screen, 'uy-quyen').classList.contains('current')).toBe(true);
     drop(row(screen, 'chung-sinh'), [file('setup.exe')]);
     await settle();

@@ -96,7 +96,7 @@ export function stagedItem(v: StagingView, key: string): StagedItem | undefined 
 
 /** The words for an item's pages: a citizen's PDF by its name, else the count. */
 export function pagesText(item: StagedItem): string {
-  return item.pdf_name !== undefined ? `📄 ${item.pdf_name} (${item.pages} trang)` : `📄 ${item.pages} trang`;
+  return item.pdf_name !== undefined ? `PDF ${item.pdf_name} (${item.pages} trang)` : `${item.pages} trang`;
 }
 
 /**

@@ -250,6 +250,12 @@ pub fn list(store: &Store, code: &str) -> Result<(Dossier, Vec<DocumentView>)> {
         };
         out.push(DocumentView { document: doc.clone(), held: blobs.has(sha), upload: uploads::state_of(store.conn(), sha)?, slot_label });
     }
+    // in the checklist's order, the result last
+    let place = |v: &DocumentView| match &v.document.document.slot {
+        DocSlot::Item { id } => d.documents.iter().position(|r| &r.id == id).unwrap_or(usize::MAX - 1),
+        DocSlot::Result => usize::MAX,
+    };
+    out.sort_by_key(place);
     Ok((d, out))
 }
 
