@@ -28,7 +28,7 @@ step "Rust: tests (core, forms, sync, portal, CLI, app shell, system) and the be
 # half the dependency tree. It also builds target/debug/motcua-app (src-tauri/tests), motcua and
 # motcua-portal, which tests/system and the e2e step drive as real processes.
 export BENCH_DOSSIERS=3000 BENCH_INTAKES=50 BENCH_RECEIPTS=20 BENCH_LOGBOOK=100 BENCH_PRINTS=5 BENCH_PRINTER="$MOTCUA_TEST_PRINTER"
-export BENCH_BACKLOG=1000
+export BENCH_BACKLOG=1000 BENCH_PAGES=5 BENCH_DOC_DOSSIERS=5
 cargo test --workspace --all-targets
 
 step "generated TypeScript types are up to date"
