@@ -25,10 +25,11 @@ else
 fi
 PROFILE=()
 [ "${FUZZ_DEV:-0}" = 1 ] && PROFILE=(--dev)
-all=(catalog calendar portal_response pulled_change portal_request intake_input form_input card)
+all=(catalog calendar portal_response pulled_change portal_request intake_input form_input card document_file)
 for t in "${all[@]}"; do mkdir -p "fuzz/corpus/$t"; done
 cp -n assets/catalog/procedures.json fuzz/corpus/catalog/ 2>/dev/null || true
 cp -n assets/calendar/vn-calendar.json fuzz/corpus/calendar/ 2>/dev/null || true
+cp -n tests/fixtures/documents/citizen.pdf tests/fixtures/documents/citizen-password.pdf fuzz/corpus/document_file/ 2>/dev/null || true
 printf '001090012345|012345678|ĐẶNG HỮU PHƯỚC|05031990|Nam|Số 1, Phường Quán Thánh, Quận Ba Đình, Hà Nội|10082021' > fuzz/corpus/card/seed-7
 printf '079305001234||TRẦN THỊ MAI|14022005|Nữ|Ấp 3, Xã Tân Thạnh Đông, Huyện Củ Chi, TP Hồ Chí Minh|01072024|TRẦN VĂN BA|LÊ THỊ TƯ||' > fuzz/corpus/card/seed-11
 echo '{"procedure_code":"1.004873","fee":0,"applicant":{"full_name":"Nguyễn Văn A","id_type":"cccd","id_number":"001090012345","date_of_birth":"1990-03-05","phone":"0912345678","address":"Ba Đình"}}' > fuzz/corpus/intake_input/seed.json

@@ -100,20 +100,28 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-#[tauri::command(async)]
-pub fn staging_view(stage: Stage) -> StagingView {
-    staging(&stage).view()
+/// The pages waiting are a citizen's papers: read and changed only by a logged-in, unlocked clerk.
+fn may_read(db: &Db) -> Result<(), AppError> {
+    Ok(super::commands::lock(db).require(motcua_core::accounts::Right::Read)?)
 }
 
 #[tauri::command(async)]
-pub fn staging_page_remove(stage: Stage, key: String, index: usize) -> Result<StagingView, AppError> {
+pub fn staging_view(db: Db, stage: Stage) -> Result<StagingView, AppError> {
+    may_read(&db)?;
+    Ok(staging(&stage).view())
+}
+
+#[tauri::command(async)]
+pub fn staging_page_remove(db: Db, stage: Stage, key: String, index: usize) -> Result<StagingView, AppError> {
+    may_read(&db)?;
     let mut s = staging(&stage);
     s.remove_page(&key, index)?;
     Ok(s.view())
 }
 
 #[tauri::command(async)]
-pub fn staging_page_move(stage: Stage, key: String, from: usize, to: usize) -> Result<StagingView, AppError> {
+pub fn staging_page_move(db: Db, stage: Stage, key: String, from: usize, to: usize) -> Result<StagingView, AppError> {
+    may_read(&db)?;
     let mut s = staging(&stage);
     s.move_page(&key, from, to)?;
     Ok(s.view())
@@ -129,7 +137,8 @@ pub fn staging_clear(stage: Stage, prefix: String) -> StagingView {
 
 /// One page larger, to check it on screen.
 #[tauri::command(async)]
-pub fn staging_page_image(stage: Stage, key: String, index: usize) -> Result<String, AppError> {
+pub fn staging_page_image(db: Db, stage: Stage, key: String, index: usize) -> Result<String, AppError> {
+    may_read(&db)?;
     Ok(staging(&stage).page_image(&key, index, 1100)?)
 }
 

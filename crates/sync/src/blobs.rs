@@ -65,6 +65,11 @@ pub async fn upload(store: &mut Store, client: &PortalClient, budget: Duration, 
                     report.bytes += n;
                 }
                 Ok(Outcome::OutOfTime) => break 'rounds,
+                // a portal from before documents: the files wait, unchanged, for one that takes them
+                Err(SyncError::Portal { status: 404 | 405, .. }) => {
+                    tracing::warn!("sync: the portal does not take document files (no /v1/blobs): they wait");
+                    break 'rounds;
+                }
                 Err(SyncError::Portal { status: 507, code, message }) => {
                     let reason = if code == blob_refusal::QUOTA { "Cổng đã hết dung lượng dành cho đơn vị (quota)" } else { "Ổ đĩa của Cổng đã đầy" };
                     tracing::warn!("sync: file {} parked: {code}", blobs::short(&b.sha256));
