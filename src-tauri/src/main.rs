@@ -75,6 +75,13 @@ fn main() {
         }
     };
     // Saved PDFs are copies (forms can be rendered again; the print log keeps the record): keep 90 days.
+    let mut store = store;
+    // documents the portal has held for longer than the setting says: the local copy goes
+    match motcua_core::documents::prune_on_schedule(&mut store) {
+        Ok((0, _)) => {}
+        Ok((n, bytes)) => tracing::info!("removed the local copies of {n} document files the portal stores ({bytes} bytes)"),
+        Err(e) => tracing::warn!("document pruning skipped: {:?}", e.reason()),
+    }
     let pruned = motcua_forms::service::prune_saved_pdfs(&store, 90);
     if pruned > 0 {
         tracing::info!("removed {pruned} saved PDFs older than 90 days");

@@ -23,7 +23,7 @@ const settings: CounterSettings = {
   receipt_paper: 'A5', receipt_copies: 2, print_on_intake: true, printer: 'MotCua-PDF', lookup_url: 'https://x/?ma={code}', unit_code: '', scanner_port: '',
   unit_name: 'Trung tâm Phục vụ hành chính công', parent_agency: 'UBND THÀNH PHỐ HÀ NỘI', place_name: 'Ba Đình', head_title: 'CHỦ TỊCH',
   head_name: '', counter_phone: '', supplement_clock: 'resume', max_delays: 1, apology_days_before_due: 1, departments: 'Phòng Kinh tế',
-  lock_after_minutes: 5, code_template: '{agency}-{yyMMdd}-{seq}',
+  lock_after_minutes: 5, code_template: '{agency}-{yyMMdd}-{seq}', documents_keep_days: 0,
 };
 const outcome = (o: Partial<PrintOutcome> = {}): PrintOutcome => ({
   form: 'receipt', dossier_code: CODE, pdf_path: '/data/prints/x.pdf', pages: 2, reprint: false, printed: true,

@@ -135,6 +135,7 @@ export class SettingsScreen {
       supplement_clock: kept.supplement_clock,
       max_delays: kept.max_delays,
       code_template: kept.code_template,
+      documents_keep_days: kept.documents_keep_days,
       printer: this.input<HTMLSelectElement>('printer').value,
       receipt_paper: this.input<HTMLSelectElement>('receipt_paper').value as CounterSettings['receipt_paper'],
       receipt_copies: Number(v('receipt_copies').replace(/\D/g, '')),

@@ -353,6 +353,20 @@ pub fn prune(store: &mut Store, days: u32) -> Result<(u64, u64)> {
     Ok((files, bytes))
 }
 
+/// The app's own upkeep at start: prunes as the setting `documents_keep_days` says (0: nothing).
+/// Acts as the system (no personal data is read: only files the portal already stores are removed).
+pub fn prune_on_schedule(store: &mut Store) -> Result<(u64, u64)> {
+    let days = crate::settings::CounterSettings::load_unchecked(store)?.documents_keep_days;
+    if days == 0 {
+        return Ok((0, 0));
+    }
+    let previous = store.session().cloned();
+    store.act_as_system();
+    let r = prune(store, days);
+    store.set_session(previous);
+    r
+}
+
 /// Where to fetch a document this machine does not hold: the enrolled portal's address and this
 /// counter's credential, for a clerk who may read dossiers (None before enrolment).
 pub fn fetch_from(store: &Store) -> Result<Option<(String, String)>> {

@@ -91,6 +91,10 @@ pub struct CounterSettings {
     /// it carries Vietnamese letters intact. Empty: the scanner types as a keyboard (HID).
     #[serde(default)]
     pub scanner_port: String,
+    /// Keep this machine's copies of documents the portal has stored for this many days, then remove
+    /// them (the reference stays; opening one fetches it again). 0 keeps them (issue 16).
+    #[serde(default)]
+    pub documents_keep_days: u32,
 }
 
 fn default_lock_minutes() -> u32 {
@@ -132,6 +136,7 @@ impl Default for CounterSettings {
             code_template: default_code_template(),
             unit_code: String::new(),
             scanner_port: String::new(),
+            documents_keep_days: 0,
         }
     }
 }
@@ -156,6 +161,7 @@ const KEYS: &[&str] = &[
     "code_template",
     "unit_code",
     "scanner_port",
+    "documents_keep_days",
 ];
 
 impl CounterSettings {
@@ -288,6 +294,10 @@ impl CounterSettings {
                 }
                 self.scanner_port = value;
             }
+            "documents_keep_days" => {
+                self.documents_keep_days =
+                    value.parse().ok().filter(|n| *n <= 3650).ok_or_else(|| bad("Số ngày giữ bản sao tài liệu trên máy phải từ 0 (giữ mãi) đến 3650"))?;
+            }
             _ => return Err(CoreError::validation(key, format!("Không có thiết lập tên {key}"))),
         }
         Ok(())
@@ -314,6 +324,7 @@ impl CounterSettings {
             "code_template" => self.code_template.clone(),
             "unit_code" => self.unit_code.clone(),
             "scanner_port" => self.scanner_port.clone(),
+            "documents_keep_days" => self.documents_keep_days.to_string(),
             _ => String::new(),
         }
     }

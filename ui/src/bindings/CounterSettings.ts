@@ -87,4 +87,9 @@ unit_code: string,
  * The serial port of a card/barcode scanner in USB COM (CDC) mode (`/dev/ttyACM0`, `COM3`):
  * it carries Vietnamese letters intact. Empty: the scanner types as a keyboard (HID).
  */
-scanner_port: string, };
+scanner_port: string, 
+/**
+ * Keep this machine's copies of documents the portal has stored for this many days, then remove
+ * them (the reference stays; opening one fetches it again). 0 keeps them (issue 16).
+ */
+documents_keep_days: number, };

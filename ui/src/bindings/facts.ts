@@ -132,6 +132,7 @@ export const DEFAULT_SETTINGS: CounterSettings = {
   "code_template": "{agency}-{yyMMdd}-{seq}",
   "counter_phone": "",
   "departments": "Văn phòng HĐND và UBND; Phòng Kinh tế; Phòng Văn hóa - Xã hội",
+  "documents_keep_days": 0,
   "head_name": "",
   "head_title": "CHỦ TỊCH",
   "lock_after_minutes": 5,

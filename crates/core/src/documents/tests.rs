@@ -150,3 +150,30 @@ fn audit_verify_names_a_document_file_changed_on_disk() {
     let r = crate::audit::verify_store(&s, &[]).unwrap();
     assert!(r.problems.iter().any(|p| p.contains("missing")), "{:?}", r.problems);
 }
+
+#[test]
+fn retention_removes_only_copies_the_portal_stores_after_the_set_days() {
+    let (dir, mut s, hands) = crate::test_fixtures::demo_with_hands("2026-11-01T09:00", "");
+    let code = intake(&mut s);
+    let item = first_item(&s, &code);
+    let stored = blobs_of(&s).put(&pdf("stored")).unwrap();
+    attach(&mut s, &code, &NewDocument { slot: DocSlot::Item { id: item.clone() }, sha256: stored.sha256.clone(), pages: 1, source: DocSource::File, name: None }).unwrap();
+    let waiting = blobs_of(&s).put(&pdf("waiting")).unwrap();
+    attach(&mut s, &code, &NewDocument { slot: DocSlot::Result, sha256: waiting.sha256.clone(), pages: 1, source: DocSource::File, name: None }).unwrap_err();
+    crate::lifecycle::apply(&mut s, &code, &crate::lifecycle::Command::HandOver { department: "Phòng Tư pháp".into() }).ok();
+    uploads::stored(&s, &stored.sha256).unwrap();
+    crate::settings::CounterSettings::set(&mut s, "documents_keep_days", "30").unwrap();
+    assert!(crate::settings::CounterSettings::set(&mut s, "documents_keep_days", "-1").is_err());
+    hands.advance(10 * 86_400);
+    assert_eq!(prune_on_schedule(&mut s).unwrap().0, 0, "too young");
+    hands.advance(30 * 86_400);
+    assert_eq!(prune_on_schedule(&mut s).unwrap().0, 1);
+    assert!(!blobs_of(&s).has(&stored.sha256));
+    // the reference stays; a fetched copy is taken back only if it hashes to the name
+    let (_, views) = list(&s, &code).unwrap();
+    assert!(!views[0].held);
+    assert!(store_fetched(&s, &stored.sha256, b"%PDF-1.7 not it").is_err());
+    store_fetched(&s, &stored.sha256, &pdf("stored")).unwrap();
+    assert!(list(&s, &code).unwrap().1[0].held);
+    drop(dir);
+}
