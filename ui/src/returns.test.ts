@@ -47,6 +47,16 @@ describe('return desk: the collector\'s ID is checked, not copied', () => {
     expect($('return-id-card').hidden).toBe(true);
   });
 
+  it('says when the result has an electronic copy (issue 16), and nothing when it has none', async () => {
+    const doc = { slot: { kind: 'result' as const }, name: 'Giấy khai sinh', sha256: 'a'.repeat(64), size: 1000, pages: 2, media_type: 'application/pdf', source: 'scanner' as const, by: 'CB01', attached_at: '2026-11-30T10:00:00+07:00' };
+    const { s, $ } = make(dossier({ progress: { documents: [doc] } }));
+    await s.open('A1');
+    expect($('return-result-copy').textContent).toBe('Kết quả đã được số hóa: Giấy khai sinh (2 trang)');
+    const none = make();
+    await none.s.open('A1');
+    expect(none.s.el.querySelector('[data-testid="return-result-copy"]')).toBeNull();
+  });
+
   it('Enter with the ID left empty sends it empty: the core refuses it and the ID field is focused again', async () => {
     const { s, api, $ } = make();
     api.lifecycleStep.mockRejectedValueOnce({ code: 'validation', reason: 'invalid', message: 'Cần nhập Số giấy tờ của người nhận', field: 'to.id_number' });

@@ -156,7 +156,7 @@ export class ReturnScreen {
         ${d.warnings.length ? html`<ul class="banner warn warnings" data-testid="dossier-warnings" role="alert">${d.warnings.map((w) => html`<li>${w}</li>`)}</ul>` : ''}
         <dl><dt>Người nộp</dt><dd>${d.applicant.full_name} — ${d.applicant.id_number}</dd>
         <dt>Thủ tục</dt><dd>${d.procedure_name}</dd><dt>Hẹn trả</dt><dd>${formatDateTime(d.due_at)}</dd>
-        <dt>Nhận kết quả</dt><dd>${deliveryText(d.delivery)}</dd></dl>`);
+        <dt>Nhận kết quả</dt><dd>${deliveryText(d.delivery)}</dd>${resultCopy(d)}</dl>`);
       // the core says whether the result can be returned now
       const ready = d.allowed_steps.some((s) => s.step === 'return');
       this.q('[data-testid="return-form"]').hidden = !ready;
@@ -205,4 +205,10 @@ export class ReturnScreen {
       return null;
     }
   }
+}
+
+/** The result's electronic copy, when one was attached (issue 16): the citizen can be told it exists. */
+function resultCopy(d: DossierView) {
+  const copy = d.progress?.documents?.find((x) => x.slot.kind === 'result');
+  return copy ? html`<dt>Bản điện tử</dt><dd data-testid="return-result-copy">Kết quả đã được số hóa: ${copy.name} (${copy.pages} trang)</dd>` : '';
 }
