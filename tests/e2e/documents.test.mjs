@@ -6,14 +6,13 @@
 // shows the documents and their upload state.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startApp, byTestId, shot } from './helpers.mjs';
+import { startApp, byTestId, shot, startPortal } from './helpers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CLI = process.env.MOTCUA_CLI;
@@ -26,13 +25,6 @@ let browser;
 let portal;
 let url;
 
-const freePort = () => new Promise((resolve) => {
-  const s = createServer();
-  s.listen(0, '127.0.0.1', () => {
-    const { port } = s.address();
-    s.close(() => resolve(port));
-  });
-});
 const portalCli = (...args) => execFileSync(PORTAL, [...args, '--data-dir', portalDir], { encoding: 'utf8' });
 const stats = () => JSON.parse(portalCli('stats', '--json'));
 const sha256 = (buf) => createHash('sha256').update(buf).digest('hex');
@@ -44,10 +36,7 @@ const enrol = (dir, counter) => {
 const staged = (item) => browser.execute((i) => document.querySelectorAll(`[data-item="${i}"] [data-testid="staged-page"]`).length, item);
 
 before(async () => {
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  portal = spawn(PORTAL, ['--listen', `127.0.0.1:${port}`, '--data-dir', portalDir], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise((resolve) => portal.stdout.once('data', resolve));
+  ({ proc: portal, url } = await startPortal(portalDir, []));
   browser = await startApp(['--data-dir', dataDir]);
 });
 

@@ -4,12 +4,11 @@
 // unspent); the admin, logged in at the same window, enrols with the same code.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startApp, byTestId, typeInto, shot } from './helpers.mjs';
+import { startApp, byTestId, typeInto, shot, startPortal } from './helpers.mjs';
 
 const CLI = process.env.MOTCUA_CLI;
 const PORTAL = process.env.MOTCUA_PORTAL;
@@ -28,13 +27,6 @@ const env = () => {
 };
 const cli = (args, extra = {}) => execFileSync(CLI, ['--data-dir', dataDir, ...args], { encoding: 'utf8', env: { ...env(), ...extra } });
 const portalCli = (args) => execFileSync(PORTAL, [...args, '--data-dir', portalDir], { encoding: 'utf8' });
-const freePort = () => new Promise((resolve) => {
-  const s = createServer();
-  s.listen(0, '127.0.0.1', () => {
-    const { port } = s.address();
-    s.close(() => resolve(port));
-  });
-});
 
 async function login(id, password) {
   await typeInto('lock-id', id);
@@ -46,10 +38,7 @@ before(async () => {
   cli(['init', '--agency-code', '000.00.31.H26', '--agency-name', 'UBND phường Ba Đình', '--counter', 'Q01', '--code-block', '1-999']);
   cli(['account', 'create-admin', '--id', 'quantri', '--name', 'Lê Quản Trị', '--password', ADMIN_PW]);
   cli(['account', 'add', '--id', 'lan', '--name', 'Nguyễn Thị Lan', '--role', 'clerk', '--password', CLERK_PW], { MOTCUA_USER: 'quantri', MOTCUA_PASSWORD: ADMIN_PW });
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  portal = spawn(PORTAL, ['--listen', `127.0.0.1:${port}`, '--data-dir', portalDir], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise((resolve) => portal.stdout.once('data', resolve));
+  ({ proc: portal, url } = await startPortal(portalDir, []));
   browser = await startApp(['--data-dir', dataDir]);
 });
 

@@ -2,6 +2,8 @@
 // type like a clerk, keep a screenshot after every test.
 import { afterEach, after } from 'node:test';
 import { mkdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { remote } from 'webdriverio';
@@ -65,4 +67,19 @@ export async function typeInto(id, text) {
   await el.click();
   // element send-keys: WebKitWebDriver drops repeated characters when sent as separate key actions
   await el.addValue(text);
+}
+
+/** Starts the reference portal (`MOTCUA_PORTAL`) on a free port of 127.0.0.1 with its data in `dir`;
+ * resolves with the process and its address once it listens. */
+export async function startPortal(dir, args = []) {
+  const port = await new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port: p } = s.address();
+      s.close(() => resolve(p));
+    });
+  });
+  const proc = spawn(process.env.MOTCUA_PORTAL, ['--listen', `127.0.0.1:${port}`, '--data-dir', dir, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve) => proc.stdout.once('data', resolve));
+  return { proc, url: `http://127.0.0.1:${port}` };
 }

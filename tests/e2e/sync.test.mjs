@@ -6,12 +6,11 @@
 // The app runs on the real clock here: a pinned clock far behind the portal's would be refused (HLC).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startApp, byTestId, typeInto, shot } from './helpers.mjs';
+import { startApp, byTestId, typeInto, shot, startPortal } from './helpers.mjs';
 
 const CLI = process.env.MOTCUA_CLI;
 const PORTAL = process.env.MOTCUA_PORTAL;
@@ -21,13 +20,6 @@ let browser;
 let portal;
 let url;
 
-const freePort = () => new Promise((resolve) => {
-  const s = createServer();
-  s.listen(0, '127.0.0.1', () => {
-    const { port } = s.address();
-    s.close(() => resolve(port));
-  });
-});
 
 const faults = (f) => writeFileSync(join(portalDir, 'faults.json'), JSON.stringify(f));
 const stats = () => JSON.parse(execFileSync(PORTAL, ['stats', '--json', '--data-dir', portalDir], { encoding: 'utf8' }));
@@ -37,10 +29,7 @@ const issueCode = () => execFileSync(PORTAL, ['enrolment-code', 'issue', '--agen
 const approve = () => execFileSync(PORTAL, ['device', 'approve', '--agency', '000.00.31.H26', '--counter', 'Q01', '--data-dir', portalDir], { encoding: 'utf8' });
 
 before(async () => {
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  portal = spawn(PORTAL, ['--listen', `127.0.0.1:${port}`, '--data-dir', portalDir, '--faults'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise((resolve) => portal.stdout.once('data', resolve));
+  ({ proc: portal, url } = await startPortal(portalDir, ['--faults']));
   browser = await startApp(['--data-dir', dataDir]);
 });
 

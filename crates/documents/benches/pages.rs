@@ -4,24 +4,15 @@
 //! typed text with scanner noise. Floor in the same run: writing and fsyncing the same PDF bytes to a
 //! file. Also the size of one page in each mode. Targets: p50 < 300 ms, p99 < 800 ms, < 150 kB a page.
 
-use std::path::Path;
 use std::time::Instant;
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+use support::scanned_text_page;
 
 use motcua_core::documents::{self, DocSlot, DocSource, NewDocument};
 use motcua_devices::page_scan::ScanMode;
 use motcua_documents::{page, pdf, DocInfo};
-
-fn scanned_text_page() -> image::DynamicImage {
-    let clean = image::open(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/documents/text-page-200dpi.png")).unwrap().to_luma8();
-    let mut seed = 0x2545F491u32;
-    image::DynamicImage::ImageLuma8(image::GrayImage::from_fn(clean.width(), clean.height(), |x, y| {
-        seed ^= seed << 13;
-        seed ^= seed >> 17;
-        seed ^= seed << 5;
-        let v = clean.get_pixel(x, y).0[0] as i32 * 235 / 255 + 12 + (seed % 9) as i32 - 4;
-        image::Luma([v.clamp(0, 255) as u8])
-    }))
-}
 
 fn pct(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]

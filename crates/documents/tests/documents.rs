@@ -1,17 +1,15 @@
 //! Documents with real parts: SANE's test scanner, real JPEG/PNG/PDF files (tests/fixtures/documents),
 //! poppler's pdfinfo/pdftoppm reading the PDFs made here, a real SQLite store and blob folder.
 
-use std::path::{Path, PathBuf};
+mod support;
+
+use support::{fixture, scanned_text_page};
 use std::process::Command;
 
 use motcua_core::documents::{self, DocSlot, DocSource};
 use motcua_devices::page_scan::{ScanMode, ScanSettings};
 use motcua_devices::sane::{write_test_config, Sane};
 use motcua_documents::{import_file, page, pdf, save_item, DocInfo, Imported, ItemContent, Page};
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/documents").join(name)
-}
 
 fn pdfinfo(bytes: &[u8]) -> String {
     let dir = tempfile::tempdir().unwrap();
@@ -20,22 +18,6 @@ fn pdfinfo(bytes: &[u8]) -> String {
     let out = Command::new("pdfinfo").arg(&p).output().expect("poppler-utils (scripts/setup.sh)");
     assert!(out.status.success(), "pdfinfo: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()
-}
-
-/// A page as a scanner gives it: the rendered text page with a slightly gray paper and sensor noise
-/// (a fixed pseudo-random sequence, so the size is the same every run).
-pub fn scanned_text_page() -> image::DynamicImage {
-    let clean = image::open(fixture("text-page-200dpi.png")).unwrap().to_luma8();
-    let mut seed = 0x2545F491u32;
-    let noisy = image::GrayImage::from_fn(clean.width(), clean.height(), |x, y| {
-        seed ^= seed << 13;
-        seed ^= seed >> 17;
-        seed ^= seed << 5;
-        let noise = (seed % 9) as i32 - 4;
-        let v = clean.get_pixel(x, y).0[0] as i32 * 235 / 255 + 12 + noise;
-        image::Luma([v.clamp(0, 255) as u8])
-    });
-    image::DynamicImage::ImageLuma8(noisy)
 }
 
 #[test]
