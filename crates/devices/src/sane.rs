@@ -19,6 +19,9 @@ use motcua_core::error::{CoreError, Reason, Result};
 
 use crate::page_scan::{scanner_error, PageScanner, ScanFailure, ScanMode, ScanSettings, ScanSource, ScannedPage, ScannerInfo, SCAN_TIMEOUT};
 
+/// How long a scanner that already reported an error may take to let go of the device.
+const ERROR_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// SANE through the `scanimage` program.
 #[derive(Debug, Clone)]
 pub struct Sane {
@@ -64,33 +67,71 @@ impl Sane {
             _ => scanner_error(Reason::ScanFailed, &e.to_string()),
         })?;
         let mut out = child.stdout.take().expect("piped");
-        let mut err = child.stderr.take().expect("piped");
+        let err = child.stderr.take().expect("piped");
+        // stdout as it arrives: a backend that sent its whole page and then hangs is not waited for
+        let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
+        let got_w = got.clone();
         let reader = std::thread::spawn(move || {
-            let mut b = Vec::new();
-            let _ = out.read_to_end(&mut b);
-            b
+            let mut buf = vec![0u8; 64 * 1024];
+            while let Ok(n) = out.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                got_w.lock().unwrap_or_else(|e| e.into_inner()).extend_from_slice(&buf[..n]);
+            }
         });
+        // stderr line by line: a backend that reported its error and then hangs while closing the
+        // device (SANE's test backend does, under load; some vendors' too) is not waited for
+        let said = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let said_w = said.clone();
         let err_reader = std::thread::spawn(move || {
-            let mut s = String::new();
-            let _ = err.read_to_string(&mut s);
-            s
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(err).lines().map_while(std::result::Result::ok) {
+                let mut s = said_w.lock().unwrap_or_else(|e| e.into_inner());
+                if s.len() < 64 * 1024 {
+                    s.push_str(&line);
+                    s.push('\n');
+                }
+            }
         });
         let start = Instant::now();
+        let mut failed_at: Option<Instant> = None;
         let status = loop {
             match child.try_wait() {
-                Ok(Some(s)) => break s,
+                Ok(Some(s)) => break Some(s),
                 Ok(None) if start.elapsed() > SCAN_TIMEOUT => {
                     let _ = child.kill();
                     let _ = child.wait();
                     return Err(scanner_error(Reason::ScanFailed, "quá thời gian chờ máy quét"));
                 }
-                Ok(None) => std::thread::sleep(std::time::Duration::from_millis(10)),
+                Ok(None) => {
+                    let reported = { said.lock().unwrap_or_else(|e| e.into_inner()).contains("scanimage: sane_") };
+                    let whole_page = { pnm_complete(&got.lock().unwrap_or_else(|e| e.into_inner())) };
+                    if reported || whole_page {
+                        let since = *failed_at.get_or_insert_with(Instant::now);
+                        if since.elapsed() > ERROR_GRACE {
+                            let _ = child.kill();
+                            let _ = child.wait();
+                            break None;
+                        }
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(10))
+                }
                 Err(e) => return Err(scanner_error(Reason::ScanFailed, &e.to_string())),
             }
         };
-        let stdout = reader.join().unwrap_or_default();
-        let stderr = err_reader.join().unwrap_or_default();
-        Ok((status.code().unwrap_or(-1), stdout, stderr))
+        let _ = reader.join();
+        let _ = err_reader.join();
+        let stdout = std::mem::take(&mut *got.lock().unwrap_or_else(|e| e.into_inner()));
+        let stderr = said.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let code = match status {
+            Some(s) => s.code().unwrap_or(-1),
+            // killed after it sent a whole page and said nothing wrong: the page is good
+            None if !stderr.contains("scanimage: sane_") && pnm_complete(&stdout) => 0,
+            // killed after it said what went wrong: the words decide (no exit status to read)
+            None => -1,
+        };
+        Ok((code, stdout, stderr))
     }
 
     /// Reads a device's modes, sources and scan area.
@@ -101,6 +142,44 @@ impl Sane {
         }
         Ok(parse_options(&String::from_utf8_lossy(&out)))
     }
+}
+
+/// Whether `b` holds a whole binary PNM image (P4, P5 or P6: its header's size of pixel data is there).
+pub fn pnm_complete(b: &[u8]) -> bool {
+    let Some(kind) = b.get(..2) else { return false };
+    let bpp = match kind {
+        b"P4" => 0,
+        b"P5" => 1,
+        b"P6" => 3,
+        _ => return false,
+    };
+    // the header: magic, width, height (and maxval except for P4), separated by whitespace, comments skipped
+    let (mut fields, mut i) = (Vec::new(), 2);
+    let want = if bpp == 0 { 2 } else { 3 };
+    while fields.len() < want {
+        while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'#') {
+            if b[i] == b'#' {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            i += 1;
+        }
+        let start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if start == i || i >= b.len() {
+            return false;
+        }
+        let Ok(v) = std::str::from_utf8(&b[start..i]).unwrap_or("").parse::<u64>() else { return false };
+        fields.push(v);
+    }
+    let data = i + 1; // one whitespace byte ends the header
+    let (w, h) = (fields[0], fields[1]);
+    let bytes_per_sample = if bpp > 0 && fields[2] > 255 { 2 } else { 1 };
+    let need = if bpp == 0 { w.div_ceil(8) * h } else { w * h * bpp * bytes_per_sample };
+    (b.len() as u64) >= data as u64 + need
 }
 
 /// Parses the device-specific part of `scanimage --help`.
@@ -168,6 +247,7 @@ pub fn status_error(code: i32, stderr: &str) -> CoreError {
         _ if e.contains("busy") => Reason::ScannerBusy,
         _ if e.contains("jammed") => Reason::ScannerJammed,
         _ if e.contains("cover") => Reason::ScannerCoverOpen,
+        _ if e.contains("out of documents") || e.contains("no documents") => Reason::ScannerNoPaper,
         _ => Reason::ScanFailed,
     };
     // only the tool's own words (never a path or page content): the last line, shortened
@@ -295,6 +375,19 @@ mod tests {
         assert_eq!(pick_mode(&brother, ScanMode::Color).as_deref(), Some("24bit Color"));
         assert_eq!(pick_mode(&brother, ScanMode::Lineart).as_deref(), Some("Black & White"));
         assert_eq!(pick_source(&["FlatBed".into(), "ADF Front".into(), "ADF Duplex".into()], ScanSource::Feeder).as_deref(), Some("ADF Front"));
+    }
+
+    #[test]
+    fn a_whole_pnm_page_is_recognised() {
+        let mut p = b"P5\n# made by test\n4 2\n255\n".to_vec();
+        assert!(!pnm_complete(&p));
+        p.extend([0u8; 7]);
+        assert!(!pnm_complete(&p));
+        p.push(0);
+        assert!(pnm_complete(&p));
+        assert!(pnm_complete(b"P4 9 2\n\0\0\0\0"));
+        assert!(!pnm_complete(b"P6 1 1 255\n\0\0"));
+        assert!(!pnm_complete(b"GIF89a"));
     }
 
     #[test]

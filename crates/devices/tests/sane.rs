@@ -60,3 +60,40 @@ fn scanner_failures_come_back_with_their_reasons_in_words() {
     }
     assert!(s.scan(Some("test:0"), &ScanSettings { dpi: 5000, ..Default::default() }).err().unwrap().error.to_string().contains("dpi"));
 }
+
+/// A backend that reports its error and then never lets go of the device (SANE's test backend does
+/// this now and then under load; some vendors' backends too): the clerk gets the error within seconds,
+/// not after the three-minute timeout. A stand-in `scanimage` that behaves that way.
+#[test]
+fn a_backend_that_hangs_after_its_error_is_not_waited_for() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = tempfile::tempdir().unwrap();
+    let fake = d.path().join("scanimage");
+    std::fs::write(
+        &fake,
+        "#!/bin/sh\ncase \"$*\" in *--help*) printf \"Options specific to device \\`x:0':\\n    --mode Gray|Color [Gray]\\n\"; exit 0;; esac\necho 'scanimage: sane_read: Document feeder jammed' >&2\nexec sleep 600\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let s = Sane::new(&fake, None);
+    let t = std::time::Instant::now();
+    let e = s.scan(Some("x:0"), &ScanSettings::default()).err().expect("fails").error;
+    assert_eq!(e.reason(), Reason::ScannerJammed, "{e}");
+    assert!(t.elapsed() < std::time::Duration::from_secs(20), "waited {:?}", t.elapsed());
+}
+
+/// SANE's test backend, asked for its "Grid" picture at 200 dpi, sends the whole page and then never
+/// exits (seen on Debian 12's sane-backends 1.2.1): the page is taken, the process is not waited for.
+#[test]
+fn a_backend_that_hangs_after_a_whole_page_gives_the_page() {
+    let d = tempfile::tempdir().unwrap();
+    write_test_config(d.path(), "Default").unwrap();
+    let conf = std::fs::read_to_string(d.path().join("test.conf")).unwrap().replace("\"Color pattern\"", "\"Grid\"");
+    std::fs::write(d.path().join("test.conf"), conf).unwrap();
+    let s = Sane::new("scanimage", Some(d.path().to_path_buf()));
+    let t = std::time::Instant::now();
+    let pages = s.scan(Some("test:0"), &ScanSettings::default()).unwrap_or_else(|f| panic!("{}", f.error));
+    assert_eq!(pages.len(), 1);
+    assert!(pages[0].image.width() > 1500);
+    assert!(t.elapsed() < std::time::Duration::from_secs(30), "waited {:?}", t.elapsed());
+}
