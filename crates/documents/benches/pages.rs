@@ -21,15 +21,7 @@ fn pct(sorted: &[f64], p: f64) -> f64 {
 fn main() {
     let n: usize = std::env::var("BENCH_PAGES").ok().and_then(|v| v.parse().ok()).unwrap_or(200);
     let dir = tempfile::tempdir().unwrap();
-    let mut store = motcua_core::Store::open_dir(dir.path(), std::sync::Arc::new(motcua_core::clock::SystemClock)).unwrap();
-    store.ensure_demo().unwrap();
-    let req: motcua_core::intake::IntakeRequest = serde_json::from_value(serde_json::json!({
-        "procedure_code": "1.004873", "fee": 0,
-        "applicant": {"full_name": "Trần Văn Bình", "id_type": "cccd", "id_number": "001090012345",
-                      "date_of_birth": "1990-03-05", "phone": "0912345678", "address": "Ba Đình"}
-    }))
-    .unwrap();
-    let d = motcua_core::intake::submit(&mut store, &req).unwrap();
+    let (mut store, d) = support::demo_with_dossier(dir.path());
     let item = d.documents[0].clone();
     let img = scanned_text_page();
     let (mut attach_ms, mut floor_ms) = (Vec::with_capacity(n), Vec::with_capacity(n));

@@ -96,15 +96,7 @@ fn a_phone_photo_and_a_citizens_pdf_are_taken_and_bad_files_are_refused_in_words
 #[test]
 fn an_item_saved_is_durable_in_the_store_and_attachable() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = motcua_core::Store::open_dir(dir.path(), std::sync::Arc::new(motcua_core::clock::SystemClock)).unwrap();
-    store.ensure_demo().unwrap();
-    let req: motcua_core::intake::IntakeRequest = serde_json::from_value(serde_json::json!({
-        "procedure_code": "1.004873", "fee": 0,
-        "applicant": {"full_name": "Trần Văn Bình", "id_type": "cccd", "id_number": "001090012345",
-                      "date_of_birth": "1990-03-05", "phone": "0912345678", "address": "Ba Đình"}
-    }))
-    .unwrap();
-    let d = motcua_core::intake::submit(&mut store, &req).unwrap();
+    let (mut store, d) = support::demo_with_dossier(dir.path());
     let item = d.documents[0].clone();
     let pages: Vec<Page> = (0..2).map(|_| page::encode(&scanned_text_page(), ScanMode::Gray, 200).unwrap()).collect();
     let info = DocInfo { title: item.name.clone(), dossier_code: d.code.clone(), created: None };

@@ -19,3 +19,17 @@ pub fn scanned_text_page() -> image::DynamicImage {
         image::Luma([v.clamp(0, 255) as u8])
     }))
 }
+
+/// A demo counter in `dir` (real SQLite file, system clock) with one dossier taken in.
+pub fn demo_with_dossier(dir: &Path) -> (motcua_core::Store, motcua_core::dossier::Dossier) {
+    let mut store = motcua_core::Store::open_dir(dir, std::sync::Arc::new(motcua_core::clock::SystemClock)).unwrap();
+    store.ensure_demo().unwrap();
+    let req: motcua_core::intake::IntakeRequest = serde_json::from_value(serde_json::json!({
+        "procedure_code": "1.004873", "fee": 0,
+        "applicant": {"full_name": "Trần Văn Bình", "id_type": "cccd", "id_number": "001090012345",
+                      "date_of_birth": "1990-03-05", "phone": "0912345678", "address": "Ba Đình"}
+    }))
+    .unwrap();
+    let d = motcua_core::intake::submit(&mut store, &req).unwrap();
+    (store, d)
+}
