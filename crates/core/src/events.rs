@@ -1,8 +1,11 @@
 //! Appending to the event log: one row per change, with a UUIDv7 and the next per-counter sequence
-//! number, plus its outbox row for the portal sync, inside the caller's transaction.
+//! number, plus its outbox row for the portal sync, inside the caller's transaction; and how a
+//! payload is stored (zstd JSON, against its procedure's catalog snapshot: `dicts`).
+
+pub mod dicts;
 
 use chrono::NaiveDateTime;
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use crate::clock::to_rfc3339;
 use crate::dossier::EventKind;
@@ -12,9 +15,17 @@ use crate::sync::hlc::Hlc;
 
 /// Appends `event` for `dossier_id` (and queues it in the outbox); returns the event's row id.
 /// Refused when this machine's clock is far behind the portal's (see `sync::hlc`).
-pub fn append(tx: &Transaction, dossier_id: i64, ctx: &CounterContext, at: NaiveDateTime, event: &EventKind) -> Result<i64> {
+pub fn append(
+    tx: &Transaction,
+    dossier_id: i64,
+    ctx: &CounterContext,
+    at: NaiveDateTime,
+    event: &EventKind,
+) -> Result<i64> {
     let last: Option<(i64, Option<String>)> = tx
-        .prepare_cached("SELECT seq, hlc FROM events WHERE counter_id = ?1 ORDER BY seq DESC LIMIT 1")?
+        .prepare_cached(
+            "SELECT seq, hlc FROM events WHERE counter_id = ?1 ORDER BY seq DESC LIMIT 1",
+        )?
         .query_row([&ctx.counter_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let (portal_ms, seq_floor): (i64, i64) = tx
@@ -32,6 +43,7 @@ pub fn append(tx: &Transaction, dossier_id: i64, ctx: &CounterContext, at: Naive
         ))
     })?;
     let uid = uuid::Uuid::now_v7();
+    let payload = encode_stored(tx, dossier_id, &to_rfc3339(at), event)?;
     tx.prepare_cached(
         "INSERT INTO events(uid, counter_id, seq, dossier_id, kind, at, clerk_id, payload, hlc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
@@ -43,12 +55,13 @@ pub fn append(tx: &Transaction, dossier_id: i64, ctx: &CounterContext, at: Naive
         event.name(),
         to_rfc3339(at),
         ctx.clerk_id,
-        encode_payload(event)?,
+        payload,
         hlc.to_string()
     ])?;
     let id = tx.last_insert_rowid();
     crate::event_chain::link(tx, id)?;
-    tx.prepare_cached("INSERT INTO outbox(event_id) VALUES (?1)")?.execute([id])?;
+    tx.prepare_cached("INSERT INTO outbox(event_id) VALUES (?1)")?
+        .execute([id])?;
     Ok(id)
 }
 
@@ -57,11 +70,12 @@ pub fn wall_ms(at: NaiveDateTime) -> i64 {
     at.and_utc().timestamp_millis() - 7 * 3600 * 1000
 }
 
-/// Event payloads are JSON compressed with zstd: a dossier's `received` payload is about 900 bytes of
-/// JSON and about 450 compressed, which keeps a million dossiers well under the size budget. An
-/// event larger than `limits::MAX_EVENT_JSON` is refused (the field limits keep every real one far
-/// below it), so whatever is written here can be decoded here and taken by the portal.
-pub fn encode_payload(event: &EventKind) -> Result<Vec<u8>> {
+/// Event payloads are JSON compressed with zstd: a dossier's `received` payload is about 1–2 kB of
+/// JSON, most of it the procedure's checklist, so it is stored against the procedure's catalog
+/// snapshot (`dicts`) and takes about 150–250 bytes. An event larger than `limits::MAX_EVENT_JSON`
+/// is refused (the field limits keep every real one far below it), so whatever is written here can
+/// be decoded here and taken by the portal.
+fn checked_json(event: &EventKind) -> Result<Vec<u8>> {
     let json = serde_json::to_vec(event).expect("serialisable");
     if json.len() > crate::limits::MAX_EVENT_JSON {
         return Err(CoreError::invalid(format!(
@@ -71,28 +85,66 @@ pub fn encode_payload(event: &EventKind) -> Result<Vec<u8>> {
             crate::limits::MAX_EVENT_JSON
         )));
     }
+    Ok(json)
+}
+
+/// A payload compressed on its own (no snapshot): what events of a procedure this counter does not
+/// hold are stored as, and what every payload was before snapshots.
+pub fn encode_payload(event: &EventKind) -> Result<Vec<u8>> {
+    let json = checked_json(event)?;
     zstd::bulk::compress(&json, 3).map_err(|e| CoreError::Internal(format!("compress event: {e}")))
 }
 
-/// Decodes a stored payload. The decompressed size may reach `limits::DECODE_CAP` (well above what
-/// `encode_payload` writes, so events written before the limits existed still read); a frame that
-/// claims more, or is not zstd at all, is an error for this one event only.
-pub fn decode_payload(bytes: &[u8]) -> Result<EventKind> {
+/// The stored bytes of an event of `dossier_id` (whose row exists): against the current snapshot of
+/// its procedure when this counter holds the procedure (made in this transaction if new).
+pub(crate) fn encode_stored(
+    conn: &Connection,
+    dossier_id: i64,
+    at: &str,
+    event: &EventKind,
+) -> Result<Vec<u8>> {
+    match dicts::for_dossier(conn, dossier_id, at)? {
+        Some(dict) => dicts::compress(&dict, &checked_json(event)?),
+        None => encode_payload(event),
+    }
+}
+
+/// Decodes a stored payload (with the snapshot it names, from `conn`). The decompressed size may
+/// reach `limits::DECODE_CAP` (well above what `encode_payload` writes, so events written before
+/// the limits existed still read); a frame that claims more, or is not zstd at all, or names a
+/// snapshot the database lacks, is an error for this one event only.
+pub fn decode_payload(conn: &Connection, bytes: &[u8]) -> Result<EventKind> {
     use std::io::Read;
     let cap = crate::limits::DECODE_CAP;
-    let json = match zstd::zstd_safe::get_frame_content_size(bytes) {
-        Ok(Some(n)) if n as usize <= cap => zstd::bulk::decompress(bytes, n as usize),
-        Ok(Some(n)) => return Err(CoreError::Internal(format!("decompress event: {n} bytes, more than the {cap} allowed"))),
-        // no size in the frame header: stream it, stopping one byte past the cap
-        Ok(None) => {
-            let mut out = Vec::new();
-            zstd::stream::read::Decoder::new(bytes).and_then(|d| d.take(cap as u64 + 1).read_to_end(&mut out)).map(|_| out)
+    let json = if let Some((id, frame)) = dicts::split(bytes) {
+        dicts::decompress(conn, id, frame, cap)?
+    } else {
+        match zstd::zstd_safe::get_frame_content_size(bytes) {
+            Ok(Some(n)) if n as usize <= cap => zstd::bulk::decompress(bytes, n as usize),
+            Ok(Some(n)) => {
+                return Err(CoreError::Internal(format!(
+                    "decompress event: {n} bytes, more than the {cap} allowed"
+                )))
+            }
+            // no size in the frame header: stream it, stopping one byte past the cap
+            Ok(None) => {
+                let mut out = Vec::new();
+                zstd::stream::read::Decoder::new(bytes)
+                    .and_then(|d| d.take(cap as u64 + 1).read_to_end(&mut out))
+                    .map(|_| out)
+            }
+            Err(_) => {
+                return Err(CoreError::Internal(
+                    "decompress event: not a zstd frame".into(),
+                ))
+            }
         }
-        Err(_) => return Err(CoreError::Internal("decompress event: not a zstd frame".into())),
-    }
-    .map_err(|e| CoreError::Internal(format!("decompress event: {e}")))?;
+        .map_err(|e| CoreError::Internal(format!("decompress event: {e}")))?
+    };
     if json.len() > cap {
-        return Err(CoreError::Internal(format!("decompress event: more than the {cap} bytes allowed")));
+        return Err(CoreError::Internal(format!(
+            "decompress event: more than the {cap} bytes allowed"
+        )));
     }
     serde_json::from_slice(&json).map_err(|e| CoreError::Internal(format!("event payload: {e}")))
 }

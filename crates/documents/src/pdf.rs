@@ -38,7 +38,10 @@ pub fn build(pages: &[Page], info: &DocInfo) -> Result<Vec<u8>> {
         return Err(CoreError::invalid("Chưa có trang nào để lưu"));
     }
     if pages.len() > files::MAX_PAGES as usize {
-        return Err(CoreError::validation("pages", format!("Quá {} trang cho một thành phần hồ sơ", files::MAX_PAGES)));
+        return Err(CoreError::validation(
+            "pages",
+            format!("Quá {} trang cho một thành phần hồ sơ", files::MAX_PAGES),
+        ));
     }
     let mut doc = Document::with_version("1.7");
     let pages_id = doc.new_object_id();
@@ -60,7 +63,11 @@ pub fn build(pages: &[Page], info: &DocInfo) -> Result<Vec<u8>> {
         .with_compression(false);
         let image_id = doc.add_object(image);
         // the sheet: A4, turned for a landscape image
-        let (sw, sh) = if p.width > p.height { (A4_MM.1 * PT_PER_MM, A4_MM.0 * PT_PER_MM) } else { (A4_MM.0 * PT_PER_MM, A4_MM.1 * PT_PER_MM) };
+        let (sw, sh) = if p.width > p.height {
+            (A4_MM.1 * PT_PER_MM, A4_MM.0 * PT_PER_MM)
+        } else {
+            (A4_MM.0 * PT_PER_MM, A4_MM.1 * PT_PER_MM)
+        };
         // the image's true size, scaled down to fit when larger; placed at the sheet's top left
         // (where a flatbed's origin is)
         let dpi = p.dpi.max(1) as f64;
@@ -80,7 +87,10 @@ pub fn build(pages: &[Page], info: &DocInfo) -> Result<Vec<u8>> {
         kids.push(page_id.into());
     }
     let count = kids.len() as i64;
-    doc.objects.insert(pages_id, Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }));
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }),
+    );
     let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
     let mut info_dict = dictionary! {
         "Title" => text(&info.title),
@@ -90,13 +100,17 @@ pub fn build(pages: &[Page], info: &DocInfo) -> Result<Vec<u8>> {
         "Producer" => text("Một Cửa (lopdf)"),
     };
     if let Some(t) = info.created {
-        info_dict.set("CreationDate", Object::string_literal(t.format("D:%Y%m%d%H%M%S+07'00'").to_string()));
+        info_dict.set(
+            "CreationDate",
+            Object::string_literal(t.format("D:%Y%m%d%H%M%S+07'00'").to_string()),
+        );
     }
     let info_id = doc.add_object(info_dict);
     doc.trailer.set("Root", catalog_id);
     doc.trailer.set("Info", info_id);
     let mut out = Vec::new();
-    doc.save_to(&mut out).map_err(|e| CoreError::Internal(format!("pdf: {e}")))?;
+    doc.save_to(&mut out)
+        .map_err(|e| CoreError::Internal(format!("pdf: {e}")))?;
     Ok(out)
 }
 
@@ -104,9 +118,14 @@ pub fn build(pages: &[Page], info: &DocInfo) -> Result<Vec<u8>> {
 pub fn inspect(name: &str, bytes: &[u8]) -> Result<u32> {
     let shown = files::shown_name(name);
     if files::check_incoming(name, bytes)? != FileKind::Pdf {
-        return Err(CoreError::validation("file", format!("Tệp \"{shown}\" không phải PDF")));
+        return Err(CoreError::validation(
+            "file",
+            format!("Tệp \"{shown}\" không phải PDF"),
+        ));
     }
-    let locked = || CoreError::validation("file", format!("Tệp \"{shown}\" có mật khẩu (PDF được mã hóa): hãy nhờ công dân gửi bản không đặt mật khẩu"));
+    let locked = || {
+        CoreError::validation("file", format!("Tệp \"{shown}\" có mật khẩu (PDF được mã hóa): hãy nhờ công dân gửi bản không đặt mật khẩu"))
+    };
     let doc = match Document::load_mem(bytes) {
         Ok(d) => d,
         Err(lopdf::Error::Decryption(_)) | Err(lopdf::Error::InvalidPassword) | Err(lopdf::Error::AlreadyEncrypted) => return Err(locked()),
@@ -119,10 +138,19 @@ pub fn inspect(name: &str, bytes: &[u8]) -> Result<u32> {
     }
     let pages = doc.get_pages().len() as u32;
     if pages == 0 {
-        return Err(CoreError::validation("file", format!("Tệp PDF \"{shown}\" không có trang nào")));
+        return Err(CoreError::validation(
+            "file",
+            format!("Tệp PDF \"{shown}\" không có trang nào"),
+        ));
     }
     if pages > files::MAX_PAGES {
-        return Err(CoreError::validation("file", format!("Tệp PDF \"{shown}\" có {pages} trang, quá {} trang cho một thành phần", files::MAX_PAGES)));
+        return Err(CoreError::validation(
+            "file",
+            format!(
+                "Tệp PDF \"{shown}\" có {pages} trang, quá {} trang cho một thành phần",
+                files::MAX_PAGES
+            ),
+        ));
     }
     Ok(pages)
 }

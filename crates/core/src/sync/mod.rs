@@ -38,10 +38,13 @@ use ts_rs::TS;
 use crate::clock::to_rfc3339;
 use crate::dossier::{fold_merged, EventKind};
 use crate::error::{CoreError, Result};
-use crate::events::{decode_payload, encode_payload};
+use crate::events::decode_payload;
 use crate::intake::IntakeRequest;
 use crate::store::Store;
-use protocol::{Change, ChangeBody, ChangesResponse, EnrolResponse, LeaseResponse, PushResponse, PushStatus, WireEvent};
+use protocol::{
+    Change, ChangeBody, ChangesResponse, EnrolResponse, LeaseResponse, PushResponse, PushStatus,
+    WireEvent,
+};
 
 #[cfg(test)]
 mod tests;
