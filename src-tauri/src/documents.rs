@@ -6,11 +6,10 @@
 
 use std::sync::Mutex;
 
-use motcua_core::documents::{self, uploads::UploadSummary, DocSlot, DocumentView};
+use motcua_core::documents::{self, uploads::UploadSummary, DocumentView};
 use motcua_core::{AppError, Reason, Store};
 use motcua_devices::page_scan::{PageScanner, ScanSettings, ScannerInfo};
 use motcua_documents::staging::{Staging, StagingView};
-use motcua_documents::DocInfo;
 use tauri::State;
 
 type Db<'a> = State<'a, Mutex<Store>>;
@@ -185,37 +184,15 @@ pub fn staging_page_image(
     Ok(staging(&stage).page_image(&key, index, 1100)?)
 }
 
-/// Makes the PDFs of every item waiting under `intake/` and returns them as the request's
-/// attachments (called by `intake_submit`); the items stay until the dossier is stored.
+/// Makes the PDFs of every item waiting under `intake/` as the request's attachments (called by
+/// `intake_submit`); the items stay until the dossier is stored.
 pub fn intake_attachments(
     store: &Store,
     stage: &Mutex<Staging>,
     request: &mut motcua_core::intake::IntakeRequest,
 ) -> Result<Vec<String>, AppError> {
     let s = stage.lock().unwrap_or_else(|e| e.into_inner());
-    let keys = s.keys("intake/");
-    for key in &keys {
-        let id = key.trim_start_matches("intake/").to_string();
-        let (content, source) = s.content(key)?;
-        let name = store
-            .procedure(request.procedure_code.trim())
-            .and_then(|p| {
-                p.documents
-                    .iter()
-                    .find(|d| d.id == id)
-                    .map(|d| d.name.clone())
-            })
-            .unwrap_or_default();
-        let info = DocInfo {
-            title: name,
-            dossier_code: String::new(),
-            created: Some(store.clock().now()),
-        };
-        let (doc, _) =
-            motcua_documents::save_item(store, DocSlot::Item { id }, &content, source, &info)?;
-        request.attachments.push(doc);
-    }
-    Ok(keys)
+    Ok(motcua_documents::items::intake_attachments(store, &s, request)?)
 }
 
 /// Saves an item of a dossier already taken in (`<code>/<item id>` or `<code>/result`).
@@ -228,32 +205,7 @@ pub fn documents_save(
     name: Option<String>,
 ) -> Result<Vec<DocumentView>, AppError> {
     let store = &mut super::commands::lock(&db);
-    let d = store.dossier_by_code(&code)?;
-    let slot = match key.rsplit_once('/') {
-        Some((_, "result")) => DocSlot::Result,
-        Some((_, id)) => DocSlot::Item { id: id.to_string() },
-        None => return Err(Reason::Invalid.error("Thành phần hồ sơ không hợp lệ")),
-    };
-    let title = match &slot {
-        DocSlot::Result => name.clone().unwrap_or_else(|| "Kết quả giải quyết".into()),
-        DocSlot::Item { id } => d
-            .documents
-            .iter()
-            .find(|r| &r.id == id)
-            .map(|r| r.name.clone())
-            .unwrap_or_default(),
-    };
-    let (content, source) = staging(&stage).content(&key)?;
-    let info = DocInfo {
-        title,
-        dossier_code: d.code.clone(),
-        created: Some(store.clock().now()),
-    };
-    let (mut doc, _) = motcua_documents::save_item(store, slot, &content, source, &info)?;
-    doc.name = name.or(doc.name);
-    documents::attach(store, &d.code, &doc)?;
-    staging(&stage).clear(&key);
-    Ok(documents::list(store, &d.code)?.1)
+    Ok(motcua_documents::items::save_to_dossier(store, &mut staging(&stage), &code, &key, name)?)
 }
 
 /// A dossier's documents with each one's upload state.

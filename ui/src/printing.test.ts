@@ -186,5 +186,10 @@ describe('settings screen', () => {
     lead.dispatchEvent(new Event('input'));
     expect(lead.value).toBe('2');
     expect(s.read().apology_days_before_due).toBe(2);
+    // the retention of synced documents' local copies: digits only, the core checks 0–3650
+    const keep = $(s, 'settings-documents_keep_days');
+    keep.value = '30 ngày';
+    keep.dispatchEvent(new Event('input'));
+    expect(s.read().documents_keep_days).toBe(30);
   });
 });

@@ -23,7 +23,7 @@ const TEXT_FIELDS: Array<[keyof CounterSettings, string, number]> = [
 ];
 
 /** Number settings: only digits can be typed (an empty box goes as 0); the core checks the range and says what fits. */
-const NUMBER_FIELDS = ['receipt_copies', 'lock_after_minutes', 'apology_days_before_due'] as const;
+const NUMBER_FIELDS = ['receipt_copies', 'lock_after_minutes', 'apology_days_before_due', 'documents_keep_days'] as const;
 
 export class SettingsScreen {
   readonly el: HTMLElement;
@@ -54,6 +54,9 @@ export class SettingsScreen {
         <label class="field"><span>Gửi văn bản xin lỗi trước ngày hẹn ít nhất (ngày làm việc, 0–10)</span>
           <input name="apology_days_before_due" data-testid="settings-apology_days_before_due" data-nav inputmode="numeric">
           <div class="error" data-testid="error-apology_days_before_due" hidden></div></label>
+        <label class="field"><span>Xóa bản lưu trên máy của tài liệu điện tử đã gửi lên Cổng sau (ngày, 0 = giữ mãi; khi cần sẽ tải lại từ Cổng)</span>
+          <input name="documents_keep_days" data-testid="settings-documents_keep_days" data-nav inputmode="numeric">
+          <div class="error" data-testid="error-documents_keep_days" hidden></div></label>
         <label class="field check"><input type="checkbox" name="print_on_intake" data-testid="settings-print_on_intake" data-nav> In giấy tiếp nhận ngay khi tiếp nhận xong</label>
         ${TEXT_FIELDS.map(([k, label, max]) => html`<label class="field wide"><span>${label}</span>
           <input name="${k}" data-testid="settings-${k}" data-nav maxlength="${max}"><div class="error" data-testid="error-${k}" hidden></div></label>`)}
@@ -121,6 +124,7 @@ export class SettingsScreen {
       this.input('print_on_intake').checked = s.print_on_intake;
       this.input('lock_after_minutes').value = String(s.lock_after_minutes);
       this.input('apology_days_before_due').value = String(s.apology_days_before_due);
+      this.input('documents_keep_days').value = String(s.documents_keep_days);
       for (const [k] of TEXT_FIELDS) this.input(k).value = String(s[k] ?? '');
     } catch (e) {
       this.showError(e as AppError);
@@ -135,7 +139,6 @@ export class SettingsScreen {
       supplement_clock: kept.supplement_clock,
       max_delays: kept.max_delays,
       code_template: kept.code_template,
-      documents_keep_days: kept.documents_keep_days,
       printer: this.input<HTMLSelectElement>('printer').value,
       receipt_paper: this.input<HTMLSelectElement>('receipt_paper').value as CounterSettings['receipt_paper'],
       receipt_copies: Number(v('receipt_copies').replace(/\D/g, '')),
@@ -152,6 +155,7 @@ export class SettingsScreen {
       scanner_port: v('scanner_port'),
       lock_after_minutes: Number(v('lock_after_minutes').replace(/\D/g, '')),
       apology_days_before_due: Number(v('apology_days_before_due').replace(/\D/g, '')),
+      documents_keep_days: Number(v('documents_keep_days').replace(/\D/g, '')),
     };
   }
 

@@ -1,9 +1,11 @@
 //! The electronic dossier's files, between the devices and the core: pages from a scanner or a
-//! citizen's photos made into one compact PDF per checklist item (`page`, `pdf`), a citizen's PDF
+//! citizen's photos (iPhone HEIC through `heic`) made into one compact PDF per checklist item (`page`, `pdf`), a citizen's PDF
 //! checked and kept as given, and the file written to the core's blob store (`motcua_core::documents`
 //! records it). The shell's staging of an item's pages and the CLI use this crate; nothing here
 //! decides what a dossier may hold (the core does).
 
+pub mod heic;
+pub mod items;
 pub mod page;
 pub mod pdf;
 pub mod staging;
@@ -31,6 +33,7 @@ pub fn import_file(name: &str, bytes: &[u8]) -> Result<Imported> {
             pages: pdf::inspect(name, bytes)?,
             bytes: bytes.to_vec(),
         }),
+        files::FileKind::Heic => Ok(Imported::Page(page::from_photo(name, &heic::to_jpeg(name, bytes)?)?)),
         _ => Ok(Imported::Page(page::from_photo(name, bytes)?)),
     }
 }

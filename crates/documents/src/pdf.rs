@@ -3,8 +3,15 @@
 //! the JPEG bytes embedded as they are (DCTDecode) or 1-bit rows (FlateDecode); the document info names
 //! the dossier and the item. And the check of a citizen's PDF: it parses, it is not encrypted, it has
 //! pages.
+//!
+//! The PDFs are written to PDF/A-2b (ISO 19005-2, level B, for long-term archiving): images in
+//! CIE-based colour spaces (CalGray, CalRGB with sRGB's primaries) so no output intent is needed, an
+//! XMP metadata stream that claims the part and level and repeats the document info exactly, a file
+//! identifier, no encryption, no transparency, no fonts (image-only pages). UNCONFIRMED: no PDF/A
+//! validator (veraPDF) runs on this machine; the tests check each of these requirements one by one.
 
 use lopdf::{dictionary, Document, Object, Stream, StringFormat};
+use sha2::Digest;
 use motcua_core::documents::files::{self, FileKind};
 use motcua_core::error::{CoreError, Result};
 
@@ -32,6 +39,64 @@ fn text(s: &str) -> Object {
     Object::String(b, StringFormat::Hexadecimal)
 }
 
+/// D65's white point (sRGB's), in CIE XYZ.
+const WHITE_D65: [f32; 3] = [0.9505, 1.0, 1.089];
+
+/// The image colour spaces: CIE-based, so a PDF/A file needs no output intent profile.
+fn cal_gray() -> Object {
+    Object::Array(vec![
+        "CalGray".into(),
+        Object::Dictionary(dictionary! { "WhitePoint" => WHITE_D65.iter().map(|v| Object::Real(*v)).collect::<Vec<_>>(), "Gamma" => Object::Real(2.2) }),
+    ])
+}
+
+fn cal_rgb() -> Object {
+    // sRGB's primaries (IEC 61966-2-1) in XYZ, columns R, G, B; a 2.2 gamma approximates its curve
+    let matrix = [0.4124f32, 0.2126, 0.0193, 0.3576, 0.7152, 0.1192, 0.1805, 0.0722, 0.9505];
+    Object::Array(vec![
+        "CalRGB".into(),
+        Object::Dictionary(dictionary! {
+            "WhitePoint" => WHITE_D65.iter().map(|v| Object::Real(*v)).collect::<Vec<_>>(),
+            "Gamma" => vec![Object::Real(2.2), Object::Real(2.2), Object::Real(2.2)],
+            "Matrix" => matrix.iter().map(|v| Object::Real(*v)).collect::<Vec<_>>(),
+        }),
+    ])
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// The XMP packet of a PDF/A-2b file: the same facts as the document info, word for word.
+fn xmp(title: &str, subject: &str, keywords: &str, created: Option<chrono::NaiveDateTime>) -> String {
+    let created = created.map(|t| format!("\n   <xmp:CreateDate>{}</xmp:CreateDate>", t.format("%Y-%m-%dT%H:%M:%S+07:00"))).unwrap_or_default();
+    format!(
+        r#"<?xpacket begin="{bom}" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:pdf="http://ns.adobe.com/pdf/1.3/">
+   <pdfaid:part>2</pdfaid:part>
+   <pdfaid:conformance>B</pdfaid:conformance>
+   <dc:format>application/pdf</dc:format>
+   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{}</rdf:li></rdf:Alt></dc:title>
+   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{}</rdf:li></rdf:Alt></dc:description>
+   <pdf:Keywords>{}</pdf:Keywords>
+   <pdf:Producer>{PRODUCER}</pdf:Producer>
+   <xmp:CreatorTool>{CREATOR}</xmp:CreatorTool>{created}
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>"#,
+        xml_escape(title),
+        xml_escape(subject),
+        xml_escape(keywords),
+        bom = '\u{feff}',
+    )
+}
+
+const CREATOR: &str = "Một Cửa";
+const PRODUCER: &str = "Một Cửa (lopdf)";
+
 /// Builds the item's PDF from its pages.
 pub fn build(pages: &[Page], info: &DocInfo) -> Result<Vec<u8>> {
     if pages.is_empty() {
@@ -48,9 +113,9 @@ pub fn build(pages: &[Page], info: &DocInfo) -> Result<Vec<u8>> {
     let mut kids = Vec::with_capacity(pages.len());
     for p in pages {
         let (color, bits, filter) = match p.encoding {
-            Encoding::JpegGray => ("DeviceGray", 8, "DCTDecode"),
-            Encoding::JpegColor => ("DeviceRGB", 8, "DCTDecode"),
-            Encoding::Bilevel => ("DeviceGray", 1, "FlateDecode"),
+            Encoding::JpegGray => (cal_gray(), 8, "DCTDecode"),
+            Encoding::JpegColor => (cal_rgb(), 8, "DCTDecode"),
+            Encoding::Bilevel => (cal_gray(), 1, "FlateDecode"),
         };
         let image = Stream::new(
             dictionary! {
@@ -91,13 +156,20 @@ pub fn build(pages: &[Page], info: &DocInfo) -> Result<Vec<u8>> {
         pages_id,
         Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }),
     );
-    let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    let subject = format!("Hồ sơ {}", info.dossier_code);
+    let metadata = Stream::new(
+        dictionary! { "Type" => "Metadata", "Subtype" => "XML" },
+        xmp(&info.title, &subject, &info.dossier_code, info.created).into_bytes(),
+    )
+    .with_compression(false);
+    let metadata_id = doc.add_object(metadata);
+    let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id, "Metadata" => metadata_id });
     let mut info_dict = dictionary! {
         "Title" => text(&info.title),
-        "Subject" => text(&format!("Hồ sơ {}", info.dossier_code)),
+        "Subject" => text(&subject),
         "Keywords" => text(&info.dossier_code),
-        "Creator" => text("Một Cửa"),
-        "Producer" => text("Một Cửa (lopdf)"),
+        "Creator" => text(CREATOR),
+        "Producer" => text(PRODUCER),
     };
     if let Some(t) = info.created {
         info_dict.set(
@@ -108,6 +180,16 @@ pub fn build(pages: &[Page], info: &DocInfo) -> Result<Vec<u8>> {
     let info_id = doc.add_object(info_dict);
     doc.trailer.set("Root", catalog_id);
     doc.trailer.set("Info", info_id);
+    // the file identifier PDF/A asks for: from the content (the same pages and info, the same id)
+    let mut h = sha2::Sha256::new();
+    for p in pages {
+        h.update((p.data.len() as u64).to_be_bytes());
+        h.update(&p.data);
+    }
+    h.update(info.title.as_bytes());
+    h.update(info.dossier_code.as_bytes());
+    let id = h.finalize()[..16].to_vec();
+    doc.trailer.set("ID", vec![Object::String(id.clone(), StringFormat::Hexadecimal), Object::String(id, StringFormat::Hexadecimal)]);
     let mut out = Vec::new();
     doc.save_to(&mut out)
         .map_err(|e| CoreError::Internal(format!("pdf: {e}")))?;

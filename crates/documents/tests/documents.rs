@@ -62,6 +62,65 @@ fn two_scanned_pages_make_one_a4_pdf_named_for_the_dossier_and_item() {
 }
 
 #[test]
+fn the_pdf_is_written_to_pdf_a_2b_with_metadata_equal_to_the_info() {
+    let img = scanned_text_page();
+    let pages: Vec<Page> = [ScanMode::Gray, ScanMode::Color, ScanMode::Lineart]
+        .into_iter()
+        .map(|m| page::encode(&img, m, 200).unwrap())
+        .collect();
+    let info = DocInfo {
+        title: "Giấy tờ A & B <bản sao>".into(),
+        dossier_code: "000.00.31.H26-261130-0002".into(),
+        created: Some(chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap().and_hms_opt(9, 5, 0).unwrap()),
+    };
+    let bytes = pdf::build(&pages, &info).unwrap();
+    // a binary comment right after the header (at least 4 bytes above 127)
+    let second = bytes.split(|b| *b == b'\n').nth(1).unwrap();
+    assert!(second.starts_with(b"%") && second.iter().filter(|b| **b > 127).count() >= 4);
+    // no device colour space (they would need an output intent); CIE-based ones instead
+    let raw = String::from_utf8_lossy(&bytes);
+    assert!(!raw.contains("/DeviceGray") && !raw.contains("/DeviceRGB"), "device colour space left");
+    assert!(raw.contains("/CalGray") && raw.contains("/CalRGB"));
+    let doc = lopdf::Document::load_mem(&bytes).unwrap();
+    let id = doc.trailer.get(b"ID").unwrap().as_array().unwrap();
+    assert_eq!(id.len(), 2);
+    assert_eq!(id[0].as_str().unwrap().len(), 16);
+    assert!(doc.trailer.get(b"Encrypt").is_err());
+    // the XMP packet claims PDF/A-2b and says what the info says, escaped
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.pdf");
+    std::fs::write(&path, &bytes).unwrap();
+    let out = Command::new("pdfinfo").arg("-meta").arg(&path).output().unwrap();
+    let meta = String::from_utf8(out.stdout).unwrap();
+    for want in [
+        "<pdfaid:part>2</pdfaid:part>",
+        "<pdfaid:conformance>B</pdfaid:conformance>",
+        "<rdf:li xml:lang=\"x-default\">Giấy tờ A &amp; B &lt;bản sao&gt;</rdf:li>",
+        "<rdf:li xml:lang=\"x-default\">Hồ sơ 000.00.31.H26-261130-0002</rdf:li>",
+        "<pdf:Keywords>000.00.31.H26-261130-0002</pdf:Keywords>",
+        "<xmp:CreateDate>2026-11-30T09:05:00+07:00</xmp:CreateDate>",
+        "<pdf:Producer>Một Cửa (lopdf)</pdf:Producer>",
+        "<xmp:CreatorTool>Một Cửa</xmp:CreatorTool>",
+    ] {
+        assert!(meta.contains(want), "{want} missing from {meta}");
+    }
+    let info_text = pdfinfo(&bytes);
+    assert!(info_text.contains("Title:           Giấy tờ A & B <bản sao>"), "{info_text}");
+    assert!(info_text.contains("CreationDate:") && info_text.contains("Pages:           3"), "{info_text}");
+    // a well-formed file that still renders with ink on each page
+    let check = Command::new("qpdf").arg("--check").arg(&path).output().unwrap();
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
+    let png = dir.path().join("p");
+    let r = Command::new("pdftoppm").args(["-r", "20", "-gray"]).arg(&path).arg(&png).status().unwrap();
+    assert!(r.success());
+    for n in 1..=3 {
+        let page = image::open(dir.path().join(format!("p-{n}.pgm"))).unwrap().to_luma8();
+        let dark = page.pixels().filter(|p| p.0[0] < 160).count();
+        assert!(dark > 50, "page {n} has no ink ({dark})");
+    }
+}
+
+#[test]
 fn a_200_dpi_gray_page_of_text_is_under_150_kb_and_still_reads() {
     let page = page::encode(&scanned_text_page(), ScanMode::Gray, 200).unwrap();
     let bytes = pdf::build(
@@ -148,6 +207,17 @@ fn a_phone_photo_and_a_citizens_pdf_are_taken_and_bad_files_are_refused_in_words
             "{name}: the message names the file: {e}"
         );
     }
+    // an iPhone photo (HEIC) goes through heif-convert and becomes a page like any photo
+    let heic = std::fs::read(fixture("phone-photo.heic")).unwrap();
+    let Imported::Page(h) = import_file("IMG_0001.HEIC", &heic).unwrap() else {
+        panic!("a HEIC photo is a page")
+    };
+    assert!(h.width <= 1654 && h.height <= 2339 && h.width > 500 && h.height > h.width, "{}x{}", h.width, h.height);
+    // ... a cut one is refused in words, and so is any HEIC where the converter is missing
+    let e = import_file("IMG_0002.HEIC", &heic[..heic.len() / 2]).err().expect("a cut HEIC");
+    assert!(e.to_string().contains("HEIC") && e.to_string().contains("IMG_0002.HEIC"), "{e}");
+    let e = motcua_documents::heic::to_jpeg_with(std::path::Path::new("/nonexistent/heif-convert"), "IMG_0003.HEIC", &heic).unwrap_err();
+    assert!(e.to_string().contains("thiếu bộ đọc HEIC") && e.to_string().contains("JPEG"), "{e}");
     // a 200 MB file is refused from its size alone, before it is read
     let e = motcua_core::documents::files::check_size("phim.mp4", 200 * 1024 * 1024).unwrap_err();
     assert!(e.to_string().contains("quá lớn"), "{e}");

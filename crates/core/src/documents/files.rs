@@ -73,6 +73,18 @@ pub fn shown_name(name: &str) -> String {
     }
 }
 
+/// Why an iPhone photo (HEIC) was not taken: this machine has no HEIC reader (`heif-convert`, Debian's
+/// libheif-examples), or the file did not decode. The way out is the same either way.
+pub fn heic_unreadable(name: &str, why: &str) -> CoreError {
+    CoreError::validation(
+        "file",
+        format!(
+            "Ảnh \"{}\" ở dạng HEIC (iPhone) {why}: hãy nhờ công dân gửi lại ảnh dạng JPEG (Cài đặt → Camera → Định dạng → Tương thích nhất) hoặc chụp lại bằng máy quét",
+            shown_name(name)
+        ),
+    )
+}
+
 /// Checks a file's size and kind before anything is done with it: the kind, or the reason it cannot
 /// be taken, in words a clerk can repeat to the citizen.
 pub fn check_incoming(name: &str, bytes: &[u8]) -> Result<FileKind> {
@@ -85,11 +97,7 @@ pub fn check_incoming(name: &str, bytes: &[u8]) -> Result<FileKind> {
     }
     check_size(&shown, bytes.len() as u64)?;
     match sniff(bytes) {
-        k @ (FileKind::Pdf | FileKind::Jpeg | FileKind::Png) => Ok(k),
-        FileKind::Heic => Err(CoreError::validation(
-            "file",
-            format!("Ảnh \"{shown}\" ở dạng HEIC (iPhone) chưa đọc được: hãy nhờ công dân gửi lại ảnh dạng JPEG (Cài đặt → Camera → Định dạng → Tương thích nhất) hoặc chụp lại bằng máy quét"),
-        )),
+        k @ (FileKind::Pdf | FileKind::Jpeg | FileKind::Png | FileKind::Heic) => Ok(k),
         FileKind::Executable => Err(CoreError::validation(
             "file",
             format!("Tệp \"{shown}\" là một chương trình, không phải tài liệu (dù tên của nó là gì): không nhận tệp này"),
