@@ -9,6 +9,7 @@ pub mod items;
 pub mod page;
 pub mod pdf;
 pub mod staging;
+pub mod straighten;
 
 use motcua_core::documents::{self as core_docs, files, BlobRef, DocSlot, DocSource, NewDocument};
 use motcua_core::error::{CoreError, Result};

@@ -196,7 +196,8 @@ fn jpeg_is_whole(bytes: &[u8]) -> bool {
 }
 
 /// A citizen's photo (JPEG or PNG) as an A4 page: decoded within limits, turned upright by its EXIF
-/// orientation, made gray and fitted to A4 at 200 dpi (a landscape photo on a landscape page).
+/// orientation, the sheet straightened when it was taken at an angle on a background (`straighten`),
+/// made gray and fitted to A4 at 200 dpi (a landscape photo on a landscape page).
 pub fn from_photo(name: &str, bytes: &[u8]) -> Result<Page> {
     let shown = files::shown_name(name);
     let kind = files::check_incoming(name, bytes)?;
@@ -229,6 +230,10 @@ pub fn from_photo(name: &str, bytes: &[u8]) -> Result<Page> {
     let mut img =
         DynamicImage::from_decoder(decoder).map_err(|e| too_big_or(e, &shown, unreadable()))?;
     img.apply_orientation(orientation);
+    // a sheet photographed on a table at an angle: the sheet alone, upright
+    if let Some(sheet) = crate::straighten::straighten(&img.to_luma8()) {
+        img = DynamicImage::ImageLuma8(sheet);
+    }
     let (w, h) = img.dimensions();
     if w < 200 || h < 200 {
         return Err(CoreError::validation("file", format!("Ảnh \"{shown}\" quá nhỏ ({w}×{h} điểm ảnh) để đọc được giấy tờ: hãy chụp lại gần hơn")));
