@@ -22,8 +22,40 @@ pub fn program() -> PathBuf {
     std::env::var_os("MOTCUA_HEIF_CONVERT").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("heif-convert"))
 }
 
+/// The largest image size an `ispe` (image spatial extents) property of the file declares: read
+/// before anything is decoded, so a file claiming a gigapixel image is refused without letting the
+/// decoder allocate for it.
+pub fn declared_size(bytes: &[u8]) -> Option<(u32, u32)> {
+    let mut best: Option<(u32, u32)> = None;
+    let mut at = 0;
+    while let Some(i) = bytes[at..].windows(4).position(|w| w == b"ispe").map(|i| i + at) {
+        at = i + 4;
+        // box: size (4 bytes, before the type), "ispe", version and flags (4), width (4), height (4)
+        if i < 4 || i + 16 > bytes.len() {
+            continue;
+        }
+        let size = u32::from_be_bytes(bytes[i - 4..i].try_into().expect("4 bytes"));
+        if size != 20 {
+            continue;
+        }
+        let w = u32::from_be_bytes(bytes[i + 8..i + 12].try_into().expect("4 bytes"));
+        let h = u32::from_be_bytes(bytes[i + 12..i + 16].try_into().expect("4 bytes"));
+        if best.is_none_or(|(bw, bh)| w.max(h) > bw.max(bh)) {
+            best = Some((w, h));
+        }
+    }
+    best
+}
+
 /// The photo as JPEG bytes, through `program`.
 pub fn to_jpeg_with(program: &Path, name: &str, bytes: &[u8]) -> Result<Vec<u8>> {
+    match declared_size(bytes) {
+        None => return Err(files::heic_unreadable(name, "bị hỏng hoặc không đọc được")),
+        Some((w, h)) if w.max(h) > files::MAX_PIXELS_SIDE => {
+            return Err(files::heic_unreadable(name, &format!("quá lớn ({w}×{h} điểm ảnh, tối đa {} mỗi chiều)", files::MAX_PIXELS_SIDE)));
+        }
+        Some(_) => {}
+    }
     let dir = tempfile::Builder::new()
         .prefix("motcua-heic-")
         .tempdir()

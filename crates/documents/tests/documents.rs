@@ -216,6 +216,12 @@ fn a_phone_photo_and_a_citizens_pdf_are_taken_and_bad_files_are_refused_in_words
     // ... a cut one is refused in words, and so is any HEIC where the converter is missing
     let e = import_file("IMG_0002.HEIC", &heic[..heic.len() / 2]).err().expect("a cut HEIC");
     assert!(e.to_string().contains("HEIC") && e.to_string().contains("IMG_0002.HEIC"), "{e}");
+    // a file claiming a 60,000-pixel image is refused before the decoder allocates for it
+    let mut bomb = heic.clone();
+    let i = bomb.windows(4).position(|w| w == b"ispe").unwrap();
+    bomb[i + 8..i + 12].copy_from_slice(&60_000u32.to_be_bytes());
+    let e = import_file("IMG_BOMB.HEIC", &bomb).err().expect("a HEIC bomb");
+    assert!(e.to_string().contains("quá lớn") && e.to_string().contains("60000"), "{e}");
     let e = motcua_documents::heic::to_jpeg_with(std::path::Path::new("/nonexistent/heif-convert"), "IMG_0003.HEIC", &heic).unwrap_err();
     assert!(e.to_string().contains("thiếu bộ đọc HEIC") && e.to_string().contains("JPEG"), "{e}");
     // a 200 MB file is refused from its size alone, before it is read
