@@ -440,21 +440,28 @@ pub enum CatalogCmd {
     },
 }
 
+/// Which part of a dossier a document is for: a checklist item, or the result.
+#[derive(clap::Args, Debug)]
+pub struct SlotArgs {
+    /// The checklist item, numbered from 1 as `show` lists them
+    #[arg(long, conflicts_with = "result")]
+    pub item: Option<usize>,
+    /// The result's electronic copy instead of an item
+    #[arg(long)]
+    pub result: bool,
+    /// The result's description (with --result)
+    #[arg(long, requires = "result")]
+    pub name: Option<String>,
+}
+
 #[derive(Subcommand)]
 pub enum DocumentsCmd {
     /// Scan a checklist item (or the result) through SANE and attach it as one PDF
     /// (MOTCUA_SANE_CONFIG: a SANE configuration folder of its own)
     Scan {
         code: String,
-        /// The checklist item, from 1
-        #[arg(long)]
-        item: Option<usize>,
-        /// The result's electronic copy instead of an item
-        #[arg(long)]
-        result: bool,
-        /// The result's description (with --result)
-        #[arg(long)]
-        name: Option<String>,
+        #[command(flatten)]
+        slot: SlotArgs,
         /// The scanner (`scanimage -L` names), else the first found
         #[arg(long)]
         device: Option<String>,
@@ -473,12 +480,8 @@ pub enum DocumentsCmd {
     /// Attach citizens' files to an item: photos (JPEG, PNG) become A4 pages of one PDF; a PDF is kept as given
     Attach {
         code: String,
-        #[arg(long)]
-        item: Option<usize>,
-        #[arg(long)]
-        result: bool,
-        #[arg(long)]
-        name: Option<String>,
+        #[command(flatten)]
+        slot: SlotArgs,
         files: Vec<PathBuf>,
     },
     /// A dossier's documents: item, hash, pages, size, upload state

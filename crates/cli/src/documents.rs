@@ -10,18 +10,13 @@ use motcua_core::{AppError, CoreError, Store};
 use motcua_devices::page_scan::{ScanMode, ScanSettings, ScanSource};
 use motcua_documents::{DocInfo, ItemContent};
 
-use crate::args::DocumentsCmd;
+use crate::args::{DocumentsCmd, SlotArgs};
 use crate::output::print_json;
 use crate::session::block_on;
 
-fn slot_of(
-    store: &Store,
-    code: &str,
-    item: Option<usize>,
-    result: bool,
-) -> Result<(DocSlot, String, String), CoreError> {
+fn slot_of(store: &Store, code: &str, slot: &SlotArgs) -> Result<(DocSlot, String, String), CoreError> {
     let d = store.dossier_by_code(code)?;
-    match (item, result) {
+    match (slot.item, slot.result) {
         (Some(n), false) => {
             let r = d.documents.get(n.wrapping_sub(1)).ok_or_else(|| {
                 CoreError::validation(
@@ -36,7 +31,7 @@ fn slot_of(
             })?;
             Ok((DocSlot::Item { id: r.id.clone() }, r.name.clone(), d.code))
         }
-        (None, true) => Ok((DocSlot::Result, "Kết quả giải quyết".into(), d.code)),
+        (None, true) => Ok((DocSlot::Result, motcua_documents::items::RESULT_TITLE.into(), d.code)),
         _ => Err(CoreError::invalid(
             "Chọn một thành phần: --item N (từ 1) hoặc --result",
         )),
@@ -81,16 +76,15 @@ pub fn run(mut store: Store, cmd: DocumentsCmd) -> Result<(), AppError> {
     match cmd {
         DocumentsCmd::Scan {
             code,
-            item,
-            result,
-            name,
+            slot,
             device,
             pages,
             dpi,
             mode,
             feeder,
         } => {
-            let (slot, title, code) = slot_of(&store, &code, item, result)?;
+            let name = slot.name.clone();
+            let (slot, title, code) = slot_of(&store, &code, &slot)?;
             store
                 .require(motcua_core::accounts::Right::Intake)
                 .or_else(|_| store.require(motcua_core::accounts::Right::Lifecycle))?;
@@ -154,12 +148,11 @@ pub fn run(mut store: Store, cmd: DocumentsCmd) -> Result<(), AppError> {
         }
         DocumentsCmd::Attach {
             code,
-            item,
-            result,
-            name,
+            slot: args,
             files: paths,
         } => {
-            let (slot, title, code) = slot_of(&store, &code, item, result)?;
+            let name = args.name.clone();
+            let (slot, title, code) = slot_of(&store, &code, &args)?;
             if paths.is_empty() {
                 return Err(CoreError::invalid("Cho biết ít nhất một tệp").into());
             }
