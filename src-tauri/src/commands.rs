@@ -4,18 +4,18 @@
 
 use std::sync::{Mutex, MutexGuard};
 
-use motcua_core::accounts::{self, AuthState, Session};
-use motcua_core::catalog::FeeUnits;
 use motcua_core::catalog::ProcedureView;
 use motcua_core::dashboard::Dashboard;
+use motcua_core::catalog::FeeUnits;
 use motcua_core::intake::identity::{self, CardReading};
 use motcua_core::intake::returning::ReturningCitizen;
 use motcua_core::intake::{self, IntakePreview, IntakeRequest};
+use motcua_core::units::{AddressMapping, UnitView};
 use motcua_core::search::{self, SearchPage};
 use motcua_core::store::CounterStatus;
-use motcua_core::sync::{self, ConflictItem, DossierSync, ParkedEvent, SyncStatus};
-use motcua_core::units::{AddressMapping, UnitView};
 use motcua_core::{AppError, Reason, Store};
+use motcua_core::sync::{self, ConflictItem, DossierSync, ParkedEvent, SyncStatus};
+use motcua_core::accounts::{self, AuthState, Session};
 use motcua_sync::SyncHandle;
 use tauri::State;
 
@@ -52,19 +52,8 @@ pub fn catalog_search(db: Db, query: String) -> Result<Vec<ProcedureView>, AppEr
 }
 
 #[tauri::command(async)]
-pub fn intake_preview(
-    db: Db,
-    procedure_code: String,
-    case_id: Option<String>,
-    fee_units: Option<FeeUnits>,
-) -> Result<IntakePreview, AppError> {
-    Ok(intake::preview_with(
-        &lock(&db),
-        &procedure_code,
-        case_id.as_deref(),
-        fee_units,
-        None,
-    )?)
+pub fn intake_preview(db: Db, procedure_code: String, case_id: Option<String>, fee_units: Option<FeeUnits>) -> Result<IntakePreview, AppError> {
+    Ok(intake::preview_with(&lock(&db), &procedure_code, case_id.as_deref(), fee_units, None)?)
 }
 
 /// A card string from a scanner (either mode), read and checked, with its address's current form.
@@ -76,12 +65,8 @@ pub fn card_read(db: Db, text: String) -> Result<CardReading, AppError> {
 /// A picture of the card (file or paste): its QR code decoded, then read as a scan.
 #[tauri::command(async)]
 pub fn card_from_image(db: Db, image: Vec<u8>) -> Result<CardReading, AppError> {
-    let texts = motcua_devices::qr_image::decode(&image)
-        .map_err(|e| Reason::Invalid.error(e.to_string()))?;
-    let text = texts
-        .iter()
-        .find(|t| motcua_core::card::looks_like_card(t))
-        .unwrap_or(&texts[0]);
+    let texts = motcua_devices::qr_image::decode(&image).map_err(|e| Reason::Invalid.error(e.to_string()))?;
+    let text = texts.iter().find(|t| motcua_core::card::looks_like_card(t)).unwrap_or(&texts[0]);
     Ok(identity::read_card(&lock(&db), text)?)
 }
 
@@ -97,10 +82,7 @@ pub fn units_search(db: Db, query: String) -> Result<Vec<UnitView>, AppError> {
 
 /// Earlier details of a returning citizen, offered (never filled in silently).
 #[tauri::command(async)]
-pub fn applicant_returning(
-    db: Db,
-    id_number: String,
-) -> Result<Option<ReturningCitizen>, AppError> {
+pub fn applicant_returning(db: Db, id_number: String) -> Result<Option<ReturningCitizen>, AppError> {
     Ok(intake::returning::returning(&lock(&db), &id_number)?)
 }
 
@@ -113,19 +95,8 @@ pub fn intake_missing(db: Db, request: IntakeRequest) -> Result<Vec<String>, App
 /// Guidance or refusal at intake without taking the dossier in: records the contact (its own
 /// number, no dossier code) and prints its slip (Mẫu 02 / Mẫu 03).
 #[tauri::command(async)]
-pub fn intake_contact(
-    db: Db,
-    sync: Sync,
-    poke: Poke,
-    contact: intake::contact::ContactRequest,
-) -> Result<service::ContactOutcome, AppError> {
-    let out = service::contact(
-        &mut lock(&db),
-        &contact,
-        None,
-        true,
-        print::system().as_ref(),
-    )?;
+pub fn intake_contact(db: Db, sync: Sync, poke: Poke, contact: intake::contact::ContactRequest) -> Result<service::ContactOutcome, AppError> {
+    let out = service::contact(&mut lock(&db), &contact, None, true, print::system().as_ref())?;
     sync.sync_now();
     poke.now();
     Ok(out)
@@ -174,25 +145,11 @@ use motcua_forms::print::{self, PrinterInfo};
 use motcua_forms::service::{self, PrintOutcome, PrintRequest};
 use motcua_forms::FormKind;
 
-fn form_request(
-    form: FormKind,
-    code: Option<String>,
-    input: Option<FormInput>,
-    from: Option<String>,
-    to: Option<String>,
-) -> Result<PrintRequest, AppError> {
+fn form_request(form: FormKind, code: Option<String>, input: Option<FormInput>, from: Option<String>, to: Option<String>) -> Result<PrintRequest, AppError> {
     let day = |s: Option<String>, field: &str| -> Result<Option<chrono::NaiveDate>, AppError> {
-        Ok(s.map(|v| motcua_core::dates::read_date(field, &v))
-            .transpose()?)
+        Ok(s.map(|v| motcua_core::dates::read_date(field, &v)).transpose()?)
     };
-    Ok(PrintRequest {
-        kind: Some(form),
-        code,
-        input: input.unwrap_or_default(),
-        from: day(from, "from")?,
-        to: day(to, "to")?,
-        ..Default::default()
-    })
+    Ok(PrintRequest { kind: Some(form), code, input: input.unwrap_or_default(), from: day(from, "from")?, to: day(to, "to")?, ..Default::default() })
 }
 
 /// Renders, saves, logs and prints a form. A printer failure comes back inside the outcome (`error`),
@@ -212,23 +169,12 @@ pub fn form_print(
     let mut req = form_request(form, code, input, from, to)?;
     req.copies = copies;
     req.send = send;
-    Ok(service::produce(
-        &mut lock(&db),
-        &req,
-        print::system().as_ref(),
-    )?)
+    Ok(service::produce(&mut lock(&db), &req, print::system().as_ref())?)
 }
 
 /// The PDF bytes of a form, for the preview; nothing is saved or logged.
 #[tauri::command(async)]
-pub fn form_preview(
-    db: Db,
-    form: FormKind,
-    code: Option<String>,
-    input: Option<FormInput>,
-    from: Option<String>,
-    to: Option<String>,
-) -> Result<tauri::ipc::Response, AppError> {
+pub fn form_preview(db: Db, form: FormKind, code: Option<String>, input: Option<FormInput>, from: Option<String>, to: Option<String>) -> Result<tauri::ipc::Response, AppError> {
     let req = form_request(form, code, input, from, to)?;
     let (rendered, _) = service::render_form(&*lock(&db), &req)?;
     Ok(tauri::ipc::Response::new(rendered.pdf))
@@ -250,13 +196,7 @@ pub fn settings_get(db: Db) -> Result<CounterSettings, AppError> {
 }
 
 #[tauri::command(async)]
-pub fn settings_save(
-    app: tauri::AppHandle,
-    db: Db,
-    poke: Poke,
-    scanner: State<crate::scanner::Scanner>,
-    settings: CounterSettings,
-) -> Result<CounterSettings, AppError> {
+pub fn settings_save(app: tauri::AppHandle, db: Db, poke: Poke, scanner: State<crate::scanner::Scanner>, settings: CounterSettings) -> Result<CounterSettings, AppError> {
     let mut store = lock(&db);
     settings.save(&mut store)?;
     poke.now();
@@ -268,35 +208,17 @@ pub fn settings_save(
 /// Opens a saved PDF with the system's viewer; only files under the data directory's prints/.
 #[tauri::command(async)]
 pub fn pdf_open(db: Db, path: String) -> Result<(), AppError> {
-    let prints = lock(&db)
-        .path()
-        .parent()
-        .map(|d| d.join("prints"))
-        .unwrap_or_default();
+    let prints = lock(&db).path().parent().map(|d| d.join("prints")).unwrap_or_default();
     let file = std::path::Path::new(&path);
-    let inside = file
-        .canonicalize()
-        .ok()
-        .zip(prints.canonicalize().ok())
-        .is_some_and(|(f, p)| f.starts_with(p));
+    let inside = file.canonicalize().ok().zip(prints.canonicalize().ok()).is_some_and(|(f, p)| f.starts_with(p));
     if !inside {
-        return Err(
-            motcua_core::CoreError::invalid("Chỉ mở được tệp PDF do ứng dụng đã lưu").into(),
-        );
+        return Err(motcua_core::CoreError::invalid("Chỉ mở được tệp PDF do ứng dụng đã lưu").into());
     }
-    let opener = if cfg!(windows) {
-        "explorer"
-    } else if cfg!(target_os = "macos") {
-        "open"
-    } else {
-        "xdg-open"
-    };
+    let opener = if cfg!(windows) { "explorer" } else if cfg!(target_os = "macos") { "open" } else { "xdg-open" };
     std::process::Command::new(opener)
         .arg(file)
         .spawn()
-        .map_err(|e| {
-            Reason::Internal.error(format!("Không mở được PDF ({opener}: {e}). Tệp ở {path}"))
-        })?;
+        .map_err(|e| Reason::Internal.error(format!("Không mở được PDF ({opener}: {e}). Tệp ở {path}")))?;
     Ok(())
 }
 
@@ -307,13 +229,7 @@ use std::collections::BTreeMap;
 
 /// One command on one or more dossiers (a scanned batch): all or nothing.
 #[tauri::command(async)]
-pub fn lifecycle_apply(
-    db: Db,
-    sync: Sync,
-    poke: Poke,
-    codes: Vec<String>,
-    command: Command,
-) -> Result<Vec<DossierView>, AppError> {
+pub fn lifecycle_apply(db: Db, sync: Sync, poke: Poke, codes: Vec<String>, command: Command) -> Result<Vec<DossierView>, AppError> {
     let out = lifecycle::apply_many(&mut lock(&db), &codes, &command)?;
     sync.sync_now();
     poke.now();
@@ -322,14 +238,7 @@ pub fn lifecycle_apply(
 
 /// A step from its small form: the core makes the command from the values (`Command::from_values`).
 #[tauri::command(async)]
-pub fn lifecycle_step(
-    db: Db,
-    sync: Sync,
-    poke: Poke,
-    code: String,
-    step: Step,
-    values: BTreeMap<String, String>,
-) -> Result<DossierView, AppError> {
+pub fn lifecycle_step(db: Db, sync: Sync, poke: Poke, code: String, step: Step, values: BTreeMap<String, String>) -> Result<DossierView, AppError> {
     let store = &mut lock(&db);
     let d = lifecycle::apply(store, &code, &Command::from_values(step, &values)?)?;
     sync.sync_now();
@@ -399,29 +308,18 @@ pub fn dossier_sync(db: Db, code: String) -> Result<DossierSync, AppError> {
 /// thread of its own with its own runtime and its own connection, which gets the app's session
 /// explicitly (the core checks the admin's right on it before any network call).
 #[tauri::command(async)]
-pub fn sync_enrol(
-    db: Db,
-    poke: Poke,
-    sync: Sync,
-    portal: String,
-    code: String,
-) -> Result<SyncStatus, AppError> {
+pub fn sync_enrol(db: Db, poke: Poke, sync: Sync, portal: String, code: String) -> Result<SyncStatus, AppError> {
     let (path, clock, session) = {
         let g = lock(&db);
         (g.path().to_path_buf(), g.clock_arc(), g.session().cloned())
     };
     let handle = std::thread::spawn(move || -> Result<(), AppError> {
         let mut store = Store::open_as(&path, clock, session.as_ref())?;
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| Reason::Internal.error(e.to_string()))?;
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| Reason::Internal.error(e.to_string()))?;
         rt.block_on(motcua_sync::enrol(&mut store, &portal, &code))?;
         Ok(())
     });
-    handle
-        .join()
-        .map_err(|_| Reason::Internal.error("enrolment thread panicked"))??;
+    handle.join().map_err(|_| Reason::Internal.error("enrolment thread panicked"))??;
     sync.sync_now();
     let out = sync::status(&lock(&db))?;
     poke.now();
@@ -435,21 +333,8 @@ pub fn auth_state(db: Db) -> Result<AuthState, AppError> {
 
 /// First run: the admin account; logs the admin in.
 #[tauri::command(async)]
-pub fn auth_setup_admin(
-    db: Db,
-    poke: Poke,
-    id: String,
-    name: String,
-    password: String,
-    pin: Option<String>,
-) -> Result<Session, AppError> {
-    let out = accounts::create_first_admin(
-        &mut lock(&db),
-        &id,
-        &name,
-        &password,
-        pin.as_deref().filter(|p| !p.is_empty()),
-    )?;
+pub fn auth_setup_admin(db: Db, poke: Poke, id: String, name: String, password: String, pin: Option<String>) -> Result<Session, AppError> {
+    let out = accounts::create_first_admin(&mut lock(&db), &id, &name, &password, pin.as_deref().filter(|p| !p.is_empty()))?;
     poke.now();
     Ok(out)
 }

@@ -21,10 +21,7 @@ fn staging<'a>(s: &'a Stage) -> std::sync::MutexGuard<'a, Staging> {
 
 fn scanner() -> motcua_devices::sane::Sane {
     // MOTCUA_SANE_CONFIG: a SANE configuration folder of its own (training, tests); else the system's
-    motcua_devices::sane::Sane::new(
-        "scanimage",
-        std::env::var_os("MOTCUA_SANE_CONFIG").map(Into::into),
-    )
+    motcua_devices::sane::Sane::new("scanimage", std::env::var_os("MOTCUA_SANE_CONFIG").map(Into::into))
 }
 
 /// The document scanners connected now.
@@ -37,13 +34,7 @@ pub fn scanners_list(db: Db) -> Result<Vec<ScannerInfo>, AppError> {
 /// Scans into an item: the pages read are kept even when the scanner stops with an error (the error
 /// is returned after they are added; the screen reads the staging again).
 #[tauri::command(async)]
-pub fn staging_scan(
-    db: Db,
-    stage: Stage,
-    key: String,
-    device: Option<String>,
-    settings: Option<ScanSettings>,
-) -> Result<StagingView, AppError> {
+pub fn staging_scan(db: Db, stage: Stage, key: String, device: Option<String>, settings: Option<ScanSettings>) -> Result<StagingView, AppError> {
     super::commands::lock(&db).require(motcua_core::accounts::Right::Intake)?;
     let settings = settings.unwrap_or_default();
     let (pages, err) = motcua_documents::scan(&scanner(), device.as_deref(), &settings);
@@ -60,27 +51,12 @@ pub fn staging_scan(
 /// A citizen's file (picked or dropped), its bytes as the raw request body; headers `x-key` (the
 /// staging key) and `x-name` (the file's name, percent-encoded UTF-8).
 #[tauri::command(async)]
-pub fn staging_import(
-    db: Db,
-    stage: Stage,
-    request: tauri::ipc::Request,
-) -> Result<StagingView, AppError> {
+pub fn staging_import(db: Db, stage: Stage, request: tauri::ipc::Request) -> Result<StagingView, AppError> {
     super::commands::lock(&db).require(motcua_core::accounts::Right::Intake)?;
-    let header = |n: &str| {
-        request
-            .headers()
-            .get(n)
-            .and_then(|v| v.to_str().ok())
-            .map(percent_decode)
-            .unwrap_or_default()
-    };
+    let header = |n: &str| request.headers().get(n).and_then(|v| v.to_str().ok()).map(percent_decode).unwrap_or_default();
     let (key, name) = (header("x-key"), header("x-name"));
-    let bytes = body_bytes(request.body())
-        .ok_or_else(|| Reason::Invalid.error("Tệp phải được gửi dưới dạng dữ liệu nhị phân"))?;
-    motcua_core::documents::files::check_size(
-        &motcua_core::documents::files::shown_name(&name),
-        bytes.len() as u64,
-    )?;
+    let bytes = body_bytes(request.body()).ok_or_else(|| Reason::Invalid.error("Tệp phải được gửi dưới dạng dữ liệu nhị phân"))?;
+    motcua_core::documents::files::check_size(&motcua_core::documents::files::shown_name(&name), bytes.len() as u64)?;
     let mut s = staging(&stage);
     s.add_file(&key, &name, &bytes)?;
     Ok(s.view())
@@ -92,10 +68,7 @@ pub fn staging_import(
 fn body_bytes(body: &tauri::ipc::InvokeBody) -> Option<Vec<u8>> {
     match body {
         tauri::ipc::InvokeBody::Raw(b) => Some(b.clone()),
-        tauri::ipc::InvokeBody::Json(serde_json::Value::Array(a)) => a
-            .iter()
-            .map(|v| v.as_u64().and_then(|n| u8::try_from(n).ok()))
-            .collect(),
+        tauri::ipc::InvokeBody::Json(serde_json::Value::Array(a)) => a.iter().map(|v| v.as_u64().and_then(|n| u8::try_from(n).ok())).collect(),
         tauri::ipc::InvokeBody::Json(serde_json::Value::Object(o)) => {
             let mut out = vec![0u8; o.len()];
             for (k, v) in o {
@@ -138,12 +111,7 @@ pub fn staging_view(db: Db, stage: Stage) -> Result<StagingView, AppError> {
 }
 
 #[tauri::command(async)]
-pub fn staging_page_remove(
-    db: Db,
-    stage: Stage,
-    key: String,
-    index: usize,
-) -> Result<StagingView, AppError> {
+pub fn staging_page_remove(db: Db, stage: Stage, key: String, index: usize) -> Result<StagingView, AppError> {
     may_read(&db)?;
     let mut s = staging(&stage);
     s.remove_page(&key, index)?;
@@ -151,13 +119,7 @@ pub fn staging_page_remove(
 }
 
 #[tauri::command(async)]
-pub fn staging_page_move(
-    db: Db,
-    stage: Stage,
-    key: String,
-    from: usize,
-    to: usize,
-) -> Result<StagingView, AppError> {
+pub fn staging_page_move(db: Db, stage: Stage, key: String, from: usize, to: usize) -> Result<StagingView, AppError> {
     may_read(&db)?;
     let mut s = staging(&stage);
     s.move_page(&key, from, to)?;
@@ -174,36 +136,21 @@ pub fn staging_clear(stage: Stage, prefix: String) -> StagingView {
 
 /// One page larger, to check it on screen.
 #[tauri::command(async)]
-pub fn staging_page_image(
-    db: Db,
-    stage: Stage,
-    key: String,
-    index: usize,
-) -> Result<String, AppError> {
+pub fn staging_page_image(db: Db, stage: Stage, key: String, index: usize) -> Result<String, AppError> {
     may_read(&db)?;
     Ok(staging(&stage).page_image(&key, index, 1100)?)
 }
 
 /// Makes the PDFs of every item waiting under `intake/` as the request's attachments (called by
 /// `intake_submit`); the items stay until the dossier is stored.
-pub fn intake_attachments(
-    store: &Store,
-    stage: &Mutex<Staging>,
-    request: &mut motcua_core::intake::IntakeRequest,
-) -> Result<Vec<String>, AppError> {
+pub fn intake_attachments(store: &Store, stage: &Mutex<Staging>, request: &mut motcua_core::intake::IntakeRequest) -> Result<Vec<String>, AppError> {
     let s = stage.lock().unwrap_or_else(|e| e.into_inner());
     Ok(motcua_documents::items::intake_attachments(store, &s, request)?)
 }
 
 /// Saves an item of a dossier already taken in (`<code>/<item id>` or `<code>/result`).
 #[tauri::command(async)]
-pub fn documents_save(
-    db: Db,
-    stage: Stage,
-    code: String,
-    key: String,
-    name: Option<String>,
-) -> Result<Vec<DocumentView>, AppError> {
+pub fn documents_save(db: Db, stage: Stage, code: String, key: String, name: Option<String>) -> Result<Vec<DocumentView>, AppError> {
     let store = &mut super::commands::lock(&db);
     Ok(motcua_documents::items::save_to_dossier(store, &mut staging(&stage), &code, &key, name)?)
 }
@@ -217,23 +164,13 @@ pub fn documents_of(db: Db, code: String) -> Result<Vec<DocumentView>, AppError>
 /// A document's PDF for the viewer (audited); fetched from the portal when this machine does not hold
 /// it (another counter's, or pruned after upload).
 #[tauri::command(async)]
-pub fn document_bytes(
-    db: Db,
-    code: String,
-    sha256: String,
-) -> Result<tauri::ipc::Response, AppError> {
+pub fn document_bytes(db: Db, code: String, sha256: String) -> Result<tauri::ipc::Response, AppError> {
     let store = &mut super::commands::lock(&db);
     if !documents::blobs_of(store).has(&sha256) {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| Reason::Internal.error(e.to_string()))?;
-        rt.block_on(motcua_sync::blobs::fetch(store, &sha256))
-            .map_err(AppError::from)?;
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| Reason::Internal.error(e.to_string()))?;
+        rt.block_on(motcua_sync::blobs::fetch(store, &sha256)).map_err(AppError::from)?;
     }
-    Ok(tauri::ipc::Response::new(documents::open(
-        store, &code, &sha256,
-    )?))
+    Ok(tauri::ipc::Response::new(documents::open(store, &code, &sha256)?))
 }
 
 /// The upload queue at a glance (the status bar).

@@ -43,11 +43,7 @@ fn main() {
     let dir = paths::data_dir(arg_value(&args, "--data-dir").map(PathBuf::from));
     let log = motcua_core::logging::to_file(&dir, "motcua-app");
     // a pinned clock that does not read is refused, never silently replaced by the system clock
-    let clock: Arc<dyn Clock> = match clock::chosen(
-        arg_value(&args, "--now")
-            .or_else(|| std::env::var("MOTCUA_NOW").ok())
-            .as_deref(),
-    ) {
+    let clock: Arc<dyn Clock> = match clock::chosen(arg_value(&args, "--now").or_else(|| std::env::var("MOTCUA_NOW").ok()).as_deref()) {
         Ok(c) => c,
         Err(e) => {
             tracing::error!("{e}");
@@ -59,10 +55,7 @@ fn main() {
     let _instance = match paths::InstanceLock::try_acquire(&dir) {
         Ok(Ok(lock)) => lock,
         Ok(Err(())) => {
-            tracing::error!(
-                "Một Cửa is already open on {} (only one window per counter database)",
-                dir.display()
-            );
+            tracing::error!("Một Cửa is already open on {} (only one window per counter database)", dir.display());
             drop(log);
             std::process::exit(1);
         }
@@ -86,9 +79,7 @@ fn main() {
     // documents the portal has held for longer than the setting says: the local copy goes
     match motcua_core::documents::prune_on_schedule(&mut store) {
         Ok((0, _)) => {}
-        Ok((n, bytes)) => tracing::info!(
-            "removed the local copies of {n} document files the portal stores ({bytes} bytes)"
-        ),
+        Ok((n, bytes)) => tracing::info!("removed the local copies of {n} document files the portal stores ({bytes} bytes)"),
         Err(e) => tracing::warn!("document pruning skipped: {:?}", e.reason()),
     }
     let pruned = motcua_forms::service::prune_saved_pdfs(&store, 90);
@@ -99,14 +90,9 @@ fn main() {
     // the dashboard is pushed after every sync round (push.rs), not polled by the window
     let (poke, pushed) = push::channel();
     let after_round = poke.sender();
-    let sync = motcua_sync::SyncHandle::spawn_with(
-        store.path().to_path_buf(),
-        store.clock_arc(),
-        motcua_sync::task::TaskConfig::from_env(),
-        move || {
-            let _ = after_round.send(());
-        },
-    );
+    let sync = motcua_sync::SyncHandle::spawn_with(store.path().to_path_buf(), store.clock_arc(), motcua_sync::task::TaskConfig::from_env(), move || {
+        let _ = after_round.send(());
+    });
     spawn_scheduled_backups(store.path().to_path_buf(), store.clock_arc());
     let app = tauri::Builder::default()
         .manage(Mutex::new(store))
@@ -165,12 +151,8 @@ fn spawn_scheduled_backups(db: PathBuf, clock: Arc<dyn Clock>) {
             };
             store.act_as_system();
             loop {
-                let hours = motcua_core::backup::BackupSettings::load(&store)
-                    .map(|s| s.every_hours)
-                    .unwrap_or(4);
-                std::thread::sleep(std::time::Duration::from_secs(
-                    3600 * u64::from(hours.max(1)),
-                ));
+                let hours = motcua_core::backup::BackupSettings::load(&store).map(|s| s.every_hours).unwrap_or(4);
+                std::thread::sleep(std::time::Duration::from_secs(3600 * u64::from(hours.max(1))));
                 if hours > 0 {
                     backup_now(&mut store, "scheduled");
                 }

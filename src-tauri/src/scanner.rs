@@ -34,16 +34,10 @@ impl Scanner {
         let app = app.clone();
         let listener = Listener::start(port, move |r| {
             let scan = match r {
-                Ok(text) => Scan {
-                    text: Some(text),
-                    error: None,
-                },
+                Ok(text) => Scan { text: Some(text), error: None },
                 Err(e) => {
                     tracing::warn!("scanner: {e}");
-                    Scan {
-                        text: None,
-                        error: Some(e.to_string()),
-                    }
+                    Scan { text: None, error: Some(e.to_string()) }
                 }
             };
             let _ = app.emit("scan", scan);

@@ -11,8 +11,7 @@ fn a_newer_database_stops_the_app_before_the_window_and_is_left_untouched() {
     let db = dir.path().join("motcua.sqlite3");
     {
         let c = rusqlite::Connection::open(&db).unwrap();
-        c.execute_batch("CREATE TABLE future(x); PRAGMA user_version = 999;")
-            .unwrap();
+        c.execute_batch("CREATE TABLE future(x); PRAGMA user_version = 999;").unwrap();
     }
     let before = std::fs::read(&db).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_motcua-app"))
@@ -22,32 +21,15 @@ fn a_newer_database_stops_the_app_before_the_window_and_is_left_untouched() {
         .env_remove("WAYLAND_DISPLAY")
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(out.status.code(), Some(1), "stderr: {}", String::from_utf8_lossy(&out.stderr));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("cannot open the counter database") && err.contains("999"),
-        "{err}"
-    );
-    assert_eq!(
-        std::fs::read(&db).unwrap(),
-        before,
-        "the newer database was modified"
-    );
+    assert!(err.contains("cannot open the counter database") && err.contains("999"), "{err}");
+    assert_eq!(std::fs::read(&db).unwrap(), before, "the newer database was modified");
     assert!(!dir.path().join("motcua.sqlite3-wal").exists());
     // the same line is in the counter PC's log file, in the data directory
-    let logs: Vec<_> = std::fs::read_dir(dir.path().join("logs"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
+    let logs: Vec<_> = std::fs::read_dir(dir.path().join("logs")).unwrap().map(|e| e.unwrap().path()).collect();
     assert_eq!(logs.len(), 1, "{logs:?}");
-    assert!(std::fs::read_to_string(&logs[0])
-        .unwrap()
-        .contains("cannot open the counter database"));
+    assert!(std::fs::read_to_string(&logs[0]).unwrap().contains("cannot open the counter database"));
 }
 
 #[test]
@@ -61,15 +43,7 @@ fn a_pinned_clock_that_is_not_a_time_is_refused_not_ignored() {
         .env_remove("WAYLAND_DISPLAY")
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(out.status.code(), Some(2), "stderr: {}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stderr).contains("MOTCUA_NOW"));
-    assert!(
-        !dir.path().join("motcua.sqlite3").exists(),
-        "nothing was created"
-    );
+    assert!(!dir.path().join("motcua.sqlite3").exists(), "nothing was created");
 }

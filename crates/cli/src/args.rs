@@ -6,11 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(
-    name = "motcua",
-    version,
-    about = "Một Cửa — one-stop counter: intake, catalog, search"
-)]
+#[command(name = "motcua", version, about = "Một Cửa — one-stop counter: intake, catalog, search")]
 pub struct Cli {
     /// Data directory (default: $MOTCUA_DATA_DIR, else the OS data directory)
     #[arg(long, global = true)]
@@ -312,9 +308,7 @@ pub enum AccountCmd {
         #[arg(long)]
         pin: Option<String>,
     },
-    Deactivate {
-        id: String,
-    },
+    Deactivate { id: String },
     List,
 }
 
@@ -431,9 +425,7 @@ pub struct InitArgs {
 
 #[derive(Subcommand)]
 pub enum CatalogCmd {
-    Import {
-        file: PathBuf,
-    },
+    Import { file: PathBuf },
     List {
         #[arg(long)]
         json: bool,
@@ -544,9 +536,7 @@ pub enum UnitsCmd {
 
 #[derive(Subcommand)]
 pub enum CalendarCmd {
-    Import {
-        file: PathBuf,
-    },
+    Import { file: PathBuf },
     /// Days off and swapped working days of a year
     Show {
         #[arg(long)]

@@ -35,19 +35,10 @@ use args::{BackupCmd, Cli, Cmd};
 fn run(cli: Cli) -> Result<(), AppError> {
     let dir = paths::data_dir(cli.data_dir);
     // a restore never opens the live database as a store first: it replaces it
-    if let Cmd::Backup(BackupCmd::Restore {
-        file,
-        confirm_agency,
-    }) = &cli.cmd
-    {
+    if let Cmd::Backup(BackupCmd::Restore { file, confirm_agency }) = &cli.cmd {
         // only an admin restores (once accounts exist); the store is closed again before the restore
         session::open(&dir)?.require(motcua_core::accounts::Right::Backup)?;
-        let r = motcua_core::backup::restore(
-            &dir.join(motcua_core::store::DB_FILE),
-            file,
-            session::clock()?,
-            confirm_agency.as_deref(),
-        )?;
+        let r = motcua_core::backup::restore(&dir.join(motcua_core::store::DB_FILE), file, session::clock()?, confirm_agency.as_deref())?;
         println!(
             "restored from {} ({} dossiers, {} events); the previous database is kept at {}",
             r.restored.path, r.restored.dossiers, r.restored.events, r.previous_copy
@@ -82,15 +73,8 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(app) => {
-            let name = |v: serde_json::Result<serde_json::Value>| {
-                v.ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default()
-            };
-            let (code, reason) = (
-                name(serde_json::to_value(app.code)),
-                name(serde_json::to_value(app.reason)),
-            );
+            let name = |v: serde_json::Result<serde_json::Value>| v.ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+            let (code, reason) = (name(serde_json::to_value(app.code)), name(serde_json::to_value(app.reason)));
             match &app.field {
                 Some(f) => eprintln!("error [{code}] [{reason}] {f}: {}", app.message),
                 None => eprintln!("error [{code}] [{reason}]: {}", app.message),

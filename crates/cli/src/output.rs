@@ -3,10 +3,7 @@
 use motcua_core::CoreError;
 
 pub fn read_file(path: &std::path::Path) -> Result<String, CoreError> {
-    std::fs::read_to_string(path).map_err(|e| CoreError::Io {
-        path: path.display().to_string(),
-        source: e,
-    })
+    std::fs::read_to_string(path).map_err(|e| CoreError::Io { path: path.display().to_string(), source: e })
 }
 
 /// Pretty JSON with every character `unsafe_for_terminal` inside a string escaped as `\uXXXX` (the

@@ -16,10 +16,7 @@ pub fn clock() -> Result<Arc<dyn Clock>, CoreError> {
 /// The counter's store in `dir`, logged in as the environment's account when one is given.
 pub fn open(dir: &Path) -> Result<Store, CoreError> {
     let mut store = Store::open_dir(dir, clock()?)?;
-    if let (Ok(user), Ok(password)) = (
-        std::env::var("MOTCUA_USER"),
-        std::env::var("MOTCUA_PASSWORD"),
-    ) {
+    if let (Ok(user), Ok(password)) = (std::env::var("MOTCUA_USER"), std::env::var("MOTCUA_PASSWORD")) {
         motcua_core::accounts::login(&mut store, &user, &password)?;
     }
     Ok(store)
@@ -27,9 +24,5 @@ pub fn open(dir: &Path) -> Result<Store, CoreError> {
 
 /// Runs one async sync call on a runtime of its own (the CLI does nothing else meanwhile).
 pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime")
-        .block_on(f)
+    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime").block_on(f)
 }

@@ -12,20 +12,13 @@ pub fn run(mut store: Store, cmd: Cmd) -> Result<(), AppError> {
     match cmd {
         Cmd::Enrol { portal, code } => {
             let resp = block_on(motcua_sync::enrol(&mut store, &portal, &code))?;
-            println!(
-                "enrolled with {} as device {} (portal {})",
-                portal, resp.device_id, resp.portal_id
-            );
+            println!("enrolled with {} as device {} (portal {})", portal, resp.device_id, resp.portal_id);
             if motcua_core::sync::identity::pinned_key(&store)?.is_none() {
                 println!("note: this portal gave no identity key; it is pinned after the first successful sync");
             }
             println!("the portal's admin approves this machine (motcua-portal device approve) before it receives the agency's dossiers");
         }
-        Cmd::Sync {
-            portal,
-            json,
-            what: None,
-        } => {
+        Cmd::Sync { portal, json, what: None } => {
             let report = block_on(motcua_sync::run_round(&mut store, portal.as_deref()))?;
             if json {
                 print_json(&report);
@@ -36,107 +29,62 @@ pub fn run(mut store: Store, cmd: Cmd) -> Result<(), AppError> {
                     p.stored, p.duplicate, p.rejected, q.events + q.catalogs + q.calendars + q.online_dossiers, q.conflicts, q.online_dossiers
                 );
                 let st = motcua_core::sync::status(&store)?;
-                println!(
-                    "waiting {}  parked {}  numbers left today {}",
-                    st.waiting, st.parked, st.numbers_left_today
-                );
+                println!("waiting {}  parked {}  numbers left today {}", st.waiting, st.parked, st.numbers_left_today);
                 if report.approval_pending {
-                    println!(
-                        "{} (pending approval)",
-                        motcua_core::sync::identity::PENDING_APPROVAL
-                    );
+                    println!("{} (pending approval)", motcua_core::sync::identity::PENDING_APPROVAL);
                 }
             }
         }
-        Cmd::Sync {
-            what: Some(SyncCmd::Status { json }),
-            ..
-        } => {
+        Cmd::Sync { what: Some(SyncCmd::Status { json }), .. } => {
             let st = motcua_core::sync::status(&store)?;
             if json {
                 print_json(&st);
             } else {
                 println!(
                     "{}  portal {}  waiting {}  parked {}  conflicts {}  numbers left today {}",
-                    if !st.enrolled {
-                        "not enrolled"
-                    } else if st.online {
-                        "online"
-                    } else {
-                        "offline"
-                    },
+                    if !st.enrolled { "not enrolled" } else if st.online { "online" } else { "offline" },
                     st.portal_url.as_deref().unwrap_or("-"),
                     st.waiting,
                     st.parked,
                     st.conflicts,
                     st.numbers_left_today
                 );
-                println!(
-                    "last success {}  last error {}",
-                    st.last_success_at.as_deref().unwrap_or("-"),
-                    st.last_error.as_deref().unwrap_or("-")
-                );
+                println!("last success {}  last error {}", st.last_success_at.as_deref().unwrap_or("-"), st.last_error.as_deref().unwrap_or("-"));
                 for r in &st.reprints {
-                    println!(
-                        "in lại giấy tiếp nhận: {} (mã cũ {}): {}",
-                        r.code, r.old_code, r.reason
-                    );
+                    println!("in lại giấy tiếp nhận: {} (mã cũ {}): {}", r.code, r.old_code, r.reason);
                 }
                 if st.approval_pending {
-                    println!(
-                        "{} (pending approval)",
-                        motcua_core::sync::identity::PENDING_APPROVAL
-                    );
+                    println!("{} (pending approval)", motcua_core::sync::identity::PENDING_APPROVAL);
                 }
                 if let Some(why) = &st.audit_anchor_refused {
-                    println!(
-                        "AUDIT ANCHOR REFUSED by the portal (history rewritten on this PC?): {why}"
-                    );
+                    println!("AUDIT ANCHOR REFUSED by the portal (history rewritten on this PC?): {why}");
                 }
             }
         }
-        Cmd::Sync {
-            what: Some(SyncCmd::Parked { retry, json }),
-            ..
-        } => {
+        Cmd::Sync { what: Some(SyncCmd::Parked { retry, json }), .. } => {
             if retry {
-                println!(
-                    "{} events back in the queue",
-                    motcua_core::sync::retry_parked(&mut store)?
-                );
+                println!("{} events back in the queue", motcua_core::sync::retry_parked(&mut store)?);
             }
             let items = motcua_core::sync::parked(&store)?;
             if json {
                 print_json(&items);
             } else {
                 for p in items {
-                    println!(
-                        "{:<30} {:<22} {} [{}] {}",
-                        p.dossier_code, p.kind_label, p.parked_at, p.code, p.reason
-                    );
+                    println!("{:<30} {:<22} {} [{}] {}", p.dossier_code, p.kind_label, p.parked_at, p.code, p.reason);
                 }
             }
         }
-        Cmd::Sync {
-            what: Some(SyncCmd::Failed { json }),
-            ..
-        } => {
+        Cmd::Sync { what: Some(SyncCmd::Failed { json }), .. } => {
             let items = motcua_core::sync::failed_changes(&store)?;
             if json {
                 print_json(&items);
             } else {
                 for f in items {
-                    println!(
-                        "{:>8} {:<16} {} × {}  {}",
-                        f.portal_seq, f.kind, f.first_at, f.attempts, f.error
-                    );
+                    println!("{:>8} {:<16} {} × {}  {}", f.portal_seq, f.kind, f.first_at, f.attempts, f.error);
                 }
             }
         }
-        Cmd::Sync {
-            what: Some(SyncCmd::Conflicts { settle, json }),
-            ..
-        } => {
+        Cmd::Sync { what: Some(SyncCmd::Conflicts { settle, json }), .. } => {
             if let Some(uid) = settle {
                 motcua_core::sync::settle_conflict(&mut store, &uid)?;
             }
@@ -145,10 +93,7 @@ pub fn run(mut store: Store, cmd: Cmd) -> Result<(), AppError> {
                 print_json(&items);
             } else {
                 for c in items {
-                    println!(
-                        "{:<30} {:<22} {} {} → {} ({})",
-                        c.dossier_code, c.kind_label, c.by_label, c.at, c.status_label, c.event_uid
-                    );
+                    println!("{:<30} {:<22} {} {} → {} ({})", c.dossier_code, c.kind_label, c.by_label, c.at, c.status_label, c.event_uid);
                 }
             }
         }
@@ -156,3 +101,4 @@ pub fn run(mut store: Store, cmd: Cmd) -> Result<(), AppError> {
     }
     Ok(())
 }
+

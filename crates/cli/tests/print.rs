@@ -13,14 +13,8 @@ use std::time::{Duration, Instant};
 fn motcua(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
     use std::io::Write;
     let mut c = Command::new(env!("CARGO_BIN_EXE_motcua"));
-    c.arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .env("MOTCUA_NOW", "2026-11-23T09:15")
-        .env_remove("MOTCUA_DATA_DIR");
-    c.stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
+    c.arg("--data-dir").arg(dir).args(args).env("MOTCUA_NOW", "2026-11-23T09:15").env_remove("MOTCUA_DATA_DIR");
+    c.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
     let mut child = c.spawn().unwrap();
     if let Some(s) = stdin {
         child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
@@ -30,21 +24,12 @@ fn motcua(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
 }
 
 fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        o.status,
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert!(o.status.success(), "exit {:?}\nstdout: {}\nstderr: {}", o.status, String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
     String::from_utf8(o.stdout.clone()).unwrap()
 }
 
 fn printer() -> Option<(String, PathBuf)> {
-    match (
-        std::env::var("MOTCUA_TEST_PRINTER"),
-        std::env::var("MOTCUA_TEST_PRINTER_OUT"),
-    ) {
+    match (std::env::var("MOTCUA_TEST_PRINTER"), std::env::var("MOTCUA_TEST_PRINTER_OUT")) {
         (Ok(p), Ok(o)) if !p.is_empty() => Some((p, PathBuf::from(o))),
         _ => {
             eprintln!("SKIPPED: set MOTCUA_TEST_PRINTER and MOTCUA_TEST_PRINTER_OUT (scripts/test.sh does, via scripts/cups-pdf-queue.sh)");
@@ -63,15 +48,8 @@ fn intake_for(dir: &Path, procedure: &str, name: &str) -> String {
         "applicant": {"full_name": name, "id_type": "cccd", "id_number": "001185001234", "date_of_birth": "12/05/1985",
                       "phone": "0987654321", "address": "Số 3 phố Đội Cấn, phường Ba Đình, Hà Nội"}
     });
-    let out = ok(&motcua(
-        dir,
-        &["intake", "--json", "-"],
-        Some(&req.to_string()),
-    ));
-    serde_json::from_str::<serde_json::Value>(&out).unwrap()["code"]
-        .as_str()
-        .unwrap()
-        .to_string()
+    let out = ok(&motcua(dir, &["intake", "--json", "-"], Some(&req.to_string())));
+    serde_json::from_str::<serde_json::Value>(&out).unwrap()["code"].as_str().unwrap().to_string()
 }
 
 /// Waits for cups-pdf to write the job's PDF (its name carries the job title and id).
@@ -91,48 +69,21 @@ pub fn wait_for_printed(out_dir: &Path, must_contain: &[&str]) -> PathBuf {
                 }
             }
         }
-        assert!(
-            Instant::now() < deadline,
-            "no printed PDF with {must_contain:?} in {} (is cupsd running? see /var/log/cups)",
-            out_dir.display()
-        );
+        assert!(Instant::now() < deadline, "no printed PDF with {must_contain:?} in {} (is cupsd running? see /var/log/cups)", out_dir.display());
         std::thread::sleep(Duration::from_millis(200));
     }
 }
 
 fn tool(cmd: &str, args: &[&str]) -> String {
-    let out = Command::new(cmd)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{cmd}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd} {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = Command::new(cmd).args(args).output().unwrap_or_else(|e| panic!("{cmd}: {e}"));
+    assert!(out.status.success(), "{cmd} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).to_string()
 }
 
 /// Page 1 as a small greyscale bitmap of fixed size.
 fn thumbnail(pdf: &Path, work: &Path) -> Vec<u8> {
     let prefix = work.join("thumb");
-    tool(
-        "pdftoppm",
-        &[
-            "-gray",
-            "-f",
-            "1",
-            "-l",
-            "1",
-            "-singlefile",
-            "-scale-to-x",
-            "210",
-            "-scale-to-y",
-            "297",
-            pdf.to_str().unwrap(),
-            prefix.to_str().unwrap(),
-        ],
-    );
+    tool("pdftoppm", &["-gray", "-f", "1", "-l", "1", "-singlefile", "-scale-to-x", "210", "-scale-to-y", "297", pdf.to_str().unwrap(), prefix.to_str().unwrap()]);
     let bytes = std::fs::read(work.join("thumb.pgm")).unwrap();
     // P5\n<w> <h>\n255\n<data>
     let mut fields = 0;
@@ -176,34 +127,14 @@ fn distance(a: &[u8], b: &[u8]) -> f64 {
 
 #[test]
 fn the_cli_prints_a_receipt_on_a_real_cups_printer() {
-    let Some((queue, out_dir)) = printer() else {
-        return;
-    };
+    let Some((queue, out_dir)) = printer() else { return };
     let dir = tempfile::tempdir().unwrap();
-    ok(&motcua(
-        dir.path(),
-        &[
-            "init",
-            "--agency-code",
-            "000.00.31.H26",
-            "--agency-name",
-            "UBND phường Ba Đình",
-            "--counter",
-            "Q01",
-            "--code-block",
-            "1-4999",
-        ],
-        None,
-    ));
+    ok(&motcua(dir.path(), &["init", "--agency-code", "000.00.31.H26", "--agency-name", "UBND phường Ba Đình", "--counter", "Q01", "--code-block", "1-4999"], None));
     let code = intake(dir.path(), "Phạm Thị Ỷ Lan");
     // Another dossier, of another procedure: a page laid out differently.
     let other = intake_for(dir.path(), "2.000815", "Hoàng Văn Thưởng");
 
-    let printed = ok(&motcua(
-        dir.path(),
-        &["print", "receipt", &code, "--printer", &queue, "--json"],
-        None,
-    ));
+    let printed = ok(&motcua(dir.path(), &["print", "receipt", &code, "--printer", &queue, "--json"], None));
     let outcome: serde_json::Value = serde_json::from_str(&printed).unwrap();
     assert_eq!(outcome["printed"], true, "{printed}");
     let job = outcome["job_id"].as_str().unwrap().to_string();
@@ -214,117 +145,39 @@ fn the_cli_prints_a_receipt_on_a_real_cups_printer() {
     let info = tool("pdfinfo", &[found.to_str().unwrap()]);
     let pages = outcome["pages"].as_u64().unwrap();
     assert!(pages >= 2, "two copies of the receipt");
-    assert!(
-        info.contains(&format!("Pages:           {pages}")),
-        "every page printed: {info}"
-    );
+    assert!(info.contains(&format!("Pages:           {pages}")), "every page printed: {info}");
     assert!(info.contains("(A5)"), "A5 as the job option asked: {info}");
 
     let prefix = dir.path().join("scan");
-    tool(
-        "pdftoppm",
-        &[
-            "-r",
-            "300",
-            "-gray",
-            "-png",
-            "-f",
-            "1",
-            "-l",
-            "1",
-            "-singlefile",
-            found.to_str().unwrap(),
-            prefix.to_str().unwrap(),
-        ],
-    );
-    let symbols = tool(
-        "zbarimg",
-        &["-q", dir.path().join("scan.png").to_str().unwrap()],
-    );
+    tool("pdftoppm", &["-r", "300", "-gray", "-png", "-f", "1", "-l", "1", "-singlefile", found.to_str().unwrap(), prefix.to_str().unwrap()]);
+    let symbols = tool("zbarimg", &["-q", dir.path().join("scan.png").to_str().unwrap()]);
     assert!(symbols.contains(&format!("CODE-128:{code}")), "{symbols}");
     assert!(symbols.contains(&format!("ma={code}")), "{symbols}");
 
     // The printed page looks like our receipt, and clearly less like another dossier's.
     let other_pdf = dir.path().join("other.pdf");
-    ok(&motcua(
-        dir.path(),
-        &[
-            "print",
-            "receipt",
-            &other,
-            "--out",
-            other_pdf.to_str().unwrap(),
-        ],
-        None,
-    ));
+    ok(&motcua(dir.path(), &["print", "receipt", &other, "--out", other_pdf.to_str().unwrap()], None));
     let printed_px = thumbnail(&found, dir.path());
     let same = distance(&printed_px, &thumbnail(&ours, dir.path()));
     let different = distance(&printed_px, &thumbnail(&other_pdf, dir.path()));
     eprintln!("pixel distance to its own receipt {same:.2}, to another dossier's {different:.2}");
-    assert!(
-        same < different,
-        "printed page is not closer to its own receipt: {same:.2} vs {different:.2}"
-    );
-    assert!(
-        same < different * 0.8,
-        "printed page is not clearly its own receipt: {same:.2} vs {different:.2}"
-    );
+    assert!(same < different, "printed page is not closer to its own receipt: {same:.2} vs {different:.2}");
+    assert!(same < different * 0.8, "printed page is not clearly its own receipt: {same:.2} vs {different:.2}");
 
     // The print is in the log, with the queue and the job.
-    let log = ok(&motcua(
-        dir.path(),
-        &[
-            "print",
-            "receipt",
-            &code,
-            "--out",
-            dir.path().join("again.pdf").to_str().unwrap(),
-            "--json",
-        ],
-        None,
-    ));
-    assert_eq!(
-        serde_json::from_str::<serde_json::Value>(&log).unwrap()["reprint"],
-        true
-    );
+    let log = ok(&motcua(dir.path(), &["print", "receipt", &code, "--out", dir.path().join("again.pdf").to_str().unwrap(), "--json"], None));
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&log).unwrap()["reprint"], true);
 }
 
 #[test]
 fn printing_to_a_missing_printer_fails_clearly_and_keeps_the_pdf() {
     let dir = tempfile::tempdir().unwrap();
-    ok(&motcua(
-        dir.path(),
-        &[
-            "init",
-            "--agency-code",
-            "000.00.31.H26",
-            "--agency-name",
-            "UBND phường Ba Đình",
-            "--counter",
-            "Q01",
-            "--code-block",
-            "1-4999",
-        ],
-        None,
-    ));
+    ok(&motcua(dir.path(), &["init", "--agency-code", "000.00.31.H26", "--agency-name", "UBND phường Ba Đình", "--counter", "Q01", "--code-block", "1-4999"], None));
     let code = intake(dir.path(), "Phạm Thị Ỷ Lan");
-    let o = motcua(
-        dir.path(),
-        &[
-            "print",
-            "receipt",
-            &code,
-            "--printer",
-            "May-In-Khong-Ton-Tai",
-        ],
-        None,
-    );
+    let o = motcua(dir.path(), &["print", "receipt", &code, "--printer", "May-In-Khong-Ton-Tai"], None);
     assert_eq!(o.status.code(), Some(5), "printer errors exit 5");
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        err.contains("error [printer]") && err.contains("PDF đã lưu tại"),
-        "{err}"
-    );
+    assert!(err.contains("error [printer]") && err.contains("PDF đã lưu tại"), "{err}");
     let path = err.rsplit("PDF đã lưu tại ").next().unwrap().trim();
     assert!(Path::new(path).exists(), "{path}");
     // The dossier is still there and still printable to a file.
@@ -334,66 +187,18 @@ fn printing_to_a_missing_printer_fails_clearly_and_keeps_the_pdf() {
 #[test]
 fn print_arguments_are_checked() {
     let dir = tempfile::tempdir().unwrap();
-    ok(&motcua(
-        dir.path(),
-        &[
-            "init",
-            "--agency-code",
-            "000.00.31.H26",
-            "--agency-name",
-            "UBND phường Ba Đình",
-            "--counter",
-            "Q01",
-            "--code-block",
-            "1-4999",
-        ],
-        None,
-    ));
+    ok(&motcua(dir.path(), &["init", "--agency-code", "000.00.31.H26", "--agency-name", "UBND phường Ba Đình", "--counter", "Q01", "--code-block", "1-4999"], None));
     let code = intake(dir.path(), "Phạm Thị Ỷ Lan");
     let out = dir.path().join("x.pdf");
-    let o = motcua(
-        dir.path(),
-        &["print", "invoice", &code, "--out", out.to_str().unwrap()],
-        None,
-    );
+    let o = motcua(dir.path(), &["print", "invoice", &code, "--out", out.to_str().unwrap()], None);
     assert_eq!(o.status.code(), Some(2));
-    let o = motcua(
-        dir.path(),
-        &["print", "refusal", &code, "--out", out.to_str().unwrap()],
-        None,
-    );
+    let o = motcua(dir.path(), &["print", "refusal", &code, "--out", out.to_str().unwrap()], None);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("lý do"));
-    let o = motcua(
-        dir.path(),
-        &[
-            "print",
-            "logbook",
-            "--from",
-            "30/11/2026",
-            "--to",
-            "01/11/2026",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        None,
-    );
+    let o = motcua(dir.path(), &["print", "logbook", "--from", "30/11/2026", "--to", "01/11/2026", "--out", out.to_str().unwrap()], None);
     assert_eq!(o.status.code(), Some(2));
     assert!(!out.exists());
-    ok(&motcua(
-        dir.path(),
-        &[
-            "print",
-            "logbook",
-            "--from",
-            "01/11/2026",
-            "--to",
-            "30/11/2026",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        None,
-    ));
+    ok(&motcua(dir.path(), &["print", "logbook", "--from", "01/11/2026", "--to", "30/11/2026", "--out", out.to_str().unwrap()], None));
     assert!(out.exists());
 }
 
@@ -404,43 +209,15 @@ fn a_stopped_printer_is_reported_in_words_and_the_job_is_not_sent() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    ok(&motcua(
-        dir.path(),
-        &[
-            "init",
-            "--agency-code",
-            "000.00.31.H26",
-            "--agency-name",
-            "UBND phường Ba Đình",
-            "--counter",
-            "Q01",
-            "--code-block",
-            "1-4999",
-        ],
-        None,
-    ));
+    ok(&motcua(dir.path(), &["init", "--agency-code", "000.00.31.H26", "--agency-name", "UBND phường Ba Đình", "--counter", "Q01", "--code-block", "1-4999"], None));
     let code = intake(dir.path(), "Phạm Thị Ỷ Lan");
-    let o = motcua(
-        dir.path(),
-        &["print", "receipt", &code, "--printer", &queue],
-        None,
-    );
+    let o = motcua(dir.path(), &["print", "receipt", &code, "--printer", &queue], None);
     assert_eq!(o.status.code(), Some(5));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        err.contains(&format!(
-            "Máy in \"{queue}\" không in được: máy in hết giấy."
-        )),
-        "{err}"
-    );
+    assert!(err.contains(&format!("Máy in \"{queue}\" không in được: máy in hết giấy.")), "{err}");
     let listed = ok(&motcua(dir.path(), &["printers", "--json"], None));
     let printers: serde_json::Value = serde_json::from_str(&listed).unwrap();
-    let stopped = printers
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == queue.as_str())
-        .expect("listed");
+    let stopped = printers.as_array().unwrap().iter().find(|p| p["name"] == queue.as_str()).expect("listed");
     assert_eq!(stopped["ready"], false);
     assert_eq!(stopped["state"], "stopped: máy in hết giấy");
 }

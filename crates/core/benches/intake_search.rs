@@ -55,19 +55,12 @@ impl Rng {
     }
 }
 
-const SURNAMES: &[&str] = &[
-    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
-    "Hồ", "Ngô", "Dương", "Lý", "Đinh", "Trịnh", "Mai", "Tạ",
-];
-const MIDDLE: &[&str] = &[
-    "Văn", "Thị", "Hữu", "Đức", "Minh", "Thanh", "Ngọc", "Quang", "Thu", "Hoàng", "Xuân", "Bảo",
-    "Gia", "Khánh", "Thùy",
-];
+const SURNAMES: &[&str] = &["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Đinh", "Trịnh", "Mai", "Tạ"];
+const MIDDLE: &[&str] = &["Văn", "Thị", "Hữu", "Đức", "Minh", "Thanh", "Ngọc", "Quang", "Thu", "Hoàng", "Xuân", "Bảo", "Gia", "Khánh", "Thùy"];
 const GIVEN: &[&str] = &[
-    "An", "Anh", "Bình", "Chi", "Cường", "Dũng", "Dung", "Giang", "Hà", "Hải", "Hạnh", "Hiếu",
-    "Hoa", "Hùng", "Huyền", "Khoa", "Lan", "Linh", "Long", "Mai", "Minh", "Nam", "Nga", "Ngọc",
-    "Nhung", "Phong", "Phúc", "Phước", "Quân", "Quỳnh", "Sơn", "Tâm", "Thảo", "Thắng", "Trang",
-    "Trung", "Tuấn", "Tuyết", "Vân", "Việt", "Vy", "Yến",
+    "An", "Anh", "Bình", "Chi", "Cường", "Dũng", "Dung", "Giang", "Hà", "Hải", "Hạnh", "Hiếu", "Hoa", "Hùng", "Huyền", "Khoa", "Lan", "Linh", "Long",
+    "Mai", "Minh", "Nam", "Nga", "Ngọc", "Nhung", "Phong", "Phúc", "Phước", "Quân", "Quỳnh", "Sơn", "Tâm", "Thảo", "Thắng", "Trang", "Trung", "Tuấn",
+    "Tuyết", "Vân", "Việt", "Vy", "Yến",
 ];
 
 fn request(rng: &mut Rng, procedure: &str, i: u64) -> IntakeRequest {
@@ -76,21 +69,12 @@ fn request(rng: &mut Rng, procedure: &str, i: u64) -> IntakeRequest {
     IntakeRequest {
         procedure_code: procedure.to_string(),
         applicant: Applicant {
-            full_name: format!(
-                "{} {} {}",
-                rng.pick(SURNAMES),
-                rng.pick(MIDDLE),
-                rng.pick(GIVEN)
-            ),
+            full_name: format!("{} {} {}", rng.pick(SURNAMES), rng.pick(MIDDLE), rng.pick(GIVEN)),
             id_type: IdType::Cccd,
             id_number: format!("001{}{:02}{:06}", century, year % 100, i % 1_000_000),
             date_of_birth: format!("{year}-0{}-1{}", 1 + rng.next() % 9, rng.next() % 9),
             phone: format!("09{:08}", i % 100_000_000),
-            address: format!(
-                "Số {} ngõ {} phố Đội Cấn, phường Ba Đình, Hà Nội",
-                1 + rng.next() % 200,
-                1 + rng.next() % 90
-            ),
+            address: format!("Số {} ngõ {} phố Đội Cấn, phường Ba Đình, Hà Nội", 1 + rng.next() % 200, 1 + rng.next() % 90),
             email: None,
             identity: Default::default(),
         },
@@ -121,10 +105,7 @@ fn ms(d: Duration) -> String {
 }
 
 fn env(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.replace('_', "").parse().ok())
-        .unwrap_or(default)
+    std::env::var(name).ok().and_then(|v| v.replace('_', "").parse().ok()).unwrap_or(default)
 }
 
 fn main() {
@@ -136,71 +117,37 @@ fn main() {
     };
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    println!(
-        "motcua bench: {n_dossiers} dossiers, {n_intakes} timed intakes, dir {}",
-        dir.display()
-    );
+    println!("motcua bench: {n_dossiers} dossiers, {n_intakes} timed intakes, dir {}", dir.display());
 
     // 1. bare SQLite single-row commit with fsync, same settings as the store
     let bare = rusqlite::Connection::open(dir.join("bare.sqlite3")).unwrap();
     bare.pragma_update(None, "journal_mode", "WAL").unwrap();
     bare.pragma_update(None, "synchronous", "FULL").unwrap();
-    bare.execute_batch("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT NOT NULL)")
-        .unwrap();
+    bare.execute_batch("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT NOT NULL)").unwrap();
     let mut bare_t = Vec::new();
     for i in 0..n_intakes {
         let t = Instant::now();
         bare.execute_batch("BEGIN IMMEDIATE").unwrap();
-        bare.execute("INSERT INTO t(v) VALUES (?1)", [format!("row {i}")])
-            .unwrap();
+        bare.execute("INSERT INTO t(v) VALUES (?1)", [format!("row {i}")]).unwrap();
         bare.execute_batch("COMMIT").unwrap();
         bare_t.push(t.elapsed());
     }
 
     // 2. generated dossiers, through the real intake path in batches (seeding only: synchronous=OFF)
-    let clock = Arc::new(SteppingClock {
-        start: parse_local("2024-01-02T07:30").unwrap(),
-        step: 17,
-        n: AtomicI64::new(0),
-    });
+    let clock = Arc::new(SteppingClock { start: parse_local("2024-01-02T07:30").unwrap(), step: 17, n: AtomicI64::new(0) });
     let mut store = Store::open_dir(&dir.join("counter"), clock.clone()).unwrap();
     store.ensure_demo().unwrap();
     // procedures with cases need one chosen at intake: the bench takes those without
-    let procs: Vec<String> = store
-        .procedures()
-        .iter()
-        .filter(|p| p.cases.is_empty())
-        .map(|p| p.code.clone())
-        .collect();
+    let procs: Vec<String> = store.procedures().iter().filter(|p| p.cases.is_empty()).map(|p| p.code.clone()).collect();
     let mut rng = Rng(0x9E3779B97F4A7C15);
     // the pool of document files and, per procedure, the checklist items they are attached to
     let n_docs = env("BENCH_DOCS", 2) as usize;
     let pool: Vec<String> = (0..env("BENCH_DOC_POOL", 2000))
-        .map(|k| {
-            motcua_core::documents::store_file(
-                &store,
-                format!("%PDF-1.4\n% bench document {k}\n%%EOF\n").as_bytes(),
-            )
-            .unwrap()
-            .sha256
-        })
+        .map(|k| motcua_core::documents::store_file(&store, format!("%PDF-1.4\n% bench document {k}\n%%EOF\n").as_bytes()).unwrap().sha256)
         .collect();
     let items: std::collections::HashMap<String, Vec<String>> = procs
         .iter()
-        .map(|c| {
-            (
-                c.clone(),
-                store
-                    .procedure(c)
-                    .unwrap()
-                    .terms(None)
-                    .unwrap()
-                    .documents
-                    .iter()
-                    .map(|d| d.id.clone())
-                    .collect(),
-            )
-        })
+        .map(|c| (c.clone(), store.procedure(c).unwrap().terms(None).unwrap().documents.iter().map(|d| d.id.clone()).collect()))
         .collect();
     let attach = |rng: &mut Rng, r: &mut IntakeRequest, k: usize| {
         let ids = &items[&r.procedure_code];
@@ -223,11 +170,7 @@ fn main() {
         let k = batch.min(n_dossiers - i);
         let reqs: Vec<IntakeRequest> = (0..k)
             .map(|j| {
-                let mut r = request(
-                    &mut rng,
-                    &procs[((i + j) % procs.len() as u64) as usize],
-                    i + j,
-                );
+                let mut r = request(&mut rng, &procs[((i + j) % procs.len() as u64) as usize], i + j);
                 attach(&mut rng, &mut r, n_docs);
                 r
             })
@@ -235,52 +178,34 @@ fn main() {
         submit_batch(&mut store, &reqs).unwrap();
         i += k;
         if i % 100_000 == 0 {
-            println!(
-                "  seeded {i} in {:.0} s",
-                seed_start.elapsed().as_secs_f64()
-            );
+            println!("  seeded {i} in {:.0} s", seed_start.elapsed().as_secs_f64());
         }
     }
     // the bench shapes and inspects the file on a connection of its own (the core's is private);
     // seeding is in batches of 10 000 per transaction, so it needs no relaxed durability
     let sql = rusqlite::Connection::open(store.path()).unwrap();
-    sql.execute_batch("PRAGMA wal_checkpoint(TRUNCATE); ANALYZE; PRAGMA optimize;")
-        .unwrap();
+    sql.execute_batch("PRAGMA wal_checkpoint(TRUNCATE); ANALYZE; PRAGMA optimize;").unwrap();
     println!("  seeding took {:.1} s", seed_start.elapsed().as_secs_f64());
 
     // 3. timed intakes, one transaction (one fsync) each, as at the counter: alternately without and
     // with documents (the files already scanned: what the confirm key costs)
     let (mut intake_t, mut intake_docs_t) = (Vec::new(), Vec::new());
     for j in 0..n_intakes {
-        let mut r = request(
-            &mut rng,
-            &procs[(j % procs.len() as u64) as usize],
-            n_dossiers + j,
-        );
+        let mut r = request(&mut rng, &procs[(j % procs.len() as u64) as usize], n_dossiers + j);
         let with_docs = j % 2 == 1 && n_docs > 0;
         if with_docs {
             attach(&mut rng, &mut r, n_docs);
         }
         let t = Instant::now();
         submit(&mut store, &r).unwrap();
-        if with_docs {
-            &mut intake_docs_t
-        } else {
-            &mut intake_t
-        }
-        .push(t.elapsed());
+        if with_docs { &mut intake_docs_t } else { &mut intake_t }.push(t.elapsed());
     }
 
     // 4. search
     let mut queries: Vec<(String, String)> = Vec::new();
     let sample_codes: Vec<(String, String, String)> = {
-        let mut st = sql
-            .prepare("SELECT code, id_number, phone FROM dossiers WHERE id % 997 = 0 LIMIT 200")
-            .unwrap();
-        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect()
+        let mut st = sql.prepare("SELECT code, id_number, phone FROM dossiers WHERE id % 997 = 0 LIMIT 200").unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect()
     };
     for (code, id, phone) in &sample_codes {
         queries.push(("code".into(), code.clone()));
@@ -289,18 +214,10 @@ fn main() {
         queries.push(("phone".into(), phone.clone()));
     }
     for _ in 0..200 {
-        let name = format!(
-            "{} {} {}",
-            rng.pick(SURNAMES),
-            rng.pick(MIDDLE),
-            rng.pick(GIVEN)
-        );
+        let name = format!("{} {} {}", rng.pick(SURNAMES), rng.pick(MIDDLE), rng.pick(GIVEN));
         queries.push(("name".into(), name.clone()));
         queries.push(("name-unaccented".into(), motcua_core::text::fold(&name)));
-        queries.push((
-            "given-prefix".into(),
-            motcua_core::text::fold(rng.pick(GIVEN))[..2].to_string(),
-        ));
+        queries.push(("given-prefix".into(), motcua_core::text::fold(rng.pick(GIVEN))[..2].to_string()));
     }
     let mut by_kind: std::collections::BTreeMap<String, Vec<Duration>> = Default::default();
     let mut all = Vec::new();
@@ -308,40 +225,24 @@ fn main() {
         let t = Instant::now();
         let page = search(&store, q, None, None).unwrap();
         let e = t.elapsed();
-        assert!(
-            !page.hits.is_empty() || kind.starts_with("name"),
-            "no hit for {kind} {q}"
-        );
+        assert!(!page.hits.is_empty() || kind.starts_with("name"), "no hit for {kind} {q}");
         by_kind.entry(kind.clone()).or_default().push(e);
         all.push(e);
     }
 
     // the size of the database as intake and search left it (before step 5 rewrites statuses in bulk)
-    sql.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
-        .unwrap();
+    sql.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
     let db_bytes: u64 = std::fs::read_dir(dir.join("counter"))
         .unwrap()
-        .filter_map(|e| {
-            e.ok()
-                .and_then(|e| e.metadata().ok())
-                .filter(|m| m.is_file())
-        })
+        .filter_map(|e| e.ok().and_then(|e| e.metadata().ok()).filter(|m| m.is_file()))
         .map(|m| m.len())
         .sum();
-    let rows = |t: &str| -> i64 {
-        sql.query_row(&format!("SELECT COUNT(*) FROM {t}"), [], |r| r.get(0))
-            .unwrap()
-    };
-    let (n_attached, n_uploads, n_dicts) = (
-        rows("dossier_documents"),
-        rows("blob_uploads"),
-        rows("payload_dicts"),
-    );
+    let rows = |t: &str| -> i64 { sql.query_row(&format!("SELECT COUNT(*) FROM {t}"), [], |r| r.get(0)).unwrap() };
+    let (n_attached, n_uploads, n_dicts) = (rows("dossier_documents"), rows("blob_uploads"), rows("payload_dicts"));
 
     // 3b. backups: the first copies the database and every document, the next only new documents
-    let backup_dir = std::env::var("BENCH_BACKUP_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|_| dir.join("backup"));
+    // (before step 5, which edits the projection directly: a backup's check would rightly refuse it)
+    let backup_dir = std::env::var("BENCH_BACKUP_DIR").map(std::path::PathBuf::from).unwrap_or_else(|_| dir.join("backup"));
     let _ = std::fs::remove_dir_all(&backup_dir);
     let mut backups = Vec::new();
     for why in ["full", "incremental"] {
@@ -358,30 +259,12 @@ fn main() {
     // setting the projection's status directly (replaying a million returns would take an hour and the
     // lists read only the projection); the open ones are spread over the open statuses.
     let n_open = env("BENCH_OPEN", 20_000).min(n_dossiers / 5);
-    let max_id: i64 = sql
-        .query_row("SELECT MAX(id) FROM dossiers", [], |r| r.get(0))
-        .unwrap();
+    let max_id: i64 = sql.query_row("SELECT MAX(id) FROM dossiers", [], |r| r.get(0)).unwrap();
     let first_open = max_id - n_open as i64 + 1;
-    sql.execute(
-        "UPDATE dossiers SET status = 'returned' WHERE id < ?1",
-        [first_open],
-    )
-    .unwrap();
-    sql.execute(
-        "UPDATE dossiers SET status = 'in_process' WHERE id >= ?1 AND id % 4 = 1",
-        [first_open],
-    )
-    .unwrap();
-    sql.execute(
-        "UPDATE dossiers SET status = 'waiting_supplement' WHERE id >= ?1 AND id % 10 = 2",
-        [first_open],
-    )
-    .unwrap();
-    sql.execute(
-        "UPDATE dossiers SET status = 'result_ready' WHERE id >= ?1 AND id % 10 = 3",
-        [first_open],
-    )
-    .unwrap();
+    sql.execute("UPDATE dossiers SET status = 'returned' WHERE id < ?1", [first_open]).unwrap();
+    sql.execute("UPDATE dossiers SET status = 'in_process' WHERE id >= ?1 AND id % 4 = 1", [first_open]).unwrap();
+    sql.execute("UPDATE dossiers SET status = 'waiting_supplement' WHERE id >= ?1 AND id % 10 = 2", [first_open]).unwrap();
+    sql.execute("UPDATE dossiers SET status = 'result_ready' WHERE id >= ?1 AND id % 10 = 3", [first_open]).unwrap();
     sql.execute_batch("ANALYZE; PRAGMA optimize;").unwrap();
     let mut counts_t = Vec::new();
     let mut counts_seen = None;
@@ -390,13 +273,7 @@ fn main() {
         counts_seen = Some(lifecycle::counts(&store).unwrap());
         counts_t.push(t.elapsed());
     }
-    let lists = [
-        WorkList::Overdue,
-        WorkList::DueToday,
-        WorkList::DueSoon,
-        WorkList::WaitingSupplement,
-        WorkList::ReadyToCollect,
-    ];
+    let lists = [WorkList::Overdue, WorkList::DueToday, WorkList::DueSoon, WorkList::WaitingSupplement, WorkList::ReadyToCollect];
     let mut list_t = Vec::new();
     for _ in 0..40 {
         for l in lists {
@@ -407,15 +284,8 @@ fn main() {
         }
     }
     let received: Vec<String> = {
-        let mut st = sql
-            .prepare(
-                "SELECT code FROM dossiers WHERE status = 'received' ORDER BY id DESC LIMIT 2000",
-            )
-            .unwrap();
-        st.query_map([], |r| r.get(0))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect()
+        let mut st = sql.prepare("SELECT code FROM dossiers WHERE status = 'received' ORDER BY id DESC LIMIT 2000").unwrap();
+        st.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
     };
     let batch_size = 200.min(received.len() / 5).max(1);
     let mut scan_t = Vec::new();
@@ -427,14 +297,7 @@ fn main() {
             scan_t.push(t.elapsed());
         }
         let t = Instant::now();
-        let done = lifecycle::apply_many(
-            &mut store,
-            chunk,
-            &Command::HandOver {
-                department: "Phòng Văn hóa - Xã hội".into(),
-            },
-        )
-        .unwrap();
+        let done = lifecycle::apply_many(&mut store, chunk, &Command::HandOver { department: "Phòng Văn hóa - Xã hội".into() }).unwrap();
         batch_t.push(t.elapsed());
         assert_eq!(done.len(), chunk.len());
     }
@@ -444,76 +307,23 @@ fn main() {
     println!("|---|---|---|---|");
     let mut b = bare_t.clone();
     let mut it = intake_t.clone();
-    println!(
-        "| bare SQLite commit (WAL, FULL) | {} | {} | {} |",
-        ms(pct(&mut b, 0.5)),
-        ms(pct(&mut b, 0.95)),
-        ms(pct(&mut b, 0.99))
-    );
-    println!(
-        "| intake of one dossier | {} | {} | {} |",
-        ms(pct(&mut it, 0.5)),
-        ms(pct(&mut it, 0.95)),
-        ms(pct(&mut it, 0.99))
-    );
+    println!("| bare SQLite commit (WAL, FULL) | {} | {} | {} |", ms(pct(&mut b, 0.5)), ms(pct(&mut b, 0.95)), ms(pct(&mut b, 0.99)));
+    println!("| intake of one dossier | {} | {} | {} |", ms(pct(&mut it, 0.5)), ms(pct(&mut it, 0.95)), ms(pct(&mut it, 0.99)));
     if !intake_docs_t.is_empty() {
         let mut id = intake_docs_t.clone();
-        println!(
-            "| intake of one dossier with {n_docs} documents | {} | {} | {} |",
-            ms(pct(&mut id, 0.5)),
-            ms(pct(&mut id, 0.95)),
-            ms(pct(&mut id, 0.99))
-        );
+        println!("| intake of one dossier with {n_docs} documents | {} | {} | {} |", ms(pct(&mut id, 0.5)), ms(pct(&mut id, 0.95)), ms(pct(&mut id, 0.99)));
     }
     for (k, v) in by_kind.iter_mut() {
-        println!(
-            "| search: {k} ({} queries) | {} | {} | {} |",
-            v.len(),
-            ms(pct(v, 0.5)),
-            ms(pct(v, 0.95)),
-            ms(pct(v, 0.99))
-        );
+        println!("| search: {k} ({} queries) | {} | {} | {} |", v.len(), ms(pct(v, 0.5)), ms(pct(v, 0.95)), ms(pct(v, 0.99)));
     }
-    println!(
-        "| search: all ({} queries) | {} | {} | {} |",
-        all.len(),
-        ms(pct(&mut all, 0.5)),
-        ms(pct(&mut all, 0.95)),
-        ms(pct(&mut all, 0.99))
-    );
-    println!(
-        "| work-list counts, home screen ({n_open} open) | {} | {} | {} |",
-        ms(pct(&mut counts_t, 0.5)),
-        ms(pct(&mut counts_t, 0.95)),
-        ms(pct(&mut counts_t, 0.99))
-    );
-    println!(
-        "| one work list, first 200 rows | {} | {} | {} |",
-        ms(pct(&mut list_t, 0.5)),
-        ms(pct(&mut list_t, 0.95)),
-        ms(pct(&mut list_t, 0.99))
-    );
-    println!(
-        "| scan: dossier by code | {} | {} | {} |",
-        ms(pct(&mut scan_t, 0.5)),
-        ms(pct(&mut scan_t, 0.95)),
-        ms(pct(&mut scan_t, 0.99))
-    );
-    println!(
-        "| handover batch of {batch_size} confirmed ({} batches) | {} | {} | {} |",
-        batch_t.len(),
-        ms(pct(&mut batch_t, 0.5)),
-        ms(pct(&mut batch_t, 0.95)),
-        ms(pct(&mut batch_t, 0.99))
-    );
+    println!("| search: all ({} queries) | {} | {} | {} |", all.len(), ms(pct(&mut all, 0.5)), ms(pct(&mut all, 0.95)), ms(pct(&mut all, 0.99)));
+    println!("| work-list counts, home screen ({n_open} open) | {} | {} | {} |", ms(pct(&mut counts_t, 0.5)), ms(pct(&mut counts_t, 0.95)), ms(pct(&mut counts_t, 0.99)));
+    println!("| one work list, first 200 rows | {} | {} | {} |", ms(pct(&mut list_t, 0.5)), ms(pct(&mut list_t, 0.95)), ms(pct(&mut list_t, 0.99)));
+    println!("| scan: dossier by code | {} | {} | {} |", ms(pct(&mut scan_t, 0.5)), ms(pct(&mut scan_t, 0.95)), ms(pct(&mut scan_t, 0.99)));
+    println!("| handover batch of {batch_size} confirmed ({} batches) | {} | {} | {} |", batch_t.len(), ms(pct(&mut batch_t, 0.5)), ms(pct(&mut batch_t, 0.95)), ms(pct(&mut batch_t, 0.99)));
     println!("work counts at the end: {:?}", counts_seen.unwrap());
     println!();
-    println!(
-        "database: {} dossiers, {:.1} MB ({:.0} bytes per dossier)",
-        n_dossiers + n_intakes,
-        db_bytes as f64 / 1e6,
-        db_bytes as f64 / (n_dossiers + n_intakes) as f64
-    );
+    println!("database: {} dossiers, {:.1} MB ({:.0} bytes per dossier)", n_dossiers + n_intakes, db_bytes as f64 / 1e6, db_bytes as f64 / (n_dossiers + n_intakes) as f64);
     let ratio = pct(&mut it, 0.99).as_secs_f64() / pct(&mut b, 0.99).as_secs_f64();
     println!("intake p99 / bare commit p99 = {ratio:.2}");
     println!("documents: {n_attached} attached ({n_docs} per dossier), {n_uploads} distinct files in the upload queue, {n_dicts} catalog snapshots");

@@ -125,12 +125,7 @@ pub struct Session {
 impl Session {
     /// The app's own background work (sync, scheduled backups): not a person.
     pub fn system() -> Session {
-        Session {
-            clerk_id: String::new(),
-            clerk_name: "Hệ thống".into(),
-            role: Role::Admin,
-            locked: false,
-        }
+        Session { clerk_id: String::new(), clerk_name: "Hệ thống".into(), role: Role::Admin, locked: false }
     }
 }
 
@@ -167,13 +162,7 @@ fn hash(secret: &str) -> Result<String> {
 }
 
 fn verify(secret: &str, phc: &str) -> bool {
-    PasswordHash::new(phc)
-        .map(|h| {
-            Argon2::default()
-                .verify_password(secret.as_bytes(), &h)
-                .is_ok()
-        })
-        .unwrap_or(false)
+    PasswordHash::new(phc).map(|h| Argon2::default().verify_password(secret.as_bytes(), &h).is_ok()).unwrap_or(false)
 }
 
 /// An argon2id hash made once with the parameters of `hash` (`Argon2::default()`), of a secret
@@ -194,19 +183,14 @@ fn verify_or_dummy(secret: &str, phc: Option<&str>) -> bool {
 }
 
 pub fn accounts_enabled(store: &Store) -> Result<bool> {
-    Ok(store.conn().query_row(
-        "SELECT EXISTS(SELECT 1 FROM clerks WHERE password_hash IS NOT NULL AND active = 1)",
-        [],
-        |r| r.get(0),
-    )?)
+    Ok(store.conn().query_row("SELECT EXISTS(SELECT 1 FROM clerks WHERE password_hash IS NOT NULL AND active = 1)", [], |r| r.get(0))?)
 }
 
 pub fn state(store: &Store) -> Result<AuthState> {
     Ok(AuthState {
         accounts_enabled: accounts_enabled(store)?,
         session: store.session().cloned(),
-        lock_after_minutes: crate::settings::CounterSettings::load_unchecked(store)?
-            .lock_after_minutes,
+        lock_after_minutes: crate::settings::CounterSettings::load_unchecked(store)?.lock_after_minutes,
     })
 }
 
@@ -218,36 +202,18 @@ fn audit(store: &mut Store, actor: &str, action: &str, subject: &str) -> Result<
     Ok(())
 }
 
-fn upsert(
-    store: &mut Store,
-    id: &str,
-    name: &str,
-    role: Role,
-    password: &str,
-    pin: Option<&str>,
-    action: &str,
-) -> Result<Account> {
+fn upsert(store: &mut Store, id: &str, name: &str, role: Role, password: &str, pin: Option<&str>, action: &str) -> Result<Account> {
     let id = id.trim().to_string();
     crate::limits::length("id", "Tên đăng nhập", &id, crate::limits::CODE)?;
-    if id.is_empty()
-        || !id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_')
-    {
-        return Err(CoreError::validation(
-            "id",
-            "Tên đăng nhập chỉ gồm chữ, số, dấu chấm, gạch dưới",
-        ));
+    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_') {
+        return Err(CoreError::validation("id", "Tên đăng nhập chỉ gồm chữ, số, dấu chấm, gạch dưới"));
     }
     let name = crate::limits::text("name", "Họ tên", name, crate::limits::NAME)?;
     if name.is_empty() {
         return Err(CoreError::validation("name", "Họ tên không được để trống"));
     }
     if id.chars().count() > 64 {
-        return Err(CoreError::validation(
-            "id",
-            "Tên đăng nhập dài tối đa 64 ký tự",
-        ));
+        return Err(CoreError::validation("id", "Tên đăng nhập dài tối đa 64 ký tự"));
     }
     policy::check_password(&id, &name, password)?;
     if let Some(p) = pin {
@@ -262,60 +228,24 @@ fn upsert(
            pin_hash = excluded.pin_hash, failed_pins = 0, active = 1",
         params![id, name, role.as_str(), pw, pin_hash],
     )?;
-    crate::audit::record(
-        &tx,
-        at,
-        &actor,
-        action,
-        &id,
-        &serde_json::json!({ "role": role.as_str() }),
-    )?;
+    crate::audit::record(&tx, at, &actor, action, &id, &serde_json::json!({ "role": role.as_str() }))?;
     // a new password ends a lock from wrong ones
     lockout::succeeded(&tx, &id)?;
     tx.commit()?;
-    Ok(Account {
-        id,
-        name,
-        role,
-        active: true,
-        has_pin: pin.is_some(),
-    })
+    Ok(Account { id, name, role, active: true, has_pin: pin.is_some() })
 }
 
 /// First run: the admin account (refused once any account exists). Logs the admin in.
-pub fn create_first_admin(
-    store: &mut Store,
-    id: &str,
-    name: &str,
-    password: &str,
-    pin: Option<&str>,
-) -> Result<Session> {
+pub fn create_first_admin(store: &mut Store, id: &str, name: &str, password: &str, pin: Option<&str>) -> Result<Session> {
     if accounts_enabled(store)? {
-        return Err(CoreError::Conflict(
-            "Đã có tài khoản quản trị: đăng nhập bằng tài khoản đó để thêm tài khoản".into(),
-        ));
+        return Err(CoreError::Conflict("Đã có tài khoản quản trị: đăng nhập bằng tài khoản đó để thêm tài khoản".into()));
     }
-    upsert(
-        store,
-        id,
-        name,
-        Role::Admin,
-        password,
-        pin,
-        "account.create_admin",
-    )?;
+    upsert(store, id, name, Role::Admin, password, pin, "account.create_admin")?;
     login(store, id, password)
 }
 
 /// Adds (or resets) an account: admins only.
-pub fn add_account(
-    store: &mut Store,
-    id: &str,
-    name: &str,
-    role: Role,
-    password: &str,
-    pin: Option<&str>,
-) -> Result<Account> {
+pub fn add_account(store: &mut Store, id: &str, name: &str, role: Role, password: &str, pin: Option<&str>) -> Result<Account> {
     store.require(Right::Accounts)?;
     upsert(store, id, name, role, password, pin, "account.set")
 }
@@ -324,9 +254,7 @@ pub fn add_account(
 pub fn deactivate(store: &mut Store, id: &str) -> Result<()> {
     store.require(Right::Accounts)?;
     if store.session().is_some_and(|s| s.clerk_id == id.trim()) {
-        return Err(CoreError::Conflict(
-            "Không tự khóa tài khoản đang đăng nhập".into(),
-        ));
+        return Err(CoreError::Conflict("Không tự khóa tài khoản đang đăng nhập".into()));
     }
     let (at, actor) = (store.clock().now(), store.actor());
     let tx = store.write_tx()?;
@@ -334,14 +262,7 @@ pub fn deactivate(store: &mut Store, id: &str) -> Result<()> {
     if n == 0 {
         return Err(CoreError::NotFound(format!("Không có tài khoản {id}")));
     }
-    crate::audit::record(
-        &tx,
-        at,
-        &actor,
-        "account.deactivate",
-        id.trim(),
-        &serde_json::Value::Null,
-    )?;
+    crate::audit::record(&tx, at, &actor, "account.deactivate", id.trim(), &serde_json::Value::Null)?;
     tx.commit()?;
     Ok(())
 }
@@ -352,13 +273,7 @@ pub fn list(store: &Store) -> Result<Vec<Account>> {
     let mut st = store.conn().prepare("SELECT id, name, role, active, pin_hash IS NOT NULL FROM clerks WHERE password_hash IS NOT NULL ORDER BY id")?;
     let rows = st.query_map([], |r| {
         let role: String = r.get(2)?;
-        Ok(Account {
-            id: r.get(0)?,
-            name: r.get(1)?,
-            role: Role::parse(&role).unwrap_or(Role::Clerk),
-            active: r.get::<_, i64>(3)? == 1,
-            has_pin: r.get(4)?,
-        })
+        Ok(Account { id: r.get(0)?, name: r.get(1)?, role: Role::parse(&role).unwrap_or(Role::Clerk), active: r.get::<_, i64>(3)? == 1, has_pin: r.get(4)? })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -382,20 +297,10 @@ pub fn login(store: &mut Store, id: &str, password: &str) -> Result<Session> {
     let row = account_row(store, id)?;
     let ok = verify_or_dummy(password, row.as_ref().and_then(|r| r.2.as_deref()));
     let Some((name, role, ..)) = row.filter(|_| ok) else {
-        return Err(lockout::failed(
-            store,
-            id,
-            "login_failed",
-            "Tên đăng nhập hoặc mật khẩu không đúng",
-        )?);
+        return Err(lockout::failed(store, id, "login_failed", "Tên đăng nhập hoặc mật khẩu không đúng")?);
     };
     let id = id.trim();
-    let session = Session {
-        clerk_id: id.into(),
-        clerk_name: name,
-        role: Role::parse(&role).unwrap_or(Role::Clerk),
-        locked: false,
-    };
+    let session = Session { clerk_id: id.into(), clerk_name: name, role: Role::parse(&role).unwrap_or(Role::Clerk), locked: false };
     let at = store.clock().now();
     let tx = store.write_tx()?;
     tx.execute("UPDATE clerks SET failed_pins = 0 WHERE id = ?1", [id])?;
@@ -416,9 +321,7 @@ pub fn logout(store: &mut Store) -> Result<()> {
 
 /// Locks the screen (idle time, or on demand). Nothing personal is shown until it is unlocked.
 pub fn lock(store: &mut Store) -> Result<()> {
-    let Some(mut s) = store.session().cloned() else {
-        return Ok(());
-    };
+    let Some(mut s) = store.session().cloned() else { return Ok(()) };
     if !s.locked {
         s.locked = true;
         store.set_session(Some(s.clone()));
@@ -429,52 +332,26 @@ pub fn lock(store: &mut Store) -> Result<()> {
 
 /// Unlocks with the PIN; after `MAX_PIN_TRIES` wrong PINs only the password unlocks.
 pub fn unlock_with_pin(store: &mut Store, pin: &str) -> Result<Session> {
-    let s = store
-        .session()
-        .cloned()
-        .ok_or_else(|| CoreError::forbidden(Reason::NotLoggedIn, "Chưa đăng nhập"))?;
-    let (_, _, _, pin_hash, failed) = account_row(store, &s.clerk_id)?
-        .ok_or_else(|| CoreError::forbidden(Reason::AccountInactive, "Tài khoản đã bị khóa"))?;
+    let s = store.session().cloned().ok_or_else(|| CoreError::forbidden(Reason::NotLoggedIn, "Chưa đăng nhập"))?;
+    let (_, _, _, pin_hash, failed) = account_row(store, &s.clerk_id)?.ok_or_else(|| CoreError::forbidden(Reason::AccountInactive, "Tài khoản đã bị khóa"))?;
     let Some(pin_hash) = pin_hash else {
-        return Err(CoreError::forbidden(
-            Reason::NoPin,
-            "Tài khoản chưa có mã PIN: mở khóa bằng mật khẩu",
-        ));
+        return Err(CoreError::forbidden(Reason::NoPin, "Tài khoản chưa có mã PIN: mở khóa bằng mật khẩu"));
     };
     if failed >= MAX_PIN_TRIES {
-        return Err(CoreError::forbidden(
-            Reason::PinLocked,
-            format!("Đã nhập sai PIN {MAX_PIN_TRIES} lần: mở khóa bằng mật khẩu"),
-        ));
+        return Err(CoreError::forbidden(Reason::PinLocked, format!("Đã nhập sai PIN {MAX_PIN_TRIES} lần: mở khóa bằng mật khẩu")));
     }
     if !verify(pin, &pin_hash) {
         // the count and its audit entry in one transaction
         let at = store.clock().now();
         let tx = store.write_tx()?;
-        tx.execute(
-            "UPDATE clerks SET failed_pins = failed_pins + 1 WHERE id = ?1",
-            [&s.clerk_id],
-        )?;
-        crate::audit::record(
-            &tx,
-            at,
-            &s.clerk_id,
-            "unlock_failed",
-            &s.clerk_id,
-            &serde_json::Value::Null,
-        )?;
+        tx.execute("UPDATE clerks SET failed_pins = failed_pins + 1 WHERE id = ?1", [&s.clerk_id])?;
+        crate::audit::record(&tx, at, &s.clerk_id, "unlock_failed", &s.clerk_id, &serde_json::Value::Null)?;
         tx.commit()?;
         let left = MAX_PIN_TRIES.saturating_sub(failed + 1);
         return Err(if left == 0 {
-            CoreError::forbidden(
-                Reason::PinLocked,
-                format!("Mã PIN không đúng. Đã sai {MAX_PIN_TRIES} lần: mở khóa bằng mật khẩu"),
-            )
+            CoreError::forbidden(Reason::PinLocked, format!("Mã PIN không đúng. Đã sai {MAX_PIN_TRIES} lần: mở khóa bằng mật khẩu"))
         } else {
-            CoreError::forbidden(
-                Reason::BadCredentials,
-                format!("Mã PIN không đúng (còn {left} lần thử)"),
-            )
+            CoreError::forbidden(Reason::BadCredentials, format!("Mã PIN không đúng (còn {left} lần thử)"))
         });
     }
     unlocked(store, s)
@@ -483,19 +360,11 @@ pub fn unlock_with_pin(store: &mut Store, pin: &str) -> Result<Session> {
 /// Unlocks with the password (resets the PIN tries). Wrong passwords count towards the same lock
 /// as wrong logins: a locked screen is no way round it.
 pub fn unlock_with_password(store: &mut Store, password: &str) -> Result<Session> {
-    let s = store
-        .session()
-        .cloned()
-        .ok_or_else(|| CoreError::forbidden(Reason::NotLoggedIn, "Chưa đăng nhập"))?;
+    let s = store.session().cloned().ok_or_else(|| CoreError::forbidden(Reason::NotLoggedIn, "Chưa đăng nhập"))?;
     lockout::refuse_if_locked(store, &s.clerk_id)?;
     let row = account_row(store, &s.clerk_id)?;
     if !verify_or_dummy(password, row.as_ref().and_then(|r| r.2.as_deref())) {
-        return Err(lockout::failed(
-            store,
-            &s.clerk_id,
-            "unlock_failed",
-            "Mật khẩu không đúng",
-        )?);
+        return Err(lockout::failed(store, &s.clerk_id, "unlock_failed", "Mật khẩu không đúng")?);
     }
     unlocked(store, s)
 }
@@ -503,19 +372,9 @@ pub fn unlock_with_password(store: &mut Store, password: &str) -> Result<Session
 fn unlocked(store: &mut Store, mut s: Session) -> Result<Session> {
     let at = store.clock().now();
     let tx = store.write_tx()?;
-    tx.execute(
-        "UPDATE clerks SET failed_pins = 0 WHERE id = ?1",
-        [&s.clerk_id],
-    )?;
+    tx.execute("UPDATE clerks SET failed_pins = 0 WHERE id = ?1", [&s.clerk_id])?;
     lockout::succeeded(&tx, &s.clerk_id)?;
-    crate::audit::record(
-        &tx,
-        at,
-        &s.clerk_id,
-        "unlock",
-        &s.clerk_id,
-        &serde_json::Value::Null,
-    )?;
+    crate::audit::record(&tx, at, &s.clerk_id, "unlock", &s.clerk_id, &serde_json::Value::Null)?;
     tx.commit()?;
     s.locked = false;
     store.set_session(Some(s.clone()));
@@ -531,21 +390,9 @@ pub fn resume(store: &mut Store, session: Option<&Session>) -> Result<()> {
         None => None,
         Some(s) if *s == Session::system() => Some(Session::system()),
         Some(s) => {
-            let (name, role, ..) = account_row(store, &s.clerk_id)?.ok_or_else(|| {
-                CoreError::forbidden(
-                    Reason::AccountInactive,
-                    format!(
-                        "Tài khoản {} không còn hoạt động: đăng nhập lại",
-                        s.clerk_id
-                    ),
-                )
-            })?;
-            Some(Session {
-                clerk_id: s.clerk_id.clone(),
-                clerk_name: name,
-                role: Role::parse(&role).unwrap_or(Role::Clerk),
-                locked: s.locked,
-            })
+            let (name, role, ..) =
+                account_row(store, &s.clerk_id)?.ok_or_else(|| CoreError::forbidden(Reason::AccountInactive, format!("Tài khoản {} không còn hoạt động: đăng nhập lại", s.clerk_id)))?;
+            Some(Session { clerk_id: s.clerk_id.clone(), clerk_name: name, role: Role::parse(&role).unwrap_or(Role::Clerk), locked: s.locked })
         }
     };
     store.set_session(resumed);
@@ -560,23 +407,14 @@ impl Store {
             return Ok(());
         }
         match self.session() {
-            None => Err(CoreError::forbidden(
-                Reason::NotLoggedIn,
-                "Cần đăng nhập trước khi thao tác",
-            )),
-            Some(s) if s.locked => Err(CoreError::forbidden(
-                Reason::Locked,
-                "Màn hình đang khóa: mở khóa trước khi thao tác",
-            )),
-            Some(s) if !s.role.can(right) => Err(CoreError::forbidden(
-                Reason::NoRight,
-                format!(
-                    "Tài khoản {} ({}) không có quyền {}",
-                    s.clerk_id,
-                    s.role.label(),
-                    right.label()
-                ),
-            )),
+            None => Err(CoreError::forbidden(Reason::NotLoggedIn, "Cần đăng nhập trước khi thao tác")),
+            Some(s) if s.locked => Err(CoreError::forbidden(Reason::Locked, "Màn hình đang khóa: mở khóa trước khi thao tác")),
+            Some(s) if !s.role.can(right) => Err(CoreError::forbidden(Reason::NoRight, format!(
+                "Tài khoản {} ({}) không có quyền {}",
+                s.clerk_id,
+                s.role.label(),
+                right.label()
+            ))),
             Some(_) => Ok(()),
         }
     }

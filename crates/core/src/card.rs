@@ -112,28 +112,19 @@ pub fn looks_like_card(s: &str) -> bool {
 /// card's, is cut short, or whose ID number or date of birth cannot be read.
 pub fn parse(raw: &str, today: NaiveDate) -> Result<CardRead> {
     if raw.chars().count() > CARD_TEXT {
-        return Err(bad(format!(
-            "Chuỗi đọc từ thẻ dài quá {CARD_TEXT} ký tự: không phải mã QR của thẻ căn cước"
-        )));
+        return Err(bad(format!("Chuỗi đọc từ thẻ dài quá {CARD_TEXT} ký tự: không phải mã QR của thẻ căn cước")));
     }
-    let s: String = raw
-        .nfc()
-        .filter(|c| !matches!(c, '\u{feff}' | '\r' | '\n') && !text::is_hidden_format(*c))
-        .collect();
+    let s: String = raw.nfc().filter(|c| !matches!(c, '\u{feff}' | '\r' | '\n') && !text::is_hidden_format(*c)).collect();
     let s = s.trim();
     if s.is_empty() {
         return Err(bad("Chưa đọc được gì từ thẻ"));
     }
     if s.chars().any(char::is_control) {
-        return Err(bad(
-            "Chuỗi đọc từ thẻ có ký tự điều khiển: không phải mã QR của thẻ căn cước",
-        ));
+        return Err(bad("Chuỗi đọc từ thẻ có ký tự điều khiển: không phải mã QR của thẻ căn cước"));
     }
     let fields: Vec<&str> = s.split('|').map(str::trim).collect();
     if fields.len() < 2 {
-        return Err(bad(
-            "Không phải mã QR của thẻ căn cước (không có dấu | ngăn cách các trường)",
-        ));
+        return Err(bad("Không phải mã QR của thẻ căn cước (không có dấu | ngăn cách các trường)"));
     }
     let id_number = fields[0].to_string();
     if id_number.len() != 12 || !id_number.bytes().all(|b| b.is_ascii_digit()) {
@@ -149,14 +140,9 @@ pub fn parse(raw: &str, today: NaiveDate) -> Result<CardRead> {
     let old = fields[1];
     let old_id_number = match old {
         "" => None,
-        o if (o.len() == 9 || o.len() == 12) && o.bytes().all(|b| b.is_ascii_digit()) => {
-            Some(o.to_string())
-        }
+        o if (o.len() == 9 || o.len() == 12) && o.bytes().all(|b| b.is_ascii_digit()) => Some(o.to_string()),
         o => {
-            warnings.push(format!(
-                "Số CMND cũ \"{}\" không phải 9 hoặc 12 chữ số: bỏ qua",
-                shown(o)
-            ));
+            warnings.push(format!("Số CMND cũ \"{}\" không phải 9 hoặc 12 chữ số: bỏ qua", shown(o)));
             None
         }
     };
@@ -165,22 +151,11 @@ pub fn parse(raw: &str, today: NaiveDate) -> Result<CardRead> {
         return Err(bad("Mã QR không có họ và tên (trường thứ 3 trống)"));
     }
     if name_on_card.chars().count() > crate::limits::NAME {
-        return Err(bad(format!(
-            "Họ và tên trên thẻ dài quá {} ký tự",
-            crate::limits::NAME
-        )));
+        return Err(bad(format!("Họ và tên trên thẻ dài quá {} ký tự", crate::limits::NAME)));
     }
-    let dob = card_date(fields[3]).ok_or_else(|| {
-        bad(format!(
-            "Ngày sinh trên thẻ \"{}\" không đọc được (cần ngàythángnăm, 8 chữ số)",
-            shown(fields[3])
-        ))
-    })?;
+    let dob = card_date(fields[3]).ok_or_else(|| bad(format!("Ngày sinh trên thẻ \"{}\" không đọc được (cần ngàythángnăm, 8 chữ số)", shown(fields[3]))))?;
     if dob > today || dob.year() < 1900 {
-        return Err(bad(format!(
-            "Ngày sinh trên thẻ {} không hợp lệ",
-            crate::dates::format_date(dob)
-        )));
+        return Err(bad(format!("Ngày sinh trên thẻ {} không hợp lệ", crate::dates::format_date(dob))));
     }
     let gender_text = text::fold(fields[4]);
     let gender = match gender_text.as_str() {
@@ -190,10 +165,7 @@ pub fn parse(raw: &str, today: NaiveDate) -> Result<CardRead> {
     };
     let address = text::clean(fields[5]);
     if address.chars().count() > crate::limits::ADDRESS {
-        return Err(bad(format!(
-            "Địa chỉ trên thẻ dài quá {} ký tự",
-            crate::limits::ADDRESS
-        )));
+        return Err(bad(format!("Địa chỉ trên thẻ dài quá {} ký tự", crate::limits::ADDRESS)));
     }
     let date_of_issue = match fields.get(6).copied().unwrap_or("") {
         "" => {
@@ -203,10 +175,7 @@ pub fn parse(raw: &str, today: NaiveDate) -> Result<CardRead> {
         d => match card_date(d) {
             Some(issued) if issued <= today && issued >= dob => Some(issued),
             Some(issued) => {
-                warnings.push(format!(
-                    "Ngày cấp {} không hợp lệ (trước ngày sinh hoặc sau hôm nay): bỏ qua",
-                    crate::dates::format_date(issued)
-                ));
+                warnings.push(format!("Ngày cấp {} không hợp lệ (trước ngày sinh hoặc sau hôm nay): bỏ qua", crate::dates::format_date(issued)));
                 None
             }
             None => {
@@ -215,11 +184,7 @@ pub fn parse(raw: &str, today: NaiveDate) -> Result<CardRead> {
             }
         },
     };
-    let extra: Vec<String> = fields
-        .iter()
-        .skip(CARD_FIELDS)
-        .map(|f| text::clean(f))
-        .collect();
+    let extra: Vec<String> = fields.iter().skip(CARD_FIELDS).map(|f| text::clean(f)).collect();
 
     let letters_lost = letters_lost(&name_on_card, fields[4], &address);
     if letters_lost {
@@ -229,29 +194,18 @@ pub fn parse(raw: &str, today: NaiveDate) -> Result<CardRead> {
                 .to_string(),
         );
     } else if gender.is_none() {
-        warnings.push(format!(
-            "Giới tính \"{}\" trên thẻ không đọc được",
-            shown(fields[4])
-        ));
+        warnings.push(format!("Giới tính \"{}\" trên thẻ không đọc được", shown(fields[4])));
     }
     let checks = cross_check(&id_number, dob, gender);
     warnings.extend(checks.iter().filter(|c| !c.ok).map(|c| c.message.clone()));
     Ok(CardRead {
-        full_name: if letters_lost {
-            String::new()
-        } else {
-            title_case(&name_on_card)
-        },
+        full_name: if letters_lost { String::new() } else { title_case(&name_on_card) },
         name_on_card,
         id_number,
         old_id_number,
         date_of_birth: dob.format("%Y-%m-%d").to_string(),
         date_of_birth_shown: crate::dates::format_date(dob),
-        gender: if letters_lost && gender.is_none() {
-            None
-        } else {
-            gender
-        },
+        gender: if letters_lost && gender.is_none() { None } else { gender },
         address: if letters_lost { String::new() } else { address },
         date_of_issue: date_of_issue.map(|d| d.format("%Y-%m-%d").to_string()),
         date_of_issue_shown: date_of_issue.map(crate::dates::format_date),
@@ -274,11 +228,7 @@ fn card_date(s: &str) -> Option<NaiveDate> {
     if s.len() != 8 || !s.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    NaiveDate::from_ymd_opt(
-        s[4..8].parse().ok()?,
-        s[2..4].parse().ok()?,
-        s[0..2].parse().ok()?,
-    )
+    NaiveDate::from_ymd_opt(s[4..8].parse().ok()?, s[2..4].parse().ok()?, s[0..2].parse().ok()?)
 }
 
 /// "NGUYỄN VĂN AN" → "Nguyễn Văn An" (NFC; each word and each hyphenated part capitalised).
@@ -306,10 +256,7 @@ pub fn title_case(s: &str) -> String {
 fn letters_lost(name: &str, gender: &str, address: &str) -> bool {
     let vowelless = name.split([' ', '-']).any(|w| {
         let f = text::fold(w);
-        f.chars().any(char::is_alphabetic)
-            && !f
-                .chars()
-                .any(|c| matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y'))
+        f.chars().any(char::is_alphabetic) && !f.chars().any(|c| matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y'))
     });
     let question = name.contains('?') || address.contains('?') || gender.contains('?');
     let gender_cut = matches!(gender.trim(), "N" | "n");
@@ -331,16 +278,7 @@ pub(crate) struct IdBirth {
 pub(crate) fn id_birth(id: &str) -> IdBirth {
     let digit = id.as_bytes()[3] - b'0';
     let century = 1900 + 100 * (digit as i32 / 2);
-    IdBirth {
-        digit,
-        century,
-        year: century + id[4..6].parse::<i32>().unwrap_or(0),
-        gender: if digit % 2 == 0 {
-            Gender::Male
-        } else {
-            Gender::Female
-        },
-    }
+    IdBirth { digit, century, year: century + id[4..6].parse::<i32>().unwrap_or(0), gender: if digit % 2 == 0 { Gender::Male } else { Gender::Female } }
 }
 
 /// The ID number against the date of birth and gender, each result in words.
@@ -348,24 +286,10 @@ pub fn cross_check(id: &str, dob: NaiveDate, gender: Option<Gender>) -> Vec<Card
     let mut out = Vec::new();
     let province: u16 = id[0..3].parse().unwrap_or(0);
     out.push(match crate::validate::cccd_province_name(province) {
-        Some(name) => CardCheck {
-            ok: true,
-            message: format!("Mã nơi đăng ký khai sinh {:03}: {name}", province),
-        },
-        None => CardCheck {
-            ok: false,
-            message: format!(
-                "Số CCCD bắt đầu bằng {:03}: không phải mã tỉnh nào",
-                province
-            ),
-        },
+        Some(name) => CardCheck { ok: true, message: format!("Mã nơi đăng ký khai sinh {:03}: {name}", province) },
+        None => CardCheck { ok: false, message: format!("Số CCCD bắt đầu bằng {:03}: không phải mã tỉnh nào", province) },
     });
-    let IdBirth {
-        digit,
-        century,
-        year,
-        gender: id_gender,
-    } = id_birth(id);
+    let IdBirth { digit, century, year, gender: id_gender } = id_birth(id);
     out.push(if year == dob.year() {
         CardCheck { ok: true, message: format!("Năm sinh {year} khớp với số CCCD") }
     } else if century != (dob.year() / 100) * 100 {
@@ -384,22 +308,12 @@ pub fn cross_check(id: &str, dob: NaiveDate, gender: Option<Gender>) -> Vec<Card
         }
     });
     out.push(match gender {
-        Some(g) if g == id_gender => CardCheck {
-            ok: true,
-            message: format!("Giới tính {} khớp với số CCCD", g.label()),
-        },
+        Some(g) if g == id_gender => CardCheck { ok: true, message: format!("Giới tính {} khớp với số CCCD", g.label()) },
         Some(g) => CardCheck {
             ok: false,
-            message: format!(
-                "Chữ số thứ 4 của số CCCD ({digit}) chỉ giới tính {}, nhưng thẻ ghi {}",
-                id_gender.label(),
-                g.label()
-            ),
+            message: format!("Chữ số thứ 4 của số CCCD ({digit}) chỉ giới tính {}, nhưng thẻ ghi {}", id_gender.label(), g.label()),
         },
-        None => CardCheck {
-            ok: true,
-            message: format!("Giới tính theo số CCCD: {}", id_gender.label()),
-        },
+        None => CardCheck { ok: true, message: format!("Giới tính theo số CCCD: {}", id_gender.label()) },
     });
     out
 }

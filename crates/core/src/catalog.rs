@@ -35,16 +35,10 @@ impl TimeLimit {
     /// Vietnamese label for forms and screens ("05 ngày làm việc", "Trong ngày").
     pub fn label(&self) -> String {
         match self {
-            TimeLimit::WorkingDays { days } if days.fract() == 0.0 => {
-                format!("{:02} ngày làm việc", *days as u32)
-            }
-            TimeLimit::WorkingDays { days } => {
-                format!("{} ngày làm việc", days.to_string().replace('.', ","))
-            }
+            TimeLimit::WorkingDays { days } if days.fract() == 0.0 => format!("{:02} ngày làm việc", *days as u32),
+            TimeLimit::WorkingDays { days } => format!("{} ngày làm việc", days.to_string().replace('.', ",")),
             TimeLimit::CalendarDays { days } => format!("{days:02} ngày"),
-            TimeLimit::SameDay { cutoff } => {
-                format!("Trong ngày (nhận sau {cutoff} trả ngày làm việc tiếp theo)")
-            }
+            TimeLimit::SameDay { cutoff } => format!("Trong ngày (nhận sau {cutoff} trả ngày làm việc tiếp theo)"),
         }
     }
 }
@@ -67,12 +61,7 @@ pub enum FeeKind {
 }
 
 impl FeeKind {
-    pub const ALL: [FeeKind; 4] = [
-        FeeKind::Amount,
-        FeeKind::Exempt,
-        FeeKind::NotCollected,
-        FeeKind::Unknown,
-    ];
+    pub const ALL: [FeeKind; 4] = [FeeKind::Amount, FeeKind::Exempt, FeeKind::NotCollected, FeeKind::Unknown];
     pub fn label(self) -> &'static str {
         match self {
             FeeKind::Amount => "Theo mức thu",
@@ -111,11 +100,7 @@ pub struct Fee {
 impl Fee {
     /// The kind, with the rule for catalogs that do not state it.
     pub fn kind(&self) -> FeeKind {
-        self.kind.unwrap_or(if self.amount > 0 {
-            FeeKind::Amount
-        } else {
-            FeeKind::Unknown
-        })
+        self.kind.unwrap_or(if self.amount > 0 { FeeKind::Amount } else { FeeKind::Unknown })
     }
 }
 
@@ -135,12 +120,7 @@ pub enum DocumentForm {
 }
 
 impl DocumentForm {
-    pub const ALL: [DocumentForm; 4] = [
-        DocumentForm::Original,
-        DocumentForm::Copy,
-        DocumentForm::CertifiedCopy,
-        DocumentForm::Presented,
-    ];
+    pub const ALL: [DocumentForm; 4] = [DocumentForm::Original, DocumentForm::Copy, DocumentForm::CertifiedCopy, DocumentForm::Presented];
     pub fn label(self) -> &'static str {
         match self {
             DocumentForm::Original => "Bản chính",
@@ -310,12 +290,7 @@ impl Procedure {
     /// The procedure's own terms, whatever its cases: what an online dossier that names no case is
     /// held to (the procedure's time limit, which for the shipped cases is the longest).
     pub fn terms_of_procedure(&self) -> Terms {
-        Procedure {
-            cases: Vec::new(),
-            ..self.clone()
-        }
-        .terms(None)
-        .expect("a procedure without cases has terms")
+        Procedure { cases: Vec::new(), ..self.clone() }.terms(None).expect("a procedure without cases has terms")
     }
 
     /// The terms of `case_id` (None for a procedure without cases). A procedure with cases needs one.
@@ -324,49 +299,28 @@ impl Procedure {
         let case = match (self.cases.is_empty(), case_id) {
             (true, None) => None,
             (true, Some(c)) => {
-                return Err(CoreError::validation(
-                    "case_id",
-                    format!("Thủ tục {} không có trường hợp '{c}'", self.code),
-                ));
+                return Err(CoreError::validation("case_id", format!("Thủ tục {} không có trường hợp '{c}'", self.code)));
             }
             (false, None) => {
-                return Err(CoreError::validation(
-                    "case_id",
-                    format!("Thủ tục {} có nhiều trường hợp: chọn trường hợp", self.code),
-                ));
+                return Err(CoreError::validation("case_id", format!("Thủ tục {} có nhiều trường hợp: chọn trường hợp", self.code)));
             }
-            (false, Some(c)) => Some(self.cases.iter().find(|k| k.id == c).ok_or_else(|| {
-                CoreError::validation(
-                    "case_id",
-                    format!("Thủ tục {} không có trường hợp '{c}'", self.code),
-                )
-            })?),
+            (false, Some(c)) => Some(
+                self.cases
+                    .iter()
+                    .find(|k| k.id == c)
+                    .ok_or_else(|| CoreError::validation("case_id", format!("Thủ tục {} không có trường hợp '{c}'", self.code)))?,
+            ),
         };
         // the province's figure wins over the law's maximum, the case's over the procedure's: the
         // case's province figure, the case's own limit, the procedure's province figure (for a case
         // that states no limit of its own), the procedure's limit
-        let (time_limit, basis, source) = match (
-            case.and_then(|k| k.province_time_limit.as_ref()),
-            case.and_then(|k| k.time_limit.clone()),
-            &self.province_time_limit,
-        ) {
+        let (time_limit, basis, source) = match (case.and_then(|k| k.province_time_limit.as_ref()), case.and_then(|k| k.time_limit.clone()), &self.province_time_limit) {
             (Some(p), _, _) => (p.time_limit.clone(), LimitBasis::Province, p.source.clone()),
-            (None, Some(t), _) => (
-                t,
-                LimitBasis::Law,
-                case.map(|k| k.time_limit_source.clone())
-                    .unwrap_or_default(),
-            ),
+            (None, Some(t), _) => (t, LimitBasis::Law, case.map(|k| k.time_limit_source.clone()).unwrap_or_default()),
             (None, None, Some(p)) => (p.time_limit.clone(), LimitBasis::Province, p.source.clone()),
-            (None, None, None) => (
-                self.time_limit.clone(),
-                LimitBasis::Law,
-                self.time_limit_source.clone(),
-            ),
+            (None, None, None) => (self.time_limit.clone(), LimitBasis::Law, self.time_limit_source.clone()),
         };
-        let fee = case
-            .and_then(|k| k.fee.clone())
-            .unwrap_or_else(|| self.fee.clone());
+        let fee = case.and_then(|k| k.fee.clone()).unwrap_or_else(|| self.fee.clone());
         let fee_kind = fee.kind();
         Ok(Terms {
             case_id: case.map(|k| k.id.clone()),
@@ -379,18 +333,11 @@ impl Procedure {
             fee_label: fee_label(fee_kind, fee.amount),
             fee_prefill: (fee_kind == FeeKind::Amount).then_some(fee.amount),
             fee_required: fee_kind == FeeKind::Unknown,
-            fee_units_label: fee
-                .schedule
-                .as_ref()
-                .filter(|_| fee_kind == FeeKind::Amount)
-                .map(FeeSchedule::count_label),
-            fee_asks_copies: fee.schedule.as_ref().is_some_and(FeeSchedule::asks_copies)
-                && fee_kind == FeeKind::Amount,
+            fee_units_label: fee.schedule.as_ref().filter(|_| fee_kind == FeeKind::Amount).map(FeeSchedule::count_label),
+            fee_asks_copies: fee.schedule.as_ref().is_some_and(FeeSchedule::asks_copies) && fee_kind == FeeKind::Amount,
             fee,
             fee_kind,
-            documents: case
-                .and_then(|k| k.documents.clone())
-                .unwrap_or_else(|| self.documents.clone()),
+            documents: case.and_then(|k| k.documents.clone()).unwrap_or_else(|| self.documents.clone()),
         })
     }
 }
@@ -442,10 +389,7 @@ pub fn parse_catalog(json: &str) -> Result<CatalogFile> {
         }
         check_procedure(p)?;
         if !seen.insert(p.code.clone()) {
-            return Err(CoreError::invalid(format!(
-                "Mã thủ tục {} bị lặp trong tệp danh mục",
-                p.code
-            )));
+            return Err(CoreError::invalid(format!("Mã thủ tục {} bị lặp trong tệp danh mục", p.code)));
         }
     }
     Ok(file)
@@ -453,12 +397,7 @@ pub fn parse_catalog(json: &str) -> Result<CatalogFile> {
 
 fn check_procedure(p: &Procedure) -> Result<()> {
     let ctx = |m: &str| CoreError::invalid(format!("Thủ tục {} ({}): {m}", p.code, p.name));
-    if p.code.is_empty()
-        || !p
-            .code
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
-    {
+    if p.code.is_empty() || !p.code.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-') {
         return Err(ctx("mã thủ tục không hợp lệ"));
     }
     if p.name.is_empty() {
@@ -469,14 +408,8 @@ fn check_procedure(p: &Procedure) -> Result<()> {
     if p.code.len() > CODE {
         return Err(ctx(&format!("mã thủ tục dài quá {CODE} ký tự")));
     }
-    if p.aliases.len() > 20
-        || p.aliases.iter().any(|a| {
-            a.trim().is_empty() || a.chars().count() > 30 || first_unprintable(a).is_some()
-        })
-    {
-        return Err(ctx(
-            "tên gọi tắt (aliases): tối đa 20, mỗi tên 1–30 ký tự in được",
-        ));
+    if p.aliases.len() > 20 || p.aliases.iter().any(|a| a.trim().is_empty() || a.chars().count() > 30 || first_unprintable(a).is_some()) {
+        return Err(ctx("tên gọi tắt (aliases): tối đa 20, mỗi tên 1–30 ký tự in được"));
     }
     for f in std::iter::once(&p.fee).chain(p.cases.iter().filter_map(|k| k.fee.as_ref())) {
         if let Some(s) = &f.schedule {
@@ -486,24 +419,13 @@ fn check_procedure(p: &Procedure) -> Result<()> {
     if p.documents.len() > CATALOG_DOCUMENTS {
         return Err(ctx(&format!("quá {CATALOG_DOCUMENTS} thành phần hồ sơ")));
     }
-    let texts = [
-        ("tên thủ tục", &p.name),
-        ("lĩnh vực", &p.field),
-        ("kết quả", &p.result),
-    ];
-    for (what, t) in texts.into_iter().chain(
-        p.documents
-            .iter()
-            .map(|d| ("tên thành phần hồ sơ", &d.name)),
-    ) {
+    let texts = [("tên thủ tục", &p.name), ("lĩnh vực", &p.field), ("kết quả", &p.result)];
+    for (what, t) in texts.into_iter().chain(p.documents.iter().map(|d| ("tên thành phần hồ sơ", &d.name))) {
         if t.chars().count() > CATALOG_TEXT {
             return Err(ctx(&format!("{what} dài quá {CATALOG_TEXT} ký tự")));
         }
         if let Some(c) = first_unprintable(t) {
-            return Err(ctx(&format!(
-                "{what} có ký tự U+{:04X} không in được trên biểu mẫu",
-                c as u32
-            )));
+            return Err(ctx(&format!("{what} có ký tự U+{:04X} không in được trên biểu mẫu", c as u32)));
         }
     }
     // the notes and sources reach the intake screen and `catalog list`: bounded and printable too
@@ -515,25 +437,13 @@ fn check_procedure(p: &Procedure) -> Result<()> {
         ("nguồn thời hạn", &p.time_limit_source),
         ("ghi chú lệ phí", p.fee.note.as_ref().unwrap_or(&empty)),
         ("nguồn lệ phí", &p.fee.source),
-        (
-            "nguồn thời hạn của tỉnh",
-            p.province_time_limit.as_ref().map_or(&empty, |l| &l.source),
-        ),
+        ("nguồn thời hạn của tỉnh", p.province_time_limit.as_ref().map_or(&empty, |l| &l.source)),
     ];
     let case_notes = p.cases.iter().flat_map(|k| {
         [
             ("nguồn thời hạn của trường hợp", &k.time_limit_source),
-            (
-                "nguồn thời hạn của tỉnh",
-                k.province_time_limit.as_ref().map_or(&empty, |l| &l.source),
-            ),
-            (
-                "ghi chú lệ phí",
-                k.fee
-                    .as_ref()
-                    .and_then(|f| f.note.as_ref())
-                    .unwrap_or(&empty),
-            ),
+            ("nguồn thời hạn của tỉnh", k.province_time_limit.as_ref().map_or(&empty, |l| &l.source)),
+            ("ghi chú lệ phí", k.fee.as_ref().and_then(|f| f.note.as_ref()).unwrap_or(&empty)),
             ("nguồn lệ phí", k.fee.as_ref().map_or(&empty, |f| &f.source)),
         ]
     });
@@ -543,10 +453,7 @@ fn check_procedure(p: &Procedure) -> Result<()> {
         }
         // shown on screens, never printed: any script, but no control or hidden formatting character
         if let Some(c) = t.chars().find(|c| text::unsafe_for_terminal(*c)) {
-            return Err(ctx(&format!(
-                "{what} có ký tự điều khiển U+{:04X}",
-                c as u32
-            )));
+            return Err(ctx(&format!("{what} có ký tự điều khiển U+{:04X}", c as u32)));
         }
     }
     check_fee(&p.fee).map_err(|m| ctx(&m))?;
@@ -554,9 +461,7 @@ fn check_procedure(p: &Procedure) -> Result<()> {
     if let Some(pl) = &p.province_time_limit {
         check_time_limit(&pl.time_limit).map_err(|m| ctx(&format!("thời hạn của tỉnh: {m}")))?;
         if pl.source.trim().is_empty() {
-            return Err(ctx(
-                "thời hạn của tỉnh phải ghi quyết định công bố (source)",
-            ));
+            return Err(ctx("thời hạn của tỉnh phải ghi quyết định công bố (source)"));
         }
     }
     check_documents(&p.documents).map_err(|m| ctx(&m))?;
@@ -565,42 +470,23 @@ fn check_procedure(p: &Procedure) -> Result<()> {
     }
     let mut case_ids = std::collections::HashSet::new();
     for k in &p.cases {
-        if k.id.is_empty()
-            || k.id.len() > CODE
-            || !k.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-            || !case_ids.insert(k.id.as_str())
-        {
-            return Err(ctx(&format!(
-                "trường hợp '{}' thiếu mã, mã sai dạng hoặc bị lặp mã",
-                k.name
-            )));
+        if k.id.is_empty() || k.id.len() > CODE || !k.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') || !case_ids.insert(k.id.as_str()) {
+            return Err(ctx(&format!("trường hợp '{}' thiếu mã, mã sai dạng hoặc bị lặp mã", k.name)));
         }
-        if k.name.is_empty()
-            || k.name.chars().count() > CATALOG_TEXT
-            || first_unprintable(&k.name).is_some()
-        {
-            return Err(ctx(&format!(
-                "tên trường hợp '{}' trống, quá dài hoặc có ký tự không in được",
-                k.id
-            )));
+        if k.name.is_empty() || k.name.chars().count() > CATALOG_TEXT || first_unprintable(&k.name).is_some() {
+            return Err(ctx(&format!("tên trường hợp '{}' trống, quá dài hoặc có ký tự không in được", k.id)));
         }
         let kctx = |m: String| ctx(&format!("trường hợp '{}': {m}", k.name));
         if let Some(t) = &k.time_limit {
             check_time_limit(t).map_err(kctx)?;
             if k.time_limit_source.trim().is_empty() {
-                return Err(ctx(&format!(
-                    "trường hợp '{}': thời hạn riêng phải ghi văn bản quy định (time_limit_source)",
-                    k.name
-                )));
+                return Err(ctx(&format!("trường hợp '{}': thời hạn riêng phải ghi văn bản quy định (time_limit_source)", k.name)));
             }
         }
         if let Some(pl) = &k.province_time_limit {
             check_time_limit(&pl.time_limit).map_err(kctx)?;
             if pl.source.trim().is_empty() {
-                return Err(ctx(&format!(
-                    "trường hợp '{}': thời hạn của tỉnh phải ghi quyết định công bố (source)",
-                    k.name
-                )));
+                return Err(ctx(&format!("trường hợp '{}': thời hạn của tỉnh phải ghi quyết định công bố (source)", k.name)));
             }
         }
         if let Some(f) = &k.fee {
@@ -621,9 +507,7 @@ fn check_fee(fee: &Fee) -> std::result::Result<(), String> {
         return Err("lệ phí quá lớn".into());
     }
     match fee.kind() {
-        FeeKind::Amount if fee.amount == 0 => Err(
-            "lệ phí loại 'amount' phải lớn hơn 0 (dùng exempt, not_collected hoặc unknown)".into(),
-        ),
+        FeeKind::Amount if fee.amount == 0 => Err("lệ phí loại 'amount' phải lớn hơn 0 (dùng exempt, not_collected hoặc unknown)".into()),
         FeeKind::Exempt | FeeKind::NotCollected | FeeKind::Unknown if fee.amount != 0 => {
             Err("lệ phí loại exempt, not_collected, unknown không ghi số tiền".into())
         }
@@ -660,16 +544,10 @@ fn check_documents(documents: &[RequiredDocument]) -> std::result::Result<(), St
     let mut ids = std::collections::HashSet::new();
     for d in documents {
         if d.id.is_empty() || !ids.insert(d.id.as_str()) {
-            return Err(format!(
-                "thành phần hồ sơ '{}' thiếu mã hoặc bị lặp mã",
-                d.name
-            ));
+            return Err(format!("thành phần hồ sơ '{}' thiếu mã hoặc bị lặp mã", d.name));
         }
         if d.id.len() > CODE {
-            return Err(format!(
-                "mã thành phần hồ sơ '{}' dài quá {CODE} ký tự",
-                d.name
-            ));
+            return Err(format!("mã thành phần hồ sơ '{}' dài quá {CODE} ký tự", d.name));
         }
         if d.count == 0 || d.count > 999 {
             return Err(format!("số lượng của '{}' phải từ 1 đến 999", d.name));
@@ -678,10 +556,7 @@ fn check_documents(documents: &[RequiredDocument]) -> std::result::Result<(), St
             return Err(format!("tên thành phần hồ sơ dài quá {CATALOG_TEXT} ký tự"));
         }
         if let Some(c) = first_unprintable(&d.name) {
-            return Err(format!(
-                "tên thành phần hồ sơ có ký tự U+{:04X} không in được trên biểu mẫu",
-                c as u32
-            ));
+            return Err(format!("tên thành phần hồ sơ có ký tự U+{:04X} không in được trên biểu mẫu", c as u32));
         }
     }
     Ok(())
@@ -705,19 +580,9 @@ impl ProcedureView {
         let terms: Vec<Terms> = if p.cases.is_empty() {
             p.terms(None).into_iter().collect()
         } else {
-            p.cases
-                .iter()
-                .filter_map(|k| p.terms(Some(&k.id)).ok())
-                .collect()
+            p.cases.iter().filter_map(|k| p.terms(Some(&k.id)).ok()).collect()
         };
-        ProcedureView {
-            time_limit_label: terms
-                .first()
-                .map(|t| t.time_limit_label.clone())
-                .unwrap_or_else(|| p.time_limit.label()),
-            terms,
-            procedure: p.clone(),
-        }
+        ProcedureView { time_limit_label: terms.first().map(|t| t.time_limit_label.clone()).unwrap_or_else(|| p.time_limit.label()), terms, procedure: p.clone() }
     }
 }
 
@@ -728,11 +593,7 @@ mod tests {
     #[test]
     fn shipped_catalog_is_valid_and_real_sized() {
         let c = parse_catalog(DEFAULT_CATALOG_JSON).unwrap();
-        assert!(
-            c.procedures.len() >= 25,
-            "only {} procedures",
-            c.procedures.len()
-        );
+        assert!(c.procedures.len() >= 25, "only {} procedures", c.procedures.len());
         assert!(c.procedures.iter().any(|p| p.code == "1.001193"));
         for p in &c.procedures {
             assert!(!p.documents.is_empty(), "{} has no documents", p.code);
@@ -755,13 +616,7 @@ mod tests {
 
     #[test]
     fn time_limit_labels() {
-        assert_eq!(
-            TimeLimit::WorkingDays { days: 5.0 }.label(),
-            "05 ngày làm việc"
-        );
-        assert_eq!(
-            TimeLimit::WorkingDays { days: 0.5 }.label(),
-            "0,5 ngày làm việc"
-        );
+        assert_eq!(TimeLimit::WorkingDays { days: 5.0 }.label(), "05 ngày làm việc");
+        assert_eq!(TimeLimit::WorkingDays { days: 0.5 }.label(), "0,5 ngày làm việc");
     }
 }

@@ -45,10 +45,7 @@ pub fn chosen(pinned: Option<&str>) -> crate::Result<std::sync::Arc<dyn Clock>> 
 
 /// Formats a local time as RFC 3339 with the +07:00 offset (how times are stored and exchanged).
 pub fn to_rfc3339(t: NaiveDateTime) -> String {
-    let dt: DateTime<FixedOffset> = t
-        .and_local_timezone(vn_offset())
-        .single()
-        .expect("fixed offset is unambiguous");
+    let dt: DateTime<FixedOffset> = t.and_local_timezone(vn_offset()).single().expect("fixed offset is unambiguous");
     dt.format("%Y-%m-%dT%H:%M:%S%:z").to_string()
 }
 
@@ -58,12 +55,7 @@ pub fn parse_local(s: &str) -> Option<NaiveDateTime> {
     if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
         return Some(dt.with_timezone(&vn_offset()).naive_local());
     }
-    for f in [
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%dT%H:%M",
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%d %H:%M",
-    ] {
+    for f in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"] {
         if let Ok(t) = NaiveDateTime::parse_from_str(s, f) {
             return Some(t);
         }
@@ -83,14 +75,6 @@ mod tests {
         assert!(parse_local("12/02/2026").is_none());
         assert_eq!(chosen(Some("2026-02-12T10:30")).unwrap().now(), t);
         assert!(chosen(Some("  ")).is_ok() && chosen(None).is_ok());
-        assert_eq!(
-            chosen(Some("mai"))
-                .err()
-                .unwrap()
-                .to_app_error()
-                .field
-                .as_deref(),
-            Some("now")
-        );
+        assert_eq!(chosen(Some("mai")).err().unwrap().to_app_error().field.as_deref(), Some("now"));
     }
 }

@@ -26,11 +26,7 @@ pub struct Dashboard {
 
 /// The dashboard now.
 pub fn now(store: &Store) -> Result<Dashboard> {
-    let counts = if store.require(Right::Read).is_ok() {
-        Some(crate::lifecycle::counts(store)?)
-    } else {
-        None
-    };
+    let counts = if store.require(Right::Read).is_ok() { Some(crate::lifecycle::counts(store)?) } else { None };
     Ok(Dashboard {
         status: store.status()?,
         auth: crate::accounts::state(store)?,

@@ -11,15 +11,7 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 use crate::error::{CoreError, Result};
 
 /// Weekday names, Monday first (`chrono`'s `num_days_from_monday`).
-pub const WEEKDAYS: [&str; 7] = [
-    "thứ Hai",
-    "thứ Ba",
-    "thứ Tư",
-    "thứ Năm",
-    "thứ Sáu",
-    "thứ Bảy",
-    "Chủ nhật",
-];
+pub const WEEKDAYS: [&str; 7] = ["thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật"];
 
 /// Parses a typed date (see the module's list). None when it is not a real date.
 pub fn parse_typed_date(input: &str) -> Option<NaiveDate> {
@@ -36,13 +28,7 @@ pub fn parse_typed_date(input: &str) -> Option<NaiveDate> {
         let sep = s.chars().find(|c| matches!(c, '/' | '-' | '.'))?;
         let mut parts = s.split(sep);
         let (d, m, y) = (parts.next()?, parts.next()?, parts.next()?);
-        if parts.next().is_some()
-            || d.is_empty()
-            || d.len() > 2
-            || m.is_empty()
-            || m.len() > 2
-            || y.len() != 4
-        {
+        if parts.next().is_some() || d.is_empty() || d.len() > 2 || m.is_empty() || m.len() > 2 || y.len() != 4 {
             return None;
         }
         (d, m, y)
@@ -70,34 +56,21 @@ pub fn parse_typed_datetime(input: &str, default_time: NaiveTime) -> Option<Naiv
     };
     let d = parse_typed_date(date)?;
     let t = match time {
-        Some(t) => NaiveTime::parse_from_str(t, "%H:%M")
-            .or_else(|_| NaiveTime::parse_from_str(t, "%Hh%M"))
-            .ok()?,
+        Some(t) => NaiveTime::parse_from_str(t, "%H:%M").or_else(|_| NaiveTime::parse_from_str(t, "%Hh%M")).ok()?,
         None => default_time,
     };
     Some(d.and_time(t))
 }
 
 fn shown(value: &str) -> String {
-    let v: String = value
-        .trim()
-        .chars()
-        .take(crate::limits::DATE_INPUT)
-        .collect();
+    let v: String = value.trim().chars().take(crate::limits::DATE_INPUT).collect();
     crate::text::for_terminal(&v).into_owned()
 }
 
 /// A typed date for `field`, or the clerk's message saying what is expected.
 pub fn read_date(field: &str, value: &str) -> Result<NaiveDate> {
-    parse_typed_date(value).ok_or_else(|| {
-        CoreError::validation(
-            field,
-            format!(
-                "Ngày \"{}\" không đúng dạng ngày/tháng/năm (ví dụ 05/03/2026)",
-                shown(value)
-            ),
-        )
-    })
+    parse_typed_date(value)
+        .ok_or_else(|| CoreError::validation(field, format!("Ngày \"{}\" không đúng dạng ngày/tháng/năm (ví dụ 05/03/2026)", shown(value))))
 }
 
 /// A date of birth as typed: every form `parse_typed_date` reads, and also a two-digit year where
@@ -111,24 +84,11 @@ pub fn read_birth_date(field: &str, value: &str, today: NaiveDate) -> Result<Nai
     let two_digit = s.find(['/', '-', '.']).and_then(|_| {
         let sep = s.chars().find(|c| matches!(c, '/' | '-' | '.'))?;
         let parts: Vec<&str> = s.split(sep).collect();
-        let ok = parts.len() == 3
-            && parts
-                .iter()
-                .all(|p| !p.is_empty() && p.len() <= 2 && p.bytes().all(|b| b.is_ascii_digit()));
-        ok.then(|| {
-            (
-                parts[0].parse::<u32>().ok(),
-                parts[1].parse::<u32>().ok(),
-                parts[2].len() == 2,
-                parts[2].parse::<i32>().ok(),
-            )
-        })
+        let ok = parts.len() == 3 && parts.iter().all(|p| !p.is_empty() && p.len() <= 2 && p.bytes().all(|b| b.is_ascii_digit()));
+        ok.then(|| (parts[0].parse::<u32>().ok(), parts[1].parse::<u32>().ok(), parts[2].len() == 2, parts[2].parse::<i32>().ok()))
     });
     if let Some((Some(d), Some(m), true, Some(yy))) = two_digit {
-        let fits = |y: i32| {
-            NaiveDate::from_ymd_opt(y, m, d)
-                .filter(|b| *b <= today && today.year() - b.year() <= 100)
-        };
+        let fits = |y: i32| NaiveDate::from_ymd_opt(y, m, d).filter(|b| *b <= today && today.year() - b.year() <= 100);
         return match (fits(1900 + yy), fits(2000 + yy)) {
             (Some(b), None) | (None, Some(b)) => Ok(b),
             (Some(_), Some(_)) => Err(CoreError::validation(
@@ -147,13 +107,7 @@ pub fn read_birth_date(field: &str, value: &str, today: NaiveDate) -> Result<Nai
 /// A typed date and time for `field` (a date alone takes `default_time`), or the clerk's message.
 pub fn read_datetime(field: &str, value: &str, default_time: NaiveTime) -> Result<NaiveDateTime> {
     parse_typed_datetime(value, default_time).ok_or_else(|| {
-        CoreError::validation(
-            field,
-            format!(
-                "Thời điểm \"{}\" không đúng dạng ngày/tháng/năm giờ:phút (ví dụ 12/02/2026 10:30)",
-                shown(value)
-            ),
-        )
+        CoreError::validation(field, format!("Thời điểm \"{}\" không đúng dạng ngày/tháng/năm giờ:phút (ví dụ 12/02/2026 10:30)", shown(value)))
     })
 }
 
@@ -164,44 +118,24 @@ pub fn format_date(d: NaiveDate) -> String {
 
 /// "17:00 12/02/2026" (printed forms)
 pub fn format_time_date(t: NaiveDateTime) -> String {
-    format!(
-        "{:02}:{:02} {}",
-        t.hour(),
-        t.minute(),
-        format_date(t.date())
-    )
+    format!("{:02}:{:02} {}", t.hour(), t.minute(), format_date(t.date()))
 }
 
 /// "ngày 05 tháng 02 năm 2026" (Decree 30/2020 on administrative documents: days below 10 and
 /// months below 3 take a leading zero).
 pub fn format_decree30_date(d: NaiveDate) -> String {
-    let month = if d.month() < 3 {
-        format!("{:02}", d.month())
-    } else {
-        d.month().to_string()
-    };
+    let month = if d.month() < 3 { format!("{:02}", d.month()) } else { d.month().to_string() };
     format!("ngày {:02} tháng {month} năm {}", d.day(), d.year())
 }
 
 /// "17 giờ 00 phút, ngày 12 tháng 02 năm 2026"
 pub fn format_decree30_datetime(t: NaiveDateTime) -> String {
-    format!(
-        "{:02} giờ {:02} phút, {}",
-        t.hour(),
-        t.minute(),
-        format_decree30_date(t.date())
-    )
+    format!("{:02} giờ {:02} phút, {}", t.hour(), t.minute(), format_decree30_date(t.date()))
 }
 
 /// "17:00 thứ Năm, 12/02/2026"
 pub fn format_datetime(t: NaiveDateTime) -> String {
-    format!(
-        "{:02}:{:02} {}, {}",
-        t.hour(),
-        t.minute(),
-        WEEKDAYS[t.weekday().num_days_from_monday() as usize],
-        format_date(t.date())
-    )
+    format!("{:02}:{:02} {}, {}", t.hour(), t.minute(), WEEKDAYS[t.weekday().num_days_from_monday() as usize], format_date(t.date()))
 }
 
 #[cfg(test)]
@@ -273,25 +207,13 @@ mod tests {
 
     #[test]
     fn displays_in_vietnamese() {
-        let t = NaiveDate::from_ymd_opt(2026, 2, 12)
-            .unwrap()
-            .and_hms_opt(17, 0, 0)
-            .unwrap();
+        let t = NaiveDate::from_ymd_opt(2026, 2, 12).unwrap().and_hms_opt(17, 0, 0).unwrap();
         assert_eq!(format_datetime(t), "17:00 thứ Năm, 12/02/2026");
         assert_eq!(format_date(t.date()), "12/02/2026");
         assert_eq!(format_time_date(t), "17:00 12/02/2026");
-        assert_eq!(
-            format_decree30_datetime(t),
-            "17 giờ 00 phút, ngày 12 tháng 02 năm 2026"
-        );
-        assert_eq!(
-            format_decree30_date(NaiveDate::from_ymd_opt(2026, 11, 5).unwrap()),
-            "ngày 05 tháng 11 năm 2026"
-        );
-        let sun = NaiveDate::from_ymd_opt(2026, 2, 15)
-            .unwrap()
-            .and_hms_opt(8, 5, 0)
-            .unwrap();
+        assert_eq!(format_decree30_datetime(t), "17 giờ 00 phút, ngày 12 tháng 02 năm 2026");
+        assert_eq!(format_decree30_date(NaiveDate::from_ymd_opt(2026, 11, 5).unwrap()), "ngày 05 tháng 11 năm 2026");
+        let sun = NaiveDate::from_ymd_opt(2026, 2, 15).unwrap().and_hms_opt(8, 5, 0).unwrap();
         assert_eq!(format_datetime(sun), "08:05 Chủ nhật, 15/02/2026");
     }
 }

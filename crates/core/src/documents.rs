@@ -113,10 +113,7 @@ pub fn store_file(store: &Store, bytes: &[u8]) -> Result<BlobRef> {
         store.require(Right::Lifecycle)?;
     }
     if files::sniff(bytes) != files::FileKind::Pdf {
-        return Err(CoreError::validation(
-            "file",
-            "Tài liệu lưu trữ phải là PDF",
-        ));
+        return Err(CoreError::validation("file", "Tài liệu lưu trữ phải là PDF"));
     }
     files::check_size("tài liệu", bytes.len() as u64)?;
     blobs_of(store).put(bytes)
@@ -124,114 +121,52 @@ pub fn store_file(store: &Store, bytes: &[u8]) -> Result<BlobRef> {
 
 /// Checks a new document against the dossier (its slot exists, the file is here, complete and a PDF,
 /// the page count is sane) and makes the record the event will carry.
-pub(crate) fn check_new(
-    store: &Store,
-    items: &[ReceivedDocument],
-    doc: &NewDocument,
-    by: &str,
-) -> Result<AttachedDocument> {
+pub(crate) fn check_new(store: &Store, items: &[ReceivedDocument], doc: &NewDocument, by: &str) -> Result<AttachedDocument> {
     blobs::check_hash(&doc.sha256)?;
     let name = match &doc.slot {
         DocSlot::Item { id } => items
             .iter()
             .find(|r| &r.id == id)
             .map(|r| r.name.clone())
-            .ok_or_else(|| {
-                CoreError::validation(
-                    "slot",
-                    format!(
-                        "Hồ sơ không có thành phần \"{}\" trong danh mục đã nhận",
-                        files::shown_name(id)
-                    ),
-                )
-            })?,
+            .ok_or_else(|| CoreError::validation("slot", format!("Hồ sơ không có thành phần \"{}\" trong danh mục đã nhận", files::shown_name(id))))?,
         DocSlot::Result => {
-            let n = doc
-                .name
-                .as_deref()
-                .map(str::trim)
-                .filter(|n| !n.is_empty())
-                .unwrap_or("Kết quả giải quyết");
+            let n = doc.name.as_deref().map(str::trim).filter(|n| !n.is_empty()).unwrap_or("Kết quả giải quyết");
             crate::limits::text("name", "Tên kết quả", n, files::NAME)?
         }
     };
     if doc.pages == 0 || doc.pages > files::MAX_PAGES {
-        return Err(CoreError::validation(
-            "pages",
-            format!(
-                "Số trang {} không hợp lệ (1–{})",
-                doc.pages,
-                files::MAX_PAGES
-            ),
-        ));
+        return Err(CoreError::validation("pages", format!("Số trang {} không hợp lệ (1–{})", doc.pages, files::MAX_PAGES)));
     }
     let blobs = blobs_of(store);
     let path = blobs.path(&doc.sha256);
     let size = std::fs::metadata(&path).map(|m| m.len()).map_err(|_| {
-        CoreError::NotFound(format!(
-            "Tệp tài liệu {} chưa được lưu trên máy này: quét hoặc chọn lại tệp",
-            blobs::short(&doc.sha256)
-        ))
+        CoreError::NotFound(format!("Tệp tài liệu {} chưa được lưu trên máy này: quét hoặc chọn lại tệp", blobs::short(&doc.sha256)))
     })?;
     files::check_size(&name, size)?;
     blobs.verify(&doc.sha256, size)?;
     let mut head = [0u8; 5];
     use std::io::Read;
-    std::fs::File::open(&path)
-        .and_then(|mut f| f.read_exact(&mut head))
-        .map_err(|e| CoreError::Io {
-            path: path.display().to_string(),
-            source: e,
-        })?;
+    std::fs::File::open(&path).and_then(|mut f| f.read_exact(&mut head)).map_err(|e| CoreError::Io { path: path.display().to_string(), source: e })?;
     if files::sniff(&head) != files::FileKind::Pdf {
-        return Err(CoreError::validation(
-            "file",
-            "Tài liệu lưu trữ phải là PDF (ảnh được chuyển thành PDF trước khi đính kèm)",
-        ));
+        return Err(CoreError::validation("file", "Tài liệu lưu trữ phải là PDF (ảnh được chuyển thành PDF trước khi đính kèm)"));
     }
-    Ok(AttachedDocument {
-        slot: doc.slot.clone(),
-        name,
-        sha256: doc.sha256.clone(),
-        size,
-        pages: doc.pages,
-        media_type: PDF.into(),
-        source: doc.source,
-        by: by.into(),
-    })
+    Ok(AttachedDocument { slot: doc.slot.clone(), name, sha256: doc.sha256.clone(), size, pages: doc.pages, media_type: PDF.into(), source: doc.source, by: by.into() })
 }
 
 /// Checks the documents digitised at intake against the checklist items received: checklist items
 /// only, one file per item.
-pub(crate) fn check_intake(
-    store: &Store,
-    items: &[ReceivedDocument],
-    docs: &[NewDocument],
-    by: &str,
-) -> Result<Vec<AttachedDocument>> {
+pub(crate) fn check_intake(store: &Store, items: &[ReceivedDocument], docs: &[NewDocument], by: &str) -> Result<Vec<AttachedDocument>> {
     if docs.len() > crate::limits::CATALOG_DOCUMENTS {
-        return Err(CoreError::validation(
-            "attachments",
-            format!(
-                "Quá {} tài liệu cho một hồ sơ",
-                crate::limits::CATALOG_DOCUMENTS
-            ),
-        ));
+        return Err(CoreError::validation("attachments", format!("Quá {} tài liệu cho một hồ sơ", crate::limits::CATALOG_DOCUMENTS)));
     }
     let mut seen = HashSet::new();
     let mut out = Vec::with_capacity(docs.len());
     for doc in docs {
         if doc.slot == DocSlot::Result {
-            return Err(CoreError::validation(
-                "attachments",
-                "Khi tiếp nhận chưa có kết quả để đính kèm",
-            ));
+            return Err(CoreError::validation("attachments", "Khi tiếp nhận chưa có kết quả để đính kèm"));
         }
         if !seen.insert(doc.slot.clone()) {
-            return Err(CoreError::validation(
-                "attachments",
-                "Một thành phần hồ sơ được đính kèm hai tệp: mỗi thành phần là một tệp PDF",
-            ));
+            return Err(CoreError::validation("attachments", "Một thành phần hồ sơ được đính kèm hai tệp: mỗi thành phần là một tệp PDF"));
         }
         out.push(check_new(store, items, doc, by)?);
     }
@@ -240,34 +175,16 @@ pub(crate) fn check_intake(
 
 /// Records a checked document in the caller's transaction: the event (in the outbox like every
 /// event), the reference row, and the file's place in the upload queue.
-pub(crate) fn record(
-    tx: &Transaction,
-    dossier_id: i64,
-    ctx: &CounterContext,
-    at: chrono::NaiveDateTime,
-    doc: AttachedDocument,
-) -> Result<i64> {
+pub(crate) fn record(tx: &Transaction, dossier_id: i64, ctx: &CounterContext, at: chrono::NaiveDateTime, doc: AttachedDocument) -> Result<i64> {
     let (sha, size) = (doc.sha256.clone(), doc.size);
-    let event_id = crate::events::append(
-        tx,
-        dossier_id,
-        ctx,
-        at,
-        &EventKind::DocumentAttached { document: doc },
-    )?;
+    let event_id = crate::events::append(tx, dossier_id, ctx, at, &EventKind::DocumentAttached { document: doc })?;
     note_reference(tx, event_id, dossier_id, &sha, size)?;
     uploads::queue(tx, &sha, size, &to_rfc3339(at))?;
     Ok(event_id)
 }
 
 /// Notes that an event of `dossier_id` refers to a file (local and pulled events alike).
-pub(crate) fn note_reference(
-    tx: &Transaction,
-    event_id: i64,
-    dossier_id: i64,
-    sha256: &str,
-    size: u64,
-) -> Result<()> {
+pub(crate) fn note_reference(tx: &Transaction, event_id: i64, dossier_id: i64, sha256: &str, size: u64) -> Result<()> {
     tx.prepare_cached("INSERT OR IGNORE INTO dossier_documents(event_id, dossier_id, sha256, size) VALUES (?1, ?2, ?3, ?4)")?
         .execute(params![event_id, dossier_id, sha256, size as i64])?;
     Ok(())
@@ -285,20 +202,14 @@ pub fn attach(store: &mut Store, code: &str, doc: &NewDocument) -> Result<Dossie
         return Err(CoreError::Conflict(format!("Hồ sơ {} chưa nhận kết quả từ phòng chuyên môn: chưa đính kèm bản điện tử của kết quả được", d.code)));
     }
     if d.status.is_intake_contact() {
-        return Err(CoreError::Conflict(format!(
-            "{} là phiếu {}, không phải hồ sơ: không đính kèm tài liệu",
-            d.code,
-            d.status.label().to_lowercase()
-        )));
+        return Err(CoreError::Conflict(format!("{} là phiếu {}, không phải hồ sơ: không đính kèm tài liệu", d.code, d.status.label().to_lowercase())));
     }
     let ctx = store.context()?.clone();
     let checked = check_new(store, &d.documents, doc, &ctx.clerk_id)?;
     let now = store.clock().now();
     let tx = store.write_tx()?;
     let detail = serde_json::json!({ "sha256": checked.sha256, "pages": checked.pages, "size": checked.size });
-    let event = EventKind::DocumentAttached {
-        document: checked.clone(),
-    };
+    let event = EventKind::DocumentAttached { document: checked.clone() };
     record(&tx, id, &ctx, now, checked)?;
     crate::audit::record(&tx, now, &ctx.clerk_id, "document.attach", &d.code, &detail)?;
     tx.commit()?;
@@ -337,20 +248,11 @@ pub fn list(store: &Store, code: &str) -> Result<(Dossier, Vec<DocumentView>)> {
             },
             DocSlot::Result => "Kết quả".into(),
         };
-        out.push(DocumentView {
-            document: doc.clone(),
-            held: blobs.has(sha),
-            upload: uploads::state_of(store.conn(), sha)?,
-            slot_label,
-        });
+        out.push(DocumentView { document: doc.clone(), held: blobs.has(sha), upload: uploads::state_of(store.conn(), sha)?, slot_label });
     }
     // in the checklist's order, the result last
     let place = |v: &DocumentView| match &v.document.document.slot {
-        DocSlot::Item { id } => d
-            .documents
-            .iter()
-            .position(|r| &r.id == id)
-            .unwrap_or(usize::MAX - 1),
+        DocSlot::Item { id } => d.documents.iter().position(|r| &r.id == id).unwrap_or(usize::MAX - 1),
         DocSlot::Result => usize::MAX,
     };
     out.sort_by_key(place);
@@ -363,18 +265,8 @@ pub fn open(store: &mut Store, code: &str, sha256: &str) -> Result<Vec<u8>> {
     store.require(Right::Read)?;
     blobs::check_hash(sha256)?;
     let d = store.dossier_by_code(code)?;
-    if !d
-        .progress
-        .documents
-        .iter()
-        .any(|x| x.document.sha256 == sha256)
-        && !referenced_by(store, &d.uid, sha256)?
-    {
-        return Err(CoreError::NotFound(format!(
-            "Hồ sơ {} không có tài liệu {}",
-            d.code,
-            blobs::short(sha256)
-        )));
+    if !d.progress.documents.iter().any(|x| x.document.sha256 == sha256) && !referenced_by(store, &d.uid, sha256)? {
+        return Err(CoreError::NotFound(format!("Hồ sơ {} không có tài liệu {}", d.code, blobs::short(sha256))));
     }
     let bytes = blobs_of(store).read(sha256)?;
     note_opened(store, &d.code, sha256)?;
@@ -386,14 +278,7 @@ pub fn note_opened(store: &mut Store, code: &str, sha256: &str) -> Result<()> {
     let actor = store.actor();
     let now = store.clock().now();
     let tx = store.write_tx()?;
-    crate::audit::record(
-        &tx,
-        now,
-        &actor,
-        "document.open",
-        code,
-        &serde_json::json!({ "sha256": sha256 }),
-    )?;
+    crate::audit::record(&tx, now, &actor, "document.open", code, &serde_json::json!({ "sha256": sha256 }))?;
     tx.commit()?;
     Ok(())
 }
@@ -410,19 +295,12 @@ fn referenced_by(store: &Store, dossier_uid: &str, sha256: &str) -> Result<bool>
 
 /// Whether any dossier held here refers to `sha256` (the portal's file may be fetched for it).
 pub fn is_referenced(store: &Store, sha256: &str) -> Result<bool> {
-    Ok(store
-        .conn()
-        .prepare_cached("SELECT 1 FROM dossier_documents WHERE sha256 = ?1 LIMIT 1")?
-        .query_row([sha256], |_| Ok(()))
-        .optional()?
-        .is_some())
+    Ok(store.conn().prepare_cached("SELECT 1 FROM dossier_documents WHERE sha256 = ?1 LIMIT 1")?.query_row([sha256], |_| Ok(())).optional()?.is_some())
 }
 
 /// Every hash an event refers to.
 pub fn referenced(store: &Store) -> Result<HashSet<String>> {
-    let mut st = store
-        .conn()
-        .prepare("SELECT DISTINCT sha256 FROM dossier_documents")?;
+    let mut st = store.conn().prepare("SELECT DISTINCT sha256 FROM dossier_documents")?;
     let rows = st.query_map([], |r| r.get::<_, String>(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -444,12 +322,7 @@ pub fn read_any(store: &mut Store, sha256: &str) -> Result<Vec<u8>> {
         .prepare_cached("SELECT d.code FROM dossier_documents x JOIN dossiers d ON d.id = x.dossier_id WHERE x.sha256 = ?1 LIMIT 1")?
         .query_row([sha256], |r| r.get(0))
         .optional()?;
-    let code = code.ok_or_else(|| {
-        CoreError::NotFound(format!(
-            "Không hồ sơ nào trên máy này có tài liệu {}",
-            blobs::short(sha256)
-        ))
-    })?;
+    let code = code.ok_or_else(|| CoreError::NotFound(format!("Không hồ sơ nào trên máy này có tài liệu {}", blobs::short(sha256))))?;
     let bytes = blobs_of(store).read(sha256)?;
     note_opened(store, &code, sha256)?;
     Ok(bytes)
@@ -472,10 +345,7 @@ pub fn prune(store: &mut Store, days: u32) -> Result<(u64, u64)> {
     let (mut files, mut bytes) = (0, 0);
     for (sha, size) in old {
         // the record first: a crash between the two leaves a file marked pruned, fetched again if needed
-        store
-            .conn()
-            .prepare_cached("INSERT OR IGNORE INTO blob_pruned(sha256, pruned_at) VALUES (?1, ?2)")?
-            .execute(params![sha, now])?;
+        store.conn().prepare_cached("INSERT OR IGNORE INTO blob_pruned(sha256, pruned_at) VALUES (?1, ?2)")?.execute(params![sha, now])?;
         blobs.remove(&sha)?;
         files += 1;
         bytes += size as u64;
@@ -510,22 +380,13 @@ pub fn store_fetched(store: &Store, sha256: &str, bytes: &[u8]) -> Result<BlobRe
     store.require(Right::Read)?;
     blobs::check_hash(sha256)?;
     if blobs::sha256_hex(bytes) != sha256 {
-        return Err(CoreError::Conflict(format!(
-            "Tệp nhận về không khớp mã băm {}: bỏ, không lưu",
-            blobs::short(sha256)
-        )));
+        return Err(CoreError::Conflict(format!("Tệp nhận về không khớp mã băm {}: bỏ, không lưu", blobs::short(sha256))));
     }
     if !is_referenced(store, sha256)? {
-        return Err(CoreError::NotFound(format!(
-            "Không hồ sơ nào trên máy này có tài liệu {}",
-            blobs::short(sha256)
-        )));
+        return Err(CoreError::NotFound(format!("Không hồ sơ nào trên máy này có tài liệu {}", blobs::short(sha256))));
     }
     let r = blobs_of(store).put(bytes)?;
-    store
-        .conn()
-        .prepare_cached("DELETE FROM blob_pruned WHERE sha256 = ?1")?
-        .execute([sha256])?;
+    store.conn().prepare_cached("DELETE FROM blob_pruned WHERE sha256 = ?1")?.execute([sha256])?;
     Ok(r)
 }
 

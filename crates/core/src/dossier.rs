@@ -31,11 +31,8 @@ impl IdType {
 pub const DELIVERY_LABELS: [(&str, &str); 2] = [("counter", "Tại quầy"), ("post", "Qua bưu chính")];
 
 /// Who takes the result, by kind (`ReturnTo`), in words.
-pub const RETURN_TO_LABELS: [(&str, &str); 3] = [
-    ("applicant", "Người nộp nhận trực tiếp"),
-    ("authorised", "Người được ủy quyền nhận"),
-    ("post", "Gửi qua bưu chính"),
-];
+pub const RETURN_TO_LABELS: [(&str, &str); 3] =
+    [("applicant", "Người nộp nhận trực tiếp"), ("authorised", "Người được ủy quyền nhận"), ("post", "Gửi qua bưu chính")];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -154,9 +151,7 @@ impl Channel {
 pub enum Delivery {
     #[default]
     Counter,
-    Post {
-        address: String,
-    },
+    Post { address: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -452,10 +447,7 @@ pub enum EventKind {
     /// Chuyển: one department passes it to another.
     Transferred { from: String, to: String },
     /// Yêu cầu bổ sung: the clock stops; `remaining_minutes` of working time were left.
-    SupplementRequested {
-        missing: Vec<String>,
-        remaining_minutes: i64,
-    },
+    SupplementRequested { missing: Vec<String>, remaining_minutes: i64 },
     /// Đã bổ sung: the clock runs again; the new appointment is computed by the rule in force.
     Supplemented { due_at: String },
     /// Từ chối.
@@ -467,24 +459,15 @@ pub enum EventKind {
     /// Xin lỗi, hẹn lại: a new appointment; the dossier still counts as late.
     Delayed { due_at: String, reason: String },
     /// Trả kết quả: the dossier closes, classified against its appointment.
-    Returned {
-        to: ReturnTo,
-        timeliness: Timeliness,
-    },
+    Returned { to: ReturnTo, timeliness: Timeliness },
     /// Rút hồ sơ.
     Withdrawn { reason: String },
     /// Cấp lại mã: the portal gave the dossier a new official code because another dossier of the
     /// agency already had this one (two counters issued the same number). Authored by the portal
     /// only; the receipt must be printed again with the new code (docs/dossier-codes.md).
-    CodeReissued {
-        old_code: String,
-        new_code: String,
-        reason: String,
-    },
+    CodeReissued { old_code: String, new_code: String, reason: String },
     /// Số hóa: a document file (a checklist item's papers, or the result) attached to the dossier.
-    DocumentAttached {
-        document: crate::documents::AttachedDocument,
-    },
+    DocumentAttached { document: crate::documents::AttachedDocument },
 }
 
 impl EventKind {
@@ -562,9 +545,7 @@ impl EventKind {
 
 /// Folds a dossier's events given in merge order (the portal's order, then this counter's unsent
 /// events): the dossier, and the indexes of the events that no longer fit (superseded).
-pub fn fold_merged<'a>(
-    events: impl IntoIterator<Item = (&'a str, &'a EventKind)>,
-) -> (Option<Dossier>, Vec<usize>) {
+pub fn fold_merged<'a>(events: impl IntoIterator<Item = (&'a str, &'a EventKind)>) -> (Option<Dossier>, Vec<usize>) {
     let mut dossier: Option<Dossier> = None;
     let mut superseded = Vec::new();
     for (i, (at, e)) in events.into_iter().enumerate() {
@@ -595,22 +576,12 @@ impl Dossier {
         match event {
             EventKind::Received { .. } => {}
             EventKind::HandedOver { department, batch } => {
-                p.movements.push(Movement {
-                    at: at.into(),
-                    from: COUNTER_UNIT.into(),
-                    to: department.clone(),
-                    batch: Some(batch.clone()),
-                });
+                p.movements.push(Movement { at: at.into(), from: COUNTER_UNIT.into(), to: department.clone(), batch: Some(batch.clone()) });
                 p.department = Some(department.clone());
                 self.status = DossierStatus::InProcess;
             }
             EventKind::Transferred { from, to } => {
-                p.movements.push(Movement {
-                    at: at.into(),
-                    from: from.clone(),
-                    to: to.clone(),
-                    batch: None,
-                });
+                p.movements.push(Movement { at: at.into(), from: from.clone(), to: to.clone(), batch: None });
                 p.department = Some(to.clone());
             }
             EventKind::SupplementRequested { missing, .. } => {
@@ -625,9 +596,7 @@ impl Dossier {
                 p.paused_at = None;
                 self.status = p.resume_status.take().unwrap_or(DossierStatus::Received);
             }
-            EventKind::Refused { reason }
-            | EventKind::Stopped { reason }
-            | EventKind::Withdrawn { reason } => {
+            EventKind::Refused { reason } | EventKind::Stopped { reason } | EventKind::Withdrawn { reason } => {
                 p.reason = Some(reason.clone());
                 p.closed_at = Some(at.into());
                 self.status = match event {
@@ -637,12 +606,7 @@ impl Dossier {
                 };
             }
             EventKind::ResultReceived { department } => {
-                p.movements.push(Movement {
-                    at: at.into(),
-                    from: department.clone(),
-                    to: COUNTER_UNIT.into(),
-                    batch: None,
-                });
+                p.movements.push(Movement { at: at.into(), from: department.clone(), to: COUNTER_UNIT.into(), batch: None });
                 p.department = None;
                 p.result_at = Some(at.into());
                 self.status = DossierStatus::ResultReady;
@@ -659,9 +623,7 @@ impl Dossier {
                 p.closed_at = Some(at.into());
                 self.status = DossierStatus::Returned;
             }
-            EventKind::CodeReissued {
-                old_code, new_code, ..
-            } => {
+            EventKind::CodeReissued { old_code, new_code, .. } => {
                 if !p.previous_codes.contains(old_code) {
                     p.previous_codes.push(old_code.clone());
                 }
@@ -671,10 +633,7 @@ impl Dossier {
             EventKind::DocumentAttached { document } => {
                 // one current file per slot: a new scan of an item replaces what the dossier shows
                 p.documents.retain(|x| x.document.slot != document.slot);
-                p.documents.push(crate::documents::DossierDocument {
-                    document: document.clone(),
-                    attached_at: at.into(),
-                });
+                p.documents.push(crate::documents::DossierDocument { document: document.clone(), attached_at: at.into() });
             }
         }
     }

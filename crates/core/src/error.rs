@@ -132,47 +132,21 @@ impl Reason {
         match self {
             R::Invalid => ErrorCode::Validation,
             R::NotFound => ErrorCode::NotFound,
-            R::Conflict
-            | R::DatabaseTooNew
-            | R::NotInitialised
-            | R::NotEnrolled
-            | R::UntrustedPortal
-            | R::PortalRefused => ErrorCode::Conflict,
-            R::NotLoggedIn
-            | R::Locked
-            | R::NoRight
-            | R::BadCredentials
-            | R::NoPin
-            | R::PinLocked
-            | R::AccountLocked
-            | R::AccountInactive
+            R::Conflict | R::DatabaseTooNew | R::NotInitialised | R::NotEnrolled | R::UntrustedPortal | R::PortalRefused => ErrorCode::Conflict,
+            R::NotLoggedIn | R::Locked | R::NoRight | R::BadCredentials | R::NoPin | R::PinLocked | R::AccountLocked | R::AccountInactive
             | R::PortalUnauthorised => ErrorCode::Forbidden,
             R::Storage | R::Internal => ErrorCode::Internal,
-            R::NoPrinter
-            | R::PrinterNotFound
-            | R::PrinterStopped
-            | R::PrintFailed
-            | R::PrintUnavailable => ErrorCode::Printer,
+            R::NoPrinter | R::PrinterNotFound | R::PrinterStopped | R::PrintFailed | R::PrintUnavailable => ErrorCode::Printer,
             R::PortalUnreachable => ErrorCode::Offline,
-            R::NoScanner
-            | R::ScannerJammed
-            | R::ScannerCoverOpen
-            | R::ScannerBusy
-            | R::ScannerNoPaper
-            | R::ScanFailed
-            | R::ScanUnavailable => ErrorCode::Scanner,
+            R::NoScanner | R::ScannerJammed | R::ScannerCoverOpen | R::ScannerBusy | R::ScannerNoPaper | R::ScanFailed | R::ScanUnavailable => {
+                ErrorCode::Scanner
+            }
         }
     }
 
     /// An error with this reason and a message for the clerk.
     pub fn error(self, message: impl Into<String>) -> AppError {
-        AppError {
-            code: self.code(),
-            reason: self,
-            message: message.into(),
-            field: None,
-            errors: None,
-        }
+        AppError { code: self.code(), reason: self, message: message.into(), field: None, errors: None }
     }
 }
 
@@ -180,10 +154,7 @@ impl Reason {
 pub enum CoreError {
     /// Bad input from a clerk or a file. `field` names the offending field (`applicant.id_number`).
     #[error("{message}")]
-    Validation {
-        field: Option<String>,
-        message: String,
-    },
+    Validation { field: Option<String>, message: String },
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
@@ -194,20 +165,13 @@ pub enum CoreError {
     Forbidden(Reason, String),
     /// The database file was written by a newer version of the app: refused, not touched.
     #[error("Cơ sở dữ liệu {path} có phiên bản lược đồ {found}, mới hơn phiên bản ứng dụng này hỗ trợ ({supported}). Hãy cập nhật ứng dụng; dữ liệu không bị thay đổi.")]
-    DatabaseTooNew {
-        path: String,
-        found: i64,
-        supported: i64,
-    },
+    DatabaseTooNew { path: String, found: i64, supported: i64 },
     #[error("Chưa khởi tạo đơn vị (agency) cho máy này: chạy `motcua init` trước.")]
     NotInitialised,
     #[error("Lỗi cơ sở dữ liệu: {0}")]
     Db(#[from] rusqlite::Error),
     #[error("Lỗi đọc/ghi tệp {path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    Io { path: String, source: std::io::Error },
     #[error("Lỗi nội bộ: {0}")]
     Internal(String),
     /// A device (the scanner) refused or failed: the reason says which, the message says it in words.
@@ -256,28 +220,20 @@ impl Problems {
         if all.is_empty() {
             return Ok(());
         }
-        if let Some(i) = all
-            .iter()
-            .position(|e| !matches!(e, CoreError::Validation { .. } | CoreError::Fields(_)))
-        {
+        if let Some(i) = all.iter().position(|e| !matches!(e, CoreError::Validation { .. } | CoreError::Fields(_))) {
             return Err(all.swap_remove(i));
         }
         let mut fields = Vec::new();
         for e in all {
             match e {
-                CoreError::Validation { field, message } => {
-                    fields.push(FieldError { field, message })
-                }
+                CoreError::Validation { field, message } => fields.push(FieldError { field, message }),
                 CoreError::Fields(f) => fields.extend(f),
                 _ => unreachable!("checked above"),
             }
         }
         if fields.len() == 1 {
             let f = fields.remove(0);
-            return Err(CoreError::Validation {
-                field: f.field,
-                message: f.message,
-            });
+            return Err(CoreError::Validation { field: f.field, message: f.message });
         }
         Err(CoreError::Fields(fields))
     }
@@ -287,16 +243,10 @@ pub type Result<T, E = CoreError> = std::result::Result<T, E>;
 
 impl CoreError {
     pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
-        CoreError::Validation {
-            field: Some(field.into()),
-            message: message.into(),
-        }
+        CoreError::Validation { field: Some(field.into()), message: message.into() }
     }
     pub fn invalid(message: impl Into<String>) -> Self {
-        CoreError::Validation {
-            field: None,
-            message: message.into(),
-        }
+        CoreError::Validation { field: None, message: message.into() }
     }
     pub fn forbidden(reason: Reason, message: impl Into<String>) -> Self {
         CoreError::Forbidden(reason, message.into())
@@ -382,63 +332,21 @@ mod tests {
 
     #[test]
     fn every_reason_serialises_as_its_stable_name_with_its_family() {
-        let names: Vec<String> = Reason::ALL
-            .iter()
-            .map(|r| {
-                serde_json::to_value(r.error("x")).unwrap()["reason"]
-                    .as_str()
-                    .unwrap()
-                    .to_string()
-            })
-            .collect();
+        let names: Vec<String> = Reason::ALL.iter().map(|r| serde_json::to_value(r.error("x")).unwrap()["reason"].as_str().unwrap().to_string()).collect();
         let expected = [
-            "invalid",
-            "not_found",
-            "conflict",
-            "not_logged_in",
-            "locked",
-            "no_right",
-            "bad_credentials",
-            "no_pin",
-            "pin_locked",
-            "account_locked",
-            "account_inactive",
-            "untrusted_portal",
-            "database_too_new",
-            "not_initialised",
-            "storage",
-            "internal",
-            "no_printer",
-            "printer_not_found",
-            "printer_stopped",
-            "print_failed",
-            "print_unavailable",
-            "portal_unreachable",
-            "portal_refused",
-            "portal_unauthorised",
-            "not_enrolled",
-            "no_scanner",
-            "scanner_jammed",
-            "scanner_cover_open",
-            "scanner_busy",
-            "scanner_no_paper",
-            "scan_failed",
-            "scan_unavailable",
+            "invalid", "not_found", "conflict", "not_logged_in", "locked", "no_right", "bad_credentials", "no_pin", "pin_locked",
+            "account_locked", "account_inactive", "untrusted_portal", "database_too_new", "not_initialised", "storage", "internal",
+            "no_printer", "printer_not_found", "printer_stopped", "print_failed", "print_unavailable", "portal_unreachable",
+            "portal_refused", "portal_unauthorised", "not_enrolled", "no_scanner", "scanner_jammed", "scanner_cover_open",
+            "scanner_busy", "scanner_no_paper", "scan_failed", "scan_unavailable",
         ];
         assert_eq!(names, expected);
         for r in Reason::ALL {
             let json = serde_json::to_value(r.error("x")).unwrap();
-            assert_eq!(
-                json["code"],
-                serde_json::to_value(r.code()).unwrap(),
-                "{r:?}"
-            );
+            assert_eq!(json["code"], serde_json::to_value(r.code()).unwrap(), "{r:?}");
         }
         let e = CoreError::forbidden(Reason::PinLocked, "Đã nhập sai PIN 3 lần");
         let json = serde_json::to_value(e.to_app_error()).unwrap();
-        assert_eq!(
-            (json["code"].as_str(), json["reason"].as_str()),
-            (Some("forbidden"), Some("pin_locked"))
-        );
+        assert_eq!((json["code"].as_str(), json["reason"].as_str()), (Some("forbidden"), Some("pin_locked")));
     }
 }

@@ -26,8 +26,7 @@ pub struct EventRow {
     pub payload: Vec<u8>,
 }
 
-pub const EVENT_COLUMNS: &str =
-    "id, uid, counter_id, seq, dossier_id, kind, at, clerk_id, hlc, payload";
+pub const EVENT_COLUMNS: &str = "id, uid, counter_id, seq, dossier_id, kind, at, clerk_id, hlc, payload";
 
 pub fn event_row(r: &rusqlite::Row) -> rusqlite::Result<EventRow> {
     Ok(EventRow {
@@ -82,14 +81,9 @@ pub fn head(conn: &Connection) -> Result<Option<(i64, String)>> {
 
 /// Chains the event just inserted (row `event_id`), inside the inserting transaction.
 pub fn link(tx: &Transaction, event_id: i64) -> Result<()> {
-    let prev = head(tx)?
-        .map(|h| h.1)
-        .unwrap_or_else(|| GENESIS.to_string());
-    let e = tx
-        .prepare_cached(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE id = ?1"))?
-        .query_row([event_id], event_row)?;
-    tx.prepare_cached("INSERT INTO event_chain(event_id, hash) VALUES (?1, ?2)")?
-        .execute(params![event_id, event_hash(&prev, &e)])?;
+    let prev = head(tx)?.map(|h| h.1).unwrap_or_else(|| GENESIS.to_string());
+    let e = tx.prepare_cached(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE id = ?1"))?.query_row([event_id], event_row)?;
+    tx.prepare_cached("INSERT INTO event_chain(event_id, hash) VALUES (?1, ?2)")?.execute(params![event_id, event_hash(&prev, &e)])?;
     Ok(())
 }
 
@@ -103,10 +97,7 @@ pub(crate) fn backfill(tx: &Transaction) -> rusqlite::Result<()> {
     };
     for e in rows {
         let h = event_hash(&prev, &e);
-        tx.execute(
-            "INSERT INTO event_chain(event_id, hash) VALUES (?1, ?2)",
-            params![e.id, h],
-        )?;
+        tx.execute("INSERT INTO event_chain(event_id, hash) VALUES (?1, ?2)", params![e.id, h])?;
         prev = h;
     }
     Ok(())
@@ -128,11 +119,7 @@ pub fn verify(conn: &Connection) -> Result<ChainCheck> {
     ))?;
     let mut rows = st.query([])?;
     let mut prev = GENESIS.to_string();
-    let mut out = ChainCheck {
-        events: 0,
-        recomputed: Default::default(),
-        problems: vec![],
-    };
+    let mut out = ChainCheck { events: 0, recomputed: Default::default(), problems: vec![] };
     while let Some(r) = rows.next()? {
         let e = event_row(r)?;
         let stored: Option<String> = r.get(10)?;
@@ -140,12 +127,7 @@ pub fn verify(conn: &Connection) -> Result<ChainCheck> {
         let h = event_hash(&prev, &e);
         out.events += 1;
         if out.problems.is_empty() {
-            let what = format!(
-                "event {} ({} of dossier {})",
-                e.id,
-                e.kind,
-                code.as_deref().unwrap_or("?")
-            );
+            let what = format!("event {} ({} of dossier {})", e.id, e.kind, code.as_deref().unwrap_or("?"));
             match stored {
                 None => out.problems.push(format!("{what} has no chain hash: it was inserted or its hash removed outside the app")),
                 Some(s) if s != h => out.problems.push(format!("{what} was changed after it was written (its content no longer matches its chain hash)")),
@@ -157,9 +139,7 @@ pub fn verify(conn: &Connection) -> Result<ChainCheck> {
     }
     let orphans: i64 = conn.query_row("SELECT COUNT(*) FROM event_chain c WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.id = c.event_id)", [], |r| r.get(0))?;
     if orphans > 0 {
-        out.problems.push(format!(
-            "{orphans} chained event(s) are missing from the events table: events were deleted"
-        ));
+        out.problems.push(format!("{orphans} chained event(s) are missing from the events table: events were deleted"));
     }
     Ok(out)
 }

@@ -15,17 +15,9 @@ use crate::sync::hlc::Hlc;
 
 /// Appends `event` for `dossier_id` (and queues it in the outbox); returns the event's row id.
 /// Refused when this machine's clock is far behind the portal's (see `sync::hlc`).
-pub fn append(
-    tx: &Transaction,
-    dossier_id: i64,
-    ctx: &CounterContext,
-    at: NaiveDateTime,
-    event: &EventKind,
-) -> Result<i64> {
+pub fn append(tx: &Transaction, dossier_id: i64, ctx: &CounterContext, at: NaiveDateTime, event: &EventKind) -> Result<i64> {
     let last: Option<(i64, Option<String>)> = tx
-        .prepare_cached(
-            "SELECT seq, hlc FROM events WHERE counter_id = ?1 ORDER BY seq DESC LIMIT 1",
-        )?
+        .prepare_cached("SELECT seq, hlc FROM events WHERE counter_id = ?1 ORDER BY seq DESC LIMIT 1")?
         .query_row([&ctx.counter_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let (portal_ms, seq_floor): (i64, i64) = tx
@@ -60,8 +52,7 @@ pub fn append(
     ])?;
     let id = tx.last_insert_rowid();
     crate::event_chain::link(tx, id)?;
-    tx.prepare_cached("INSERT INTO outbox(event_id) VALUES (?1)")?
-        .execute([id])?;
+    tx.prepare_cached("INSERT INTO outbox(event_id) VALUES (?1)")?.execute([id])?;
     Ok(id)
 }
 

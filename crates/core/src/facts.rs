@@ -8,219 +8,75 @@ use serde_json::{json, Map, Value};
 
 use crate::accounts::Role;
 use crate::catalog::{DocumentForm, FeeKind, LimitBasis};
-use crate::dossier::{
-    Channel, DossierStatus, EventKind, IdType, Timeliness, DELIVERY_LABELS, RETURN_TO_LABELS,
-};
-use crate::form_kind::FormKind;
 use crate::intake::contact::ContactKind;
-use crate::lifecycle::Step;
+use crate::dossier::{Channel, DossierStatus, EventKind, IdType, Timeliness, DELIVERY_LABELS, RETURN_TO_LABELS};
 use crate::lifecycle::WorkList;
+use crate::form_kind::FormKind;
+use crate::lifecycle::Step;
 use crate::limits;
 
 fn labels<T: serde::Serialize + Copy>(all: &[T], label: impl Fn(T) -> &'static str) -> Value {
     let mut m = Map::new();
     for x in all {
-        let key = serde_json::to_value(x)
-            .expect("enum")
-            .as_str()
-            .expect("unit variant")
-            .to_string();
+        let key = serde_json::to_value(x).expect("enum").as_str().expect("unit variant").to_string();
         m.insert(key, Value::String(label(*x).into()));
     }
     Value::Object(m)
 }
 
 fn pairs(p: &[(&str, &str)]) -> Value {
-    Value::Object(
-        p.iter()
-            .map(|(k, v)| (k.to_string(), Value::String(v.to_string())))
-            .collect(),
-    )
+    Value::Object(p.iter().map(|(k, v)| (k.to_string(), Value::String(v.to_string()))).collect())
 }
 
 /// Every fact, by its TypeScript name: (name, TS type, value).
 pub fn all() -> Vec<(&'static str, &'static str, Value)> {
     let steps: Map<String, Value> = Step::ALL
         .iter()
-        .map(|s| {
-            (
-                serde_json::to_value(s)
-                    .unwrap()
-                    .as_str()
-                    .unwrap()
-                    .to_string(),
-                serde_json::to_value(s.offer()).unwrap(),
-            )
-        })
+        .map(|s| (serde_json::to_value(s).unwrap().as_str().unwrap().to_string(), serde_json::to_value(s.offer()).unwrap()))
         .collect();
     let defaults = crate::settings::CounterSettings::default();
     vec![
-        (
-            "STATUS_LABELS",
-            "Record<DossierStatus, string>",
-            labels(&DossierStatus::ALL, DossierStatus::label),
-        ),
-        (
-            "TIMELINESS_LABELS",
-            "Record<Timeliness, string>",
-            labels(&Timeliness::ALL, Timeliness::label),
-        ),
-        (
-            "CHANNEL_LABELS",
-            "Record<Channel, string>",
-            labels(&Channel::ALL, Channel::label),
-        ),
-        (
-            "DOCUMENT_FORM_LABELS",
-            "Record<DocumentForm, string>",
-            labels(&DocumentForm::ALL, DocumentForm::label),
-        ),
-        (
-            "ROLE_LABELS",
-            "Record<Role, string>",
-            labels(&Role::ALL, Role::label),
-        ),
-        (
-            "ID_TYPE_LABELS",
-            "Record<IdType, string>",
-            labels(&IdType::ALL, IdType::label),
-        ),
+        ("STATUS_LABELS", "Record<DossierStatus, string>", labels(&DossierStatus::ALL, DossierStatus::label)),
+        ("TIMELINESS_LABELS", "Record<Timeliness, string>", labels(&Timeliness::ALL, Timeliness::label)),
+        ("CHANNEL_LABELS", "Record<Channel, string>", labels(&Channel::ALL, Channel::label)),
+        ("DOCUMENT_FORM_LABELS", "Record<DocumentForm, string>", labels(&DocumentForm::ALL, DocumentForm::label)),
+        ("ROLE_LABELS", "Record<Role, string>", labels(&Role::ALL, Role::label)),
+        ("ID_TYPE_LABELS", "Record<IdType, string>", labels(&IdType::ALL, IdType::label)),
         ("ID_TYPES", "readonly IdType[]", json!(IdType::ALL)),
-        (
-            "GENDER_LABELS",
-            "Record<Gender, string>",
-            labels(&crate::card::Gender::ALL, crate::card::Gender::label),
-        ),
-        (
-            "GENDERS",
-            "readonly Gender[]",
-            json!(crate::card::Gender::ALL),
-        ),
-        (
-            "WORK_LIST_LABELS",
-            "Record<WorkList, string>",
-            labels(&WorkList::ALL, WorkList::label),
-        ),
+        ("GENDER_LABELS", "Record<Gender, string>", labels(&crate::card::Gender::ALL, crate::card::Gender::label)),
+        ("GENDERS", "readonly Gender[]", json!(crate::card::Gender::ALL)),
+        ("WORK_LIST_LABELS", "Record<WorkList, string>", labels(&WorkList::ALL, WorkList::label)),
         ("WORK_LISTS", "readonly WorkList[]", json!(WorkList::ALL)),
-        (
-            "DELIVERY_LABELS",
-            "Record<Delivery['kind'], string>",
-            pairs(&DELIVERY_LABELS),
-        ),
-        (
-            "DELIVERY_KINDS",
-            "readonly Delivery['kind'][]",
-            json!(DELIVERY_LABELS.map(|(k, _)| k)),
-        ),
-        (
-            "RETURN_TO_LABELS",
-            "Record<ReturnTo['kind'], string>",
-            pairs(&RETURN_TO_LABELS),
-        ),
-        (
-            "RETURN_TO_KINDS",
-            "readonly ReturnTo['kind'][]",
-            json!(RETURN_TO_LABELS.map(|(k, _)| k)),
-        ),
-        (
-            "ALERT_WORK_LISTS",
-            "readonly WorkList[]",
-            json!(WorkList::ALERTS),
-        ),
-        (
-            "PAPER_SIZES",
-            "readonly Paper[]",
-            json!(crate::settings::Paper::ALL),
-        ),
-        (
-            "DEFAULT_SETTINGS",
-            "CounterSettings",
-            serde_json::to_value(&defaults).expect("settings"),
-        ),
-        (
-            "FORM_LABELS",
-            "Record<FormKind, string>",
-            labels(&FormKind::ALL, FormKind::label),
-        ),
-        (
-            "FEE_KIND_LABELS",
-            "Record<FeeKind, string>",
-            labels(&FeeKind::ALL, FeeKind::label),
-        ),
-        (
-            "LIMIT_BASIS_LABELS",
-            "Record<LimitBasis, string>",
-            labels(&LimitBasis::ALL, LimitBasis::label),
-        ),
-        (
-            "CONTACT_KIND_LABELS",
-            "Record<ContactKind, string>",
-            labels(&ContactKind::ALL, ContactKind::label),
-        ),
-        (
-            "CONTACT_KINDS",
-            "readonly ContactKind[]",
-            json!(ContactKind::ALL),
-        ),
+        ("DELIVERY_LABELS", "Record<Delivery['kind'], string>", pairs(&DELIVERY_LABELS)),
+        ("DELIVERY_KINDS", "readonly Delivery['kind'][]", json!(DELIVERY_LABELS.map(|(k, _)| k))),
+        ("RETURN_TO_LABELS", "Record<ReturnTo['kind'], string>", pairs(&RETURN_TO_LABELS)),
+        ("RETURN_TO_KINDS", "readonly ReturnTo['kind'][]", json!(RETURN_TO_LABELS.map(|(k, _)| k))),
+        ("ALERT_WORK_LISTS", "readonly WorkList[]", json!(WorkList::ALERTS)),
+        ("PAPER_SIZES", "readonly Paper[]", json!(crate::settings::Paper::ALL)),
+        ("DEFAULT_SETTINGS", "CounterSettings", serde_json::to_value(&defaults).expect("settings")),
+        ("FORM_LABELS", "Record<FormKind, string>", labels(&FormKind::ALL, FormKind::label)),
+        ("FEE_KIND_LABELS", "Record<FeeKind, string>", labels(&FeeKind::ALL, FeeKind::label)),
+        ("LIMIT_BASIS_LABELS", "Record<LimitBasis, string>", labels(&LimitBasis::ALL, LimitBasis::label)),
+        ("CONTACT_KIND_LABELS", "Record<ContactKind, string>", labels(&ContactKind::ALL, ContactKind::label)),
+        ("CONTACT_KINDS", "readonly ContactKind[]", json!(ContactKind::ALL)),
         (
             "CONTACT_FIELDS",
             "Record<ContactKind, StepField[]>",
-            Value::Object(
-                ContactKind::ALL
-                    .iter()
-                    .map(|k| {
-                        (
-                            serde_json::to_value(k)
-                                .unwrap()
-                                .as_str()
-                                .unwrap()
-                                .to_string(),
-                            json!(k.fields()),
-                        )
-                    })
-                    .collect(),
-            ),
+            Value::Object(ContactKind::ALL.iter().map(|k| (serde_json::to_value(k).unwrap().as_str().unwrap().to_string(), json!(k.fields()))).collect()),
         ),
         (
             "CONTACT_FORMS",
             "Record<ContactKind, FormKind>",
-            Value::Object(
-                ContactKind::ALL
-                    .iter()
-                    .map(|k| {
-                        (
-                            serde_json::to_value(k)
-                                .unwrap()
-                                .as_str()
-                                .unwrap()
-                                .to_string(),
-                            json!(k.form()),
-                        )
-                    })
-                    .collect(),
-            ),
+            Value::Object(ContactKind::ALL.iter().map(|k| (serde_json::to_value(k).unwrap().as_str().unwrap().to_string(), json!(k.form()))).collect()),
         ),
         (
             "EVENT_KIND_LABELS",
             "Record<string, string>",
-            Value::Object(
-                EventKind::NAMES
-                    .iter()
-                    .map(|k| (k.to_string(), Value::String(EventKind::label_of(k).into())))
-                    .collect(),
-            ),
+            Value::Object(EventKind::NAMES.iter().map(|k| (k.to_string(), Value::String(EventKind::label_of(k).into()))).collect()),
         ),
         ("STEPS", "Record<Step, StepOffer>", Value::Object(steps)),
-        (
-            "WEEKDAYS_FROM_MONDAY",
-            "readonly string[]",
-            json!(crate::dates::WEEKDAYS),
-        ),
-        (
-            "DEFAULT_LOCK_AFTER_MINUTES",
-            "number",
-            json!(defaults.lock_after_minutes),
-        ),
+        ("WEEKDAYS_FROM_MONDAY", "readonly string[]", json!(crate::dates::WEEKDAYS)),
+        ("DEFAULT_LOCK_AFTER_MINUTES", "number", json!(defaults.lock_after_minutes)),
         (
             "LIMITS",
             "Record<string, number>",
@@ -243,34 +99,11 @@ pub fn typescript() -> String {
     let mut out = String::from(
         "// Generated by motcua-core (crates/core/src/facts.rs) when its tests run. Do not edit: change the core.\n",
     );
-    for t in [
-        "DossierStatus",
-        "Timeliness",
-        "Channel",
-        "DocumentForm",
-        "Role",
-        "FormKind",
-        "Step",
-        "StepOffer",
-        "StepField",
-        "IdType",
-        "WorkList",
-        "Delivery",
-        "ReturnTo",
-        "Paper",
-        "CounterSettings",
-        "FeeKind",
-        "LimitBasis",
-        "ContactKind",
-        "Gender",
-    ] {
+    for t in ["DossierStatus", "Timeliness", "Channel", "DocumentForm", "Role", "FormKind", "Step", "StepOffer", "StepField", "IdType", "WorkList", "Delivery", "ReturnTo", "Paper", "CounterSettings", "FeeKind", "LimitBasis", "ContactKind", "Gender"] {
         out.push_str(&format!("import type {{ {t} }} from './{t}';\n"));
     }
     for (name, ty, value) in all() {
-        out.push_str(&format!(
-            "\nexport const {name}: {ty} = {};\n",
-            serde_json::to_string_pretty(&value).expect("json")
-        ));
+        out.push_str(&format!("\nexport const {name}: {ty} = {};\n", serde_json::to_string_pretty(&value).expect("json")));
     }
     out
 }
@@ -297,22 +130,9 @@ mod tests {
         for (name, _, v) in all().into_iter().filter(|f| f.0.ends_with("_LABELS")) {
             if let Some(m) = v.as_object() {
                 assert!(!m.is_empty(), "{name}");
-                assert!(
-                    m.values().all(|x| x.as_str().is_none_or(|s| !s.is_empty())),
-                    "{name}"
-                );
+                assert!(m.values().all(|x| x.as_str().is_none_or(|s| !s.is_empty())), "{name}");
             }
         }
-        assert_eq!(
-            all()
-                .iter()
-                .find(|f| f.0 == "STEPS")
-                .unwrap()
-                .2
-                .as_object()
-                .unwrap()
-                .len(),
-            Step::ALL.len()
-        );
+        assert_eq!(all().iter().find(|f| f.0 == "STEPS").unwrap().2.as_object().unwrap().len(), Step::ALL.len());
     }
 }

@@ -53,9 +53,7 @@ impl FormKind {
         }
     }
     pub fn parse(s: &str) -> Option<FormKind> {
-        FormKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s.trim().to_ascii_lowercase())
+        FormKind::ALL.into_iter().find(|k| k.as_str() == s.trim().to_ascii_lowercase())
     }
     /// Vietnamese name for menus and messages.
     pub fn label(self) -> &'static str {

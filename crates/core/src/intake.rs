@@ -12,10 +12,7 @@ use crate::calendar::due::due_at;
 use crate::catalog::{FeeKind, Procedure, RequiredDocument, Terms, TimeLimit};
 use crate::clock::to_rfc3339;
 use crate::codes;
-use crate::dossier::{
-    Applicant, Channel, Delivery, Dossier, DossierStatus, EventKind, ReceivedDocument,
-    Representative,
-};
+use crate::dossier::{Applicant, Channel, Delivery, Dossier, DossierStatus, EventKind, ReceivedDocument, Representative};
 use crate::error::{CoreError, Result};
 use crate::limits;
 use crate::store::Store;
@@ -127,12 +124,7 @@ pub struct IntakePreview {
 }
 
 /// The appointment for `procedure_code` (its case `case_id`) if received at `received`.
-pub fn preview(
-    store: &Store,
-    procedure_code: &str,
-    case_id: Option<&str>,
-    received: Option<NaiveDateTime>,
-) -> Result<IntakePreview> {
+pub fn preview(store: &Store, procedure_code: &str, case_id: Option<&str>, received: Option<NaiveDateTime>) -> Result<IntakePreview> {
     preview_with(store, procedure_code, case_id, None, received)
 }
 
@@ -157,12 +149,7 @@ pub fn preview_with(
         }
     }
     let received = received.unwrap_or_else(|| store.clock().now());
-    let due = due_at(
-        store.calendar(),
-        store.office_hours(),
-        received,
-        &terms.time_limit,
-    )?;
+    let due = due_at(store.calendar(), store.office_hours(), received, &terms.time_limit)?;
     Ok(IntakePreview {
         procedure_code: p.code.clone(),
         procedure_name: p.name.clone(),
@@ -180,105 +167,48 @@ fn find_procedure<'a>(store: &'a Store, code: &str) -> Result<&'a Procedure> {
     if code.trim().is_empty() {
         return Err(CoreError::validation("procedure_code", "Chưa chọn thủ tục"));
     }
-    store.procedure(code).ok_or_else(|| {
-        CoreError::validation(
-            "procedure_code",
-            format!("Không có thủ tục mã {} trong danh mục", code.trim()),
-        )
-    })
+    store
+        .procedure(code)
+        .ok_or_else(|| CoreError::validation("procedure_code", format!("Không có thủ tục mã {} trong danh mục", code.trim())))
 }
 
 /// The checklist items ticked, in checklist order, checked against the checklist; the mandatory
 /// items not ticked are returned beside them (what a guidance slip lists).
-pub(crate) fn ticked_documents(
-    p: &Procedure,
-    checklist: &[RequiredDocument],
-    input: Option<&[DocInput]>,
-) -> Result<(Vec<ReceivedDocument>, Vec<String>)> {
+pub(crate) fn ticked_documents(p: &Procedure, checklist: &[RequiredDocument], input: Option<&[DocInput]>) -> Result<(Vec<ReceivedDocument>, Vec<String>)> {
     let Some(input) = input else {
-        return Ok((
-            checklist
-                .iter()
-                .map(|d| ReceivedDocument {
-                    id: d.id.clone(),
-                    name: d.name.clone(),
-                    form: d.form,
-                    count: d.count,
-                    read_from_card: false,
-                })
-                .collect(),
-            Vec::new(),
-        ));
+        return Ok((checklist.iter().map(|d| ReceivedDocument { id: d.id.clone(), name: d.name.clone(), form: d.form, count: d.count, read_from_card: false }).collect(), Vec::new()));
     };
     if input.len() > checklist.len().max(1) {
-        return Err(CoreError::validation(
-            "documents",
-            format!(
-                "Thủ tục {} chỉ có {} thành phần hồ sơ",
-                p.code,
-                checklist.len()
-            ),
-        ));
+        return Err(CoreError::validation("documents", format!("Thủ tục {} chỉ có {} thành phần hồ sơ", p.code, checklist.len())));
     }
     let mut out = Vec::with_capacity(input.len());
     for item in input {
         limits::length("documents", "Mã giấy tờ", item.id(), limits::CODE)?;
-        let req = checklist
-            .iter()
-            .find(|d| d.id == item.id())
-            .ok_or_else(|| {
-                CoreError::validation(
-                    "documents",
-                    format!(
-                        "Giấy tờ '{}' không thuộc thành phần hồ sơ của thủ tục {}",
-                        item.id(),
-                        p.code
-                    ),
-                )
-            })?;
+        let req = checklist.iter().find(|d| d.id == item.id()).ok_or_else(|| {
+            CoreError::validation("documents", format!("Giấy tờ '{}' không thuộc thành phần hồ sơ của thủ tục {}", item.id(), p.code))
+        })?;
         if out.iter().any(|d: &ReceivedDocument| d.id == req.id) {
-            return Err(CoreError::validation(
-                "documents",
-                format!("Giấy tờ '{}' được đánh dấu hai lần", req.name),
-            ));
+            return Err(CoreError::validation("documents", format!("Giấy tờ '{}' được đánh dấu hai lần", req.name)));
         }
         let count = item.count().unwrap_or(req.count);
         if count == 0 || count > 999 {
-            return Err(CoreError::validation(
-                "documents",
-                format!("Số lượng '{}' phải từ 1 đến 999", req.name),
-            ));
+            return Err(CoreError::validation("documents", format!("Số lượng '{}' phải từ 1 đến 999", req.name)));
         }
-        out.push(ReceivedDocument {
-            id: req.id.clone(),
-            name: req.name.clone(),
-            form: req.form,
-            count,
-            read_from_card: false,
-        });
+        out.push(ReceivedDocument { id: req.id.clone(), name: req.name.clone(), form: req.form, count, read_from_card: false });
     }
-    let missing: Vec<String> = checklist
-        .iter()
-        .filter(|d| d.mandatory && !out.iter().any(|r| r.id == d.id))
-        .map(|d| d.name.clone())
-        .collect();
+    let missing: Vec<String> =
+        checklist.iter().filter(|d| d.mandatory && !out.iter().any(|r| r.id == d.id)).map(|d| d.name.clone()).collect();
     // keep checklist order, whatever order the clerk ticked in
     out.sort_by_key(|r| checklist.iter().position(|d| d.id == r.id));
     Ok((out, missing))
 }
 
+
 /// The fee of a dossier: the clerk's figure checked against what the catalog knows. An unknown fee
 /// must be entered; an exempt or uncollected one cannot carry an amount.
-fn fee_of(
-    terms: &Terms,
-    typed: Option<i64>,
-    online: bool,
-    units: Option<crate::catalog::FeeUnits>,
-) -> Result<(i64, FeeKind)> {
+fn fee_of(terms: &Terms, typed: Option<i64>, online: bool, units: Option<crate::catalog::FeeUnits>) -> Result<(i64, FeeKind)> {
     // a fee by the page or the case, counted and not typed: computed
-    if let (None, Some(u), Some(s), FeeKind::Amount) =
-        (typed, units, &terms.fee.schedule, terms.fee_kind)
-    {
+    if let (None, Some(u), Some(s), FeeKind::Amount) = (typed, units, &terms.fee.schedule, terms.fee_kind) {
         return Ok((s.fee(terms.fee.amount, u)?, FeeKind::Amount));
     }
     if let Some(f) = typed {
@@ -323,11 +253,7 @@ pub(crate) struct Checked {
 
 /// Checks everything in the request but the completeness of the papers, naming every wrong field at
 /// once.
-pub(crate) fn check_request(
-    store: &Store,
-    req: &IntakeRequest,
-    today: chrono::NaiveDate,
-) -> Result<Checked> {
+pub(crate) fn check_request(store: &Store, req: &IntakeRequest, today: chrono::NaiveDate) -> Result<Checked> {
     let mut problems = crate::error::Problems::default();
     let p = problems.take(find_procedure(store, &req.procedure_code).cloned());
     if let Some(c) = &req.case_id {
@@ -337,56 +263,30 @@ pub(crate) fn check_request(
     // procedure's own terms (the counter warns), rather than waiting for ever in the pull
     let online = req.channel == Some(Channel::Online);
     let terms = p.as_ref().and_then(|p| {
-        let t = if online && req.case_id.is_none() && !p.cases.is_empty() {
-            Ok(p.terms_of_procedure())
-        } else {
-            p.terms(req.case_id.as_deref())
-        };
+        let t = if online && req.case_id.is_none() && !p.cases.is_empty() { Ok(p.terms_of_procedure()) } else { p.terms(req.case_id.as_deref()) };
         problems.take(t)
     });
     let now = store.clock().now();
     let mut applicant = problems.take(validate::applicant(&req.applicant, today));
-    if let Some(code) = applicant
-        .as_ref()
-        .and_then(|a| a.identity.unit_code.as_deref())
-    {
-        if crate::units::for_data_dir(store.data_dir())
-            .unit(code)
-            .is_none()
-        {
-            problems.push(CoreError::validation(
-                "applicant.identity.unit_code",
-                format!("Mã đơn vị hành chính {code} không có trong danh mục 2025"),
-            ));
+    if let Some(code) = applicant.as_ref().and_then(|a| a.identity.unit_code.as_deref()) {
+        if crate::units::for_data_dir(store.data_dir()).unit(code).is_none() {
+            problems.push(CoreError::validation("applicant.identity.unit_code", format!("Mã đơn vị hành chính {code} không có trong danh mục 2025")));
         }
     }
     if let (Some(a), Some(scan)) = (applicant.as_mut(), &req.card) {
         problems.take(identity::applicant_from_card(a, scan, now));
     }
-    let mut representative = problems
-        .take(
-            req.representative
-                .as_ref()
-                .map(validate::representative)
-                .transpose(),
-        )
-        .flatten()
-        .flatten();
+    let mut representative = problems.take(req.representative.as_ref().map(validate::representative).transpose()).flatten().flatten();
     if let Some(scan) = &req.representative_card {
         match representative.as_mut() {
             Some(r) => {
                 problems.take(identity::representative_from_card(r, scan, now));
             }
-            None => problems.push(CoreError::validation(
-                "representative.full_name",
-                "Đã quét thẻ người được ủy quyền nhưng chưa có họ tên, số giấy tờ",
-            )),
+            None => problems.push(CoreError::validation("representative.full_name", "Đã quét thẻ người được ủy quyền nhưng chưa có họ tên, số giấy tờ")),
         }
     }
     let mut docs = match (&p, &terms) {
-        (Some(p), Some(t)) => {
-            problems.take(ticked_documents(p, &t.documents, req.documents.as_deref()))
-        }
+        (Some(p), Some(t)) => problems.take(ticked_documents(p, &t.documents, req.documents.as_deref())),
         _ => None,
     };
     // the identity paper of an applicant whose card was read: received electronically, no photocopy
@@ -399,91 +299,34 @@ pub(crate) fn check_request(
     }
     let delivery = problems.take(match req.delivery.clone().unwrap_or_default() {
         Delivery::Counter => Ok(Delivery::Counter),
-        Delivery::Post { address } => limits::text(
-            "delivery.address",
-            "Địa chỉ nhận kết quả qua bưu chính",
-            &address,
-            limits::ADDRESS,
-        )
-        .and_then(|address| {
+        Delivery::Post { address } => limits::text("delivery.address", "Địa chỉ nhận kết quả qua bưu chính", &address, limits::ADDRESS).and_then(|address| {
             if p.as_ref().is_some_and(|p| !p.postal_return) {
-                Err(CoreError::validation(
-                    "delivery",
-                    format!(
-                        "Thủ tục {} không trả kết quả qua bưu chính",
-                        req.procedure_code.trim()
-                    ),
-                ))
+                Err(CoreError::validation("delivery", format!("Thủ tục {} không trả kết quả qua bưu chính", req.procedure_code.trim())))
             } else if address.is_empty() {
-                Err(CoreError::validation(
-                    "delivery.address",
-                    "Trả qua bưu chính cần địa chỉ nhận",
-                ))
+                Err(CoreError::validation("delivery.address", "Trả qua bưu chính cần địa chỉ nhận"))
             } else {
                 Ok(Delivery::Post { address })
             }
         }),
     });
-    let note = problems
-        .take(
-            req.note
-                .as_deref()
-                .map(|n| limits::text("note", "Ghi chú", n, limits::NOTE))
-                .transpose(),
-        )
-        .flatten()
-        .filter(|n| !n.is_empty());
-    let subject = problems
-        .take(
-            req.subject
-                .as_deref()
-                .map(|n| limits::text("subject", "Nội dung yêu cầu", n, limits::SUBJECT))
-                .transpose(),
-        )
-        .flatten()
-        .filter(|n| !n.is_empty());
+    let note = problems.take(req.note.as_deref().map(|n| limits::text("note", "Ghi chú", n, limits::NOTE)).transpose()).flatten().filter(|n| !n.is_empty());
+    let subject =
+        problems.take(req.subject.as_deref().map(|n| limits::text("subject", "Nội dung yêu cầu", n, limits::SUBJECT)).transpose()).flatten().filter(|n| !n.is_empty());
     problems.finish()?;
-    let (Some(procedure), Some(terms), Some(applicant), Some((documents, missing)), Some(delivery)) =
-        (p, terms, applicant, docs, delivery)
-    else {
+    let (Some(procedure), Some(terms), Some(applicant), Some((documents, missing)), Some(delivery)) = (p, terms, applicant, docs, delivery) else {
         unreachable!("every part checked")
     };
-    Ok(Checked {
-        procedure,
-        terms,
-        applicant,
-        representative,
-        documents,
-        missing,
-        delivery,
-        note,
-        subject,
-    })
+    Ok(Checked { procedure, terms, applicant, representative, documents, missing, delivery, note, subject })
 }
 
 /// Validates the request into a dossier (without code, times, status) — writes nothing.
-fn validate_request(
-    store: &Store,
-    req: &IntakeRequest,
-    today: chrono::NaiveDate,
-) -> Result<(Checked, i64, FeeKind)> {
+fn validate_request(store: &Store, req: &IntakeRequest, today: chrono::NaiveDate) -> Result<(Checked, i64, FeeKind)> {
     let c = check_request(store, req, today)?;
     let mut problems = crate::error::Problems::default();
     if !c.missing.is_empty() {
-        problems.push(CoreError::validation(
-            "documents",
-            format!(
-                "Hồ sơ chưa đủ thành phần bắt buộc: {}",
-                c.missing.join("; ")
-            ),
-        ));
+        problems.push(CoreError::validation("documents", format!("Hồ sơ chưa đủ thành phần bắt buộc: {}", c.missing.join("; "))));
     }
-    let fee = problems.take(fee_of(
-        &c.terms,
-        req.fee,
-        req.channel == Some(Channel::Online),
-        req.fee_units,
-    ));
+    let fee = problems.take(fee_of(&c.terms, req.fee, req.channel == Some(Channel::Online), req.fee_units));
     problems.finish()?;
     let (fee, fee_kind) = fee.expect("checked");
     Ok((c, fee, fee_kind))
@@ -495,11 +338,7 @@ fn not_a_contact(d: Dossier) -> Result<Dossier> {
     if d.status.is_intake_contact() {
         return Err(CoreError::validation(
             "request_id",
-            format!(
-                "Yêu cầu này đã được ghi nhận là {} ({}): tiếp nhận trên một phiếu mới",
-                d.status.label().to_lowercase(),
-                d.code
-            ),
+            format!("Yêu cầu này đã được ghi nhận là {} ({}): tiếp nhận trên một phiếu mới", d.status.label().to_lowercase(), d.code),
         ));
     }
     Ok(d)
@@ -519,12 +358,7 @@ pub fn submit_batch(store: &mut Store, reqs: &[IntakeRequest]) -> Result<Vec<Dos
     // Validate everything and compute the appointments before opening the write transaction.
     let mut prepared = Vec::with_capacity(reqs.len());
     for req in reqs {
-        let request_id = req
-            .request_id
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string);
+        let request_id = req.request_id.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
         if let Some(rid) = &request_id {
             limits::length("request_id", "request_id", rid, limits::REQUEST_ID)?;
             if let Some(d) = store.dossier_by_request_id(rid)? {
@@ -534,22 +368,9 @@ pub fn submit_batch(store: &mut Store, reqs: &[IntakeRequest]) -> Result<Vec<Dos
         }
         let now = store.clock().now();
         let v = validate_request(store, req, now.date())?;
-        let due = due_at(
-            store.calendar(),
-            store.office_hours(),
-            now,
-            &v.0.terms.time_limit,
-        )?;
-        let docs =
-            crate::documents::check_intake(store, &v.0.documents, &req.attachments, &ctx.clerk_id)?;
-        prepared.push(Ok((
-            now,
-            due,
-            request_id,
-            req.channel.unwrap_or_default(),
-            v,
-            docs,
-        )));
+        let due = due_at(store.calendar(), store.office_hours(), now, &v.0.terms.time_limit)?;
+        let docs = crate::documents::check_intake(store, &v.0.documents, &req.attachments, &ctx.clerk_id)?;
+        prepared.push(Ok((now, due, request_id, req.channel.unwrap_or_default(), v, docs)));
     }
     // `Err(existing)` found before the transaction; `Ok(None)` found inside it (another process took
     // the same request id in between): both answer with the stored dossier, read after the commit
@@ -570,22 +391,14 @@ pub fn submit_batch(store: &mut Store, reqs: &[IntakeRequest]) -> Result<Vec<Dos
         };
         // the look-up before the transaction is a fast path only: under the write lock it is final
         if let Some(rid) = &request_id {
-            let held: Option<i64> = tx
-                .prepare_cached("SELECT id FROM dossiers WHERE request_id = ?1")?
-                .query_row([rid], |r| r.get(0))
-                .optional()?;
+            let held: Option<i64> =
+                tx.prepare_cached("SELECT id FROM dossiers WHERE request_id = ?1")?.query_row([rid], |r| r.get(0)).optional()?;
             if let Some(id) = held {
                 outcomes.push(Outcome::ExistingId(id));
                 continue;
             }
         }
-        let issued = codes::issue(
-            &tx,
-            &template,
-            &ctx.agency_code,
-            &ctx.counter_id,
-            now.date(),
-        )?;
+        let issued = codes::issue(&tx, &template, &ctx.agency_code, &ctx.counter_id, now.date())?;
         let dossier = Dossier {
             uid: uuid::Uuid::now_v7().to_string(),
             code: issued.code.clone(),
@@ -617,12 +430,9 @@ pub fn submit_batch(store: &mut Store, reqs: &[IntakeRequest]) -> Result<Vec<Dos
         };
         let mut dossier = dossier;
         let dossier_id = insert(&tx, &ctx, now, &dossier)?;
-        let detail =
-            serde_json::json!({ "procedure": dossier.procedure_code, "documents": docs.len() });
+        let detail = serde_json::json!({ "procedure": dossier.procedure_code, "documents": docs.len() });
         for doc in docs {
-            let event = EventKind::DocumentAttached {
-                document: doc.clone(),
-            };
+            let event = EventKind::DocumentAttached { document: doc.clone() };
             crate::documents::record(&tx, dossier_id, &ctx, now, doc)?;
             dossier.apply(&to_rfc3339(now), &event);
         }
@@ -640,27 +450,16 @@ pub fn submit_batch(store: &mut Store, reqs: &[IntakeRequest]) -> Result<Vec<Dos
 }
 
 /// Writes the dossier row, its search entry, its `received` event and the outbox entry.
-fn insert(
-    tx: &rusqlite::Transaction,
-    ctx: &crate::store::CounterContext,
-    now: NaiveDateTime,
-    dossier: &Dossier,
-) -> Result<i64> {
+fn insert(tx: &rusqlite::Transaction, ctx: &crate::store::CounterContext, now: NaiveDateTime, dossier: &Dossier) -> Result<i64> {
     let dossier_id = insert_projection(tx, dossier, dossier.request_id.as_deref())?;
-    let event = EventKind::Received {
-        dossier: Box::new(dossier.clone()),
-    };
+    let event = EventKind::Received { dossier: Box::new(dossier.clone()) };
     crate::events::append(tx, dossier_id, ctx, now, &event)?;
     Ok(dossier_id)
 }
 
 /// The searchable projection of a dossier (its row and its accent-free name), for one taken in here
 /// or received from another machine through the portal; returns the row id.
-pub(crate) fn insert_projection(
-    tx: &rusqlite::Transaction,
-    dossier: &Dossier,
-    request_id: Option<&str>,
-) -> Result<i64> {
+pub(crate) fn insert_projection(tx: &rusqlite::Transaction, dossier: &Dossier, request_id: Option<&str>) -> Result<i64> {
     tx.prepare_cached(
         "INSERT INTO dossiers(uid, code, provisional_code, procedure_code, applicant_name, id_number, phone,
                               received_at, due_at, status, request_id)

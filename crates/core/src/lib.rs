@@ -45,9 +45,9 @@ pub mod search;
 pub mod settings;
 pub mod store;
 pub mod sync;
+pub mod text;
 #[cfg(test)]
 mod test_fixtures;
-pub mod text;
 pub mod units;
 pub mod validate;
 

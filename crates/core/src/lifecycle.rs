@@ -33,34 +33,17 @@ pub use steps::{DossierView, Step, StepOffer};
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[ts(export)]
 pub enum Command {
-    HandOver {
-        department: String,
-    },
-    Transfer {
-        to: String,
-    },
-    RequestSupplement {
-        missing: Vec<String>,
-    },
+    HandOver { department: String },
+    Transfer { to: String },
+    RequestSupplement { missing: Vec<String> },
     Supplemented,
-    Refuse {
-        reason: String,
-    },
-    Stop {
-        reason: String,
-    },
+    Refuse { reason: String },
+    Stop { reason: String },
     ReceiveResult,
     /// `new_due`: dd/mm/yyyy [HH:MM] or ISO; a date alone means 17:00.
-    Delay {
-        new_due: String,
-        reason: String,
-    },
-    Return {
-        to: ReturnTo,
-    },
-    Withdraw {
-        reason: String,
-    },
+    Delay { new_due: String, reason: String },
+    Return { to: ReturnTo },
+    Withdraw { reason: String },
 }
 
 /// Refuses a step the dossier's status does not allow (the table in `steps`).
@@ -69,12 +52,7 @@ fn allowed(d: &Dossier, cmd: &Command) -> Result<()> {
     if step.allows(d.status) {
         return Ok(());
     }
-    Err(CoreError::Conflict(format!(
-        "Không thể {} hồ sơ {}: hồ sơ đang ở trạng thái \"{}\"",
-        step.verb(),
-        d.code,
-        d.status.label()
-    )))
+    Err(CoreError::Conflict(format!("Không thể {} hồ sơ {}: hồ sơ đang ở trạng thái \"{}\"", step.verb(), d.code, d.status.label())))
 }
 
 /// A required free text of a step: cleaned, at most `max` characters, printable (`limits::text`).
@@ -89,30 +67,15 @@ pub fn parse_appointment(s: &str) -> Option<NaiveDateTime> {
 
 /// Checks `cmd` against the dossier and returns the event it makes. Pure but for the calendar. Which
 /// status allows the step is the table's (`steps`); here only what each step needs besides.
-pub fn decide(
-    store: &Store,
-    d: &Dossier,
-    cmd: &Command,
-    now: NaiveDateTime,
-    rules: &CounterSettings,
-) -> Result<EventKind> {
+pub fn decide(store: &Store, d: &Dossier, cmd: &Command, now: NaiveDateTime, rules: &CounterSettings) -> Result<EventKind> {
     use DossierStatus as S;
     let s = d.status;
-    let due = parse_local(&d.due_at)
-        .ok_or_else(|| CoreError::Internal(format!("bad due_at {}", d.due_at)))?;
+    let due = parse_local(&d.due_at).ok_or_else(|| CoreError::Internal(format!("bad due_at {}", d.due_at)))?;
     Ok(match cmd {
         Command::HandOver { department } => {
-            let department = required(
-                department,
-                "department",
-                "Phòng ban nhận hồ sơ",
-                limits::DEPARTMENT,
-            )?;
+            let department = required(department, "department", "Phòng ban nhận hồ sơ", limits::DEPARTMENT)?;
             allowed(d, cmd)?;
-            EventKind::HandedOver {
-                department,
-                batch: String::new(),
-            }
+            EventKind::HandedOver { department, batch: String::new() }
         }
         Command::Transfer { to } => {
             let to = required(to, "to", "Phòng ban nhận hồ sơ", limits::DEPARTMENT)?;
@@ -127,36 +90,20 @@ pub fn decide(
             if missing.len() > limits::MISSING_ITEMS {
                 return Err(CoreError::validation(
                     "missing",
-                    format!(
-                        "Tối đa {} mục cần bổ sung trong một lần yêu cầu (đã nhập {})",
-                        limits::MISSING_ITEMS,
-                        missing.len()
-                    ),
+                    format!("Tối đa {} mục cần bổ sung trong một lần yêu cầu (đã nhập {})", limits::MISSING_ITEMS, missing.len()),
                 ));
             }
             let mut items = Vec::with_capacity(missing.len());
             for m in missing {
-                items.push(limits::text(
-                    "missing",
-                    "Nội dung cần bổ sung",
-                    m,
-                    limits::MISSING_ITEM,
-                )?);
+                items.push(limits::text("missing", "Nội dung cần bổ sung", m, limits::MISSING_ITEM)?);
             }
             let missing: Vec<String> = items.into_iter().filter(|m| !m.is_empty()).collect();
             if missing.is_empty() {
-                return Err(CoreError::validation(
-                    "missing",
-                    "Cần ghi rõ giấy tờ, nội dung cần bổ sung",
-                ));
+                return Err(CoreError::validation("missing", "Cần ghi rõ giấy tờ, nội dung cần bổ sung"));
             }
             allowed(d, cmd)?;
-            let remaining =
-                working_minutes_between(store.calendar(), store.office_hours(), now, due);
-            EventKind::SupplementRequested {
-                missing,
-                remaining_minutes: remaining,
-            }
+            let remaining = working_minutes_between(store.calendar(), store.office_hours(), now, due);
+            EventKind::SupplementRequested { missing, remaining_minutes: remaining }
         }
         Command::Supplemented => {
             allowed(d, cmd)?;
@@ -166,9 +113,7 @@ pub fn decide(
                 let remaining = remaining_at_pause(store, d)?;
                 add_working_minutes(store.calendar(), store.office_hours(), now, remaining)
             };
-            EventKind::Supplemented {
-                due_at: to_rfc3339(new_due),
-            }
+            EventKind::Supplemented { due_at: to_rfc3339(new_due) }
         }
         Command::Refuse { reason } => {
             let reason = required(reason, "reason", "Lý do từ chối", limits::REASON)?;
@@ -182,49 +127,23 @@ pub fn decide(
         }
         Command::ReceiveResult => {
             allowed(d, cmd)?;
-            EventKind::ResultReceived {
-                department: d.progress.department.clone().unwrap_or_default(),
-            }
+            EventKind::ResultReceived { department: d.progress.department.clone().unwrap_or_default() }
         }
         Command::Delay { new_due, reason } => {
             let reason = required(reason, "reason", "Lý do chậm trả kết quả", limits::REASON)?;
-            let raw = required(
-                new_due,
-                "new_due",
-                "Ngày hẹn trả kết quả mới",
-                limits::DATE_INPUT,
-            )?;
-            let t = parse_appointment(&raw).ok_or_else(|| {
-                CoreError::validation(
-                    "new_due",
-                    format!("Ngày hẹn mới \"{raw}\" không đúng dạng ngày/tháng/năm"),
-                )
-            })?;
+            let raw = required(new_due, "new_due", "Ngày hẹn trả kết quả mới", limits::DATE_INPUT)?;
+            let t = parse_appointment(&raw)
+                .ok_or_else(|| CoreError::validation("new_due", format!("Ngày hẹn mới \"{raw}\" không đúng dạng ngày/tháng/năm")))?;
             allowed(d, cmd)?;
             check_new_due(store, d, t, now, rules)?;
-            EventKind::Delayed {
-                due_at: to_rfc3339(t),
-                reason,
-            }
+            EventKind::Delayed { due_at: to_rfc3339(t), reason }
         }
         Command::Return { to } => {
             let to = match to {
-                ReturnTo::Applicant { name, id_number }
-                | ReturnTo::Authorised { name, id_number } => {
-                    let name =
-                        required(name, "to.name", "Họ tên người nhận kết quả", limits::NAME)?;
-                    let id_number = required(
-                        id_number,
-                        "to.id_number",
-                        "Số giấy tờ của người nhận",
-                        limits::ID_NUMBER,
-                    )?;
-                    let squash = |x: &str| {
-                        x.chars()
-                            .filter(|c| !c.is_whitespace())
-                            .collect::<String>()
-                            .to_uppercase()
-                    };
+                ReturnTo::Applicant { name, id_number } | ReturnTo::Authorised { name, id_number } => {
+                    let name = required(name, "to.name", "Họ tên người nhận kết quả", limits::NAME)?;
+                    let id_number = required(id_number, "to.id_number", "Số giấy tờ của người nhận", limits::ID_NUMBER)?;
+                    let squash = |x: &str| x.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
                     if matches!(to, ReturnTo::Applicant { .. }) {
                         // the applicant collects in person: the paper shown (scanned or typed) must be theirs
                         if squash(&id_number) != squash(&d.applicant.id_number) {
@@ -233,22 +152,12 @@ pub fn decide(
                                 "Số giấy tờ người nhận khác số giấy tờ của người nộp: kiểm tra lại giấy tờ, hoặc chọn trả cho người được ủy quyền",
                             ));
                         }
-                        ReturnTo::Applicant {
-                            name,
-                            id_number: squash(&id_number),
-                        }
+                        ReturnTo::Applicant { name, id_number: squash(&id_number) }
                     } else {
                         ReturnTo::Authorised { name, id_number }
                     }
                 }
-                ReturnTo::Post { tracking } => ReturnTo::Post {
-                    tracking: required(
-                        tracking,
-                        "to.tracking",
-                        "Số hiệu bưu gửi",
-                        limits::TRACKING,
-                    )?,
-                },
+                ReturnTo::Post { tracking } => ReturnTo::Post { tracking: required(tracking, "to.tracking", "Số hiệu bưu gửi", limits::TRACKING)? },
             };
             if s == S::Returned {
                 return Err(CoreError::Conflict(format!(
@@ -258,24 +167,12 @@ pub fn decide(
                 )));
             }
             allowed(d, cmd)?;
-            let ready = d
-                .progress
-                .result_at
-                .as_deref()
-                .and_then(parse_local)
-                .unwrap_or(now);
-            EventKind::Returned {
-                to,
-                timeliness: timeliness(d, ready),
-            }
+            let ready = d.progress.result_at.as_deref().and_then(parse_local).unwrap_or(now);
+            EventKind::Returned { to, timeliness: timeliness(d, ready) }
         }
         Command::Withdraw { reason } => {
             let reason = limits::text("reason", "Lý do rút hồ sơ", reason, limits::REASON)?;
-            let reason = if reason.is_empty() {
-                "Công dân rút hồ sơ".to_string()
-            } else {
-                reason
-            };
+            let reason = if reason.is_empty() { "Công dân rút hồ sơ".to_string() } else { reason };
             allowed(d, cmd)?;
             EventKind::Withdrawn { reason }
         }
@@ -285,33 +182,16 @@ pub fn decide(
 /// Whether `t` may be a dossier's new appointment (an apology): after the current one and after now,
 /// on a working day, and within the delays the rules allow. The lifecycle's `Delay` step and an
 /// apology printed with a typed date (motcua-forms) both check it here.
-pub fn check_new_due(
-    store: &Store,
-    d: &Dossier,
-    t: NaiveDateTime,
-    now: NaiveDateTime,
-    rules: &CounterSettings,
-) -> Result<()> {
-    let due = parse_local(&d.due_at)
-        .ok_or_else(|| CoreError::Internal(format!("bad due_at {}", d.due_at)))?;
+pub fn check_new_due(store: &Store, d: &Dossier, t: NaiveDateTime, now: NaiveDateTime, rules: &CounterSettings) -> Result<()> {
+    let due = parse_local(&d.due_at).ok_or_else(|| CoreError::Internal(format!("bad due_at {}", d.due_at)))?;
     if t <= due || t <= now {
-        return Err(CoreError::validation(
-            "new_due",
-            "Ngày hẹn mới phải sau ngày hẹn hiện tại và sau thời điểm này",
-        ));
+        return Err(CoreError::validation("new_due", "Ngày hẹn mới phải sau ngày hẹn hiện tại và sau thời điểm này"));
     }
     if !store.calendar().is_working_day(t.date()) {
-        let name = store
-            .calendar()
-            .day_name(t.date())
-            .map(|n| format!(" ({n})"))
-            .unwrap_or_default();
+        let name = store.calendar().day_name(t.date()).map(|n| format!(" ({n})")).unwrap_or_default();
         return Err(CoreError::validation(
             "new_due",
-            format!(
-                "Ngày hẹn mới {} là ngày nghỉ{name}: chọn một ngày làm việc",
-                crate::dates::format_date(t.date())
-            ),
+            format!("Ngày hẹn mới {} là ngày nghỉ{name}: chọn một ngày làm việc", crate::dates::format_date(t.date())),
         ));
     }
     if d.progress.delays >= rules.max_delays {
@@ -326,11 +206,7 @@ pub fn check_new_due(
 /// The last day an apology (Mẫu 04) is on time: `rules.apology_days_before_due` working days
 /// before the appointment's day (provincial rules: at least 01 working day before; UNCONFIRMED as a
 /// national rule, hence a setting).
-pub fn apology_deadline(
-    store: &Store,
-    d: &Dossier,
-    rules: &CounterSettings,
-) -> Option<chrono::NaiveDate> {
+pub fn apology_deadline(store: &Store, d: &Dossier, rules: &CounterSettings) -> Option<chrono::NaiveDate> {
     let mut day = parse_local(&d.due_at)?.date();
     let mut left = rules.apology_days_before_due;
     // bounded walk: a calendar without working days for a year must not loop for ever
@@ -348,12 +224,7 @@ pub fn apology_deadline(
 
 /// What the counter warns about a dossier now, in the clerk's words (shown beside its steps; the
 /// step itself is still allowed): an apology that can still be made but is already late.
-pub fn warnings(
-    store: &Store,
-    d: &Dossier,
-    now: NaiveDateTime,
-    rules: &CounterSettings,
-) -> Vec<String> {
+pub fn warnings(store: &Store, d: &Dossier, now: NaiveDateTime, rules: &CounterSettings) -> Vec<String> {
     let mut out = Vec::new();
     if Step::Delay.allows(d.status) && d.progress.delays < rules.max_delays {
         if let Some(last) = apology_deadline(store, d, rules) {
@@ -370,9 +241,7 @@ pub fn warnings(
     if d.status.is_open() && d.fee_kind == Some(crate::catalog::FeeKind::Unknown) {
         out.push("Lệ phí của hồ sơ trực tuyến này chưa xác định (danh mục chưa có mức của tỉnh): xác định mức thu trước khi trả kết quả".into());
     }
-    let has_cases = store
-        .procedure(&d.procedure_code)
-        .is_some_and(|p| !p.cases.is_empty());
+    let has_cases = store.procedure(&d.procedure_code).is_some_and(|p| !p.cases.is_empty());
     if d.status.is_open() && d.case_id.is_none() && has_cases {
         out.push("Hồ sơ không ghi trường hợp của thủ tục: thời hạn hẹn trả theo thời hạn chung của thủ tục".into());
     }
@@ -404,9 +273,7 @@ fn remaining_at_pause(store: &Store, d: &Dossier) -> Result<i64> {
         .iter()
         .rev()
         .find_map(|(_, e)| match e {
-            EventKind::SupplementRequested {
-                remaining_minutes, ..
-            } => Some(*remaining_minutes),
+            EventKind::SupplementRequested { remaining_minutes, .. } => Some(*remaining_minutes),
             _ => None,
         })
         .unwrap_or(0))
@@ -414,17 +281,9 @@ fn remaining_at_pause(store: &Store, d: &Dossier) -> Result<i64> {
 
 /// A handover batch id: "BG-<yyMMddHHmmss>-<counter>", with "-2", "-3"… if that second is taken.
 fn new_batch_id(store: &Store, now: NaiveDateTime) -> Result<String> {
-    let base = format!(
-        "BG-{}-{}",
-        now.format("%y%m%d%H%M%S"),
-        store.context()?.counter_id
-    )
-    .to_uppercase();
+    let base = format!("BG-{}-{}", now.format("%y%m%d%H%M%S"), store.context()?.counter_id).to_uppercase();
     let taken = |b: &str| -> Result<bool> {
-        Ok(store
-            .conn()
-            .prepare_cached("SELECT 1 FROM handover_batches WHERE batch = ?1 LIMIT 1")?
-            .exists([b])?)
+        Ok(store.conn().prepare_cached("SELECT 1 FROM handover_batches WHERE batch = ?1 LIMIT 1")?.exists([b])?)
     };
     if !taken(&base)? {
         return Ok(base);
@@ -454,21 +313,14 @@ pub fn apply_many(store: &mut Store, codes: &[String], cmd: &Command) -> Result<
     let rules = CounterSettings::load(store)?;
     let now = store.clock().now();
     // only a handover makes a batch (its list is printed and reprinted by this id)
-    let batch = if matches!(cmd, Command::HandOver { .. }) {
-        new_batch_id(store, now)?
-    } else {
-        String::new()
-    };
+    let batch = if matches!(cmd, Command::HandOver { .. }) { new_batch_id(store, now)? } else { String::new() };
     let mut seen = std::collections::HashSet::new();
     let mut planned = Vec::with_capacity(codes.len());
     for code in codes {
         let (id, mut d) = store.dossier_with_id(code)?;
         let known = events_of_dossier(store.conn(), id)?;
         if !seen.insert(id) {
-            return Err(CoreError::validation(
-                "codes",
-                format!("Hồ sơ {} được quét hai lần", d.code),
-            ));
+            return Err(CoreError::validation("codes", format!("Hồ sơ {} được quét hai lần", d.code)));
         }
         let mut event = decide(store, &d, cmd, now, &rules)?;
         if let EventKind::HandedOver { batch: b, .. } = &mut event {
@@ -490,29 +342,18 @@ pub fn apply_many(store: &mut Store, codes: &[String], cmd: &Command) -> Result<
         }
         let event_id = crate::events::append(&tx, *id, &ctx, now, event)?;
         if let EventKind::HandedOver { batch, .. } = event {
-            tx.prepare_cached(
-                "INSERT INTO handover_batches (batch, dossier_id, event_id) VALUES (?1, ?2, ?3)",
-            )?
-            .execute(params![batch, id, event_id])?;
+            tx.prepare_cached("INSERT INTO handover_batches (batch, dossier_id, event_id) VALUES (?1, ?2, ?3)")?
+                .execute(params![batch, id, event_id])?;
         }
         crate::projections::write_state(&tx, *id, d)?;
-        crate::audit::record(
-            &tx,
-            now,
-            &ctx.clerk_id,
-            &format!("lifecycle.{}", event.name()),
-            &d.code,
-            &serde_json::Value::Null,
-        )?;
+        crate::audit::record(&tx, now, &ctx.clerk_id, &format!("lifecycle.{}", event.name()), &d.code, &serde_json::Value::Null)?;
     }
     tx.commit()?;
     Ok(planned.into_iter().map(|(_, _, d, _)| d).collect())
 }
 
 fn events_of_dossier(conn: &rusqlite::Connection, id: i64) -> Result<i64> {
-    Ok(conn
-        .prepare_cached("SELECT COUNT(*) FROM events WHERE dossier_id = ?1")?
-        .query_row([id], |r| r.get(0))?)
+    Ok(conn.prepare_cached("SELECT COUNT(*) FROM events WHERE dossier_id = ?1")?.query_row([id], |r| r.get(0))?)
 }
 
 /// The counts on the home screen and the lists behind them.
@@ -558,13 +399,7 @@ pub struct WorkItem {
 impl WorkList {
     /// The lists whose count is shown as an alert when not zero.
     pub const ALERTS: [WorkList; 2] = [WorkList::Overdue, WorkList::DueToday];
-    pub const ALL: [WorkList; 5] = [
-        WorkList::Overdue,
-        WorkList::DueToday,
-        WorkList::DueSoon,
-        WorkList::WaitingSupplement,
-        WorkList::ReadyToCollect,
-    ];
+    pub const ALL: [WorkList; 5] = [WorkList::Overdue, WorkList::DueToday, WorkList::DueSoon, WorkList::WaitingSupplement, WorkList::ReadyToCollect];
     pub fn label(self) -> &'static str {
         match self {
             WorkList::Overdue => "Quá hạn",
@@ -582,32 +417,15 @@ fn bounds(store: &Store, list: WorkList) -> (String, String, String) {
     let now = store.clock().now();
     let day_start = now.date().and_hms_opt(0, 0, 0).expect("midnight");
     let next_day = day_start + chrono::Duration::days(1);
-    let soon = add_working_minutes(
-        store.calendar(),
-        store.office_hours(),
-        now,
-        store.office_hours().day_minutes(),
-    );
+    let soon = add_working_minutes(store.calendar(), store.office_hours(), now, store.office_hours().day_minutes());
     let (where_status, lo, hi) = match list {
         WorkList::DueToday => (PROCESSING, day_start, next_day),
         WorkList::Overdue => (PROCESSING, NaiveDateTime::MIN, now),
         WorkList::DueSoon => (PROCESSING, now, soon),
-        WorkList::WaitingSupplement => (
-            "('waiting_supplement')",
-            NaiveDateTime::MIN,
-            NaiveDateTime::MAX,
-        ),
+        WorkList::WaitingSupplement => ("('waiting_supplement')", NaiveDateTime::MIN, NaiveDateTime::MAX),
         WorkList::ReadyToCollect => ("('result_ready')", NaiveDateTime::MIN, NaiveDateTime::MAX),
     };
-    let fmt = |t: NaiveDateTime| {
-        if t == NaiveDateTime::MIN {
-            String::new()
-        } else if t == NaiveDateTime::MAX {
-            "9999".into()
-        } else {
-            to_rfc3339(t)
-        }
-    };
+    let fmt = |t: NaiveDateTime| if t == NaiveDateTime::MIN { String::new() } else if t == NaiveDateTime::MAX { "9999".into() } else { to_rfc3339(t) };
     (where_status.to_string(), fmt(lo), fmt(hi))
 }
 
@@ -622,10 +440,7 @@ pub fn counts(store: &Store) -> Result<WorkCounts> {
     };
     // contacts at intake today (guidance and refusal slips, no dossier code): counted, never listed
     let today = store.clock().now().date();
-    let (lo, hi) = (
-        format!("{today}T00:00"),
-        format!("{}T00:00", today.succ_opt().unwrap_or(today)),
-    );
+    let (lo, hi) = (format!("{today}T00:00"), format!("{}T00:00", today.succ_opt().unwrap_or(today)));
     let contacts = |status: DossierStatus| -> Result<u32> {
         Ok(store
             .conn()

@@ -116,10 +116,7 @@ pub fn text(field: &str, label: &str, value: &str, max: usize) -> Result<String>
 pub fn required(field: &str, label: &str, value: &str, max: usize) -> Result<String> {
     let v = text(field, label, value, max)?;
     if v.is_empty() {
-        return Err(CoreError::validation(
-            field,
-            format!("Cần nhập {}", label.to_lowercase()),
-        ));
+        return Err(CoreError::validation(field, format!("Cần nhập {}", label.to_lowercase())));
     }
     Ok(v)
 }
@@ -134,10 +131,7 @@ pub fn length(field: &str, label: &str, value: &str, max: usize) -> Result<()> {
 }
 
 fn too_long(field: &str, label: &str, max: usize, n: usize) -> CoreError {
-    CoreError::validation(
-        field,
-        format!("{label} quá dài: tối đa {max} ký tự, đã nhập {n} ký tự"),
-    )
+    CoreError::validation(field, format!("{label} quá dài: tối đa {max} ký tự, đã nhập {n} ký tự"))
 }
 
 #[cfg(test)]

@@ -24,16 +24,14 @@ fn filter() -> EnvFilter {
 /// stderr only (and says so): the app still starts.
 pub fn to_file(data_dir: &Path, name: &str) -> LogGuard {
     let dir = data_dir.join("logs");
-    let appender = std::fs::create_dir_all(&dir)
-        .map_err(|e| e.to_string())
-        .and_then(|_| {
-            tracing_appender::rolling::Builder::new()
-                .rotation(tracing_appender::rolling::Rotation::DAILY)
-                .filename_prefix(format!("{name}.log"))
-                .max_log_files(KEEP_DAYS)
-                .build(&dir)
-                .map_err(|e| e.to_string())
-        });
+    let appender = std::fs::create_dir_all(&dir).map_err(|e| e.to_string()).and_then(|_| {
+        tracing_appender::rolling::Builder::new()
+            .rotation(tracing_appender::rolling::Rotation::DAILY)
+            .filename_prefix(format!("{name}.log"))
+            .max_log_files(KEEP_DAYS)
+            .build(&dir)
+            .map_err(|e| e.to_string())
+    });
     match appender {
         Ok(file) => {
             let _ = tracing_subscriber::registry()
@@ -53,10 +51,7 @@ pub fn to_file(data_dir: &Path, name: &str) -> LogGuard {
 
 /// Logs to stderr only (the CLI, the portal).
 pub fn to_stderr() {
-    let _ = tracing_subscriber::registry()
-        .with(filter())
-        .with(fmt::layer().with_writer(std::io::stderr).with_target(false))
-        .try_init();
+    let _ = tracing_subscriber::registry().with(filter()).with(fmt::layer().with_writer(std::io::stderr).with_target(false)).try_init();
 }
 
 #[cfg(test)]
@@ -67,19 +62,9 @@ mod tests {
         let guard = super::to_file(dir.path(), "test");
         tracing::info!("row 42 parked");
         drop(guard);
-        let files: Vec<_> = std::fs::read_dir(dir.path().join("logs"))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
+        let files: Vec<_> = std::fs::read_dir(dir.path().join("logs")).unwrap().map(|e| e.unwrap().path()).collect();
         assert_eq!(files.len(), 1, "{files:?}");
-        assert!(files[0]
-            .file_name()
-            .unwrap()
-            .to_str()
-            .unwrap()
-            .starts_with("test.log."));
-        assert!(std::fs::read_to_string(&files[0])
-            .unwrap()
-            .contains("row 42 parked"));
+        assert!(files[0].file_name().unwrap().to_str().unwrap().starts_with("test.log."));
+        assert!(std::fs::read_to_string(&files[0]).unwrap().contains("row 42 parked"));
     }
 }

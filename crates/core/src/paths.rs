@@ -30,11 +30,7 @@ impl InstanceLock {
     /// Ok(lock), or Err(()) when another process holds it.
     pub fn try_acquire(dir: &std::path::Path) -> std::io::Result<Result<InstanceLock, ()>> {
         std::fs::create_dir_all(dir)?;
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(dir.join(LOCK_FILE))?;
+        let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(dir.join(LOCK_FILE))?;
         match file.try_lock() {
             Ok(()) => Ok(Ok(InstanceLock { _file: file })),
             Err(std::fs::TryLockError::WouldBlock) => Ok(Err(())),

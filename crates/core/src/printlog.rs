@@ -50,11 +50,7 @@ impl Store {
 
     /// Records the start of a print; returns the row id and whether it is a reprint.
     pub fn begin_print(&mut self, p: &NewPrint) -> Result<(i64, bool)> {
-        self.require(if p.form == "logbook" {
-            crate::accounts::Right::Reports
-        } else {
-            crate::accounts::Right::Print
-        })?;
+        self.require(if p.form == "logbook" { crate::accounts::Right::Reports } else { crate::accounts::Right::Print })?;
         let reprint = match p.dossier_code {
             Some(code) => self.times_printed(code, p.form)? > 0,
             None => false,
@@ -82,13 +78,7 @@ impl Store {
     }
 
     /// Completes a print row: `printed`, `saved` (PDF only) or `failed` with the reason.
-    pub fn finish_print(
-        &mut self,
-        id: i64,
-        outcome: &str,
-        pdf_path: Option<&str>,
-        detail: Option<&str>,
-    ) -> Result<()> {
+    pub fn finish_print(&mut self, id: i64, outcome: &str, pdf_path: Option<&str>, detail: Option<&str>) -> Result<()> {
         let tx = self.write_tx()?;
         tx.execute(
             "UPDATE print_log SET outcome = ?2, pdf_path = COALESCE(?3, pdf_path), detail = ?4 WHERE id = ?1",
@@ -100,18 +90,13 @@ impl Store {
 
     pub fn print_entry(&self, id: i64) -> Result<Option<PrintEntry>> {
         self.require(crate::accounts::Right::Read)?;
-        Ok(self
-            .conn()
-            .query_row(&format!("{SELECT_ENTRY} WHERE id = ?1"), [id], row_to_entry)
-            .optional()?)
+        Ok(self.conn().query_row(&format!("{SELECT_ENTRY} WHERE id = ?1"), [id], row_to_entry).optional()?)
     }
 
     /// The prints of one dossier, oldest first.
     pub fn prints_of(&self, dossier_code: &str) -> Result<Vec<PrintEntry>> {
         self.require(crate::accounts::Right::Read)?;
-        let mut st = self.conn().prepare(&format!(
-            "{SELECT_ENTRY} WHERE dossier_code = ?1 ORDER BY id"
-        ))?;
+        let mut st = self.conn().prepare(&format!("{SELECT_ENTRY} WHERE dossier_code = ?1 ORDER BY id"))?;
         let rows = st.query_map([dossier_code], row_to_entry)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }

@@ -14,43 +14,23 @@ use crate::store::MERGE_ORDER;
 
 /// A dossier's events in merge order (`MERGE_ORDER`: the portal's order, then this counter's unsent
 /// events): (event row id, local time, stored payload). The one query every fold reads.
-pub(crate) fn merged_event_rows(
-    conn: &Connection,
-    dossier_id: i64,
-) -> Result<Vec<(i64, String, Vec<u8>)>> {
+pub(crate) fn merged_event_rows(conn: &Connection, dossier_id: i64) -> Result<Vec<(i64, String, Vec<u8>)>> {
     let mut st = conn.prepare_cached(&format!(
         "SELECT e.id, e.at, e.payload FROM events e LEFT JOIN event_portal p ON p.event_id = e.id WHERE e.dossier_id = ?1 ORDER BY {MERGE_ORDER}"
     ))?;
-    let rows = st.query_map([dossier_id], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, Vec<u8>>(2)?,
-        ))
-    })?;
+    let rows = st.query_map([dossier_id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Vec<u8>>(2)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// The same, decoded (a payload that does not decode is an error).
-pub(crate) fn merged_events(
-    conn: &Connection,
-    dossier_id: i64,
-) -> Result<Vec<(i64, String, EventKind)>> {
-    merged_event_rows(conn, dossier_id)?
-        .into_iter()
-        .map(|(id, at, p)| Ok((id, at, decode_payload(conn, &p)?)))
-        .collect()
+pub(crate) fn merged_events(conn: &Connection, dossier_id: i64) -> Result<Vec<(i64, String, EventKind)>> {
+    merged_event_rows(conn, dossier_id)?.into_iter().map(|(id, at, p)| Ok((id, at, decode_payload(conn, &p)?))).collect()
 }
 
 /// Writes a dossier's searchable state after a change (status and appointment), in the caller's
 /// transaction: the one place the projection follows the fold.
-pub(crate) fn write_state(
-    conn: &Connection,
-    dossier_id: i64,
-    d: &crate::dossier::Dossier,
-) -> Result<()> {
-    conn.prepare_cached("UPDATE dossiers SET status = ?2, due_at = ?3 WHERE id = ?1")?
-        .execute(params![dossier_id, d.status.as_str(), d.due_at])?;
+pub(crate) fn write_state(conn: &Connection, dossier_id: i64, d: &crate::dossier::Dossier) -> Result<()> {
+    conn.prepare_cached("UPDATE dossiers SET status = ?2, due_at = ?3 WHERE id = ?1")?.execute(params![dossier_id, d.status.as_str(), d.due_at])?;
     Ok(())
 }
 
@@ -62,18 +42,7 @@ pub struct ProjectionCheck {
 /// At most this many projection problems are listed (the first ones); the count says the rest.
 const MAX_LISTED: usize = 20;
 
-type Row = (
-    i64,
-    String,
-    Option<String>,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-);
+type Row = (i64, String, Option<String>, String, String, String, String, String, String, String);
 
 /// The name search index as it is, read once: each dossier row's words. Read through an `fts5vocab`
 /// table in the connection's temp schema (one pass over the index, so checking a million dossiers
@@ -118,31 +87,15 @@ pub fn verify(conn: &Connection) -> Result<ProjectionCheck> {
             "SELECT id, code, provisional_code, procedure_code, applicant_name, id_number, phone, received_at, due_at, status FROM dossiers ORDER BY id",
         )?;
         let rows = st.query_map([], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-                r.get(7)?,
-                r.get(8)?,
-                r.get(9)?,
-            ))
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?))
         })?;
         rows.collect::<rusqlite::Result<_>>()?
     };
     let names = NameIndex::read(conn)?;
-    let mut out = ProjectionCheck {
-        dossiers: 0,
-        problems: vec![],
-    };
+    let mut out = ProjectionCheck { dossiers: 0, problems: vec![] };
     let mut differing = 0usize;
     let mut batches_expected = std::collections::BTreeSet::new();
-    for (id, code, provisional, procedure, name, id_number, phone, received_at, due_at, status) in
-        rows
-    {
+    for (id, code, provisional, procedure, name, id_number, phone, received_at, due_at, status) in rows {
         out.dossiers += 1;
         let mut events: Vec<(i64, String, EventKind)> = Vec::new();
         let mut undecodable = None;
@@ -154,8 +107,7 @@ pub fn verify(conn: &Connection) -> Result<ProjectionCheck> {
         }
         let mut wrong: Vec<&str> = Vec::new();
         if let Some(eid) = undecodable {
-            out.problems
-                .push(format!("dossier {code}: event {eid} cannot be decoded"));
+            out.problems.push(format!("dossier {code}: event {eid} cannot be decoded"));
             continue;
         }
         for (eid, _, e) in &events {
@@ -167,8 +119,7 @@ pub fn verify(conn: &Connection) -> Result<ProjectionCheck> {
         }
         let (dossier, _) = fold_merged(events.iter().map(|(_, at, e)| (at.as_str(), e)));
         let Some(d) = dossier else {
-            out.problems
-                .push(format!("dossier {code} has no received event"));
+            out.problems.push(format!("dossier {code} has no received event"));
             continue;
         };
         let checks: [(&str, bool); 9] = [
@@ -192,18 +143,12 @@ pub fn verify(conn: &Connection) -> Result<ProjectionCheck> {
         if !wrong.is_empty() {
             differing += 1;
             if differing <= MAX_LISTED {
-                out.problems.push(format!(
-                    "dossier {code}: {} differ(s) from its events (the projection was edited)",
-                    wrong.join(", ")
-                ));
+                out.problems.push(format!("dossier {code}: {} differ(s) from its events (the projection was edited)", wrong.join(", ")));
             }
         }
     }
     if differing > MAX_LISTED {
-        out.problems.push(format!(
-            "{} more dossiers differ from their events",
-            differing - MAX_LISTED
-        ));
+        out.problems.push(format!("{} more dossiers differ from their events", differing - MAX_LISTED));
     }
     // handover batches: exactly the handed-over events that name a batch
     let held: std::collections::BTreeSet<(String, i64, i64)> = {
@@ -215,9 +160,7 @@ pub fn verify(conn: &Connection) -> Result<ProjectionCheck> {
         out.problems.push(format!("handover batch {batch} lists event {eid}, which is no handover to that batch (the batch list was edited)"));
     }
     if let Some((batch, _, eid)) = batches_expected.difference(&held).next() {
-        out.problems.push(format!(
-            "handover batch {batch} is missing event {eid} (the batch list was edited)"
-        ));
+        out.problems.push(format!("handover batch {batch} is missing event {eid} (the batch list was edited)"));
     }
     Ok(out)
 }
@@ -226,9 +169,7 @@ pub fn verify(conn: &Connection) -> Result<ProjectionCheck> {
 /// projection is exactly the handed-over events that name a batch.
 pub(crate) fn backfill_pulled_batches(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
     let rows: Vec<(i64, i64, Vec<u8>)> = {
-        let mut st = tx.prepare(
-            "SELECT id, dossier_id, payload FROM events WHERE kind = 'handed_over' ORDER BY id",
-        )?;
+        let mut st = tx.prepare("SELECT id, dossier_id, payload FROM events WHERE kind = 'handed_over' ORDER BY id")?;
         let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         rows.collect::<rusqlite::Result<_>>()?
     };

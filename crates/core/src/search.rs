@@ -55,22 +55,14 @@ fn classify(q: &str) -> Option<Query> {
     if q.is_empty() {
         return None;
     }
-    let compact: String = q
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '.' && *c != '-')
-        .collect();
+    let compact: String = q.chars().filter(|c| !c.is_whitespace() && *c != '.' && *c != '-').collect();
     if compact.chars().all(|c| c.is_ascii_digit()) && !q.contains('.') && !q.contains('-') {
         return Some(Query::Digits(compact));
     }
     let upper = q.to_uppercase();
     let looks_like_code = upper.starts_with("TAM-")
-        || (upper.contains('-')
-            && upper
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-'))
-        || (upper.contains('.')
-            && upper.chars().any(|c| c.is_ascii_digit())
-            && !upper.contains(' '));
+        || (upper.contains('-') && upper.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-'))
+        || (upper.contains('.') && upper.chars().any(|c| c.is_ascii_digit()) && !upper.contains(' '));
     if looks_like_code {
         return Some(Query::Code(upper));
     }
@@ -87,13 +79,7 @@ fn fts_query(words: &[String]) -> String {
     words
         .iter()
         .enumerate()
-        .map(|(i, w)| {
-            if i + 1 == n {
-                format!("\"{w}\"*")
-            } else {
-                format!("\"{w}\"")
-            }
-        })
+        .map(|(i, w)| if i + 1 == n { format!("\"{w}\"*") } else { format!("\"{w}\"") })
         .collect::<Vec<_>>()
         .join(" AND ")
 }
@@ -150,28 +136,16 @@ fn day_codes(store: &Store, day: chrono::NaiveDate, seq: u32) -> Result<Vec<Stri
 }
 
 /// Dossiers matching a code, a name, an ID number or a phone, newest first (`Right::Read`).
-pub fn search(
-    store: &Store,
-    query: &str,
-    cursor: Option<i64>,
-    limit: Option<u32>,
-) -> Result<SearchPage> {
+pub fn search(store: &Store, query: &str, cursor: Option<i64>, limit: Option<u32>) -> Result<SearchPage> {
     store.require(crate::accounts::Right::Read)?;
-    crate::limits::length(
-        "query",
-        "Từ khóa tìm kiếm",
-        query,
-        crate::limits::CATALOG_TEXT,
-    )?;
+    crate::limits::length("query", "Từ khóa tìm kiếm", query, crate::limits::CATALOG_TEXT)?;
     let mut page = search_matching(store, query, cursor, limit)?;
     // the day's short number: the dossier with that code first (on the first page)
     if cursor.is_none() {
         if let Some((day, seq)) = day_number(query, store.clock().now().date()) {
             let codes = day_codes(store, day, seq)?;
             let mut st = store.conn().prepare_cached(&format!("SELECT {COLS} FROM dossiers d WHERE d.code IN (?1, ?2) OR d.provisional_code IN (?1, ?2)"))?;
-            let found: Vec<SearchHit> = st
-                .query_map([&codes[0], &codes[1]], |r| hit(store, r))?
-                .collect::<rusqlite::Result<_>>()?;
+            let found: Vec<SearchHit> = st.query_map([&codes[0], &codes[1]], |r| hit(store, r))?.collect::<rusqlite::Result<_>>()?;
             for h in found.into_iter().rev() {
                 page.hits.retain(|x| x.code != h.code);
                 page.hits.insert(0, h);
@@ -193,32 +167,19 @@ fn hit(store: &Store, r: &rusqlite::Row) -> rusqlite::Result<SearchHit> {
         applicant_name: r.get(3)?,
         id_number: r.get(4)?,
         phone: r.get(5)?,
-        procedure_name: store
-            .procedure(&procedure_code)
-            .map(|p| p.name.clone())
-            .unwrap_or_else(|| procedure_code.clone()),
+        procedure_name: store.procedure(&procedure_code).map(|p| p.name.clone()).unwrap_or_else(|| procedure_code.clone()),
         procedure_code,
         received_at: r.get(7)?,
         due_at: r.get(8)?,
-        status: DossierStatus::parse(&status).ok_or_else(|| {
-            rusqlite::Error::InvalidColumnType(9, status, rusqlite::types::Type::Text)
-        })?,
+        status: DossierStatus::parse(&status).ok_or_else(|| rusqlite::Error::InvalidColumnType(9, status, rusqlite::types::Type::Text))?,
     })
 }
 
-fn search_matching(
-    store: &Store,
-    query: &str,
-    cursor: Option<i64>,
-    limit: Option<u32>,
-) -> Result<SearchPage> {
+fn search_matching(store: &Store, query: &str, cursor: Option<i64>, limit: Option<u32>) -> Result<SearchPage> {
     let limit = limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT) as i64;
     let before = cursor.unwrap_or(i64::MAX);
     let Some(q) = classify(query) else {
-        return Err(CoreError::validation(
-            "query",
-            "Nhập mã hồ sơ, họ tên, số giấy tờ hoặc số điện thoại để tìm",
-        ));
+        return Err(CoreError::validation("query", "Nhập mã hồ sơ, họ tên, số giấy tờ hoặc số điện thoại để tìm"));
     };
     let (sql, args): (String, Vec<String>) = match q {
         Query::Code(c) => (
@@ -255,18 +216,12 @@ fn search_matching(
     let mut last_id = None;
     while let Some(r) = rows.next()? {
         if hits.len() as i64 == limit {
-            return Ok(SearchPage {
-                hits,
-                next_cursor: last_id,
-            });
+            return Ok(SearchPage { hits, next_cursor: last_id });
         }
         last_id = Some(r.get::<_, i64>(0)?);
         hits.push(hit(store, r)?);
     }
-    Ok(SearchPage {
-        hits,
-        next_cursor: None,
-    })
+    Ok(SearchPage { hits, next_cursor: None })
 }
 
 #[cfg(test)]
@@ -275,38 +230,20 @@ mod tests {
 
     #[test]
     fn classifies_queries() {
-        assert_eq!(
-            classify("000.00.06.H56-231027-0361"),
-            Some(Query::Code("000.00.06.H56-231027-0361".into()))
-        );
+        assert_eq!(classify("000.00.06.H56-231027-0361"), Some(Query::Code("000.00.06.H56-231027-0361".into())));
         assert_eq!(classify("tam-000"), Some(Query::Code("TAM-000".into())));
-        assert_eq!(
-            classify("0912 345 678"),
-            Some(Query::Digits("0912345678".into()))
-        );
-        assert_eq!(
-            classify("001090012345"),
-            Some(Query::Digits("001090012345".into()))
-        );
-        assert_eq!(
-            classify("Đặng hữu"),
-            Some(Query::Name(vec!["dang".into(), "huu".into()]))
-        );
+        assert_eq!(classify("0912 345 678"), Some(Query::Digits("0912345678".into())));
+        assert_eq!(classify("001090012345"), Some(Query::Digits("001090012345".into())));
+        assert_eq!(classify("Đặng hữu"), Some(Query::Name(vec!["dang".into(), "huu".into()])));
         assert_eq!(classify("   "), None);
-        assert_eq!(
-            fts_query(&["dang".into(), "huu".into()]),
-            "\"dang\" AND \"huu\"*"
-        );
+        assert_eq!(fts_query(&["dang".into(), "huu".into()]), "\"dang\" AND \"huu\"*");
     }
 
     #[test]
     fn short_day_numbers() {
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
         assert_eq!(day_number("0003", today), Some((today, 3)));
-        assert_eq!(
-            day_number("261129-0012", today),
-            Some((chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(), 12))
-        );
+        assert_eq!(day_number("261129-0012", today), Some((chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(), 12)));
         assert_eq!(day_number("0912345678", today), None, "a phone number");
         assert_eq!(day_number("261399-0001", today), None, "no such day");
         assert_eq!(day_number("0000", today), None);

@@ -167,11 +167,7 @@ const KEYS: &[&str] = &[
 impl CounterSettings {
     /// The departments offered at the handover desk, in the order set.
     pub fn department_list(&self) -> Vec<String> {
-        self.departments
-            .split(';')
-            .map(text::clean)
-            .filter(|d| !d.is_empty())
-            .collect()
+        self.departments.split(';').map(text::clean).filter(|d| !d.is_empty()).collect()
     }
 
     pub fn keys() -> &'static [&'static str] {
@@ -214,14 +210,9 @@ impl CounterSettings {
         let value = crate::limits::text(key, &format!("Thiết lập {key}"), value, max)?;
         let bad = |msg: &str| CoreError::validation(key, msg);
         match key {
-            "receipt_paper" => {
-                self.receipt_paper =
-                    Paper::parse(&value).ok_or_else(|| bad("Khổ giấy phải là A4 hoặc A5"))?
-            }
+            "receipt_paper" => self.receipt_paper = Paper::parse(&value).ok_or_else(|| bad("Khổ giấy phải là A4 hoặc A5"))?,
             "receipt_copies" => {
-                let n: u32 = value
-                    .parse()
-                    .map_err(|_| bad("Số liên phải là số từ 1 đến 5"))?;
+                let n: u32 = value.parse().map_err(|_| bad("Số liên phải là số từ 1 đến 5"))?;
                 if !(1..=5).contains(&n) {
                     return Err(bad("Số liên phải là số từ 1 đến 5"));
                 }
@@ -236,20 +227,14 @@ impl CounterSettings {
             }
             "printer" => self.printer = value,
             "lookup_url" => {
-                if !(value.starts_with("https://") || value.starts_with("http://"))
-                    || !value.contains("{code}")
-                {
-                    return Err(bad(
-                        "Địa chỉ tra cứu phải bắt đầu bằng http(s):// và chứa {code}",
-                    ));
+                if !(value.starts_with("https://") || value.starts_with("http://")) || !value.contains("{code}") {
+                    return Err(bad("Địa chỉ tra cứu phải bắt đầu bằng http(s):// và chứa {code}"));
                 }
                 self.lookup_url = value;
             }
             "unit_name" => {
                 if value.is_empty() {
-                    return Err(bad(
-                        "Cần tên đơn vị tiếp nhận (ví dụ: Trung tâm Phục vụ hành chính công)",
-                    ));
+                    return Err(bad("Cần tên đơn vị tiếp nhận (ví dụ: Trung tâm Phục vụ hành chính công)"));
                 }
                 self.unit_name = value
             }
@@ -260,46 +245,27 @@ impl CounterSettings {
             "counter_phone" => self.counter_phone = value,
             "supplement_clock" => {
                 if value != "resume" && value != "restart" {
-                    return Err(bad(
-                        "Cách tính thời hạn sau bổ sung phải là resume hoặc restart",
-                    ));
+                    return Err(bad("Cách tính thời hạn sau bổ sung phải là resume hoặc restart"));
                 }
                 self.supplement_clock = value;
             }
             "max_delays" => {
-                self.max_delays = value
-                    .parse()
-                    .ok()
-                    .filter(|n| (0..=10).contains(n))
-                    .ok_or_else(|| bad("Số lần hẹn lại phải là số từ 0 đến 10"))?;
+                self.max_delays = value.parse().ok().filter(|n| (0..=10).contains(n)).ok_or_else(|| bad("Số lần hẹn lại phải là số từ 0 đến 10"))?;
             }
             "apology_days_before_due" => {
                 self.apology_days_before_due = value
                     .parse()
                     .ok()
                     .filter(|n| (0..=10).contains(n))
-                    .ok_or_else(|| {
-                        bad("Số ngày làm việc trước hạn để gửi văn bản xin lỗi phải từ 0 đến 10")
-                    })?;
+                    .ok_or_else(|| bad("Số ngày làm việc trước hạn để gửi văn bản xin lỗi phải từ 0 đến 10"))?;
             }
             "departments" => {
-                let list: Vec<String> = value
-                    .split(';')
-                    .map(text::clean)
-                    .filter(|d| !d.is_empty())
-                    .collect();
+                let list: Vec<String> = value.split(';').map(text::clean).filter(|d| !d.is_empty()).collect();
                 if list.is_empty() {
                     return Err(bad("Cần ít nhất một phòng ban, cách nhau bằng dấu ;"));
                 }
-                if let Some(d) = list
-                    .iter()
-                    .find(|d| d.chars().count() > crate::limits::DEPARTMENT)
-                {
-                    return Err(bad(&format!(
-                        "Tên phòng ban quá dài (tối đa {} ký tự): {}…",
-                        crate::limits::DEPARTMENT,
-                        d.chars().take(40).collect::<String>()
-                    )));
+                if let Some(d) = list.iter().find(|d| d.chars().count() > crate::limits::DEPARTMENT) {
+                    return Err(bad(&format!("Tên phòng ban quá dài (tối đa {} ký tự): {}…", crate::limits::DEPARTMENT, d.chars().take(40).collect::<String>())));
                 }
                 self.departments = list.join("; ");
             }
@@ -308,29 +274,20 @@ impl CounterSettings {
                 self.code_template = value;
             }
             "lock_after_minutes" => {
-                self.lock_after_minutes = value
-                    .parse()
-                    .ok()
-                    .filter(|n| (1..=120).contains(n))
-                    .ok_or_else(|| bad("Thời gian tự khóa phải từ 1 đến 120 phút"))?;
+                self.lock_after_minutes =
+                    value.parse().ok().filter(|n| (1..=120).contains(n)).ok_or_else(|| bad("Thời gian tự khóa phải từ 1 đến 120 phút"))?;
             }
             "unit_code" => {
                 // the shape here (loading settings parses nothing); that the unit exists in the map in
                 // use is checked when it is set (`check_unit`)
-                if !value.is_empty()
-                    && !(value.len() == 5 && value.bytes().all(|b| b.is_ascii_digit()))
-                {
-                    return Err(bad(
-                        "Mã đơn vị hành chính gồm 5 chữ số (ví dụ 00004 = Phường Ba Đình)",
-                    ));
+                if !value.is_empty() && !(value.len() == 5 && value.bytes().all(|b| b.is_ascii_digit())) {
+                    return Err(bad("Mã đơn vị hành chính gồm 5 chữ số (ví dụ 00004 = Phường Ba Đình)"));
                 }
                 self.unit_code = value;
             }
             "scanner_port" => {
                 let ok = value.is_empty()
-                    || ((value.starts_with('/') && !value.contains(".."))
-                        || value.to_ascii_uppercase().starts_with("COM")
-                        || value.starts_with(r"\\.\"))
+                    || ((value.starts_with('/') && !value.contains("..")) || value.to_ascii_uppercase().starts_with("COM") || value.starts_with(r"\\.\"))
                         && !value.chars().any(|c| c.is_whitespace());
                 if !ok {
                     return Err(bad("Cổng máy quét phải là đường dẫn thiết bị /dev/tty… (Linux) hoặc COMn (Windows), hoặc để trống khi máy quét gõ như bàn phím"));
@@ -339,16 +296,9 @@ impl CounterSettings {
             }
             "documents_keep_days" => {
                 self.documents_keep_days =
-                    value.parse().ok().filter(|n| *n <= 3650).ok_or_else(|| {
-                        bad("Số ngày giữ bản sao tài liệu trên máy phải từ 0 (giữ mãi) đến 3650")
-                    })?;
+                    value.parse().ok().filter(|n| *n <= 3650).ok_or_else(|| bad("Số ngày giữ bản sao tài liệu trên máy phải từ 0 (giữ mãi) đến 3650"))?;
             }
-            _ => {
-                return Err(CoreError::validation(
-                    key,
-                    format!("Không có thiết lập tên {key}"),
-                ))
-            }
+            _ => return Err(CoreError::validation(key, format!("Không có thiết lập tên {key}"))),
         }
         Ok(())
     }
@@ -381,15 +331,8 @@ impl CounterSettings {
 
     /// A unit code set must name a unit of the map in use (shipped or imported).
     fn check_unit(&self, store: &Store) -> Result<()> {
-        if !self.unit_code.is_empty()
-            && crate::units::for_data_dir(store.data_dir())
-                .unit(&self.unit_code)
-                .is_none()
-        {
-            return Err(CoreError::validation(
-                "unit_code",
-                "Mã đơn vị hành chính không có trong danh mục 2025 (ví dụ 00004 = Phường Ba Đình)",
-            ));
+        if !self.unit_code.is_empty() && crate::units::for_data_dir(store.data_dir()).unit(&self.unit_code).is_none() {
+            return Err(CoreError::validation("unit_code", "Mã đơn vị hành chính không có trong danh mục 2025 (ví dụ 00004 = Phường Ba Đình)"));
         }
         Ok(())
     }
@@ -406,14 +349,7 @@ impl CounterSettings {
             "INSERT INTO settings(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             [key, &s.value_of(key)],
         )?;
-        crate::audit::record(
-            &tx,
-            now,
-            &actor,
-            "settings",
-            key,
-            &serde_json::json!({ "value": s.value_of(key) }),
-        )?;
+        crate::audit::record(&tx, now, &actor, "settings", key, &serde_json::json!({ "value": s.value_of(key) }))?;
         tx.commit()?;
         if key == "code_template" {
             store.reload()?; // the store issues codes with the template it holds
@@ -432,14 +368,7 @@ impl CounterSettings {
         check.check_unit(store)?;
         let (now, actor) = (store.clock().now(), store.actor());
         let tx = store.write_tx()?;
-        crate::audit::record(
-            &tx,
-            now,
-            &actor,
-            "settings",
-            "*",
-            &serde_json::to_value(&check).expect("serialisable"),
-        )?;
+        crate::audit::record(&tx, now, &actor, "settings", "*", &serde_json::to_value(&check).expect("serialisable"))?;
         for key in KEYS {
             tx.execute(
                 "INSERT INTO settings(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -459,9 +388,7 @@ mod tests {
 
     fn store() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
-        let clock = Arc::new(FixedClock(
-            crate::clock::parse_local("2026-11-23T08:00").unwrap(),
-        ));
+        let clock = Arc::new(FixedClock(crate::clock::parse_local("2026-11-23T08:00").unwrap()));
         let s = Store::open_dir(dir.path(), clock).unwrap();
         (dir, s)
     }
@@ -469,10 +396,7 @@ mod tests {
     #[test]
     fn defaults_then_set_and_reload() {
         let (_d, mut s) = store();
-        assert_eq!(
-            CounterSettings::load(&s).unwrap(),
-            CounterSettings::default()
-        );
+        assert_eq!(CounterSettings::load(&s).unwrap(), CounterSettings::default());
         CounterSettings::set(&mut s, "receipt_paper", "a4").unwrap();
         CounterSettings::set(&mut s, "printer", "  MotCua-PDF ").unwrap();
         let got = CounterSettings::load(&s).unwrap();
@@ -484,25 +408,11 @@ mod tests {
     fn bad_values_are_refused_and_change_nothing() {
         let (_d, mut s) = store();
         let long = "A".repeat(crate::limits::SETTING + 1);
-        for (k, v) in [
-            ("receipt_paper", "A3"),
-            ("receipt_copies", "0"),
-            ("receipt_copies", "hai"),
-            ("lookup_url", "ftp://x"),
-            ("nope", "1"),
-            ("head_name", long.as_str()),
-            ("parent_agency", "UBND 北京"),
-            ("place_name", "Ba Đình\u{7}"),
-        ] {
+        for (k, v) in [("receipt_paper", "A3"), ("receipt_copies", "0"), ("receipt_copies", "hai"), ("lookup_url", "ftp://x"), ("nope", "1"),
+                       ("head_name", long.as_str()), ("parent_agency", "UBND 北京"), ("place_name", "Ba Đình\u{7}")] {
             let err = CounterSettings::set(&mut s, k, v).unwrap_err();
-            assert!(
-                matches!(err, CoreError::Validation { .. }),
-                "{k}={v}: {err:?}"
-            );
+            assert!(matches!(err, CoreError::Validation { .. }), "{k}={v}: {err:?}");
         }
-        assert_eq!(
-            CounterSettings::load(&s).unwrap(),
-            CounterSettings::default()
-        );
+        assert_eq!(CounterSettings::load(&s).unwrap(), CounterSettings::default());
     }
 }

@@ -34,8 +34,7 @@ impl Hands {
 /// The demo counter (`ensure_demo`: demo agency, shipped catalog) in `dir`, its clock fixed at `now`.
 pub(crate) fn demo(now: &str) -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
-    let mut s =
-        Store::open_dir(dir.path(), Arc::new(FixedClock(parse_local(now).unwrap()))).unwrap();
+    let mut s = Store::open_dir(dir.path(), Arc::new(FixedClock(parse_local(now).unwrap()))).unwrap();
     s.ensure_demo().unwrap();
     (dir, s)
 }
@@ -52,8 +51,7 @@ pub(crate) fn demo_with_hands(now: &str, sub: &str) -> (tempfile::TempDir, Store
 /// A counter `id` of agency 000.00.31.H26 with the clock fixed at `now`, owning `blocks`.
 pub(crate) fn counter(id: &str, now: &str, blocks: Vec<(u32, u32)>) -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
-    let mut s =
-        Store::open_dir(dir.path(), Arc::new(FixedClock(parse_local(now).unwrap()))).unwrap();
+    let mut s = Store::open_dir(dir.path(), Arc::new(FixedClock(parse_local(now).unwrap()))).unwrap();
     s.init(&InitParams {
         agency_code: "000.00.31.H26".into(),
         agency_name: "UBND phường Ba Đình".into(),

@@ -48,16 +48,7 @@ pub fn unsafe_for_terminal(c: char) -> bool {
 /// from anywhere (another counter, the portal, a file) can neither drive the terminal nor forge lines.
 pub fn for_terminal(s: &str) -> std::borrow::Cow<'_, str> {
     if s.chars().any(unsafe_for_terminal) {
-        s.chars()
-            .map(|c| {
-                if unsafe_for_terminal(c) {
-                    '\u{FFFD}'
-                } else {
-                    c
-                }
-            })
-            .collect::<String>()
-            .into()
+        s.chars().map(|c| if unsafe_for_terminal(c) { '\u{FFFD}' } else { c }).collect::<String>().into()
     } else {
         s.into()
     }
@@ -92,10 +83,7 @@ mod tests {
     }
     #[test]
     fn words_split_on_punctuation() {
-        assert_eq!(
-            fold_words("Lê-Thị  Hoa, 0912"),
-            vec!["le", "thi", "hoa", "0912"]
-        );
+        assert_eq!(fold_words("Lê-Thị  Hoa, 0912"), vec!["le", "thi", "hoa", "0912"]);
     }
 }
 

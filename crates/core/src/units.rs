@@ -11,6 +11,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
 
+
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -144,33 +145,16 @@ pub fn key(name: &str) -> String {
             break;
         }
     }
-    words
-        .iter()
-        .map(|w| {
-            if w.bytes().all(|b| b.is_ascii_digit()) {
-                w.trim_start_matches('0').to_string()
-            } else {
-                w.to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    words.iter().map(|w| if w.bytes().all(|b| b.is_ascii_digit()) { w.trim_start_matches('0').to_string() } else { w.to_string() }).collect::<Vec<_>>().join(" ")
 }
 
 impl Units {
     /// Reads and checks a unit file: every province of a unit and every target of an old unit exists.
     pub fn from_json(json: &str) -> Result<Units> {
         if json.len() > MAX_UNITS_FILE {
-            return Err(CoreError::invalid(format!(
-                "Tệp danh mục đơn vị hành chính lớn quá {} MB",
-                MAX_UNITS_FILE / 1024 / 1024
-            )));
+            return Err(CoreError::invalid(format!("Tệp danh mục đơn vị hành chính lớn quá {} MB", MAX_UNITS_FILE / 1024 / 1024)));
         }
-        let data: UnitData = serde_json::from_str(json).map_err(|e| {
-            CoreError::invalid(format!(
-                "Tệp danh mục đơn vị hành chính không đọc được: {e}"
-            ))
-        })?;
+        let data: UnitData = serde_json::from_str(json).map_err(|e| CoreError::invalid(format!("Tệp danh mục đơn vị hành chính không đọc được: {e}")))?;
         Units::new(data)
     }
 
@@ -178,76 +162,30 @@ impl Units {
         if data.provinces.is_empty() || data.units.is_empty() {
             return Err(CoreError::invalid("Danh mục đơn vị hành chính trống"));
         }
-        let province_by_code: HashMap<String, usize> = data
-            .provinces
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.code.clone(), i))
-            .collect();
-        let unit_by_code: HashMap<String, usize> = data
-            .units
-            .iter()
-            .enumerate()
-            .map(|(i, u)| (u.code.clone(), i))
-            .collect();
-        let bounded = |s: &str| {
-            s.chars().count() <= crate::limits::CATALOG_TEXT && !s.chars().any(char::is_control)
-        };
+        let province_by_code: HashMap<String, usize> = data.provinces.iter().enumerate().map(|(i, p)| (p.code.clone(), i)).collect();
+        let unit_by_code: HashMap<String, usize> = data.units.iter().enumerate().map(|(i, u)| (u.code.clone(), i)).collect();
+        let bounded = |s: &str| s.chars().count() <= crate::limits::CATALOG_TEXT && !s.chars().any(char::is_control);
         for u in &data.units {
-            if !province_by_code.contains_key(&u.province) || !bounded(&u.name) || !bounded(&u.code)
-            {
-                return Err(CoreError::invalid(format!(
-                    "Đơn vị {} không hợp lệ (tỉnh {} không có trong danh mục?)",
-                    text::for_terminal(&u.code),
-                    text::for_terminal(&u.province)
-                )));
+            if !province_by_code.contains_key(&u.province) || !bounded(&u.name) || !bounded(&u.code) {
+                return Err(CoreError::invalid(format!("Đơn vị {} không hợp lệ (tỉnh {} không có trong danh mục?)", text::for_terminal(&u.code), text::for_terminal(&u.province))));
             }
         }
         for o in &data.old_units {
-            if o.new.is_empty()
-                || o.new.iter().any(|c| !unit_by_code.contains_key(c))
-                || !bounded(&o.name)
-                || !bounded(&o.district)
-                || !bounded(&o.province)
-            {
-                return Err(CoreError::invalid(format!(
-                    "Đơn vị cũ {} trỏ tới đơn vị mới không có trong danh mục",
-                    text::for_terminal(&o.code)
-                )));
+            if o.new.is_empty() || o.new.iter().any(|c| !unit_by_code.contains_key(c)) || !bounded(&o.name) || !bounded(&o.district) || !bounded(&o.province) {
+                return Err(CoreError::invalid(format!("Đơn vị cũ {} trỏ tới đơn vị mới không có trong danh mục", text::for_terminal(&o.code))));
             }
         }
         let mut old_by_key: HashMap<(String, String, String), Vec<usize>> = HashMap::new();
         for (i, o) in data.old_units.iter().enumerate() {
-            old_by_key
-                .entry((key(&o.name), key(&o.district), key(&o.province)))
-                .or_default()
-                .push(i);
+            old_by_key.entry((key(&o.name), key(&o.district), key(&o.province))).or_default().push(i);
         }
-        let current_by_key = data
-            .units
-            .iter()
-            .enumerate()
-            .map(|(i, u)| ((key(&u.name), u.province.clone()), i))
-            .collect();
+        let current_by_key = data.units.iter().enumerate().map(|(i, u)| ((key(&u.name), u.province.clone()), i)).collect();
         let folded = data
             .units
             .iter()
-            .map(|u| {
-                format!(
-                    "{} {}",
-                    text::fold(&u.name),
-                    text::fold(&data.provinces[province_by_code[&u.province]].name)
-                )
-            })
+            .map(|u| format!("{} {}", text::fold(&u.name), text::fold(&data.provinces[province_by_code[&u.province]].name)))
             .collect();
-        Ok(Units {
-            data,
-            unit_by_code,
-            province_by_code,
-            old_by_key,
-            current_by_key,
-            folded,
-        })
+        Ok(Units { data, unit_by_code, province_by_code, old_by_key, current_by_key, folded })
     }
 
     pub fn data(&self) -> &UnitData {
@@ -261,12 +199,7 @@ impl Units {
     fn view(&self, i: usize) -> UnitView {
         let u = &self.data.units[i];
         let p = &self.data.provinces[self.province_by_code[&u.province]];
-        UnitView {
-            code: u.code.clone(),
-            name: u.name.clone(),
-            province_code: p.code.clone(),
-            province_name: p.name.clone(),
-        }
+        UnitView { code: u.code.clone(), name: u.name.clone(), province_code: p.code.clone(), province_name: p.name.clone() }
     }
 
     /// Current units whose name (and province) contain every word typed, accent-free; a code finds
@@ -283,10 +216,7 @@ impl Units {
         let mut out = Vec::new();
         for (i, f) in self.folded.iter().enumerate() {
             let toks: Vec<&str> = f.split_whitespace().collect();
-            if words
-                .iter()
-                .all(|w| toks.iter().any(|t| t.starts_with(w.as_str())))
-            {
+            if words.iter().all(|w| toks.iter().any(|t| t.starts_with(w.as_str()))) {
                 out.push(self.view(i));
                 if out.len() >= limit {
                     break;
@@ -300,61 +230,32 @@ impl Units {
     /// merged into one (through the old units).
     fn province_of(&self, part: &str) -> Option<String> {
         let k = key(part);
-        self.data
-            .provinces
-            .iter()
-            .find(|p| key(&p.name) == k || key(&p.short) == k)
-            .map(|p| p.code.clone())
+        self.data.provinces.iter().find(|p| key(&p.name) == k || key(&p.short) == k).map(|p| p.code.clone())
     }
 
     /// The current form(s) of an address written with the old units (or already with new ones).
     pub fn map_address(&self, address: &str) -> AddressMapping {
         let original = text::clean(address);
-        let parts: Vec<&str> = original
-            .split(',')
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .collect();
-        let none = |street: String| AddressMapping {
-            original: original.clone(),
-            street,
-            old_unit: None,
-            already_current: false,
-            candidates: Vec::new(),
-        };
+        let parts: Vec<&str> = original.split(',').map(str::trim).filter(|p| !p.is_empty()).collect();
+        let none = |street: String| AddressMapping { original: original.clone(), street, old_unit: None, already_current: false, candidates: Vec::new() };
         let n = parts.len();
         // old form: …, ward, district, province
         if n >= 3 {
-            let (ward, district, province) =
-                (key(parts[n - 3]), key(parts[n - 2]), key(parts[n - 1]));
+            let (ward, district, province) = (key(parts[n - 3]), key(parts[n - 2]), key(parts[n - 1]));
             let found: Vec<usize> = self
                 .old_by_key
                 .iter()
-                .filter(|((w, d, p), _)| {
-                    *w == ward
-                        && *d == district
-                        && (*p == province || self.same_province(p, &province))
-                })
+                .filter(|((w, d, p), _)| *w == ward && *d == district && (*p == province || self.same_province(p, &province)))
                 .flat_map(|(_, v)| v.iter().copied())
                 .collect();
             if let Some(&i) = found.first() {
                 let o = &self.data.old_units[i];
                 let street = parts[..n - 3].join(", ");
-                let candidates = o
-                    .new
-                    .iter()
-                    .filter_map(|c| self.unit_by_code.get(c))
-                    .map(|&u| self.candidate(&street, u))
-                    .collect();
+                let candidates = o.new.iter().filter_map(|c| self.unit_by_code.get(c)).map(|&u| self.candidate(&street, u)).collect();
                 return AddressMapping {
                     original: original.clone(),
                     street,
-                    old_unit: Some(OldUnitView {
-                        code: o.code.clone(),
-                        name: o.name.clone(),
-                        district: o.district.clone(),
-                        province: o.province.clone(),
-                    }),
+                    old_unit: Some(OldUnitView { code: o.code.clone(), name: o.name.clone(), district: o.district.clone(), province: o.province.clone() }),
                     already_current: false,
                     candidates,
                 };
@@ -378,19 +279,12 @@ impl Units {
     /// "Hà Nội" written on a card matches the old province "Thành phố Hà Nội" by key; this also
     /// accepts the short and full names of the same current province.
     fn same_province(&self, old_key: &str, typed_key: &str) -> bool {
-        old_key.ends_with(typed_key)
-            && !typed_key.is_empty()
-            && (old_key.len() == typed_key.len()
-                || old_key.as_bytes()[old_key.len() - typed_key.len() - 1] == b' ')
+        old_key.ends_with(typed_key) && !typed_key.is_empty() && (old_key.len() == typed_key.len() || old_key.as_bytes()[old_key.len() - typed_key.len() - 1] == b' ')
     }
 
     fn candidate(&self, street: &str, unit: usize) -> AddressCandidate {
         let v = self.view(unit);
-        let address = if street.is_empty() {
-            format!("{}, {}", v.name, v.province_name)
-        } else {
-            format!("{street}, {}, {}", v.name, v.province_name)
-        };
+        let address = if street.is_empty() { format!("{}, {}", v.name, v.province_name) } else { format!("{street}, {}, {}", v.name, v.province_name) };
         AddressCandidate { unit: v, address }
     }
 }
@@ -406,10 +300,7 @@ fn slot() -> &'static RwLock<Loaded> {
 /// The shipped map (parsed once).
 pub fn shipped() -> Arc<Units> {
     static S: OnceLock<Arc<Units>> = OnceLock::new();
-    S.get_or_init(|| {
-        Arc::new(Units::from_json(SHIPPED).expect("the shipped unit list is valid (tested)"))
-    })
-    .clone()
+    S.get_or_init(|| Arc::new(Units::from_json(SHIPPED).expect("the shipped unit list is valid (tested)"))).clone()
 }
 
 /// The file an imported map is kept in, in the data directory.
@@ -432,10 +323,7 @@ pub fn for_data_dir(dir: &std::path::Path) -> Arc<Units> {
         },
         Err(_) => shipped(),
     };
-    slot()
-        .write()
-        .expect("units lock")
-        .insert(dir.to_path_buf(), units.clone());
+    slot().write().expect("units lock").insert(dir.to_path_buf(), units.clone());
     units
 }
 
@@ -443,10 +331,7 @@ pub fn for_data_dir(dir: &std::path::Path) -> Arc<Units> {
 pub fn import(dir: &std::path::Path, json: &str) -> Result<Arc<Units>> {
     let units = Arc::new(Units::from_json(json)?);
     let tmp = dir.join(format!("{IMPORTED_FILE}.tmp"));
-    let io = |e: std::io::Error| CoreError::Io {
-        path: tmp.display().to_string(),
-        source: e,
-    };
+    let io = |e: std::io::Error| CoreError::Io { path: tmp.display().to_string(), source: e };
     {
         use std::io::Write;
         let mut f = std::fs::File::create(&tmp).map_err(io)?;
@@ -454,10 +339,7 @@ pub fn import(dir: &std::path::Path, json: &str) -> Result<Arc<Units>> {
         f.sync_all().map_err(io)?;
     }
     std::fs::rename(&tmp, dir.join(IMPORTED_FILE)).map_err(io)?;
-    slot()
-        .write()
-        .expect("units lock")
-        .insert(dir.to_path_buf(), units.clone());
+    slot().write().expect("units lock").insert(dir.to_path_buf(), units.clone());
     Ok(units)
 }
 

@@ -18,9 +18,7 @@ pub enum DeviceError {
     Open { port: String, detail: String },
     #[error("Mất kết nối với máy quét ở cổng {port} (rút cáp?): đang thử kết nối lại.")]
     Lost { port: String },
-    #[error(
-        "Máy quét gửi dữ liệu không phải UTF-8: đặt máy quét ở chế độ USB COM, bảng mã UTF-8."
-    )]
+    #[error("Máy quét gửi dữ liệu không phải UTF-8: đặt máy quét ở chế độ USB COM, bảng mã UTF-8.")]
     NotUtf8,
     #[error("Máy quét gửi một chuỗi dài quá {max} byte: bỏ qua.")]
     TooLong { max: usize },

@@ -47,12 +47,7 @@ pub struct ScanSettings {
 
 impl Default for ScanSettings {
     fn default() -> Self {
-        ScanSettings {
-            dpi: 200,
-            mode: ScanMode::Gray,
-            source: ScanSource::Flatbed,
-            max_pages: 50,
-        }
+        ScanSettings { dpi: 200, mode: ScanMode::Gray, source: ScanSource::Flatbed, max_pages: 50 }
     }
 }
 
@@ -62,19 +57,10 @@ pub const DPI_CHOICES: [u32; 4] = [150, 200, 300, 600];
 impl ScanSettings {
     pub fn check(&self) -> motcua_core::error::Result<()> {
         if !DPI_CHOICES.contains(&self.dpi) {
-            return Err(CoreError::validation(
-                "dpi",
-                format!(
-                    "Độ phân giải {} dpi không dùng được: chọn 150, 200, 300 hoặc 600",
-                    self.dpi
-                ),
-            ));
+            return Err(CoreError::validation("dpi", format!("Độ phân giải {} dpi không dùng được: chọn 150, 200, 300 hoặc 600", self.dpi)));
         }
         if self.max_pages == 0 || self.max_pages > motcua_core::documents::files::MAX_PAGES {
-            return Err(CoreError::validation(
-                "max_pages",
-                "Số trang tối đa mỗi lần quét không hợp lệ",
-            ));
+            return Err(CoreError::validation("max_pages", "Số trang tối đa mỗi lần quét không hợp lệ"));
         }
         Ok(())
     }
@@ -102,11 +88,7 @@ pub trait PageScanner: Send + Sync {
     fn list(&self) -> motcua_core::error::Result<Vec<ScannerInfo>>;
     /// Scans with `settings` on `device` (the first scanner when None). A feeder scan returns every
     /// page it read; a failure after some pages returns those pages with the error (`partial`).
-    fn scan(
-        &self,
-        device: Option<&str>,
-        settings: &ScanSettings,
-    ) -> Result<Vec<ScannedPage>, ScanFailure>;
+    fn scan(&self, device: Option<&str>, settings: &ScanSettings) -> Result<Vec<ScannedPage>, ScanFailure>;
 }
 
 /// A scan that stopped: why, and the pages read before it stopped (kept, never lost).
@@ -117,10 +99,7 @@ pub struct ScanFailure {
 
 impl From<CoreError> for ScanFailure {
     fn from(error: CoreError) -> Self {
-        ScanFailure {
-            error,
-            partial: Vec::new(),
-        }
+        ScanFailure { error, partial: Vec::new() }
     }
 }
 

@@ -17,10 +17,7 @@ use std::time::Instant;
 
 use motcua_core::error::{CoreError, Reason, Result};
 
-use crate::page_scan::{
-    scanner_error, PageScanner, ScanFailure, ScanMode, ScanSettings, ScanSource, ScannedPage,
-    ScannerInfo, SCAN_TIMEOUT,
-};
+use crate::page_scan::{scanner_error, PageScanner, ScanFailure, ScanMode, ScanSettings, ScanSource, ScannedPage, ScannerInfo, SCAN_TIMEOUT};
 
 /// How long a scanner that already reported an error may take to let go of the device.
 const ERROR_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
@@ -35,10 +32,7 @@ pub struct Sane {
 
 impl Default for Sane {
     fn default() -> Self {
-        Sane {
-            program: "scanimage".into(),
-            config_dir: None,
-        }
+        Sane { program: "scanimage".into(), config_dir: None }
     }
 }
 
@@ -54,10 +48,7 @@ pub struct DeviceOptions {
 
 impl Sane {
     pub fn new(program: impl Into<PathBuf>, config_dir: Option<PathBuf>) -> Sane {
-        Sane {
-            program: program.into(),
-            config_dir,
-        }
+        Sane { program: program.into(), config_dir }
     }
 
     fn command(&self) -> Command {
@@ -65,22 +56,16 @@ impl Sane {
         if let Some(d) = &self.config_dir {
             c.env("SANE_CONFIG_DIR", d);
         }
-        c.stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        c.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
         c
     }
 
     /// Runs scanimage with `args`, killing it after the timeout: (exit code, stdout, stderr).
     fn run(&self, args: &[String]) -> Result<(i32, Vec<u8>, String)> {
-        let mut child = self
-            .command()
-            .args(args)
-            .spawn()
-            .map_err(|e| match e.kind() {
-                std::io::ErrorKind::NotFound => scanner_error(Reason::ScanUnavailable, ""),
-                _ => scanner_error(Reason::ScanFailed, &e.to_string()),
-            })?;
+        let mut child = self.command().args(args).spawn().map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => scanner_error(Reason::ScanUnavailable, ""),
+            _ => scanner_error(Reason::ScanFailed, &e.to_string()),
+        })?;
         let mut out = child.stdout.take().expect("piped");
         let err = child.stderr.take().expect("piped");
         // stdout as it arrives: a backend that sent its whole page and then hangs is not waited for
@@ -92,10 +77,7 @@ impl Sane {
                 if n == 0 {
                     break;
                 }
-                got_w
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .extend_from_slice(&buf[..n]);
+                got_w.lock().unwrap_or_else(|e| e.into_inner()).extend_from_slice(&buf[..n]);
             }
         });
         // stderr line by line: a backend that reported its error and then hangs while closing the
@@ -104,10 +86,7 @@ impl Sane {
         let said_w = said.clone();
         let err_reader = std::thread::spawn(move || {
             use std::io::BufRead;
-            for line in std::io::BufReader::new(err)
-                .lines()
-                .map_while(std::result::Result::ok)
-            {
+            for line in std::io::BufReader::new(err).lines().map_while(std::result::Result::ok) {
                 let mut s = said_w.lock().unwrap_or_else(|e| e.into_inner());
                 if s.len() < 64 * 1024 {
                     s.push_str(&line);
@@ -123,19 +102,11 @@ impl Sane {
                 Ok(None) if start.elapsed() > SCAN_TIMEOUT => {
                     let _ = child.kill();
                     let _ = child.wait();
-                    return Err(scanner_error(
-                        Reason::ScanFailed,
-                        "quá thời gian chờ máy quét",
-                    ));
+                    return Err(scanner_error(Reason::ScanFailed, "quá thời gian chờ máy quét"));
                 }
                 Ok(None) => {
-                    let reported = {
-                        said.lock()
-                            .unwrap_or_else(|e| e.into_inner())
-                            .contains("scanimage: sane_")
-                    };
-                    let whole_page =
-                        { pnm_complete(&got.lock().unwrap_or_else(|e| e.into_inner())) };
+                    let reported = { said.lock().unwrap_or_else(|e| e.into_inner()).contains("scanimage: sane_") };
+                    let whole_page = { pnm_complete(&got.lock().unwrap_or_else(|e| e.into_inner())) };
                     if reported || whole_page {
                         let since = *failed_at.get_or_insert_with(Instant::now);
                         if since.elapsed() > ERROR_GRACE {
@@ -201,49 +172,31 @@ pub fn pnm_complete(b: &[u8]) -> bool {
         if start == i || i >= b.len() {
             return false;
         }
-        let Ok(v) = std::str::from_utf8(&b[start..i])
-            .unwrap_or("")
-            .parse::<u64>()
-        else {
-            return false;
-        };
+        let Ok(v) = std::str::from_utf8(&b[start..i]).unwrap_or("").parse::<u64>() else { return false };
         fields.push(v);
     }
     let data = i + 1; // one whitespace byte ends the header
     let (w, h) = (fields[0], fields[1]);
     let bytes_per_sample = if bpp > 0 && fields[2] > 255 { 2 } else { 1 };
-    let need = if bpp == 0 {
-        w.div_ceil(8) * h
-    } else {
-        w * h * bpp * bytes_per_sample
-    };
+    let need = if bpp == 0 { w.div_ceil(8) * h } else { w * h * bpp * bytes_per_sample };
     (b.len() as u64) >= data as u64 + need
 }
 
 /// Parses the device-specific part of `scanimage --help`.
 pub fn parse_options(help: &str) -> DeviceOptions {
     let mut o = DeviceOptions::default();
-    let device_part = help
-        .split_once("Options specific to device")
-        .map_or(help, |(_, rest)| rest);
+    let device_part = help.split_once("Options specific to device").map_or(help, |(_, rest)| rest);
     for line in device_part.lines() {
         let t = line.trim_start();
         let values = |rest: &str| -> Vec<String> {
             let v = rest.trim_start();
             let v = v.split(" [").next().unwrap_or(v).trim();
-            v.split('|')
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty())
-                .collect()
+            v.split('|').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
         };
         let range_max = |rest: &str| -> Option<f64> {
             let v = rest.trim_start().split(" [").next()?.trim();
             let (_, hi) = v.split_once("..")?;
-            hi.trim_end_matches("mm")
-                .split(|c: char| !(c.is_ascii_digit() || c == '.'))
-                .next()?
-                .parse()
-                .ok()
+            hi.trim_end_matches("mm").split(|c: char| !(c.is_ascii_digit() || c == '.')).next()?.parse().ok()
         };
         if let Some(rest) = t.strip_prefix("--mode ") {
             o.modes = values(rest);
@@ -265,10 +218,7 @@ pub fn pick_mode(modes: &[String], mode: ScanMode) -> Option<String> {
         ScanMode::Color => &["color", "colour", "24bit color"],
         ScanMode::Lineart => &["lineart", "binary", "black & white", "halftone"],
     };
-    modes
-        .iter()
-        .find(|m| wanted.iter().any(|w| m.to_lowercase().starts_with(w)))
-        .cloned()
+    modes.iter().find(|m| wanted.iter().any(|w| m.to_lowercase().starts_with(w))).cloned()
 }
 
 /// The device's name for its feeder (or flatbed).
@@ -278,11 +228,7 @@ pub fn pick_source(sources: &[String], source: ScanSource) -> Option<String> {
         .find(|s| {
             let l = s.to_lowercase();
             match source {
-                ScanSource::Feeder => {
-                    (l.contains("adf") || l.contains("feeder"))
-                        && !l.contains("duplex")
-                        && !l.contains("back")
-                }
+                ScanSource::Feeder => (l.contains("adf") || l.contains("feeder")) && !l.contains("duplex") && !l.contains("back"),
                 ScanSource::Flatbed => l.contains("flatbed") || l == "normal",
             }
         })
@@ -297,12 +243,7 @@ pub fn status_error(code: i32, stderr: &str) -> CoreError {
         6 => Reason::ScannerJammed,
         7 => Reason::ScannerNoPaper,
         8 => Reason::ScannerCoverOpen,
-        _ if e.contains("no sane devices")
-            || e.contains("open of device")
-            || e.contains("no such device") =>
-        {
-            Reason::NoScanner
-        }
+        _ if e.contains("no sane devices") || e.contains("open of device") || e.contains("no such device") => Reason::NoScanner,
         _ if e.contains("busy") => Reason::ScannerBusy,
         _ if e.contains("jammed") => Reason::ScannerJammed,
         _ if e.contains("cover") => Reason::ScannerCoverOpen,
@@ -310,24 +251,13 @@ pub fn status_error(code: i32, stderr: &str) -> CoreError {
         _ => Reason::ScanFailed,
     };
     // only the tool's own words (never a path or page content): the last line, shortened
-    let detail: String = stderr
-        .lines()
-        .rev()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("")
-        .chars()
-        .take(120)
-        .collect();
+    let detail: String = stderr.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").chars().take(120).collect();
     scanner_error(reason, detail.trim())
 }
 
 fn decode(bytes: &[u8], dpi: u32) -> Result<ScannedPage> {
-    let img = image::load_from_memory_with_format(bytes, image::ImageFormat::Pnm).map_err(|e| {
-        scanner_error(
-            Reason::ScanFailed,
-            &format!("ảnh từ máy quét không đọc được: {e}"),
-        )
-    })?;
+    let img = image::load_from_memory_with_format(bytes, image::ImageFormat::Pnm)
+        .map_err(|e| scanner_error(Reason::ScanFailed, &format!("ảnh từ máy quét không đọc được: {e}")))?;
     Ok(ScannedPage { image: img, dpi })
 }
 
@@ -341,51 +271,25 @@ impl PageScanner for Sane {
         Ok(String::from_utf8_lossy(&out)
             .lines()
             .filter_map(|l| l.split_once('\t'))
-            .map(|(name, label)| ScannerInfo {
-                name: name.trim().into(),
-                label: label.trim().chars().take(100).collect(),
-            })
+            .map(|(name, label)| ScannerInfo { name: name.trim().into(), label: label.trim().chars().take(100).collect() })
             .filter(|s| !s.name.is_empty())
             .collect())
     }
 
-    fn scan(
-        &self,
-        device: Option<&str>,
-        settings: &ScanSettings,
-    ) -> std::result::Result<Vec<ScannedPage>, ScanFailure> {
+    fn scan(&self, device: Option<&str>, settings: &ScanSettings) -> std::result::Result<Vec<ScannedPage>, ScanFailure> {
         settings.check()?;
         let device = match device {
             Some(d) => d.to_string(),
-            None => {
-                self.list()?
-                    .into_iter()
-                    .next()
-                    .ok_or_else(|| scanner_error(Reason::NoScanner, ""))?
-                    .name
-            }
+            None => self.list()?.into_iter().next().ok_or_else(|| scanner_error(Reason::NoScanner, ""))?.name,
         };
-        if device.is_empty()
-            || device.len() > 200
-            || device.starts_with('-')
-            || device.chars().any(char::is_control)
-        {
+        if device.is_empty() || device.len() > 200 || device.starts_with('-') || device.chars().any(char::is_control) {
             return Err(CoreError::validation("device", "Tên máy quét không hợp lệ").into());
         }
         let opts = self.options(&device)?;
-        let mut args: Vec<String> = vec![
-            "-d".into(),
-            device.clone(),
-            "--resolution".into(),
-            settings.dpi.to_string(),
-        ];
+        let mut args: Vec<String> = vec!["-d".into(), device.clone(), "--resolution".into(), settings.dpi.to_string()];
         if !opts.modes.is_empty() {
-            let m = pick_mode(&opts.modes, settings.mode).ok_or_else(|| {
-                CoreError::validation(
-                    "mode",
-                    format!("Máy quét này không có chế độ {}", mode_label(settings.mode)),
-                )
-            })?;
+            let m = pick_mode(&opts.modes, settings.mode)
+                .ok_or_else(|| CoreError::validation("mode", format!("Máy quét này không có chế độ {}", mode_label(settings.mode))))?;
             args.extend(["--mode".into(), m]);
         }
         if settings.source == ScanSource::Feeder || !opts.sources.is_empty() {
@@ -414,13 +318,9 @@ impl PageScanner for Sane {
                 Ok(vec![decode(&out, settings.dpi)?])
             }
             ScanSource::Feeder => {
-                let dir = tempfile::tempdir()
-                    .map_err(|e| scanner_error(Reason::ScanFailed, &e.to_string()))?;
+                let dir = tempfile::tempdir().map_err(|e| scanner_error(Reason::ScanFailed, &e.to_string()))?;
                 args.push("--format=pnm".into());
-                args.push(format!(
-                    "--batch={}",
-                    dir.path().join("p%04d.pnm").display()
-                ));
+                args.push(format!("--batch={}", dir.path().join("p%04d.pnm").display()));
                 args.push(format!("--batch-count={}", settings.max_pages));
                 let (code, _, err) = self.run(&args)?;
                 let mut pages = Vec::new();
@@ -440,10 +340,7 @@ impl PageScanner for Sane {
                     }
                     Ok(pages)
                 } else {
-                    Err(ScanFailure {
-                        error: status_error(code, &err),
-                        partial: pages,
-                    })
+                    Err(ScanFailure { error: status_error(code, &err), partial: pages })
                 }
             }
         }
@@ -472,36 +369,12 @@ mod tests {
         assert_eq!((o.max_x, o.max_y), (Some(200.0), Some(200.0)));
         assert_eq!(pick_mode(&o.modes, ScanMode::Gray).as_deref(), Some("Gray"));
         assert_eq!(pick_mode(&o.modes, ScanMode::Lineart), None);
-        assert_eq!(
-            pick_source(&o.sources, ScanSource::Feeder).as_deref(),
-            Some("Automatic Document Feeder")
-        );
-        let brother = [
-            "Black & White".to_string(),
-            "Gray[Error Diffusion]".into(),
-            "True Gray".into(),
-            "24bit Color".into(),
-        ];
-        assert_eq!(
-            pick_mode(&brother, ScanMode::Gray).as_deref(),
-            Some("Gray[Error Diffusion]")
-        );
-        assert_eq!(
-            pick_mode(&brother, ScanMode::Color).as_deref(),
-            Some("24bit Color")
-        );
-        assert_eq!(
-            pick_mode(&brother, ScanMode::Lineart).as_deref(),
-            Some("Black & White")
-        );
-        assert_eq!(
-            pick_source(
-                &["FlatBed".into(), "ADF Front".into(), "ADF Duplex".into()],
-                ScanSource::Feeder
-            )
-            .as_deref(),
-            Some("ADF Front")
-        );
+        assert_eq!(pick_source(&o.sources, ScanSource::Feeder).as_deref(), Some("Automatic Document Feeder"));
+        let brother = ["Black & White".to_string(), "Gray[Error Diffusion]".into(), "True Gray".into(), "24bit Color".into()];
+        assert_eq!(pick_mode(&brother, ScanMode::Gray).as_deref(), Some("Gray[Error Diffusion]"));
+        assert_eq!(pick_mode(&brother, ScanMode::Color).as_deref(), Some("24bit Color"));
+        assert_eq!(pick_mode(&brother, ScanMode::Lineart).as_deref(), Some("Black & White"));
+        assert_eq!(pick_source(&["FlatBed".into(), "ADF Front".into(), "ADF Duplex".into()], ScanSource::Feeder).as_deref(), Some("ADF Front"));
     }
 
     #[test]
@@ -519,31 +392,13 @@ mod tests {
 
     #[test]
     fn sane_statuses_become_the_clerks_reasons() {
-        assert_eq!(
-            status_error(6, "scanimage: sane_read: Document feeder jammed").reason(),
-            Reason::ScannerJammed
-        );
-        assert_eq!(
-            status_error(8, "scanimage: sane_read: Scanner cover is open").reason(),
-            Reason::ScannerCoverOpen
-        );
+        assert_eq!(status_error(6, "scanimage: sane_read: Document feeder jammed").reason(), Reason::ScannerJammed);
+        assert_eq!(status_error(8, "scanimage: sane_read: Scanner cover is open").reason(), Reason::ScannerCoverOpen);
         assert_eq!(status_error(3, "").reason(), Reason::ScannerBusy);
         assert_eq!(status_error(7, "").reason(), Reason::ScannerNoPaper);
-        assert_eq!(
-            status_error(
-                1,
-                "scanimage: open of device nosuch:0 failed: Invalid argument"
-            )
-            .reason(),
-            Reason::NoScanner
-        );
-        assert_eq!(
-            status_error(9, "scanimage: sane_read: Error during device I/O").reason(),
-            Reason::ScanFailed
-        );
-        let missing = Sane::new("/nonexistent/scanimage", None)
-            .list()
-            .unwrap_err();
+        assert_eq!(status_error(1, "scanimage: open of device nosuch:0 failed: Invalid argument").reason(), Reason::NoScanner);
+        assert_eq!(status_error(9, "scanimage: sane_read: Error during device I/O").reason(), Reason::ScanFailed);
+        let missing = Sane::new("/nonexistent/scanimage", None).list().unwrap_err();
         assert_eq!(missing.reason(), Reason::ScanUnavailable);
         assert!(missing.to_string().contains("sane-utils"));
     }

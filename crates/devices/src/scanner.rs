@@ -55,9 +55,7 @@ impl Framer {
         let overflow = std::mem::take(&mut self.overflow);
         let bytes = std::mem::take(&mut self.buf);
         if overflow {
-            return Some(Err(DeviceError::TooLong {
-                max: MAX_SCAN_BYTES,
-            }));
+            return Some(Err(DeviceError::TooLong { max: MAX_SCAN_BYTES }));
         }
         if bytes.is_empty() {
             return None;
@@ -71,10 +69,7 @@ pub fn open(port: &str) -> Result<Box<dyn serialport::SerialPort>, DeviceError> 
     serialport::new(port, 9600)
         .timeout(Duration::from_millis(50))
         .open()
-        .map_err(|e| DeviceError::Open {
-            port: port.to_string(),
-            detail: e.to_string(),
-        })
+        .map_err(|e| DeviceError::Open { port: port.to_string(), detail: e.to_string() })
 }
 
 /// A listener on a port; dropping it (or `stop`) ends the thread.
@@ -85,10 +80,7 @@ pub struct Listener {
 
 impl Listener {
     /// Listens on `port`, calling `on_scan` with each scan (or each problem, once per change).
-    pub fn start(
-        port: &str,
-        mut on_scan: impl FnMut(Result<String, DeviceError>) + Send + 'static,
-    ) -> Listener {
+    pub fn start(port: &str, mut on_scan: impl FnMut(Result<String, DeviceError>) + Send + 'static) -> Listener {
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
         let port = port.to_string();
@@ -121,9 +113,7 @@ impl Listener {
                                     on_scan(s);
                                 }
                             }
-                            Err(e)
-                                if e.kind() == std::io::ErrorKind::TimedOut
-                                    || e.kind() == std::io::ErrorKind::Interrupted => {}
+                            Err(e) if e.kind() == std::io::ErrorKind::TimedOut || e.kind() == std::io::ErrorKind::Interrupted => {}
                             Err(e) => {
                                 tracing::warn!("scanner port lost: {e}");
                                 on_scan(Err(DeviceError::Lost { port: port.clone() }));
@@ -138,10 +128,7 @@ impl Listener {
                 }
             })
             .expect("spawn scanner thread");
-        Listener {
-            stop,
-            thread: Some(thread),
-        }
+        Listener { stop, thread: Some(thread) }
     }
 
     pub fn stop(&mut self) {
@@ -188,15 +175,7 @@ mod tests {
         assert_eq!(f.push(b"\xff\xfe\n", t0), vec![Err(DeviceError::NotUtf8)]);
         let long = vec![b'1'; MAX_SCAN_BYTES + 10];
         assert_eq!(f.push(&long, t0), vec![]);
-        assert_eq!(
-            f.push(b"\nOK\n", t0),
-            vec![
-                Err(DeviceError::TooLong {
-                    max: MAX_SCAN_BYTES
-                }),
-                Ok("OK".into())
-            ]
-        );
+        assert_eq!(f.push(b"\nOK\n", t0), vec![Err(DeviceError::TooLong { max: MAX_SCAN_BYTES }), Ok("OK".into())]);
     }
 
     #[test]

@@ -11,17 +11,11 @@ fn picture(text: &str, format: image::ImageFormat) -> Vec<u8> {
     let side = (w + 8) * module;
     let img = image::GrayImage::from_fn(side, side, |x, y| {
         let (cx, cy) = ((x / module) as i64 - 4, (y / module) as i64 - 4);
-        let dark = cx >= 0
-            && cy >= 0
-            && cx < w as i64
-            && cy < w as i64
-            && code[(cx as usize, cy as usize)] == qrcode::Color::Dark;
+        let dark = cx >= 0 && cy >= 0 && cx < w as i64 && cy < w as i64 && code[(cx as usize, cy as usize)] == qrcode::Color::Dark;
         image::Luma([if dark { 0 } else { 255 }])
     });
     let mut out = std::io::Cursor::new(Vec::new());
-    image::DynamicImage::ImageLuma8(img)
-        .write_to(&mut out, format)
-        .unwrap();
+    image::DynamicImage::ImageLuma8(img).write_to(&mut out, format).unwrap();
     out.into_inner()
 }
 
@@ -35,22 +29,14 @@ fn png_and_jpeg_pictures_of_the_card_are_read() {
 
 #[test]
 fn forged_and_empty_pictures_are_refused_in_words() {
-    assert!(matches!(
-        qr_image::decode(b"not an image"),
-        Err(DeviceError::Image { .. })
-    ));
+    assert!(matches!(qr_image::decode(b"not an image"), Err(DeviceError::Image { .. })));
     let blank = {
         let mut out = std::io::Cursor::new(Vec::new());
-        image::DynamicImage::ImageLuma8(image::GrayImage::from_pixel(200, 200, image::Luma([255])))
-            .write_to(&mut out, image::ImageFormat::Png)
-            .unwrap();
+        image::DynamicImage::ImageLuma8(image::GrayImage::from_pixel(200, 200, image::Luma([255]))).write_to(&mut out, image::ImageFormat::Png).unwrap();
         out.into_inner()
     };
     assert_eq!(qr_image::decode(&blank), Err(DeviceError::NoQr));
-    assert!(matches!(
-        qr_image::decode(&vec![0u8; qr_image::MAX_IMAGE_BYTES + 1]),
-        Err(DeviceError::Image { .. })
-    ));
+    assert!(matches!(qr_image::decode(&vec![0u8; qr_image::MAX_IMAGE_BYTES + 1]), Err(DeviceError::Image { .. })));
     // a PNG header claiming a 100000×100000 picture: refused by the limits, not allocated
     let mut huge = picture("x", image::ImageFormat::Png);
     huge[16..20].copy_from_slice(&100_000u32.to_be_bytes());

@@ -28,26 +28,15 @@ fn pty_pair() -> Pty {
     let app = dir.path().join("app").display().to_string();
     let scanner = dir.path().join("scanner").display().to_string();
     let child = Command::new("socat")
-        .args([
-            format!("pty,raw,echo=0,link={app}"),
-            format!("pty,raw,echo=0,link={scanner}"),
-        ])
+        .args([format!("pty,raw,echo=0,link={app}"), format!("pty,raw,echo=0,link={scanner}")])
         .spawn()
         .expect("socat is installed (scripts/setup.sh)");
     let t0 = Instant::now();
     while !(std::path::Path::new(&app).exists() && std::path::Path::new(&scanner).exists()) {
-        assert!(
-            t0.elapsed() < Duration::from_secs(10),
-            "socat made no pty pair"
-        );
+        assert!(t0.elapsed() < Duration::from_secs(10), "socat made no pty pair");
         std::thread::sleep(Duration::from_millis(20));
     }
-    Pty {
-        child,
-        app,
-        scanner,
-        _dir: dir,
-    }
+    Pty { child, app, scanner, _dir: dir }
 }
 
 fn send(path: &str, bytes: &[u8]) {
@@ -77,21 +66,12 @@ fn a_card_scanned_in_com_mode_arrives_whole_with_its_vietnamese_letters() {
     assert!(!parsed.letters_lost);
     // a barcode with no suffix: ended by the silence
     send(&pty.scanner, b"000.00.31.H26-261130-0001");
-    assert_eq!(
-        rx.recv_timeout(Duration::from_secs(5)).unwrap(),
-        Ok("000.00.31.H26-261130-0001".into())
-    );
+    assert_eq!(rx.recv_timeout(Duration::from_secs(5)).unwrap(), Ok("000.00.31.H26-261130-0001".into()));
     // garbage is refused in words and the next scan still arrives
     send(&pty.scanner, b"\xff\xfe\xfd\n");
-    assert_eq!(
-        rx.recv_timeout(Duration::from_secs(5)).unwrap(),
-        Err(DeviceError::NotUtf8)
-    );
+    assert_eq!(rx.recv_timeout(Duration::from_secs(5)).unwrap(), Err(DeviceError::NotUtf8));
     send(&pty.scanner, b"OK\n");
-    assert_eq!(
-        rx.recv_timeout(Duration::from_secs(5)).unwrap(),
-        Ok("OK".into())
-    );
+    assert_eq!(rx.recv_timeout(Duration::from_secs(5)).unwrap(), Ok("OK".into()));
     l.stop();
 }
 
@@ -106,13 +86,7 @@ fn an_unplugged_scanner_is_reported_and_the_listener_stops_cleanly() {
     let _ = pty.child.kill();
     let _ = pty.child.wait();
     let got = rx.recv_timeout(Duration::from_secs(10)).expect("a report");
-    assert!(
-        matches!(
-            got,
-            Err(DeviceError::Lost { .. }) | Err(DeviceError::Open { .. })
-        ),
-        "{got:?}"
-    );
+    assert!(matches!(got, Err(DeviceError::Lost { .. }) | Err(DeviceError::Open { .. })), "{got:?}");
     let t0 = Instant::now();
     l.stop();
     assert!(t0.elapsed() < Duration::from_secs(3), "stop does not hang");
@@ -126,10 +100,7 @@ fn a_missing_port_is_reported_once() {
     });
     let got = rx.recv_timeout(Duration::from_secs(5)).unwrap();
     assert!(matches!(got, Err(DeviceError::Open { .. })));
-    assert!(
-        rx.recv_timeout(Duration::from_millis(2500)).is_err(),
-        "not repeated every retry"
-    );
+    assert!(rx.recv_timeout(Duration::from_millis(2500)).is_err(), "not repeated every retry");
     l.stop();
 }
 

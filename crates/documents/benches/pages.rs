@@ -19,10 +19,7 @@ fn pct(sorted: &[f64], p: f64) -> f64 {
 }
 
 fn main() {
-    let n: usize = std::env::var("BENCH_PAGES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(200);
+    let n: usize = std::env::var("BENCH_PAGES").ok().and_then(|v| v.parse().ok()).unwrap_or(200);
     let dir = tempfile::tempdir().unwrap();
     let (mut store, d) = support::demo_with_dossier(dir.path());
     let item = d.documents[0].clone();
@@ -37,30 +34,9 @@ fn main() {
         }
         let t = Instant::now();
         let p = page::encode(&img, ScanMode::Gray, 200).unwrap();
-        let bytes = pdf::build(
-            std::slice::from_ref(&p),
-            &DocInfo {
-                title: item.name.clone(),
-                dossier_code: d.code.clone(),
-                created: None,
-            },
-        )
-        .unwrap();
+        let bytes = pdf::build(std::slice::from_ref(&p), &DocInfo { title: item.name.clone(), dossier_code: d.code.clone(), created: None }).unwrap();
         let blob = documents::store_file(&store, &bytes).unwrap();
-        documents::attach(
-            &mut store,
-            &d.code,
-            &NewDocument {
-                slot: DocSlot::Item {
-                    id: item.id.clone(),
-                },
-                sha256: blob.sha256,
-                pages: 1,
-                source: DocSource::Scanner,
-                name: None,
-            },
-        )
-        .unwrap();
+        documents::attach(&mut store, &d.code, &NewDocument { slot: DocSlot::Item { id: item.id.clone() }, sha256: blob.sha256, pages: 1, source: DocSource::Scanner, name: None }).unwrap();
         attach_ms.push(t.elapsed().as_secs_f64() * 1000.0);
         size = bytes.len();
         // the floor: the same bytes written and fsync'd
@@ -78,32 +54,12 @@ fn main() {
     floor_ms.sort_by(f64::total_cmp);
     let (p50, p99) = (pct(&attach_ms, 0.5), pct(&attach_ms, 0.99));
     println!("page to attached, {n} pages at 200 dpi gray A4: p50 {p50:.0} ms, p99 {p99:.0} ms; floor (write + fsync the same PDF) p50 {:.1} ms; ratio p50 {:.0}x", pct(&floor_ms, 0.5), p50 / pct(&floor_ms, 0.5).max(0.001));
-    println!(
-        "size of one page of text: {:.0} kB (PDF)",
-        size as f64 / 1024.0
-    );
-    for (mode, label) in [
-        (ScanMode::Gray, "gray"),
-        (ScanMode::Color, "colour"),
-        (ScanMode::Lineart, "black and white"),
-    ] {
+    println!("size of one page of text: {:.0} kB (PDF)", size as f64 / 1024.0);
+    for (mode, label) in [(ScanMode::Gray, "gray"), (ScanMode::Color, "colour"), (ScanMode::Lineart, "black and white")] {
         let p = page::encode(&img, mode, 200).unwrap();
         let b = pdf::build(std::slice::from_ref(&p), &DocInfo::default()).unwrap();
         println!("  {label}: {:.0} kB a page", b.len() as f64 / 1024.0);
     }
-    let met = |ok: bool| {
-        if n < 100 {
-            "n/a (smoke size)"
-        } else if ok {
-            "met"
-        } else {
-            "NOT met"
-        }
-    };
-    println!(
-        "targets: p50 < 300 ms: {}; p99 < 800 ms: {}; < 150 kB: {}",
-        met(p50 < 300.0),
-        met(p99 < 800.0),
-        if size < 150 * 1024 { "met" } else { "NOT met" }
-    );
+    let met = |ok: bool| if n < 100 { "n/a (smoke size)" } else if ok { "met" } else { "NOT met" };
+    println!("targets: p50 < 300 ms: {}; p99 < 800 ms: {}; < 150 kB: {}", met(p50 < 300.0), met(p99 < 800.0), if size < 150 * 1024 { "met" } else { "NOT met" });
 }

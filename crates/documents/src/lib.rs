@@ -1,5 +1,5 @@
 //! The electronic dossier's files, between the devices and the core: pages from a scanner or a
-//! citizen's photos (iPhone HEIC through `heic`) made into one compact PDF per checklist item (`page`, `pdf`), a citizen's PDF
+//! citizen's photos (iPhone HEIC through `heic`, straightened by `straighten`) made into one compact PDF per checklist item (`page`, `pdf`), a citizen's PDF
 //! checked and kept as given, and the file written to the core's blob store (`motcua_core::documents`
 //! records it). The shell's staging of an item's pages and the CLI use this crate; nothing here
 //! decides what a dossier may hold (the core does).
@@ -30,10 +30,7 @@ pub enum Imported {
 /// Takes a citizen's file (decided by its bytes): a photo becomes a page, a PDF is checked.
 pub fn import_file(name: &str, bytes: &[u8]) -> Result<Imported> {
     match files::check_incoming(name, bytes)? {
-        files::FileKind::Pdf => Ok(Imported::Pdf {
-            pages: pdf::inspect(name, bytes)?,
-            bytes: bytes.to_vec(),
-        }),
+        files::FileKind::Pdf => Ok(Imported::Pdf { pages: pdf::inspect(name, bytes)?, bytes: bytes.to_vec() }),
         files::FileKind::Heic => Ok(Imported::Page(page::from_photo(name, &heic::to_jpeg(name, bytes)?)?)),
         _ => Ok(Imported::Page(page::from_photo(name, bytes)?)),
     }
@@ -41,11 +38,7 @@ pub fn import_file(name: &str, bytes: &[u8]) -> Result<Imported> {
 
 /// Scans with a scanner: the pages read (compressed for the PDF), and the error that stopped the
 /// scan if one did (the pages read before it are returned all the same).
-pub fn scan(
-    scanner: &dyn PageScanner,
-    device: Option<&str>,
-    settings: &ScanSettings,
-) -> (Vec<Page>, Option<CoreError>) {
+pub fn scan(scanner: &dyn PageScanner, device: Option<&str>, settings: &ScanSettings) -> (Vec<Page>, Option<CoreError>) {
     let (raw, err) = match scanner.scan(device, settings) {
         Ok(pages) => (pages, None),
         Err(f) => (f.partial, Some(f.error)),
@@ -77,13 +70,7 @@ impl ItemContent {
 
 /// Makes an item's PDF (from its pages; a citizen's PDF as it is), writes it to the counter's blob
 /// store (durable when this returns) and returns what to attach.
-pub fn save_item(
-    store: &Store,
-    slot: DocSlot,
-    content: &ItemContent,
-    source: DocSource,
-    info: &DocInfo,
-) -> Result<(NewDocument, BlobRef)> {
+pub fn save_item(store: &Store, slot: DocSlot, content: &ItemContent, source: DocSource, info: &DocInfo) -> Result<(NewDocument, BlobRef)> {
     let (bytes, pages) = match content {
         ItemContent::Pages(p) => (pdf::build(p, info)?, p.len() as u32),
         ItemContent::Pdf { bytes, pages } => (bytes.clone(), *pages),
@@ -93,14 +80,5 @@ pub fn save_item(
         DocSlot::Result => Some(info.title.clone()),
         DocSlot::Item { .. } => None,
     };
-    Ok((
-        NewDocument {
-            slot,
-            sha256: blob.sha256.clone(),
-            pages,
-            source,
-            name,
-        },
-        blob,
-    ))
+    Ok((NewDocument { slot, sha256: blob.sha256.clone(), pages, source, name }, blob))
 }

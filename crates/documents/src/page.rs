@@ -50,22 +50,14 @@ impl Page {
     /// A small JPEG of the page for the screen (at most `max_side` pixels on its longer side).
     pub fn preview(&self, max_side: u32) -> Result<Vec<u8>> {
         let img = match self.encoding {
-            Encoding::JpegGray | Encoding::JpegColor => {
-                image::load_from_memory_with_format(&self.data, image::ImageFormat::Jpeg)
-                    .map_err(internal)?
-            }
+            Encoding::JpegGray | Encoding::JpegColor => image::load_from_memory_with_format(&self.data, image::ImageFormat::Jpeg).map_err(internal)?,
             Encoding::Bilevel => {
                 let mut raw = Vec::new();
                 use std::io::Read;
-                flate2::read::ZlibDecoder::new(&self.data[..])
-                    .read_to_end(&mut raw)
-                    .map_err(|e| CoreError::Internal(e.to_string()))?;
+                flate2::read::ZlibDecoder::new(&self.data[..]).read_to_end(&mut raw).map_err(|e| CoreError::Internal(e.to_string()))?;
                 let row = self.width.div_ceil(8) as usize;
                 let img = image::GrayImage::from_fn(self.width, self.height, |x, y| {
-                    let b = raw
-                        .get(y as usize * row + x as usize / 8)
-                        .copied()
-                        .unwrap_or(0xFF);
+                    let b = raw.get(y as usize * row + x as usize / 8).copied().unwrap_or(0xFF);
                     image::Luma([if b & (0x80 >> (x % 8)) != 0 { 255 } else { 0 }])
                 });
                 DynamicImage::ImageLuma8(img)
@@ -85,14 +77,8 @@ fn internal(e: image::ImageError) -> CoreError {
 pub fn jpeg(img: &DynamicImage, quality: u8) -> Result<Vec<u8>> {
     let (w, h) = img.dimensions();
     let (space, pixels) = match img {
-        DynamicImage::ImageLuma8(g) => (
-            mozjpeg::ColorSpace::JCS_GRAYSCALE,
-            std::borrow::Cow::Borrowed(g.as_raw().as_slice()),
-        ),
-        other => (
-            mozjpeg::ColorSpace::JCS_RGB,
-            std::borrow::Cow::Owned(other.to_rgb8().into_raw()),
-        ),
+        DynamicImage::ImageLuma8(g) => (mozjpeg::ColorSpace::JCS_GRAYSCALE, std::borrow::Cow::Borrowed(g.as_raw().as_slice())),
+        other => (mozjpeg::ColorSpace::JCS_RGB, std::borrow::Cow::Owned(other.to_rgb8().into_raw())),
     };
     std::panic::catch_unwind(|| -> std::io::Result<Vec<u8>> {
         let mut c = mozjpeg::Compress::new(space);
@@ -121,10 +107,7 @@ pub fn whiten(mut gray: image::GrayImage) -> image::GrayImage {
         hist[p.0[0] as usize] += 1;
     }
     // the paper: the most common level in the bright half (a page with little paper keeps its levels)
-    let (paper, count) = (128..256)
-        .map(|v| (v, hist[v]))
-        .max_by_key(|&(_, n)| n)
-        .unwrap_or((255, 0));
+    let (paper, count) = (128..256).map(|v| (v, hist[v])).max_by_key(|&(_, n)| n).unwrap_or((255, 0));
     let total = (gray.width() as u64 * gray.height() as u64).max(1);
     if count * 20 < total {
         return gray;
@@ -144,17 +127,8 @@ pub fn whiten(mut gray: image::GrayImage) -> image::GrayImage {
 pub fn encode(img: &DynamicImage, mode: ScanMode, dpi: u32) -> Result<Page> {
     let (width, height) = img.dimensions();
     let (data, encoding) = match mode {
-        ScanMode::Gray => (
-            jpeg(
-                &DynamicImage::ImageLuma8(whiten(img.to_luma8())),
-                GRAY_QUALITY,
-            )?,
-            Encoding::JpegGray,
-        ),
-        ScanMode::Color => (
-            jpeg(&DynamicImage::ImageRgb8(img.to_rgb8()), COLOR_QUALITY)?,
-            Encoding::JpegColor,
-        ),
+        ScanMode::Gray => (jpeg(&DynamicImage::ImageLuma8(whiten(img.to_luma8())), GRAY_QUALITY)?, Encoding::JpegGray),
+        ScanMode::Color => (jpeg(&DynamicImage::ImageRgb8(img.to_rgb8()), COLOR_QUALITY)?, Encoding::JpegColor),
         ScanMode::Lineart => {
             let gray = img.to_luma8();
             let row = width.div_ceil(8) as usize;
@@ -166,33 +140,19 @@ pub fn encode(img: &DynamicImage, mode: ScanMode, dpi: u32) -> Result<Page> {
             }
             use std::io::Write;
             let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(6));
-            z.write_all(&bits)
-                .map_err(|e| CoreError::Internal(e.to_string()))?;
-            (
-                z.finish().map_err(|e| CoreError::Internal(e.to_string()))?,
-                Encoding::Bilevel,
-            )
+            z.write_all(&bits).map_err(|e| CoreError::Internal(e.to_string()))?;
+            (z.finish().map_err(|e| CoreError::Internal(e.to_string()))?, Encoding::Bilevel)
         }
     };
-    Ok(Page {
-        data,
-        encoding,
-        width,
-        height,
-        dpi,
-    })
+    Ok(Page { data, encoding, width, height, dpi })
 }
 
 /// Checks that a JPEG file is whole (its last marker is the end of image): a photo cut short in
 /// transfer would otherwise decode with a gray band where the rest of the paper was.
 fn jpeg_is_whole(bytes: &[u8]) -> bool {
     let tail = &bytes[bytes.len().saturating_sub(4096)..];
-    let end = tail
-        .iter()
-        .rposition(|&b| b != 0 && b != 0xFF && b != b'\n' && b != b'\r');
-    tail.windows(2)
-        .rposition(|w| w == [0xFF, 0xD9])
-        .is_some_and(|eoi| end.is_none_or(|e| e <= eoi + 1))
+    let end = tail.iter().rposition(|&b| b != 0 && b != 0xFF && b != b'\n' && b != b'\r');
+    tail.windows(2).rposition(|w| w == [0xFF, 0xD9]).is_some_and(|eoi| end.is_none_or(|e| e <= eoi + 1))
 }
 
 /// A citizen's photo (JPEG or PNG) as an A4 page: decoded within limits, turned upright by its EXIF
@@ -201,34 +161,22 @@ fn jpeg_is_whole(bytes: &[u8]) -> bool {
 pub fn from_photo(name: &str, bytes: &[u8]) -> Result<Page> {
     let shown = files::shown_name(name);
     let kind = files::check_incoming(name, bytes)?;
-    let unreadable = || {
-        CoreError::validation("file", format!("Ảnh \"{shown}\" bị hỏng hoặc không trọn vẹn (tải về chưa xong?): hãy chép hoặc gửi lại ảnh"))
-    };
+    let unreadable = || CoreError::validation("file", format!("Ảnh \"{shown}\" bị hỏng hoặc không trọn vẹn (tải về chưa xong?): hãy chép hoặc gửi lại ảnh"));
     if kind == FileKind::Jpeg && !jpeg_is_whole(bytes) {
         return Err(unreadable());
     }
     if !matches!(kind, FileKind::Jpeg | FileKind::Png) {
-        return Err(CoreError::validation(
-            "file",
-            format!("Tệp \"{shown}\" không phải ảnh JPEG hay PNG"),
-        ));
+        return Err(CoreError::validation("file", format!("Tệp \"{shown}\" không phải ảnh JPEG hay PNG")));
     }
-    let mut reader = ImageReader::new(Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(|_| unreadable())?;
+    let mut reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|_| unreadable())?;
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(files::MAX_PIXELS_SIDE);
     limits.max_image_height = Some(files::MAX_PIXELS_SIDE);
     limits.max_alloc = Some(512 * 1024 * 1024);
     reader.limits(limits);
-    let mut decoder = reader
-        .into_decoder()
-        .map_err(|e| too_big_or(e, &shown, unreadable()))?;
-    let orientation = decoder
-        .orientation()
-        .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut img =
-        DynamicImage::from_decoder(decoder).map_err(|e| too_big_or(e, &shown, unreadable()))?;
+    let mut decoder = reader.into_decoder().map_err(|e| too_big_or(e, &shown, unreadable()))?;
+    let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut img = DynamicImage::from_decoder(decoder).map_err(|e| too_big_or(e, &shown, unreadable()))?;
     img.apply_orientation(orientation);
     // a sheet photographed on a table at an angle: the sheet alone, upright
     if let Some(sheet) = crate::straighten::straighten(&img.to_luma8()) {
@@ -240,28 +188,16 @@ pub fn from_photo(name: &str, bytes: &[u8]) -> Result<Page> {
     }
     // A4 at 200 dpi, portrait or landscape like the photo
     let (pw, ph) = if w > h { (2339, 1654) } else { (1654, 2339) };
-    let img = if w > pw || h > ph {
-        img.resize(pw, ph, image::imageops::FilterType::Triangle)
-    } else {
-        img
-    };
+    let img = if w > pw || h > ph { img.resize(pw, ph, image::imageops::FilterType::Triangle) } else { img };
     let (w, h) = img.dimensions();
     // the resolution at which the photo fills the page's width or height
-    let dpi = ((w as f64 / (if w > h { A4_MM.1 } else { A4_MM.0 }) * 25.4)
-        .max(h as f64 / (if w > h { A4_MM.0 } else { A4_MM.1 }) * 25.4))
-    .ceil() as u32;
+    let dpi = ((w as f64 / (if w > h { A4_MM.1 } else { A4_MM.0 }) * 25.4).max(h as f64 / (if w > h { A4_MM.0 } else { A4_MM.1 }) * 25.4)).ceil() as u32;
     encode(&img, ScanMode::Gray, dpi.max(72))
 }
 
 fn too_big_or(e: image::ImageError, shown: &str, otherwise: CoreError) -> CoreError {
     match e {
-        image::ImageError::Limits(_) => CoreError::validation(
-            "file",
-            format!(
-                "Ảnh \"{shown}\" quá lớn (hơn {} điểm ảnh mỗi chiều)",
-                files::MAX_PIXELS_SIDE
-            ),
-        ),
+        image::ImageError::Limits(_) => CoreError::validation("file", format!("Ảnh \"{shown}\" quá lớn (hơn {} điểm ảnh mỗi chiều)", files::MAX_PIXELS_SIDE)),
         _ => otherwise,
     }
 }
@@ -271,15 +207,9 @@ mod tests {
     use super::*;
 
     fn photo(w: u32, h: u32) -> Vec<u8> {
-        let img = image::RgbImage::from_fn(w, h, |x, y| {
-            image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
-        });
+        let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 128]));
         let mut out = Vec::new();
-        DynamicImage::ImageRgb8(img)
-            .write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(
-                &mut out, 80,
-            ))
-            .unwrap();
+        DynamicImage::ImageRgb8(img).write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80)).unwrap();
         out
     }
 
@@ -287,12 +217,7 @@ mod tests {
     fn a_photo_becomes_a_gray_a4_page() {
         let p = from_photo("IMG_0001.jpg", &photo(3000, 4000)).unwrap();
         assert_eq!(p.encoding, Encoding::JpegGray);
-        assert!(
-            p.width <= 1654 && p.height <= 2339,
-            "{}x{}",
-            p.width,
-            p.height
-        );
+        assert!(p.width <= 1654 && p.height <= 2339, "{}x{}", p.width, p.height);
         assert!((195..=205).contains(&p.dpi), "{}", p.dpi);
         let land = from_photo("x.jpg", &photo(4000, 3000)).unwrap();
         assert!(land.width > land.height);
@@ -305,10 +230,7 @@ mod tests {
         let cut = &whole[..whole.len() * 2 / 3];
         let e = from_photo("cut.jpg", cut).unwrap_err().to_string();
         assert!(e.contains("không trọn vẹn"), "{e}");
-        assert!(from_photo("tiny.jpg", &photo(100, 100))
-            .unwrap_err()
-            .to_string()
-            .contains("quá nhỏ"));
+        assert!(from_photo("tiny.jpg", &photo(100, 100)).unwrap_err().to_string().contains("quá nhỏ"));
         // trailing padding after the end marker is fine
         let mut padded = whole.clone();
         padded.extend([0u8; 16]);
@@ -317,14 +239,10 @@ mod tests {
 
     #[test]
     fn lineart_is_one_bit_and_round_trips() {
-        let img = DynamicImage::ImageLuma8(image::GrayImage::from_fn(100, 50, |x, _| {
-            image::Luma([if x < 50 { 0 } else { 255 }])
-        }));
+        let img = DynamicImage::ImageLuma8(image::GrayImage::from_fn(100, 50, |x, _| image::Luma([if x < 50 { 0 } else { 255 }])));
         let p = encode(&img, ScanMode::Lineart, 200).unwrap();
         assert_eq!(p.encoding, Encoding::Bilevel);
-        let back = image::load_from_memory(&p.preview(100).unwrap())
-            .unwrap()
-            .to_luma8();
+        let back = image::load_from_memory(&p.preview(100).unwrap()).unwrap().to_luma8();
         assert_eq!(back.dimensions(), (100, 50));
         assert!(back.get_pixel(10, 10).0[0] < 60 && back.get_pixel(90, 10).0[0] > 200);
     }

@@ -103,10 +103,7 @@ pub fn build(pages: &[Page], info: &DocInfo) -> Result<Vec<u8>> {
         return Err(CoreError::invalid("Chưa có trang nào để lưu"));
     }
     if pages.len() > files::MAX_PAGES as usize {
-        return Err(CoreError::validation(
-            "pages",
-            format!("Quá {} trang cho một thành phần hồ sơ", files::MAX_PAGES),
-        ));
+        return Err(CoreError::validation("pages", format!("Quá {} trang cho một thành phần hồ sơ", files::MAX_PAGES)));
     }
     let mut doc = Document::with_version("1.7");
     let pages_id = doc.new_object_id();
@@ -128,11 +125,7 @@ pub fn build(pages: &[Page], info: &DocInfo) -> Result<Vec<u8>> {
         .with_compression(false);
         let image_id = doc.add_object(image);
         // the sheet: A4, turned for a landscape image
-        let (sw, sh) = if p.width > p.height {
-            (A4_MM.1 * PT_PER_MM, A4_MM.0 * PT_PER_MM)
-        } else {
-            (A4_MM.0 * PT_PER_MM, A4_MM.1 * PT_PER_MM)
-        };
+        let (sw, sh) = if p.width > p.height { (A4_MM.1 * PT_PER_MM, A4_MM.0 * PT_PER_MM) } else { (A4_MM.0 * PT_PER_MM, A4_MM.1 * PT_PER_MM) };
         // the image's true size, scaled down to fit when larger; placed at the sheet's top left
         // (where a flatbed's origin is)
         let dpi = p.dpi.max(1) as f64;
@@ -152,10 +145,7 @@ pub fn build(pages: &[Page], info: &DocInfo) -> Result<Vec<u8>> {
         kids.push(page_id.into());
     }
     let count = kids.len() as i64;
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }),
-    );
+    doc.objects.insert(pages_id, Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }));
     let subject = format!("Hồ sơ {}", info.dossier_code);
     let metadata = Stream::new(
         dictionary! { "Type" => "Metadata", "Subtype" => "XML" },
@@ -172,10 +162,7 @@ pub fn build(pages: &[Page], info: &DocInfo) -> Result<Vec<u8>> {
         "Producer" => text(PRODUCER),
     };
     if let Some(t) = info.created {
-        info_dict.set(
-            "CreationDate",
-            Object::string_literal(t.format("D:%Y%m%d%H%M%S+07'00'").to_string()),
-        );
+        info_dict.set("CreationDate", Object::string_literal(t.format("D:%Y%m%d%H%M%S+07'00'").to_string()));
     }
     let info_id = doc.add_object(info_dict);
     doc.trailer.set("Root", catalog_id);
@@ -191,8 +178,7 @@ pub fn build(pages: &[Page], info: &DocInfo) -> Result<Vec<u8>> {
     let id = h.finalize()[..16].to_vec();
     doc.trailer.set("ID", vec![Object::String(id.clone(), StringFormat::Hexadecimal), Object::String(id, StringFormat::Hexadecimal)]);
     let mut out = Vec::new();
-    doc.save_to(&mut out)
-        .map_err(|e| CoreError::Internal(format!("pdf: {e}")))?;
+    doc.save_to(&mut out).map_err(|e| CoreError::Internal(format!("pdf: {e}")))?;
     Ok(out)
 }
 
@@ -200,14 +186,9 @@ pub fn build(pages: &[Page], info: &DocInfo) -> Result<Vec<u8>> {
 pub fn inspect(name: &str, bytes: &[u8]) -> Result<u32> {
     let shown = files::shown_name(name);
     if files::check_incoming(name, bytes)? != FileKind::Pdf {
-        return Err(CoreError::validation(
-            "file",
-            format!("Tệp \"{shown}\" không phải PDF"),
-        ));
+        return Err(CoreError::validation("file", format!("Tệp \"{shown}\" không phải PDF")));
     }
-    let locked = || {
-        CoreError::validation("file", format!("Tệp \"{shown}\" có mật khẩu (PDF được mã hóa): hãy nhờ công dân gửi bản không đặt mật khẩu"))
-    };
+    let locked = || CoreError::validation("file", format!("Tệp \"{shown}\" có mật khẩu (PDF được mã hóa): hãy nhờ công dân gửi bản không đặt mật khẩu"));
     let doc = match Document::load_mem(bytes) {
         Ok(d) => d,
         Err(lopdf::Error::Decryption(_)) | Err(lopdf::Error::InvalidPassword) | Err(lopdf::Error::AlreadyEncrypted) => return Err(locked()),
@@ -220,19 +201,10 @@ pub fn inspect(name: &str, bytes: &[u8]) -> Result<u32> {
     }
     let pages = doc.get_pages().len() as u32;
     if pages == 0 {
-        return Err(CoreError::validation(
-            "file",
-            format!("Tệp PDF \"{shown}\" không có trang nào"),
-        ));
+        return Err(CoreError::validation("file", format!("Tệp PDF \"{shown}\" không có trang nào")));
     }
     if pages > files::MAX_PAGES {
-        return Err(CoreError::validation(
-            "file",
-            format!(
-                "Tệp PDF \"{shown}\" có {pages} trang, quá {} trang cho một thành phần",
-                files::MAX_PAGES
-            ),
-        ));
+        return Err(CoreError::validation("file", format!("Tệp PDF \"{shown}\" có {pages} trang, quá {} trang cho một thành phần", files::MAX_PAGES)));
     }
     Ok(pages)
 }

@@ -3,8 +3,8 @@
 
 mod support;
 
-use std::process::Command;
 use support::{fixture, scanned_text_page};
+use std::process::Command;
 
 use motcua_core::documents::{self, DocSlot, DocSource};
 use motcua_devices::page_scan::{ScanMode, ScanSettings};
@@ -15,15 +15,8 @@ fn pdfinfo(bytes: &[u8]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("x.pdf");
     std::fs::write(&p, bytes).unwrap();
-    let out = Command::new("pdfinfo")
-        .arg(&p)
-        .output()
-        .expect("poppler-utils (scripts/setup.sh)");
-    assert!(
-        out.status.success(),
-        "pdfinfo: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = Command::new("pdfinfo").arg(&p).output().expect("poppler-utils (scripts/setup.sh)");
+    assert!(out.status.success(), "pdfinfo: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -38,26 +31,13 @@ fn two_scanned_pages_make_one_a4_pdf_named_for_the_dossier_and_item() {
         assert!(err.is_none(), "{err:?}");
         pages.extend(p);
     }
-    let info = DocInfo {
-        title: "Tờ khai đăng ký khai sinh".into(),
-        dossier_code: "000.00.31.H26-261130-0001".into(),
-        created: None,
-    };
+    let info = DocInfo { title: "Tờ khai đăng ký khai sinh".into(), dossier_code: "000.00.31.H26-261130-0001".into(), created: None };
     let bytes = pdf::build(&pages, &info).unwrap();
     let text = pdfinfo(&bytes);
     assert!(text.contains("Pages:           2"), "{text}");
-    assert!(
-        text.contains("Title:           Tờ khai đăng ký khai sinh"),
-        "{text}"
-    );
-    assert!(
-        text.contains("Subject:         Hồ sơ 000.00.31.H26-261130-0001"),
-        "{text}"
-    );
-    assert!(
-        text.contains("595.276 x 841.89 pts (A4)") || text.contains("595.28 x 841.89 pts (A4)"),
-        "{text}"
-    );
+    assert!(text.contains("Title:           Tờ khai đăng ký khai sinh"), "{text}");
+    assert!(text.contains("Subject:         Hồ sơ 000.00.31.H26-261130-0001"), "{text}");
+    assert!(text.contains("595.276 x 841.89 pts (A4)") || text.contains("595.28 x 841.89 pts (A4)"), "{text}");
     assert_eq!(pdf::inspect("x.pdf", &bytes).unwrap(), 2);
 }
 
@@ -123,30 +103,14 @@ fn the_pdf_is_written_to_pdf_a_2b_with_metadata_equal_to_the_info() {
 #[test]
 fn a_200_dpi_gray_page_of_text_is_under_150_kb_and_still_reads() {
     let page = page::encode(&scanned_text_page(), ScanMode::Gray, 200).unwrap();
-    let bytes = pdf::build(
-        std::slice::from_ref(&page),
-        &DocInfo {
-            title: "Phiếu".into(),
-            dossier_code: "X".into(),
-            created: None,
-        },
-    )
-    .unwrap();
-    eprintln!(
-        "one 200 dpi gray page of text: {} bytes of PDF",
-        bytes.len()
-    );
+    let bytes = pdf::build(std::slice::from_ref(&page), &DocInfo { title: "Phiếu".into(), dossier_code: "X".into(), created: None }).unwrap();
+    eprintln!("one 200 dpi gray page of text: {} bytes of PDF", bytes.len());
     assert!(bytes.len() < 150 * 1024, "{} bytes", bytes.len());
     // the PDF renders, and what it shows is the page (dark text where the page has text)
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("p.pdf");
     std::fs::write(&p, &bytes).unwrap();
-    let st = Command::new("pdftoppm")
-        .args(["-gray", "-r", "50", "-png"])
-        .arg(&p)
-        .arg(dir.path().join("r"))
-        .status()
-        .unwrap();
+    let st = Command::new("pdftoppm").args(["-gray", "-r", "50", "-png"]).arg(&p).arg(dir.path().join("r")).status().unwrap();
     assert!(st.success());
     let shown = image::open(dir.path().join("r-1.png")).unwrap().to_luma8();
     let dark = shown.pixels().filter(|p| p.0[0] < 100).count();
@@ -156,19 +120,12 @@ fn a_200_dpi_gray_page_of_text_is_under_150_kb_and_still_reads() {
 #[test]
 fn a_phone_photo_and_a_citizens_pdf_are_taken_and_bad_files_are_refused_in_words() {
     let photo = std::fs::read(fixture("phone-photo.jpg")).unwrap();
-    let Imported::Page(p) = import_file("IMG_2024.jpg", &photo).unwrap() else {
-        panic!("a photo is a page")
-    };
+    let Imported::Page(p) = import_file("IMG_2024.jpg", &photo).unwrap() else { panic!("a photo is a page") };
     assert!(p.width <= 1654 && p.height <= 2339);
     let png = std::fs::read(fixture("text-page-200dpi.png")).unwrap();
-    assert!(matches!(
-        import_file("scan.png", &png).unwrap(),
-        Imported::Page(_)
-    ));
+    assert!(matches!(import_file("scan.png", &png).unwrap(), Imported::Page(_)));
     let citizen = std::fs::read(fixture("citizen.pdf")).unwrap();
-    let Imported::Pdf { pages, bytes } = import_file("giay-to.pdf", &citizen).unwrap() else {
-        panic!("a pdf stays a pdf")
-    };
+    let Imported::Pdf { pages, bytes } = import_file("giay-to.pdf", &citizen).unwrap() else { panic!("a pdf stays a pdf") };
     assert_eq!((pages, bytes.len()), (1, citizen.len()));
 
     let locked = std::fs::read(fixture("citizen-password.pdf")).unwrap();
@@ -180,32 +137,15 @@ fn a_phone_photo_and_a_citizens_pdf_are_taken_and_bad_files_are_refused_in_words
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("rong.pdf", Vec::new(), "rỗng"),
         ("mat-khau.pdf", locked, "mật khẩu"),
-        (
-            "anh-cat.jpg",
-            photo[..photo.len() / 2].to_vec(),
-            "không trọn vẹn",
-        ),
+        ("anh-cat.jpg", photo[..photo.len() / 2].to_vec(), "không trọn vẹn"),
         ("chuong-trinh.pdf", exe, "chương trình"),
-        (
-            "cut.pdf",
-            citizen[..citizen.len() / 3].to_vec(),
-            "không phải PDF hợp lệ",
-        ),
-        (
-            "fake.pdf",
-            b"%PDF-1.7\nnot really a pdf".to_vec(),
-            "không phải PDF hợp lệ",
-        ),
+        ("cut.pdf", citizen[..citizen.len() / 3].to_vec(), "không phải PDF hợp lệ"),
+        ("fake.pdf", b"%PDF-1.7\nnot really a pdf".to_vec(), "không phải PDF hợp lệ"),
     ];
     for (name, bytes, words) in cases {
-        let e = import_file(name, &bytes)
-            .err()
-            .unwrap_or_else(|| panic!("{name} accepted"));
+        let e = import_file(name, &bytes).err().unwrap_or_else(|| panic!("{name} accepted"));
         assert!(e.to_string().contains(words), "{name}: {e}");
-        assert!(
-            e.to_string().contains(name),
-            "{name}: the message names the file: {e}"
-        );
+        assert!(e.to_string().contains(name), "{name}: the message names the file: {e}");
     }
     // an iPhone photo (HEIC) goes through heif-convert and becomes a page like any photo
     let heic = std::fs::read(fixture("phone-photo.heic")).unwrap();
@@ -234,27 +174,10 @@ fn an_item_saved_is_durable_in_the_store_and_attachable() {
     let dir = tempfile::tempdir().unwrap();
     let (mut store, d) = support::demo_with_dossier(dir.path());
     let item = d.documents[0].clone();
-    let pages: Vec<Page> = (0..2)
-        .map(|_| page::encode(&scanned_text_page(), ScanMode::Gray, 200).unwrap())
-        .collect();
-    let info = DocInfo {
-        title: item.name.clone(),
-        dossier_code: d.code.clone(),
-        created: None,
-    };
-    let (doc, blob) = save_item(
-        &store,
-        DocSlot::Item {
-            id: item.id.clone(),
-        },
-        &ItemContent::Pages(pages),
-        DocSource::Scanner,
-        &info,
-    )
-    .unwrap();
-    assert!(documents::blobs_of(&store)
-        .verify(&blob.sha256, blob.size)
-        .is_ok());
+    let pages: Vec<Page> = (0..2).map(|_| page::encode(&scanned_text_page(), ScanMode::Gray, 200).unwrap()).collect();
+    let info = DocInfo { title: item.name.clone(), dossier_code: d.code.clone(), created: None };
+    let (doc, blob) = save_item(&store, DocSlot::Item { id: item.id.clone() }, &ItemContent::Pages(pages), DocSource::Scanner, &info).unwrap();
+    assert!(documents::blobs_of(&store).verify(&blob.sha256, blob.size).is_ok());
     let after = documents::attach(&mut store, &d.code, &doc).unwrap();
     assert_eq!(after.progress.documents[0].document.pages, 2);
     assert_eq!(after.progress.documents[0].document.name, item.name);

@@ -17,10 +17,7 @@ use motcua_forms::service::{produce, PrintRequest};
 use motcua_forms::{FormKind, TemplateSet};
 
 fn env(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
 fn pct(sorted: &[Duration], p: f64) -> f64 {
@@ -29,13 +26,7 @@ fn pct(sorted: &[Duration], p: f64) -> f64 {
 }
 
 fn request(i: usize) -> IntakeRequest {
-    let names = [
-        "Nguyễn Thị Ngọc Ánh",
-        "Trương Đặng Quỳnh Hương",
-        "Lưu Thị Ỷ Lan",
-        "Phạm Đức Thưởng",
-        "Hoàng Văn Ưng",
-    ];
+    let names = ["Nguyễn Thị Ngọc Ánh", "Trương Đặng Quỳnh Hương", "Lưu Thị Ỷ Lan", "Phạm Đức Thưởng", "Hoàng Văn Ưng"];
     serde_json::from_value(serde_json::json!({
         "procedure_code": "1.001193",
         "applicant": {"full_name": names[i % names.len()], "id_type": "cccd", "id_number": "001185001234",
@@ -49,48 +40,23 @@ fn main() {
     let logbook_rows = env("BENCH_LOGBOOK", 1000);
     let prints = env("BENCH_PRINTS", 100);
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open_dir(
-        dir.path(),
-        Arc::new(FixedClock(parse_local("2026-11-23T09:15").unwrap())),
-    )
-    .unwrap();
+    let mut store = Store::open_dir(dir.path(), Arc::new(FixedClock(parse_local("2026-11-23T09:15").unwrap()))).unwrap();
     store.ensure_demo().unwrap();
     for i in 0..logbook_rows.max(1) {
         submit(&mut store, &request(i)).unwrap();
     }
-    let code = store
-        .dossiers_received_between(
-            chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
-            chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
-        )
-        .unwrap()[0]
-        .code
-        .clone();
+    let code = store.dossiers_received_between(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(), chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()).unwrap()[0].code.clone();
     let set = TemplateSet::default_set();
 
     // Fonts are parsed on first use: time that once, apart.
     let t = Instant::now();
     let _ = motcua_forms::fonts::Fonts::get();
-    println!(
-        "fonts parsed once: {:.2} ms",
-        t.elapsed().as_secs_f64() * 1e3
-    );
+    println!("fonts parsed once: {:.2} ms", t.elapsed().as_secs_f64() * 1e3);
 
     use motcua_core::settings::Paper::{A4, A5};
-    for (paper, copies, compress) in [
-        (A5, 1, false),
-        (A5, 2, false),
-        (A4, 2, false),
-        (A5, 2, true),
-    ] {
-        let opts = RenderOptions {
-            receipt_paper: paper,
-            copies,
-            reprint_mark: None,
-            compress,
-        };
-        let form =
-            data::for_dossier(&store, FormKind::Receipt, &code, &Default::default()).unwrap();
+    for (paper, copies, compress) in [(A5, 1, false), (A5, 2, false), (A4, 2, false), (A5, 2, true)] {
+        let opts = RenderOptions { receipt_paper: paper, copies, reprint_mark: None, compress };
+        let form = data::for_dossier(&store, FormKind::Receipt, &code, &Default::default()).unwrap();
         let mut pure = Vec::with_capacity(receipts);
         let mut with_read = Vec::with_capacity(receipts);
         let mut bytes = 0;
@@ -100,8 +66,7 @@ fn main() {
             pure.push(t.elapsed());
             bytes = r.pdf.len();
             let t = Instant::now();
-            let d =
-                data::for_dossier(&store, FormKind::Receipt, &code, &Default::default()).unwrap();
+            let d = data::for_dossier(&store, FormKind::Receipt, &code, &Default::default()).unwrap();
             let _ = render(set, FormKind::Receipt, &d, &opts).unwrap();
             with_read.push(t.elapsed());
         }
@@ -114,23 +79,13 @@ fn main() {
     }
 
     let t = Instant::now();
-    let lb = data::logbook(
-        &store,
-        chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
-        chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
-    )
-    .unwrap();
+    let lb = data::logbook(&store, chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(), chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()).unwrap();
     let read = t.elapsed();
     let t = Instant::now();
     let r = render(set, FormKind::Logbook, &lb, &RenderOptions::default()).unwrap();
     println!(
         "logbook {} rows: read {:.0} ms + render {:.0} ms = {:.0} ms, {} pages, {} bytes",
-        lb.rows.len(),
-        read.as_secs_f64() * 1e3,
-        t.elapsed().as_secs_f64() * 1e3,
-        (read + t.elapsed()).as_secs_f64() * 1e3,
-        r.pages,
-        r.pdf.len()
+        lb.rows.len(), read.as_secs_f64() * 1e3, t.elapsed().as_secs_f64() * 1e3, (read + t.elapsed()).as_secs_f64() * 1e3, r.pages, r.pdf.len()
     );
 
     match std::env::var("BENCH_PRINTER") {
@@ -141,12 +96,7 @@ fn main() {
             for i in 0..prints {
                 let t = Instant::now();
                 let d = submit(&mut store, &request(100_000 + i)).unwrap();
-                let req = PrintRequest {
-                    kind: Some(FormKind::Receipt),
-                    code: Some(d.code),
-                    send: true,
-                    ..Default::default()
-                };
+                let req = PrintRequest { kind: Some(FormKind::Receipt), code: Some(d.code), send: true, ..Default::default() };
                 let o = produce(&mut store, &req, backend.as_ref()).unwrap();
                 assert!(o.printed, "{:?}", o.error);
                 times.push(t.elapsed());

@@ -202,14 +202,10 @@ pub struct FormData {
 }
 
 /// Dates as the forms print them (Decree 30/2020): the core's formats.
-pub use motcua_core::dates::{
-    format_decree30_date as vn_date, format_decree30_datetime as vn_datetime,
-};
+pub use motcua_core::dates::{format_decree30_date as vn_date, format_decree30_datetime as vn_datetime};
 
 fn short_datetime(t: &str) -> String {
-    parse_local(t)
-        .map(motcua_core::dates::format_time_date)
-        .unwrap_or_else(|| t.to_string())
+    parse_local(t).map(motcua_core::dates::format_time_date).unwrap_or_else(|| t.to_string())
 }
 
 pub use motcua_core::text::money;
@@ -232,11 +228,7 @@ fn header(store: &Store, settings: &CounterSettings) -> Result<Header> {
 
 /// How the fold names the counter in hand-overs, printed as the unit's name (a setting).
 fn unit_named(name: &str, unit: &str) -> String {
-    if name == motcua_core::dossier::COUNTER_UNIT {
-        unit.to_string()
-    } else {
-        name.to_string()
-    }
+    if name == motcua_core::dossier::COUNTER_UNIT { unit.to_string() } else { name.to_string() }
 }
 
 pub fn dossier_view(d: &Dossier, unit: &str) -> DossierView {
@@ -246,34 +238,14 @@ pub fn dossier_view(d: &Dossier, unit: &str) -> DossierView {
     let seq = d.code.rsplit('-').next().unwrap_or("").to_string();
     DossierView {
         code: d.code.clone(),
-        dossier_code: if contact {
-            String::new()
-        } else {
-            d.code.clone()
-        },
+        dossier_code: if contact { String::new() } else { d.code.clone() },
         number: if contact { d.code.clone() } else { seq.clone() },
-        provisional: if d.provisional {
-            "tam".into()
-        } else {
-            String::new()
-        },
-        by_request: if d.status == DossierStatus::Withdrawn {
-            "yes".into()
-        } else {
-            String::new()
-        },
+        provisional: if d.provisional { "tam".into() } else { String::new() },
+        by_request: if d.status == DossierStatus::Withdrawn { "yes".into() } else { String::new() },
         case_name: d.case_name.clone().unwrap_or_default(),
         id_label: d.applicant.id_type.label().to_string(),
-        representative_name: d
-            .representative
-            .as_ref()
-            .map(|r| r.full_name.clone())
-            .unwrap_or_default(),
-        representative_id: d
-            .representative
-            .as_ref()
-            .map(|r| r.id_number.clone())
-            .unwrap_or_default(),
+        representative_name: d.representative.as_ref().map(|r| r.full_name.clone()).unwrap_or_default(),
+        representative_id: d.representative.as_ref().map(|r| r.id_number.clone()).unwrap_or_default(),
         representative_details: d
             .representative
             .as_ref()
@@ -292,14 +264,7 @@ pub fn dossier_view(d: &Dossier, unit: &str) -> DossierView {
             })
             .unwrap_or_default(),
         subject: d.subject.clone().unwrap_or_default(),
-        card_read_at: d
-            .applicant
-            .identity
-            .card_read_at
-            .as_deref()
-            .and_then(parse_local)
-            .map(vn_datetime)
-            .unwrap_or_default(),
+        card_read_at: d.applicant.identity.card_read_at.as_deref().and_then(parse_local).map(vn_datetime).unwrap_or_default(),
         procedure_code: d.procedure_code.clone(),
         procedure_name: d.procedure_name.clone(),
         applicant_name: d.applicant.full_name.clone(),
@@ -307,12 +272,8 @@ pub fn dossier_view(d: &Dossier, unit: &str) -> DossierView {
         address: d.applicant.address.clone(),
         phone: d.applicant.phone.clone(),
         email: d.applicant.email.clone().unwrap_or_default(),
-        received_at: received
-            .map(vn_datetime)
-            .unwrap_or_else(|| d.received_at.clone()),
-        received_date: received
-            .map(|t| vn_date(t.date()).trim_start_matches("ngày ").to_string())
-            .unwrap_or_default(),
+        received_at: received.map(vn_datetime).unwrap_or_else(|| d.received_at.clone()),
+        received_date: received.map(|t| vn_date(t.date()).trim_start_matches("ngày ").to_string()).unwrap_or_default(),
         due_at: due.map(vn_datetime).unwrap_or_else(|| d.due_at.clone()),
         time_limit: d.time_limit.label(),
         documents: d
@@ -323,20 +284,14 @@ pub fn dossier_view(d: &Dossier, unit: &str) -> DossierView {
                 n: i as u32 + 1,
                 name: doc.name.clone(),
                 // read from the card at the counter: nothing to hand in, no photocopy
-                form: if doc.read_from_card {
-                    "đọc từ thẻ căn cước, không nộp bản sao".to_string()
-                } else {
-                    doc.form.label().to_string()
-                },
+                form: if doc.read_from_card { "đọc từ thẻ căn cước, không nộp bản sao".to_string() } else { doc.form.label().to_string() },
                 count: doc.count,
             })
             .collect(),
         sets: "01".into(),
         delivery: match &d.delivery {
             Delivery::Counter => format!("{unit} (nhận trực tiếp)"),
-            Delivery::Post { address } => {
-                format!("Qua dịch vụ bưu chính công ích, địa chỉ: {address}")
-            }
+            Delivery::Post { address } => format!("Qua dịch vụ bưu chính công ích, địa chỉ: {address}"),
         },
         delivery_method: delivery_method(&d.delivery),
         fee: d.fee_label(),
@@ -374,53 +329,25 @@ impl FormInput {
     pub fn check(&self) -> Result<()> {
         use motcua_core::limits::{self as l, text};
         let opt = |v: &Option<String>, field: &str, label: &str, max: usize| -> Result<()> {
-            v.as_deref()
-                .map(|v| text(field, label, v, max))
-                .transpose()?;
+            v.as_deref().map(|v| text(field, label, v, max)).transpose()?;
             Ok(())
         };
         opt(&self.reason, "reason", "Lý do", l::REASON)?;
-        opt(
-            &self.new_due,
-            "new_due",
-            "Ngày hẹn trả kết quả mới",
-            l::DATE_INPUT,
-        )?;
+        opt(&self.new_due, "new_due", "Ngày hẹn trả kết quả mới", l::DATE_INPUT)?;
         opt(&self.department, "department", "Phòng ban", l::DEPARTMENT)?;
-        opt(
-            &self.coordinating,
-            "coordinating",
-            "Phòng ban phối hợp",
-            l::DEPARTMENT,
-        )?;
+        opt(&self.coordinating, "coordinating", "Phòng ban phối hợp", l::DEPARTMENT)?;
         opt(&self.batch, "batch", "Số đợt bàn giao", l::CODE)?;
         if self.missing.len() > l::MISSING_ITEMS {
-            return Err(CoreError::validation(
-                "missing",
-                format!("Tối đa {} mục cần bổ sung", l::MISSING_ITEMS),
-            )
-            .into());
+            return Err(CoreError::validation("missing", format!("Tối đa {} mục cần bổ sung", l::MISSING_ITEMS)).into());
         }
         for m in &self.missing {
             text("missing", "Nội dung cần bổ sung", m, l::MISSING_ITEM)?;
         }
         if self.handovers.len() > 20 {
-            return Err(CoreError::validation(
-                "handovers",
-                "Tối đa 20 dòng bàn giao trên một phiếu",
-            )
-            .into());
+            return Err(CoreError::validation("handovers", "Tối đa 20 dòng bàn giao trên một phiếu").into());
         }
         for h in &self.handovers {
-            for (v, max) in [
-                (&h.from, l::DEPARTMENT),
-                (&h.to, l::DEPARTMENT),
-                (&h.at, l::DATE_INPUT),
-                (&h.giver, l::NAME),
-                (&h.receiver, l::NAME),
-                (&h.result, l::REASON),
-                (&h.note, l::REASON),
-            ] {
+            for (v, max) in [(&h.from, l::DEPARTMENT), (&h.to, l::DEPARTMENT), (&h.at, l::DATE_INPUT), (&h.giver, l::NAME), (&h.receiver, l::NAME), (&h.result, l::REASON), (&h.note, l::REASON)] {
                 text("handovers", "Dòng bàn giao", v, max)?;
             }
         }
@@ -429,12 +356,7 @@ impl FormInput {
 }
 
 /// Builds the data of a per-dossier form.
-pub fn for_dossier(
-    store: &Store,
-    kind: FormKind,
-    code: &str,
-    input: &FormInput,
-) -> Result<FormData> {
+pub fn for_dossier(store: &Store, kind: FormKind, code: &str, input: &FormInput) -> Result<FormData> {
     input.check()?;
     let settings = CounterSettings::load(store)?;
     let dossier = store.dossier_by_code(code)?;
@@ -447,11 +369,7 @@ pub fn for_dossier(
     if !fits_contact {
         return Err(CoreError::forbidden(
             motcua_core::error::Reason::Conflict,
-            format!(
-                "{} {} không phải hồ sơ đã tiếp nhận: chỉ in được phiếu đã giao cho công dân",
-                dossier.status.label(),
-                dossier.code
-            ),
+            format!("{} {} không phải hồ sơ đã tiếp nhận: chỉ in được phiếu đã giao cho công dân", dossier.status.label(), dossier.code),
         )
         .into());
     }
@@ -460,37 +378,23 @@ pub fn for_dossier(
     let progress = &dossier.progress;
     let mut data = empty(header(store, &settings)?);
     data.lookup_url = settings.lookup_url.replace("{code}", &dossier.code);
-    data.contact_phone = if settings.counter_phone.is_empty() {
-        "..................".into()
-    } else {
-        settings.counter_phone.clone()
-    };
+    data.contact_phone = if settings.counter_phone.is_empty() { "..................".into() } else { settings.counter_phone.clone() };
     // What the clerk typed wins; otherwise the dossier's history fills the form.
     data.reason = clean_opt(&input.reason);
     if data.reason.is_empty() {
         data.reason = match kind {
             FormKind::Apology => progress.delay_reason.clone().unwrap_or_default(),
             FormKind::Refusal | FormKind::Stop => progress.reason.clone().unwrap_or_default(),
-            FormKind::Supplement if dossier.status == DossierStatus::Guided => {
-                progress.reason.clone().unwrap_or_default()
-            }
+            FormKind::Supplement if dossier.status == DossierStatus::Guided => progress.reason.clone().unwrap_or_default(),
             _ => String::new(),
         };
     }
     match kind {
         FormKind::Receipt | FormKind::Control | FormKind::Supplement => {}
-        FormKind::Refusal => {
-            data.reason = required(
-                data.reason,
-                "reason",
-                "lý do từ chối tiếp nhận, giải quyết hồ sơ",
-            )?
-        }
+        FormKind::Refusal => data.reason = required(data.reason, "reason", "lý do từ chối tiếp nhận, giải quyết hồ sơ")?,
         // on the citizen's request (after a withdrawal) the notice needs no reason of its own
         FormKind::Stop if dossier.status == DossierStatus::Withdrawn => {}
-        FormKind::Stop => {
-            data.reason = required(data.reason, "reason", "lý do dừng giải quyết hồ sơ")?
-        }
+        FormKind::Stop => data.reason = required(data.reason, "reason", "lý do dừng giải quyết hồ sơ")?,
         FormKind::Apology => {
             data.reason = required(data.reason, "reason", "lý do chậm trả kết quả")?;
             let typed = clean_opt(&input.new_due);
@@ -504,51 +408,23 @@ pub fn for_dossier(
                 }
             } else {
                 let raw = required(typed, "new_due", "ngày hẹn trả kết quả mới")?;
-                let t = parse_new_due(&raw).ok_or_else(|| {
-                    CoreError::validation(
-                        "new_due",
-                        format!("Ngày hẹn mới \"{raw}\" không đúng dạng ngày/tháng/năm"),
-                    )
-                })?;
+                let t = parse_new_due(&raw).ok_or_else(|| CoreError::validation("new_due", format!("Ngày hẹn mới \"{raw}\" không đúng dạng ngày/tháng/năm")))?;
                 // the same rule as the lifecycle's apology step (after the current appointment and now,
                 // a working day, within the delays allowed)
-                motcua_core::lifecycle::check_new_due(
-                    store,
-                    &dossier,
-                    t,
-                    store.clock().now(),
-                    &settings,
-                )?;
+                motcua_core::lifecycle::check_new_due(store, &dossier, t, store.clock().now(), &settings)?;
                 data.new_due_at = vn_datetime(t);
             }
         }
-        FormKind::Logbook => {
-            return Err(CoreError::invalid(
-                "Sổ theo dõi hồ sơ in theo khoảng ngày, không theo một hồ sơ",
-            )
-            .into())
-        }
-        FormKind::Handover => {
-            return Err(CoreError::invalid(
-                "Danh sách bàn giao in theo đợt bàn giao, không theo một hồ sơ",
-            )
-            .into())
-        }
+        FormKind::Logbook => return Err(CoreError::invalid("Sổ theo dõi hồ sơ in theo khoảng ngày, không theo một hồ sơ").into()),
+        FormKind::Handover => return Err(CoreError::invalid("Danh sách bàn giao in theo đợt bàn giao, không theo một hồ sơ").into()),
     }
-    let missing = if input.missing.is_empty() {
-        &progress.missing
-    } else {
-        &input.missing
-    };
+    let missing = if input.missing.is_empty() { &progress.missing } else { &input.missing };
     data.missing = missing
         .iter()
         .map(|m| text::clean(m))
         .filter(|m| !m.is_empty())
         .enumerate()
-        .map(|(i, text)| Numbered {
-            n: i as u32 + 1,
-            text,
-        })
+        .map(|(i, text)| Numbered { n: i as u32 + 1, text })
         .collect();
     let first_department = progress.movements.first().map(|m| m.to.clone());
     data.department = input
@@ -558,12 +434,7 @@ pub fn for_dossier(
         .filter(|s| !s.is_empty())
         .or(first_department)
         .unwrap_or_else(|| "..................................".into());
-    data.coordinating = input
-        .coordinating
-        .as_deref()
-        .map(text::clean)
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "..................................".into());
+    data.coordinating = input.coordinating.as_deref().map(text::clean).filter(|s| !s.is_empty()).unwrap_or_else(|| "..................................".into());
     data.handovers = if !input.handovers.is_empty() {
         input.handovers.clone()
     } else if !progress.movements.is_empty() {
@@ -576,31 +447,15 @@ pub fn for_dossier(
                 from: unit_named(&m.from, &unit),
                 to: unit_named(&m.to, &unit),
                 at: short_datetime(&m.at),
-                giver: if m.from == motcua_core::dossier::COUNTER_UNIT {
-                    dossier.clerk_name.clone()
-                } else {
-                    String::new()
-                },
+                giver: if m.from == motcua_core::dossier::COUNTER_UNIT { dossier.clerk_name.clone() } else { String::new() },
                 receiver: String::new(),
-                result: if i == last {
-                    progress
-                        .timeliness
-                        .map(|t| t.label().to_string())
-                        .unwrap_or_default()
-                } else {
-                    String::new()
-                },
+                result: if i == last { progress.timeliness.map(|t| t.label().to_string()).unwrap_or_default() } else { String::new() },
                 note: m.batch.clone().unwrap_or_default(),
             })
             .collect()
     } else if kind == FormKind::Control {
         // The first hand-over is always from the counter; its time is filled in by hand at handover.
-        vec![HandoverRow {
-            from: unit.clone(),
-            to: data.department.clone(),
-            giver: dossier.clerk_name.clone(),
-            ..Default::default()
-        }]
+        vec![HandoverRow { from: unit.clone(), to: data.department.clone(), giver: dossier.clerk_name.clone(), ..Default::default() }]
     } else {
         Vec::new()
     };
@@ -612,11 +467,7 @@ pub fn for_dossier(
 pub fn logbook(store: &Store, from: NaiveDate, to: NaiveDate) -> Result<FormData> {
     let settings = CounterSettings::load(store)?;
     // the logbook is the register of dossiers taken in: contacts that issued no code are not in it
-    let dossiers: Vec<Dossier> = store
-        .dossiers_received_between(from, to)?
-        .into_iter()
-        .filter(|d| !d.status.is_intake_contact())
-        .collect();
+    let dossiers: Vec<Dossier> = store.dossiers_received_between(from, to)?.into_iter().filter(|d| !d.status.is_intake_contact()).collect();
     let mut data = empty(header(store, &settings)?);
     data.from = motcua_core::dates::format_date(from);
     data.to = motcua_core::dates::format_date(to);
@@ -633,32 +484,16 @@ pub fn logbook(store: &Store, from: NaiveDate, to: NaiveDate) -> Result<FormData
             applicant: d.applicant.full_name.clone(),
             address: d.applicant.address.clone(),
             phone: d.applicant.phone.clone(),
-            department: d
-                .progress
-                .movements
-                .first()
-                .map(|m| m.to.clone())
-                .unwrap_or_default(),
+            department: d.progress.movements.first().map(|m| m.to.clone()).unwrap_or_default(),
             received_at: short_datetime(&d.received_at),
             due_at: short_datetime(&d.due_at),
             delivery_method: delivery_method(&d.delivery),
-            handed_over: d
-                .progress
-                .movements
-                .first()
-                .map(|m| short_datetime(&m.at))
-                .unwrap_or_default(),
+            handed_over: d.progress.movements.first().map(|m| short_datetime(&m.at)).unwrap_or_default(),
             returned: match (d.status, &d.progress.closed_at) {
                 (motcua_core::dossier::DossierStatus::Returned, Some(at)) => {
-                    format!(
-                        "{} ({})",
-                        short_datetime(at),
-                        d.progress.timeliness.map(|t| t.label()).unwrap_or("")
-                    )
+                    format!("{} ({})", short_datetime(at), d.progress.timeliness.map(|t| t.label()).unwrap_or(""))
                 }
-                (status, Some(at)) if !status.is_open() => {
-                    format!("{}: {}", status.label(), short_datetime(at))
-                }
+                (status, Some(at)) if !status.is_open() => format!("{}: {}", status.label(), short_datetime(at)),
                 _ => String::new(),
             },
             note: d.note.clone().unwrap_or_default(),
@@ -676,20 +511,10 @@ pub fn handover_list(store: &Store, batch: &str) -> Result<FormData> {
     }
     let dossiers = store.dossiers_in_batch(&batch)?;
     let mut data = empty(header(store, &settings)?);
-    let movement = |d: &Dossier| {
-        d.progress
-            .movements
-            .iter()
-            .find(|m| m.batch.as_deref() == Some(batch.as_str()))
-            .cloned()
-    };
+    let movement = |d: &Dossier| d.progress.movements.iter().find(|m| m.batch.as_deref() == Some(batch.as_str())).cloned();
     let first = movement(&dossiers[0]);
     data.department = first.as_ref().map(|m| m.to.clone()).unwrap_or_default();
-    data.handed_at = first
-        .as_ref()
-        .and_then(|m| parse_local(&m.at))
-        .map(vn_datetime)
-        .unwrap_or_default();
+    data.handed_at = first.as_ref().and_then(|m| parse_local(&m.at)).map(vn_datetime).unwrap_or_default();
     data.giver = store.context()?.clerk_name.clone();
     data.count = dossiers.len();
     data.batch_rows = dossiers
@@ -701,11 +526,7 @@ pub fn handover_list(store: &Store, batch: &str) -> Result<FormData> {
             procedure: d.procedure_name.clone(),
             applicant: d.applicant.full_name.clone(),
             due_at: short_datetime(&d.due_at),
-            note: if d.provisional {
-                "Mã tạm".into()
-            } else {
-                String::new()
-            },
+            note: if d.provisional { "Mã tạm".into() } else { String::new() },
         })
         .collect();
     data.batch = batch;
@@ -742,18 +563,9 @@ mod tests {
 
     #[test]
     fn vietnamese_dates_follow_decree_30() {
-        assert_eq!(
-            vn_date(NaiveDate::from_ymd_opt(2026, 2, 5).unwrap()),
-            "ngày 05 tháng 02 năm 2026"
-        );
-        assert_eq!(
-            vn_date(NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()),
-            "ngày 23 tháng 11 năm 2026"
-        );
-        let t = NaiveDate::from_ymd_opt(2026, 3, 1)
-            .unwrap()
-            .and_hms_opt(8, 5, 0)
-            .unwrap();
+        assert_eq!(vn_date(NaiveDate::from_ymd_opt(2026, 2, 5).unwrap()), "ngày 05 tháng 02 năm 2026");
+        assert_eq!(vn_date(NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()), "ngày 23 tháng 11 năm 2026");
+        let t = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap().and_hms_opt(8, 5, 0).unwrap();
         assert_eq!(vn_datetime(t), "08 giờ 05 phút, ngày 01 tháng 3 năm 2026");
     }
 
@@ -766,18 +578,9 @@ mod tests {
 
     #[test]
     fn new_due_accepts_vietnamese_and_iso_dates() {
-        assert_eq!(
-            parse_new_due("30/11/2026").unwrap().to_string(),
-            "2026-11-30 17:00:00"
-        );
-        assert_eq!(
-            parse_new_due("30/11/2026 09:30").unwrap().to_string(),
-            "2026-11-30 09:30:00"
-        );
-        assert_eq!(
-            parse_new_due("2026-11-30T10:00").unwrap().to_string(),
-            "2026-11-30 10:00:00"
-        );
+        assert_eq!(parse_new_due("30/11/2026").unwrap().to_string(), "2026-11-30 17:00:00");
+        assert_eq!(parse_new_due("30/11/2026 09:30").unwrap().to_string(), "2026-11-30 09:30:00");
+        assert_eq!(parse_new_due("2026-11-30T10:00").unwrap().to_string(), "2026-11-30 10:00:00");
         assert!(parse_new_due("31/02/2026").is_none());
     }
 }

@@ -11,15 +11,9 @@ pub enum FormsError {
     Template(String),
     /// The printer refused the job or is not usable; the PDF was still rendered.
     #[error("{message}")]
-    Print {
-        kind: crate::print::PrintErrorKind,
-        message: String,
-    },
+    Print { kind: crate::print::PrintErrorKind, message: String },
     #[error("Không ghi được tệp {path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    Io { path: String, source: std::io::Error },
 }
 
 pub type Result<T, E = FormsError> = std::result::Result<T, E>;

@@ -46,23 +46,14 @@ fn face(bytes: &'static [u8]) -> Face {
                 .unwrap_or(u16::MAX)
         })
         .collect();
-    Face {
-        pdf,
-        metrics,
-        units_per_em,
-        advances,
-    }
+    Face { pdf, metrics, units_per_em, advances }
 }
 
 impl Fonts {
     /// The process-wide faces, parsed on first use.
     pub fn get() -> &'static Fonts {
         static FONTS: OnceLock<Fonts> = OnceLock::new();
-        FONTS.get_or_init(|| Fonts {
-            regular: face(REGULAR),
-            bold: face(BOLD),
-            italic: face(ITALIC),
-        })
+        FONTS.get_or_init(|| Fonts { regular: face(REGULAR), bold: face(BOLD), italic: face(ITALIC) })
     }
 
     pub fn face(&self, style: Style) -> &Face {
@@ -79,10 +70,7 @@ impl Face {
         match self.advances.get(c as usize) {
             Some(&u16::MAX) => None,
             Some(&a) => Some(a),
-            None => self
-                .metrics
-                .glyph_index(c)
-                .map(|g| self.metrics.glyph_hor_advance(g).unwrap_or(0)),
+            None => self.metrics.glyph_index(c).map(|g| self.metrics.glyph_hor_advance(g).unwrap_or(0)),
         }
     }
 
@@ -107,16 +95,10 @@ mod tests {
     #[test]
     fn every_vietnamese_letter_has_a_glyph_in_every_style() {
         let letters = "aàáảãạăằắẳẵặâầấẩẫậbcdđeèéẻẽẹêềếểễệghiìíỉĩịklmnoòóỏõọôồốổỗộơờớởỡợpqrstuùúủũụưừứửữựvxyỳýỷỹỵ";
-        let all: String = letters
-            .chars()
-            .chain(letters.to_uppercase().chars())
-            .collect();
+        let all: String = letters.chars().chain(letters.to_uppercase().chars()).collect();
         let fonts = Fonts::get();
         for style in [Style::Regular, Style::Bold, Style::Italic] {
-            let missing: String = all
-                .chars()
-                .filter(|c| !fonts.face(style).has_glyph(*c))
-                .collect();
+            let missing: String = all.chars().filter(|c| !fonts.face(style).has_glyph(*c)).collect();
             assert!(missing.is_empty(), "{style:?} lacks {missing}");
         }
     }

@@ -4,8 +4,8 @@
 //! are turned into PDF's bottom-left coordinates only when an operation is emitted.
 
 use printpdf::{
-    Color, FontId, Line, LinePoint, Mm, Op, PaintMode, PdfDocument, PdfFontHandle, PdfPage,
-    PdfSaveOptions, Point, Polygon, PolygonRing, Pt, Rgb, TextItem, WindingOrder,
+    Color, FontId, Line, LinePoint, Mm, Op, PaintMode, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point,
+    Polygon, PolygonRing, Pt, Rgb, TextItem, WindingOrder,
 };
 use unicode_normalization::UnicodeNormalization;
 
@@ -13,9 +13,7 @@ use crate::data::FormData;
 use crate::error::{FormsError, Result};
 use crate::fonts::{Fonts, Style};
 use crate::symbols::{self, Bar};
-use crate::template::{
-    fill, parse_markup, truthy, Block, Column, FormKind, FormTemplate, SignatureBlock, TemplateSet,
-};
+use crate::template::{fill, parse_markup, truthy, Block, Column, FormKind, FormTemplate, SignatureBlock, TemplateSet};
 use motcua_core::settings::Paper;
 
 const MM: f32 = 72.0 / 25.4;
@@ -45,45 +43,9 @@ impl PageSpec {
     /// the landscape logbook are scaled down to keep the text readable.
     pub fn for_paper(paper: &str) -> PageSpec {
         match paper {
-            "A5" => PageSpec {
-                w: 148.0 * MM,
-                h: 210.0 * MM,
-                top: 10.0 * MM,
-                bottom: 10.0 * MM,
-                left: 15.0 * MM,
-                right: 10.0 * MM,
-                size: 10.0,
-                title: 12.0,
-                header: 9.5,
-                sign_space: 11.0 * MM,
-                qr: 19.0 * MM,
-            },
-            "A4-landscape" => PageSpec {
-                w: 297.0 * MM,
-                h: 210.0 * MM,
-                top: 15.0 * MM,
-                bottom: 15.0 * MM,
-                left: 20.0 * MM,
-                right: 15.0 * MM,
-                size: 11.0,
-                title: 14.0,
-                header: 11.0,
-                sign_space: 16.0 * MM,
-                qr: 22.0 * MM,
-            },
-            _ => PageSpec {
-                w: 210.0 * MM,
-                h: 297.0 * MM,
-                top: 20.0 * MM,
-                bottom: 15.0 * MM,
-                left: 30.0 * MM,
-                right: 15.0 * MM,
-                size: 12.0,
-                title: 14.0,
-                header: 12.0,
-                sign_space: 16.0 * MM,
-                qr: 22.0 * MM,
-            },
+            "A5" => PageSpec { w: 148.0 * MM, h: 210.0 * MM, top: 10.0 * MM, bottom: 10.0 * MM, left: 15.0 * MM, right: 10.0 * MM, size: 10.0, title: 12.0, header: 9.5, sign_space: 11.0 * MM, qr: 19.0 * MM },
+            "A4-landscape" => PageSpec { w: 297.0 * MM, h: 210.0 * MM, top: 15.0 * MM, bottom: 15.0 * MM, left: 20.0 * MM, right: 15.0 * MM, size: 11.0, title: 14.0, header: 11.0, sign_space: 16.0 * MM, qr: 22.0 * MM },
+            _ => PageSpec { w: 210.0 * MM, h: 297.0 * MM, top: 20.0 * MM, bottom: 15.0 * MM, left: 30.0 * MM, right: 15.0 * MM, size: 12.0, title: 14.0, header: 12.0, sign_space: 16.0 * MM, qr: 22.0 * MM },
         }
     }
     fn content_w(&self) -> f32 {
@@ -107,12 +69,7 @@ pub struct RenderOptions {
 
 impl Default for RenderOptions {
     fn default() -> Self {
-        RenderOptions {
-            receipt_paper: Paper::A5,
-            copies: 1,
-            reprint_mark: None,
-            compress: true,
-        }
+        RenderOptions { receipt_paper: Paper::A5, copies: 1, reprint_mark: None, compress: true }
     }
 }
 
@@ -143,20 +100,12 @@ struct Canvas<'a> {
 }
 
 fn black() -> Color {
-    Color::Rgb(Rgb {
-        r: 0.0,
-        g: 0.0,
-        b: 0.0,
-        icc_profile: None,
-    })
+    Color::Rgb(Rgb { r: 0.0, g: 0.0, b: 0.0, icc_profile: None })
 }
 
 impl<'a> Canvas<'a> {
     fn new_page(&mut self) {
-        self.pages.push(vec![
-            Op::SetFillColor { col: black() },
-            Op::SetOutlineColor { col: black() },
-        ]);
+        self.pages.push(vec![Op::SetFillColor { col: black() }, Op::SetOutlineColor { col: black() }]);
         self.y = self.spec.top;
     }
     fn ops(&mut self) -> &mut Vec<Op> {
@@ -192,16 +141,9 @@ impl<'a> Canvas<'a> {
         let y = self.spec.h - baseline;
         self.ops().extend([
             Op::StartTextSection,
-            Op::SetFont {
-                font,
-                size: Pt(size),
-            },
-            Op::SetTextCursor {
-                pos: Point { x: Pt(x), y: Pt(y) },
-            },
-            Op::ShowText {
-                items: vec![TextItem::Text(text.to_string())],
-            },
+            Op::SetFont { font, size: Pt(size) },
+            Op::SetTextCursor { pos: Point { x: Pt(x), y: Pt(y) } },
+            Op::ShowText { items: vec![TextItem::Text(text.to_string())] },
             Op::EndTextSection,
         ]);
     }
@@ -210,21 +152,10 @@ impl<'a> Canvas<'a> {
     }
     fn line(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, thickness: f32) {
         let h = self.spec.h;
-        let p = |x: f32, y: f32| LinePoint {
-            p: Point {
-                x: Pt(x),
-                y: Pt(h - y),
-            },
-            bezier: false,
-        };
+        let p = |x: f32, y: f32| LinePoint { p: Point { x: Pt(x), y: Pt(h - y) }, bezier: false };
         self.ops().extend([
             Op::SetOutlineThickness { pt: Pt(thickness) },
-            Op::DrawLine {
-                line: Line {
-                    points: vec![p(x1, y1), p(x2, y2)],
-                    is_closed: false,
-                },
-            },
+            Op::DrawLine { line: Line { points: vec![p(x1, y1), p(x2, y2)], is_closed: false } },
         ]);
     }
     fn bars(&mut self, x: f32, top: f32, bars: &[Bar]) {
@@ -232,28 +163,12 @@ impl<'a> Canvas<'a> {
         let rings = bars
             .iter()
             .map(|b| {
-                let (x0, y0, x1, y1) = (
-                    x + b.x,
-                    h - (top + b.y + b.h),
-                    x + b.x + b.w,
-                    h - (top + b.y),
-                );
-                let p = |x: f32, y: f32| LinePoint {
-                    p: Point { x: Pt(x), y: Pt(y) },
-                    bezier: false,
-                };
-                PolygonRing {
-                    points: vec![p(x0, y0), p(x1, y0), p(x1, y1), p(x0, y1)],
-                }
+                let (x0, y0, x1, y1) = (x + b.x, h - (top + b.y + b.h), x + b.x + b.w, h - (top + b.y));
+                let p = |x: f32, y: f32| LinePoint { p: Point { x: Pt(x), y: Pt(y) }, bezier: false };
+                PolygonRing { points: vec![p(x0, y0), p(x1, y0), p(x1, y1), p(x0, y1)] }
             })
             .collect();
-        self.ops().push(Op::DrawPolygon {
-            polygon: Polygon {
-                rings,
-                mode: PaintMode::Fill,
-                winding_order: WindingOrder::NonZero,
-            },
-        });
+        self.ops().push(Op::DrawPolygon { polygon: Polygon { rings, mode: PaintMode::Fill, winding_order: WindingOrder::NonZero } });
     }
 
     /// Cleans text for the font: NFC, and '?' for what the font cannot draw (noted in the warnings).
@@ -264,11 +179,8 @@ impl<'a> Canvas<'a> {
         }
         let face = self.fonts.face(style);
         let bad: String = s.chars().filter(|c| !face.has_glyph(*c)).collect();
-        self.warnings
-            .push(format!("the font has no glyph for {bad:?}; printed as '?'"));
-        s.chars()
-            .map(|c| if face.has_glyph(c) { c } else { '?' })
-            .collect()
+        self.warnings.push(format!("the font has no glyph for {bad:?}; printed as '?'"));
+        s.chars().map(|c| if face.has_glyph(c) { c } else { '?' }).collect()
     }
 
     /// Breaks runs into lines no wider than `width`; `\n` forces a break; a word wider than the line is
@@ -296,10 +208,7 @@ impl<'a> Canvas<'a> {
         let mut x = 0.0;
         let push = |line: &mut Vec<Run>, text: &str, style: Style| match line.last_mut() {
             Some(last) if last.style == style => last.text.push_str(text),
-            _ => line.push(Run {
-                text: text.to_string(),
-                style,
-            }),
+            _ => line.push(Run { text: text.to_string(), style }),
         };
         for (tok, style) in tokens {
             if tok == "\n" {
@@ -349,9 +258,7 @@ impl<'a> Canvas<'a> {
     }
 
     fn line_width(&self, line: &[Run], size: f32) -> f32 {
-        line.iter()
-            .map(|r| self.width(&r.text, r.style, size))
-            .sum()
+        line.iter().map(|r| self.width(&r.text, r.style, size)).sum()
     }
 
     fn draw_line(&mut self, line: &[Run], x: f32, baseline: f32, size: f32) {
@@ -385,23 +292,14 @@ impl<'a> Canvas<'a> {
 
     /// Lines of text centred in a column starting at `top`, without page breaks (header, signatures);
     /// returns the y under them.
-    fn column_lines(
-        &mut self,
-        items: &[(String, Style, f32)],
-        x: f32,
-        width: f32,
-        top: f32,
-    ) -> f32 {
+    fn column_lines(&mut self, items: &[(String, Style, f32)], x: f32, width: f32, top: f32) -> f32 {
         let mut y = top;
         for (text, style, size) in items {
             if text.is_empty() {
                 y += size * 0.6;
                 continue;
             }
-            let runs = [Run {
-                text: text.clone(),
-                style: *style,
-            }];
+            let runs = [Run { text: text.clone(), style: *style }];
             for line in self.wrap(&runs, *size, width) {
                 let lw = self.line_width(&line, *size);
                 self.draw_line(&line, x + (width - lw) / 2.0, y + size, *size);
@@ -431,12 +329,7 @@ fn trim_end(line: &mut Vec<Run>) {
 }
 
 /// Renders one form to PDF bytes.
-pub fn render(
-    set: &TemplateSet,
-    kind: FormKind,
-    data: &FormData,
-    opts: &RenderOptions,
-) -> Result<Rendered> {
+pub fn render(set: &TemplateSet, kind: FormKind, data: &FormData, opts: &RenderOptions) -> Result<Rendered> {
     let form = set.form(kind)?;
     let paper = match form.paper.as_str() {
         "setting" => opts.receipt_paper.as_str().to_string(),
@@ -449,41 +342,17 @@ pub fn render(
     }
     let json = serde_json::to_value(data).map_err(|e| FormsError::Template(e.to_string()))?;
     let fonts = Fonts::get();
-    let mut doc = PdfDocument::new(&format!(
-        "{} {}",
-        form.title,
-        data.dossier.as_ref().map(|d| d.code.as_str()).unwrap_or("")
-    ));
-    let ids = [
-        doc.add_font(&fonts.face(Style::Regular).pdf),
-        doc.add_font(&fonts.face(Style::Bold).pdf),
-        doc.add_font(&fonts.face(Style::Italic).pdf),
-    ];
-    let mut c = Canvas {
-        spec,
-        fonts,
-        ids,
-        pages: Vec::new(),
-        y: 0.0,
-        warnings: Vec::new(),
-        symbols: Default::default(),
-    };
+    let mut doc = PdfDocument::new(&format!("{} {}", form.title, data.dossier.as_ref().map(|d| d.code.as_str()).unwrap_or("")));
+    let ids = [doc.add_font(&fonts.face(Style::Regular).pdf), doc.add_font(&fonts.face(Style::Bold).pdf), doc.add_font(&fonts.face(Style::Italic).pdf)];
+    let mut c = Canvas { spec, fonts, ids, pages: Vec::new(), y: 0.0, warnings: Vec::new(), symbols: Default::default() };
 
-    let copies = if kind == FormKind::Receipt {
-        opts.copies.max(1)
-    } else {
-        1
-    };
+    let copies = if kind == FormKind::Receipt { opts.copies.max(1) } else { 1 };
     let mut segments = Vec::new(); // (first page, last page + 1) of each copy
     for copy in 1..=copies {
         let first = c.pages.len();
         c.new_page();
         let label = if kind == FormKind::Receipt && copies > 1 {
-            let name = set
-                .copy_labels
-                .get(copy as usize - 1)
-                .map(|s| format!(": {s}"))
-                .unwrap_or_default();
+            let name = set.copy_labels.get(copy as usize - 1).map(|s| format!(": {s}")).unwrap_or_default();
             Some(format!("(Liên {copy}{name})"))
         } else {
             None
@@ -500,28 +369,10 @@ pub fn render(
         let total = end - first;
         for (i, page) in (first..end).enumerate() {
             let mut extra = Vec::new();
-            let mut tmp = Canvas {
-                spec,
-                fonts,
-                ids: c.ids.clone(),
-                pages: vec![Vec::new()],
-                y: 0.0,
-                warnings: Vec::new(),
-                symbols: Default::default(),
-            };
-            let number = if form.number.is_empty() {
-                set.version.clone()
-            } else {
-                format!("{} – {}", form.number, set.version)
-            };
+            let mut tmp = Canvas { spec, fonts, ids: c.ids.clone(), pages: vec![Vec::new()], y: 0.0, warnings: Vec::new(), symbols: Default::default() };
+            let number = if form.number.is_empty() { set.version.clone() } else { format!("{} – {}", form.number, set.version) };
             let nw = tmp.width(&number, Style::Italic, small);
-            tmp.text(
-                spec.w - spec.right - nw,
-                spec.top * 0.55,
-                Style::Italic,
-                small,
-                &number,
-            );
+            tmp.text(spec.w - spec.right - nw, spec.top * 0.55, Style::Italic, small, &number);
             if let Some(mark) = &opts.reprint_mark {
                 let mark = tmp.sanitise(mark, Style::Bold);
                 tmp.text(spec.left, spec.top * 0.55, Style::Bold, small + 1.0, &mark);
@@ -529,82 +380,38 @@ pub fn render(
             if total > 1 {
                 let text = format!("Trang {}/{}", i + 1, total);
                 let w = tmp.width(&text, Style::Regular, small);
-                tmp.text(
-                    (spec.w - w) / 2.0,
-                    spec.h - spec.bottom * 0.45,
-                    Style::Regular,
-                    small,
-                    &text,
-                );
+                tmp.text((spec.w - w) / 2.0, spec.h - spec.bottom * 0.45, Style::Regular, small, &text);
             }
             extra.append(&mut tmp.pages[0]);
             c.pages[page].extend(extra);
         }
     }
 
-    let pages: Vec<PdfPage> = c
-        .pages
-        .into_iter()
-        .map(|ops| PdfPage::new(Mm(spec.w / MM), Mm(spec.h / MM), ops))
-        .collect();
+    let pages: Vec<PdfPage> = c.pages.into_iter().map(|ops| PdfPage::new(Mm(spec.w / MM), Mm(spec.h / MM), ops)).collect();
     let n = pages.len();
     let mut warnings = Vec::new();
-    let pdf = doc.with_pages(pages).save(
-        &PdfSaveOptions {
-            optimize: opts.compress,
-            ..PdfSaveOptions::default()
-        },
-        &mut warnings,
-    );
+    let pdf = doc.with_pages(pages).save(&PdfSaveOptions { optimize: opts.compress, ..PdfSaveOptions::default() }, &mut warnings);
     let mut notes = c.warnings;
-    notes.extend(
-        warnings
-            .into_iter()
-            .filter(|w| w.severity != printpdf::PdfParseErrorSeverity::Info)
-            .map(|w| w.msg),
-    );
-    Ok(Rendered {
-        pdf,
-        pages: n,
-        paper,
-        warnings: notes,
-    })
+    notes.extend(warnings.into_iter().filter(|w| w.severity != printpdf::PdfParseErrorSeverity::Info).map(|w| w.msg));
+    Ok(Rendered { pdf, pages: n, paper, warnings: notes })
 }
 
-fn runs_of(
-    c: &mut Canvas,
-    template: &str,
-    data: &serde_json::Value,
-    item: Option<&serde_json::Value>,
-    base: Style,
-) -> Vec<Run> {
+fn runs_of(c: &mut Canvas, template: &str, data: &serde_json::Value, item: Option<&serde_json::Value>, base: Style) -> Vec<Run> {
     parse_markup(template)
         .into_iter()
         .map(|span| {
             let style = if span.bold { Style::Bold } else { base };
             let text = fill(&span.text, data, item);
-            Run {
-                text: c.sanitise(&text, style),
-                style,
-            }
+            Run { text: c.sanitise(&text, style), style }
         })
         .collect()
 }
 
-fn draw_block(
-    c: &mut Canvas,
-    form: &FormTemplate,
-    block: &Block,
-    data: &serde_json::Value,
-    copy_label: Option<&str>,
-) -> Result<()> {
+fn draw_block(c: &mut Canvas, form: &FormTemplate, block: &Block, data: &serde_json::Value, copy_label: Option<&str>) -> Result<()> {
     let spec = c.spec;
     let (x, w, size) = (spec.left, spec.content_w(), spec.size);
     match block {
-        Block::Header {
-            number,
-            number_text,
-        } => {
+        Block::Header { number, number_text } => {
             let hs = spec.header;
             let left_w = w * 0.42;
             let right_x = x + left_w + w * 0.02;
@@ -638,51 +445,21 @@ fn draw_block(
             while c.width(motto, Style::Bold, ms) > right_w && ms > 6.0 {
                 ms -= 0.25;
             }
-            let ry = c.column_lines(
-                &[
-                    (motto.to_string(), Style::Bold, ms),
-                    (
-                        "Độc lập - Tự do - Hạnh phúc".to_string(),
-                        Style::Bold,
-                        ms + 0.5,
-                    ),
-                ],
-                right_x,
-                right_w,
-                top,
-            );
+            let ry = c.column_lines(&[(motto.to_string(), Style::Bold, ms), ("Độc lập - Tự do - Hạnh phúc".to_string(), Style::Bold, ms + 0.5)], right_x, right_w, top);
             let mw = c.width("Độc lập - Tự do - Hạnh phúc", Style::Bold, ms + 0.5);
-            c.hline(
-                right_x + (right_w - mw) / 2.0,
-                right_x + (right_w + mw) / 2.0,
-                ry + 2.0,
-                0.5,
-            );
+            c.hline(right_x + (right_w - mw) / 2.0, right_x + (right_w + mw) / 2.0, ry + 2.0, 0.5);
             let place = s(c, "{header.place_date}", Style::Italic);
-            let ry = c.column_lines(
-                &[
-                    (String::new(), Style::Regular, hs),
-                    (place, Style::Italic, hs),
-                ],
-                right_x,
-                right_w,
-                ry + 2.0,
-            );
+            let ry = c.column_lines(&[(String::new(), Style::Regular, hs), (place, Style::Italic, hs)], right_x, right_w, ry + 2.0);
             c.y = ly.max(ry) + size * 0.6;
         }
         Block::Title { text } => {
-            let runs = [Run {
-                text: c.sanitise(&fill(text, data, None), Style::Bold),
-                style: Style::Bold,
-            }];
+            let runs = [Run { text: c.sanitise(&fill(text, data, None), Style::Bold), style: Style::Bold }];
             c.ensure(spec.title * 3.0);
             c.y += spec.title * 0.3;
             c.paragraph(&runs, spec.title, x, w, Align::Center);
         }
         Block::Center { text, cond, unless } => {
-            if cond.as_ref().is_some_and(|p| !truthy(p, data))
-                || unless.as_ref().is_some_and(|p| truthy(p, data))
-            {
+            if cond.as_ref().is_some_and(|p| !truthy(p, data)) || unless.as_ref().is_some_and(|p| truthy(p, data)) {
                 return Ok(());
             }
             let runs = runs_of(c, text, data, None, Style::Regular);
@@ -690,10 +467,7 @@ fn draw_block(
         }
         Block::CopyLabel => {
             if let Some(label) = copy_label {
-                let runs = [Run {
-                    text: c.sanitise(&fill(label, data, None), Style::Italic),
-                    style: Style::Italic,
-                }];
+                let runs = [Run { text: c.sanitise(&fill(label, data, None), Style::Italic), style: Style::Italic }];
                 c.paragraph(&runs, size - 1.0, x, w, Align::Center);
             }
         }
@@ -709,103 +483,48 @@ fn draw_block(
             let room = w - qr_size - gap - 20.0 * 0.33 * MM;
             let key = format!("128|{code}|{room}|{bar_h}");
             if !c.symbols.contains_key(&key) {
-                let (_, units) =
-                    symbols::code128(&code, 1.0, bar_h).map_err(FormsError::Template)?;
+                let (_, units) = symbols::code128(&code, 1.0, bar_h).map_err(FormsError::Template)?;
                 let module = (0.33 * MM).min(room / units);
-                c.symbols.insert(
-                    key.clone(),
-                    symbols::code128(&code, module, bar_h).map_err(FormsError::Template)?,
-                );
+                c.symbols.insert(key.clone(), symbols::code128(&code, module, bar_h).map_err(FormsError::Template)?);
             }
             let (bars, bw) = c.symbols[&key].clone();
-            let module = bw
-                / symbols::code128(&code, 1.0, bar_h)
-                    .map_err(FormsError::Template)?
-                    .1;
+            let module = bw / symbols::code128(&code, 1.0, bar_h).map_err(FormsError::Template)?.1;
             let bx = x + 10.0 * module;
             c.bars(bx, top + 2.0, &bars);
             let ts = (size - 1.5).max(8.0);
             let tw = c.width(&code, Style::Regular, ts);
-            c.text(
-                bx + (bw - tw) / 2.0,
-                top + 2.0 + bar_h + ts + 1.0,
-                Style::Regular,
-                ts,
-                &code,
-            );
+            c.text(bx + (bw - tw) / 2.0, top + 2.0 + bar_h + ts + 1.0, Style::Regular, ts, &code);
             let hint = "Quét mã vạch khi bàn giao, trả kết quả";
             let hw = c.width(hint, Style::Italic, ts - 1.0);
-            c.text(
-                bx + (bw - hw) / 2.0,
-                top + 2.0 + bar_h + 2.0 * ts + 3.0,
-                Style::Italic,
-                ts - 1.0,
-                hint,
-            );
+            c.text(bx + (bw - hw) / 2.0, top + 2.0 + bar_h + 2.0 * ts + 3.0, Style::Italic, ts - 1.0, hint);
             if !url.is_empty() {
                 let qx = x + w - qr_size;
                 let key = format!("qr|{url}|{qr_size}");
                 if !c.symbols.contains_key(&key) {
-                    c.symbols.insert(
-                        key.clone(),
-                        (
-                            symbols::qr(&url, qr_size).map_err(FormsError::Template)?,
-                            qr_size,
-                        ),
-                    );
+                    c.symbols.insert(key.clone(), (symbols::qr(&url, qr_size).map_err(FormsError::Template)?, qr_size));
                 }
                 let bars = c.symbols[&key].0.clone();
                 c.bars(qx, top, &bars);
                 let label = "Tra cứu hồ sơ";
                 let lw = c.width(label, Style::Italic, ts - 1.0);
-                c.text(
-                    qx + (qr_size - lw) / 2.0,
-                    top + qr_size + ts,
-                    Style::Italic,
-                    ts - 1.0,
-                    label,
-                );
+                c.text(qx + (qr_size - lw) / 2.0, top + qr_size + ts, Style::Italic, ts - 1.0, label);
             }
             c.y = top + qr_size + size * 0.9;
         }
-        Block::Para {
-            text,
-            cond,
-            unless,
-            indent,
-            small,
-        } => {
-            if cond.as_ref().is_some_and(|p| !truthy(p, data))
-                || unless.as_ref().is_some_and(|p| truthy(p, data))
-            {
+        Block::Para { text, cond, unless, indent, small } => {
+            if cond.as_ref().is_some_and(|p| !truthy(p, data)) || unless.as_ref().is_some_and(|p| truthy(p, data)) {
                 return Ok(());
             }
-            let style = if *small {
-                Style::Italic
-            } else {
-                Style::Regular
-            };
+            let style = if *small { Style::Italic } else { Style::Regular };
             let runs = runs_of(c, text, data, None, style);
             let dx = if *indent { 10.0 * MM } else { 0.0 };
-            c.paragraph(
-                &runs,
-                if *small { size - 2.0 } else { size },
-                x + dx,
-                w - dx,
-                Align::Left,
-            );
+            c.paragraph(&runs, if *small { size - 2.0 } else { size }, x + dx, w - dx, Align::Left);
         }
         Block::List { items, text, empty } => {
-            let list = crate::template::lookup(items, data, None)
-                .and_then(|v| v.as_array())
-                .cloned()
-                .unwrap_or_default();
+            let list = crate::template::lookup(items, data, None).and_then(|v| v.as_array()).cloned().unwrap_or_default();
             let indent = 6.0 * MM;
             if list.is_empty() {
-                let runs = [Run {
-                    text: c.sanitise(empty, Style::Regular),
-                    style: Style::Regular,
-                }];
+                let runs = [Run { text: c.sanitise(empty, Style::Regular), style: Style::Regular }];
                 c.paragraph(&runs, size, x + indent, w - indent, Align::Left);
             }
             for item in &list {
@@ -813,66 +532,26 @@ fn draw_block(
                 c.paragraph(&runs, size, x + indent, w - indent, Align::Left);
             }
         }
-        Block::Table {
-            rows,
-            columns,
-            min_rows,
-            row_min_mm,
-            size: tsize,
-        } => {
-            let list = crate::template::lookup(rows, data, None)
-                .and_then(|v| v.as_array())
-                .cloned()
-                .unwrap_or_default();
-            table(
-                c,
-                columns,
-                &list,
-                *min_rows,
-                *row_min_mm * MM,
-                tsize.unwrap_or(size - 2.0),
-                data,
-            );
+        Block::Table { rows, columns, min_rows, row_min_mm, size: tsize } => {
+            let list = crate::template::lookup(rows, data, None).and_then(|v| v.as_array()).cloned().unwrap_or_default();
+            table(c, columns, &list, *min_rows, *row_min_mm * MM, tsize.unwrap_or(size - 2.0), data);
         }
-        Block::Signatures {
-            blocks,
-            left_recipients,
-        } => signatures(c, blocks, left_recipients, data),
+        Block::Signatures { blocks, left_recipients } => signatures(c, blocks, left_recipients, data),
     }
     Ok(())
 }
 
-fn table(
-    c: &mut Canvas,
-    columns: &[Column],
-    rows: &[serde_json::Value],
-    min_rows: usize,
-    row_min: f32,
-    size: f32,
-    data: &serde_json::Value,
-) {
+fn table(c: &mut Canvas, columns: &[Column], rows: &[serde_json::Value], min_rows: usize, row_min: f32, size: f32, data: &serde_json::Value) {
     let spec = c.spec;
     let total: f32 = columns.iter().map(|col| col.weight).sum();
-    let widths: Vec<f32> = columns
-        .iter()
-        .map(|col| spec.content_w() * col.weight / total)
-        .collect();
+    let widths: Vec<f32> = columns.iter().map(|col| spec.content_w() * col.weight / total).collect();
     let pad = 2.0;
     let lh = size * 1.25;
 
     let header: Vec<Vec<Vec<Run>>> = columns
         .iter()
         .zip(&widths)
-        .map(|(col, w)| {
-            c.wrap(
-                &[Run {
-                    text: c.fonts_sanitised(&col.title, Style::Bold),
-                    style: Style::Bold,
-                }],
-                size,
-                w - 2.0 * pad,
-            )
-        })
+        .map(|(col, w)| c.wrap(&[Run { text: c.fonts_sanitised(&col.title, Style::Bold), style: Style::Bold }], size, w - 2.0 * pad))
         .collect();
     let header_h = header.iter().map(|l| l.len()).max().unwrap_or(1) as f32 * lh + 2.0 * pad;
 
@@ -906,24 +585,12 @@ fn table(
             .iter()
             .zip(&widths)
             .map(|(col, w)| {
-                let text = if rows.get(i).is_some() {
-                    fill(&col.text, data, Some(item))
-                } else {
-                    String::new()
-                };
+                let text = if rows.get(i).is_some() { fill(&col.text, data, Some(item)) } else { String::new() };
                 let text = c.sanitise(text.trim(), Style::Regular);
-                c.wrap(
-                    &[Run {
-                        text,
-                        style: Style::Regular,
-                    }],
-                    size,
-                    w - 2.0 * pad,
-                )
+                c.wrap(&[Run { text, style: Style::Regular }], size, w - 2.0 * pad)
             })
             .collect();
-        let h =
-            (cells.iter().map(|l| l.len()).max().unwrap_or(1) as f32 * lh + 2.0 * pad).max(row_min);
+        let h = (cells.iter().map(|l| l.len()).max().unwrap_or(1) as f32 * lh + 2.0 * pad).max(row_min);
         if c.ensure(h) {
             draw_row(c, &header, header_h, true);
         }
@@ -935,18 +602,11 @@ fn table(
 impl Canvas<'_> {
     fn fonts_sanitised(&self, s: &str, style: Style) -> String {
         let face = self.fonts.face(style);
-        s.nfc()
-            .map(|ch| if face.has_glyph(ch) { ch } else { '?' })
-            .collect()
+        s.nfc().map(|ch| if face.has_glyph(ch) { ch } else { '?' }).collect()
     }
 }
 
-fn signatures(
-    c: &mut Canvas,
-    blocks: &[SignatureBlock],
-    recipients: &[String],
-    data: &serde_json::Value,
-) {
+fn signatures(c: &mut Canvas, blocks: &[SignatureBlock], recipients: &[String], data: &serde_json::Value) {
     let spec = c.spec;
     let size = spec.size;
     let n = blocks.len().max(1) as f32;
@@ -976,15 +636,7 @@ fn signatures(
         if title.is_empty() && name.is_empty() {
             continue;
         }
-        let y = c.column_lines(
-            &[
-                (title, Style::Bold, size),
-                (note, Style::Italic, size - 1.0),
-            ],
-            x,
-            col_w,
-            top,
-        );
+        let y = c.column_lines(&[(title, Style::Bold, size), (note, Style::Italic, size - 1.0)], x, col_w, top);
         let y = c.column_lines(&[(name, Style::Bold, size)], x, col_w, y + spec.sign_space);
         bottom = bottom.max(y);
     }

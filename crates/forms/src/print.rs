@@ -78,10 +78,7 @@ pub trait PrintBackend: Send + Sync {
 }
 
 fn err(kind: PrintErrorKind, message: impl Into<String>) -> FormsError {
-    FormsError::Print {
-        kind,
-        message: message.into(),
-    }
+    FormsError::Print { kind, message: message.into() }
 }
 
 /// The print system of this OS.
@@ -114,10 +111,7 @@ pub fn explain_reason(reason: &str) -> String {
         "máy in bị kẹt giấy".into()
     } else if r.contains("toner") || r.contains("marker-supply-empty") {
         "máy in hết mực".into()
-    } else if r.contains("offline")
-        || r.contains("connecting-to-device")
-        || r.contains("unable to connect")
-    {
+    } else if r.contains("offline") || r.contains("connecting-to-device") || r.contains("unable to connect") {
         "không kết nối được với máy in (tắt nguồn hoặc mất mạng)".into()
     } else if r.contains("door-open") || r.contains("cover-open") {
         "nắp máy in đang mở".into()
@@ -132,48 +126,22 @@ impl Cups {
     fn default_printer(&self) -> Result<Option<String>> {
         let out = run("lpstat", &["-d"])?;
         let text = String::from_utf8_lossy(&out.stdout);
-        Ok(text
-            .lines()
-            .find_map(|l| l.strip_prefix("system default destination:"))
-            .map(|s| s.trim().to_string()))
+        Ok(text.lines().find_map(|l| l.strip_prefix("system default destination:")).map(|s| s.trim().to_string()))
     }
 
     /// State of one queue: Ok(None) when it is ready, Ok(Some(reason)) when stopped.
     fn state(&self, name: &str) -> Result<Option<String>> {
         let out = run("lpstat", &["-l", "-p", name])?;
-        let text = String::from_utf8_lossy(&out.stdout).to_string()
-            + &String::from_utf8_lossy(&out.stderr);
-        if !out.status.success()
-            || text.contains("Invalid destination")
-            || text.contains("does not exist")
-            || text.trim().is_empty()
-        {
-            return Err(err(
-                PrintErrorKind::NotFound,
-                format!("Không tìm thấy máy in \"{name}\". Hãy chọn lại máy in trong Thiết lập."),
-            ));
+        let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+        if !out.status.success() || text.contains("Invalid destination") || text.contains("does not exist") || text.trim().is_empty() {
+            return Err(err(PrintErrorKind::NotFound, format!("Không tìm thấy máy in \"{name}\". Hãy chọn lại máy in trong Thiết lập.")));
         }
         if text.contains(" disabled") {
             let reason = text
                 .lines()
                 .skip(1)
                 .map(str::trim)
-                .find(|l| {
-                    !l.is_empty()
-                        && !l.starts_with("Description")
-                        && !l.starts_with("Location")
-                        && !l.starts_with("Connection")
-                        && !l.starts_with("Interface")
-                        && !l.starts_with("On fault")
-                        && !l.starts_with("After fault")
-                        && !l.starts_with("Users")
-                        && !l.starts_with("Forms")
-                        && !l.starts_with("Banner")
-                        && !l.starts_with("Charset")
-                        && !l.starts_with("Printer types")
-                        && !l.starts_with("Form mounted")
-                        && !l.starts_with("Content types")
-                })
+                .find(|l| !l.is_empty() && !l.starts_with("Description") && !l.starts_with("Location") && !l.starts_with("Connection") && !l.starts_with("Interface") && !l.starts_with("On fault") && !l.starts_with("After fault") && !l.starts_with("Users") && !l.starts_with("Forms") && !l.starts_with("Banner") && !l.starts_with("Charset") && !l.starts_with("Printer types") && !l.starts_with("Form mounted") && !l.starts_with("Content types"))
                 .unwrap_or("")
                 .to_string();
             return Ok(Some(reason));
@@ -196,17 +164,11 @@ impl PrintBackend for Cups {
         let lines: Vec<&str> = text.lines().collect();
         let mut list = Vec::new();
         for (i, line) in lines.iter().enumerate() {
-            let Some(rest) = line.strip_prefix("printer ") else {
-                continue;
-            };
+            let Some(rest) = line.strip_prefix("printer ") else { continue };
             let name = rest.split_whitespace().next().unwrap_or("").to_string();
             let ready = !rest.contains(" disabled");
             // A stopped queue's reason is on the next, indented line.
-            let reason = lines
-                .get(i + 1)
-                .filter(|l| l.starts_with(char::is_whitespace))
-                .map(|l| l.trim())
-                .unwrap_or("");
+            let reason = lines.get(i + 1).filter(|l| l.starts_with(char::is_whitespace)).map(|l| l.trim()).unwrap_or("");
             let state = if !ready {
                 format!("stopped: {}", explain_reason(reason))
             } else if rest.contains("now printing") {
@@ -214,12 +176,7 @@ impl PrintBackend for Cups {
             } else {
                 "idle".into()
             };
-            list.push(PrinterInfo {
-                is_default: default.as_deref() == Some(name.as_str()),
-                name,
-                state,
-                ready,
-            });
+            list.push(PrinterInfo { is_default: default.as_deref() == Some(name.as_str()), name, state, ready });
         }
         Ok(list)
     }
@@ -232,27 +189,12 @@ impl PrintBackend for Cups {
             })?,
         };
         if let Some(reason) = self.state(&printer)? {
-            return Err(err(
-                PrintErrorKind::Stopped,
-                format!(
-                    "Máy in \"{printer}\" không in được: {}.",
-                    explain_reason(&reason)
-                ),
-            ));
+            return Err(err(PrintErrorKind::Stopped, format!("Máy in \"{printer}\" không in được: {}.", explain_reason(&reason))));
         }
         let copies = job.copies.clamp(1, 99).to_string();
         let media = format!("media={}", job.media);
         let path = pdf.to_string_lossy().to_string();
-        let mut args = vec![
-            "-d",
-            printer.as_str(),
-            "-n",
-            copies.as_str(),
-            "-o",
-            media.as_str(),
-            "-t",
-            job.title,
-        ];
+        let mut args = vec!["-d", printer.as_str(), "-n", copies.as_str(), "-o", media.as_str(), "-t", job.title];
         if job.landscape {
             args.extend(["-o", "landscape"]);
         }
@@ -261,18 +203,10 @@ impl PrintBackend for Cups {
         let stdout = String::from_utf8_lossy(&out.stdout);
         if !out.status.success() {
             let msg = String::from_utf8_lossy(&out.stderr).trim().to_string();
-            return Err(err(
-                PrintErrorKind::JobFailed,
-                format!("Máy in \"{printer}\" từ chối lệnh in: {msg}"),
-            ));
+            return Err(err(PrintErrorKind::JobFailed, format!("Máy in \"{printer}\" từ chối lệnh in: {msg}")));
         }
         // "request id is MotCua-PDF-12 (1 file(s))"
-        let job_id = stdout
-            .split_whitespace()
-            .skip_while(|w| *w != "is")
-            .nth(1)
-            .unwrap_or("")
-            .to_string();
+        let job_id = stdout.split_whitespace().skip_while(|w| *w != "is").nth(1).unwrap_or("").to_string();
         Ok(JobTicket { printer, job_id })
     }
 }
@@ -295,57 +229,34 @@ impl WindowsSpooler {
 impl PrintBackend for WindowsSpooler {
     fn printers(&self) -> Result<Vec<PrinterInfo>> {
         let out = Command::new("powershell")
-            .args([
-                "-NoProfile",
-                "-Command",
-                "Get-Printer | ForEach-Object { \"$($_.Name)`t$($_.PrinterStatus)\" }",
-            ])
+            .args(["-NoProfile", "-Command", "Get-Printer | ForEach-Object { \"$($_.Name)`t$($_.PrinterStatus)\" }"])
             .output()
-            .map_err(|e| {
-                err(
-                    PrintErrorKind::Unavailable,
-                    format!("Không đọc được danh sách máy in: {e}"),
-                )
-            })?;
+            .map_err(|e| err(PrintErrorKind::Unavailable, format!("Không đọc được danh sách máy in: {e}")))?;
         Ok(String::from_utf8_lossy(&out.stdout)
             .lines()
             .filter_map(|l| l.split_once('\t'))
-            .map(|(n, s)| PrinterInfo {
-                name: n.to_string(),
-                is_default: false,
-                state: s.to_string(),
-                ready: s == "Normal",
-            })
+            .map(|(n, s)| PrinterInfo { name: n.to_string(), is_default: false, state: s.to_string(), ready: s == "Normal" })
             .collect())
     }
 
     fn submit(&self, pdf: &Path, job: &PrintJob) -> Result<JobTicket> {
         let printer = job.printer.unwrap_or("").to_string();
         let status = if let Some(sumatra) = Self::sumatra() {
-            let settings = format!(
-                "{}x,paper={}{}",
-                job.copies.max(1),
-                job.media,
-                if job.landscape { ",landscape" } else { "" }
-            );
+            let settings = format!("{}x,paper={}{}", job.copies.max(1), job.media, if job.landscape { ",landscape" } else { "" });
             let mut cmd = Command::new(sumatra);
             if printer.is_empty() {
                 cmd.arg("-print-to-default");
             } else {
                 cmd.args(["-print-to", &printer]);
             }
-            cmd.args(["-print-settings", &settings, "-silent"])
-                .arg(pdf)
-                .status()
+            cmd.args(["-print-settings", &settings, "-silent"]).arg(pdf).status()
         } else {
             let script = format!(
                 "Start-Process -FilePath '{}' -Verb PrintTo -ArgumentList '\"{}\"' -Wait",
                 pdf.display().to_string().replace('\'', "''"),
                 printer.replace('\'', "''")
             );
-            Command::new("powershell")
-                .args(["-NoProfile", "-Command", &script])
-                .status()
+            Command::new("powershell").args(["-NoProfile", "-Command", &script]).status()
         };
         match status {
             Ok(s) if s.success() => Ok(JobTicket { printer, job_id: String::new() }),

@@ -16,8 +16,7 @@ pub struct Bar {
 
 /// The dark modules of a QR code of `payload`, `size` points square (quiet zone not included).
 pub fn qr(payload: &str, size: f32) -> Result<Vec<Bar>, String> {
-    let code = QrCode::with_error_correction_level(payload.as_bytes(), EcLevel::M)
-        .map_err(|e| format!("QR: {e}"))?;
+    let code = QrCode::with_error_correction_level(payload.as_bytes(), EcLevel::M).map_err(|e| format!("QR: {e}"))?;
     let n = code.width();
     let m = size / n as f32;
     let colors = code.to_colors();
@@ -30,12 +29,7 @@ pub fn qr(payload: &str, size: f32) -> Result<Vec<Bar>, String> {
                 while col < n && colors[row * n + col] == Color::Dark {
                     col += 1;
                 }
-                bars.push(Bar {
-                    x: start as f32 * m,
-                    y: row as f32 * m,
-                    w: (col - start) as f32 * m,
-                    h: m,
-                });
+                bars.push(Bar { x: start as f32 * m, y: row as f32 * m, w: (col - start) as f32 * m, h: m });
             } else {
                 col += 1;
             }
@@ -60,12 +54,7 @@ pub fn code128(data: &str, module: f32, height: f32) -> Result<(Vec<Bar>, f32), 
             while i < modules.len() && modules[i] == 1 {
                 i += 1;
             }
-            bars.push(Bar {
-                x: start as f32 * module,
-                y: 0.0,
-                w: (i - start) as f32 * module,
-                h: height,
-            });
+            bars.push(Bar { x: start as f32 * module, y: 0.0, w: (i - start) as f32 * module, h: height });
         } else {
             i += 1;
         }
@@ -79,14 +68,8 @@ mod tests {
 
     #[test]
     fn qr_fits_its_square_and_has_finder_patterns() {
-        let bars = qr(
-            "https://dichvucong.example/tra-cuu?ma=000.00.31.H26-261123-0001",
-            60.0,
-        )
-        .unwrap();
-        assert!(bars
-            .iter()
-            .all(|b| b.x >= 0.0 && b.x + b.w <= 60.01 && b.y + b.h <= 60.01));
+        let bars = qr("https://dichvucong.example/tra-cuu?ma=000.00.31.H26-261123-0001", 60.0).unwrap();
+        assert!(bars.iter().all(|b| b.x >= 0.0 && b.x + b.w <= 60.01 && b.y + b.h <= 60.01));
         // The top-left finder pattern starts with a run of 7 dark modules.
         let first = bars[0];
         assert_eq!(first.x, 0.0);

@@ -57,9 +57,7 @@ pub enum Block {
         #[serde(default)]
         number_text: Option<String>,
     },
-    Title {
-        text: String,
-    },
+    Title { text: String },
     Center {
         text: String,
         #[serde(default, rename = "if")]
@@ -85,12 +83,7 @@ pub enum Block {
         small: bool,
     },
     /// One line per element of the array at `items`; `{item.…}` refers to the element.
-    List {
-        items: String,
-        text: String,
-        #[serde(default)]
-        empty: String,
-    },
+    List { items: String, text: String, #[serde(default)] empty: String },
     /// A ruled table with a header repeated on each page; `min_rows` blank rows for hand-filling.
     Table {
         rows: String,
@@ -127,22 +120,14 @@ pub struct SignatureBlock {
 
 impl TemplateSet {
     pub fn parse(json: &str) -> Result<TemplateSet> {
-        let set: TemplateSet =
-            serde_json::from_str(json).map_err(|e| FormsError::Template(e.to_string()))?;
+        let set: TemplateSet = serde_json::from_str(json).map_err(|e| FormsError::Template(e.to_string()))?;
         if set.schema != SCHEMA {
-            return Err(FormsError::Template(format!(
-                "schema {} is not {SCHEMA}",
-                set.schema
-            )));
+            return Err(FormsError::Template(format!("schema {} is not {SCHEMA}", set.schema)));
         }
         for kind in FormKind::ALL {
             let form = set.form(kind)?;
             if !["A4", "A5", "A4-landscape", "setting"].contains(&form.paper.as_str()) {
-                return Err(FormsError::Template(format!(
-                    "{}: unknown paper {}",
-                    kind.as_str(),
-                    form.paper
-                )));
+                return Err(FormsError::Template(format!("{}: unknown paper {}", kind.as_str(), form.paper)));
             }
         }
         Ok(set)
@@ -151,15 +136,11 @@ impl TemplateSet {
     /// The templates shipped with this build.
     pub fn default_set() -> &'static TemplateSet {
         static SET: std::sync::OnceLock<TemplateSet> = std::sync::OnceLock::new();
-        SET.get_or_init(|| {
-            TemplateSet::parse(DEFAULT_TEMPLATES_JSON).expect("shipped templates are valid")
-        })
+        SET.get_or_init(|| TemplateSet::parse(DEFAULT_TEMPLATES_JSON).expect("shipped templates are valid"))
     }
 
     pub fn form(&self, kind: FormKind) -> Result<&FormTemplate> {
-        self.forms
-            .get(kind.as_str())
-            .ok_or_else(|| FormsError::Template(format!("no template for {}", kind.as_str())))
+        self.forms.get(kind.as_str()).ok_or_else(|| FormsError::Template(format!("no template for {}", kind.as_str())))
     }
 }
 
@@ -175,10 +156,7 @@ pub fn parse_markup(s: &str) -> Vec<Span> {
     let mut out = Vec::new();
     for (i, part) in s.split("**").enumerate() {
         if !part.is_empty() {
-            out.push(Span {
-                text: part.to_string(),
-                bold: i % 2 == 1,
-            });
+            out.push(Span { text: part.to_string(), bold: i % 2 == 1 });
         }
     }
     out
@@ -208,18 +186,10 @@ pub fn fill(s: &str, data: &serde_json::Value, item: Option<&serde_json::Value>)
     out
 }
 
-pub fn lookup<'a>(
-    path: &str,
-    data: &'a serde_json::Value,
-    item: Option<&'a serde_json::Value>,
-) -> Option<&'a serde_json::Value> {
+pub fn lookup<'a>(path: &str, data: &'a serde_json::Value, item: Option<&'a serde_json::Value>) -> Option<&'a serde_json::Value> {
     let mut parts = path.split('.');
     let first = parts.next()?;
-    let mut v = if first == "item" {
-        item?
-    } else {
-        data.get(first)?
-    };
+    let mut v = if first == "item" { item? } else { data.get(first)? };
     for p in parts {
         v = v.get(p)?;
     }
@@ -254,24 +224,9 @@ mod tests {
     #[test]
     fn shipped_set_has_every_form_in_appendix_order() {
         let set = TemplateSet::default_set();
-        let numbers: Vec<_> = FormKind::ALL
-            .iter()
-            .map(|k| set.form(*k).unwrap().number.clone())
-            .collect();
+        let numbers: Vec<_> = FormKind::ALL.iter().map(|k| set.form(*k).unwrap().number.clone()).collect();
         // The handover list is the counter's own record: no appendix number.
-        assert_eq!(
-            numbers,
-            [
-                "Mẫu số 01",
-                "Mẫu số 02",
-                "Mẫu số 03",
-                "Mẫu số 04",
-                "Mẫu số 05",
-                "Mẫu số 06",
-                "Mẫu số 07",
-                ""
-            ]
-        );
+        assert_eq!(numbers, ["Mẫu số 01", "Mẫu số 02", "Mẫu số 03", "Mẫu số 04", "Mẫu số 05", "Mẫu số 06", "Mẫu số 07", ""]);
         assert!(set.legal_basis.contains("03/2025/TT-VPCP"));
     }
 
@@ -288,10 +243,7 @@ mod tests {
     fn fill_resolves_paths_items_and_missing() {
         let data = json!({"d": {"code": "X-1", "n": 3}});
         let item = json!({"name": "Tờ khai"});
-        assert_eq!(
-            fill("{d.code}/{d.n}/{item.name}/{nope}", &data, Some(&item)),
-            "X-1/3/Tờ khai/"
-        );
+        assert_eq!(fill("{d.code}/{d.n}/{item.name}/{nope}", &data, Some(&item)), "X-1/3/Tờ khai/");
         assert!(truthy("d.code", &data));
         assert!(!truthy("d.none", &data));
     }
@@ -299,14 +251,8 @@ mod tests {
     #[test]
     fn unknown_block_or_schema_is_refused() {
         let bad = DEFAULT_TEMPLATES_JSON.replace("\"type\": \"codes\"", "\"type\": \"hologram\"");
-        assert!(matches!(
-            TemplateSet::parse(&bad),
-            Err(FormsError::Template(_))
-        ));
+        assert!(matches!(TemplateSet::parse(&bad), Err(FormsError::Template(_))));
         let bad = DEFAULT_TEMPLATES_JSON.replace("motcua.forms/1", "motcua.forms/9");
-        assert!(matches!(
-            TemplateSet::parse(&bad),
-            Err(FormsError::Template(_))
-        ));
+        assert!(matches!(TemplateSet::parse(&bad), Err(FormsError::Template(_))));
     }
 }

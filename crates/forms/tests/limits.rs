@@ -21,33 +21,17 @@ use motcua_forms::FormKind;
 use serde_json::json;
 
 fn tool(cmd: &str, args: &[&str]) -> String {
-    let out = Command::new(cmd)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{cmd} not runnable ({e}); scripts/setup.sh installs it"));
-    assert!(
-        out.status.success(),
-        "{cmd} {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = Command::new(cmd).args(args).output().unwrap_or_else(|e| panic!("{cmd} not runnable ({e}); scripts/setup.sh installs it"));
+    assert!(out.status.success(), "{cmd} {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).to_string()
 }
 
 fn text_of(pdf: &Path) -> String {
-    tool("pdftotext", &[pdf.to_str().unwrap(), "-"])
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    tool("pdftotext", &[pdf.to_str().unwrap(), "-"]).split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn pages_of(pdf: &Path) -> u32 {
-    tool("pdfinfo", &[pdf.to_str().unwrap()])
-        .lines()
-        .find_map(|l| l.strip_prefix("Pages:"))
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap()
+    tool("pdfinfo", &[pdf.to_str().unwrap()]).lines().find_map(|l| l.strip_prefix("Pages:")).unwrap().trim().parse().unwrap()
 }
 
 struct Refuse;
@@ -61,11 +45,7 @@ impl PrintBackend for Refuse {
 }
 
 fn store(dir: &Path) -> Store {
-    let mut s = Store::open_dir(
-        dir,
-        Arc::new(FixedClock(parse_local("2026-11-23T09:15").unwrap())),
-    )
-    .unwrap();
+    let mut s = Store::open_dir(dir, Arc::new(FixedClock(parse_local("2026-11-23T09:15").unwrap()))).unwrap();
     s.ensure_demo().unwrap();
     s
 }
@@ -77,34 +57,18 @@ fn request(name: &str) -> serde_json::Value {
 }
 
 fn save(s: &mut Store, kind: FormKind, code: &str, input: FormInput, out: &Path) {
-    let req = PrintRequest {
-        kind: Some(kind),
-        code: Some(code.into()),
-        input,
-        out: Some(out.to_path_buf()),
-        send: false,
-        ..Default::default()
-    };
+    let req = PrintRequest { kind: Some(kind), code: Some(code.into()), input, out: Some(out.to_path_buf()), send: false, ..Default::default() };
     produce(s, &req, &Refuse).unwrap();
 }
 
 #[test]
 fn every_character_the_core_accepts_has_a_glyph_in_every_style() {
     let fonts = Fonts::get();
-    let accepted: Vec<char> = (0u32..0x3000)
-        .filter_map(char::from_u32)
-        .filter(|c| limits::printable(*c))
-        .collect();
+    let accepted: Vec<char> = (0u32..0x3000).filter_map(char::from_u32).filter(|c| limits::printable(*c)).collect();
     assert!(accepted.len() > 400);
     for style in [Style::Regular, Style::Bold, Style::Italic] {
-        let missing: String = accepted
-            .iter()
-            .filter(|c| !fonts.face(style).has_glyph(**c))
-            .collect();
-        assert!(
-            missing.is_empty(),
-            "{style:?} cannot print {missing:?}, which the core accepts"
-        );
+        let missing: String = accepted.iter().filter(|c| !fonts.face(style).has_glyph(**c)).collect();
+        assert!(missing.is_empty(), "{style:?} cannot print {missing:?}, which the core accepts");
     }
 }
 
@@ -112,15 +76,7 @@ fn every_character_the_core_accepts_has_a_glyph_in_every_style() {
 fn vietnamese_names_print_back_exactly_and_other_scripts_are_refused_at_intake() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = store(dir.path());
-    for (i, name) in [
-        "Nguyễn Thị Ngọc Ánh",
-        "Đặng Hữu Phước",
-        "Ưng Ỷ",
-        "Lương Thế Vinh Ỹ Ẵ Ợ Ữ",
-    ]
-    .iter()
-    .enumerate()
-    {
+    for (i, name) in ["Nguyễn Thị Ngọc Ánh", "Đặng Hữu Phước", "Ưng Ỷ", "Lương Thế Vinh Ỹ Ẵ Ợ Ữ"].iter().enumerate() {
         let req: IntakeRequest = serde_json::from_value(request(name)).unwrap();
         let code = submit(&mut s, &req).unwrap().code;
         let pdf = dir.path().join(format!("r{i}.pdf"));
@@ -129,8 +85,7 @@ fn vietnamese_names_print_back_exactly_and_other_scripts_are_refused_at_intake()
         assert!(text.contains(name), "{name:?} not printed back:\n{text}");
         assert!(!text.contains('?'), "a character printed as '?':\n{text}");
     }
-    for name in ["محمد عبد الله", "王小明", "Nguyễn 😀", "Иван Петров"]
-    {
+    for name in ["محمد عبد الله", "王小明", "Nguyễn 😀", "Иван Петров"] {
         let req: IntakeRequest = serde_json::from_value(request(name)).unwrap();
         match submit(&mut s, &req).unwrap_err() {
             CoreError::Validation { field, message } => {
@@ -141,21 +96,14 @@ fn vietnamese_names_print_back_exactly_and_other_scripts_are_refused_at_intake()
         }
     }
     // what a clerk types on a form is held to the same rule
-    let code = s
-        .dossiers_received_between(
-            chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
-            chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
-        )
+    let code = s.dossiers_received_between(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(), chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap())
         .unwrap()[0]
         .code
         .clone();
     let req = PrintRequest {
         kind: Some(FormKind::Refusal),
         code: Some(code),
-        input: FormInput {
-            reason: Some("x".repeat(limits::REASON + 1)),
-            ..Default::default()
-        },
+        input: FormInput { reason: Some("x".repeat(limits::REASON + 1)), ..Default::default() },
         out: Some(dir.path().join("no.pdf")),
         send: false,
         ..Default::default()
@@ -167,13 +115,7 @@ fn vietnamese_names_print_back_exactly_and_other_scripts_are_refused_at_intake()
 /// `n` characters of Vietnamese words (wrapping like real text), cut at exactly `n`.
 fn words(n: usize) -> String {
     let w = "Nguyễn Thị Ngọc Ánh Đặng Hữu Phước Trường Tiểu học Nhân Chính đối diện chợ Ứng Hòa ";
-    w.repeat(n / w.chars().count() + 1)
-        .chars()
-        .take(n)
-        .collect::<String>()
-        .trim_end()
-        .to_string()
-        + "z"
+    w.repeat(n / w.chars().count() + 1).chars().take(n).collect::<String>().trim_end().to_string() + "z"
 }
 
 #[test]
@@ -190,68 +132,26 @@ fn the_longest_allowed_values_keep_every_form_to_a_few_pages() {
     assert!(d.applicant.full_name.chars().count() >= limits::NAME - 2);
     assert!(d.note.as_ref().unwrap().chars().count() >= limits::NOTE - 2);
     let reason = Some(words(limits::REASON - 1));
-    let missing: Vec<String> = (0..limits::MISSING_ITEMS)
-        .map(|_| words(limits::MISSING_ITEM - 1))
-        .collect();
+    let missing: Vec<String> = (0..limits::MISSING_ITEMS).map(|_| words(limits::MISSING_ITEM - 1)).collect();
     for paper in ["A5", "A4"] {
         CounterSettings::set(&mut s, "receipt_paper", paper).unwrap();
         let pdf = dir.path().join(format!("receipt-{paper}.pdf"));
-        save(
-            &mut s,
-            FormKind::Receipt,
-            &d.code,
-            FormInput::default(),
-            &pdf,
-        );
+        save(&mut s, FormKind::Receipt, &d.code, FormInput::default(), &pdf);
         // two copies ("liên"), at most two pages each
         let pages = pages_of(&pdf);
         assert!(pages <= 4, "{paper} receipt: {pages} pages");
         assert!(text_of(&pdf).contains(&words(40)[..20]));
     }
     let cases = [
-        (
-            FormKind::Refusal,
-            FormInput {
-                reason: reason.clone(),
-                ..Default::default()
-            },
-            2,
-        ),
-        (
-            FormKind::Stop,
-            FormInput {
-                reason: reason.clone(),
-                ..Default::default()
-            },
-            2,
-        ),
-        (
-            FormKind::Apology,
-            FormInput {
-                reason: reason.clone(),
-                new_due: Some("30/12/2026".into()),
-                ..Default::default()
-            },
-            2,
-        ),
-        (
-            FormKind::Supplement,
-            FormInput {
-                missing,
-                reason,
-                ..Default::default()
-            },
-            4,
-        ),
+        (FormKind::Refusal, FormInput { reason: reason.clone(), ..Default::default() }, 2),
+        (FormKind::Stop, FormInput { reason: reason.clone(), ..Default::default() }, 2),
+        (FormKind::Apology, FormInput { reason: reason.clone(), new_due: Some("30/12/2026".into()), ..Default::default() }, 2),
+        (FormKind::Supplement, FormInput { missing, reason, ..Default::default() }, 4),
     ];
     for (kind, input, bound) in cases {
         let pdf = dir.path().join(format!("{}.pdf", kind.as_str()));
         save(&mut s, kind, &d.code, input, &pdf);
         let pages = pages_of(&pdf);
-        assert!(
-            pages <= bound,
-            "{}: {pages} pages (bound {bound})",
-            kind.as_str()
-        );
+        assert!(pages <= bound, "{}: {pages} pages (bound {bound})", kind.as_str());
     }
 }

@@ -10,54 +10,20 @@ use rusqlite::{params, OptionalExtension, Transaction};
 
 /// Takes the push's audit head if it extends the held one (or none is held yet); otherwise refuses,
 /// records and flags it. Returns the refusal's reason (None: accepted or nothing sent).
-pub fn accept(
-    tx: &Transaction,
-    device_id: &str,
-    req: &PushRequest,
-    now: &str,
-) -> rusqlite::Result<Option<String>> {
-    let Some(offered) = req.audit_anchor.as_deref() else {
-        return Ok(None);
-    };
-    let held: Option<String> = tx
-        .query_row(
-            "SELECT audit_anchor FROM devices WHERE device_id = ?1",
-            [device_id],
-            |r| r.get(0),
-        )
-        .optional()?
-        .flatten();
-    let content_chain: bool = tx
-        .query_row(
-            "SELECT content_chain FROM anchor_state WHERE device_id = ?1",
-            [device_id],
-            |r| r.get::<_, i64>(0),
-        )
-        .optional()?
-        .unwrap_or(0)
-        == 1;
-    let verdict = match (
-        motcua_core::audit::parse_anchor(offered),
-        held.as_deref().and_then(motcua_core::audit::parse_anchor),
-    ) {
+pub fn accept(tx: &Transaction, device_id: &str, req: &PushRequest, now: &str) -> rusqlite::Result<Option<String>> {
+    let Some(offered) = req.audit_anchor.as_deref() else { return Ok(None) };
+    let held: Option<String> = tx.query_row("SELECT audit_anchor FROM devices WHERE device_id = ?1", [device_id], |r| r.get(0)).optional()?.flatten();
+    let content_chain: bool =
+        tx.query_row("SELECT content_chain FROM anchor_state WHERE device_id = ?1", [device_id], |r| r.get::<_, i64>(0)).optional()?.unwrap_or(0) == 1;
+    let verdict = match (motcua_core::audit::parse_anchor(offered), held.as_deref().and_then(motcua_core::audit::parse_anchor)) {
         (None, _) => Err("the audit head sent is not of the form id:hash".to_string()),
         // the first anchor of a device is taken as it comes
         (Some(_), None) => Ok(req.audit_links.iter().any(|l| l.digest.is_some())),
-        (Some((nid, nhash)), Some((hid, hhash))) => motcua_core::audit::check_extension(
-            hid,
-            &hhash,
-            nid,
-            &nhash,
-            &req.audit_links,
-            !content_chain,
-        ),
+        (Some((nid, nhash)), Some((hid, hhash))) => motcua_core::audit::check_extension(hid, &hhash, nid, &nhash, &req.audit_links, !content_chain),
     };
     match verdict {
         Ok(saw_v2) => {
-            tx.execute(
-                "UPDATE devices SET audit_anchor = ?2 WHERE device_id = ?1",
-                params![device_id, offered],
-            )?;
+            tx.execute("UPDATE devices SET audit_anchor = ?2 WHERE device_id = ?1", params![device_id, offered])?;
             if saw_v2 {
                 tx.execute(
                     "INSERT INTO anchor_state(device_id, content_chain) VALUES (?1, 1) ON CONFLICT(device_id) DO UPDATE SET content_chain = 1",
@@ -83,37 +49,20 @@ pub fn accept(
 
 /// The flag on a device: the latest refused head's reason.
 pub fn flagged(conn: &rusqlite::Connection, device_id: &str) -> rusqlite::Result<Option<String>> {
-    Ok(conn
-        .query_row(
-            "SELECT flagged FROM anchor_state WHERE device_id = ?1",
-            [device_id],
-            |r| r.get(0),
-        )
-        .optional()?
-        .flatten())
+    Ok(conn.query_row("SELECT flagged FROM anchor_state WHERE device_id = ?1", [device_id], |r| r.get(0)).optional()?.flatten())
 }
 
 /// A counter enrolling again (a new or restored machine, after the admin revoked the old token)
 /// starts a new anchor: the old one and its flag are kept in the refusals log, marked as a reset.
 pub fn reset_on_reenrol(tx: &Transaction, device_id: &str, now: &str) -> rusqlite::Result<()> {
-    let held: Option<String> = tx
-        .query_row(
-            "SELECT audit_anchor FROM devices WHERE device_id = ?1",
-            [device_id],
-            |r| r.get(0),
-        )
-        .optional()?
-        .flatten();
+    let held: Option<String> = tx.query_row("SELECT audit_anchor FROM devices WHERE device_id = ?1", [device_id], |r| r.get(0)).optional()?.flatten();
     if let Some(h) = held {
         tx.execute(
             "INSERT INTO anchor_refusals(device_id, at, held, offered, reason) VALUES (?1, ?2, ?3, '', 'reset: the counter enrolled again')",
             params![device_id, now, h],
         )?;
     }
-    tx.execute(
-        "UPDATE devices SET audit_anchor = NULL WHERE device_id = ?1",
-        [device_id],
-    )?;
+    tx.execute("UPDATE devices SET audit_anchor = NULL WHERE device_id = ?1", [device_id])?;
     tx.execute("DELETE FROM anchor_state WHERE device_id = ?1", [device_id])?;
     Ok(())
 }
@@ -135,8 +84,7 @@ pub fn report(conn: &rusqlite::Connection) -> rusqlite::Result<serde_json::Value
             }))
         })?
         .collect::<Result<_, _>>()?;
-    let mut st = conn
-        .prepare("SELECT device_id, at, held, offered, reason FROM anchor_refusals ORDER BY id")?;
+    let mut st = conn.prepare("SELECT device_id, at, held, offered, reason FROM anchor_refusals ORDER BY id")?;
     let refusals: Vec<serde_json::Value> = st
         .query_map([], |r| {
             Ok(serde_json::json!({

@@ -31,37 +31,21 @@ pub struct BlobConfig {
 
 impl BlobConfig {
     pub fn at(data_dir: &Path, quota: Option<u64>) -> BlobConfig {
-        BlobConfig {
-            root: data_dir.join("blobs"),
-            quota,
-        }
+        BlobConfig { root: data_dir.join("blobs"), quota }
     }
     fn path(&self, sha: &str) -> PathBuf {
         self.root.join(&sha[..2]).join(sha)
     }
     /// An agency's upload in progress (agencies never share a partial file).
     fn partial(&self, sha: &str, agency: &str) -> PathBuf {
-        let safe: String = agency
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '.' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
+        let safe: String = agency.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' { c } else { '_' }).collect();
         self.root.join("partial").join(format!("{sha}.{safe}"))
     }
 }
 
 fn io_refusal(e: &std::io::Error) -> Refusal {
     if e.raw_os_error() == Some(28) || e.kind() == std::io::ErrorKind::StorageFull {
-        Refusal::new(
-            507,
-            blob_refusal::DISK_FULL,
-            "the portal's disk is full: the file is kept at the counter and sent later",
-        )
+        Refusal::new(507, blob_refusal::DISK_FULL, "the portal's disk is full: the file is kept at the counter and sent later")
     } else {
         Refusal::new(500, "storage", format!("document storage: {}", e.kind()))
     }
@@ -75,17 +59,9 @@ fn sync_dir(dir: &Path) {
 
 fn sha_of(req: &Request) -> Result<String, Refusal> {
     let path = req.uri().path();
-    let sha = path
-        .trim_start_matches("/v1/blobs/")
-        .split('/')
-        .next()
-        .unwrap_or("");
+    let sha = path.trim_start_matches("/v1/blobs/").split('/').next().unwrap_or("");
     if !is_hash(sha) {
-        return Err(Refusal::new(
-            400,
-            "invalid",
-            "a document is named by its SHA-256: 64 lowercase hex digits",
-        ));
+        return Err(Refusal::new(400, "invalid", "a document is named by its SHA-256: 64 lowercase hex digits"));
     }
     Ok(sha.to_string())
 }
@@ -100,35 +76,17 @@ fn held(state: &AppState, sha: &str, agency: &str) -> Result<Option<u64>, Refusa
         .lock()
         .unwrap()
         .conn
-        .query_row(
-            "SELECT size FROM blobs WHERE sha256 = ?1 AND agency_code = ?2",
-            params![sha, agency],
-            |r| r.get::<_, i64>(0),
-        )
+        .query_row("SELECT size FROM blobs WHERE sha256 = ?1 AND agency_code = ?2", params![sha, agency], |r| r.get::<_, i64>(0))
         .optional()?
         .map(|n| n as u64))
 }
 
 fn status(state: &AppState, sha: &str, device: &Device, total: u64) -> Result<BlobStatus, Refusal> {
     if let Some(size) = held(state, sha, &device.agency_code)? {
-        return Ok(BlobStatus {
-            protocol: PROTOCOL_VERSION,
-            sha256: sha.into(),
-            size,
-            received: size,
-            stored: true,
-        });
+        return Ok(BlobStatus { protocol: PROTOCOL_VERSION, sha256: sha.into(), size, received: size, stored: true });
     }
-    let received = fs::metadata(state.blobs.partial(sha, &device.agency_code))
-        .map(|m| m.len())
-        .unwrap_or(0);
-    Ok(BlobStatus {
-        protocol: PROTOCOL_VERSION,
-        sha256: sha.into(),
-        size: total,
-        received,
-        stored: false,
-    })
+    let received = fs::metadata(state.blobs.partial(sha, &device.agency_code)).map(|m| m.len()).unwrap_or(0);
+    Ok(BlobStatus { protocol: PROTOCOL_VERSION, sha256: sha.into(), size: total, received, stored: false })
 }
 
 fn answer(r: Result<BlobStatus, Refusal>) -> Answer {
@@ -143,8 +101,7 @@ pub async fn get_status(State(state): State<AppState>, req: Request) -> Answer {
     answer((|| {
         query(&req)?;
         let sha = sha_of(&req)?;
-        let device = crate::extract::authenticate(&state, req.headers())
-            .map_err(|_| Refusal::new(401, "unauthorised", "unknown device token"))?;
+        let device = crate::extract::authenticate(&state, req.headers()).map_err(|_| Refusal::new(401, "unauthorised", "unknown device token"))?;
         status(&state, &sha, &device, 0)
     })())
 }
@@ -154,26 +111,14 @@ pub async fn get(State(state): State<AppState>, req: Request) -> Answer {
     let r = (|| -> Result<Vec<u8>, Refusal> {
         query(&req)?;
         let sha = sha_of(&req)?;
-        let device = crate::extract::authenticate(&state, req.headers())
-            .map_err(|_| Refusal::new(401, "unauthorised", "unknown device token"))?;
+        let device = crate::extract::authenticate(&state, req.headers()).map_err(|_| Refusal::new(401, "unauthorised", "unknown device token"))?;
         if held(&state, &sha, &device.agency_code)?.is_none() {
-            return Err(Refusal::new(
-                404,
-                "not_found",
-                "no such document for this agency",
-            ));
+            return Err(Refusal::new(404, "not_found", "no such document for this agency"));
         }
         let bytes = fs::read(state.blobs.path(&sha)).map_err(|e| io_refusal(&e))?;
         if sha256_hex(&bytes) != sha {
-            tracing::error!(
-                "portal: stored document {} no longer matches its hash",
-                &sha[..12]
-            );
-            return Err(Refusal::new(
-                500,
-                "storage",
-                "the stored document is damaged",
-            ));
+            tracing::error!("portal: stored document {} no longer matches its hash", &sha[..12]);
+            return Err(Refusal::new(500, "storage", "the stored document is damaged"));
         }
         Ok(bytes)
     })();
@@ -192,30 +137,15 @@ pub async fn put(State(state): State<AppState>, req: Request) -> Answer {
     let prep = (|| -> Result<(String, Device, u64, u64, Option<String>), Refusal> {
         let q = query(&req)?;
         let sha = sha_of(&req)?;
-        let device = crate::extract::authenticate(&state, req.headers())
-            .map_err(|_| Refusal::new(401, "unauthorised", "unknown device token"))?;
-        let total = q
-            .total
-            .ok_or_else(|| Refusal::new(400, "invalid", "total is required"))?;
+        let device = crate::extract::authenticate(&state, req.headers()).map_err(|_| Refusal::new(401, "unauthorised", "unknown device token"))?;
+        let total = q.total.ok_or_else(|| Refusal::new(400, "invalid", "total is required"))?;
         if total == 0 {
-            return Err(Refusal::new(
-                400,
-                "invalid",
-                "an empty file is not a document",
-            ));
+            return Err(Refusal::new(400, "invalid", "an empty file is not a document"));
         }
         if total > MAX_BLOB {
-            return Err(Refusal::new(
-                413,
-                blob_refusal::TOO_LARGE,
-                format!("a document is at most {MAX_BLOB} bytes"),
-            ));
+            return Err(Refusal::new(413, blob_refusal::TOO_LARGE, format!("a document is at most {MAX_BLOB} bytes")));
         }
-        let chunk_sha = req
-            .headers()
-            .get(CHUNK_SHA_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
+        let chunk_sha = req.headers().get(CHUNK_SHA_HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
         Ok((sha, device, q.offset.unwrap_or(0), total, chunk_sha))
     })();
     let (sha, device, offset, total, chunk_sha) = match prep {
@@ -236,15 +166,7 @@ pub async fn put(State(state): State<AppState>, req: Request) -> Answer {
     if state.faults.take_corrupt_chunk() && !chunk.is_empty() {
         chunk[0] ^= 0xFF;
     }
-    let r = append(
-        &state,
-        &sha,
-        &device,
-        offset,
-        total,
-        chunk_sha.as_deref(),
-        &chunk,
-    );
+    let r = append(&state, &sha, &device, offset, total, chunk_sha.as_deref(), &chunk);
     let outcome = match &r {
         Ok(s) if s.stored => "stored",
         Ok(_) => "appended",
@@ -257,24 +179,12 @@ pub async fn put(State(state): State<AppState>, req: Request) -> Answer {
     answer(r)
 }
 
-fn append(
-    state: &AppState,
-    sha: &str,
-    device: &Device,
-    offset: u64,
-    total: u64,
-    chunk_sha: Option<&str>,
-    chunk: &[u8],
-) -> Result<BlobStatus, Refusal> {
+fn append(state: &AppState, sha: &str, device: &Device, offset: u64, total: u64, chunk_sha: Option<&str>, chunk: &[u8]) -> Result<BlobStatus, Refusal> {
     if chunk.is_empty() {
         return Err(Refusal::new(400, "invalid", "an empty chunk"));
     }
     if chunk_sha != Some(sha256_hex(chunk).as_str()) {
-        return Err(Refusal::new(
-            422,
-            blob_refusal::CHUNK_HASH,
-            "the chunk's bytes do not match its x-chunk-sha256: send it again",
-        ));
+        return Err(Refusal::new(422, blob_refusal::CHUNK_HASH, "the chunk's bytes do not match its x-chunk-sha256: send it again"));
     }
     if state.faults.read().blob_disk_full {
         return Err(Refusal::new(507, blob_refusal::DISK_FULL, "the portal's disk is full (fault switch): the file is kept at the counter and sent later"));
@@ -282,39 +192,20 @@ fn append(
     let partial = state.blobs.partial(sha, &device.agency_code);
     let have = fs::metadata(&partial).map(|m| m.len()).unwrap_or(0);
     if offset != have {
-        return Err(Refusal::new(
-            409,
-            "offset",
-            format!("the portal holds {have} bytes of this file: resume there"),
-        ));
+        return Err(Refusal::new(409, "offset", format!("the portal holds {have} bytes of this file: resume there")));
     }
     if offset + chunk.len() as u64 > total {
-        return Err(Refusal::new(
-            400,
-            "invalid",
-            "the chunk runs past the file's total size",
-        ));
+        return Err(Refusal::new(400, "invalid", "the chunk runs past the file's total size"));
     }
     if let Some(quota) = state.blobs.quota {
-        let used: i64 = state.db.lock().unwrap().conn.query_row(
-            "SELECT COALESCE(SUM(size), 0) FROM blobs WHERE agency_code = ?1",
-            [&device.agency_code],
-            |r| r.get(0),
-        )?;
+        let used: i64 = state.db.lock().unwrap().conn.query_row("SELECT COALESCE(SUM(size), 0) FROM blobs WHERE agency_code = ?1", [&device.agency_code], |r| r.get(0))?;
         if used as u64 + total > quota {
-            return Err(Refusal::new(
-                507,
-                blob_refusal::QUOTA,
-                format!("the agency's document space ({quota} bytes) is used up"),
-            ));
+            return Err(Refusal::new(507, blob_refusal::QUOTA, format!("the agency's document space ({quota} bytes) is used up")));
         }
     }
     fs::create_dir_all(partial.parent().expect("partial dir")).map_err(|e| io_refusal(&e))?;
     let written = (|| -> std::io::Result<()> {
-        let mut f = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&partial)?;
+        let mut f = OpenOptions::new().create(true).append(true).open(&partial)?;
         f.write_all(chunk)?;
         f.sync_data()
     })();
@@ -327,13 +218,7 @@ fn append(
     }
     let received = have + chunk.len() as u64;
     if received < total {
-        return Ok(BlobStatus {
-            protocol: PROTOCOL_VERSION,
-            sha256: sha.into(),
-            size: total,
-            received,
-            stored: false,
-        });
+        return Ok(BlobStatus { protocol: PROTOCOL_VERSION, sha256: sha.into(), size: total, received, stored: false });
     }
     // the whole file: its hash must be its name
     let mut h = Sha256::new();
@@ -349,11 +234,7 @@ fn append(
     let got: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
     if got != sha {
         let _ = fs::remove_file(&partial);
-        return Err(Refusal::new(
-            422,
-            blob_refusal::HASH_MISMATCH,
-            "the file received does not hash to its name: dropped, send it again from the start",
-        ));
+        return Err(Refusal::new(422, blob_refusal::HASH_MISMATCH, "the file received does not hash to its name: dropped, send it again from the start"));
     }
     let dest = state.blobs.path(sha);
     let shard = dest.parent().expect("shard").to_path_buf();
@@ -369,11 +250,5 @@ fn append(
         "INSERT OR IGNORE INTO blobs(sha256, agency_code, size, device_id, stored_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![sha, device.agency_code, total as i64, device.device_id, crate::db::now_ms()],
     )?;
-    Ok(BlobStatus {
-        protocol: PROTOCOL_VERSION,
-        sha256: sha.into(),
-        size: total,
-        received: total,
-        stored: true,
-    })
+    Ok(BlobStatus { protocol: PROTOCOL_VERSION, sha256: sha.into(), size: total, received: total, stored: true })
 }

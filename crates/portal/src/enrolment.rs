@@ -49,50 +49,23 @@ pub fn normalise(code: &str) -> String {
 fn new_code() -> String {
     let mut raw = [0u8; CODE_CHARS];
     getrandom::fill(&mut raw).expect("system randomness");
-    let chars: Vec<char> = raw
-        .iter()
-        .map(|b| ALPHABET[(b & 31) as usize] as char)
-        .collect();
-    chars
-        .chunks(5)
-        .map(|c| c.iter().collect::<String>())
-        .collect::<Vec<_>>()
-        .join("-")
+    let chars: Vec<char> = raw.iter().map(|b| ALPHABET[(b & 31) as usize] as char).collect();
+    chars.chunks(5).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-")
 }
 
 fn check_ids(agency: &str, counter: &str) -> R<()> {
-    if agency.is_empty()
-        || !agency
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '.')
-    {
-        return Err(Refusal::new(
-            400,
-            "invalid",
-            "--agency: the agency code (letters, digits and dots, e.g. 000.00.31.H26)",
-        ));
+    if agency.is_empty() || !agency.chars().all(|c| c.is_ascii_alphanumeric() || c == '.') {
+        return Err(Refusal::new(400, "invalid", "--agency: the agency code (letters, digits and dots, e.g. 000.00.31.H26)"));
     }
-    if counter.is_empty()
-        || !counter.chars().all(|c| c.is_ascii_alphanumeric())
-        || counter == BACK_OFFICE
-    {
-        return Err(Refusal::new(
-            400,
-            "invalid",
-            "--counter: the counter id (letters and digits, e.g. Q01)",
-        ));
+    if counter.is_empty() || !counter.chars().all(|c| c.is_ascii_alphanumeric()) || counter == BACK_OFFICE {
+        return Err(Refusal::new(400, "invalid", "--counter: the counter id (letters and digits, e.g. Q01)"));
     }
     Ok(())
 }
 
 fn ms_text(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| {
-            motcua_core::clock::to_rfc3339(
-                t.with_timezone(&motcua_core::clock::vn_offset())
-                    .naive_local(),
-            )
-        })
+        .map(|t| motcua_core::clock::to_rfc3339(t.with_timezone(&motcua_core::clock::vn_offset()).naive_local()))
         .unwrap_or_default()
 }
 
@@ -101,11 +74,7 @@ pub fn issue(db: &mut PortalDb, agency: &str, counter: &str, minutes: u32) -> R<
     let (agency, counter) = (agency.trim(), counter.trim());
     check_ids(agency, counter)?;
     if minutes == 0 || minutes > MAX_MINUTES {
-        return Err(Refusal::new(
-            400,
-            "invalid",
-            format!("a code is valid for 1 minute to {} hours", MAX_MINUTES / 60),
-        ));
+        return Err(Refusal::new(400, "invalid", format!("a code is valid for 1 minute to {} hours", MAX_MINUTES / 60)));
     }
     let code = new_code();
     let expires_ms = now_ms() + i64::from(minutes) * 60_000;
@@ -113,24 +82,12 @@ pub fn issue(db: &mut PortalDb, agency: &str, counter: &str, minutes: u32) -> R<
         "INSERT INTO enrolment_codes(code_hash, agency_code, counter_id, issued_at, expires_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![hash_token(&normalise(&code)), agency, counter, ms_text(now_ms()), expires_ms],
     )?;
-    Ok(IssuedCode {
-        code,
-        agency_code: agency.into(),
-        counter_id: counter.into(),
-        expires_ms,
-        expires_at: ms_text(expires_ms),
-    })
+    Ok(IssuedCode { code, agency_code: agency.into(), counter_id: counter.into(), expires_ms, expires_at: ms_text(expires_ms) })
 }
 
 /// Takes a code for `agency`/`counter` inside the enrolment's transaction: refused unless it was issued
 /// for exactly this counter, is unused and has not expired. It is spent only if the transaction commits.
-pub fn consume(
-    tx: &Transaction,
-    code: &str,
-    agency: &str,
-    counter: &str,
-    device_id: &str,
-) -> R<()> {
+pub fn consume(tx: &Transaction, code: &str, agency: &str, counter: &str, device_id: &str) -> R<()> {
     let refused = |m: String| Refusal::new(403, "enrolment_refused", m);
     let row: Option<(String, String, i64, Option<String>)> = tx
         .query_row(
@@ -149,43 +106,26 @@ pub fn consume(
         return Err(refused(format!("Mã đăng ký không đúng: mã này được cấp cho quầy {for_counter} của {for_agency}, không dùng cho quầy {counter} của {agency}")));
     }
     if expires_ms <= now_ms() {
-        return Err(refused(format!(
-            "Mã đăng ký không đúng: mã đã hết hạn lúc {}; xin quản trị cổng cấp mã mới",
-            ms_text(expires_ms)
-        )));
+        return Err(refused(format!("Mã đăng ký không đúng: mã đã hết hạn lúc {}; xin quản trị cổng cấp mã mới", ms_text(expires_ms))));
     }
     let n = tx.execute(
         "UPDATE enrolment_codes SET used_at = ?2, used_by = ?3 WHERE code_hash = ?1 AND used_at IS NULL",
         params![hash_token(&normalise(code)), ms_text(now_ms()), device_id],
     )?;
     if n != 1 {
-        return Err(refused(
-            "Mã đăng ký không đúng: mã này vừa được dùng".into(),
-        ));
+        return Err(refused("Mã đăng ký không đúng: mã này vừa được dùng".into()));
     }
     Ok(())
 }
 
 /// A device just enrolled (or enrolled again on a new machine) waits for the admin's approval.
 pub fn mark_pending(tx: &Transaction, device_id: &str) -> R<()> {
-    tx.execute(
-        "UPDATE devices SET approved = 0, approved_at = NULL WHERE device_id = ?1",
-        [device_id],
-    )?;
+    tx.execute("UPDATE devices SET approved = 0, approved_at = NULL WHERE device_id = ?1", [device_id])?;
     Ok(())
 }
 
 pub fn is_approved(db: &PortalDb, device_id: &str) -> R<bool> {
-    Ok(db
-        .conn
-        .query_row(
-            "SELECT approved FROM devices WHERE device_id = ?1",
-            [device_id],
-            |r| r.get::<_, i64>(0),
-        )
-        .optional()?
-        .unwrap_or(0)
-        == 1)
+    Ok(db.conn.query_row("SELECT approved FROM devices WHERE device_id = ?1", [device_id], |r| r.get::<_, i64>(0)).optional()?.unwrap_or(0) == 1)
 }
 
 /// The admin approves an enrolled device: from now on it pulls the agency's changes.
@@ -195,10 +135,7 @@ pub fn approve(db: &mut PortalDb, agency: &str, counter: &str) -> R<String> {
         .query_row("SELECT device_id FROM devices WHERE agency_code = ?1 AND counter_id = ?2 AND revoked = 0", [agency.trim(), counter.trim()], |r| r.get(0))
         .optional()?
         .ok_or_else(|| Refusal::new(404, "unknown_counter", format!("counter {} of {} is not enrolled", counter.trim(), agency.trim())))?;
-    db.conn.execute(
-        "UPDATE devices SET approved = 1, approved_at = ?2 WHERE device_id = ?1",
-        params![device, ms_text(now_ms())],
-    )?;
+    db.conn.execute("UPDATE devices SET approved = 1, approved_at = ?2 WHERE device_id = ?1", params![device, ms_text(now_ms())])?;
     Ok(device)
 }
 
@@ -262,21 +199,9 @@ mod tests {
         let mut db = PortalDb::open(d.path()).unwrap();
         let c = issue(&mut db, "A", "Q01", 60).unwrap();
         assert_eq!(normalise(&c.code).len(), CODE_CHARS);
-        assert!(normalise(&c.code)
-            .chars()
-            .all(|ch| ALPHABET.contains(&(ch as u8))));
-        let stored: String = db
-            .conn
-            .query_row(
-                "SELECT group_concat(code_hash) FROM enrolment_codes",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert!(
-            !stored.contains(&normalise(&c.code)),
-            "only the hash is kept"
-        );
+        assert!(normalise(&c.code).chars().all(|ch| ALPHABET.contains(&(ch as u8))));
+        let stored: String = db.conn.query_row("SELECT group_concat(code_hash) FROM enrolment_codes", [], |r| r.get(0)).unwrap();
+        assert!(!stored.contains(&normalise(&c.code)), "only the hash is kept");
         // bound to Q01: refused for Q77 (and not spent by that)
         let e = db.enrol(&req(&c.code, "Q77")).unwrap_err();
         assert!(e.message.contains("cấp cho quầy Q01"), "{e}");
@@ -284,10 +209,7 @@ mod tests {
         let typed = c.code.to_lowercase().replace('-', " ");
         let ok = db.enrol(&req(&typed, "Q01")).unwrap();
         assert_eq!(ok.device_id, "A/Q01");
-        assert!(
-            !is_approved(&db, "A/Q01").unwrap(),
-            "pending until the admin approves"
-        );
+        assert!(!is_approved(&db, "A/Q01").unwrap(), "pending until the admin approves");
         db.revoke("A", "Q01").unwrap();
         let e = db.enrol(&req(&c.code, "Q01")).unwrap_err();
         assert!(e.message.contains("đã được dùng"), "{e}");
@@ -299,9 +221,7 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let mut db = PortalDb::open(d.path()).unwrap();
         let c = issue(&mut db, "A", "Q01", 1).unwrap();
-        db.conn
-            .execute("UPDATE enrolment_codes SET expires_ms = ?1", [now_ms() - 1])
-            .unwrap();
+        db.conn.execute("UPDATE enrolment_codes SET expires_ms = ?1", [now_ms() - 1]).unwrap();
         let e = db.enrol(&req(&c.code, "Q01")).unwrap_err();
         assert!(e.message.contains("hết hạn"), "{e}");
         assert_eq!(e.status, 403);

@@ -72,17 +72,13 @@ impl<T: DeviceInput + Send> FromRequest<AppState> for Authed<T> {
             Source::Body => {
                 let headers = req.headers().clone();
                 // axum's own reading of a body, its refusals included
-                let body = Bytes::from_request(req, state)
-                    .await
-                    .map_err(IntoResponse::into_response)?;
+                let body = Bytes::from_request(req, state).await.map_err(IntoResponse::into_response)?;
                 let device = authenticate(state, &headers)?;
                 Ok(Authed(device, parsed(&body)?))
             }
             Source::BodyAfterToken(limit) => {
                 let device = authenticate(state, req.headers())?;
-                let body = read_body(req.into_body(), limit)
-                    .await
-                    .map_err(|e| refuse(&e))?;
+                let body = read_body(req.into_body(), limit).await.map_err(|e| refuse(&e))?;
                 Ok(Authed(device, parsed(&body)?))
             }
         }
@@ -96,21 +92,14 @@ pub(crate) fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Devi
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or_else(|| refuse(&Refusal::new(401, "unauthorised", "missing bearer token")))?;
-    state
-        .db
-        .lock()
-        .unwrap()
-        .device_by_token(token.trim())
-        .map_err(|r| refuse(&r))
+    state.db.lock().unwrap().device_by_token(token.trim()).map_err(|r| refuse(&r))
 }
 
 pub(crate) async fn read_body(body: Body, limit: usize) -> Result<Bytes, Refusal> {
-    axum::body::to_bytes(body, limit)
-        .await
-        .map_err(|e| match too_large(&e) {
-            true => Refusal::new(413, "too_large", format!("a push is at most {limit} bytes")),
-            false => Refusal::new(400, "invalid", format!("body not read: {e}")),
-        })
+    axum::body::to_bytes(body, limit).await.map_err(|e| match too_large(&e) {
+        true => Refusal::new(413, "too_large", format!("a push is at most {limit} bytes")),
+        false => Refusal::new(400, "invalid", format!("body not read: {e}")),
+    })
 }
 
 /// Whether reading a body failed on a length limit (somewhere in its chain of causes).

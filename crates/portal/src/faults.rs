@@ -37,15 +37,11 @@ pub struct Faults {
 impl Faults {
     /// Switches read from `dir/faults.json` (enabled with `--faults`); `None` = never any fault.
     pub fn new(dir: Option<PathBuf>) -> Self {
-        Faults {
-            path: dir.map(|d| Arc::new(d.join(FILE))),
-        }
+        Faults { path: dir.map(|d| Arc::new(d.join(FILE))) }
     }
 
     pub fn read(&self) -> FaultSwitches {
-        let Some(p) = &self.path else {
-            return FaultSwitches::default();
-        };
+        let Some(p) = &self.path else { return FaultSwitches::default() };
         match std::fs::read(p.as_ref()) {
             Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
                 tracing::warn!("portal: {} unreadable ({e}); no faults", p.display());

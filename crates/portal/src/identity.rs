@@ -10,9 +10,7 @@ use std::io::Write;
 use std::path::Path;
 
 use ed25519_dalek::{Signer, SigningKey};
-use motcua_core::sync::protocol::{
-    identity_message, IdentityRequest, IdentityResponse, PROTOCOL_VERSION,
-};
+use motcua_core::sync::protocol::{identity_message, IdentityRequest, IdentityResponse, PROTOCOL_VERSION};
 
 use crate::db::Refusal;
 
@@ -27,20 +25,14 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn read_key(path: &Path) -> Result<SigningKey, Refusal> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Refusal::new(500, "io", format!("{}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path).map_err(|e| Refusal::new(500, "io", format!("{}: {e}", path.display())))?;
     let t = text.trim();
     let mut seed = [0u8; 32];
     if t.len() != 64 || !t.is_ascii() {
-        return Err(Refusal::new(
-            500,
-            "identity",
-            format!("{} is not a 32-byte hex key", path.display()),
-        ));
+        return Err(Refusal::new(500, "identity", format!("{} is not a 32-byte hex key", path.display())));
     }
     for (i, b) in seed.iter_mut().enumerate() {
-        *b = u8::from_str_radix(&t[2 * i..2 * i + 2], 16)
-            .map_err(|_| Refusal::new(500, "identity", format!("{} is not hex", path.display())))?;
+        *b = u8::from_str_radix(&t[2 * i..2 * i + 2], 16).map_err(|_| Refusal::new(500, "identity", format!("{} is not hex", path.display())))?;
     }
     Ok(SigningKey::from_bytes(&seed))
 }
@@ -58,18 +50,14 @@ impl PortalIdentity {
             std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
             match opts.open(&path) {
                 Ok(mut f) => {
-                    f.write_all(hex(&seed).as_bytes())
-                        .and_then(|_| f.sync_all())
-                        .map_err(|e| Refusal::new(500, "io", format!("{}: {e}", path.display())))?;
+                    f.write_all(hex(&seed).as_bytes()).and_then(|_| f.sync_all()).map_err(|e| Refusal::new(500, "io", format!("{}: {e}", path.display())))?;
                 }
                 // another process made it first: use that one
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
                 Err(e) => return Err(Refusal::new(500, "io", format!("{}: {e}", path.display()))),
             }
         }
-        Ok(PortalIdentity {
-            key: read_key(&path)?,
-        })
+        Ok(PortalIdentity { key: read_key(&path)? })
     }
 
     /// The public key, hex: what counters pin.
@@ -78,41 +66,17 @@ impl PortalIdentity {
     }
 
     /// Signs a counter's challenge.
-    pub fn answer(
-        &self,
-        portal_id: &str,
-        req: &IdentityRequest,
-    ) -> Result<IdentityResponse, Refusal> {
+    pub fn answer(&self, portal_id: &str, req: &IdentityRequest) -> Result<IdentityResponse, Refusal> {
         let challenge = req.challenge.trim();
         if challenge.len() != 64 || !challenge.chars().all(|c| c.is_ascii_hexdigit()) {
-            return Err(Refusal::new(
-                400,
-                "invalid",
-                "challenge: 32 random bytes in hex",
-            ));
+            return Err(Refusal::new(400, "invalid", "challenge: 32 random bytes in hex"));
         }
         let counter = req.counter.trim();
-        if counter.is_empty()
-            || counter.len() > 200
-            || !counter
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '/')
-        {
-            return Err(Refusal::new(
-                400,
-                "invalid",
-                "counter: agency_code/counter_id",
-            ));
+        if counter.is_empty() || counter.len() > 200 || !counter.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '/') {
+            return Err(Refusal::new(400, "invalid", "counter: agency_code/counter_id"));
         }
-        let sig = self
-            .key
-            .sign(&identity_message(portal_id, counter, challenge));
-        Ok(IdentityResponse {
-            protocol: PROTOCOL_VERSION,
-            portal_id: portal_id.into(),
-            portal_key: self.public_hex(),
-            signature: hex(&sig.to_bytes()),
-        })
+        let sig = self.key.sign(&identity_message(portal_id, counter, challenge));
+        Ok(IdentityResponse { protocol: PROTOCOL_VERSION, portal_id: portal_id.into(), portal_key: self.public_hex(), signature: hex(&sig.to_bytes()) })
     }
 }
 
@@ -125,51 +89,15 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let a = PortalIdentity::load_or_create(d.path()).unwrap();
         let b = PortalIdentity::load_or_create(d.path()).unwrap();
-        assert_eq!(
-            a.public_hex(),
-            b.public_hex(),
-            "the same key at every start"
-        );
+        assert_eq!(a.public_hex(), b.public_hex(), "the same key at every start");
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(
-                std::fs::metadata(d.path().join(KEY_FILE))
-                    .unwrap()
-                    .permissions()
-                    .mode()
-                    & 0o077,
-                0
-            );
+            assert_eq!(std::fs::metadata(d.path().join(KEY_FILE)).unwrap().permissions().mode() & 0o077, 0);
         }
         let challenge = motcua_core::sync::identity::new_challenge();
-        let r = a
-            .answer(
-                "portal-1",
-                &IdentityRequest {
-                    protocol: 1,
-                    counter: "A.1/Q01".into(),
-                    challenge: challenge.clone(),
-                },
-            )
-            .unwrap();
-        motcua_core::sync::identity::verify_signature(
-            &r.portal_key,
-            "portal-1",
-            "A.1/Q01",
-            &challenge,
-            &r.signature,
-        )
-        .unwrap();
-        assert!(a
-            .answer(
-                "portal-1",
-                &IdentityRequest {
-                    protocol: 1,
-                    counter: "A/Q01".into(),
-                    challenge: "00".into()
-                }
-            )
-            .is_err());
+        let r = a.answer("portal-1", &IdentityRequest { protocol: 1, counter: "A.1/Q01".into(), challenge: challenge.clone() }).unwrap();
+        motcua_core::sync::identity::verify_signature(&r.portal_key, "portal-1", "A.1/Q01", &challenge, &r.signature).unwrap();
+        assert!(a.answer("portal-1", &IdentityRequest { protocol: 1, counter: "A/Q01".into(), challenge: "00".into() }).is_err());
     }
 }

@@ -14,15 +14,15 @@
 //! - `identity`: the portal's Ed25519 key, and its answer to a counter's identity challenge
 //! - `blobs`: document files, uploaded in checked chunks and served to the agency's counters (issue 16)
 
-pub mod anchors;
 pub mod blobs;
 pub mod codes;
+pub mod anchors;
 pub mod db;
+pub mod schema;
 pub mod enrolment;
 pub mod extract;
 pub mod faults;
+pub mod request;
 pub mod identity;
 pub mod limits;
-pub mod request;
-pub mod schema;
 pub mod server;

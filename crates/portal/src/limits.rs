@@ -53,10 +53,7 @@ pub struct LimitConfig {
 
 impl Default for LimitConfig {
     fn default() -> Self {
-        LimitConfig {
-            lockout_after: 10,
-            lockout: Duration::from_secs(15 * 60),
-        }
+        LimitConfig { lockout_after: 10, lockout: Duration::from_secs(15 * 60) }
     }
 }
 
@@ -68,10 +65,7 @@ struct Bucket {
 
 impl Bucket {
     fn full(burst: f64, now: Instant) -> Bucket {
-        Bucket {
-            tokens: burst,
-            at: now,
-        }
+        Bucket { tokens: burst, at: now }
     }
     /// Takes one token, or says how long until one is there.
     fn take(&mut self, now: Instant, rate: f64, burst: f64) -> Result<(), Duration> {
@@ -140,11 +134,7 @@ impl Limits {
     /// How long the address is still locked out, if it is.
     pub fn locked(&self, ip: IpAddr, now: Instant) -> Option<Duration> {
         let g = self.inner();
-        g.addresses
-            .get(&key(ip))
-            .and_then(|a| a.locked_until)
-            .and_then(|t| t.checked_duration_since(now))
-            .filter(|d| !d.is_zero())
+        g.addresses.get(&key(ip)).and_then(|a| a.locked_until).and_then(|t| t.checked_duration_since(now)).filter(|d| !d.is_zero())
     }
 
     /// One enrolment code may be checked now (global limit), or not before the duration given.
@@ -159,9 +149,7 @@ impl Limits {
 
     /// One failed token check may be answered as such now (global limit).
     pub fn take_auth_failure(&self, now: Instant) -> Result<(), Duration> {
-        self.inner()
-            .auth_fail
-            .take(now, AUTH_FAIL_PER_SEC, AUTH_FAIL_BURST)
+        self.inner().auth_fail.take(now, AUTH_FAIL_PER_SEC, AUTH_FAIL_BURST)
     }
 
     /// Counts a failure from the address; returns the lockout if this one started it.
@@ -169,27 +157,14 @@ impl Limits {
         let (after, lockout) = (self.config.lockout_after.max(1), self.config.lockout);
         let mut g = self.inner();
         if g.addresses.len() >= MAX_ADDRESSES {
-            g.addresses.retain(|_, a| {
-                a.locked_until.is_some_and(|t| t > now)
-                    || now.saturating_duration_since(a.since) < WINDOW
-            });
+            g.addresses.retain(|_, a| a.locked_until.is_some_and(|t| t > now) || now.saturating_duration_since(a.since) < WINDOW);
             if g.addresses.len() >= MAX_ADDRESSES {
                 g.addresses.clear();
             }
         }
-        let a = g.addresses.entry(key(ip)).or_insert(Address {
-            failures: 0,
-            since: now,
-            locked_until: None,
-        });
-        if a.locked_until.is_some_and(|t| t <= now)
-            || now.saturating_duration_since(a.since) >= WINDOW
-        {
-            *a = Address {
-                failures: 0,
-                since: now,
-                locked_until: None,
-            };
+        let a = g.addresses.entry(key(ip)).or_insert(Address { failures: 0, since: now, locked_until: None });
+        if a.locked_until.is_some_and(|t| t <= now) || now.saturating_duration_since(a.since) >= WINDOW {
+            *a = Address { failures: 0, since: now, locked_until: None };
         }
         a.failures += 1;
         if a.failures >= after && a.locked_until.is_none() {
@@ -204,12 +179,7 @@ impl Limits {
 pub fn too_many(wait: Duration, message: &str) -> axum::response::Response {
     let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
     let secs = secs.max(1);
-    let body = Refusal::new(
-        429,
-        "rate_limited",
-        format!("{message}: thử lại sau {secs} giây"),
-    )
-    .body();
+    let body = Refusal::new(429, "rate_limited", format!("{message}: thử lại sau {secs} giây")).body();
     let mut resp = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
     resp.headers_mut().insert("retry-after", secs.into());
     resp
@@ -219,11 +189,7 @@ const LOCKED: &str = "Quá nhiều lần thử sai từ địa chỉ này, tạm
 
 /// The limits around every route: refused before the route runs when over a limit, and failures
 /// counted after it answered.
-pub async fn layer(
-    State(state): State<AppState>,
-    req: Request<Body>,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
+pub async fn layer(State(state): State<AppState>, req: Request<Body>, next: axum::middleware::Next) -> axum::response::Response {
     let limits = &state.limits;
     let peer = req.extensions().get::<Peer>().map(|p| p.0);
     let enrol = req.uri().path() == "/v1/enrol";
@@ -248,9 +214,7 @@ pub async fn layer(
     }
     let resp = next.run(req).await;
     let status = resp.status();
-    let failed = status == StatusCode::UNAUTHORIZED
-        || (enrol && status == StatusCode::FORBIDDEN)
-        || (lookup && status == StatusCode::NOT_FOUND);
+    let failed = status == StatusCode::UNAUTHORIZED || (enrol && status == StatusCode::FORBIDDEN) || (lookup && status == StatusCode::NOT_FOUND);
     if !failed {
         return resp;
     }
@@ -278,24 +242,15 @@ mod tests {
         let ok = (0..100).filter(|_| l.take_enrol(t0).is_ok()).count();
         assert_eq!(ok, ENROL_BURST as usize);
         let wait = l.take_enrol(t0).unwrap_err();
-        assert!(
-            wait <= Duration::from_millis(201) && wait > Duration::ZERO,
-            "{wait:?}"
-        );
+        assert!(wait <= Duration::from_millis(201) && wait > Duration::ZERO, "{wait:?}");
         // one second later: the rate's worth again
         let t1 = t0 + Duration::from_secs(1);
-        assert_eq!(
-            (0..100).filter(|_| l.take_enrol(t1).is_ok()).count(),
-            ENROL_PER_SEC as usize
-        );
+        assert_eq!((0..100).filter(|_| l.take_enrol(t1).is_ok()).count(), ENROL_PER_SEC as usize);
     }
 
     #[test]
     fn an_address_is_locked_out_after_n_failures_and_released_after_the_lockout() {
-        let l = Limits::new(LimitConfig {
-            lockout_after: 3,
-            lockout: Duration::from_secs(60),
-        });
+        let l = Limits::new(LimitConfig { lockout_after: 3, lockout: Duration::from_secs(60) });
         let (a, b): (IpAddr, IpAddr) = ("127.0.0.2".parse().unwrap(), "127.0.0.3".parse().unwrap());
         let t0 = Instant::now();
         assert_eq!(l.failure(a, t0), None);
@@ -307,10 +262,7 @@ mod tests {
         // after the lockout, counting starts again
         assert_eq!(l.failure(a, t0 + Duration::from_secs(61)), None);
         // an IPv6 host is one /64
-        let (v1, v2): (IpAddr, IpAddr) = (
-            "2001:db8::1".parse().unwrap(),
-            "2001:db8::ffff".parse().unwrap(),
-        );
+        let (v1, v2): (IpAddr, IpAddr) = ("2001:db8::1".parse().unwrap(), "2001:db8::ffff".parse().unwrap());
         l.failure(v1, t0);
         l.failure(v2, t0);
         assert!(l.failure(v1, t0).is_some());

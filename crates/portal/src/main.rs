@@ -17,11 +17,7 @@ use motcua_portal::limits::{LimitConfig, Limits};
 use motcua_portal::server::{serve, AppState, ServerLimits};
 
 #[derive(Parser)]
-#[command(
-    name = "motcua-portal",
-    version,
-    about = "Reference city portal for Một Cửa counters (sync protocol v1)"
-)]
+#[command(name = "motcua-portal", version, about = "Reference city portal for Một Cửa counters (sync protocol v1)")]
 struct Cli {
     /// Address to listen on, e.g. 127.0.0.1:8787 (port 0 = any free port; the address is printed)
     #[arg(long)]
@@ -192,20 +188,13 @@ fn main() -> ExitCode {
 }
 
 fn read(path: &PathBuf) -> Result<String, Refusal> {
-    std::fs::read_to_string(path)
-        .map_err(|e| Refusal::new(400, "io", format!("{}: {e}", path.display())))
+    std::fs::read_to_string(path).map_err(|e| Refusal::new(400, "io", format!("{}: {e}", path.display())))
 }
 
 fn run(cli: Cli) -> Result<(), Refusal> {
-    let dir = cli
-        .data_dir
-        .clone()
-        .ok_or_else(|| Refusal::new(400, "usage", "--data-dir DIR is required"))?;
+    let dir = cli.data_dir.clone().ok_or_else(|| Refusal::new(400, "usage", "--data-dir DIR is required"))?;
     let Some(cmd) = cli.command else {
-        let listen = cli
-            .listen
-            .clone()
-            .ok_or_else(|| Refusal::new(400, "usage", "--listen ADDR is required to serve"))?;
+        let listen = cli.listen.clone().ok_or_else(|| Refusal::new(400, "usage", "--listen ADDR is required to serve"))?;
         if cli.enrolment_code.is_some() {
             return Err(Refusal::new(
                 400,
@@ -218,23 +207,13 @@ fn run(cli: Cli) -> Result<(), Refusal> {
             request_timeout: Duration::from_millis(cli.request_timeout_ms.max(1)),
             max_connections: cli.max_connections.max(1),
         };
-        let limits = LimitConfig {
-            lockout_after: cli.lockout_after,
-            lockout: std::time::Duration::from_secs(cli.lockout_secs),
-        };
+        let limits = LimitConfig { lockout_after: cli.lockout_after, lockout: std::time::Duration::from_secs(cli.lockout_secs) };
         let blob_quota = cli.blob_quota_mb.map(|mb| mb.saturating_mul(1024 * 1024));
         return serve_blocking(&listen, dir, limits, cli.faults, server_limits, blob_quota);
     };
     match cmd {
-        Cmd::EnrolmentCode(CodeCmd::Issue {
-            agency,
-            counter,
-            hours,
-            minutes,
-            json,
-        }) => {
-            let minutes = minutes
-                .unwrap_or_else(|| hours.unwrap_or(enrolment::DEFAULT_HOURS).saturating_mul(60));
+        Cmd::EnrolmentCode(CodeCmd::Issue { agency, counter, hours, minutes, json }) => {
+            let minutes = minutes.unwrap_or_else(|| hours.unwrap_or(enrolment::DEFAULT_HOURS).saturating_mul(60));
             let c = enrolment::issue(&mut PortalDb::open(&dir)?, &agency, &counter, minutes)?;
             if json {
                 println!("{}", serde_json::to_string(&c).expect("json"));
@@ -243,26 +222,16 @@ fn run(cli: Cli) -> Result<(), Refusal> {
                 eprintln!("single-use enrolment code for counter {} of {}, valid until {} (shown once; only its hash is kept)", c.counter_id, c.agency_code, c.expires_at);
             }
         }
-        Cmd::EnrolmentCode(CodeCmd::List) => println!(
-            "{}",
-            serde_json::to_string_pretty(&enrolment::codes(&PortalDb::open(&dir)?)?).expect("json")
-        ),
+        Cmd::EnrolmentCode(CodeCmd::List) => println!("{}", serde_json::to_string_pretty(&enrolment::codes(&PortalDb::open(&dir)?)?).expect("json")),
         Cmd::Device(DeviceCmd::Approve { agency, counter }) => {
             let device = enrolment::approve(&mut PortalDb::open(&dir)?, &agency, &counter)?;
             println!("approved {device}: it now pulls the agency's changes");
         }
-        Cmd::Device(DeviceCmd::List) => println!(
-            "{}",
-            serde_json::to_string_pretty(&enrolment::devices(&PortalDb::open(&dir)?)?)
-                .expect("json")
-        ),
+        Cmd::Device(DeviceCmd::List) => println!("{}", serde_json::to_string_pretty(&enrolment::devices(&PortalDb::open(&dir)?)?).expect("json")),
         Cmd::Identity => {
             let id = PortalDb::open(&dir)?.meta("portal_id")?.unwrap_or_default();
             let key = PortalIdentity::load_or_create(&dir)?;
-            println!(
-                "{}",
-                serde_json::json!({ "portal_id": id, "portal_key": key.public_hex() })
-            );
+            println!("{}", serde_json::json!({ "portal_id": id, "portal_key": key.public_hex() }));
         }
         Cmd::Stats { json } => {
             let stats = PortalDb::open(&dir)?.stats()?;
@@ -277,47 +246,19 @@ fn run(cli: Cli) -> Result<(), Refusal> {
             let report = motcua_portal::anchors::report(&db.conn)?;
             println!("{}", serde_json::to_string_pretty(&report).expect("json"));
         }
-        Cmd::Faults {
-            refuse,
-            delay_ms,
-            status_5xx,
-            drop_after_commit,
-            answer_twice,
-            corrupt_chunks,
-            blob_disk_full,
-        } => {
+        Cmd::Faults { refuse, delay_ms, status_5xx, drop_after_commit, answer_twice, corrupt_chunks, blob_disk_full } => {
             std::fs::create_dir_all(&dir).ok();
-            let f = FaultSwitches {
-                refuse,
-                delay_ms,
-                status_5xx,
-                drop_after_commit,
-                answer_twice,
-                corrupt_chunks,
-                blob_disk_full,
-            };
+            let f = FaultSwitches { refuse, delay_ms, status_5xx, drop_after_commit, answer_twice, corrupt_chunks, blob_disk_full };
             Faults::write(&dir, &f).map_err(|e| Refusal::new(500, "io", e.to_string()))?;
             println!("{}", serde_json::to_string(&f).expect("json"));
         }
-        Cmd::BackOffice {
-            agency,
-            dossier,
-            refuse,
-            stop,
-            result,
-            clerk,
-        } => {
-            let event =
-                match (refuse, stop, result) {
-                    (Some(reason), None, None) => EventKind::Refused { reason },
-                    (None, Some(reason), None) => EventKind::Stopped { reason },
-                    (None, None, Some(department)) => EventKind::ResultReceived { department },
-                    _ => return Err(Refusal::new(
-                        400,
-                        "usage",
-                        "give exactly one of --refuse REASON, --stop REASON, --result DEPARTMENT",
-                    )),
-                };
+        Cmd::BackOffice { agency, dossier, refuse, stop, result, clerk } => {
+            let event = match (refuse, stop, result) {
+                (Some(reason), None, None) => EventKind::Refused { reason },
+                (None, Some(reason), None) => EventKind::Stopped { reason },
+                (None, None, Some(department)) => EventKind::ResultReceived { department },
+                _ => return Err(Refusal::new(400, "usage", "give exactly one of --refuse REASON, --stop REASON, --result DEPARTMENT")),
+            };
             let w = PortalDb::open(&dir)?.back_office(&agency, &dossier, event, &clerk)?;
             println!("{}", serde_json::to_string(&w).expect("json"));
         }
@@ -325,64 +266,27 @@ fn run(cli: Cli) -> Result<(), Refusal> {
             PortalDb::open(&dir)?.revoke(&agency, &counter)?;
             println!("revoked {agency}/{counter}: its token no longer works; it may enrol again");
         }
-        Cmd::Publish {
-            catalog,
-            calendar,
-            units,
-        } => {
+        Cmd::Publish { catalog, calendar, units } => {
             let mut db = PortalDb::open(&dir)?;
             match (catalog, calendar, units) {
-                (Some(f), None, None) => println!(
-                    "catalog published as change {}",
-                    db.publish("catalog", &read(&f)?)?
-                ),
-                (None, Some(f), None) => println!(
-                    "calendar published as change {}",
-                    db.publish("calendar", &read(&f)?)?
-                ),
-                (None, None, Some(f)) => println!(
-                    "units published as version {}",
-                    db.publish_units(&read(&f)?)?
-                ),
-                _ => {
-                    return Err(Refusal::new(
-                        400,
-                        "usage",
-                        "give one of --catalog FILE, --calendar FILE, --units FILE",
-                    ))
-                }
+                (Some(f), None, None) => println!("catalog published as change {}", db.publish("catalog", &read(&f)?)?),
+                (None, Some(f), None) => println!("calendar published as change {}", db.publish("calendar", &read(&f)?)?),
+                (None, None, Some(f)) => println!("units published as version {}", db.publish_units(&read(&f)?)?),
+                _ => return Err(Refusal::new(400, "usage", "give one of --catalog FILE, --calendar FILE, --units FILE")),
             }
         }
         Cmd::LeaseCap { set } => {
-            println!(
-                "lease cap: {} numbers per counter and day",
-                PortalDb::open(&dir)?.lease_cap(set)?
-            );
+            println!("lease cap: {} numbers per counter and day", PortalDb::open(&dir)?.lease_cap(set)?);
         }
-        Cmd::Online {
-            agency,
-            counter,
-            file,
-        } => {
-            let intake: serde_json::Value = serde_json::from_str(&read(&file)?)
-                .map_err(|e| Refusal::new(400, "invalid", e.to_string()))?;
-            println!(
-                "{}",
-                PortalDb::open(&dir)?.online_dossier(&agency, &counter, intake)?
-            );
+        Cmd::Online { agency, counter, file } => {
+            let intake: serde_json::Value = serde_json::from_str(&read(&file)?).map_err(|e| Refusal::new(400, "invalid", e.to_string()))?;
+            println!("{}", PortalDb::open(&dir)?.online_dossier(&agency, &counter, intake)?);
         }
     }
     Ok(())
 }
 
-fn serve_blocking(
-    listen: &str,
-    dir: PathBuf,
-    limits: LimitConfig,
-    faults: bool,
-    server_limits: ServerLimits,
-    blob_quota: Option<u64>,
-) -> Result<(), Refusal> {
+fn serve_blocking(listen: &str, dir: PathBuf, limits: LimitConfig, faults: bool, server_limits: ServerLimits, blob_quota: Option<u64>) -> Result<(), Refusal> {
     let db = PortalDb::open(&dir)?;
     let identity = PortalIdentity::load_or_create(&dir)?;
     let portal_id = db.meta("portal_id")?.unwrap_or_default();
@@ -392,16 +296,9 @@ fn serve_blocking(
         .build()
         .map_err(|e| Refusal::new(500, "runtime", e.to_string()))?;
     rt.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(listen)
-            .await
-            .map_err(|e| Refusal::new(500, "listen", format!("{listen}: {e}")))?;
-        let addr = listener
-            .local_addr()
-            .map_err(|e| Refusal::new(500, "listen", e.to_string()))?;
-        println!(
-            "motcua-portal {portal_id} listening on http://{addr} (key {})",
-            identity.public_hex()
-        );
+        let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| Refusal::new(500, "listen", format!("{listen}: {e}")))?;
+        let addr = listener.local_addr().map_err(|e| Refusal::new(500, "listen", e.to_string()))?;
+        println!("motcua-portal {portal_id} listening on http://{addr} (key {})", identity.public_hex());
         use std::io::Write;
         let _ = std::io::stdout().flush();
         let state = AppState {
@@ -411,8 +308,6 @@ fn serve_blocking(
             identity: Arc::new(identity),
             blobs: Arc::new(motcua_portal::blobs::BlobConfig::at(&dir, blob_quota)),
         };
-        serve(listener, state, server_limits)
-            .await
-            .map_err(|e| Refusal::new(500, "serve", e.to_string()))
+        serve(listener, state, server_limits).await.map_err(|e| Refusal::new(500, "serve", e.to_string()))
     })
 }

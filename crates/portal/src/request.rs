@@ -27,13 +27,8 @@ struct VersionProbe {
 /// Reads a JSON body: the protocol version first (refused clearly when unknown), then the type.
 /// Parses straight into the type: no intermediate JSON tree of the whole body.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Refusal> {
-    let probe: VersionProbe = serde_json::from_slice(bytes)
-        .map_err(|e| Refusal::new(400, "invalid_json", e.to_string()))?;
-    check_version(&serde_json::json!({ "protocol": probe.protocol })).map_err(|b| Refusal {
-        status: 400,
-        code: b.code,
-        message: b.message,
-    })?;
+    let probe: VersionProbe = serde_json::from_slice(bytes).map_err(|e| Refusal::new(400, "invalid_json", e.to_string()))?;
+    check_version(&serde_json::json!({ "protocol": probe.protocol })).map_err(|b| Refusal { status: 400, code: b.code, message: b.message })?;
     serde_json::from_slice(bytes).map_err(|e| Refusal::new(400, "invalid", e.to_string()))
 }
 
@@ -49,11 +44,7 @@ pub fn parse_lease(bytes: &[u8]) -> Result<LeaseRequest, Refusal> {
 pub fn parse_push(bytes: &[u8]) -> Result<PushRequest, Refusal> {
     let req: PushRequest = parse(bytes)?;
     if req.events.len() > MAX_BATCH {
-        return Err(Refusal::new(
-            413,
-            "batch_too_large",
-            format!("at most {MAX_BATCH} events per push"),
-        ));
+        return Err(Refusal::new(413, "batch_too_large", format!("at most {MAX_BATCH} events per push")));
     }
     Ok(req)
 }
@@ -79,21 +70,13 @@ pub struct ChangesQuery {
 
 pub fn parse_changes_query(query: &str) -> Result<ChangesQuery, Refusal> {
     let q: ChangesQuery = query_of(query)?;
-    check_version(&serde_json::json!({ "protocol": q.protocol })).map_err(|b| Refusal {
-        status: 400,
-        code: b.code,
-        message: b.message,
-    })?;
+    check_version(&serde_json::json!({ "protocol": q.protocol })).map_err(|b| Refusal { status: 400, code: b.code, message: b.message })?;
     Ok(q)
 }
 
 fn query_of(query: &str) -> Result<ChangesQuery, Refusal> {
-    let uri: axum::http::Uri = format!("/?{query}")
-        .parse()
-        .map_err(|_| Refusal::new(400, "invalid", "the query is not a valid URI query"))?;
-    axum::extract::Query::<ChangesQuery>::try_from_uri(&uri)
-        .map(|q| q.0)
-        .map_err(|e| Refusal::new(400, "invalid", e.body_text()))
+    let uri: axum::http::Uri = format!("/?{query}").parse().map_err(|_| Refusal::new(400, "invalid", "the query is not a valid URI query"))?;
+    axum::extract::Query::<ChangesQuery>::try_from_uri(&uri).map(|q| q.0).map_err(|e| Refusal::new(400, "invalid", e.body_text()))
 }
 
 #[cfg(test)]
@@ -103,44 +86,20 @@ mod tests {
     #[test]
     fn the_version_comes_first_and_bad_bodies_are_refused_in_words() {
         assert_eq!(parse_enrol(b"{").unwrap_err().code, "invalid_json");
-        assert_eq!(
-            parse_enrol(br#"{"protocol": 9}"#).unwrap_err().code,
-            "protocol_version"
-        );
-        assert_eq!(
-            parse_enrol(br#"{"agency_code": "x"}"#).unwrap_err().code,
-            "protocol_version"
-        );
-        assert_eq!(
-            parse_enrol(br#"{"protocol": 1}"#).unwrap_err().code,
-            "invalid"
-        );
+        assert_eq!(parse_enrol(br#"{"protocol": 9}"#).unwrap_err().code, "protocol_version");
+        assert_eq!(parse_enrol(br#"{"agency_code": "x"}"#).unwrap_err().code, "protocol_version");
+        assert_eq!(parse_enrol(br#"{"protocol": 1}"#).unwrap_err().code, "invalid");
         let ok = parse_enrol(br#"{"protocol":1,"enrolment_code":"c","agency_code":"A","counter_id":"Q1","counter_name":"n","app_version":"1"}"#);
         assert_eq!(ok.unwrap().counter_id, "Q1");
-        assert_eq!(
-            parse_changes_query("protocol=1&cursor=5").unwrap().cursor,
-            5
-        );
-        assert_eq!(
-            parse_changes_query("cursor=5").unwrap_err().code,
-            "protocol_version"
-        );
-        assert_eq!(
-            parse_changes_query("protocol=1&cursor=x").unwrap_err().code,
-            "invalid"
-        );
+        assert_eq!(parse_changes_query("protocol=1&cursor=5").unwrap().cursor, 5);
+        assert_eq!(parse_changes_query("cursor=5").unwrap_err().code, "protocol_version");
+        assert_eq!(parse_changes_query("protocol=1&cursor=x").unwrap_err().code, "invalid");
     }
 
     #[test]
     fn a_push_of_more_than_a_batch_is_refused() {
         let ev = r#"{"uid":"u","counter_id":"Q","seq":1,"dossier_uid":"d","dossier_code":"c","kind":"k","at":"t","clerk_id":"c","payload":null}"#;
-        let body = format!(
-            r#"{{"protocol":1,"device_id":"d","events":[{}]}}"#,
-            vec![ev; MAX_BATCH + 1].join(",")
-        );
-        assert_eq!(
-            parse_push(body.as_bytes()).unwrap_err().code,
-            "batch_too_large"
-        );
+        let body = format!(r#"{{"protocol":1,"device_id":"d","events":[{}]}}"#, vec![ev; MAX_BATCH + 1].join(","));
+        assert_eq!(parse_push(body.as_bytes()).unwrap_err().code, "batch_too_large");
     }
 }

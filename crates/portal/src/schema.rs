@@ -58,23 +58,10 @@ const STEPS: [(&str, &[Made]); SCHEMA_VERSION as usize] = [
             Table("lease_log"),
         ],
     ),
-    (
-        "revocation",
-        &[Column("devices", "revoked"), Index("dossiers_code")],
-    ),
+    ("revocation", &[Column("devices", "revoked"), Index("dossiers_code")]),
     ("standing_blocks", &[Table("standing_blocks")]),
-    (
-        "enrolment_codes",
-        &[
-            Table("enrolment_codes"),
-            Column("devices", "approved"),
-            Column("devices", "approved_at"),
-        ],
-    ),
-    (
-        "audit_anchors",
-        &[Table("anchor_state"), Table("anchor_refusals")],
-    ),
+    ("enrolment_codes", &[Table("enrolment_codes"), Column("devices", "approved"), Column("devices", "approved_at")]),
+    ("audit_anchors", &[Table("anchor_state"), Table("anchor_refusals")]),
     ("code_aliases", &[Table("code_aliases")]),
     ("blobs", &[Table("blobs"), Table("blob_chunk_log")]),
 ];
@@ -106,13 +93,7 @@ pub fn recognise(conn: &mut Connection, path: &Path) -> R<()> {
 
 /// Brings the database to `SCHEMA_VERSION` (after `recognise`).
 pub fn migrate(conn: &mut Connection, path: &Path) -> R<()> {
-    migrations().to_latest(conn).map_err(|e| {
-        Refusal::new(
-            500,
-            "migration",
-            format!("{}: schema migration failed: {e}", path.display()),
-        )
-    })
+    migrations().to_latest(conn).map_err(|e| Refusal::new(500, "migration", format!("{}: schema migration failed: {e}", path.display())))
 }
 
 /// How much of a migration's work a database holds.
@@ -128,27 +109,10 @@ fn held(conn: &Connection, made: &[Made]) -> R<Held> {
     for m in made {
         let found = match m {
             Table(name) | Index(name) => {
-                let kind = if matches!(m, Table(_)) {
-                    "table"
-                } else {
-                    "index"
-                };
-                conn.query_row(
-                    "SELECT 1 FROM sqlite_master WHERE type = ?1 AND name = ?2",
-                    [kind, name],
-                    |_| Ok(()),
-                )
-                .optional()?
-                .is_some()
+                let kind = if matches!(m, Table(_)) { "table" } else { "index" };
+                conn.query_row("SELECT 1 FROM sqlite_master WHERE type = ?1 AND name = ?2", [kind, name], |_| Ok(())).optional()?.is_some()
             }
-            Column(table, column) => conn
-                .query_row(
-                    "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2",
-                    [table, column],
-                    |_| Ok(()),
-                )
-                .optional()?
-                .is_some(),
+            Column(table, column) => conn.query_row("SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2", [table, column], |_| Ok(())).optional()?.is_some(),
         };
         n += found as usize;
     }
@@ -168,23 +132,13 @@ fn adopt_unversioned(conn: &mut Connection, path: &Path) -> R<()> {
     if user_version(&tx)? != 0 {
         return Ok(());
     }
-    let tables: i64 = tx.query_row(
-        "SELECT COUNT(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'",
-        [],
-        |r| r.get(0),
-    )?;
+    let tables: i64 = tx.query_row("SELECT COUNT(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'", [], |r| r.get(0))?;
     if tables == 0 {
         return Ok(()); // a new database: every migration runs
     }
-    let found = STEPS
-        .iter()
-        .map(|(_, made)| held(&tx, made))
-        .collect::<R<Vec<Held>>>()?;
+    let found = STEPS.iter().map(|(_, made)| held(&tx, made)).collect::<R<Vec<Held>>>()?;
     let adopted = found.iter().take_while(|h| **h == Held::All).count();
-    if let Some(step) = (adopted..found.len())
-        .find(|&i| found[i] != Held::None)
-        .or((adopted == 0).then_some(0))
-    {
+    if let Some(step) = (adopted..found.len()).find(|&i| found[i] != Held::None).or((adopted == 0).then_some(0)) {
         let what = match found[step] {
             Held::All => "held",
             Held::Some => "held in part",
@@ -203,9 +157,6 @@ fn adopt_unversioned(conn: &mut Connection, path: &Path) -> R<()> {
     }
     tx.pragma_update(None, "user_version", adopted as i64)?;
     tx.commit()?;
-    tracing::info!(
-        "portal: {} made before schema versions adopted at version {adopted}",
-        path.display()
-    );
+    tracing::info!("portal: {} made before schema versions adopted at version {adopted}", path.display());
     Ok(())
 }

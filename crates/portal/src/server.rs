@@ -47,11 +47,7 @@ pub struct ServerLimits {
 
 impl Default for ServerLimits {
     fn default() -> Self {
-        ServerLimits {
-            header_timeout: Duration::from_secs(10),
-            request_timeout: Duration::from_secs(120),
-            max_connections: 512,
-        }
+        ServerLimits { header_timeout: Duration::from_secs(10), request_timeout: Duration::from_secs(120), max_connections: 512 }
     }
 }
 
@@ -151,20 +147,12 @@ async fn changes(State(state): State<AppState>, Authed(device, q): Authed<Change
         }
         Err(e) => return refuse(&e),
     }
-    let result =
-        state
-            .db
-            .lock()
-            .unwrap()
-            .changes(&device, q.cursor, q.limit.unwrap_or(500), q.own == 1);
+    let result = state.db.lock().unwrap().changes(&device, q.cursor, q.limit.unwrap_or(500), q.own == 1);
     reply(result)
 }
 
 /// Takes the pull's query (its version is checked), though it needs none of it.
-async fn audit_anchor(
-    State(state): State<AppState>,
-    Authed(device, _): Authed<ChangesQuery>,
-) -> Answer {
+async fn audit_anchor(State(state): State<AppState>, Authed(device, _): Authed<ChangesQuery>) -> Answer {
     let result = state.db.lock().unwrap().audit_anchor(&device);
     reply(result)
 }
@@ -175,10 +163,7 @@ async fn units(State(state): State<AppState>, Authed(_device, q): Authed<Changes
     reply(result)
 }
 
-async fn leases(
-    State(state): State<AppState>,
-    Authed(device, req): Authed<LeaseRequest>,
-) -> Answer {
+async fn leases(State(state): State<AppState>, Authed(device, req): Authed<LeaseRequest>) -> Answer {
     let result = state.db.lock().unwrap().lease(&device, &req);
     reply_committed(&state, result)
 }
@@ -189,54 +174,29 @@ async fn identity(State(state): State<AppState>, body: axum::body::Bytes) -> Ans
         Ok(r) => r,
         Err(a) => return a,
     };
-    let id = state
-        .db
-        .lock()
-        .unwrap()
-        .meta("portal_id")
-        .ok()
-        .flatten()
-        .unwrap_or_default();
+    let id = state.db.lock().unwrap().meta("portal_id").ok().flatten().unwrap_or_default();
     reply(state.identity.answer(&id, &req))
 }
 
 /// The citizen's lookup by any code printed for the dossier (no token: it says nothing personal).
-async fn lookup(
-    State(state): State<AppState>,
-    axum::extract::Path(code): axum::extract::Path<String>,
-) -> Answer {
+async fn lookup(State(state): State<AppState>, axum::extract::Path(code): axum::extract::Path<String>) -> Answer {
     let result = state.db.lock().unwrap().lookup(&code);
     reply(result)
 }
 
 async fn health(State(state): State<AppState>) -> Answer {
-    let id = state
-        .db
-        .lock()
-        .unwrap()
-        .meta("portal_id")
-        .ok()
-        .flatten()
-        .unwrap_or_default();
+    let id = state.db.lock().unwrap().meta("portal_id").ok().flatten().unwrap_or_default();
     Json(serde_json::json!({ "protocol": PROTOCOL_VERSION, "portal_id": id, "server_time": crate::db::now_ms() })).into_response_body()
 }
 
 /// Delay and 5xx switches, before any route runs.
-async fn fault_layer(
-    State(state): State<AppState>,
-    req: Request<Body>,
-    next: axum::middleware::Next,
-) -> Answer {
+async fn fault_layer(State(state): State<AppState>, req: Request<Body>, next: axum::middleware::Next) -> Answer {
     let f = state.faults.read();
     if f.delay_ms > 0 {
         tokio::time::sleep(std::time::Duration::from_millis(f.delay_ms)).await;
     }
     if f.status_5xx {
-        return refuse(&Refusal::new(
-            503,
-            "unavailable",
-            "Cổng dịch vụ công tạm thời không phục vụ (lỗi giả lập để kiểm thử)",
-        ));
+        return refuse(&Refusal::new(503, "unavailable", "Cổng dịch vụ công tạm thời không phục vụ (lỗi giả lập để kiểm thử)"));
     }
     next.run(req).await
 }
@@ -250,38 +210,18 @@ pub fn router(state: AppState, limits: &ServerLimits) -> Router {
         .route("/v1/lookup/{code}", get(lookup).layer(small()))
         .route("/v1/enrol", post(enrol).layer(small()))
         // the push reads its body itself, after the token check, up to PUSH_BODY
-        .route(
-            "/v1/events",
-            post(events).layer(RequestBodyLimitLayer::new(PUSH_BODY)),
-        )
+        .route("/v1/events", post(events).layer(RequestBodyLimitLayer::new(PUSH_BODY)))
         .route("/v1/changes", get(changes).layer(small()))
         .route("/v1/leases", post(leases).layer(small()))
         .route("/v1/audit-anchor", get(audit_anchor).layer(small()))
         .route("/v1/units", get(units).layer(small()))
         .route("/v1/identity", post(identity).layer(small()))
         // a chunk's body is read by the route itself, after the token check, up to BLOB_CHUNK
-        .route(
-            "/v1/blobs/{sha}",
-            axum::routing::put(crate::blobs::put)
-                .get(crate::blobs::get)
-                .layer(RequestBodyLimitLayer::new(BLOB_CHUNK + 1024)),
-        )
-        .route(
-            "/v1/blobs/{sha}/status",
-            get(crate::blobs::get_status).layer(small()),
-        )
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            fault_layer,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            crate::limits::layer,
-        ))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            limits.request_timeout,
-        ))
+        .route("/v1/blobs/{sha}", axum::routing::put(crate::blobs::put).get(crate::blobs::get).layer(RequestBodyLimitLayer::new(BLOB_CHUNK + 1024)))
+        .route("/v1/blobs/{sha}/status", get(crate::blobs::get_status).layer(small()))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), fault_layer))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::limits::layer))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout))
         .with_state(state)
 }
 
@@ -295,21 +235,13 @@ impl std::fmt::Display for Dropped {
 impl std::error::Error for Dropped {}
 
 /// Serves until the process ends. One task per connection, at most `max_connections` at once.
-pub async fn serve(
-    listener: TcpListener,
-    state: AppState,
-    limits: ServerLimits,
-) -> std::io::Result<()> {
+pub async fn serve(listener: TcpListener, state: AppState, limits: ServerLimits) -> std::io::Result<()> {
     let app = router(state.clone(), &limits);
     let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let mut accept_errors = AcceptErrors::default();
     loop {
         // at the cap, stop accepting: further connections wait in the kernel's listen queue
-        let slot = slots
-            .clone()
-            .acquire_owned()
-            .await
-            .expect("the semaphore is never closed");
+        let slot = slots.clone().acquire_owned().await.expect("the semaphore is never closed");
         let (stream, peer) = match listener.accept().await {
             Ok(accepted) => accepted,
             Err(e) => {
@@ -341,10 +273,7 @@ pub async fn serve(
                 }
             });
             let mut builder = hyper::server::conn::http1::Builder::new();
-            builder
-                .keep_alive(!faults.answer_twice)
-                .timer(TokioTimer::new())
-                .header_read_timeout(limits.header_timeout);
+            builder.keep_alive(!faults.answer_twice).timer(TokioTimer::new()).header_read_timeout(limits.header_timeout);
             let _ = builder.serve_connection(io, svc).await;
         });
     }
@@ -363,22 +292,13 @@ impl AcceptErrors {
     async fn survive(&mut self, e: &std::io::Error) {
         use std::io::ErrorKind::*;
         self.since_logged += 1;
-        if self
-            .last_logged
-            .is_none_or(|t| t.elapsed() >= Duration::from_secs(1))
-        {
-            tracing::warn!(
-                "portal: accept failed ({e}; {} time(s) since the last note); still serving",
-                self.since_logged
-            );
+        if self.last_logged.is_none_or(|t| t.elapsed() >= Duration::from_secs(1)) {
+            tracing::warn!("portal: accept failed ({e}; {} time(s) since the last note); still serving", self.since_logged);
             self.last_logged = Some(Instant::now());
             self.since_logged = 0;
         }
         // a connection that went away before it was accepted: just take the next one
-        if !matches!(
-            e.kind(),
-            ConnectionAborted | ConnectionReset | Interrupted | WouldBlock
-        ) {
+        if !matches!(e.kind(), ConnectionAborted | ConnectionReset | Interrupted | WouldBlock) {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
@@ -394,31 +314,18 @@ struct Twice {
 
 impl Twice {
     fn new(inner: tokio::net::TcpStream, on: bool) -> Self {
-        Twice {
-            inner,
-            on,
-            sent: Vec::new(),
-            replayed: 0,
-        }
+        Twice { inner, on, sent: Vec::new(), replayed: 0 }
     }
 }
 
 impl AsyncRead for Twice {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<std::io::Result<()>> {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
         Pin::new(&mut self.inner).poll_read(cx, buf)
     }
 }
 
 impl AsyncWrite for Twice {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<std::io::Result<usize>> {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
         let this = &mut *self;
         let r = Pin::new(&mut this.inner).poll_write(cx, buf);
         if let (true, Poll::Ready(Ok(n))) = (this.on, &r) {

@@ -44,47 +44,21 @@ fn portal() -> Portal {
         identity: Arc::new(PortalIdentity::load_or_create(dir.path()).unwrap()),
         blobs: Arc::new(motcua_portal::blobs::BlobConfig::at(dir.path(), None)),
     };
-    Portal {
-        app: router(state, &ServerLimits::default()),
-        db,
-        token,
-        _dir: dir,
-    }
+    Portal { app: router(state, &ServerLimits::default()), db, token, _dir: dir }
 }
 
 impl Portal {
     /// Status, error code (empty for an answer that is not a refusal) and the body.
-    async fn call(
-        &self,
-        method: &str,
-        uri: &str,
-        token: Option<&str>,
-        body: &str,
-    ) -> (u16, String, serde_json::Value) {
-        let mut req = Request::builder()
-            .method(method)
-            .uri(uri)
-            .header("content-type", "application/json");
+    async fn call(&self, method: &str, uri: &str, token: Option<&str>, body: &str) -> (u16, String, serde_json::Value) {
+        let mut req = Request::builder().method(method).uri(uri).header("content-type", "application/json");
         if let Some(t) = token {
             req = req.header("authorization", format!("Bearer {t}"));
         }
-        let resp = self
-            .app
-            .clone()
-            .oneshot(req.body(Body::from(body.to_string())).unwrap())
-            .await
-            .unwrap();
+        let resp = self.app.clone().oneshot(req.body(Body::from(body.to_string())).unwrap()).await.unwrap();
         let status = resp.status().as_u16();
-        let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
-            .await
-            .unwrap();
-        let json: serde_json::Value =
-            serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
-        (
-            status,
-            json["code"].as_str().unwrap_or_default().to_string(),
-            json,
-        )
+        let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX).await.unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+        (status, json["code"].as_str().unwrap_or_default().to_string(), json)
     }
 }
 
@@ -92,37 +66,18 @@ impl Portal {
 async fn a_pull_checks_its_version_before_the_token_then_the_approval() {
     let p = portal();
     let t = Some(p.token.as_str());
-    assert_eq!(
-        p.call("GET", "/v1/changes?cursor=0", None, "").await.1,
-        "protocol_version"
-    );
+    assert_eq!(p.call("GET", "/v1/changes?cursor=0", None, "").await.1, "protocol_version");
     let (status, code, body) = p.call("GET", "/v1/changes?protocol=1", None, "").await;
-    assert_eq!(
-        (status, code.as_str(), body["message"].as_str()),
-        (401, "unauthorised", Some("missing bearer token"))
-    );
-    assert_eq!(
-        p.call("GET", "/v1/changes?protocol=1", Some("not-a-token"), "")
-            .await
-            .1,
-        "unauthorised"
-    );
-    assert_eq!(
-        p.call("GET", "/v1/changes?protocol=1&cursor=x", t, "")
-            .await
-            .1,
-        "invalid"
-    );
+    assert_eq!((status, code.as_str(), body["message"].as_str()), (401, "unauthorised", Some("missing bearer token")));
+    assert_eq!(p.call("GET", "/v1/changes?protocol=1", Some("not-a-token"), "").await.1, "unauthorised");
+    assert_eq!(p.call("GET", "/v1/changes?protocol=1&cursor=x", t, "").await.1, "invalid");
     let (status, code, _) = p.call("GET", "/v1/changes?protocol=1", t, "").await;
     assert_eq!((status, code.as_str()), (403, "device_not_approved"));
     enrolment::approve(&mut p.db.lock().unwrap(), "A", "Q01").unwrap();
     let (status, _, body) = p.call("GET", "/v1/changes?protocol=1&limit=5", t, "").await;
     assert_eq!((status, body["more"].as_bool()), (200, Some(false)));
     // the anchor route reads the same query, version first
-    assert_eq!(
-        p.call("GET", "/v1/audit-anchor", None, "").await.1,
-        "protocol_version"
-    );
+    assert_eq!(p.call("GET", "/v1/audit-anchor", None, "").await.1, "protocol_version");
     let (status, _, body) = p.call("GET", "/v1/audit-anchor?protocol=1", t, "").await;
     assert_eq!((status, body["refused"].is_null()), (200, true));
 }
@@ -134,39 +89,13 @@ async fn a_lease_and_a_push_check_the_token_before_parsing_their_body() {
     for path in ["/v1/leases", "/v1/events"] {
         let (status, code, _) = p.call("POST", path, None, "{").await;
         assert_eq!((status, code.as_str()), (401, "unauthorised"), "{path}");
-        assert_eq!(
-            p.call("POST", path, t, "{").await.1,
-            "invalid_json",
-            "{path}"
-        );
+        assert_eq!(p.call("POST", path, t, "{").await.1, "invalid_json", "{path}");
         let (status, code, body) = p.call("POST", path, t, r#"{"protocol": 9}"#).await;
-        assert_eq!(
-            (status, code.as_str(), body["supported"].clone()),
-            (400, "protocol_version", serde_json::json!([1])),
-            "{path}"
-        );
-        assert_eq!(
-            p.call("POST", path, t, r#"{"protocol": 1}"#).await.1,
-            "invalid",
-            "{path}"
-        );
+        assert_eq!((status, code.as_str(), body["supported"].clone()), (400, "protocol_version", serde_json::json!([1])), "{path}");
+        assert_eq!(p.call("POST", path, t, r#"{"protocol": 1}"#).await.1, "invalid", "{path}");
     }
-    let (status, _, body) = p
-        .call(
-            "POST",
-            "/v1/events",
-            t,
-            r#"{"protocol":1,"device_id":"A/Q01","events":[]}"#,
-        )
-        .await;
+    let (status, _, body) = p.call("POST", "/v1/events", t, r#"{"protocol":1,"device_id":"A/Q01","events":[]}"#).await;
     assert_eq!((status, body["held_through_seq"].as_i64()), (200, Some(0)));
-    let (status, code, _) = p
-        .call(
-            "POST",
-            "/v1/events",
-            t,
-            r#"{"protocol":1,"device_id":"A/Q02","events":[]}"#,
-        )
-        .await;
+    let (status, code, _) = p.call("POST", "/v1/events", t, r#"{"protocol":1,"device_id":"A/Q02","events":[]}"#).await;
     assert_eq!((status, code.as_str()), (401, "unauthorised"));
 }

@@ -45,20 +45,12 @@ enum Outcome {
 
 /// Sends due files until none is due or `budget` is spent. With `device_id`, events taken in
 /// meanwhile are pushed after each file (a new dossier never waits behind the backlog of files).
-pub async fn upload(
-    store: &mut Store,
-    client: &PortalClient,
-    budget: Duration,
-    device_id: Option<&str>,
-) -> Result<BlobReport, SyncError> {
+pub async fn upload(store: &mut Store, client: &PortalClient, budget: Duration, device_id: Option<&str>) -> Result<BlobReport, SyncError> {
     let deadline = Instant::now() + budget;
     let mut report = BlobReport::default();
     let mut tried = std::collections::HashSet::new();
     'rounds: loop {
-        let due: Vec<_> = uploads::due(store, now_ms(store), 16)?
-            .into_iter()
-            .filter(|b| !tried.contains(&b.sha256))
-            .collect();
+        let due: Vec<_> = uploads::due(store, now_ms(store), 16)?.into_iter().filter(|b| !tried.contains(&b.sha256)).collect();
         if due.is_empty() {
             break;
         }
@@ -74,59 +66,24 @@ pub async fn upload(
                 }
                 Ok(Outcome::OutOfTime) => break 'rounds,
                 // a portal from before documents: the files wait, unchanged, for one that takes them
-                Err(SyncError::Portal {
-                    status: 404 | 405, ..
-                }) => {
-                    tracing::warn!(
-                        "sync: the portal does not take document files (no /v1/blobs): they wait"
-                    );
+                Err(SyncError::Portal { status: 404 | 405, .. }) => {
+                    tracing::warn!("sync: the portal does not take document files (no /v1/blobs): they wait");
                     break 'rounds;
                 }
-                Err(SyncError::Portal {
-                    status: 507,
-                    code,
-                    message,
-                }) => {
-                    let reason = if code == blob_refusal::QUOTA {
-                        "Cổng đã hết dung lượng dành cho đơn vị (quota)"
-                    } else {
-                        "Ổ đĩa của Cổng đã đầy"
-                    };
+                Err(SyncError::Portal { status: 507, code, message }) => {
+                    let reason = if code == blob_refusal::QUOTA { "Cổng đã hết dung lượng dành cho đơn vị (quota)" } else { "Ổ đĩa của Cổng đã đầy" };
                     tracing::warn!("sync: file {} parked: {code}", blobs::short(&b.sha256));
-                    uploads::parked(
-                        store,
-                        &b.sha256,
-                        &format!(
-                            "{reason}: {}",
-                            message.chars().take(120).collect::<String>()
-                        ),
-                        now_ms(store) + retry_after(b.attempts),
-                    )?;
+                    uploads::parked(store, &b.sha256, &format!("{reason}: {}", message.chars().take(120).collect::<String>()), now_ms(store) + retry_after(b.attempts))?;
                     report.parked += 1;
                 }
-                Err(SyncError::Portal {
-                    status,
-                    code,
-                    message,
-                }) if (400..500).contains(&status) && status != 401 && status != 429 => {
+                Err(SyncError::Portal { status, code, message }) if (400..500).contains(&status) && status != 401 && status != 429 => {
                     tracing::warn!("sync: file {} refused: {code}", blobs::short(&b.sha256));
-                    uploads::refused(
-                        store,
-                        &b.sha256,
-                        &format!(
-                            "Cổng từ chối (HTTP {status}, {code}): {}",
-                            message.chars().take(160).collect::<String>()
-                        ),
-                    )?;
+                    uploads::refused(store, &b.sha256, &format!("Cổng từ chối (HTTP {status}, {code}): {}", message.chars().take(160).collect::<String>()))?;
                     report.refused += 1;
                 }
                 Err(SyncError::Core(e)) => {
                     // this machine's copy is missing or no longer matches its hash: nothing to send
-                    tracing::error!(
-                        "sync: file {} unusable here: {:?}",
-                        blobs::short(&b.sha256),
-                        e.reason()
-                    );
+                    tracing::error!("sync: file {} unusable here: {:?}", blobs::short(&b.sha256), e.reason());
                     uploads::refused(store, &b.sha256, &e.to_string())?;
                     report.refused += 1;
                 }
@@ -143,12 +100,7 @@ pub async fn upload(
     Ok(report)
 }
 
-async fn upload_one(
-    store: &mut Store,
-    client: &PortalClient,
-    b: &uploads::BlobUpload,
-    deadline: Instant,
-) -> Result<Outcome, SyncError> {
+async fn upload_one(store: &mut Store, client: &PortalClient, b: &uploads::BlobUpload, deadline: Instant) -> Result<Outcome, SyncError> {
     let bytes = documents::blobs_of(store).read(&b.sha256)?;
     let total = bytes.len() as u64;
     let mut st = client.blob_status(&b.sha256).await?;
@@ -160,34 +112,18 @@ async fn upload_one(
         }
         let offset = if st.received <= total { st.received } else { 0 };
         let end = (offset as usize + BLOB_CHUNK).min(bytes.len());
-        match client
-            .blob_put(
-                &b.sha256,
-                offset,
-                total,
-                bytes[offset as usize..end].to_vec(),
-            )
-            .await
-        {
+        match client.blob_put(&b.sha256, offset, total, bytes[offset as usize..end].to_vec()).await {
             Ok(next) => {
                 chunk_retries = 0;
                 uploads::progress(store, &b.sha256, next.received)?;
                 st = next;
             }
             // the portal holds another offset (a chunk it stored whose answer was lost): ask, resume
-            Err(SyncError::Portal { status: 409, .. }) => {
-                st = client.blob_status(&b.sha256).await?
-            }
+            Err(SyncError::Portal { status: 409, .. }) => st = client.blob_status(&b.sha256).await?,
             // the chunk arrived damaged: send it again (a few times)
-            Err(SyncError::Portal { code, .. })
-                if code == blob_refusal::CHUNK_HASH && chunk_retries < 3 =>
-            {
-                chunk_retries += 1
-            }
+            Err(SyncError::Portal { code, .. }) if code == blob_refusal::CHUNK_HASH && chunk_retries < 3 => chunk_retries += 1,
             // the whole file did not hash to its name at the portal: its partial copy is gone; once
-            Err(SyncError::Portal { code, .. })
-                if code == blob_refusal::HASH_MISMATCH && !restarted =>
-            {
+            Err(SyncError::Portal { code, .. }) if code == blob_refusal::HASH_MISMATCH && !restarted => {
                 restarted = true;
                 st = client.blob_status(&b.sha256).await?;
             }
@@ -203,10 +139,7 @@ async fn upload_one(
 pub async fn fetch(store: &mut Store, sha256: &str) -> Result<Vec<u8>, SyncError> {
     let (url, token) = documents::fetch_from(store)?.ok_or(SyncError::NotEnrolled)?;
     if !documents::is_referenced(store, sha256)? {
-        return Err(SyncError::Core(motcua_core::CoreError::NotFound(format!(
-            "Không hồ sơ nào trên máy này có tài liệu {}",
-            blobs::short(sha256)
-        ))));
+        return Err(SyncError::Core(motcua_core::CoreError::NotFound(format!("Không hồ sơ nào trên máy này có tài liệu {}", blobs::short(sha256)))));
     }
     let client = PortalClient::new(&url, Some(&token))?;
     let bytes = client.blob_get(sha256).await?;

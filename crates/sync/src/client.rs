@@ -28,11 +28,7 @@ impl PortalClient {
             .user_agent(concat!("motcua/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| SyncError::BadAnswer(format!("http client: {e}")))?;
-        Ok(PortalClient {
-            http,
-            base: base.trim_end_matches('/').to_string(),
-            token: token.map(str::to_string),
-        })
+        Ok(PortalClient { http, base: base.trim_end_matches('/').to_string(), token: token.map(str::to_string) })
     }
 
     pub fn base(&self) -> &str {
@@ -40,57 +36,32 @@ impl PortalClient {
     }
 
     pub async fn enrol(&self, req: &EnrolRequest) -> Result<EnrolResponse, SyncError> {
-        self.send(self.http.post(self.url("/v1/enrol")).json(req))
-            .await
+        self.send(self.http.post(self.url("/v1/enrol")).json(req)).await
     }
 
     pub async fn push(&self, req: &PushRequest) -> Result<PushResponse, SyncError> {
-        self.send(self.auth(self.http.post(self.url("/v1/events"))).json(req))
-            .await
+        self.send(self.auth(self.http.post(self.url("/v1/events"))).json(req)).await
     }
 
     /// `own`: include this counter's own events (recovering after a re-enrolment).
-    pub async fn changes(
-        &self,
-        cursor: i64,
-        limit: u32,
-        own: bool,
-    ) -> Result<ChangesResponse, SyncError> {
-        let url = format!(
-            "{}?protocol={PROTOCOL_VERSION}&cursor={cursor}&limit={limit}&own={}",
-            self.url("/v1/changes"),
-            own as u8
-        );
+    pub async fn changes(&self, cursor: i64, limit: u32, own: bool) -> Result<ChangesResponse, SyncError> {
+        let url = format!("{}?protocol={PROTOCOL_VERSION}&cursor={cursor}&limit={limit}&own={}", self.url("/v1/changes"), own as u8);
         self.send(self.auth(self.http.get(url))).await
     }
 
     pub async fn lease(&self, req: &LeaseRequest) -> Result<LeaseResponse, SyncError> {
-        self.send(self.auth(self.http.post(self.url("/v1/leases"))).json(req))
-            .await
+        self.send(self.auth(self.http.post(self.url("/v1/leases"))).json(req)).await
     }
 
     pub async fn audit_anchor(&self) -> Result<AnchorResponse, SyncError> {
-        let url = format!(
-            "{}?protocol={PROTOCOL_VERSION}",
-            self.url("/v1/audit-anchor")
-        );
+        let url = format!("{}?protocol={PROTOCOL_VERSION}", self.url("/v1/audit-anchor"));
         self.send(self.auth(self.http.get(url))).await
     }
 
     /// `GET /v1/units`: the published administrative map, when the portal's differs from `have`.
-    pub async fn units(
-        &self,
-        have: &str,
-    ) -> Result<motcua_core::sync::protocol::UnitsResponse, SyncError> {
-        let have: String = have
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
-            .take(200)
-            .collect();
-        let url = format!(
-            "{}?protocol={PROTOCOL_VERSION}&have={have}",
-            self.url("/v1/units")
-        );
+    pub async fn units(&self, have: &str) -> Result<motcua_core::sync::protocol::UnitsResponse, SyncError> {
+        let have: String = have.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')).take(200).collect();
+        let url = format!("{}?protocol={PROTOCOL_VERSION}&have={have}", self.url("/v1/units"));
         self.send(self.auth(self.http.get(url))).await
     }
 
@@ -102,53 +73,26 @@ impl PortalClient {
 
     /// `POST /v1/identity`: the portal signs our challenge. Never carries the token.
     pub async fn identity(&self, req: &IdentityRequest) -> Result<IdentityResponse, SyncError> {
-        self.send(self.http.post(self.url("/v1/identity")).json(req))
-            .await
+        self.send(self.http.post(self.url("/v1/identity")).json(req)).await
     }
 
     /// `GET /v1/blobs/{sha}/status`: how much of a file's upload the portal holds.
     pub async fn blob_status(&self, sha256: &str) -> Result<BlobStatus, SyncError> {
-        let url = format!(
-            "{}?protocol={PROTOCOL_VERSION}",
-            self.url(&format!("/v1/blobs/{sha256}/status"))
-        );
+        let url = format!("{}?protocol={PROTOCOL_VERSION}", self.url(&format!("/v1/blobs/{sha256}/status")));
         self.send(self.auth(self.http.get(url))).await
     }
 
     /// `PUT /v1/blobs/{sha}?offset=&total=`: one chunk, with its own hash in a header.
-    pub async fn blob_put(
-        &self,
-        sha256: &str,
-        offset: u64,
-        total: u64,
-        chunk: Vec<u8>,
-    ) -> Result<BlobStatus, SyncError> {
+    pub async fn blob_put(&self, sha256: &str, offset: u64, total: u64, chunk: Vec<u8>) -> Result<BlobStatus, SyncError> {
         let chunk_sha = motcua_core::documents::blobs::sha256_hex(&chunk);
-        let url = format!(
-            "{}?protocol={PROTOCOL_VERSION}&offset={offset}&total={total}",
-            self.url(&format!("/v1/blobs/{sha256}"))
-        );
-        self.send(
-            self.auth(self.http.put(url))
-                .header(CHUNK_SHA_HEADER, chunk_sha)
-                .header("content-type", "application/octet-stream")
-                .body(chunk),
-        )
-        .await
+        let url = format!("{}?protocol={PROTOCOL_VERSION}&offset={offset}&total={total}", self.url(&format!("/v1/blobs/{sha256}")));
+        self.send(self.auth(self.http.put(url)).header(CHUNK_SHA_HEADER, chunk_sha).header("content-type", "application/octet-stream").body(chunk)).await
     }
 
     /// `GET /v1/blobs/{sha}`: the file's bytes (checked against its hash by the caller).
     pub async fn blob_get(&self, sha256: &str) -> Result<Vec<u8>, SyncError> {
-        let url = format!(
-            "{}?protocol={PROTOCOL_VERSION}",
-            self.url(&format!("/v1/blobs/{sha256}"))
-        );
-        let resp = self
-            .auth(self.http.get(url))
-            .timeout(BLOB_TIMEOUT)
-            .send()
-            .await
-            .map_err(|e| self.transport(e))?;
+        let url = format!("{}?protocol={PROTOCOL_VERSION}", self.url(&format!("/v1/blobs/{sha256}")));
+        let resp = self.auth(self.http.get(url)).timeout(BLOB_TIMEOUT).send().await.map_err(|e| self.transport(e))?;
         let status = resp.status().as_u16();
         if status == 200 {
             let bytes = resp.bytes().await.map_err(|e| self.transport(e))?;
@@ -156,16 +100,10 @@ impl PortalClient {
         }
         let bytes = resp.bytes().await.map_err(|e| self.transport(e))?;
         let body: Option<ErrorBody> = serde_json::from_slice(&bytes).ok();
-        let (code, message) = body
-            .map(|b| (b.code, b.message))
-            .unwrap_or_else(|| ("http".into(), String::new()));
+        let (code, message) = body.map(|b| (b.code, b.message)).unwrap_or_else(|| ("http".into(), String::new()));
         Err(match status {
             401 => SyncError::Unauthorised { message },
-            _ => SyncError::Portal {
-                status,
-                code,
-                message,
-            },
+            _ => SyncError::Portal { status, code, message },
         })
     }
 
@@ -189,19 +127,12 @@ impl PortalClient {
             let body: Option<ErrorBody> = raw.and_then(|v| serde_json::from_value(v).ok());
             let (code, message) = match body {
                 Some(b) => (b.code, b.message),
-                None => (
-                    "http".to_string(),
-                    String::from_utf8_lossy(&bytes).chars().take(200).collect(),
-                ),
+                None => ("http".to_string(), String::from_utf8_lossy(&bytes).chars().take(200).collect()),
             };
             return Err(match (status, code.as_str()) {
                 (401, _) => SyncError::Unauthorised { message },
                 (_, "protocol_version") => SyncError::ProtocolVersion { message },
-                _ => SyncError::Portal {
-                    status,
-                    code,
-                    message,
-                },
+                _ => SyncError::Portal { status, code, message },
             });
         }
         let raw = raw.ok_or_else(|| SyncError::BadAnswer(format!("HTTP {status}, not JSON")))?;
@@ -211,9 +142,7 @@ impl PortalClient {
 
     fn transport(&self, e: reqwest::Error) -> SyncError {
         if e.is_timeout() && !e.is_connect() {
-            SyncError::Timeout {
-                seconds: REQUEST_TIMEOUT.as_secs(),
-            }
+            SyncError::Timeout { seconds: REQUEST_TIMEOUT.as_secs() }
         } else {
             let mut detail = e.to_string();
             let mut src = std::error::Error::source(&e);
@@ -222,10 +151,7 @@ impl PortalClient {
                 detail.push_str(&s.to_string());
                 src = s.source();
             }
-            SyncError::Unreachable {
-                url: self.base.clone(),
-                detail,
-            }
+            SyncError::Unreachable { url: self.base.clone(), detail }
         }
     }
 }

@@ -33,11 +33,7 @@ pub enum SyncError {
     #[error("Cổng dịch vụ công dùng phiên bản giao thức khác ({message}): cần cập nhật phần mềm.")]
     ProtocolVersion { message: String },
     #[error("Cổng dịch vụ công báo lỗi (HTTP {status}, {code}): {message}")]
-    Portal {
-        status: u16,
-        code: String,
-        message: String,
-    },
+    Portal { status: u16, code: String, message: String },
     #[error("Câu trả lời của Cổng dịch vụ công không đọc được: {0}")]
     BadAnswer(String),
     #[error("{0}")]
@@ -51,9 +47,7 @@ impl SyncError {
     /// Worth retrying later by itself (the network, a portal outage), as opposed to needing a person.
     pub fn is_transient(&self) -> bool {
         match self {
-            SyncError::Unreachable { .. } | SyncError::Timeout { .. } | SyncError::BadAnswer(_) => {
-                true
-            }
+            SyncError::Unreachable { .. } | SyncError::Timeout { .. } | SyncError::BadAnswer(_) => true,
             SyncError::Portal { status, .. } => *status >= 500 || *status == 429,
             _ => false,
         }
@@ -70,9 +64,7 @@ impl SyncError {
             SyncError::NotEnrolled => Reason::NotEnrolled,
             SyncError::Identity(_) => Reason::UntrustedPortal,
             SyncError::ProtocolVersion { .. } => Reason::PortalRefused,
-            SyncError::Portal { status, .. } if *status < 500 && *status != 429 => {
-                Reason::PortalRefused
-            }
+            SyncError::Portal { status, .. } if *status < 500 && *status != 429 => Reason::PortalRefused,
             _ => Reason::PortalUnreachable,
         }
     }

@@ -37,19 +37,13 @@ pub struct RoundReport {
 /// Enrols this counter with a portal and keeps the credential. The admin's right is checked before
 /// any network call; then the portal proves it holds its key (the key is pinned with the credential),
 /// and only then is the enrolment code sent.
-pub async fn enrol(
-    store: &mut Store,
-    portal_url: &str,
-    code: &str,
-) -> Result<EnrolResponse, SyncError> {
+pub async fn enrol(store: &mut Store, portal_url: &str, code: &str) -> Result<EnrolResponse, SyncError> {
     let (req, check) = identity::enrol_request(store, code)?;
     let client = PortalClient::new(portal_url, None)?;
     let verified = match prove(&client, &check).await {
         Ok(v) => Some(v),
         // a portal from before identity keys: enrol, and pin its key later if it ever has one
-        Err(SyncError::Portal {
-            status: 404 | 405, ..
-        }) => None,
+        Err(SyncError::Portal { status: 404 | 405, .. }) => None,
         Err(e) => return Err(e),
     };
     let resp = client.enrol(&req).await?;
@@ -58,27 +52,15 @@ pub async fn enrol(
 }
 
 /// Sends the challenge and checks the answer (nothing else goes to the server before this passes).
-async fn prove(
-    client: &PortalClient,
-    check: &identity::IdentityCheck,
-) -> Result<identity::VerifiedPortal, SyncError> {
-    let answer = client
-        .identity(&IdentityRequest {
-            protocol: PROTOCOL_VERSION,
-            counter: check.counter.clone(),
-            challenge: check.challenge.clone(),
-        })
-        .await?;
+async fn prove(client: &PortalClient, check: &identity::IdentityCheck) -> Result<identity::VerifiedPortal, SyncError> {
+    let answer = client.identity(&IdentityRequest { protocol: PROTOCOL_VERSION, counter: check.counter.clone(), challenge: check.challenge.clone() }).await?;
     Ok(check.verify(client.base(), &answer)?)
 }
 
 /// Runs one round and records its outcome (online, last success, last error in words) in the store.
 /// `portal_url` overrides (and replaces) the stored address, e.g. to switch to the office hub: an
 /// admin's step, and only to a server that proves it is the enrolled portal (its pinned key).
-pub async fn run_round(
-    store: &mut Store,
-    portal_url: Option<&str>,
-) -> Result<RoundReport, SyncError> {
+pub async fn run_round(store: &mut Store, portal_url: Option<&str>) -> Result<RoundReport, SyncError> {
     store.refresh_if_stale()?;
     // rights first: nothing goes on the network for a person who may not do this
     let plan = identity::plan_round(store, portal_url)?.ok_or(SyncError::NotEnrolled)?;
@@ -90,9 +72,7 @@ pub async fn run_round(
             Ok(v) => first_use = Some(v),
             Err(e) if plan.switching => return Err(e),
             // the saved address, no key pinned yet: a portal without a key is still served as before
-            Err(SyncError::Portal {
-                status: 404 | 405, ..
-            }) => {}
+            Err(SyncError::Portal { status: 404 | 405, .. }) => {}
             Err(e) => {
                 sync::record_round(store, Some(&e.to_string()))?;
                 return Err(e);
@@ -119,20 +99,14 @@ async fn lease_days(
     report: &mut RoundReport,
 ) -> Result<(), SyncError> {
     for (day, want) in plan {
-        let req = LeaseRequest {
-            protocol: PROTOCOL_VERSION,
-            day: day.format("%Y-%m-%d").to_string(),
-            want,
-        };
+        let req = LeaseRequest { protocol: PROTOCOL_VERSION, day: day.format("%Y-%m-%d").to_string(), want };
         match client.lease(&req).await {
             Ok(lease) => {
                 sync::add_lease(store, &lease)?;
                 if day == today {
                     report.leased = Some((lease.first, lease.last));
                 } else {
-                    report
-                        .leased_ahead
-                        .push((lease.day.clone(), lease.first, lease.last));
+                    report.leased_ahead.push((lease.day.clone(), lease.first, lease.last));
                 }
             }
             Err(e @ SyncError::Portal { .. }) => report.lease_error = Some(e.to_string()),
@@ -142,18 +116,12 @@ async fn lease_days(
     Ok(())
 }
 
-async fn round(
-    store: &mut Store,
-    client: &PortalClient,
-    device_id: &str,
-) -> Result<RoundReport, SyncError> {
+async fn round(store: &mut Store, client: &PortalClient, device_id: &str) -> Result<RoundReport, SyncError> {
     let mut report = RoundReport::default();
     // 1. numbers for today, before anything else: the next citizen gets an official code
     let today = store.clock().now().date();
     sync::codes::expire_leases(store)?;
-    let (now, ahead): (Vec<_>, Vec<_>) = sync::codes::lease_plan(store)?
-        .into_iter()
-        .partition(|(day, _)| *day == today);
+    let (now, ahead): (Vec<_>, Vec<_>) = sync::codes::lease_plan(store)?.into_iter().partition(|(day, _)| *day == today);
     lease_days(store, client, now, today, &mut report).await?;
     // 2. push: oldest first; each answer is recorded before the next batch is read
     push_all(store, client, device_id, &mut report).await?;
@@ -166,9 +134,7 @@ async fn round(
     loop {
         let page = match client.changes(sync::cursor(store)?, 500, own).await {
             // enrolled, not approved yet by the portal's admin: our pushes went up, nothing comes down
-            Err(SyncError::Portal {
-                status: 403, code, ..
-            }) if code == "device_not_approved" => {
+            Err(SyncError::Portal { status: 403, code, .. }) if code == "device_not_approved" => {
                 identity::record_approval(store, true)?;
                 report.approval_pending = true;
                 break;
@@ -206,29 +172,18 @@ async fn round(
 
 /// The time a round gives to files (`MOTCUA_BLOB_BUDGET_MS` for tests and slow lines).
 fn blob_budget() -> std::time::Duration {
-    std::env::var("MOTCUA_BLOB_BUDGET_MS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .map(std::time::Duration::from_millis)
-        .unwrap_or(crate::blobs::ROUND_BUDGET)
+    std::env::var("MOTCUA_BLOB_BUDGET_MS").ok().and_then(|v| v.parse().ok()).map(std::time::Duration::from_millis).unwrap_or(crate::blobs::ROUND_BUDGET)
 }
 
 /// Pushes whatever the outbox holds (events taken in while files were being sent).
-pub(crate) async fn push_pending(
-    store: &mut Store,
-    client: &PortalClient,
-    device_id: &str,
-) -> Result<(), SyncError> {
+pub(crate) async fn push_pending(store: &mut Store, client: &PortalClient, device_id: &str) -> Result<(), SyncError> {
     let mut scratch = RoundReport::default();
     push_all(store, client, device_id, &mut scratch).await
 }
 
 async fn units_update(store: &Store, client: &PortalClient, report: &mut RoundReport) {
     let dir = store.data_dir().to_path_buf();
-    let have = motcua_core::units::for_data_dir(&dir)
-        .data()
-        .version
-        .clone();
+    let have = motcua_core::units::for_data_dir(&dir).data().version.clone();
     match client.units(&have).await {
         Ok(r) => {
             if let Some(data) = r.data {
@@ -242,12 +197,7 @@ async fn units_update(store: &Store, client: &PortalClient, report: &mut RoundRe
     }
 }
 
-async fn push_all(
-    store: &mut Store,
-    client: &PortalClient,
-    device_id: &str,
-    report: &mut RoundReport,
-) -> Result<(), SyncError> {
+async fn push_all(store: &mut Store, client: &PortalClient, device_id: &str, report: &mut RoundReport) -> Result<(), SyncError> {
     let mut size = MAX_BATCH;
     // the head the portal holds: the new head goes with the entries since it, so the portal can check
     // that it extends it (issue 12)
@@ -259,21 +209,12 @@ async fn push_all(
             return Ok(());
         }
         if !asked {
-            held = client
-                .audit_anchor()
-                .await?
-                .audit_anchor
-                .as_deref()
-                .and_then(motcua_core::audit::parse_anchor)
-                .map(|a| a.0);
+            held = client.audit_anchor().await?.audit_anchor.as_deref().and_then(motcua_core::audit::parse_anchor).map(|a| a.0);
             asked = true;
         }
         // the audit log's head goes along: the portal keeps it outside this PC (issue 6)
         let anchor = motcua_core::audit::anchor_of(store)?;
-        let links = match (
-            held,
-            anchor.as_deref().and_then(motcua_core::audit::parse_anchor),
-        ) {
+        let links = match (held, anchor.as_deref().and_then(motcua_core::audit::parse_anchor)) {
             (Some(h), Some((id, _))) if id > h => motcua_core::audit::links_after(store, h)?,
             _ => Vec::new(),
         };
@@ -287,22 +228,14 @@ async fn push_all(
         let resp = match client.push(&req).await {
             // too large for the portal, or a request it cannot read: send it in halves rather than
             // stall on it for ever...
-            Err(SyncError::Portal {
-                status: 413 | 400, ..
-            }) if batch.len() > 1 => {
+            Err(SyncError::Portal { status: 413 | 400, .. }) if batch.len() > 1 => {
                 size = batch.len() / 2;
                 continue;
             }
             // ...down to the one event it refuses even alone: parked with the portal's words, and the
             // rest flow (no single event may block the outbox)
-            Err(SyncError::Portal {
-                status: status @ (413 | 400),
-                code,
-                message,
-            }) => {
-                let reason = format!(
-                    "Cổng không nhận sự kiện này kể cả khi gửi riêng (HTTP {status}): {message}"
-                );
+            Err(SyncError::Portal { status: status @ (413 | 400), code, message }) => {
+                let reason = format!("Cổng không nhận sự kiện này kể cả khi gửi riêng (HTTP {status}): {message}");
                 sync::park_event(store, batch[0].0, &code, &reason)?;
                 report.pushed.rejected += 1;
                 size = MAX_BATCH;
@@ -312,10 +245,7 @@ async fn push_all(
         };
         drop(req);
         let out = sync::record_push(store, &batch, &resp)?;
-        match (
-            &resp.audit_anchor_refused,
-            anchor.as_deref().and_then(motcua_core::audit::parse_anchor),
-        ) {
+        match (&resp.audit_anchor_refused, anchor.as_deref().and_then(motcua_core::audit::parse_anchor)) {
             (Some(reason), _) => {
                 tracing::error!("sync: the portal refused this counter's audit head: {reason}");
                 sync::record_anchor_refusal(store, reason)?;
@@ -333,10 +263,7 @@ async fn push_all(
         report.pushed.rejected += out.rejected;
         report.pushed.unanswered += out.unanswered;
         if out.stored + out.duplicate + out.rejected == 0 {
-            return Err(SyncError::BadAnswer(format!(
-                "the portal answered none of the {} events sent",
-                batch.len()
-            )));
+            return Err(SyncError::BadAnswer(format!("the portal answered none of the {} events sent", batch.len())));
         }
     }
 }

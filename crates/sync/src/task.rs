@@ -24,11 +24,7 @@ pub struct Backoff {
 
 impl Backoff {
     pub fn new(base: Duration, cap: Duration) -> Self {
-        Backoff {
-            base,
-            cap,
-            failures: 0,
-        }
+        Backoff { base, cap, failures: 0 }
     }
     pub fn reset(&mut self) {
         self.failures = 0;
@@ -54,23 +50,14 @@ pub struct TaskConfig {
 
 impl Default for TaskConfig {
     fn default() -> Self {
-        TaskConfig {
-            interval: Duration::from_secs(30),
-            backoff_base: Duration::from_secs(2),
-            backoff_cap: Duration::from_secs(60),
-        }
+        TaskConfig { interval: Duration::from_secs(30), backoff_base: Duration::from_secs(2), backoff_cap: Duration::from_secs(60) }
     }
 }
 
 impl TaskConfig {
     /// The defaults, with `MOTCUA_SYNC_INTERVAL_MS` / `MOTCUA_SYNC_BACKOFF_CAP_MS` for tests and admins.
     pub fn from_env() -> Self {
-        let ms = |k: &str| {
-            std::env::var(k)
-                .ok()
-                .and_then(|v| v.parse::<u64>().ok())
-                .map(Duration::from_millis)
-        };
+        let ms = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<u64>().ok()).map(Duration::from_millis);
         let mut c = TaskConfig::default();
         if let Some(d) = ms("MOTCUA_SYNC_INTERVAL_MS") {
             c.interval = d;
@@ -101,21 +88,13 @@ impl SyncHandle {
 
     /// The same, calling `after_round` after every round that reached the portal or failed (the
     /// window's dashboard is pushed then, instead of being polled).
-    pub fn spawn_with(
-        db_path: PathBuf,
-        clock: Arc<dyn Clock>,
-        config: TaskConfig,
-        after_round: impl Fn() + Send + 'static,
-    ) -> SyncHandle {
+    pub fn spawn_with(db_path: PathBuf, clock: Arc<dyn Clock>, config: TaskConfig, after_round: impl Fn() + Send + 'static) -> SyncHandle {
         let wake = Arc::new(Notify::new());
         let handle = SyncHandle { wake: wake.clone() };
         std::thread::Builder::new()
             .name("motcua-sync".into())
             .spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("tokio runtime");
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
                 rt.block_on(run(db_path, clock, config, wake, after_round));
             })
             .expect("sync thread");
@@ -123,13 +102,7 @@ impl SyncHandle {
     }
 }
 
-async fn run(
-    db_path: PathBuf,
-    clock: Arc<dyn Clock>,
-    config: TaskConfig,
-    wake: Arc<Notify>,
-    after_round: impl Fn(),
-) {
+async fn run(db_path: PathBuf, clock: Arc<dyn Clock>, config: TaskConfig, wake: Arc<Notify>, after_round: impl Fn()) {
     let mut backoff = Backoff::new(config.backoff_base, config.backoff_cap);
     let mut store: Option<Store> = None;
     loop {
@@ -155,11 +128,7 @@ async fn run(
                 Err(e) => {
                     let d = backoff.next_delay();
                     // the reason only: a message may quote a dossier's data (the status keeps the words)
-                    tracing::warn!(
-                        "sync round failed: {:?} (next try in {} ms)",
-                        e.reason(),
-                        d.as_millis()
-                    );
+                    tracing::warn!("sync round failed: {:?} (next try in {} ms)", e.reason(), d.as_millis());
                     after_round();
                     d
                 }
@@ -181,19 +150,10 @@ mod tests {
         let mut b = Backoff::new(Duration::from_secs(2), Duration::from_secs(60));
         let delays: Vec<Duration> = (0..10).map(|_| b.next_delay()).collect();
         for (i, d) in delays.iter().enumerate() {
-            let full = Duration::from_secs(2)
-                .saturating_mul(1 << i)
-                .min(Duration::from_secs(60));
-            assert!(
-                *d >= full / 2 && *d <= full,
-                "try {i}: {d:?} not within [{:?}, {full:?}]",
-                full / 2
-            );
+            let full = Duration::from_secs(2).saturating_mul(1 << i).min(Duration::from_secs(60));
+            assert!(*d >= full / 2 && *d <= full, "try {i}: {d:?} not within [{:?}, {full:?}]", full / 2);
         }
-        assert!(
-            delays[9] >= Duration::from_secs(30),
-            "capped at 60 s, never above"
-        );
+        assert!(delays[9] >= Duration::from_secs(30), "capped at 60 s, never above");
         b.reset();
         assert!(b.next_delay() <= Duration::from_secs(2));
     }

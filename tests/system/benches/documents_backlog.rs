@@ -11,28 +11,15 @@ use motcua_core::documents::{self, DocSlot, DocSource, NewDocument};
 use motcua_system_tests::*;
 
 fn main() {
-    let n: usize = std::env::var("BENCH_DOC_DOSSIERS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(300);
+    let n: usize = std::env::var("BENCH_DOC_DOSSIERS").ok().and_then(|v| v.parse().ok()).unwrap_or(300);
     let d = tempfile::tempdir().unwrap();
     let portal = Portal::started(&d.path().join("portal"));
     let q1 = Counter::init(&d.path().join("q1"), "Q01");
     q1.enrol(&portal);
     // one 4-page document of text pages, made unique per dossier by a trailing comment
-    let clean = image::open(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../fixtures/documents/text-page-200dpi.png"),
-    )
-    .unwrap();
-    let page =
-        motcua_documents::page::encode(&clean, motcua_devices::page_scan::ScanMode::Gray, 200)
-            .unwrap();
-    let base = motcua_documents::pdf::build(
-        &[page.clone(), page.clone(), page.clone(), page],
-        &Default::default(),
-    )
-    .unwrap();
+    let clean = image::open(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/documents/text-page-200dpi.png")).unwrap();
+    let page = motcua_documents::page::encode(&clean, motcua_devices::page_scan::ScanMode::Gray, 200).unwrap();
+    let base = motcua_documents::pdf::build(&[page.clone(), page.clone(), page.clone(), page], &Default::default()).unwrap();
     let t = Instant::now();
     let mut total = 0u64;
     {
@@ -44,32 +31,16 @@ fn main() {
             pdf.extend(format!("% copy {i}\n").as_bytes());
             total += pdf.len() as u64;
             let blob = documents::store_file(&s, &pdf).unwrap();
-            let doc = NewDocument {
-                slot: DocSlot::Item {
-                    id: dossier.documents[0].id.clone(),
-                },
-                sha256: blob.sha256,
-                pages: 4,
-                source: DocSource::Scanner,
-                name: None,
-            };
+            let doc = NewDocument { slot: DocSlot::Item { id: dossier.documents[0].id.clone() }, sha256: blob.sha256, pages: 4, source: DocSource::Scanner, name: None };
             documents::attach(&mut s, &dossier.code, &doc).unwrap();
         }
     }
-    println!(
-        "documents backlog: {n} dossiers × 4 pages, {:.1} MB, made in {:.1} s",
-        total as f64 / 1e6,
-        t.elapsed().as_secs_f64()
-    );
+    println!("documents backlog: {n} dossiers × 4 pages, {:.1} MB, made in {:.1} s", total as f64 / 1e6, t.elapsed().as_secs_f64());
     // the floor: copy the same files (read, write, fsync) in this run
     let src = q1.dir.join("documents");
     let dst = d.path().join("copy");
     let t = Instant::now();
-    for shard in std::fs::read_dir(&src)
-        .unwrap()
-        .flatten()
-        .filter(|e| e.file_name().len() == 2)
-    {
+    for shard in std::fs::read_dir(&src).unwrap().flatten().filter(|e| e.file_name().len() == 2) {
         for f in std::fs::read_dir(shard.path()).unwrap().flatten() {
             let bytes = std::fs::read(f.path()).unwrap();
             let to = dst.join(f.file_name());
@@ -86,23 +57,9 @@ fn main() {
     let mut rounds = 0;
     loop {
         rounds += 1;
-        let out = q1
-            .command()
-            .arg("sync")
-            .env("MOTCUA_BLOB_BUDGET_MS", "600000")
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .output()
-            .unwrap();
+        let out = q1.command().arg("sync").env("MOTCUA_BLOB_BUDGET_MS", "600000").stdout(Stdio::null()).stderr(Stdio::inherit()).output().unwrap();
         assert!(out.status.success());
-        let waiting: i64 = q1
-            .sql()
-            .query_row(
-                "SELECT COUNT(*) FROM blob_uploads WHERE state != 'stored'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
+        let waiting: i64 = q1.sql().query_row("SELECT COUNT(*) FROM blob_uploads WHERE state != 'stored'", [], |r| r.get(0)).unwrap();
         if waiting == 0 || rounds > 20 {
             break;
         }
@@ -120,15 +77,5 @@ fn main() {
         total as f64 / 1e6 / floor.max(1e-6),
         secs / floor.max(1e-6)
     );
-    println!(
-        "targets: < 60 s for 300 × 4 pages: {}; < 100 MB: {}",
-        if n < 300 {
-            "n/a (smoke size)"
-        } else if secs < 60.0 {
-            "met"
-        } else {
-            "NOT met"
-        },
-        if peak_mb < 100.0 { "met" } else { "NOT met" }
-    );
+    println!("targets: < 60 s for 300 × 4 pages: {}; < 100 MB: {}", if n < 300 { "n/a (smoke size)" } else if secs < 60.0 { "met" } else { "NOT met" }, if peak_mb < 100.0 { "met" } else { "NOT met" });
 }

@@ -29,27 +29,14 @@ pub const ENROLMENT_CODE: &str = "THU-NGHIEM";
 /// A binary of this workspace, next to the test executable.
 pub fn bin(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("test executable");
-    let dir = exe
-        .parent()
-        .and_then(|d| {
-            if d.ends_with("deps") {
-                d.parent()
-            } else {
-                Some(d)
-            }
-        })
-        .expect("target dir");
+    let dir = exe.parent().and_then(|d| if d.ends_with("deps") { d.parent() } else { Some(d) }).expect("target dir");
     let p = dir.join(name);
     assert!(p.exists(), "{} is missing: run `cargo build -p motcua-cli -p motcua-portal` (cargo test --workspace does)", p.display());
     p
 }
 
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// The reference portal as a child process.
@@ -64,12 +51,7 @@ pub struct Portal {
 impl Portal {
     /// A portal with its data in `dir`, not started yet.
     pub fn new(dir: &Path) -> Portal {
-        Portal {
-            dir: dir.to_path_buf(),
-            port: free_port(),
-            args: vec![],
-            child: None,
-        }
+        Portal { dir: dir.to_path_buf(), port: free_port(), args: vec![], child: None }
     }
 
     pub fn started(dir: &Path) -> Portal {
@@ -86,12 +68,7 @@ impl Portal {
     pub fn start(&mut self) {
         assert!(self.child.is_none(), "portal already running");
         let mut child = Command::new(bin("motcua-portal"))
-            .args([
-                "--listen",
-                &format!("127.0.0.1:{}", self.port),
-                "--faults",
-                "--data-dir",
-            ])
+            .args(["--listen", &format!("127.0.0.1:{}", self.port), "--faults", "--data-dir"])
             .arg(&self.dir)
             .args(&self.args)
             .stdout(Stdio::piped())
@@ -99,13 +76,8 @@ impl Portal {
             .spawn()
             .expect("start motcua-portal");
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        assert!(
-            line.contains("listening on"),
-            "portal did not start: {line}"
-        );
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        assert!(line.contains("listening on"), "portal did not start: {line}");
         self.child = Some(child);
     }
 
@@ -135,12 +107,7 @@ impl Portal {
     }
 
     pub fn cli(&self, args: &[&str]) -> Output {
-        Command::new(bin("motcua-portal"))
-            .args(args)
-            .arg("--data-dir")
-            .arg(&self.dir)
-            .output()
-            .unwrap()
+        Command::new(bin("motcua-portal")).args(args).arg("--data-dir").arg(&self.dir).output().unwrap()
     }
 
     /// A single-use enrolment code for a counter of `AGENCY`, as the portal's admin issues it.
@@ -150,19 +117,8 @@ impl Portal {
 
     /// A single-use enrolment code for `counter` of `agency`, as the portal's admin issues it.
     pub fn issue_code_in(&self, agency: &str, counter: &str) -> String {
-        let out = self.cli(&[
-            "enrolment-code",
-            "issue",
-            "--agency",
-            agency,
-            "--counter",
-            counter,
-        ]);
-        assert!(
-            out.status.success(),
-            "issue code: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = self.cli(&["enrolment-code", "issue", "--agency", agency, "--counter", counter]);
+        assert!(out.status.success(), "issue code: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8(out.stdout).unwrap().trim().to_string()
     }
 
@@ -173,37 +129,18 @@ impl Portal {
 
     /// The portal's admin approves a newly enrolled counter of `agency`.
     pub fn approve_in(&self, agency: &str, counter: &str) {
-        let out = self.cli(&[
-            "device",
-            "approve",
-            "--agency",
-            agency,
-            "--counter",
-            counter,
-        ]);
-        assert!(
-            out.status.success(),
-            "approve: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = self.cli(&["device", "approve", "--agency", agency, "--counter", counter]);
+        assert!(out.status.success(), "approve: {}", String::from_utf8_lossy(&out.stderr));
     }
 
     pub fn stats(&self) -> serde_json::Value {
         let out = self.cli(&["stats", "--json"]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         serde_json::from_slice(&out.stdout).unwrap()
     }
 
     fn db(&self) -> rusqlite::Connection {
-        let c = rusqlite::Connection::open_with_flags(
-            self.dir.join("portal.sqlite3"),
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-        )
-        .unwrap();
+        let c = rusqlite::Connection::open_with_flags(self.dir.join("portal.sqlite3"), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
         c.busy_timeout(Duration::from_secs(10)).unwrap();
         c
     }
@@ -211,23 +148,15 @@ impl Portal {
     /// (uid, seq) of every event the portal holds from a counter.
     pub fn events_of(&self, counter: &str) -> Vec<(String, i64)> {
         let c = self.db();
-        let mut st = c
-            .prepare("SELECT uid, seq FROM events WHERE counter_id = ?1 ORDER BY seq")
-            .unwrap();
-        st.query_map([counter], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .map(|r| r.unwrap())
-            .collect()
+        let mut st = c.prepare("SELECT uid, seq FROM events WHERE counter_id = ?1 ORDER BY seq").unwrap();
+        st.query_map([counter], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(|r| r.unwrap()).collect()
     }
 
     /// Every dossier's status as the portal sees it, by dossier uid.
     pub fn statuses(&self) -> BTreeMap<String, String> {
         let c = self.db();
         let mut st = c.prepare("SELECT uid, status FROM dossiers").unwrap();
-        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .map(|r| r.unwrap())
-            .collect()
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(|r| r.unwrap()).collect()
     }
 }
 
@@ -246,34 +175,15 @@ pub struct Counter {
 impl Counter {
     /// Initialises the counter (agency, counter id, clerk) with the CLI.
     pub fn init(dir: &Path, id: &str) -> Counter {
-        let c = Counter {
-            dir: dir.to_path_buf(),
-            id: id.into(),
-        };
-        let out = c.cli(&[
-            "init",
-            "--agency-code",
-            AGENCY,
-            "--agency-name",
-            "UBND phường Ba Đình",
-            "--counter",
-            id,
-            "--clerk-id",
-            &format!("CB-{id}"),
-        ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let c = Counter { dir: dir.to_path_buf(), id: id.into() };
+        let out = c.cli(&["init", "--agency-code", AGENCY, "--agency-name", "UBND phường Ba Đình", "--counter", id, "--clerk-id", &format!("CB-{id}")]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         c
     }
 
     pub fn command(&self) -> Command {
         let mut cmd = Command::new(bin("motcua"));
-        cmd.arg("--data-dir")
-            .arg(&self.dir)
-            .env_remove("MOTCUA_NOW");
+        cmd.arg("--data-dir").arg(&self.dir).env_remove("MOTCUA_NOW");
         cmd
     }
 
@@ -284,12 +194,7 @@ impl Counter {
     /// Runs a CLI command that must succeed; returns its stdout.
     pub fn ok(&self, args: &[&str]) -> String {
         let out = self.cli(args);
-        assert!(
-            out.status.success(),
-            "motcua {args:?} failed: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(out.status.success(), "motcua {args:?} failed: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         String::from_utf8(out.stdout).unwrap()
     }
 
@@ -301,25 +206,13 @@ impl Counter {
 
     /// Enrols as a counter of another agency than `AGENCY`, and is approved.
     pub fn enrol_in(&self, portal: &Portal, agency: &str) {
-        self.ok(&[
-            "enrol",
-            "--portal",
-            &portal.url(),
-            "--code",
-            &portal.issue_code_in(agency, &self.id),
-        ]);
+        self.ok(&["enrol", "--portal", &portal.url(), "--code", &portal.issue_code_in(agency, &self.id)]);
         portal.approve_in(agency, &self.id);
     }
 
     /// Enrols with a fresh code, not approved yet.
     pub fn enrol_pending(&self, portal: &Portal) -> String {
-        self.ok(&[
-            "enrol",
-            "--portal",
-            &portal.url(),
-            "--code",
-            &portal.issue_code(&self.id),
-        ])
+        self.ok(&["enrol", "--portal", &portal.url(), "--code", &portal.issue_code(&self.id)])
     }
 
     /// `motcua sync`; Ok(stdout) or Err(stderr).
@@ -354,20 +247,12 @@ impl Counter {
 
     /// The portal credential this counter keeps (what a thief of the file would take).
     pub fn token(&self) -> String {
-        self.sql()
-            .query_row("SELECT token FROM sync_state WHERE id = 1", [], |r| {
-                r.get(0)
-            })
-            .unwrap()
+        self.sql().query_row("SELECT token FROM sync_state WHERE id = 1", [], |r| r.get(0)).unwrap()
     }
 
     /// The portal address this counter syncs with.
     pub fn portal_url(&self) -> String {
-        self.sql()
-            .query_row("SELECT portal_url FROM sync_state WHERE id = 1", [], |r| {
-                r.get(0)
-            })
-            .unwrap()
+        self.sql().query_row("SELECT portal_url FROM sync_state WHERE id = 1", [], |r| r.get(0)).unwrap()
     }
 
     /// The database file opened directly, as an inspector (or an attacker) would: the core's own
@@ -379,14 +264,7 @@ impl Counter {
     /// Takes `n` dossiers in through the core library (one transaction per dossier, as at the counter).
     pub fn intake_many(&self, n: usize) -> Vec<String> {
         let mut s = self.store();
-        (0..n)
-            .map(|i| {
-                motcua_core::intake::submit_batch(&mut s, &[request(i)])
-                    .unwrap()
-                    .remove(0)
-                    .code
-            })
-            .collect()
+        (0..n).map(|i| motcua_core::intake::submit_batch(&mut s, &[request(i)]).unwrap().remove(0).code).collect()
     }
 
     fn db(&self) -> rusqlite::Connection {
@@ -398,50 +276,30 @@ impl Counter {
     /// (uid, seq) of every event this counter made.
     pub fn own_events(&self) -> Vec<(String, i64)> {
         let c = self.db();
-        let mut st = c
-            .prepare("SELECT uid, seq FROM events WHERE counter_id = ?1 ORDER BY seq")
-            .unwrap();
-        st.query_map([&self.id], |r| {
-            Ok((
-                uuid::Uuid::from_bytes(r.get::<_, [u8; 16]>(0)?).to_string(),
-                r.get(1)?,
-            ))
-        })
-        .unwrap()
-        .map(|r| r.unwrap())
-        .collect()
+        let mut st = c.prepare("SELECT uid, seq FROM events WHERE counter_id = ?1 ORDER BY seq").unwrap();
+        st.query_map([&self.id], |r| Ok((uuid::Uuid::from_bytes(r.get::<_, [u8; 16]>(0)?).to_string(), r.get(1)?)))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect()
     }
 
     pub fn statuses(&self) -> BTreeMap<String, String> {
         let c = self.db();
         let mut st = c.prepare("SELECT uid, status FROM dossiers").unwrap();
-        st.query_map([], |r| {
-            Ok((
-                uuid::Uuid::from_bytes(r.get::<_, [u8; 16]>(0)?).to_string(),
-                r.get(1)?,
-            ))
-        })
-        .unwrap()
-        .map(|r| r.unwrap())
-        .collect()
+        st.query_map([], |r| Ok((uuid::Uuid::from_bytes(r.get::<_, [u8; 16]>(0)?).to_string(), r.get(1)?)))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect()
     }
 
     pub fn outbox_len(&self) -> i64 {
-        self.db()
-            .query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get(0))
-            .unwrap()
+        self.db().query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get(0)).unwrap()
     }
 }
 
 /// A valid intake request; `i` varies the applicant.
 pub fn request(i: usize) -> IntakeRequest {
-    let names = [
-        "Nguyễn Văn An",
-        "Trần Thị Bình",
-        "Lê Hoàng Cường",
-        "Phạm Thu Dung",
-        "Hoàng Minh Đức",
-    ];
+    let names = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Hoàng Cường", "Phạm Thu Dung", "Hoàng Minh Đức"];
     serde_json::from_value(serde_json::json!({
         "procedure_code": "1.004873", "fee": 0,
         "applicant": {"full_name": names[i % names.len()], "id_type": "cccd", "id_number": format!("0010900{:05}", i % 100000),
@@ -464,10 +322,7 @@ pub fn init_in_process(dir: &Path, id: &str) -> Counter {
         code_blocks: vec![],
     })
     .unwrap();
-    Counter {
-        dir: dir.to_path_buf(),
-        id: id.into(),
-    }
+    Counter { dir: dir.to_path_buf(), id: id.into() }
 }
 
 /// The proof after every scenario. Each counter must have finished its rounds (outbox empty) and
@@ -478,42 +333,17 @@ pub fn assert_consistent(portal: &Portal, counters: &[&Counter]) {
         let mine = c.own_events();
         let held = portal.events_of(&c.id);
         let seqs: Vec<i64> = held.iter().map(|e| e.1).collect();
-        assert_eq!(
-            seqs,
-            (1..=mine.len() as i64).collect::<Vec<_>>(),
-            "{}: the portal's seqs are not exactly 1..={}",
-            c.id,
-            mine.len()
-        );
-        assert_eq!(
-            held, mine,
-            "{}: the portal does not hold exactly the counter's events",
-            c.id
-        );
+        assert_eq!(seqs, (1..=mine.len() as i64).collect::<Vec<_>>(), "{}: the portal's seqs are not exactly 1..={}", c.id, mine.len());
+        assert_eq!(held, mine, "{}: the portal does not hold exactly the counter's events", c.id);
     }
     let stats = portal.stats();
-    assert_eq!(
-        stats["events"], stats["distinct_event_uids"],
-        "an event stored twice"
-    );
+    assert_eq!(stats["events"], stats["distinct_event_uids"], "an event stored twice");
     let truth = portal.statuses();
     for c in counters {
         let view = c.statuses();
-        assert_eq!(
-            view.len(),
-            truth.len(),
-            "{}: holds {} dossiers, the portal {}",
-            c.id,
-            view.len(),
-            truth.len()
-        );
+        assert_eq!(view.len(), truth.len(), "{}: holds {} dossiers, the portal {}", c.id, view.len(), truth.len());
         for (uid, status) in &truth {
-            assert_eq!(
-                view.get(uid),
-                Some(status),
-                "{}: dossier {uid} differs from the portal",
-                c.id
-            );
+            assert_eq!(view.get(uid), Some(status), "{}: dossier {uid} differs from the portal", c.id);
         }
     }
 }
@@ -521,19 +351,12 @@ pub fn assert_consistent(portal: &Portal, counters: &[&Counter]) {
 /// Retries `f` until it returns true or `limit` passes.
 /// What a process printed, stdout then stderr.
 pub fn output_text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
 }
 
 /// A runtime for the tests' own HTTP calls to the portal.
 pub fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
 }
 
 /// A scratch directory, removed at the end of the test.

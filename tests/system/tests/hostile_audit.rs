@@ -25,40 +25,20 @@ fn verify(c: &Counter, portal: bool) -> (bool, String) {
         args.push("--portal");
     }
     let out = c.cli(&args);
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
+    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
 }
 
 /// Rewrites the `received` payload of the first event as an attacker would: drop the trigger,
 /// decompress, change, recompress, write back.
 fn forge_received(dir: &Path, f: impl FnOnce(&mut motcua_core::dossier::Dossier)) -> i64 {
     let c = db(dir);
-    let (id, payload): (i64, Vec<u8>) = c
-        .query_row(
-            "SELECT id, payload FROM events WHERE kind = 'received' ORDER BY id LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
+    let (id, payload): (i64, Vec<u8>) = c.query_row("SELECT id, payload FROM events WHERE kind = 'received' ORDER BY id LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
     let mut event = motcua_core::events::decode_payload(&c, &payload).unwrap();
-    let EventKind::Received { dossier } = &mut event else {
-        panic!("not a received event")
-    };
+    let EventKind::Received { dossier } = &mut event else { panic!("not a received event") };
     f(dossier);
     let forged = zstd_again(&event);
-    c.execute_batch("DROP TRIGGER events_append_only_update")
-        .unwrap();
-    c.execute(
-        "UPDATE events SET payload = ?2 WHERE id = ?1",
-        params![id, forged],
-    )
-    .unwrap();
+    c.execute_batch("DROP TRIGGER events_append_only_update").unwrap();
+    c.execute("UPDATE events SET payload = ?2 WHERE id = ?1", params![id, forged]).unwrap();
     id
 }
 
@@ -83,14 +63,8 @@ fn a_forged_name_cccd_and_fee_in_an_event_payload_breaks_verify_naming_the_event
     // ... so verify must catch it, naming the event and its dossier code, without the personal data
     let (ok, out) = verify(&c, false);
     assert!(!ok, "verify must fail: {out}");
-    assert!(
-        out.contains(&format!("event {id}")) && out.contains(&codes[0]),
-        "names the event: {out}"
-    );
-    assert!(
-        !out.contains("Kẻ Mạo Danh") && !out.contains("079099999999"),
-        "no personal data in the message: {out}"
-    );
+    assert!(out.contains(&format!("event {id}")) && out.contains(&codes[0]), "names the event: {out}");
+    assert!(!out.contains("Kẻ Mạo Danh") && !out.contains("079099999999"), "no personal data in the message: {out}");
 }
 
 #[test]
@@ -150,12 +124,7 @@ fn a_forged_event_with_its_chain_hash_recomputed_is_still_caught_by_the_audit_en
     let conn = db(d.path());
     conn.execute_batch("DROP TRIGGER event_chain_append_only_update; DROP TRIGGER event_chain_append_only_delete; DELETE FROM event_chain;").unwrap();
     let rows: Vec<motcua_core::event_chain::EventRow> = {
-        let mut st = conn
-            .prepare(&format!(
-                "SELECT {} FROM events ORDER BY id",
-                motcua_core::event_chain::EVENT_COLUMNS
-            ))
-            .unwrap();
+        let mut st = conn.prepare(&format!("SELECT {} FROM events ORDER BY id", motcua_core::event_chain::EVENT_COLUMNS)).unwrap();
         let v = st
             .query_map([], motcua_core::event_chain::event_row)
             .unwrap()
@@ -166,11 +135,7 @@ fn a_forged_event_with_its_chain_hash_recomputed_is_still_caught_by_the_audit_en
     let mut prev = motcua_core::event_chain::GENESIS.to_string();
     for e in &rows {
         let h = motcua_core::event_chain::event_hash(&prev, e);
-        conn.execute(
-            "INSERT INTO event_chain(event_id, hash) VALUES (?1, ?2)",
-            params![e.id, h],
-        )
-        .unwrap();
+        conn.execute("INSERT INTO event_chain(event_id, hash) VALUES (?1, ?2)", params![e.id, h]).unwrap();
         prev = h;
     }
     let (ok, out) = verify(&c, false);
@@ -185,26 +150,12 @@ fn an_events_clerk_and_time_edited_break_verify() {
     let codes = c.intake_many(2);
     c.ok(&["handover", "--to", "Phòng Tư pháp", &codes[1]]);
     let conn = db(d.path());
-    let id: i64 = conn
-        .query_row(
-            "SELECT id FROM events WHERE kind = 'handed_over'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    conn.execute_batch("DROP TRIGGER events_append_only_update")
-        .unwrap();
-    conn.execute(
-        "UPDATE events SET clerk_id = 'CB-KHAC', at = '2026-01-01T08:00:00+07:00' WHERE id = ?1",
-        [id],
-    )
-    .unwrap();
+    let id: i64 = conn.query_row("SELECT id FROM events WHERE kind = 'handed_over'", [], |r| r.get(0)).unwrap();
+    conn.execute_batch("DROP TRIGGER events_append_only_update").unwrap();
+    conn.execute("UPDATE events SET clerk_id = 'CB-KHAC', at = '2026-01-01T08:00:00+07:00' WHERE id = ?1", [id]).unwrap();
     let (ok, out) = verify(&c, false);
     assert!(!ok, "{out}");
-    assert!(
-        out.contains(&format!("event {id}")) && out.contains("handed_over"),
-        "{out}"
-    );
+    assert!(out.contains(&format!("event {id}")) && out.contains("handed_over"), "{out}");
 }
 
 #[test]
@@ -217,25 +168,15 @@ fn an_edited_dossier_row_breaks_verify_naming_the_dossier() {
     db(d.path()).execute("UPDATE dossiers SET status = 'returned', applicant_name = 'Người Khác' WHERE code = ?1", [&codes[2]]).unwrap();
     let (ok, out) = verify(&c, false);
     assert!(!ok, "{out}");
-    assert!(
-        out.contains(&codes[2]) && out.contains("status") && out.contains("applicant name"),
-        "{out}"
-    );
+    assert!(out.contains(&codes[2]) && out.contains("status") && out.contains("applicant name"), "{out}");
     assert!(!out.contains("Người Khác"), "{out}");
     // a name dropped from the search index alone is found too
     let d2 = tempfile::tempdir().unwrap();
     let c2 = counter(d2.path());
     let codes2 = c2.intake_many(2);
     let conn = db(d2.path());
-    let rowid: i64 = conn
-        .query_row(
-            "SELECT id FROM dossiers WHERE code = ?1",
-            [&codes2[0]],
-            |r| r.get(0),
-        )
-        .unwrap();
-    conn.execute("DELETE FROM dossier_names WHERE rowid = ?1", [rowid])
-        .unwrap();
+    let rowid: i64 = conn.query_row("SELECT id FROM dossiers WHERE code = ?1", [&codes2[0]], |r| r.get(0)).unwrap();
+    conn.execute("DELETE FROM dossier_names WHERE rowid = ?1", [rowid]).unwrap();
     let (ok, out) = verify(&c2, false);
     assert!(!ok && out.contains("name search index"), "{out}");
 }
@@ -248,14 +189,8 @@ fn a_cut_audit_log_with_its_anchor_notes_deleted_is_refused_by_the_portal_and_fl
     c.enrol(&portal);
     c.intake_many(5);
     c.sync().unwrap();
-    let held_before = portal.stats()["counters"][0]["audit_anchor"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    assert!(
-        verify(&c, true).0,
-        "intact against the portal before the attack"
-    );
+    let held_before = portal.stats()["counters"][0]["audit_anchor"].as_str().unwrap().to_string();
+    assert!(verify(&c, true).0, "intact against the portal before the attack");
     // the attack: the audit rows from just below the head the portal holds (rows written after it,
     // such as the push's own entry, are not enough: the portal never saw them) and every anchor note go
     let held_id: i64 = held_before.split(':').next().unwrap().parse().unwrap();
@@ -274,30 +209,13 @@ fn a_cut_audit_log_with_its_anchor_notes_deleted_is_refused_by_the_portal_and_fl
     assert_eq!(portal.events_of("Q01").len(), 9);
     // ... but the anchor did not move, and the refusal is flagged at the portal
     let stats = portal.stats();
-    assert_eq!(
-        stats["counters"][0]["audit_anchor"].as_str().unwrap(),
-        held_before,
-        "the portal kept its anchor"
-    );
-    assert!(
-        stats["counters"][0]["audit_anchor_flagged"]
-            .as_str()
-            .is_some_and(|s| s.contains("rewritten") || s.contains("cut")),
-        "{stats}"
-    );
+    assert_eq!(stats["counters"][0]["audit_anchor"].as_str().unwrap(), held_before, "the portal kept its anchor");
+    assert!(stats["counters"][0]["audit_anchor_flagged"].as_str().is_some_and(|s| s.contains("rewritten") || s.contains("cut")), "{stats}");
     assert!(stats["anchor_refusals"].as_i64().unwrap() >= 1, "{stats}");
     let anchors = portal.cli(&["anchors"]);
-    assert!(
-        String::from_utf8_lossy(&anchors.stdout).contains("Q01"),
-        "{}",
-        String::from_utf8_lossy(&anchors.stdout)
-    );
+    assert!(String::from_utf8_lossy(&anchors.stdout).contains("Q01"), "{}", String::from_utf8_lossy(&anchors.stdout));
     // the counter's sync status shows it, and verify --portal says broken
-    assert!(
-        c.status()["audit_anchor_refused"].as_str().is_some(),
-        "{}",
-        c.status()
-    );
+    assert!(c.status()["audit_anchor_refused"].as_str().is_some(), "{}", c.status());
     let (ok, out) = verify(&c, true);
     assert!(!ok, "{out}");
     assert!(out.contains("the portal"), "{out}");
@@ -313,32 +231,18 @@ fn the_honest_path_many_intakes_steps_and_syncs_stays_intact_and_anchored() {
     for round in 0..4 {
         let codes = c.intake_many(6);
         c.ok(&["handover", "--to", "Phòng Tư pháp", &codes[0], &codes[1]]);
-        c.ok(&[
-            "settings",
-            "set",
-            "receipt_copies",
-            if round % 2 == 0 { "1" } else { "2" },
-        ]);
+        c.ok(&["settings", "set", "receipt_copies", if round % 2 == 0 { "1" } else { "2" }]);
         c.sync().unwrap();
-        let a = portal.stats()["counters"][0]["audit_anchor"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let a = portal.stats()["counters"][0]["audit_anchor"].as_str().unwrap().to_string();
         anchors.push(a);
         let (ok, out) = verify(&c, true);
         assert!(ok, "round {round}: {out}");
     }
     // the portal's anchor moved forward every round, each an extension of the one before
-    let ids: Vec<i64> = anchors
-        .iter()
-        .map(|a| motcua_core::audit::parse_anchor(a).unwrap().0)
-        .collect();
+    let ids: Vec<i64> = anchors.iter().map(|a| motcua_core::audit::parse_anchor(a).unwrap().0).collect();
     assert!(ids.windows(2).all(|w| w[1] > w[0]), "{anchors:?}");
     let stats = portal.stats();
-    assert!(
-        stats["counters"][0]["audit_anchor_flagged"].is_null(),
-        "{stats}"
-    );
+    assert!(stats["counters"][0]["audit_anchor_flagged"].is_null(), "{stats}");
     assert_eq!(stats["anchor_refusals"].as_i64(), Some(0), "{stats}");
     assert!(c.status()["audit_anchor_refused"].is_null());
 }

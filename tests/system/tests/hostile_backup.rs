@@ -19,27 +19,12 @@ fn backup(c: &Counter, folder: &Path) -> PathBuf {
 
 /// (succeeded, stdout + stderr)
 fn run(c: &Counter, args: &[&str]) -> (bool, String) {
-    let out = c
-        .command()
-        .env("MOTCUA_NOW", NOW)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
+    let out = c.command().env("MOTCUA_NOW", NOW).args(args).output().unwrap();
+    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
 }
 
 fn dossiers(path: &Path) -> i64 {
-    Connection::open(path)
-        .unwrap()
-        .query_row("SELECT COUNT(*) FROM dossiers", [], |r| r.get(0))
-        .unwrap()
+    Connection::open(path).unwrap().query_row("SELECT COUNT(*) FROM dossiers", [], |r| r.get(0)).unwrap()
 }
 
 #[test]
@@ -48,14 +33,8 @@ fn a_backup_with_the_audit_log_dropped_is_refused_by_verify_and_restore() {
     let c = Counter::init(&d.path().join("q01"), "Q01");
     c.intake_many(2);
     let file = backup(&c, &d.path().join("usb"));
-    assert!(
-        run(&c, &["backup", "verify", file.to_str().unwrap()]).0,
-        "the untouched backup passes"
-    );
-    Connection::open(&file)
-        .unwrap()
-        .execute_batch("DROP TABLE audit_log;")
-        .unwrap();
+    assert!(run(&c, &["backup", "verify", file.to_str().unwrap()]).0, "the untouched backup passes");
+    Connection::open(&file).unwrap().execute_batch("DROP TABLE audit_log;").unwrap();
     let (ok, out) = run(&c, &["backup", "verify", file.to_str().unwrap()]);
     assert!(!ok && out.contains("audit_log"), "{out}");
     let (ok, out) = run(&c, &["backup", "restore", file.to_str().unwrap()]);
@@ -88,19 +67,11 @@ fn a_backup_with_a_rebuilt_chain_is_refused_by_the_anchors_the_live_database_kno
         let mut prev = motcua_core::audit::GENESIS.to_string();
         for (id, at, actor, action, subject, detail, v, eh) in rows {
             let h = if v >= 2 {
-                motcua_core::audit::entry_hash_v2(
-                    &prev,
-                    id,
-                    &motcua_core::audit::entry_digest(&at, &actor, &action, &subject, &detail, &eh),
-                )
+                motcua_core::audit::entry_hash_v2(&prev, id, &motcua_core::audit::entry_digest(&at, &actor, &action, &subject, &detail, &eh))
             } else {
                 motcua_core::audit::entry_hash(&prev, id, &at, &actor, &action, &subject, &detail)
             };
-            b.execute(
-                "UPDATE audit_log SET prev_hash = ?2, hash = ?3 WHERE id = ?1",
-                params![id, prev, h],
-            )
-            .unwrap();
+            b.execute("UPDATE audit_log SET prev_hash = ?2, hash = ?3 WHERE id = ?1", params![id, prev, h]).unwrap();
             prev = h;
         }
         // the attacker also puts the trigger back, so the schema looks untouched
@@ -109,10 +80,7 @@ fn a_backup_with_a_rebuilt_chain_is_refused_by_the_anchors_the_live_database_kno
     }
     // on its own the file looks whole: only the anchors kept outside it can tell
     let alone = motcua_core::backup::verify(&file).unwrap();
-    assert!(
-        alone.ok(),
-        "the rebuilt chain is consistent in itself: {alone:?}"
-    );
+    assert!(alone.ok(), "the rebuilt chain is consistent in itself: {alone:?}");
     let (ok, out) = run(&c, &["backup", "verify", file.to_str().unwrap()]);
     assert!(!ok && out.contains("chain was rebuilt"), "{out}");
     let (ok, out) = run(&c, &["backup", "restore", file.to_str().unwrap()]);
@@ -125,54 +93,18 @@ fn another_agencys_backup_restores_only_with_its_agency_code_typed() {
     let d = tempfile::tempdir().unwrap();
     let c = Counter::init(&d.path().join("q01"), "Q01");
     c.intake_many(1);
-    let other = Counter {
-        dir: d.path().join("h42"),
-        id: "Q09".into(),
-    };
-    other.ok(&[
-        "init",
-        "--agency-code",
-        "000.00.31.H42",
-        "--agency-name",
-        "UBND xã khác",
-        "--counter",
-        "Q09",
-    ]);
+    let other = Counter { dir: d.path().join("h42"), id: "Q09".into() };
+    other.ok(&["init", "--agency-code", "000.00.31.H42", "--agency-name", "UBND xã khác", "--counter", "Q09"]);
     other.intake_many(2);
     let foreign = backup(&other, &d.path().join("usb"));
     let (ok, out) = run(&c, &["backup", "restore", foreign.to_str().unwrap()]);
-    assert!(
-        !ok && out.contains("000.00.31.H42") && out.contains("--confirm-agency"),
-        "{out}"
-    );
-    assert_eq!(
-        dossiers(&c.dir.join("motcua.sqlite3")),
-        1,
-        "nothing restored"
-    );
+    assert!(!ok && out.contains("000.00.31.H42") && out.contains("--confirm-agency"), "{out}");
+    assert_eq!(dossiers(&c.dir.join("motcua.sqlite3")), 1, "nothing restored");
     // a wrong code typed: still refused
-    let (ok, _) = run(
-        &c,
-        &[
-            "backup",
-            "restore",
-            foreign.to_str().unwrap(),
-            "--confirm-agency",
-            "000.00.31.H26",
-        ],
-    );
+    let (ok, _) = run(&c, &["backup", "restore", foreign.to_str().unwrap(), "--confirm-agency", "000.00.31.H26"]);
     assert!(!ok);
     // the admin types the backup's agency code: restored
-    let (ok, out) = run(
-        &c,
-        &[
-            "backup",
-            "restore",
-            foreign.to_str().unwrap(),
-            "--confirm-agency",
-            "000.00.31.H42",
-        ],
-    );
+    let (ok, out) = run(&c, &["backup", "restore", foreign.to_str().unwrap(), "--confirm-agency", "000.00.31.H42"]);
     assert!(ok, "{out}");
     assert_eq!(dossiers(&c.dir.join("motcua.sqlite3")), 2);
 }

@@ -34,10 +34,7 @@ impl Server {
             // the shell lowers the limit, then becomes the portal (same pid)
             Some(n) => {
                 let mut c = Command::new("sh");
-                c.arg("-c")
-                    .arg(format!("ulimit -n {n} && exec \"$0\" \"$@\""))
-                    .arg(bin("motcua-portal"))
-                    .args(&args);
+                c.arg("-c").arg(format!("ulimit -n {n} && exec \"$0\" \"$@\"")).arg(bin("motcua-portal")).args(&args);
                 c
             }
             None => {
@@ -46,19 +43,10 @@ impl Server {
                 c
             }
         };
-        let mut child = cmd
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start motcua-portal");
+        let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("start motcua-portal");
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        assert!(
-            line.contains("listening on"),
-            "portal did not start: {line}"
-        );
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        assert!(line.contains("listening on"), "portal did not start: {line}");
         let stderr = Arc::new(Mutex::new(String::new()));
         let (sink, mut pipe) = (stderr.clone(), child.stderr.take().unwrap());
         std::thread::spawn(move || {
@@ -67,16 +55,10 @@ impl Server {
                 if n == 0 {
                     break;
                 }
-                sink.lock()
-                    .unwrap()
-                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+                sink.lock().unwrap().push_str(&String::from_utf8_lossy(&buf[..n]));
             }
         });
-        Server {
-            child,
-            port,
-            stderr,
-        }
+        Server { child, port, stderr }
     }
 
     fn alive(&mut self) -> bool {
@@ -86,10 +68,7 @@ impl Server {
     /// The most memory the process ever had resident (VmHWM), in kB.
     fn peak_rss_kb(&self) -> u64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
-        let line = status
-            .lines()
-            .find(|l| l.starts_with("VmHWM:"))
-            .expect("VmHWM");
+        let line = status.lines().find(|l| l.starts_with("VmHWM:")).expect("VmHWM");
         line.split_whitespace().nth(1).unwrap().parse().unwrap()
     }
 }
@@ -106,9 +85,7 @@ impl Drop for Server {
 fn http(port: u16, method: &str, path: &str, token: Option<&str>, body: &[u8]) -> (u16, String) {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    let auth = token
-        .map(|t| format!("Authorization: Bearer {t}\r\n"))
-        .unwrap_or_default();
+    let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
     let head = format!(
         "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\n{auth}Content-Length: {}\r\n\r\n",
         body.len()
@@ -121,15 +98,8 @@ fn http(port: u16, method: &str, path: &str, token: Option<&str>, body: &[u8]) -
 
 fn response(raw: &[u8]) -> (u16, String) {
     let text = String::from_utf8_lossy(raw);
-    let status = text
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let body = text
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
+    let status = text.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
     (status, body)
 }
 
@@ -150,51 +120,27 @@ fn running_out_of_file_descriptors_does_not_end_the_portal() {
     let mut portal = Server::start(&d.path().join("portal"), Some(256), &[]);
     assert_eq!(health(portal.port), 200);
     // more idle connections than the process may have files
-    let idle: Vec<TcpStream> = (0..400)
-        .map(|_| TcpStream::connect(("127.0.0.1", portal.port)).unwrap())
-        .collect();
-    let hit = eventually(Duration::from_secs(10), || {
-        portal.stderr.lock().unwrap().contains("accept failed")
-    });
-    assert!(
-        hit,
-        "the portal never ran out of descriptors: {}",
-        portal.stderr.lock().unwrap()
-    );
+    let idle: Vec<TcpStream> = (0..400).map(|_| TcpStream::connect(("127.0.0.1", portal.port)).unwrap()).collect();
+    let hit = eventually(Duration::from_secs(10), || portal.stderr.lock().unwrap().contains("accept failed"));
+    assert!(hit, "the portal never ran out of descriptors: {}", portal.stderr.lock().unwrap());
     std::thread::sleep(Duration::from_millis(500));
-    assert!(
-        portal.alive(),
-        "the portal died: {}",
-        portal.stderr.lock().unwrap()
-    );
+    assert!(portal.alive(), "the portal died: {}", portal.stderr.lock().unwrap());
     drop(idle);
-    assert!(
-        eventually(Duration::from_secs(10), || health(portal.port) == 200),
-        "no answer after the connections closed"
-    );
+    assert!(eventually(Duration::from_secs(10), || health(portal.port) == 200), "no answer after the connections closed");
     assert!(portal.alive());
 }
 
 #[test]
 fn connections_beyond_the_cap_wait_and_idle_ones_are_closed() {
     let d = dirs();
-    let portal = Server::start(
-        &d.path().join("portal"),
-        None,
-        &["--max-connections", "4", "--header-timeout-ms", "800"],
-    );
-    let idle: Vec<TcpStream> = (0..10)
-        .map(|_| TcpStream::connect(("127.0.0.1", portal.port)).unwrap())
-        .collect();
+    let portal = Server::start(&d.path().join("portal"), None, &["--max-connections", "4", "--header-timeout-ms", "800"]);
+    let idle: Vec<TcpStream> = (0..10).map(|_| TcpStream::connect(("127.0.0.1", portal.port)).unwrap()).collect();
     std::thread::sleep(Duration::from_millis(100));
     let start = Instant::now();
     // queued behind the idle ones until the header timeout frees their slots
     assert_eq!(health(portal.port), 200);
     let waited = start.elapsed();
-    assert!(
-        waited >= Duration::from_millis(500),
-        "answered at once ({waited:?}): no connection cap"
-    );
+    assert!(waited >= Duration::from_millis(500), "answered at once ({waited:?}): no connection cap");
     assert!(waited < Duration::from_secs(15), "{waited:?}");
     // the idle connections were closed by the portal
     for mut s in idle {
@@ -208,25 +154,17 @@ fn connections_beyond_the_cap_wait_and_idle_ones_are_closed() {
 #[test]
 fn half_a_header_or_a_stalled_body_is_closed_within_the_timeout() {
     let d = dirs();
-    let portal = Server::start(
-        &d.path().join("portal"),
-        None,
-        &["--header-timeout-ms", "500", "--request-timeout-ms", "1000"],
-    );
+    let portal = Server::start(&d.path().join("portal"), None, &["--header-timeout-ms", "500", "--request-timeout-ms", "1000"]);
     // slowloris: half a header, then nothing
     let start = Instant::now();
     let mut s = TcpStream::connect(("127.0.0.1", portal.port)).unwrap();
-    s.write_all(b"POST /v1/enrol HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-")
-        .unwrap();
+    s.write_all(b"POST /v1/enrol HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-").unwrap();
     s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
     let mut out = Vec::new();
     let r = s.read_to_end(&mut out);
     assert!(r.is_ok(), "the connection was still open after 5 s: {r:?}");
     let took = start.elapsed();
-    assert!(
-        took >= Duration::from_millis(400) && took < Duration::from_secs(4),
-        "closed after {took:?}"
-    );
+    assert!(took >= Duration::from_millis(400) && took < Duration::from_secs(4), "closed after {took:?}");
     // headers complete, the body stalls: 408 within the request timeout
     let start = Instant::now();
     let mut s = TcpStream::connect(("127.0.0.1", portal.port)).unwrap();
@@ -246,9 +184,7 @@ fn send_huge(port: u16, path: &str, token: Option<&str>, total: usize) -> (u16, 
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
     s.set_write_timeout(Some(Duration::from_secs(30))).unwrap();
-    let auth = token
-        .map(|t| format!("Authorization: Bearer {t}\r\n"))
-        .unwrap_or_default();
+    let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
     let head = format!("POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n{auth}Content-Length: {total}\r\n\r\n");
     s.write_all(head.as_bytes()).unwrap();
     let mut reader = s.try_clone().unwrap();
@@ -278,43 +214,19 @@ fn a_huge_body_to_a_route_anyone_can_reach_is_refused_early_and_costs_no_memory(
     let d = dirs();
     let mut portal = Server::start(&d.path().join("portal"), None, &[]);
     // refused on the Content-Length alone: the answer comes before a byte of the body is sent
-    for (method, path) in [
-        ("POST", "/v1/enrol"),
-        ("POST", "/v1/leases"),
-        ("GET", "/v1/changes?protocol=1"),
-        ("GET", "/v1/health"),
-        ("POST", "/v1/events"),
-    ] {
+    for (method, path) in [("POST", "/v1/enrol"), ("POST", "/v1/leases"), ("GET", "/v1/changes?protocol=1"), ("GET", "/v1/health"), ("POST", "/v1/events")] {
         let start = Instant::now();
         let mut s = TcpStream::connect(("127.0.0.1", portal.port)).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        s.write_all(
-            format!(
-                "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {}\r\n\r\n",
-                70_000_000
-            )
-            .as_bytes(),
-        )
-        .unwrap();
+        s.write_all(format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {}\r\n\r\n", 70_000_000).as_bytes()).unwrap();
         let mut out = vec![0u8; 4096];
         let n = s.read(&mut out).unwrap_or(0);
-        assert_eq!(
-            response(&out[..n]).0,
-            413,
-            "{path}: {}",
-            String::from_utf8_lossy(&out[..n])
-        );
-        assert!(
-            start.elapsed() < Duration::from_secs(2),
-            "{path}: {:?}",
-            start.elapsed()
-        );
+        assert_eq!(response(&out[..n]).0, 413, "{path}: {}", String::from_utf8_lossy(&out[..n]));
+        assert!(start.elapsed() < Duration::from_secs(2), "{path}: {:?}", start.elapsed());
     }
     // six at once, really sending 66 MB each, as the attack did (it cost 1.66 GB)
     let port = portal.port;
-    let attacks: Vec<_> = (0..6)
-        .map(|_| std::thread::spawn(move || send_huge(port, "/v1/enrol", None, HUGE)))
-        .collect();
+    let attacks: Vec<_> = (0..6).map(|_| std::thread::spawn(move || send_huge(port, "/v1/enrol", None, HUGE))).collect();
     for a in attacks {
         let (status, sent) = a.join().unwrap();
         assert!(status == 413 || status == 0, "status {status}");
@@ -323,10 +235,7 @@ fn a_huge_body_to_a_route_anyone_can_reach_is_refused_early_and_costs_no_memory(
     // an unauthenticated push below the push limit is answered 401 without its body being read
     let (status, sent) = send_huge(port, "/v1/events", None, 60_000_000);
     assert!(status == 401 || status == 0, "status {status}");
-    assert!(
-        sent < 60_000_000,
-        "the portal read an unauthenticated push body"
-    );
+    assert!(sent < 60_000_000, "the portal read an unauthenticated push body");
     assert!(portal.alive());
     let peak_mb = portal.peak_rss_kb() / 1024;
     assert!(peak_mb < 100, "the portal's memory peaked at {peak_mb} MB");
@@ -335,12 +244,7 @@ fn a_huge_body_to_a_route_anyone_can_reach_is_refused_early_and_costs_no_memory(
 
 fn credential(counter: &Counter) -> (String, String) {
     let c = rusqlite::Connection::open(counter.dir.join("motcua.sqlite3")).unwrap();
-    c.query_row(
-        "SELECT device_id, token FROM sync_state WHERE id = 1",
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )
-    .unwrap()
+    c.query_row("SELECT device_id, token FROM sync_state WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap()
 }
 
 #[test]
@@ -356,10 +260,7 @@ fn an_enrolled_counter_still_pushes_large_batches() {
         .map(|i| serde_json::json!({"uid": format!("x{i}"), "counter_id": "Q01", "seq": i + 1, "dossier_uid": "x", "dossier_code": "x",
                                     "kind": "received", "at": "x", "clerk_id": "x", "payload": "A".repeat(4000)}))
         .collect();
-    let body = serde_json::to_vec(
-        &serde_json::json!({"protocol": 1, "device_id": device, "events": events}),
-    )
-    .unwrap();
+    let body = serde_json::to_vec(&serde_json::json!({"protocol": 1, "device_id": device, "events": events})).unwrap();
     assert!(body.len() > 2_000_000);
     let (status, answer) = http(portal.port, "POST", "/v1/events", Some(&token), &body);
     assert_eq!(status, 200, "{answer}");
@@ -377,9 +278,7 @@ const EVIL_NAME: &str = "Trần\u{1b}]0;pwn\u{7}\u{1b}[2J";
 /// A real received event of `counter`, turned hostile: code `../../PWNED`, a name with escapes.
 fn hostile_event(counter: &Counter) -> serde_json::Value {
     let store = counter.store();
-    let (_, w) = motcua_core::sync::outbox_batch(&store, 1)
-        .unwrap()
-        .remove(0);
+    let (_, w) = motcua_core::sync::outbox_batch(&store, 1).unwrap().remove(0);
     let mut w = serde_json::to_value(&w).unwrap();
     w["dossier_code"] = "../../PWNED".into();
     w["payload"]["dossier"]["code"] = "../../PWNED".into();
@@ -400,14 +299,8 @@ fn no_pwned_file_outside(root: &Path, data_dir: &Path) {
     }
     let mut found = Vec::new();
     walk(root, &mut found);
-    let outside: Vec<_> = found
-        .iter()
-        .filter(|p| !p.starts_with(data_dir.join("prints")))
-        .collect();
-    assert!(
-        outside.is_empty(),
-        "files written outside the prints directory: {outside:?}"
-    );
+    let outside: Vec<_> = found.iter().filter(|p| !p.starts_with(data_dir.join("prints"))).collect();
+    assert!(outside.is_empty(), "files written outside the prints directory: {outside:?}");
 }
 
 #[test]
@@ -422,10 +315,7 @@ fn a_traversal_code_and_terminal_escapes_are_refused_by_the_portal_and_kept_out_
     let evil = hostile_event(&hostile);
     // 1. pushed with the hostile counter's real token: refused, with a reason code
     let (device, token) = credential(&hostile);
-    let body = serde_json::to_vec(
-        &serde_json::json!({"protocol": 1, "device_id": device, "events": [evil]}),
-    )
-    .unwrap();
+    let body = serde_json::to_vec(&serde_json::json!({"protocol": 1, "device_id": device, "events": [evil]})).unwrap();
     let (status, answer) = http(portal.port, "POST", "/v1/events", Some(&token), &body);
     assert_eq!(status, 200, "{answer}");
     let answer: serde_json::Value = serde_json::from_str(&answer).unwrap();
@@ -445,34 +335,19 @@ fn a_traversal_code_and_terminal_escapes_are_refused_by_the_portal_and_kept_out_
         .unwrap();
     }
     victim.sync().expect("the victim's sync round");
-    let failed: serde_json::Value =
-        serde_json::from_str(&victim.ok(&["sync", "failed", "--json"])).unwrap();
+    let failed: serde_json::Value = serde_json::from_str(&victim.ok(&["sync", "failed", "--json"])).unwrap();
     let failed = failed.as_array().unwrap();
     assert_eq!(failed.len(), 1, "{failed:?}");
-    assert!(
-        failed[0]["error"]
-            .as_str()
-            .unwrap()
-            .contains("dossier_code"),
-        "{failed:?}"
-    );
+    assert!(failed[0]["error"].as_str().unwrap().contains("dossier_code"), "{failed:?}");
     assert_eq!(victim.status()["failed_changes"], 1);
     let show = victim.cli(&["show", "../../PWNED"]);
-    assert!(
-        !show.status.success(),
-        "the hostile dossier is held: {}",
-        String::from_utf8_lossy(&show.stdout)
-    );
+    assert!(!show.status.success(), "the hostile dossier is held: {}", String::from_utf8_lossy(&show.stdout));
     // 3. print and show: nothing outside the data directory, no escape reaches the terminal
     let print = victim.cli(&["print", "receipt", "../../PWNED"]);
     assert!(!print.status.success());
     no_pwned_file_outside(d.path(), &victim.dir);
     for out in [&show.stdout, &show.stderr, &print.stdout, &print.stderr] {
-        assert!(
-            !out.contains(&0x1b),
-            "an ESC byte reached the terminal: {}",
-            String::from_utf8_lossy(out)
-        );
+        assert!(!out.contains(&0x1b), "an ESC byte reached the terminal: {}", String::from_utf8_lossy(out));
     }
     // the other counter's later events still arrive
     let codes = hostile.intake_many(1);
@@ -493,28 +368,13 @@ fn text_from_the_portal_reaches_the_terminal_without_control_characters() {
         let c = rusqlite::Connection::open(q1.dir.join("motcua.sqlite3")).unwrap();
         c.execute("UPDATE outbox SET parked_code = 'x', parked_reason = ?1, parked_at = '2026-11-29T10:00:00+07:00'", [EVIL_NAME]).unwrap();
     }
-    for args in [
-        vec!["show", code.as_str()],
-        vec!["sync", "parked"],
-        vec!["sync", "parked", "--json"],
-        vec!["show", code.as_str(), "--json"],
-        vec!["search", "Nguyễn"],
-    ] {
+    for args in [vec!["show", code.as_str()], vec!["sync", "parked"], vec!["sync", "parked", "--json"], vec!["show", code.as_str(), "--json"], vec!["search", "Nguyễn"]] {
         let out = q1.cli(&args);
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert!(
-            !out.stdout.contains(&0x1b) && !out.stdout.contains(&0x07),
-            "{args:?}: {:?}",
-            String::from_utf8_lossy(&out.stdout)
-        );
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(!out.stdout.contains(&0x1b) && !out.stdout.contains(&0x07), "{args:?}: {:?}", String::from_utf8_lossy(&out.stdout));
     }
     // the JSON still carries the value, escaped
-    let shown: serde_json::Value =
-        serde_json::from_str(&q1.ok(&["show", &code, "--json"])).unwrap();
+    let shown: serde_json::Value = serde_json::from_str(&q1.ok(&["show", &code, "--json"])).unwrap();
     assert_eq!(shown["sync"]["reason"], EVIL_NAME);
 }
 
@@ -532,78 +392,31 @@ fn a_back_office_step_acts_only_on_the_named_agencys_dossier() {
     let code = a.intake_many(1).remove(0);
     a.ok(&["sync"]);
     // agency C's counter registers a dossier of its own under A's code (codes are unique per agency)
-    let c = Counter {
-        dir: d.path().join("c"),
-        id: "Q01".into(),
-    };
-    c.ok(&[
-        "init",
-        "--agency-code",
-        OTHER,
-        "--agency-name",
-        "UBND xã Khác",
-        "--counter",
-        "Q01",
-        "--clerk-id",
-        "CB-C",
-    ]);
+    let c = Counter { dir: d.path().join("c"), id: "Q01".into() };
+    c.ok(&["init", "--agency-code", OTHER, "--agency-name", "UBND xã Khác", "--counter", "Q01", "--clerk-id", "CB-C"]);
     c.enrol_in(&portal, OTHER);
     c.intake_many(1);
     let (device, token) = credential(&c);
-    let (_, w) = motcua_core::sync::outbox_batch(&c.store(), 1)
-        .unwrap()
-        .remove(0);
+    let (_, w) = motcua_core::sync::outbox_batch(&c.store(), 1).unwrap().remove(0);
     let mut w = serde_json::to_value(&w).unwrap();
     w["dossier_code"] = code.clone().into();
     w["payload"]["dossier"]["code"] = code.clone().into();
-    let body = serde_json::to_vec(
-        &serde_json::json!({"protocol": 1, "device_id": device, "events": [w.clone()]}),
-    )
-    .unwrap();
+    let body = serde_json::to_vec(&serde_json::json!({"protocol": 1, "device_id": device, "events": [w.clone()]})).unwrap();
     let (status, answer) = http(portal.port, "POST", "/v1/events", Some(&token), &body);
     assert_eq!(status, 200);
     assert!(answer.contains("\"stored\""), "{answer}");
     let status_of = |agency: &str| -> String {
         let db = rusqlite::Connection::open(portal.dir.join("portal.sqlite3")).unwrap();
-        db.query_row(
-            "SELECT status FROM dossiers WHERE agency_code = ?1 AND code = ?2",
-            [agency, code.as_str()],
-            |r| r.get(0),
-        )
-        .unwrap()
+        db.query_row("SELECT status FROM dossiers WHERE agency_code = ?1 AND code = ?2", [agency, code.as_str()], |r| r.get(0)).unwrap()
     };
     // the back office refuses C's: A's stays received
-    let out = portal.cli(&[
-        "back-office",
-        "--agency",
-        OTHER,
-        "--dossier",
-        &code,
-        "--refuse",
-        "Hồ sơ không đủ điều kiện",
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = portal.cli(&["back-office", "--agency", OTHER, "--dossier", &code, "--refuse", "Hồ sơ không đủ điều kiện"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(status_of(OTHER), "refused");
     assert_eq!(status_of(AGENCY), "received");
     // and a step on A's acts on A's
-    let out = portal.cli(&[
-        "back-office",
-        "--agency",
-        AGENCY,
-        "--dossier",
-        &code,
-        "--stop",
-        "Công dân đề nghị dừng",
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = portal.cli(&["back-office", "--agency", AGENCY, "--dossier", &code, "--stop", "Công dân đề nghị dừng"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(status_of(AGENCY), "stopped");
     assert_eq!(status_of(OTHER), "refused");
     // only A's counter hears of A's step
@@ -611,8 +424,5 @@ fn a_back_office_step_acts_only_on_the_named_agencys_dossier() {
     let shown: serde_json::Value = serde_json::from_str(&a.ok(&["show", &code, "--json"])).unwrap();
     assert_eq!(shown["status"], "stopped");
     // a back-office step without the agency is not accepted
-    assert!(!portal
-        .cli(&["back-office", "--dossier", &code, "--refuse", "x"])
-        .status
-        .success());
+    assert!(!portal.cli(&["back-office", "--dossier", &code, "--refuse", "x"]).status.success());
 }

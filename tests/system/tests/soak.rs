@@ -17,13 +17,8 @@ const LIMIT: Duration = Duration::from_secs(600);
 
 fn codes_with_status(s: &Store, status: &str, n: usize) -> Vec<String> {
     let sql = rusqlite::Connection::open(s.path()).unwrap();
-    let mut st = sql
-        .prepare("SELECT code FROM dossiers WHERE status = ?1 ORDER BY random() LIMIT ?2")
-        .unwrap();
-    st.query_map(rusqlite::params![status, n as i64], |r| r.get(0))
-        .unwrap()
-        .map(|r| r.unwrap())
-        .collect()
+    let mut st = sql.prepare("SELECT code FROM dossiers WHERE status = ?1 ORDER BY random() LIMIT ?2").unwrap();
+    st.query_map(rusqlite::params![status, n as i64], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect()
 }
 
 /// One counter's working day: intake in small groups, steps on its own and others' dossiers, a
@@ -36,49 +31,22 @@ fn work(c: &Counter, total: usize, seed: u64, stop: &AtomicBool) -> (usize, usiz
     let mut i = 0;
     while done < total && !stop.load(Ordering::Relaxed) {
         let n = rng.usize(1..=25).min(total - done);
-        let reqs: Vec<_> = (0..n)
-            .map(|k| request(seed as usize * 100_000 + done + k))
-            .collect();
+        let reqs: Vec<_> = (0..n).map(|k| request(seed as usize * 100_000 + done + k)).collect();
         motcua_core::intake::submit_batch(&mut store, &reqs).unwrap();
         done += n;
         let received = codes_with_status(&store, "received", rng.usize(0..6));
         if !received.is_empty() {
-            lifecycle::apply_many(
-                &mut store,
-                &received,
-                &Command::HandOver {
-                    department: "Phòng Tư pháp".into(),
-                },
-            )
-            .unwrap();
+            lifecycle::apply_many(&mut store, &received, &Command::HandOver { department: "Phòng Tư pháp".into() }).unwrap();
         }
         for code in codes_with_status(&store, "in_process", rng.usize(0..5)) {
-            let cmd = if rng.u8(0..10) == 0 {
-                Command::Refuse {
-                    reason: "Không đủ điều kiện".into(),
-                }
-            } else {
-                Command::ReceiveResult
-            };
+            let cmd = if rng.u8(0..10) == 0 { Command::Refuse { reason: "Không đủ điều kiện".into() } } else { Command::ReceiveResult };
             lifecycle::apply(&mut store, &code, &cmd).unwrap();
         }
         // results are collected at any counter, including other counters' dossiers
         for code in codes_with_status(&store, "result_ready", rng.usize(0..4)) {
-            lifecycle::apply(
-                &mut store,
-                &code,
-                &Command::Return {
-                    to: ReturnTo::Post {
-                        tracking: format!("EB{i}VN"),
-                    },
-                },
-            )
-            .unwrap();
+            lifecycle::apply(&mut store, &code, &Command::Return { to: ReturnTo::Post { tracking: format!("EB{i}VN") } }).unwrap();
         }
-        if rt
-            .block_on(motcua_sync::run_round(&mut store, None))
-            .is_err()
-        {
+        if rt.block_on(motcua_sync::run_round(&mut store, None)).is_err() {
             failed_rounds += 1;
         }
         i += 1;
@@ -92,10 +60,7 @@ fn work(c: &Counter, total: usize, seed: u64, stop: &AtomicBool) -> (usize, usiz
 
 #[test]
 fn three_counters_with_random_faults_and_restarts_lose_nothing_and_double_nothing() {
-    let total: usize = std::env::var("SOAK_DOSSIERS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(2000);
+    let total: usize = std::env::var("SOAK_DOSSIERS").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
     let d = tempfile::tempdir().unwrap();
     let mut portal = Portal::started(&d.path().join("portal"));
     let counters: Vec<Arc<Counter>> = ["Q01", "Q02", "Q03"]
@@ -124,26 +89,11 @@ fn three_counters_with_random_faults_and_restarts_lose_nothing_and_double_nothin
             stop.store(true, Ordering::Relaxed);
         }
         let f = match rng.u8(0..8) {
-            0 => FaultSwitches {
-                refuse: true,
-                ..Default::default()
-            },
-            1 => FaultSwitches {
-                status_5xx: true,
-                ..Default::default()
-            },
-            2 => FaultSwitches {
-                drop_after_commit: true,
-                ..Default::default()
-            },
-            3 => FaultSwitches {
-                answer_twice: true,
-                ..Default::default()
-            },
-            4 => FaultSwitches {
-                delay_ms: 150,
-                ..Default::default()
-            },
+            0 => FaultSwitches { refuse: true, ..Default::default() },
+            1 => FaultSwitches { status_5xx: true, ..Default::default() },
+            2 => FaultSwitches { drop_after_commit: true, ..Default::default() },
+            3 => FaultSwitches { answer_twice: true, ..Default::default() },
+            4 => FaultSwitches { delay_ms: 150, ..Default::default() },
             _ => FaultSwitches::default(),
         };
         portal.faults(f);
@@ -155,10 +105,7 @@ fn three_counters_with_random_faults_and_restarts_lose_nothing_and_double_nothin
         std::thread::sleep(Duration::from_millis(rng.u64(200..700)));
     }
     let made: Vec<(usize, usize)> = workers.into_iter().map(|w| w.join().unwrap()).collect();
-    assert!(
-        !stop.load(Ordering::Relaxed),
-        "the soak did not finish within {LIMIT:?}"
-    );
+    assert!(!stop.load(Ordering::Relaxed), "the soak did not finish within {LIMIT:?}");
     assert!(made.iter().all(|m| m.0 == total));
     // calm weather: every counter empties its queue, then everyone pulls everything
     portal.clear_faults();

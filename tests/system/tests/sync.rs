@@ -31,8 +31,7 @@ fn enrolment_and_every_request_need_the_right_credentials() {
 
     let rt = runtime();
     let http = reqwest::Client::new();
-    let push =
-        serde_json::json!({"protocol": 1, "device_id": format!("{AGENCY}/Q01"), "events": []});
+    let push = serde_json::json!({"protocol": 1, "device_id": format!("{AGENCY}/Q01"), "events": []});
     // missing and wrong tokens: 401, nothing stored
     for auth in [None, Some("Bearer 00ff")] {
         let mut rq = http.post(format!("{}/v1/events", portal.url())).json(&push);
@@ -44,29 +43,15 @@ fn enrolment_and_every_request_need_the_right_credentials() {
         let body: serde_json::Value = rt.block_on(resp.json()).unwrap();
         assert_eq!(body["code"], "unauthorised");
     }
-    let changes = rt
-        .block_on(
-            http.get(format!("{}/v1/changes?protocol=1&cursor=0", portal.url()))
-                .send(),
-        )
-        .unwrap();
+    let changes = rt.block_on(http.get(format!("{}/v1/changes?protocol=1&cursor=0", portal.url())).send()).unwrap();
     assert_eq!(changes.status().as_u16(), 401);
     // a newer protocol version: refused clearly, with the versions the portal speaks
     let enrol2 = serde_json::json!({"protocol": 2, "enrolment_code": ENROLMENT_CODE, "agency_code": AGENCY, "counter_id": "Q09",
                                     "counter_name": "x", "app_version": "9"});
-    let resp = rt
-        .block_on(
-            http.post(format!("{}/v1/enrol", portal.url()))
-                .json(&enrol2)
-                .send(),
-        )
-        .unwrap();
+    let resp = rt.block_on(http.post(format!("{}/v1/enrol", portal.url())).json(&enrol2).send()).unwrap();
     assert_eq!(resp.status().as_u16(), 400);
     let body: serde_json::Value = rt.block_on(resp.json()).unwrap();
-    assert_eq!(
-        (body["code"].as_str(), body["supported"][0].as_i64()),
-        (Some("protocol_version"), Some(1))
-    );
+    assert_eq!((body["code"].as_str(), body["supported"][0].as_i64()), (Some("protocol_version"), Some(1)));
     assert_eq!(portal.stats()["events"], 0);
     assert_eq!(portal.stats()["counters"].as_array().unwrap().len(), 1);
     // the counter refuses a portal that answers in a newer version (a real HTTP server on loopback)
@@ -83,16 +68,8 @@ fn enrolment_and_every_request_need_the_right_credentials() {
         }
     });
     let err = q1.cli(&["sync", "--portal", &url]);
-    assert!(
-        String::from_utf8_lossy(&err.stderr).contains("phiên bản giao thức"),
-        "{}",
-        String::from_utf8_lossy(&err.stderr)
-    );
-    assert_eq!(
-        q1.outbox_len(),
-        2,
-        "nothing acknowledged by a portal it cannot understand"
-    );
+    assert!(String::from_utf8_lossy(&err.stderr).contains("phiên bản giao thức"), "{}", String::from_utf8_lossy(&err.stderr));
+    assert_eq!(q1.outbox_len(), 2, "nothing acknowledged by a portal it cannot understand");
     q1.ok(&["sync", "--portal", &portal.url()]);
     assert_consistent(&portal, &[&q1]);
 }
@@ -109,24 +86,12 @@ fn a_portal_down_for_the_whole_day_then_back_gets_everything_once() {
     let mut codes = Vec::new();
     for round in 0..6 {
         codes.extend(q1.intake_many(20));
-        q1.ok(&[
-            "handover",
-            "--to",
-            "Phòng Tư pháp",
-            &codes[round * 20],
-            &codes[round * 20 + 1],
-        ]);
+        q1.ok(&["handover", "--to", "Phòng Tư pháp", &codes[round * 20], &codes[round * 20 + 1]]);
         let err = q1.sync().unwrap_err();
-        assert!(
-            err.contains("Không kết nối được Cổng dịch vụ công"),
-            "{err}"
-        );
+        assert!(err.contains("Không kết nối được Cổng dịch vụ công"), "{err}");
         let st = q1.status();
         assert_eq!(st["online"], false);
-        assert!(st["last_error"]
-            .as_str()
-            .unwrap()
-            .contains("Không kết nối được"));
+        assert!(st["last_error"].as_str().unwrap().contains("Không kết nối được"));
     }
     assert_eq!(q1.status()["waiting"], 132);
     // the provisional codes carry the day's work when the leased numbers run out
@@ -135,14 +100,7 @@ fn a_portal_down_for_the_whole_day_then_back_gets_everything_once() {
     let out = q1.sync().unwrap();
     assert!(out.contains("sent 132"), "{out}");
     let st = q1.status();
-    assert_eq!(
-        (
-            st["online"].as_bool(),
-            st["waiting"].as_i64(),
-            st.get("last_error")
-        ),
-        (Some(true), Some(0), None)
-    );
+    assert_eq!((st["online"].as_bool(), st["waiting"].as_i64(), st.get("last_error")), (Some(true), Some(0), None));
     // a second round sends nothing again
     assert!(q1.sync().unwrap().contains("sent 0 (already held 0"));
     assert_consistent(&portal, &[&q1]);
@@ -157,46 +115,11 @@ fn every_fault_switch_loses_nothing_and_doubles_nothing() {
     q1.enrol(&portal);
     q2.enrol(&portal);
     let cases: [(&str, FaultSwitches, bool); 5] = [
-        (
-            "refuse",
-            FaultSwitches {
-                refuse: true,
-                ..Default::default()
-            },
-            false,
-        ),
-        (
-            "5xx",
-            FaultSwitches {
-                status_5xx: true,
-                ..Default::default()
-            },
-            false,
-        ),
-        (
-            "drop after commit",
-            FaultSwitches {
-                drop_after_commit: true,
-                ..Default::default()
-            },
-            false,
-        ),
-        (
-            "answer twice",
-            FaultSwitches {
-                answer_twice: true,
-                ..Default::default()
-            },
-            true,
-        ),
-        (
-            "delay",
-            FaultSwitches {
-                delay_ms: 700,
-                ..Default::default()
-            },
-            true,
-        ),
+        ("refuse", FaultSwitches { refuse: true, ..Default::default() }, false),
+        ("5xx", FaultSwitches { status_5xx: true, ..Default::default() }, false),
+        ("drop after commit", FaultSwitches { drop_after_commit: true, ..Default::default() }, false),
+        ("answer twice", FaultSwitches { answer_twice: true, ..Default::default() }, true),
+        ("delay", FaultSwitches { delay_ms: 700, ..Default::default() }, true),
     ];
     for (name, f, round_succeeds) in cases {
         q1.intake_many(7);
@@ -209,27 +132,15 @@ fn every_fault_switch_loses_nothing_and_doubles_nothing() {
             assert!(e.contains("Cổng dịch vụ công"), "{name}: {e}");
             let st = q1.status();
             assert_eq!(st["online"], false, "{name}");
-            assert!(
-                st["last_error"]
-                    .as_str()
-                    .unwrap_or("")
-                    .contains("Cổng dịch vụ công"),
-                "{name}"
-            );
+            assert!(st["last_error"].as_str().unwrap_or("").contains("Cổng dịch vụ công"), "{name}");
         }
         if name == "5xx" {
-            assert!(
-                r.unwrap_err().contains("HTTP 503"),
-                "the portal's status and reason are shown"
-            );
+            assert!(r.unwrap_err().contains("HTTP 503"), "the portal's status and reason are shown");
         }
         portal.clear_faults();
         let out = q1.sync().unwrap();
         if name == "drop after commit" {
-            assert!(
-                out.contains("already held 7"),
-                "the resend of a committed batch is recognised: {out}"
-            );
+            assert!(out.contains("already held 7"), "the resend of a committed batch is recognised: {out}");
         }
         q2.ok(&["sync"]);
         q1.ok(&["sync"]);
@@ -237,20 +148,11 @@ fn every_fault_switch_loses_nothing_and_doubles_nothing() {
     }
     // every dossier's own events, and one code_reissued of the portal per provisional code it mapped
     // (the first intakes came before the first lease: TAM- codes, official after their first push)
-    let mapped = portal
-        .events_of(motcua_core::sync::protocol::BACK_OFFICE)
-        .len() as i64;
+    let mapped = portal.events_of(motcua_core::sync::protocol::BACK_OFFICE).len() as i64;
     assert!(mapped > 0, "the provisional codes were not mapped");
     assert_eq!(portal.stats()["events"], 50 + mapped);
     for q in [&q1, &q2] {
-        let tam: i64 = q
-            .sql()
-            .query_row(
-                "SELECT COUNT(*) FROM dossiers WHERE code LIKE 'TAM-%'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
+        let tam: i64 = q.sql().query_row("SELECT COUNT(*) FROM dossiers WHERE code LIKE 'TAM-%'", [], |r| r.get(0)).unwrap();
         assert_eq!(tam, 0, "{}: a provisional code left after sync", q.id);
     }
 }
@@ -271,19 +173,10 @@ fn kill_9_of_the_counter_in_the_middle_of_a_push() {
     backlog(&q1, 7000);
     // 14 batches, each answered after 400 ms: a kill lands before, during or after a commit, and the
     // five kills (4.5 s of pushing in all) come before the end of the backlog
-    portal.faults(FaultSwitches {
-        delay_ms: 400,
-        ..Default::default()
-    });
+    portal.faults(FaultSwitches { delay_ms: 400, ..Default::default() });
     let mut killed_mid_push = 0;
     for i in 0..5 {
-        let mut child = q1
-            .command()
-            .arg("sync")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = q1.command().arg("sync").stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
         std::thread::sleep(Duration::from_millis(400 + 250 * i));
         if child.try_wait().unwrap().is_none() {
             killed_mid_push += 1;
@@ -293,10 +186,7 @@ fn kill_9_of_the_counter_in_the_middle_of_a_push() {
     }
     assert!(killed_mid_push >= 3, "the counter was killed while pushing");
     let before = portal.stats()["events"].as_i64().unwrap();
-    assert!(
-        before < 7000,
-        "the kills came before the end of the backlog: {before} of 7000 in"
-    );
+    assert!(before < 7000, "the kills came before the end of the backlog: {before} of 7000 in");
     portal.clear_faults();
     q1.ok(&["sync"]);
     assert_consistent(&portal, &[&q1]);
@@ -313,17 +203,8 @@ fn portal_killed_and_restarted_in_the_middle_of_a_batch() {
     q2.enrol(&portal);
     backlog(&q1, 2000);
     backlog(&q2, 300);
-    portal.faults(FaultSwitches {
-        delay_ms: 200,
-        ..Default::default()
-    });
-    let child = q1
-        .command()
-        .arg("sync")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    portal.faults(FaultSwitches { delay_ms: 200, ..Default::default() });
+    let child = q1.command().arg("sync").stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
     std::thread::sleep(Duration::from_millis(700));
     portal.kill(); // SIGKILL, in the middle of the batch being written or answered
     let out = child.wait_with_output().unwrap();
@@ -344,8 +225,7 @@ fn a_refused_item_is_parked_with_the_portals_reason_and_the_rest_flows() {
     let q1 = Counter::init(&d.path().join("q1"), "Q01");
     q1.enrol(&portal);
     // the counter's catalog has a procedure the portal does not know yet
-    let mut catalog: serde_json::Value =
-        serde_json::from_str(motcua_core::catalog::DEFAULT_CATALOG_JSON).unwrap();
+    let mut catalog: serde_json::Value = serde_json::from_str(motcua_core::catalog::DEFAULT_CATALOG_JSON).unwrap();
     let mut extra = catalog["procedures"][0].clone();
     extra["code"] = "9.999999".into();
     extra["name"] = "Thủ tục thử nghiệm chưa có trên cổng".into();
@@ -356,24 +236,17 @@ fn a_refused_item_is_parked_with_the_portals_reason_and_the_rest_flows() {
     let mut s = q1.store();
     let mut req = request(1);
     req.procedure_code = "9.999999".into();
-    let odd = motcua_core::intake::submit_batch(&mut s, &[req])
-        .unwrap()
-        .remove(0)
-        .code;
+    let odd = motcua_core::intake::submit_batch(&mut s, &[req]).unwrap().remove(0).code;
     drop(s);
     let fine = q1.intake_many(4);
     q1.ok(&["handover", "--to", "Phòng Tư pháp", &odd, &fine[0]]);
     let out = q1.sync().unwrap();
     assert!(out.contains("sent 5") && out.contains("refused 2"), "{out}");
-    let parked: serde_json::Value =
-        serde_json::from_str(&q1.ok(&["sync", "parked", "--json"])).unwrap();
+    let parked: serde_json::Value = serde_json::from_str(&q1.ok(&["sync", "parked", "--json"])).unwrap();
     let parked = parked.as_array().unwrap();
     assert_eq!(parked.len(), 2);
     assert_eq!(parked[0]["code"], "unknown_procedure");
-    assert!(parked[0]["reason"]
-        .as_str()
-        .unwrap()
-        .contains("9.999999 không có trong danh mục"));
+    assert!(parked[0]["reason"].as_str().unwrap().contains("9.999999 không có trong danh mục"));
     assert_eq!(parked[1]["code"], "unknown_dossier");
     assert_eq!(q1.status()["parked"], 2);
     let shown: serde_json::Value = serde_json::from_str(&q1.ok(&["show", &odd, "--json"])).unwrap();
@@ -403,97 +276,42 @@ fn back_office_steps_other_counters_and_online_dossiers_arrive_as_events() {
     q1.ok(&["sync"]);
     q2.ok(&["sync"]);
     let codes = q1.intake_many(3);
-    q1.ok(&[
-        "handover",
-        "--to",
-        "Phòng Tư pháp",
-        &codes[0],
-        &codes[1],
-        &codes[2],
-    ]);
+    q1.ok(&["handover", "--to", "Phòng Tư pháp", &codes[0], &codes[1], &codes[2]]);
     q1.ok(&["sync"]);
     let q2codes = q2.intake_many(2);
     assert!(codes.iter().chain(&q2codes).all(|c| !c.starts_with("TAM-")));
     assert_eq!(q1.status()["numbers_left_today"], 97);
     // the back office finishes one and refuses another
-    let out = portal.cli(&[
-        "back-office",
-        "--agency",
-        AGENCY,
-        "--dossier",
-        &codes[0],
-        "--result",
-        "Phòng Tư pháp",
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    portal.cli(&[
-        "back-office",
-        "--agency",
-        AGENCY,
-        "--dossier",
-        &codes[1],
-        "--refuse",
-        "Không đủ điều kiện",
-    ]);
+    let out = portal.cli(&["back-office", "--agency", AGENCY, "--dossier", &codes[0], "--result", "Phòng Tư pháp"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    portal.cli(&["back-office", "--agency", AGENCY, "--dossier", &codes[1], "--refuse", "Không đủ điều kiện"]);
     // the citizen collects it at the other counter
     q2.ok(&["sync"]);
-    let shown: serde_json::Value =
-        serde_json::from_str(&q2.ok(&["show", &codes[0], "--json"])).unwrap();
+    let shown: serde_json::Value = serde_json::from_str(&q2.ok(&["show", &codes[0], "--json"])).unwrap();
     assert_eq!(shown["status"], "result_ready");
-    q2.ok(&[
-        "return",
-        &codes[0],
-        "--to",
-        "Nguyễn Văn An",
-        "--id",
-        "001090000000",
-    ]);
+    q2.ok(&["return", &codes[0], "--to", "Nguyễn Văn An", "--id", "001090000000"]);
     // meanwhile Q01, not yet told of the refusal, asks the citizen for a supplement: a conflict
-    q1.ok(&[
-        "supplement",
-        &codes[1],
-        "--missing",
-        "Bản sao giấy khai sinh",
-    ]);
+    q1.ok(&["supplement", &codes[1], "--missing", "Bản sao giấy khai sinh"]);
     q2.ok(&["sync"]);
     q1.ok(&["sync"]);
     q2.ok(&["sync"]);
-    let s1: serde_json::Value =
-        serde_json::from_str(&q1.ok(&["show", &codes[0], "--json"])).unwrap();
+    let s1: serde_json::Value = serde_json::from_str(&q1.ok(&["show", &codes[0], "--json"])).unwrap();
     assert_eq!(s1["status"], "returned");
-    let s1b: serde_json::Value =
-        serde_json::from_str(&q1.ok(&["show", &codes[1], "--json"])).unwrap();
-    assert_eq!(
-        s1b["status"], "refused",
-        "the back office's refusal came first in the portal's order"
-    );
-    let conflicts: serde_json::Value =
-        serde_json::from_str(&q1.ok(&["sync", "conflicts", "--json"])).unwrap();
+    let s1b: serde_json::Value = serde_json::from_str(&q1.ok(&["show", &codes[1], "--json"])).unwrap();
+    assert_eq!(s1b["status"], "refused", "the back office's refusal came first in the portal's order");
+    let conflicts: serde_json::Value = serde_json::from_str(&q1.ok(&["sync", "conflicts", "--json"])).unwrap();
     assert_eq!(conflicts.as_array().unwrap().len(), 1);
     assert_eq!(conflicts[0]["kind"], "supplement_requested");
     assert_eq!(q1.status()["conflicts"], 1);
     // a dossier submitted online is taken in by its counter, once, and goes back up
     let intake = d.path().join("online.json");
     std::fs::write(&intake, serde_json::to_string(&request(42)).unwrap()).unwrap();
-    let out = portal.cli(&[
-        "online",
-        "--agency",
-        AGENCY,
-        "--counter",
-        "Q02",
-        "--file",
-        intake.to_str().unwrap(),
-    ]);
+    let out = portal.cli(&["online", "--agency", AGENCY, "--counter", "Q02", "--file", intake.to_str().unwrap()]);
     assert!(out.status.success());
     let r = q2.sync().unwrap();
     assert!(r.contains("1 online dossiers"), "{r}");
     // a new calendar reaches the counters
-    let mut cal: serde_json::Value =
-        serde_json::from_str(motcua_core::calendar::DEFAULT_CALENDAR_JSON).unwrap();
+    let mut cal: serde_json::Value = serde_json::from_str(motcua_core::calendar::DEFAULT_CALENDAR_JSON).unwrap();
     let before = q1.ok(&["calendar", "show", "--year", "2027", "--json"]);
     let years = cal["years"].as_array_mut().unwrap();
     years.retain(|y| y["year"] != 2027);
@@ -501,17 +319,10 @@ fn back_office_steps_other_counters_and_online_dossiers_arrive_as_events() {
     let cfile = d.path().join("calendar.json");
     std::fs::write(&cfile, cal.to_string()).unwrap();
     let published = portal.cli(&["publish", "--calendar", cfile.to_str().unwrap()]);
-    assert!(
-        published.status.success(),
-        "{}",
-        String::from_utf8_lossy(&published.stderr)
-    );
+    assert!(published.status.success(), "{}", String::from_utf8_lossy(&published.stderr));
     q1.ok(&["sync"]);
     let after = q1.ok(&["calendar", "show", "--year", "2027", "--json"]);
-    assert!(
-        !before.contains("2027-06-15") && after.contains("2027-06-15"),
-        "{after}"
-    );
+    assert!(!before.contains("2027-06-15") && after.contains("2027-06-15"), "{after}");
     q2.ok(&["sync"]);
     q1.ok(&["sync"]);
     assert_consistent(&portal, &[&q1, &q2]);
@@ -529,23 +340,17 @@ fn the_background_task_restarts_by_itself_when_the_portal_returns() {
         backoff_base: Duration::from_millis(100),
         backoff_cap: Duration::from_millis(800),
     };
-    let clock: std::sync::Arc<dyn motcua_core::clock::Clock> =
-        std::sync::Arc::new(motcua_core::clock::SystemClock);
+    let clock: std::sync::Arc<dyn motcua_core::clock::Clock> = std::sync::Arc::new(motcua_core::clock::SystemClock);
     let _task = motcua_sync::SyncHandle::spawn(q1.dir.join("motcua.sqlite3"), clock, config);
     // intake goes on while the task fails in the background
     let start = std::time::Instant::now();
     q1.intake_many(25);
     assert!(start.elapsed() < Duration::from_secs(20));
-    assert!(eventually(Duration::from_secs(10), || q1.status()
-        ["last_error"]
-        .is_string()));
+    assert!(eventually(Duration::from_secs(10), || q1.status()["last_error"].is_string()));
     assert_eq!(q1.status()["online"], false);
     portal.start();
     // nobody presses "sync now": the task retries on its own
-    assert!(
-        eventually(Duration::from_secs(20), || q1.outbox_len() == 0),
-        "the backlog went up by itself"
-    );
+    assert!(eventually(Duration::from_secs(20), || q1.outbox_len() == 0), "the backlog went up by itself");
     assert!(eventually(Duration::from_secs(5), || q1.status()["online"] == true));
     assert_consistent(&portal, &[&q1]);
 }
@@ -562,28 +367,15 @@ fn a_replaced_machine_enrols_again_after_revocation_and_gets_its_dossiers_back()
     old.ok(&["sync"]);
     // the PC dies; a new one is set up as the same counter
     let new = Counter::init(&d.path().join("new"), "Q01");
-    let refused = new.cli(&[
-        "enrol",
-        "--portal",
-        &portal.url(),
-        "--code",
-        &portal.issue_code("Q01"),
-    ]);
-    assert!(
-        String::from_utf8_lossy(&refused.stderr).contains("đã đăng ký"),
-        "a code alone never takes over an enrolled counter"
-    );
+    let refused = new.cli(&["enrol", "--portal", &portal.url(), "--code", &portal.issue_code("Q01")]);
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("đã đăng ký"), "a code alone never takes over an enrolled counter");
     let out = portal.cli(&["revoke", "--agency", AGENCY, "--counter", "Q01"]);
     assert!(out.status.success());
-    assert!(
-        old.sync().unwrap_err().contains("không chấp nhận máy này"),
-        "the old token no longer works"
-    );
+    assert!(old.sync().unwrap_err().contains("không chấp nhận máy này"), "the old token no longer works");
     new.enrol(&portal);
     new.ok(&["sync"]);
     // its own dossiers are back, and it continues the sequence above them
-    let shown: serde_json::Value =
-        serde_json::from_str(&new.ok(&["show", &codes[0], "--json"])).unwrap();
+    let shown: serde_json::Value = serde_json::from_str(&new.ok(&["show", &codes[0], "--json"])).unwrap();
     assert_eq!(shown["status"], "in_process");
     new.intake_many(2);
     let out = new.sync().unwrap();
@@ -598,21 +390,8 @@ fn the_same_official_code_from_two_counters_is_reissued_never_shared() {
     let d = dirs();
     let portal = Portal::started(&d.path().join("portal"));
     let mk = |id: &str| {
-        let c = Counter {
-            dir: d.path().join(id),
-            id: id.into(),
-        };
-        c.ok(&[
-            "init",
-            "--agency-code",
-            AGENCY,
-            "--agency-name",
-            "UBND phường Ba Đình",
-            "--counter",
-            id,
-            "--code-block",
-            "1-4999",
-        ]);
+        let c = Counter { dir: d.path().join(id), id: id.into() };
+        c.ok(&["init", "--agency-code", AGENCY, "--agency-name", "UBND phường Ba Đình", "--counter", id, "--code-block", "1-4999"]);
         c
     };
     let (q1, q2) = (mk("Q01"), mk("Q02"));
@@ -621,19 +400,9 @@ fn the_same_official_code_from_two_counters_is_reissued_never_shared() {
     assert_eq!(a, b, "the same official code on both counters");
     q1.enrol(&portal);
     // the second block overlaps the first one registered: refused with the reason; the admin drops it
-    let out = q2.cli(&[
-        "enrol",
-        "--portal",
-        &portal.url(),
-        "--code",
-        &portal.issue_code("Q02"),
-    ]);
+    let out = q2.cli(&["enrol", "--portal", &portal.url(), "--code", &portal.issue_code("Q02")]);
     assert!(!out.status.success());
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("đã đăng ký cho quầy Q01"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("đã đăng ký cho quầy Q01"), "{}", String::from_utf8_lossy(&out.stderr));
     q2.ok(&["code-blocks", "--drop"]);
     q2.enrol(&portal);
     q1.ok(&["sync"]);

@@ -14,14 +14,7 @@ fn a_published_unit_list_reaches_the_counter_and_a_forged_one_is_refused() {
     let shipped = c.ok(&["units", "info"]);
     assert!(shipped.contains("dvhcvn/20250701"), "{shipped}");
     // the portal's admin publishes a newer list (here: the shipped one with a new version and a renamed ward)
-    let mut data: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../assets/units/units-2025.json"
-        ))
-        .unwrap(),
-    )
-    .unwrap();
+    let mut data: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/units/units-2025.json")).unwrap()).unwrap();
     data["version"] = serde_json::json!("test-2026-12-01");
     let units = data["units"].as_array_mut().unwrap();
     let ba_dinh = units.iter_mut().find(|u| u["code"] == "00004").unwrap();
@@ -29,16 +22,10 @@ fn a_published_unit_list_reaches_the_counter_and_a_forged_one_is_refused() {
     let file = d.path().join("units.json");
     std::fs::write(&file, serde_json::to_string(&data).unwrap()).unwrap();
     let out = portal.cli(&["publish", "--units", file.to_str().unwrap()]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     c.sync().unwrap();
     assert!(c.ok(&["units", "info"]).contains("test-2026-12-01"));
-    assert!(c
-        .ok(&["units", "search", "00004"])
-        .contains("Phường Ba Đình Mới"));
+    assert!(c.ok(&["units", "search", "00004"]).contains("Phường Ba Đình Mới"));
     // a second round fetches nothing new and keeps it
     c.sync().unwrap();
     assert!(c.ok(&["units", "info"]).contains("test-2026-12-01"));
@@ -46,10 +33,7 @@ fn a_published_unit_list_reaches_the_counter_and_a_forged_one_is_refused() {
     data["old_units"][0]["new"] = serde_json::json!(["99999"]);
     data["version"] = serde_json::json!("forged");
     std::fs::write(&file, serde_json::to_string(&data).unwrap()).unwrap();
-    assert!(!portal
-        .cli(&["publish", "--units", file.to_str().unwrap()])
-        .status
-        .success());
+    assert!(!portal.cli(&["publish", "--units", file.to_str().unwrap()]).status.success());
     c.sync().unwrap();
     assert!(c.ok(&["units", "info"]).contains("test-2026-12-01"));
 }

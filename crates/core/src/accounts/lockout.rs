@@ -38,9 +38,7 @@ pub fn lock_seconds(failures: u32) -> i64 {
         return 0;
     }
     let doublings = (failures - LOCK_AFTER).min(30);
-    FIRST_LOCK_SECS
-        .saturating_mul(1i64 << doublings)
-        .min(MAX_LOCK_SECS)
+    FIRST_LOCK_SECS.saturating_mul(1i64 << doublings).min(MAX_LOCK_SECS)
 }
 
 fn wait_text(secs: i64) -> String {
@@ -85,47 +83,27 @@ fn remaining(r: &Row, now: NaiveDateTime) -> i64 {
 pub(super) fn refuse_if_locked(store: &mut Store, id: &str) -> Result<()> {
     let key = key(id);
     let now = store.clock().now();
-    let Some(r) = row(store, &key)? else {
-        return Ok(());
-    };
+    let Some(r) = row(store, &key)? else { return Ok(()) };
     let left = remaining(&r, now);
     if left == 0 {
         return Ok(());
     }
     let tx = store.write_tx()?;
-    crate::audit::record(
-        &tx,
-        now,
-        &key,
-        "login_refused_locked",
-        &key,
-        &serde_json::json!({ "seconds_left": left }),
-    )?;
+    crate::audit::record(&tx, now, &key, "login_refused_locked", &key, &serde_json::json!({ "seconds_left": left }))?;
     tx.commit()?;
-    Err(CoreError::forbidden(
-        Reason::AccountLocked,
-        format!(
-            "Tài khoản đang tạm khóa vì nhập sai mật khẩu nhiều lần: thử lại sau {}",
-            wait_text(left)
-        ),
-    ))
+    Err(CoreError::forbidden(Reason::AccountLocked, format!(
+        "Tài khoản đang tạm khóa vì nhập sai mật khẩu nhiều lần: thử lại sau {}",
+        wait_text(left)
+    )))
 }
 
 /// Counts a failure (and locks when due), with its audit entries, in one transaction. `action` is
 /// the audit action of the failure (`login_failed`, `unlock_failed`). Returns the refusal to give.
-pub(super) fn failed(
-    store: &mut Store,
-    id: &str,
-    action: &str,
-    message: &str,
-) -> Result<CoreError> {
+pub(super) fn failed(store: &mut Store, id: &str, action: &str, message: &str) -> Result<CoreError> {
     let key = key(id);
     let now = store.clock().now();
     let before = row(store, &key)?;
-    let stale = before
-        .as_ref()
-        .and_then(|r| r.last_at)
-        .is_some_and(|at| now - at > Duration::hours(FORGET_AFTER_HOURS));
+    let stale = before.as_ref().and_then(|r| r.last_at).is_some_and(|at| now - at > Duration::hours(FORGET_AFTER_HOURS));
     let failures = match before {
         Some(r) if !stale => r.failures.saturating_add(1),
         _ => 1,
@@ -139,48 +117,22 @@ pub(super) fn failed(
            lock_seconds = excluded.lock_seconds, last_failure_at = excluded.last_failure_at",
         params![key, failures, until, secs, to_rfc3339(now)],
     )?;
-    crate::audit::record(
-        &tx,
-        now,
-        &key,
-        action,
-        &key,
-        &serde_json::json!({ "failures": failures }),
-    )?;
+    crate::audit::record(&tx, now, &key, action, &key, &serde_json::json!({ "failures": failures }))?;
     if secs > 0 {
-        crate::audit::record(
-            &tx,
-            now,
-            &key,
-            "login_locked",
-            &key,
-            &serde_json::json!({ "failures": failures, "seconds": secs }),
-        )?;
+        crate::audit::record(&tx, now, &key, "login_locked", &key, &serde_json::json!({ "failures": failures, "seconds": secs }))?;
     }
     tx.commit()?;
     Ok(if secs > 0 {
-        CoreError::forbidden(
-            Reason::AccountLocked,
-            format!(
-                "{message}. Đã sai {failures} lần: tài khoản tạm khóa {}",
-                wait_text(secs)
-            ),
-        )
+        CoreError::forbidden(Reason::AccountLocked, format!("{message}. Đã sai {failures} lần: tài khoản tạm khóa {}", wait_text(secs)))
     } else {
         let left = LOCK_AFTER - failures;
-        CoreError::forbidden(
-            Reason::BadCredentials,
-            format!("{message} (còn {left} lần thử trước khi tạm khóa)"),
-        )
+        CoreError::forbidden(Reason::BadCredentials, format!("{message} (còn {left} lần thử trước khi tạm khóa)"))
     })
 }
 
 /// A success: the count starts again.
 pub(super) fn succeeded(tx: &rusqlite::Transaction, id: &str) -> Result<()> {
-    tx.execute(
-        "DELETE FROM login_failures WHERE account_id = ?1",
-        [key(id)],
-    )?;
+    tx.execute("DELETE FROM login_failures WHERE account_id = ?1", [key(id)])?;
     Ok(())
 }
 

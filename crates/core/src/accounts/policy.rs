@@ -21,13 +21,7 @@ const COMMON_TXT: &str = include_str!("../../../../assets/passwords/common.txt")
 
 fn common() -> &'static HashSet<&'static str> {
     static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    SET.get_or_init(|| {
-        COMMON_TXT
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .collect()
-    })
+    SET.get_or_init(|| COMMON_TXT.lines().map(str::trim).filter(|l| !l.is_empty()).collect())
 }
 
 /// How many common passwords are shipped.
@@ -37,10 +31,7 @@ pub fn common_count() -> usize {
 
 /// Lower case, no accents, no spaces: how a password is compared with the list, the id and the name.
 fn key(s: &str) -> String {
-    text::fold(s)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect()
+    text::fold(s).chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 /// The same few characters over and over (one character is the shortest group).
@@ -56,8 +47,7 @@ fn straight_run(chars: &[char]) -> bool {
             let d = (b as i32 - a as i32).rem_euclid(10);
             return Some(if d == 9 { -1 } else { d });
         }
-        (a.is_ascii_alphabetic() && b.is_ascii_alphabetic())
-            .then(|| b.to_ascii_lowercase() as i32 - a.to_ascii_lowercase() as i32)
+        (a.is_ascii_alphabetic() && b.is_ascii_alphabetic()).then(|| b.to_ascii_lowercase() as i32 - a.to_ascii_lowercase() as i32)
     };
     let steps: Option<Vec<i32>> = chars.windows(2).map(|w| step(w[0], w[1])).collect();
     matches!(steps, Some(s) if !s.is_empty() && (s.iter().all(|&d| d == 1) || s.iter().all(|&d| d == -1)))
@@ -97,9 +87,7 @@ pub fn check_password(id: &str, name: &str, password: &str) -> Result<()> {
     if straight_run(&chars) {
         return bad("Mật khẩu không được là dãy ký tự liên tiếp (như 0123456789, abcdefghij)");
     }
-    if !id.trim().is_empty()
-        && (k == key(id) || k.trim_matches(|c: char| !c.is_alphabetic()) == key(id))
-    {
+    if !id.trim().is_empty() && (k == key(id) || k.trim_matches(|c: char| !c.is_alphabetic()) == key(id)) {
         return bad("Mật khẩu không được trùng với tên đăng nhập");
     }
     if !name.trim().is_empty() && k == key(name) {
@@ -174,13 +162,7 @@ mod tests {
 
     #[test]
     fn reasonable_passwords_pass() {
-        for p in [
-            "mat-khau-rat-dai",
-            "Hoa sen nở sớm 7 giờ",
-            "tra-da-via-he-42",
-            "k9#Lm2!xQ7pz",
-            "chiều thứ sáu mưa",
-        ] {
+        for p in ["mat-khau-rat-dai", "Hoa sen nở sớm 7 giờ", "tra-da-via-he-42", "k9#Lm2!xQ7pz", "chiều thứ sáu mưa"] {
             check_password("lan", "Nguyễn Thị Lan", p).unwrap_or_else(|e| panic!("{p}: {e}"));
         }
     }
@@ -213,21 +195,10 @@ mod tests {
     #[test]
     fn the_common_list_is_shipped_and_has_the_vietnamese_favourites() {
         assert!(common_count() > 3000, "{} entries", common_count());
-        for p in [
-            "matkhau",
-            "123456789",
-            "motcua",
-            "anhyeuem",
-            "qwerty",
-            "password",
-            "iloveyou",
-        ] {
+        for p in ["matkhau", "123456789", "motcua", "anhyeuem", "qwerty", "password", "iloveyou"] {
             assert!(common().contains(p), "{p} is on the list");
         }
         // the file is as the core compares: folded, one per line
-        assert!(
-            COMMON_TXT.lines().all(|l| l == key(l)),
-            "entries are lower case without accents or spaces"
-        );
+        assert!(COMMON_TXT.lines().all(|l| l == key(l)), "entries are lower case without accents or spaces");
     }
 }

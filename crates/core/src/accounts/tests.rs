@@ -1,5 +1,6 @@
 //! Rights are enforced in the core: the same functions the app and the CLI call, called as each role.
 
+
 use super::*;
 use crate::lifecycle::{apply, Command};
 use crate::settings::CounterSettings;
@@ -31,85 +32,24 @@ fn each_role_may_do_what_it_should_and_nothing_more() {
     // set-up mode: the demo clerk may do everything
     assert!(!accounts_enabled(&s).unwrap());
     intake(&mut s).unwrap();
-    let admin = create_first_admin(
-        &mut s,
-        "admin",
-        "Quản Trị Viên",
-        "mat-khau-rat-dai",
-        Some("2468"),
-    )
-    .unwrap();
+    let admin = create_first_admin(&mut s, "admin", "Quản Trị Viên", "mat-khau-rat-dai", Some("2468")).unwrap();
     assert_eq!(admin.role, Role::Admin);
-    assert!(
-        create_first_admin(&mut s, "admin2", "X", "mat-khau-rat-dai", None).is_err(),
-        "only one first admin"
-    );
-    add_account(
-        &mut s,
-        "lan",
-        "Nguyễn Thị Lan",
-        Role::Clerk,
-        "mat-khau-cua-lan",
-        Some("1357"),
-    )
-    .unwrap();
-    add_account(
-        &mut s,
-        "hung",
-        "Trần Văn Hùng",
-        Role::Head,
-        "mat-khau-cua-hung",
-        None,
-    )
-    .unwrap();
-    assert!(
-        add_account(&mut s, "x", "X", Role::Clerk, "ngan", None).is_err(),
-        "a password of 8 characters at least"
-    );
+    assert!(create_first_admin(&mut s, "admin2", "X", "mat-khau-rat-dai", None).is_err(), "only one first admin");
+    add_account(&mut s, "lan", "Nguyễn Thị Lan", Role::Clerk, "mat-khau-cua-lan", Some("1357")).unwrap();
+    add_account(&mut s, "hung", "Trần Văn Hùng", Role::Head, "mat-khau-cua-hung", None).unwrap();
+    assert!(add_account(&mut s, "x", "X", Role::Clerk, "ngan", None).is_err(), "a password of 8 characters at least");
 
     // a clerk: intake and steps, not settings, accounts, catalog, backups or corrections
     login(&mut s, "lan", "mat-khau-cua-lan").unwrap();
     let code = intake(&mut s).unwrap();
-    apply(
-        &mut s,
-        &code,
-        &Command::HandOver {
-            department: "Phòng Tư pháp".into(),
-        },
-    )
-    .unwrap();
-    let by: String = s
-        .conn()
-        .query_row(
-            "SELECT clerk_id FROM events ORDER BY id DESC LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    apply(&mut s, &code, &Command::HandOver { department: "Phòng Tư pháp".into() }).unwrap();
+    let by: String = s.conn().query_row("SELECT clerk_id FROM events ORDER BY id DESC LIMIT 1", [], |r| r.get(0)).unwrap();
     assert_eq!(by, "lan", "every event records the clerk who did it");
-    assert!(
-        forbidden(CounterSettings::set(&mut s, "receipt_copies", "1"))
-            .contains("không có quyền thay đổi thiết lập")
-    );
-    forbidden(add_account(
-        &mut s,
-        "y",
-        "Y",
-        Role::Admin,
-        "mat-khau-rat-dai",
-        None,
-    ));
+    assert!(forbidden(CounterSettings::set(&mut s, "receipt_copies", "1")).contains("không có quyền thay đổi thiết lập"));
+    forbidden(add_account(&mut s, "y", "Y", Role::Admin, "mat-khau-rat-dai", None));
     forbidden(s.import_calendar(crate::calendar::DEFAULT_CALENDAR_JSON));
-    forbidden(crate::sync::settle_conflict(
-        &mut s,
-        "00000000-0000-0000-0000-000000000000",
-    ));
-    forbidden(crate::backup::create(
-        &mut s,
-        &std::env::temp_dir(),
-        1,
-        "test",
-    ));
+    forbidden(crate::sync::settle_conflict(&mut s, "00000000-0000-0000-0000-000000000000"));
+    forbidden(crate::backup::create(&mut s, &std::env::temp_dir(), 1, "test"));
     forbidden(s.require(Right::Reports));
 
     // the head of unit: reports and corrections, not settings
@@ -127,40 +67,16 @@ fn each_role_may_do_what_it_should_and_nothing_more() {
     CounterSettings::set(&mut s, "lock_after_minutes", "10").unwrap();
     assert_eq!(state(&s).unwrap().lock_after_minutes, 10);
     deactivate(&mut s, "hung").unwrap();
-    assert!(
-        login(&mut s, "hung", "mat-khau-cua-hung").is_err(),
-        "a deactivated account cannot log in"
-    );
+    assert!(login(&mut s, "hung", "mat-khau-cua-hung").is_err(), "a deactivated account cannot log in");
 
     // nobody logged in: nothing
     logout(&mut s).unwrap();
     forbidden(intake(&mut s));
-    let audit: Vec<String> = s
-        .conn()
-        .prepare("SELECT action FROM audit_log")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(|r| r.unwrap())
-        .collect();
-    for a in [
-        "account.create_admin",
-        "account.set",
-        "login",
-        "login_failed",
-        "account.deactivate",
-        "logout",
-    ] {
+    let audit: Vec<String> = s.conn().prepare("SELECT action FROM audit_log").unwrap().query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect();
+    for a in ["account.create_admin", "account.set", "login", "login_failed", "account.deactivate", "logout"] {
         assert!(audit.iter().any(|x| x == a), "{a} is audited: {audit:?}");
     }
-    let stored: String = s
-        .conn()
-        .query_row(
-            "SELECT password_hash FROM clerks WHERE id = 'lan'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let stored: String = s.conn().query_row("SELECT password_hash FROM clerks WHERE id = 'lan'", [], |r| r.get(0)).unwrap();
     assert!(stored.starts_with("$argon2id$") && !stored.contains("mat-khau"));
 }
 
@@ -168,15 +84,7 @@ fn each_role_may_do_what_it_should_and_nothing_more() {
 fn a_locked_session_shows_nothing_and_the_pin_gives_way_to_the_password() {
     let (_d, mut s) = store();
     create_first_admin(&mut s, "admin", "Quản Trị Viên", "mat-khau-rat-dai", None).unwrap();
-    add_account(
-        &mut s,
-        "lan",
-        "Nguyễn Thị Lan",
-        Role::Clerk,
-        "mat-khau-cua-lan",
-        Some("1357"),
-    )
-    .unwrap();
+    add_account(&mut s, "lan", "Nguyễn Thị Lan", Role::Clerk, "mat-khau-cua-lan", Some("1357")).unwrap();
     login(&mut s, "lan", "mat-khau-cua-lan").unwrap();
     lock(&mut s).unwrap();
     assert!(forbidden(intake(&mut s)).contains("đang khóa"));

@@ -13,15 +13,7 @@ use crate::test_fixtures::Hands;
 fn store() -> (tempfile::TempDir, Store, Hands) {
     let (dir, mut s, hands) = crate::test_fixtures::demo_with_hands("2026-03-02T09:00", "");
     create_first_admin(&mut s, "admin", "Quản Trị Viên", "mat-khau-rat-dai", None).unwrap();
-    add_account(
-        &mut s,
-        "lan",
-        "Nguyễn Thị Lan",
-        Role::Clerk,
-        "mat-khau-cua-lan",
-        Some("1357"),
-    )
-    .unwrap();
+    add_account(&mut s, "lan", "Nguyễn Thị Lan", Role::Clerk, "mat-khau-cua-lan", Some("1357")).unwrap();
     logout(&mut s).unwrap();
     (dir, s, hands)
 }
@@ -34,51 +26,21 @@ fn forbidden<T: std::fmt::Debug>(r: Result<T>) -> String {
 }
 
 fn audit_rows(s: &Store) -> Vec<(String, String, String, String)> {
-    let mut st = s
-        .conn()
-        .prepare("SELECT actor, action, subject, detail FROM audit_log ORDER BY id")
-        .unwrap();
-    st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .unwrap()
-        .map(|r| r.unwrap())
-        .collect()
+    let mut st = s.conn().prepare("SELECT actor, action, subject, detail FROM audit_log ORDER BY id").unwrap();
+    st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).unwrap().map(|r| r.unwrap()).collect()
 }
 
 #[test]
 fn weak_passwords_and_pins_are_refused_and_create_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let mut s = Store::open_dir(
-        dir.path(),
-        Arc::new(crate::clock::FixedClock(
-            parse_local("2026-03-02T09:00").unwrap(),
-        )),
-    )
-    .unwrap();
+    let mut s = Store::open_dir(dir.path(), Arc::new(crate::clock::FixedClock(parse_local("2026-03-02T09:00").unwrap()))).unwrap();
     s.ensure_demo().unwrap();
-    for (pw, pin) in [
-        ("12345678", None),
-        ("aaaaaaaa", None),
-        ("        ", None),
-        ("matkhau123", None),
-        ("quantri.vien", None),
-        ("mat-khau-rat-dai", Some("0000")),
-        ("mat-khau-rat-dai", Some("1234")),
-    ] {
+    for (pw, pin) in [("12345678", None), ("aaaaaaaa", None), ("        ", None), ("matkhau123", None), ("quantri.vien", None), ("mat-khau-rat-dai", Some("0000")), ("mat-khau-rat-dai", Some("1234"))] {
         let e = create_first_admin(&mut s, "quantri.vien", "Quản Trị Viên", pw, pin).unwrap_err();
-        assert!(
-            matches!(e, CoreError::Validation { .. }),
-            "{pw:?} {pin:?}: {e:?}"
-        );
+        assert!(matches!(e, CoreError::Validation { .. }), "{pw:?} {pin:?}: {e:?}");
     }
     assert!(!accounts_enabled(&s).unwrap(), "no account was made");
-    create_first_admin(
-        &mut s,
-        "quantri.vien",
-        "Quản Trị Viên",
-        "mat-khau-rat-dai",
-        Some("2468"),
-    )
-    .unwrap();
+    create_first_admin(&mut s, "quantri.vien", "Quản Trị Viên", "mat-khau-rat-dai", Some("2468")).unwrap();
 }
 
 #[test]
@@ -86,10 +48,7 @@ fn thirty_wrong_passwords_lock_the_account_with_back_off_and_the_lock_outlives_t
     let (dir, mut s, hands) = store();
     for i in 1..=4 {
         let m = forbidden(login(&mut s, "lan", "sai-mat-khau"));
-        assert!(
-            m.contains("không đúng") && m.contains(&format!("còn {}", 5 - i)),
-            "{m}"
-        );
+        assert!(m.contains("không đúng") && m.contains(&format!("còn {}", 5 - i)), "{m}");
     }
     assert!(forbidden(login(&mut s, "lan", "sai-mat-khau")).contains("tạm khóa 1 phút"));
     for _ in 6..=30 {
@@ -97,10 +56,7 @@ fn thirty_wrong_passwords_lock_the_account_with_back_off_and_the_lock_outlives_t
     }
     // the right password is refused while locked, with the time left
     let m = forbidden(login(&mut s, "lan", "mat-khau-cua-lan"));
-    assert!(
-        m.contains("tạm khóa") && m.contains("thử lại sau 1 phút"),
-        "{m}"
-    );
+    assert!(m.contains("tạm khóa") && m.contains("thử lại sau 1 phút"), "{m}");
     // a new connection (the app restarted, the next CLI run) sees the same lock
     let mut again = Store::open_dir(dir.path(), Arc::new(hands.clone())).unwrap();
     hands.advance(30);
@@ -129,59 +85,26 @@ fn thirty_wrong_passwords_lock_the_account_with_back_off_and_the_lock_outlives_t
     let locks: Vec<_> = rows.iter().filter(|r| r.1 == "login_locked").collect();
     assert_eq!(locks.len(), 7, "{locks:?}");
     assert_eq!((locks[0].0.as_str(), locks[0].2.as_str()), ("lan", "lan"));
-    assert!(
-        locks[0].3.contains("\"failures\":5") && locks[0].3.contains("\"seconds\":60"),
-        "{}",
-        locks[0].3
-    );
-    assert_eq!(
-        rows.iter()
-            .filter(|r| r.1 == "login_refused_locked")
-            .count(),
-        28
-    );
-    assert!(
-        rows.iter()
-            .all(|r| !r.3.contains("sai") && !r.3.contains("mat-khau")),
-        "no password in the audit log"
-    );
+    assert!(locks[0].3.contains("\"failures\":5") && locks[0].3.contains("\"seconds\":60"), "{}", locks[0].3);
+    assert_eq!(rows.iter().filter(|r| r.1 == "login_refused_locked").count(), 28);
+    assert!(rows.iter().all(|r| !r.3.contains("sai") && !r.3.contains("mat-khau")), "no password in the audit log");
     assert!(crate::audit::verify(s.conn(), &[]).unwrap().ok());
 }
 
 #[test]
 fn unknown_ids_are_locked_like_known_ones_and_an_admin_reset_ends_a_lock() {
     let (_d, mut s, _hands) = store();
-    let known: Vec<String> = (0..6)
-        .map(|_| forbidden(login(&mut s, "lan", "sai-mat-khau")))
-        .collect();
-    let unknown: Vec<String> = (0..6)
-        .map(|_| forbidden(login(&mut s, "khong.co.ai", "sai-mat-khau")))
-        .collect();
+    let known: Vec<String> = (0..6).map(|_| forbidden(login(&mut s, "lan", "sai-mat-khau"))).collect();
+    let unknown: Vec<String> = (0..6).map(|_| forbidden(login(&mut s, "khong.co.ai", "sai-mat-khau"))).collect();
     assert_eq!(known, unknown, "the answers do not tell which id exists");
     // a deactivated account answers like an unknown one
     login(&mut s, "admin", "mat-khau-rat-dai").unwrap();
-    add_account(
-        &mut s,
-        "hung",
-        "Trần Văn Hùng",
-        Role::Head,
-        "mat-khau-cua-hung",
-        None,
-    )
-    .unwrap();
+    add_account(&mut s, "hung", "Trần Văn Hùng", Role::Head, "mat-khau-cua-hung", None).unwrap();
     deactivate(&mut s, "hung").unwrap();
     assert!(forbidden(login(&mut s, "hung", "mat-khau-cua-hung")).contains("còn 4"));
     // the admin sets a new password: the lock is over
     login(&mut s, "admin", "mat-khau-rat-dai").unwrap();
-    add_account(
-        &mut s,
-        "lan",
-        "Nguyễn Thị Lan",
-        Role::Clerk,
-        "mat-khau-moi-cua-lan",
-        None,
-    )
-    .unwrap();
+    add_account(&mut s, "lan", "Nguyễn Thị Lan", Role::Clerk, "mat-khau-moi-cua-lan", None).unwrap();
     login(&mut s, "lan", "mat-khau-moi-cua-lan").unwrap();
 }
 
@@ -206,10 +129,7 @@ fn the_dummy_hash_has_the_parameters_new_hashes_get() {
     assert_eq!(dummy.version, real.version);
     assert_eq!(dummy.params, real.params);
     assert_eq!(dummy.hash.map(|h| h.len()), real.hash.map(|h| h.len()));
-    assert!(
-        !verify_or_dummy("mat-khau-rat-dai", None),
-        "the dummy never lets anyone in"
-    );
+    assert!(!verify_or_dummy("mat-khau-rat-dai", None), "the dummy never lets anyone in");
 }
 
 fn median_ms(mut v: Vec<f64>) -> f64 {
@@ -233,8 +153,5 @@ fn an_unknown_id_answers_as_slowly_as_a_known_one() {
     }
     let (u, k) = (median_ms(unknown), median_ms(known));
     let ratio = u / k;
-    assert!(
-        (0.7..=1.4).contains(&ratio),
-        "median unknown {u:.1} ms, known {k:.1} ms, ratio {ratio:.2}"
-    );
+    assert!((0.7..=1.4).contains(&ratio), "median unknown {u:.1} ms, known {k:.1} ms, ratio {ratio:.2}");
 }

@@ -39,16 +39,7 @@ impl Default for OfficeHours {
     fn default() -> Self {
         let t = |h, m| NaiveTime::from_hms_opt(h, m, 0).expect("valid");
         OfficeHours {
-            sessions: vec![
-                Session {
-                    start: t(7, 0),
-                    end: t(11, 30),
-                },
-                Session {
-                    start: t(13, 30),
-                    end: t(17, 0),
-                },
-            ],
+            sessions: vec![Session { start: t(7, 0), end: t(11, 30) }, Session { start: t(13, 30), end: t(17, 0) }],
         }
     }
 }
@@ -56,18 +47,12 @@ impl Default for OfficeHours {
 impl OfficeHours {
     pub fn validate(&self) -> Result<()> {
         if self.sessions.is_empty() {
-            return Err(CoreError::validation(
-                "office_hours",
-                "Giờ làm việc phải có ít nhất một buổi",
-            ));
+            return Err(CoreError::validation("office_hours", "Giờ làm việc phải có ít nhất một buổi"));
         }
         let mut prev_end: Option<NaiveTime> = None;
         for s in &self.sessions {
             if s.start >= s.end || prev_end.is_some_and(|p| s.start < p) {
-                return Err(CoreError::validation(
-                    "office_hours",
-                    "Các buổi làm việc phải tăng dần và không chồng nhau",
-                ));
+                return Err(CoreError::validation("office_hours", "Các buổi làm việc phải tăng dần và không chồng nhau"));
             }
             prev_end = Some(s.end);
         }
@@ -76,10 +61,7 @@ impl OfficeHours {
 
     /// Minutes of work in one day.
     pub fn day_minutes(&self) -> i64 {
-        self.sessions
-            .iter()
-            .map(|s| (s.end - s.start).num_minutes())
-            .sum()
+        self.sessions.iter().map(|s| (s.end - s.start).num_minutes()).sum()
     }
 
     fn opening(&self) -> NaiveTime {
@@ -101,12 +83,7 @@ fn next_working_day(cal: &WorkCalendar, mut d: NaiveDate) -> NaiveDate {
 }
 
 /// Adds `minutes` of working time to `from`.
-pub fn add_working_minutes(
-    cal: &WorkCalendar,
-    hours: &OfficeHours,
-    from: NaiveDateTime,
-    minutes: i64,
-) -> NaiveDateTime {
+pub fn add_working_minutes(cal: &WorkCalendar, hours: &OfficeHours, from: NaiveDateTime, minutes: i64) -> NaiveDateTime {
     let mut remaining = minutes;
     let mut day = from.date();
     let mut t = from.time();
@@ -136,12 +113,7 @@ pub fn add_working_minutes(
 
 /// Working minutes between two instants (0 when `to` is not after `from`): the inverse of
 /// `add_working_minutes`, used to stop the clock when a supplement is requested.
-pub fn working_minutes_between(
-    cal: &WorkCalendar,
-    hours: &OfficeHours,
-    from: NaiveDateTime,
-    to: NaiveDateTime,
-) -> i64 {
+pub fn working_minutes_between(cal: &WorkCalendar, hours: &OfficeHours, from: NaiveDateTime, to: NaiveDateTime) -> i64 {
     if to <= from {
         return 0;
     }
@@ -178,12 +150,7 @@ fn clamp_forward(cal: &WorkCalendar, hours: &OfficeHours, at: NaiveDateTime) -> 
 }
 
 /// The appointment for a dossier received at `received` with time limit `limit`.
-pub fn due_at(
-    cal: &WorkCalendar,
-    hours: &OfficeHours,
-    received: NaiveDateTime,
-    limit: &TimeLimit,
-) -> Result<NaiveDateTime> {
+pub fn due_at(cal: &WorkCalendar, hours: &OfficeHours, received: NaiveDateTime, limit: &TimeLimit) -> Result<NaiveDateTime> {
     match limit {
         TimeLimit::WorkingDays { days } => {
             if !(*days > 0.0) {
@@ -200,11 +167,7 @@ pub fn due_at(
             let cutoff = NaiveTime::parse_from_str(cutoff, "%H:%M")
                 .map_err(|_| CoreError::invalid(format!("Giờ cut-off '{cutoff}' không hợp lệ")))?;
             let d = received.date();
-            let day = if cal.is_working_day(d) && received.time() <= cutoff {
-                d
-            } else {
-                next_working_day(cal, d)
-            };
+            let day = if cal.is_working_day(d) && received.time() <= cutoff { d } else { next_working_day(cal, d) };
             Ok(day.and_time(hours.closing()))
         }
     }
@@ -217,31 +180,17 @@ mod tests {
     #[test]
     fn minutes_between_inverts_adding_them_across_tet() {
         let (c, h) = (cal(), OfficeHours::default());
-        let from = NaiveDate::from_ymd_opt(2026, 2, 12)
-            .unwrap()
-            .and_hms_opt(10, 30, 0)
-            .unwrap();
+        let from = NaiveDate::from_ymd_opt(2026, 2, 12).unwrap().and_hms_opt(10, 30, 0).unwrap();
         for m in [0, 1, 60, 479, 480, 481, 2400, 9000] {
             let to = add_working_minutes(&c, &h, from, m);
-            assert_eq!(
-                working_minutes_between(&c, &h, from, to),
-                m,
-                "{m} minutes from {from} -> {to}"
-            );
+            assert_eq!(working_minutes_between(&c, &h, from, to), m, "{m} minutes from {from} -> {to}");
         }
-        assert_eq!(
-            working_minutes_between(&c, &h, from, from - Duration::hours(1)),
-            0
-        );
+        assert_eq!(working_minutes_between(&c, &h, from, from - Duration::hours(1)), 0);
     }
     use crate::calendar::{CalendarData, DEFAULT_CALENDAR_JSON};
 
     fn cal() -> WorkCalendar {
-        WorkCalendar::with_years(
-            CalendarData::parse(DEFAULT_CALENDAR_JSON).unwrap(),
-            2023,
-            2028,
-        )
+        WorkCalendar::with_years(CalendarData::parse(DEFAULT_CALENDAR_JSON).unwrap(), 2023, 2028)
     }
     fn at(s: &str) -> NaiveDateTime {
         NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
@@ -304,9 +253,7 @@ mod tests {
 
     #[test]
     fn same_day_with_cutoff() {
-        let sd = || TimeLimit::SameDay {
-            cutoff: "15:00".into(),
-        };
+        let sd = || TimeLimit::SameDay { cutoff: "15:00".into() };
         assert_eq!(due("2026-11-20 14:59", sd()), at("2026-11-20 17:00"));
         // after 15:00 on Friday → Monday
         assert_eq!(due("2026-11-20 15:01", sd()), at("2026-11-23 17:00"));
@@ -324,31 +271,14 @@ mod tests {
     fn calendar_days_move_past_days_off() {
         // 10 calendar days from Mon 20/4/2026 10:00 → Thu 30/4 (holiday) → Mon 4/5? 1/5 Fri holiday,
         // 2/5-3/5 weekend → Mon 4/5 10:00
-        assert_eq!(
-            due("2026-04-20 10:00", TimeLimit::CalendarDays { days: 10 }),
-            at("2026-05-04 10:00")
-        );
-        assert_eq!(
-            due("2026-04-20 10:00", TimeLimit::CalendarDays { days: 2 }),
-            at("2026-04-22 10:00")
-        );
+        assert_eq!(due("2026-04-20 10:00", TimeLimit::CalendarDays { days: 10 }), at("2026-05-04 10:00"));
+        assert_eq!(due("2026-04-20 10:00", TimeLimit::CalendarDays { days: 2 }), at("2026-04-22 10:00"));
     }
 
     #[test]
     fn bad_office_hours_are_refused() {
         let t = |h| NaiveTime::from_hms_opt(h, 0, 0).unwrap();
-        let oh = OfficeHours {
-            sessions: vec![
-                Session {
-                    start: t(13),
-                    end: t(17),
-                },
-                Session {
-                    start: t(7),
-                    end: t(11),
-                },
-            ],
-        };
+        let oh = OfficeHours { sessions: vec![Session { start: t(13), end: t(17) }, Session { start: t(7), end: t(11) }] };
         assert!(oh.validate().is_err());
         assert_eq!(OfficeHours::default().day_minutes(), 480);
     }
@@ -358,20 +288,11 @@ mod tests {
         use proptest::prelude::*;
 
         /// Counts working minutes in [from, to) one minute at a time: slow, obviously right.
-        fn working_minutes_between(
-            cal: &WorkCalendar,
-            hours: &OfficeHours,
-            from: NaiveDateTime,
-            to: NaiveDateTime,
-        ) -> i64 {
+        fn working_minutes_between(cal: &WorkCalendar, hours: &OfficeHours, from: NaiveDateTime, to: NaiveDateTime) -> i64 {
             let mut t = from;
             let mut n = 0;
             while t < to {
-                let inside = cal.is_working_day(t.date())
-                    && hours
-                        .sessions
-                        .iter()
-                        .any(|s| t.time() >= s.start && t.time() < s.end);
+                let inside = cal.is_working_day(t.date()) && hours.sessions.iter().any(|s| t.time() >= s.start && t.time() < s.end);
                 if inside {
                     n += 1;
                 }

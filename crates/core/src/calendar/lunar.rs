@@ -8,13 +8,7 @@ const VN_TIME_ZONE: f64 = 7.0;
 
 /// The solar date of lunar `day`/`month` (non-leap month) of the lunar year that starts in solar `year`.
 pub fn lunar_to_solar(year: i32, month: u32, day: u32) -> Option<NaiveDate> {
-    let (d, m, y) = amlich_core::lunar::convert_lunar_to_solar(
-        day as i32,
-        month as i32,
-        year,
-        false,
-        VN_TIME_ZONE,
-    );
+    let (d, m, y) = amlich_core::lunar::convert_lunar_to_solar(day as i32, month as i32, year, false, VN_TIME_ZONE);
     if d == 0 {
         return None;
     }
@@ -24,12 +18,7 @@ pub fn lunar_to_solar(year: i32, month: u32, day: u32) -> Option<NaiveDate> {
 /// The lunar (day, month, year, leap) of a solar date.
 pub fn solar_to_lunar(date: NaiveDate) -> (u32, u32, i32, bool) {
     use chrono::Datelike;
-    let l = amlich_core::lunar::convert_solar_to_lunar(
-        date.day() as i32,
-        date.month() as i32,
-        date.year(),
-        VN_TIME_ZONE,
-    );
+    let l = amlich_core::lunar::convert_solar_to_lunar(date.day() as i32, date.month() as i32, date.year(), VN_TIME_ZONE);
     (l.day as u32, l.month as u32, l.year, l.is_leap)
 }
 
@@ -42,13 +31,7 @@ mod tests {
     #[test]
     fn tet_dates_match_the_vietnamese_calendar() {
         // mùng 1 Tết, as published in Vietnam
-        for (y, date) in [
-            (2024, d(2024, 2, 10)),
-            (2025, d(2025, 1, 29)),
-            (2026, d(2026, 2, 17)),
-            (2027, d(2027, 2, 6)),
-            (2028, d(2028, 1, 26)),
-        ] {
+        for (y, date) in [(2024, d(2024, 2, 10)), (2025, d(2025, 1, 29)), (2026, d(2026, 2, 17)), (2027, d(2027, 2, 6)), (2028, d(2028, 1, 26))] {
             assert_eq!(lunar_to_solar(y, 1, 1), Some(date), "Tết {y}");
         }
         // 2007: Vietnam 17/2, China 18/2 — the UTC+7 meridian matters

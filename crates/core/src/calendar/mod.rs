@@ -22,8 +22,7 @@ use ts_rs::TS;
 
 use crate::error::{CoreError, Result};
 
-pub const DEFAULT_CALENDAR_JSON: &str =
-    include_str!("../../../../assets/calendar/vn-calendar.json");
+pub const DEFAULT_CALENDAR_JSON: &str = include_str!("../../../../assets/calendar/vn-calendar.json");
 
 /// How a holiday rule finds its day in a given year.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -103,23 +102,12 @@ impl CalendarData {
         let d: CalendarData = serde_json::from_str(json)
             .map_err(|e| CoreError::invalid(format!("Tệp lịch nghỉ không đúng định dạng: {e}")))?;
         if d.schema != "motcua.calendar/1" {
-            return Err(CoreError::invalid(format!(
-                "Tệp lịch nghỉ có schema '{}' không được hỗ trợ",
-                d.schema
-            )));
+            return Err(CoreError::invalid(format!("Tệp lịch nghỉ có schema '{}' không được hỗ trợ", d.schema)));
         }
         for y in &d.years {
-            for day in y
-                .extra_days_off
-                .iter()
-                .chain(&y.working_days)
-                .chain(&y.cancelled)
-            {
+            for day in y.extra_days_off.iter().chain(&y.working_days).chain(&y.cancelled) {
                 if day.year() != y.year {
-                    return Err(CoreError::invalid(format!(
-                        "Quyết định năm {}: ngày {day} không thuộc năm đó",
-                        y.year
-                    )));
+                    return Err(CoreError::invalid(format!("Quyết định năm {}: ngày {day} không thuộc năm đó", y.year)));
                 }
             }
         }
@@ -184,21 +172,14 @@ impl WorkCalendar {
         let mut holidays: BTreeMap<NaiveDate, (String, bool)> = BTreeMap::new();
         for rule in &self.data.rules {
             for d in rule_dates(&rule.date, year) {
-                let valid =
-                    rule.valid_from.is_none_or(|f| d >= f) && rule.valid_to.is_none_or(|t| d <= t);
+                let valid = rule.valid_from.is_none_or(|f| d >= f) && rule.valid_to.is_none_or(|t| d <= t);
                 if valid {
-                    holidays
-                        .entry(d)
-                        .or_insert((rule.name.clone(), rule.in_lieu));
+                    holidays.entry(d).or_insert((rule.name.clone(), rule.in_lieu));
                 }
             }
         }
         // 2. days in lieu for holidays on weekly rest days: the next working day not already off
-        let mut off: BTreeSet<NaiveDate> = holidays
-            .keys()
-            .copied()
-            .filter(|d| !is_weekend(*d))
-            .collect();
+        let mut off: BTreeSet<NaiveDate> = holidays.keys().copied().filter(|d| !is_weekend(*d)).collect();
         for (d, (name, in_lieu)) in &holidays {
             if is_weekend(*d) && *in_lieu {
                 let mut n = d.succ_opt().expect("date in range");
@@ -265,10 +246,7 @@ impl WorkCalendar {
 
     /// True when the year has a government decision recorded as fully decided.
     pub fn year_decided(&self, year: i32) -> bool {
-        self.data
-            .years
-            .iter()
-            .any(|y| y.year == year && y.status == "decided")
+        self.data.years.iter().any(|y| y.year == year && y.status == "decided")
     }
 
     pub fn covers(&self, year: i32) -> bool {
@@ -278,9 +256,7 @@ impl WorkCalendar {
     /// The days of a year that differ from the plain Monday–Friday week: weekdays off (holidays,
     /// days in lieu, bridge days) and weekend days worked, with their names, in date order.
     pub fn special_days(&self, year: i32) -> Vec<SpecialDay> {
-        let Some(start) = NaiveDate::from_ymd_opt(year, 1, 1) else {
-            return vec![];
-        };
+        let Some(start) = NaiveDate::from_ymd_opt(year, 1, 1) else { return vec![] };
         start
             .iter_days()
             .take_while(|d| d.year() == year)
@@ -291,17 +267,8 @@ impl WorkCalendar {
                     _ if !is_weekend(d) && !self.is_working_day(d) => false,
                     _ => return None,
                 };
-                let provisional = self
-                    .data
-                    .years
-                    .iter()
-                    .any(|y| y.year == year && y.provisional.contains(&d));
-                Some(SpecialDay {
-                    date: d.to_string(),
-                    working,
-                    name: self.day_name(d).map(str::to_string),
-                    provisional,
-                })
+                let provisional = self.data.years.iter().any(|y| y.year == year && y.provisional.contains(&d));
+                Some(SpecialDay { date: d.to_string(), working, name: self.day_name(d).map(str::to_string), provisional })
             })
             .collect()
     }
@@ -322,16 +289,10 @@ pub struct SpecialDay {
 /// The dates a rule gives in a (solar) year.
 fn rule_dates(date: &HolidayDate, year: i32) -> Vec<NaiveDate> {
     match *date {
-        HolidayDate::Solar { month, day } => NaiveDate::from_ymd_opt(year, month, day)
-            .into_iter()
-            .collect(),
-        HolidayDate::Lunar { month, day } => lunar::lunar_to_solar(year, month, day)
-            .into_iter()
-            .collect(),
+        HolidayDate::Solar { month, day } => NaiveDate::from_ymd_opt(year, month, day).into_iter().collect(),
+        HolidayDate::Lunar { month, day } => lunar::lunar_to_solar(year, month, day).into_iter().collect(),
         HolidayDate::LunarNewYear { before, after } => match lunar::lunar_to_solar(year, 1, 1) {
-            Some(ny) => (-(before as i64)..=after as i64)
-                .map(|k| ny + chrono::Duration::days(k))
-                .collect(),
+            Some(ny) => (-(before as i64)..=after as i64).map(|k| ny + chrono::Duration::days(k)).collect(),
             None => vec![],
         },
     }

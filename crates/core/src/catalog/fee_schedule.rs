@@ -48,28 +48,16 @@ impl FeeSchedule {
     pub fn fee(&self, amount: i64, units: FeeUnits) -> Result<i64> {
         let copies = units.copies.unwrap_or(1);
         if units.count == 0 || units.count > MAX_UNITS {
-            return Err(CoreError::validation(
-                "fee_units.count",
-                format!("{} phải từ 1 đến {MAX_UNITS}", self.count_label()),
-            ));
+            return Err(CoreError::validation("fee_units.count", format!("{} phải từ 1 đến {MAX_UNITS}", self.count_label())));
         }
         if copies == 0 || copies > MAX_UNITS {
-            return Err(CoreError::validation(
-                "fee_units.copies",
-                format!("Số bản phải từ 1 đến {MAX_UNITS}"),
-            ));
+            return Err(CoreError::validation("fee_units.copies", format!("Số bản phải từ 1 đến {MAX_UNITS}")));
         }
         Ok(match self {
-            FeeSchedule::PerPage {
-                first_pages,
-                first_rate,
-                next_rate,
-                max_per_copy,
-            } => {
+            FeeSchedule::PerPage { first_pages, first_rate, next_rate, max_per_copy } => {
                 let pages = i64::from(units.count);
                 let first = pages.min(i64::from(*first_pages));
-                let per_copy =
-                    (first_rate * first + next_rate * (pages - first)).min(*max_per_copy);
+                let per_copy = (first_rate * first + next_rate * (pages - first)).min(*max_per_copy);
                 per_copy * i64::from(copies)
             }
             FeeSchedule::PerUnit { .. } => amount * i64::from(units.count),
@@ -91,27 +79,12 @@ impl FeeSchedule {
 
     pub(crate) fn check(&self) -> std::result::Result<(), String> {
         match self {
-            FeeSchedule::PerPage {
-                first_pages,
-                first_rate,
-                next_rate,
-                max_per_copy,
-            } => {
-                let ok = *first_pages <= 100
-                    && [*first_rate, *next_rate, *max_per_copy]
-                        .iter()
-                        .all(|v| (0..=100_000_000).contains(v));
-                if ok {
-                    Ok(())
-                } else {
-                    Err("biểu phí theo trang không hợp lệ".into())
-                }
+            FeeSchedule::PerPage { first_pages, first_rate, next_rate, max_per_copy } => {
+                let ok = *first_pages <= 100 && [*first_rate, *next_rate, *max_per_copy].iter().all(|v| (0..=100_000_000).contains(v));
+                if ok { Ok(()) } else { Err("biểu phí theo trang không hợp lệ".into()) }
             }
             FeeSchedule::PerUnit { unit } => {
-                if unit.trim().is_empty()
-                    || unit.chars().count() > 30
-                    || crate::limits::first_unprintable(unit).is_some()
-                {
+                if unit.trim().is_empty() || unit.chars().count() > 30 || crate::limits::first_unprintable(unit).is_some() {
                     Err("đơn vị tính phí không hợp lệ".into())
                 } else {
                     Ok(())
@@ -126,82 +99,27 @@ mod tests {
     use super::*;
 
     fn copy() -> FeeSchedule {
-        FeeSchedule::PerPage {
-            first_pages: 2,
-            first_rate: 2000,
-            next_rate: 1000,
-            max_per_copy: 200_000,
-        }
+        FeeSchedule::PerPage { first_pages: 2, first_rate: 2000, next_rate: 1000, max_per_copy: 200_000 }
     }
 
     #[test]
     fn certified_copies_by_page_and_copy() {
-        let f = |pages, copies| {
-            copy()
-                .fee(
-                    2000,
-                    FeeUnits {
-                        count: pages,
-                        copies: Some(copies),
-                    },
-                )
-                .unwrap()
-        };
+        let f = |pages, copies| copy().fee(2000, FeeUnits { count: pages, copies: Some(copies) }).unwrap();
         assert_eq!(f(1, 1), 2_000);
         assert_eq!(f(2, 1), 4_000);
         assert_eq!(f(3, 1), 5_000);
         assert_eq!(f(5, 3), 3 * 7_000);
         assert_eq!(f(500, 1), 200_000, "capped per copy");
         assert_eq!(f(500, 2), 400_000);
-        assert_eq!(
-            copy()
-                .fee(
-                    2000,
-                    FeeUnits {
-                        count: 2,
-                        copies: None
-                    }
-                )
-                .unwrap(),
-            4_000,
-            "one copy by default"
-        );
-        assert!(copy()
-            .fee(
-                2000,
-                FeeUnits {
-                    count: 0,
-                    copies: Some(1)
-                }
-            )
-            .is_err());
-        assert!(copy()
-            .fee(
-                2000,
-                FeeUnits {
-                    count: 1,
-                    copies: Some(MAX_UNITS + 1)
-                }
-            )
-            .is_err());
+        assert_eq!(copy().fee(2000, FeeUnits { count: 2, copies: None }).unwrap(), 4_000, "one copy by default");
+        assert!(copy().fee(2000, FeeUnits { count: 0, copies: Some(1) }).is_err());
+        assert!(copy().fee(2000, FeeUnits { count: 1, copies: Some(MAX_UNITS + 1) }).is_err());
     }
 
     #[test]
     fn per_unit() {
-        let s = FeeSchedule::PerUnit {
-            unit: "trường hợp".into(),
-        };
-        assert_eq!(
-            s.fee(
-                10_000,
-                FeeUnits {
-                    count: 3,
-                    copies: None
-                }
-            )
-            .unwrap(),
-            30_000
-        );
+        let s = FeeSchedule::PerUnit { unit: "trường hợp".into() };
+        assert_eq!(s.fee(10_000, FeeUnits { count: 3, copies: None }).unwrap(), 30_000);
         assert_eq!(s.count_label(), "Số trường hợp");
     }
 }

@@ -14,11 +14,7 @@ pub fn search<'a>(procedures: &'a [Procedure], query: &str) -> Vec<&'a Procedure
 }
 
 /// The search with `usage` (dossiers per procedure code taken in recently at this counter).
-pub fn search_ranked<'a>(
-    procedures: &'a [Procedure],
-    query: &str,
-    usage: &HashMap<String, u32>,
-) -> Vec<&'a Procedure> {
+pub fn search_ranked<'a>(procedures: &'a [Procedure], query: &str, usage: &HashMap<String, u32>) -> Vec<&'a Procedure> {
     let q = text::fold_words(query);
     let raw = query.trim();
     let squashed: String = q.concat();
@@ -42,19 +38,12 @@ pub fn search_ranked<'a>(
             if alias {
                 return Some((2, used, p));
             }
-            let words =
-                text::fold_words(&format!("{} {} {}", p.name, p.field, p.aliases.join(" ")));
-            let all = q
-                .iter()
-                .all(|t| words.iter().any(|w| w.starts_with(t.as_str())));
+            let words = text::fold_words(&format!("{} {} {}", p.name, p.field, p.aliases.join(" ")));
+            let all = q.iter().all(|t| words.iter().any(|w| w.starts_with(t.as_str())));
             all.then_some((3, used, p))
         })
         .collect();
-    hits.sort_by(|a, b| {
-        a.0.cmp(&b.0)
-            .then_with(|| b.1.cmp(&a.1))
-            .then_with(|| a.2.name.cmp(&b.2.name))
-    });
+    hits.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.cmp(&a.1)).then_with(|| a.2.name.cmp(&b.2.name)));
     hits.into_iter().map(|(_, _, p)| p).collect()
 }
 
@@ -73,26 +62,13 @@ mod tests {
         c[ks].aliases = vec!["ĐKKS".into(), "khai sinh".into()];
         assert_eq!(search(&c, "dkks")[0].code, "1.001193", "an alias, folded");
         assert_eq!(search(&c, "đkks")[0].code, "1.001193");
-        assert_eq!(
-            search(&c, "d k k s")[0].code,
-            "1.001193",
-            "spaces typed inside an abbreviation"
-        );
+        assert_eq!(search(&c, "d k k s")[0].code, "1.001193", "spaces typed inside an abbreviation");
         // usage puts this counter's most used procedure first among equals
         let all = search(&c, "");
-        let other = all
-            .iter()
-            .rev()
-            .find(|p| p.code != "1.001193")
-            .unwrap()
-            .code
-            .clone();
+        let other = all.iter().rev().find(|p| p.code != "1.001193").unwrap().code.clone();
         let usage: HashMap<String, u32> = [(other.clone(), 40), ("1.001193".into(), 3)].into();
         let ranked = search_ranked(&c, "", &usage);
-        assert_eq!(
-            (ranked[0].code.as_str(), ranked[1].code.as_str()),
-            (other.as_str(), "1.001193")
-        );
+        assert_eq!((ranked[0].code.as_str(), ranked[1].code.as_str()), (other.as_str(), "1.001193"));
         // an exact code still beats usage
         assert_eq!(search_ranked(&c, "1.001193", &usage)[0].code, "1.001193");
     }
@@ -118,25 +94,15 @@ impl crate::store::Store {
             "SELECT procedure_code, COUNT(*) FROM dossiers WHERE id > (SELECT COALESCE(MAX(id), 0) - ?1 FROM dossiers)
              AND status NOT IN ('guided', 'not_accepted') GROUP BY procedure_code",
         )?;
-        let rows = st.query_map([recent], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?))
-        })?;
+        let rows = st.query_map([recent], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// The intake screen's type-ahead: up to `limit` procedures, this counter's most used first
     /// among equal matches.
-    pub fn catalog_search(
-        &self,
-        query: &str,
-        limit: usize,
-    ) -> crate::error::Result<Vec<super::ProcedureView>> {
+    pub fn catalog_search(&self, query: &str, limit: usize) -> crate::error::Result<Vec<super::ProcedureView>> {
         crate::limits::length("query", "Từ khóa", query, crate::limits::CATALOG_TEXT)?;
         let usage = self.procedure_usage(2000)?;
-        Ok(search_ranked(self.procedures(), query, &usage)
-            .into_iter()
-            .take(limit)
-            .map(super::ProcedureView::of)
-            .collect())
+        Ok(search_ranked(self.procedures(), query, &usage).into_iter().take(limit).map(super::ProcedureView::of).collect())
     }
 }

@@ -31,10 +31,7 @@ pub struct Blobs {
 }
 
 fn io(path: &Path, source: std::io::Error) -> CoreError {
-    CoreError::Io {
-        path: path.display().to_string(),
-        source,
-    }
+    CoreError::Io { path: path.display().to_string(), source }
 }
 
 /// SHA-256 of `bytes` as lowercase hex.
@@ -49,19 +46,14 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 /// Whether `s` is a well-formed hash name (64 lowercase hex digits): anything else is refused before
 /// it can become a path.
 pub fn is_hash(s: &str) -> bool {
-    s.len() == 64
-        && s.bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 pub(crate) fn check_hash(s: &str) -> Result<&str> {
     if is_hash(s) {
         Ok(s)
     } else {
-        Err(CoreError::validation(
-            "sha256",
-            "Mã băm tài liệu không hợp lệ (cần 64 chữ số hệ 16)",
-        ))
+        Err(CoreError::validation("sha256", "Mã băm tài liệu không hợp lệ (cần 64 chữ số hệ 16)"))
     }
 }
 
@@ -69,9 +61,7 @@ pub(crate) fn check_hash(s: &str) -> Result<&str> {
 fn sync_dir(dir: &Path) -> Result<()> {
     #[cfg(unix)]
     {
-        File::open(dir)
-            .and_then(|d| d.sync_all())
-            .map_err(|e| io(dir, e))?;
+        File::open(dir).and_then(|d| d.sync_all()).map_err(|e| io(dir, e))?;
     }
     #[cfg(not(unix))]
     {
@@ -84,9 +74,7 @@ fn sync_dir(dir: &Path) -> Result<()> {
 impl Blobs {
     /// The store of a data directory (created on first write).
     pub fn at(data_dir: &Path) -> Blobs {
-        Blobs {
-            root: data_dir.join(DIR),
-        }
+        Blobs { root: data_dir.join(DIR) }
     }
 
     pub fn root(&self) -> &Path {
@@ -143,16 +131,11 @@ impl Blobs {
         check_hash(sha256)?;
         let path = self.path(sha256);
         let bytes = fs::read(&path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => {
-                CoreError::NotFound(format!("Tài liệu {} không có trên máy này", short(sha256)))
-            }
+            std::io::ErrorKind::NotFound => CoreError::NotFound(format!("Tài liệu {} không có trên máy này", short(sha256))),
             _ => io(&path, e),
         })?;
         if sha256_hex(&bytes) != sha256 {
-            return Err(CoreError::Conflict(format!(
-                "Tệp tài liệu {} trên máy đã bị thay đổi (mã băm không khớp): không dùng được",
-                short(sha256)
-            )));
+            return Err(CoreError::Conflict(format!("Tệp tài liệu {} trên máy đã bị thay đổi (mã băm không khớp): không dùng được", short(sha256))));
         }
         Ok(bytes)
     }
@@ -163,9 +146,7 @@ impl Blobs {
         check_hash(sha256)?;
         let path = self.path(sha256);
         let mut f = File::open(&path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => {
-                CoreError::NotFound(format!("Tài liệu {} không có trên máy này", short(sha256)))
-            }
+            std::io::ErrorKind::NotFound => CoreError::NotFound(format!("Tài liệu {} không có trên máy này", short(sha256))),
             _ => io(&path, e),
         })?;
         let mut h = Sha256::new();
@@ -180,10 +161,7 @@ impl Blobs {
             h.update(&buf[..k]);
         }
         if n != size || hex(&h.finalize()) != sha256 {
-            return Err(CoreError::Conflict(format!(
-                "Tệp tài liệu {} trên máy không khớp mã băm hoặc kích thước",
-                short(sha256)
-            )));
+            return Err(CoreError::Conflict(format!("Tệp tài liệu {} trên máy không khớp mã băm hoặc kích thước", short(sha256))));
         }
         Ok(())
     }
@@ -202,18 +180,13 @@ impl Blobs {
     /// Every stored file: (hash, size). Names that are not hashes are skipped (never touched).
     pub fn list(&self) -> Result<Vec<BlobRef>> {
         let mut out = Vec::new();
-        let Ok(shards) = fs::read_dir(&self.root) else {
-            return Ok(out);
-        };
+        let Ok(shards) = fs::read_dir(&self.root) else { return Ok(out) };
         for shard in shards.flatten() {
             let name = shard.file_name().to_string_lossy().to_string();
             if name.len() != 2 || !shard.path().is_dir() {
                 continue;
             }
-            for f in fs::read_dir(shard.path())
-                .map_err(|e| io(&shard.path(), e))?
-                .flatten()
-            {
+            for f in fs::read_dir(shard.path()).map_err(|e| io(&shard.path(), e))?.flatten() {
                 let n = f.file_name().to_string_lossy().to_string();
                 if is_hash(&n) && n.starts_with(&name) {
                     let size = f.metadata().map_err(|e| io(&f.path(), e))?.len();
@@ -228,17 +201,9 @@ impl Blobs {
     /// Removes temporary leftovers of interrupted writes older than `min_age`, and stored files not in
     /// `keep` older than `min_age` (a file written for a dossier being confirmed right now is young and
     /// is kept). Returns (files removed, bytes freed).
-    pub fn collect_orphans(
-        &self,
-        keep: &HashSet<String>,
-        min_age: std::time::Duration,
-    ) -> Result<(u64, u64)> {
+    pub fn collect_orphans(&self, keep: &HashSet<String>, min_age: std::time::Duration) -> Result<(u64, u64)> {
         let old = |p: &Path| -> bool {
-            fs::metadata(p)
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(|t| t.elapsed().ok())
-                .is_some_and(|age| age >= min_age)
+            fs::metadata(p).and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok()).is_some_and(|age| age >= min_age)
         };
         let (mut files, mut bytes) = (0u64, 0u64);
         if let Ok(tmp) = fs::read_dir(self.root.join(TMP)) {
@@ -277,9 +242,7 @@ mod tests {
         let a = blobs.put(b"%PDF-1.7 one").unwrap();
         assert_eq!(a.sha256, sha256_hex(b"%PDF-1.7 one"));
         assert_eq!(a.size, 12);
-        assert!(blobs
-            .path(&a.sha256)
-            .starts_with(dir.path().join("documents").join(&a.sha256[..2])));
+        assert!(blobs.path(&a.sha256).starts_with(dir.path().join("documents").join(&a.sha256[..2])));
         let again = blobs.put(b"%PDF-1.7 one").unwrap();
         assert_eq!(again, a);
         assert_eq!(blobs.read(&a.sha256).unwrap(), b"%PDF-1.7 one");
@@ -304,13 +267,7 @@ mod tests {
     fn hostile_hash_names_never_become_paths() {
         let dir = tempfile::tempdir().unwrap();
         let blobs = Blobs::at(dir.path());
-        for bad in [
-            "../../etc/passwd",
-            "",
-            "ABCDEF",
-            &"g".repeat(64),
-            &"A".repeat(64),
-        ] {
+        for bad in ["../../etc/passwd", "", "ABCDEF", &"g".repeat(64), &"A".repeat(64)] {
             assert!(blobs.read(bad).is_err(), "{bad}");
             assert!(!blobs.has(bad));
             assert!(blobs.remove(bad).is_err());
@@ -326,15 +283,8 @@ mod tests {
         fs::write(blobs.root().join(TMP).join("x.part"), b"half").unwrap();
         let keep_set: HashSet<String> = [keep.sha256.clone()].into();
         // young files are left alone (a dossier may be being confirmed)
-        assert_eq!(
-            blobs
-                .collect_orphans(&keep_set, std::time::Duration::from_secs(3600))
-                .unwrap(),
-            (0, 0)
-        );
-        let (files, bytes) = blobs
-            .collect_orphans(&keep_set, std::time::Duration::ZERO)
-            .unwrap();
+        assert_eq!(blobs.collect_orphans(&keep_set, std::time::Duration::from_secs(3600)).unwrap(), (0, 0));
+        let (files, bytes) = blobs.collect_orphans(&keep_set, std::time::Duration::ZERO).unwrap();
         assert_eq!((files, bytes), (2, 6 + 4));
         assert!(blobs.has(&keep.sha256) && !blobs.has(&orphan.sha256));
     }

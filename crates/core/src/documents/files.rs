@@ -39,13 +39,7 @@ pub fn sniff(bytes: &[u8]) -> FileKind {
         FileKind::Jpeg
     } else if b.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
         FileKind::Png
-    } else if b.len() >= 12
-        && &b[4..8] == b"ftyp"
-        && matches!(
-            &b[8..12],
-            b"heic" | b"heix" | b"mif1" | b"msf1" | b"heim" | b"heis" | b"hevc"
-        )
-    {
+    } else if b.len() >= 12 && &b[4..8] == b"ftyp" && matches!(&b[8..12], b"heic" | b"heix" | b"mif1" | b"msf1" | b"heim" | b"heis" | b"hevc") {
         FileKind::Heic
     } else if b.starts_with(b"MZ")
         || b.starts_with(&[0x7F, b'E', b'L', b'F'])
@@ -90,10 +84,7 @@ pub fn heic_unreadable(name: &str, why: &str) -> CoreError {
 pub fn check_incoming(name: &str, bytes: &[u8]) -> Result<FileKind> {
     let shown = shown_name(name);
     if bytes.is_empty() {
-        return Err(CoreError::validation(
-            "file",
-            format!("Tệp \"{shown}\" rỗng (0 byte): hãy chép lại tệp từ máy của công dân"),
-        ));
+        return Err(CoreError::validation("file", format!("Tệp \"{shown}\" rỗng (0 byte): hãy chép lại tệp từ máy của công dân")));
     }
     check_size(&shown, bytes.len() as u64)?;
     match sniff(bytes) {
@@ -137,21 +128,10 @@ mod tests {
         assert_eq!(sniff(b"\x7FELF\x02"), FileKind::Executable);
         assert_eq!(sniff(b"\0\0\0\x18ftypheic\0\0"), FileKind::Heic);
         assert_eq!(sniff(b"PK\x03\x04"), FileKind::Archive);
-        let e = check_incoming("C:\\Users\\x\\giay-to.pdf", b"MZ\x90\x00rest")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("giay-to.pdf") && e.contains("chương trình"),
-            "{e}"
-        );
-        assert!(check_incoming("a.pdf", b"")
-            .unwrap_err()
-            .to_string()
-            .contains("rỗng"));
-        assert!(check_incoming("a.txt", b"hello")
-            .unwrap_err()
-            .to_string()
-            .contains("không phải PDF"));
+        let e = check_incoming("C:\\Users\\x\\giay-to.pdf", b"MZ\x90\x00rest").unwrap_err().to_string();
+        assert!(e.contains("giay-to.pdf") && e.contains("chương trình"), "{e}");
+        assert!(check_incoming("a.pdf", b"").unwrap_err().to_string().contains("rỗng"));
+        assert!(check_incoming("a.txt", b"hello").unwrap_err().to_string().contains("không phải PDF"));
     }
 
     #[test]
@@ -159,10 +139,7 @@ mod tests {
         let name = format!("{}\u{7}\u{1b}[31m.pdf", "a".repeat(500));
         let shown = shown_name(&name);
         assert!(shown.chars().count() <= 80 && !shown.chars().any(char::is_control));
-        assert!(check_size("x", MAX_FILE_BYTES + 1)
-            .unwrap_err()
-            .to_string()
-            .contains("quá lớn"));
+        assert!(check_size("x", MAX_FILE_BYTES + 1).unwrap_err().to_string().contains("quá lớn"));
         assert!(check_size("x", MAX_FILE_BYTES).is_ok());
     }
 }

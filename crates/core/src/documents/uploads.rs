@@ -49,10 +49,7 @@ impl UploadState {
     pub fn label(self, sent: u64, size: u64) -> String {
         match self {
             UploadState::Waiting => "Chờ gửi lên Cổng".into(),
-            UploadState::Sending => format!(
-                "Đang gửi {}%",
-                (sent * 100).checked_div(size).unwrap_or(0).min(99)
-            ),
+            UploadState::Sending => format!("Đang gửi {}%", (sent * 100).checked_div(size).unwrap_or(0).min(99)),
             UploadState::Stored => "Cổng đã lưu".into(),
             UploadState::Parked => "Tạm dừng, sẽ gửi lại".into(),
             UploadState::Refused => "Cổng từ chối".into(),
@@ -98,10 +95,7 @@ pub struct UploadSummary {
 
 /// Queues a file for upload (once: a second reference to the same file adds nothing).
 pub(crate) fn queue(conn: &Connection, sha256: &str, size: u64, now: &str) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT OR IGNORE INTO blob_uploads(sha256, size, queued_at) VALUES (?1, ?2, ?3)",
-    )?
-    .execute(params![sha256, size as i64, now])?;
+    conn.prepare_cached("INSERT OR IGNORE INTO blob_uploads(sha256, size, queued_at) VALUES (?1, ?2, ?3)")?.execute(params![sha256, size as i64, now])?;
     Ok(())
 }
 
@@ -110,33 +104,16 @@ const COLS: &str = "sha256, size, state, sent, reason, attempts";
 fn row(r: &rusqlite::Row) -> rusqlite::Result<BlobUpload> {
     let state = UploadState::parse(&r.get::<_, String>(2)?);
     let (size, sent) = (r.get::<_, i64>(1)? as u64, r.get::<_, i64>(3)? as u64);
-    Ok(BlobUpload {
-        sha256: r.get(0)?,
-        size,
-        state,
-        sent,
-        reason: r.get(4)?,
-        attempts: r.get(5)?,
-        label: state.label(sent, size),
-    })
+    Ok(BlobUpload { sha256: r.get(0)?, size, state, sent, reason: r.get(4)?, attempts: r.get(5)?, label: state.label(sent, size) })
 }
 
 /// Whether this counter attached (and so must hold) the file.
 pub(crate) fn is_queued(conn: &Connection, sha256: &str) -> Result<bool> {
-    Ok(conn
-        .prepare_cached("SELECT 1 FROM blob_uploads WHERE sha256 = ?1")?
-        .query_row([sha256], |_| Ok(()))
-        .optional()?
-        .is_some())
+    Ok(conn.prepare_cached("SELECT 1 FROM blob_uploads WHERE sha256 = ?1")?.query_row([sha256], |_| Ok(())).optional()?.is_some())
 }
 
 pub(crate) fn state_of(conn: &Connection, sha256: &str) -> Result<Option<BlobUpload>> {
-    Ok(conn
-        .prepare_cached(&format!(
-            "SELECT {COLS} FROM blob_uploads WHERE sha256 = ?1"
-        ))?
-        .query_row([sha256], row)
-        .optional()?)
+    Ok(conn.prepare_cached(&format!("SELECT {COLS} FROM blob_uploads WHERE sha256 = ?1"))?.query_row([sha256], row).optional()?)
 }
 
 /// Files to send now (oldest first): waiting, partly sent, or parked whose time to retry has come.
@@ -189,23 +166,13 @@ pub fn refused(store: &Store, sha256: &str, reason: &str) -> Result<()> {
 /// Sends refused and parked files again at the next round (after the admin fixed the cause).
 pub fn retry_now(store: &mut Store) -> Result<u32> {
     store.require(crate::accounts::Right::Sync)?;
-    let refused = store.conn().execute(
-        "UPDATE blob_uploads SET state = 'waiting', next_try_ms = 0 WHERE state = 'refused'",
-        [],
-    )?;
-    let parked = store.conn().execute(
-        "UPDATE blob_uploads SET next_try_ms = 0 WHERE state = 'parked'",
-        [],
-    )?;
+    let refused = store.conn().execute("UPDATE blob_uploads SET state = 'waiting', next_try_ms = 0 WHERE state = 'refused'", [])?;
+    let parked = store.conn().execute("UPDATE blob_uploads SET next_try_ms = 0 WHERE state = 'parked'", [])?;
     Ok((refused + parked) as u32)
 }
 
 fn clip(reason: &str) -> String {
-    reason
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(300)
-        .collect()
+    reason.chars().filter(|c| !c.is_control()).take(300).collect()
 }
 
 fn to_now(store: &Store) -> String {
@@ -216,17 +183,8 @@ fn to_now(store: &Store) -> String {
 pub fn summary(store: &Store) -> Result<UploadSummary> {
     store.require(crate::accounts::Right::Read)?;
     let mut s = UploadSummary::default();
-    let mut st = store.conn().prepare_cached(
-        "SELECT state, COUNT(*), SUM(size), SUM(sent) FROM blob_uploads GROUP BY state",
-    )?;
-    let rows = st.query_map([], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, u32>(1)?,
-            r.get::<_, i64>(2)?,
-            r.get::<_, i64>(3)?,
-        ))
-    })?;
+    let mut st = store.conn().prepare_cached("SELECT state, COUNT(*), SUM(size), SUM(sent) FROM blob_uploads GROUP BY state")?;
+    let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?)))?;
     for row in rows {
         let (state, n, size, sent) = row?;
         match UploadState::parse(&state) {
@@ -247,9 +205,7 @@ pub fn summary(store: &Store) -> Result<UploadSummary> {
 /// Every file's upload (for `documents list` and the admin).
 pub fn all(store: &Store) -> Result<Vec<BlobUpload>> {
     store.require(crate::accounts::Right::Read)?;
-    let mut st = store.conn().prepare_cached(&format!(
-        "SELECT {COLS} FROM blob_uploads ORDER BY queued_at, sha256"
-    ))?;
+    let mut st = store.conn().prepare_cached(&format!("SELECT {COLS} FROM blob_uploads ORDER BY queued_at, sha256"))?;
     let rows = st.query_map([], row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

@@ -48,38 +48,19 @@ impl ContactKind {
     /// What the slip's dialog asks for (the UI draws it from this; `record` enforces it).
     pub fn fields(self) -> Vec<crate::lifecycle::steps::StepField> {
         use crate::lifecycle::steps::{FieldKind, StepField};
-        let field =
-            |name: &str, label: &str, kind: FieldKind, required: bool, max: usize| StepField {
-                name: name.into(),
-                label: label.into(),
-                kind,
-                required,
-                max: max as u32,
-            };
+        let field = |name: &str, label: &str, kind: FieldKind, required: bool, max: usize| StepField {
+            name: name.into(),
+            label: label.into(),
+            kind,
+            required,
+            max: max as u32,
+        };
         match self {
             ContactKind::Guidance => vec![
-                field(
-                    "missing",
-                    "Giấy tờ, nội dung cần bổ sung, hoàn thiện (mỗi dòng một mục)",
-                    FieldKind::Lines,
-                    true,
-                    limits::MISSING_ITEM * limits::MISSING_ITEMS,
-                ),
-                field(
-                    "reason",
-                    "Ghi chú thêm (không bắt buộc)",
-                    FieldKind::Text,
-                    false,
-                    limits::REASON,
-                ),
+                field("missing", "Giấy tờ, nội dung cần bổ sung, hoàn thiện (mỗi dòng một mục)", FieldKind::Lines, true, limits::MISSING_ITEM * limits::MISSING_ITEMS),
+                field("reason", "Ghi chú thêm (không bắt buộc)", FieldKind::Text, false, limits::REASON),
             ],
-            ContactKind::Refusal => vec![field(
-                "reason",
-                "Lý do từ chối tiếp nhận",
-                FieldKind::Text,
-                true,
-                limits::REASON,
-            )],
+            ContactKind::Refusal => vec![field("reason", "Lý do từ chối tiếp nhận", FieldKind::Text, true, limits::REASON)],
         }
     }
 
@@ -129,11 +110,7 @@ fn same_request(d: Dossier, kind: ContactKind) -> Result<Dossier> {
     }
     Err(CoreError::validation(
         "request_id",
-        format!(
-            "Yêu cầu này đã được ghi nhận là {} ({}): làm lại trên một phiếu mới",
-            d.status.label().to_lowercase(),
-            d.code
-        ),
+        format!("Yêu cầu này đã được ghi nhận là {} ({}): làm lại trên một phiếu mới", d.status.label().to_lowercase(), d.code),
     ))
 }
 
@@ -149,13 +126,7 @@ pub fn missing_items(store: &Store, req: &IntakeRequest) -> Result<Vec<String>> 
 pub fn record(store: &mut Store, c: &ContactRequest) -> Result<Dossier> {
     store.require(crate::accounts::Right::Intake)?;
     let ctx = store.context()?.clone();
-    let request_id = c
-        .request
-        .request_id
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string);
+    let request_id = c.request.request_id.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
     if let Some(rid) = &request_id {
         limits::length("request_id", "request_id", rid, limits::REQUEST_ID)?;
         if let Some(d) = store.dossier_by_request_id(rid)? {
@@ -164,19 +135,11 @@ pub fn record(store: &mut Store, c: &ContactRequest) -> Result<Dossier> {
     }
     let now = store.clock().now();
     let checked = check_request(store, &c.request, now.date())?;
-    let reason = c
-        .reason
-        .as_deref()
-        .map(|r| limits::text("reason", "Lý do", r, limits::REASON))
-        .transpose()?
-        .filter(|r| !r.is_empty());
+    let reason = c.reason.as_deref().map(|r| limits::text("reason", "Lý do", r, limits::REASON)).transpose()?.filter(|r| !r.is_empty());
     let missing = match c.kind {
         ContactKind::Refusal => {
             if reason.is_none() {
-                return Err(CoreError::validation(
-                    "reason",
-                    "Cần ghi lý do từ chối tiếp nhận hồ sơ",
-                ));
+                return Err(CoreError::validation("reason", "Cần ghi lý do từ chối tiếp nhận hồ sơ"));
             }
             Vec::new()
         }
@@ -186,10 +149,7 @@ pub fn record(store: &mut Store, c: &ContactRequest) -> Result<Dossier> {
                 None => checked.missing.clone(),
             };
             if items.len() > limits::MISSING_ITEMS {
-                return Err(CoreError::validation(
-                    "missing",
-                    format!("Tối đa {} mục cần bổ sung", limits::MISSING_ITEMS),
-                ));
+                return Err(CoreError::validation("missing", format!("Tối đa {} mục cần bổ sung", limits::MISSING_ITEMS)));
             }
             let mut out: Vec<String> = Vec::with_capacity(items.len());
             for m in &items {
@@ -211,22 +171,13 @@ pub fn record(store: &mut Store, c: &ContactRequest) -> Result<Dossier> {
     let tx = store.write_tx()?;
     // under the write lock the look-up is final (another process may have taken the request id)
     if let Some(rid) = &request_id {
-        let held: Option<i64> = tx
-            .prepare_cached("SELECT id FROM dossiers WHERE request_id = ?1")?
-            .query_row([rid], |r| r.get(0))
-            .optional()?;
+        let held: Option<i64> = tx.prepare_cached("SELECT id FROM dossiers WHERE request_id = ?1")?.query_row([rid], |r| r.get(0)).optional()?;
         if let Some(id) = held {
             drop(tx);
             return same_request(store.dossier_by_id(id)?, c.kind);
         }
     }
-    let number = crate::codes::issue_contact(
-        &tx,
-        c.kind.prefix(),
-        &ctx.agency_code,
-        &ctx.counter_id,
-        now.date(),
-    )?;
+    let number = crate::codes::issue_contact(&tx, c.kind.prefix(), &ctx.agency_code, &ctx.counter_id, now.date())?;
     let mut record = Dossier {
         uid: uuid::Uuid::now_v7().to_string(),
         code: number,
@@ -261,14 +212,7 @@ pub fn record(store: &mut Store, c: &ContactRequest) -> Result<Dossier> {
     record.progress.reason = reason;
     record.progress.closed_at = Some(at);
     super::insert(&tx, &ctx, now, &record)?;
-    crate::audit::record(
-        &tx,
-        now,
-        &ctx.clerk_id,
-        c.kind.audit_action(),
-        &record.code,
-        &serde_json::json!({ "procedure": record.procedure_code }),
-    )?;
+    crate::audit::record(&tx, now, &ctx.clerk_id, c.kind.audit_action(), &record.code, &serde_json::json!({ "procedure": record.procedure_code }))?;
     tx.commit()?;
     Ok(record)
 }

@@ -26,9 +26,7 @@ pub struct CardScan {
 
 fn read(scan: &CardScan, field: &str, now: NaiveDateTime) -> Result<(CardRead, String)> {
     let card = card::parse(&scan.text, now.date()).map_err(|e| match e {
-        CoreError::Validation { message, .. } => {
-            CoreError::validation(field, format!("Thẻ đã quét: {message}"))
-        }
+        CoreError::Validation { message, .. } => CoreError::validation(field, format!("Thẻ đã quét: {message}")),
         other => other,
     })?;
     let at = scan
@@ -76,19 +74,12 @@ pub fn applicant_from_card(a: &mut Applicant, scan: &CardScan, now: NaiveDateTim
 }
 
 /// Marks the representative's identity as read from their own card.
-pub fn representative_from_card(
-    r: &mut Representative,
-    scan: &CardScan,
-    now: NaiveDateTime,
-) -> Result<()> {
+pub fn representative_from_card(r: &mut Representative, scan: &CardScan, now: NaiveDateTime) -> Result<()> {
     let (card, at) = read(scan, "representative.id_number", now)?;
     if card.id_number != r.id_number {
         return Err(CoreError::validation(
             "representative.id_number",
-            format!(
-                "Số giấy tờ người được ủy quyền {} khác số trên thẻ đã quét ({})",
-                r.id_number, card.id_number
-            ),
+            format!("Số giấy tờ người được ủy quyền {} khác số trên thẻ đã quét ({})", r.id_number, card.id_number),
         ));
     }
     r.card_read_at = Some(at);
@@ -118,35 +109,18 @@ pub fn read_card(store: &crate::store::Store, text: &str) -> Result<CardReading>
     let units = crate::units::for_data_dir(store.data_dir());
     let address = units.map_address(&card.address);
     let unit_code = crate::settings::CounterSettings::load(store)?.unit_code;
-    Ok(CardReading {
-        text: text.trim().to_string(),
-        read_at: to_rfc3339(store.clock().now()),
-        card,
-        address,
-        agency_unit: units.unit(&unit_code),
-    })
+    Ok(CardReading { text: text.trim().to_string(), read_at: to_rfc3339(store.clock().now()), card, address, agency_unit: units.unit(&unit_code) })
 }
 
 /// The current form of an address typed or read (`Right::Read`).
-pub fn map_address(
-    store: &crate::store::Store,
-    address: &str,
-) -> Result<crate::units::AddressMapping> {
+pub fn map_address(store: &crate::store::Store, address: &str) -> Result<crate::units::AddressMapping> {
     store.require(crate::accounts::Right::Read)?;
-    crate::limits::length(
-        "applicant.address",
-        "Địa chỉ",
-        address,
-        crate::limits::ADDRESS,
-    )?;
+    crate::limits::length("applicant.address", "Địa chỉ", address, crate::limits::ADDRESS)?;
     Ok(crate::units::for_data_dir(store.data_dir()).map_address(address))
 }
 
 /// Current units matching a query (set-up, the applicant's unit, "phi địa giới").
-pub fn search_units(
-    store: &crate::store::Store,
-    query: &str,
-) -> Result<Vec<crate::units::UnitView>> {
+pub fn search_units(store: &crate::store::Store, query: &str) -> Result<Vec<crate::units::UnitView>> {
     crate::limits::length("query", "Từ khóa", query, crate::limits::CATALOG_TEXT)?;
     Ok(crate::units::for_data_dir(store.data_dir()).search(query, 20))
 }

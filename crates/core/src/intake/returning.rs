@@ -38,23 +38,16 @@ pub struct ReturningCitizen {
 /// What earlier dossiers of `id_number` say, or None for a first visit.
 pub fn returning(store: &Store, id_number: &str) -> Result<Option<ReturningCitizen>> {
     store.require(crate::accounts::Right::Read)?;
-    let id: String = crate::limits::text(
-        "applicant.id_number",
-        "Số giấy tờ",
-        id_number,
-        crate::limits::ID_NUMBER,
-    )?
-    .chars()
-    .filter(|c| !c.is_whitespace())
-    .collect::<String>()
-    .to_uppercase();
+    let id: String = crate::limits::text("applicant.id_number", "Số giấy tờ", id_number, crate::limits::ID_NUMBER)?
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_uppercase();
     if id.len() < 3 {
         return Ok(None);
     }
     let ids: Vec<i64> = {
-        let mut st = store.conn().prepare_cached(
-            "SELECT id FROM dossiers WHERE id_number = ?1 ORDER BY id DESC LIMIT ?2",
-        )?;
+        let mut st = store.conn().prepare_cached("SELECT id FROM dossiers WHERE id_number = ?1 ORDER BY id DESC LIMIT ?2")?;
         let rows = st.query_map(rusqlite::params![id, LOOK_BACK], |r| r.get(0))?;
         rows.collect::<rusqlite::Result<_>>()?
     };
@@ -62,34 +55,15 @@ pub fn returning(store: &Store, id_number: &str) -> Result<Option<ReturningCitiz
     for dossier_id in &ids {
         let d = store.dossier_by_id(*dossier_id)?;
         let a = &d.applicant;
-        let r = out.get_or_insert_with(|| ReturningCitizen {
-            full_name: a.full_name.clone(),
-            dossiers: 0,
-            details: Vec::new(),
-        });
+        let r = out.get_or_insert_with(|| ReturningCitizen { full_name: a.full_name.clone(), dossiers: 0, details: Vec::new() });
         r.dossiers += 1;
-        let given = [
-            ("applicant.phone", "Điện thoại", Some(a.phone.clone())),
-            ("applicant.email", "Email", a.email.clone()),
-            ("applicant.address", "Địa chỉ", Some(a.address.clone())),
-        ];
+        let given = [("applicant.phone", "Điện thoại", Some(a.phone.clone())), ("applicant.email", "Email", a.email.clone()), ("applicant.address", "Địa chỉ", Some(a.address.clone()))];
         for (field, label, value) in given {
-            let Some(value) = value.filter(|v| !v.is_empty()) else {
-                continue;
-            };
-            if r.details
-                .iter()
-                .any(|x| x.field == field && x.value == value)
-            {
+            let Some(value) = value.filter(|v| !v.is_empty()) else { continue };
+            if r.details.iter().any(|x| x.field == field && x.value == value) {
                 continue;
             }
-            r.details.push(PriorDetail {
-                field: field.into(),
-                label: label.into(),
-                value,
-                given_at: d.received_at.clone(),
-                dossier_code: d.code.clone(),
-            });
+            r.details.push(PriorDetail { field: field.into(), label: label.into(), value, given_at: d.received_at.clone(), dossier_code: d.code.clone() });
         }
     }
     Ok(out)

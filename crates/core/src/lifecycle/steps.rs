@@ -90,178 +90,35 @@ struct Row {
 }
 
 const TABLE: &[Row] = &[
-    Row {
-        step: Step::HandOver,
-        label: "Bàn giao",
-        verb: "bàn giao",
-        from: &[S::Received],
-        fields: &[(
-            "department",
-            "Phòng ban nhận hồ sơ",
-            FieldKind::Line,
-            true,
-            limits::DEPARTMENT,
-        )],
-        prints: None,
-        in_detail: false,
-    },
-    Row {
-        step: Step::RequestSupplement,
-        label: "Yêu cầu bổ sung",
-        verb: "yêu cầu bổ sung",
-        from: ACTIVE,
-        fields: &[(
-            "missing",
-            "Giấy tờ, nội dung cần bổ sung (mỗi dòng một mục)",
-            FieldKind::Lines,
-            true,
-            limits::MISSING_ITEM * limits::MISSING_ITEMS,
-        )],
-        prints: Some(FormKind::Supplement),
-        in_detail: true,
-    },
-    Row {
-        step: Step::Supplemented,
-        label: "Đã nhận bổ sung",
-        verb: "nhận hồ sơ bổ sung cho",
-        from: &[S::WaitingSupplement],
-        fields: &[],
-        prints: None,
-        in_detail: true,
-    },
-    Row {
-        step: Step::Transfer,
-        label: "Chuyển phòng",
-        verb: "chuyển phòng",
-        from: &[S::InProcess],
-        fields: &[(
-            "to",
-            "Phòng nhận hồ sơ",
-            FieldKind::Line,
-            true,
-            limits::DEPARTMENT,
-        )],
-        prints: None,
-        in_detail: true,
-    },
-    Row {
-        step: Step::ReceiveResult,
-        label: "Nhận kết quả",
-        verb: "nhận kết quả cho",
-        from: &[S::InProcess],
-        fields: &[],
-        prints: None,
-        in_detail: true,
-    },
-    Row {
-        step: Step::Delay,
-        label: "Xin lỗi, hẹn lại",
-        verb: "hẹn lại",
-        from: ACTIVE,
-        fields: &[
-            (
-                "new_due",
-                "Ngày hẹn mới (ngày/tháng/năm [giờ:phút])",
-                FieldKind::Date,
-                true,
-                limits::DATE_INPUT,
-            ),
-            (
-                "reason",
-                "Lý do chậm trả kết quả",
-                FieldKind::Text,
-                true,
-                limits::REASON,
-            ),
-        ],
-        prints: Some(FormKind::Apology),
-        in_detail: true,
-    },
-    Row {
-        step: Step::Refuse,
-        label: "Từ chối",
-        verb: "từ chối",
-        from: OPEN,
-        fields: &[(
-            "reason",
-            "Lý do từ chối",
-            FieldKind::Text,
-            true,
-            limits::REASON,
-        )],
-        prints: Some(FormKind::Refusal),
-        in_detail: true,
-    },
-    Row {
-        step: Step::Stop,
-        label: "Dừng giải quyết",
-        verb: "dừng giải quyết",
-        from: OPEN,
-        fields: &[(
-            "reason",
-            "Lý do dừng giải quyết",
-            FieldKind::Text,
-            true,
-            limits::REASON,
-        )],
-        prints: Some(FormKind::Stop),
-        in_detail: true,
-    },
+    Row { step: Step::HandOver, label: "Bàn giao", verb: "bàn giao", from: &[S::Received],
+          fields: &[("department", "Phòng ban nhận hồ sơ", FieldKind::Line, true, limits::DEPARTMENT)], prints: None, in_detail: false },
+    Row { step: Step::RequestSupplement, label: "Yêu cầu bổ sung", verb: "yêu cầu bổ sung", from: ACTIVE,
+          fields: &[("missing", "Giấy tờ, nội dung cần bổ sung (mỗi dòng một mục)", FieldKind::Lines, true, limits::MISSING_ITEM * limits::MISSING_ITEMS)],
+          prints: Some(FormKind::Supplement), in_detail: true },
+    Row { step: Step::Supplemented, label: "Đã nhận bổ sung", verb: "nhận hồ sơ bổ sung cho", from: &[S::WaitingSupplement],
+          fields: &[], prints: None, in_detail: true },
+    Row { step: Step::Transfer, label: "Chuyển phòng", verb: "chuyển phòng", from: &[S::InProcess],
+          fields: &[("to", "Phòng nhận hồ sơ", FieldKind::Line, true, limits::DEPARTMENT)], prints: None, in_detail: true },
+    Row { step: Step::ReceiveResult, label: "Nhận kết quả", verb: "nhận kết quả cho", from: &[S::InProcess],
+          fields: &[], prints: None, in_detail: true },
+    Row { step: Step::Delay, label: "Xin lỗi, hẹn lại", verb: "hẹn lại", from: ACTIVE,
+          fields: &[("new_due", "Ngày hẹn mới (ngày/tháng/năm [giờ:phút])", FieldKind::Date, true, limits::DATE_INPUT),
+                    ("reason", "Lý do chậm trả kết quả", FieldKind::Text, true, limits::REASON)],
+          prints: Some(FormKind::Apology), in_detail: true },
+    Row { step: Step::Refuse, label: "Từ chối", verb: "từ chối", from: OPEN,
+          fields: &[("reason", "Lý do từ chối", FieldKind::Text, true, limits::REASON)], prints: Some(FormKind::Refusal), in_detail: true },
+    Row { step: Step::Stop, label: "Dừng giải quyết", verb: "dừng giải quyết", from: OPEN,
+          fields: &[("reason", "Lý do dừng giải quyết", FieldKind::Text, true, limits::REASON)], prints: Some(FormKind::Stop), in_detail: true },
     // the citizen's request to stop before a decision (Decree 118/2025 art. 21; Circular 03/2025
     // art. 7): the counter issues the stop notice (Mẫu 05) on that request
-    Row {
-        step: Step::Withdraw,
-        label: "Công dân rút hồ sơ",
-        verb: "rút",
-        from: OPEN,
-        fields: &[(
-            "reason",
-            "Ghi chú (không bắt buộc)",
-            FieldKind::Line,
-            false,
-            limits::REASON,
-        )],
-        prints: Some(FormKind::Stop),
-        in_detail: true,
-    },
-    Row {
-        step: Step::Return,
-        label: "Trả kết quả",
-        verb: "trả kết quả",
-        from: &[S::ResultReady],
-        fields: &[
-            (
-                "to.kind",
-                "Người nhận (applicant, authorised, post)",
-                FieldKind::Line,
-                true,
-                16,
-            ),
-            (
-                "to.name",
-                "Họ tên người nhận kết quả",
-                FieldKind::Line,
-                false,
-                limits::NAME,
-            ),
-            (
-                "to.id_number",
-                "Số giấy tờ của người nhận",
-                FieldKind::Line,
-                false,
-                limits::ID_NUMBER,
-            ),
-            (
-                "to.tracking",
-                "Số hiệu bưu gửi",
-                FieldKind::Line,
-                false,
-                limits::TRACKING,
-            ),
-        ],
-        prints: None,
-        in_detail: false,
-    },
+    Row { step: Step::Withdraw, label: "Công dân rút hồ sơ", verb: "rút", from: OPEN,
+          fields: &[("reason", "Ghi chú (không bắt buộc)", FieldKind::Line, false, limits::REASON)], prints: Some(FormKind::Stop), in_detail: true },
+    Row { step: Step::Return, label: "Trả kết quả", verb: "trả kết quả", from: &[S::ResultReady],
+          fields: &[("to.kind", "Người nhận (applicant, authorised, post)", FieldKind::Line, true, 16),
+                    ("to.name", "Họ tên người nhận kết quả", FieldKind::Line, false, limits::NAME),
+                    ("to.id_number", "Số giấy tờ của người nhận", FieldKind::Line, false, limits::ID_NUMBER),
+                    ("to.tracking", "Số hiệu bưu gửi", FieldKind::Line, false, limits::TRACKING)],
+          prints: None, in_detail: false },
 ];
 
 impl Step {
@@ -279,10 +136,7 @@ impl Step {
     ];
 
     fn row(self) -> &'static Row {
-        TABLE
-            .iter()
-            .find(|r| r.step == self)
-            .expect("every step has a row")
+        TABLE.iter().find(|r| r.step == self).expect("every step has a row")
     }
     /// The statuses this step may be taken from.
     pub fn allowed_from(self) -> &'static [DossierStatus] {
@@ -309,13 +163,7 @@ impl Step {
             fields: r
                 .fields
                 .iter()
-                .map(|(name, label, kind, required, max)| StepField {
-                    name: (*name).into(),
-                    label: (*label).into(),
-                    kind: *kind,
-                    required: *required,
-                    max: *max as u32,
-                })
+                .map(|(name, label, kind, required, max)| StepField { name: (*name).into(), label: (*label).into(), kind: *kind, required: *required, max: *max as u32 })
                 .collect(),
             prints: r.prints,
             in_detail: r.in_detail,
@@ -328,9 +176,7 @@ impl Step {
     /// The step an event records (None for intake and the portal's code re-issue, which no clerk takes).
     pub fn of_event(e: &EventKind) -> Option<Step> {
         Some(match e {
-            EventKind::Received { .. }
-            | EventKind::CodeReissued { .. }
-            | EventKind::DocumentAttached { .. } => return None,
+            EventKind::Received { .. } | EventKind::CodeReissued { .. } | EventKind::DocumentAttached { .. } => return None,
             EventKind::HandedOver { .. } => Step::HandOver,
             EventKind::Transferred { .. } => Step::Transfer,
             EventKind::SupplementRequested { .. } => Step::RequestSupplement,
@@ -366,58 +212,27 @@ impl Command {
     pub fn from_values(step: Step, values: &BTreeMap<String, String>) -> Result<Command> {
         let v = |k: &str| values.get(k).cloned().unwrap_or_default();
         Ok(match step {
-            Step::HandOver => Command::HandOver {
-                department: v("department"),
-            },
+            Step::HandOver => Command::HandOver { department: v("department") },
             Step::Transfer => Command::Transfer { to: v("to") },
             Step::RequestSupplement => {
                 let raw = v("missing");
                 if raw.chars().count() > limits::MISSING_ITEM * limits::MISSING_ITEMS {
-                    return Err(CoreError::validation(
-                        "missing",
-                        "Danh sách cần bổ sung quá dài",
-                    ));
+                    return Err(CoreError::validation("missing", "Danh sách cần bổ sung quá dài"));
                 }
-                Command::RequestSupplement {
-                    missing: raw
-                        .lines()
-                        .map(|l| l.trim().to_string())
-                        .filter(|l| !l.is_empty())
-                        .collect(),
-                }
+                Command::RequestSupplement { missing: raw.lines().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect() }
             }
             Step::Supplemented => Command::Supplemented,
-            Step::Refuse => Command::Refuse {
-                reason: v("reason"),
-            },
-            Step::Stop => Command::Stop {
-                reason: v("reason"),
-            },
+            Step::Refuse => Command::Refuse { reason: v("reason") },
+            Step::Stop => Command::Stop { reason: v("reason") },
             Step::ReceiveResult => Command::ReceiveResult,
-            Step::Delay => Command::Delay {
-                new_due: v("new_due"),
-                reason: v("reason"),
-            },
-            Step::Withdraw => Command::Withdraw {
-                reason: v("reason"),
-            },
+            Step::Delay => Command::Delay { new_due: v("new_due"), reason: v("reason") },
+            Step::Withdraw => Command::Withdraw { reason: v("reason") },
             Step::Return => Command::Return {
                 to: match v("to.kind").trim() {
-                    "applicant" => ReturnTo::Applicant {
-                        name: v("to.name"),
-                        id_number: v("to.id_number"),
-                    },
-                    "authorised" => ReturnTo::Authorised {
-                        name: v("to.name"),
-                        id_number: v("to.id_number"),
-                    },
-                    "post" => ReturnTo::Post {
-                        tracking: v("to.tracking"),
-                    },
-                    _ => return Err(CoreError::validation(
-                        "to.kind",
-                        "Chọn người nhận kết quả: người nộp, người được ủy quyền hoặc bưu chính",
-                    )),
+                    "applicant" => ReturnTo::Applicant { name: v("to.name"), id_number: v("to.id_number") },
+                    "authorised" => ReturnTo::Authorised { name: v("to.name"), id_number: v("to.id_number") },
+                    "post" => ReturnTo::Post { tracking: v("to.tracking") },
+                    _ => return Err(CoreError::validation("to.kind", "Chọn người nhận kết quả: người nộp, người được ủy quyền hoặc bưu chính")),
                 },
             },
         })
@@ -448,10 +263,7 @@ pub struct DossierView {
 impl DossierView {
     /// The view without warnings (what a step or a search returns before the store is asked).
     pub fn of(dossier: Dossier) -> DossierView {
-        let allowed_steps = Step::allowed_for(dossier.status)
-            .into_iter()
-            .map(Step::offer)
-            .collect();
+        let allowed_steps = Step::allowed_for(dossier.status).into_iter().map(Step::offer).collect();
         let slip = crate::intake::contact::ContactKind::of_status(dossier.status).map(|k| k.form());
         let fee_label = dossier.fee_label();
         DossierView {
@@ -466,16 +278,10 @@ impl DossierView {
     }
 
     /// The view with the counter's warnings for now.
-    pub fn read(
-        store: &crate::store::Store,
-        dossier: Dossier,
-    ) -> crate::error::Result<DossierView> {
+    pub fn read(store: &crate::store::Store, dossier: Dossier) -> crate::error::Result<DossierView> {
         let rules = crate::settings::CounterSettings::load(store)?;
         let warnings = super::warnings(store, &dossier, store.clock().now(), &rules);
-        Ok(DossierView {
-            warnings,
-            ..DossierView::of(dossier)
-        })
+        Ok(DossierView { warnings, ..DossierView::of(dossier) })
     }
 }
 
@@ -500,43 +306,19 @@ mod tests {
 
     #[test]
     fn values_make_commands() {
-        let vals = |pairs: &[(&str, &str)]| {
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect::<BTreeMap<_, _>>()
-        };
+        let vals = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<BTreeMap<_, _>>();
         assert_eq!(
-            Command::from_values(
-                Step::RequestSupplement,
-                &vals(&[("missing", " Bản sao CCCD \n\n Ảnh 3x4 ")])
-            )
-            .unwrap(),
-            Command::RequestSupplement {
-                missing: vec!["Bản sao CCCD".into(), "Ảnh 3x4".into()]
-            }
+            Command::from_values(Step::RequestSupplement, &vals(&[("missing", " Bản sao CCCD \n\n Ảnh 3x4 ")])).unwrap(),
+            Command::RequestSupplement { missing: vec!["Bản sao CCCD".into(), "Ảnh 3x4".into()] }
         );
         assert_eq!(
-            Command::from_values(
-                Step::Return,
-                &vals(&[("to.kind", "post"), ("to.tracking", "EE123")])
-            )
-            .unwrap(),
-            Command::Return {
-                to: ReturnTo::Post {
-                    tracking: "EE123".into()
-                }
-            }
+            Command::from_values(Step::Return, &vals(&[("to.kind", "post"), ("to.tracking", "EE123")])).unwrap(),
+            Command::Return { to: ReturnTo::Post { tracking: "EE123".into() } }
         );
         let e = Command::from_values(Step::Return, &vals(&[("to.kind", "drone")])).unwrap_err();
         assert_eq!(e.to_app_error().field.as_deref(), Some("to.kind"));
         for s in Step::ALL {
-            assert_eq!(
-                Command::from_values(s, &BTreeMap::new())
-                    .map(|c| c.step())
-                    .unwrap_or(s),
-                s
-            );
+            assert_eq!(Command::from_values(s, &BTreeMap::new()).map(|c| c.step()).unwrap_or(s), s);
         }
     }
 
@@ -546,39 +328,14 @@ mod tests {
         let code = crate::test_fixtures::intake(&mut s);
         let before = s.event_payloads_of(&code).unwrap().len();
         let huge = "Giấy tờ ".repeat(2 * 1024 * 1024 / 8);
-        for (step, field) in [
-            (Step::RequestSupplement, "missing"),
-            (Step::Refuse, "reason"),
-            (Step::HandOver, "department"),
-            (Step::Delay, "new_due"),
-        ] {
+        for (step, field) in [(Step::RequestSupplement, "missing"), (Step::Refuse, "reason"), (Step::HandOver, "department"), (Step::Delay, "new_due")] {
             let mut vals = BTreeMap::new();
             vals.insert(field.to_string(), huge.clone());
-            vals.insert(
-                "reason".to_string(),
-                if field == "reason" {
-                    huge.clone()
-                } else {
-                    "Chậm".into()
-                },
-            );
-            let e = Command::from_values(step, &vals)
-                .and_then(|c| crate::lifecycle::apply(&mut s, &code, &c))
-                .unwrap_err();
-            assert_eq!(
-                e.to_app_error().field.as_deref(),
-                Some(field),
-                "{step:?}: {e}"
-            );
-            assert!(
-                e.to_string().len() < 500,
-                "{step:?}: the message does not echo the value"
-            );
+            vals.insert("reason".to_string(), if field == "reason" { huge.clone() } else { "Chậm".into() });
+            let e = Command::from_values(step, &vals).and_then(|c| crate::lifecycle::apply(&mut s, &code, &c)).unwrap_err();
+            assert_eq!(e.to_app_error().field.as_deref(), Some(field), "{step:?}: {e}");
+            assert!(e.to_string().len() < 500, "{step:?}: the message does not echo the value");
         }
-        assert_eq!(
-            s.event_payloads_of(&code).unwrap().len(),
-            before,
-            "nothing was written"
-        );
+        assert_eq!(s.event_payloads_of(&code).unwrap().len(), before, "nothing was written");
     }
 }

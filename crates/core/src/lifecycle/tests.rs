@@ -29,57 +29,29 @@ fn events(s: &Store, code: &str) -> usize {
 }
 
 fn projection(s: &Store, code: &str) -> (String, String) {
-    s.conn()
-        .query_row(
-            "SELECT status, due_at FROM dossiers WHERE code = ?1",
-            [code],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap()
+    s.conn().query_row("SELECT status, due_at FROM dossiers WHERE code = ?1", [code], |r| Ok((r.get(0)?, r.get(1)?))).unwrap()
 }
 
 fn applicant() -> ReturnTo {
-    ReturnTo::Applicant {
-        name: "Đặng Hữu Phước".into(),
-        id_number: "001090012345".into(),
-    }
+    ReturnTo::Applicant { name: "Đặng Hữu Phước".into(), id_number: "001090012345".into() }
 }
 
 #[test]
 fn hand_over_result_back_and_return_close_the_dossier_on_time() {
     let (_d, mut s, hands) = store("2026-02-11T09:00");
     let code = intake(&mut s, "1.004873");
-    assert_eq!(
-        s.dossier_by_code(&code).unwrap().due_at,
-        "2026-02-23T09:00:00+07:00",
-        "3 working days across Tết 2026"
-    );
-    apply(
-        &mut s,
-        &code,
-        &Command::HandOver {
-            department: "Tư pháp - Hộ tịch".into(),
-        },
-    )
-    .unwrap();
+    assert_eq!(s.dossier_by_code(&code).unwrap().due_at, "2026-02-23T09:00:00+07:00", "3 working days across Tết 2026");
+    apply(&mut s, &code, &Command::HandOver { department: "Tư pháp - Hộ tịch".into() }).unwrap();
     hands.set("2026-02-23T08:00");
     let d = apply(&mut s, &code, &Command::ReceiveResult).unwrap();
     assert_eq!(d.status, DossierStatus::ResultReady);
     hands.set("2026-02-25T10:00");
     let d = apply(&mut s, &code, &Command::Return { to: applicant() }).unwrap();
     assert_eq!(d.status, DossierStatus::Returned);
-    assert_eq!(
-        d.progress.timeliness,
-        Some(Timeliness::OnTime),
-        "judged on when the result was ready, not collected"
-    );
+    assert_eq!(d.progress.timeliness, Some(Timeliness::OnTime), "judged on when the result was ready, not collected");
     assert_eq!(events(&s, &code), 4);
     assert_eq!(projection(&s, &code).0, "returned");
-    assert_eq!(
-        s.dossier_by_code(&code).unwrap(),
-        d,
-        "the stored dossier is the fold of its events"
-    );
+    assert_eq!(s.dossier_by_code(&code).unwrap(), d, "the stored dossier is the fold of its events");
     assert_eq!(d.progress.movements.len(), 2);
 }
 
@@ -88,56 +60,17 @@ fn nonsense_is_refused_with_a_message_and_changes_nothing() {
     let (_d, mut s, _h) = store("2026-02-11T09:00");
     let code = intake(&mut s, "1.004873");
     let before = (events(&s, &code), s.dossier_by_code(&code).unwrap());
-    for cmd in [
-        Command::ReceiveResult,
-        Command::Return { to: applicant() },
-        Command::Supplemented,
-        Command::Transfer {
-            to: "Địa chính".into(),
-        },
-    ] {
+    for cmd in [Command::ReceiveResult, Command::Return { to: applicant() }, Command::Supplemented, Command::Transfer { to: "Địa chính".into() }] {
         let e = apply(&mut s, &code, &cmd).unwrap_err();
         assert_eq!(e.code(), crate::ErrorCode::Conflict, "{cmd:?}: {e}");
-        assert!(
-            e.to_string().contains(&code) && e.to_string().contains("Đã tiếp nhận"),
-            "{e}"
-        );
+        assert!(e.to_string().contains(&code) && e.to_string().contains("Đã tiếp nhận"), "{e}");
     }
-    assert!(matches!(
-        apply(
-            &mut s,
-            &code,
-            &Command::HandOver {
-                department: "  ".into()
-            }
-        ),
-        Err(CoreError::Validation { .. })
-    ));
-    assert!(matches!(
-        apply(&mut s, &code, &Command::Refuse { reason: "".into() }),
-        Err(CoreError::Validation { .. })
-    ));
-    assert_eq!(
-        (events(&s, &code), s.dossier_by_code(&code).unwrap()),
-        before
-    );
+    assert!(matches!(apply(&mut s, &code, &Command::HandOver { department: "  ".into() }), Err(CoreError::Validation { .. })));
+    assert!(matches!(apply(&mut s, &code, &Command::Refuse { reason: "".into() }), Err(CoreError::Validation { .. })));
+    assert_eq!((events(&s, &code), s.dossier_by_code(&code).unwrap()), before);
 
-    apply(
-        &mut s,
-        &code,
-        &Command::Refuse {
-            reason: "Không thuộc thẩm quyền".into(),
-        },
-    )
-    .unwrap();
-    let e = apply(
-        &mut s,
-        &code,
-        &Command::HandOver {
-            department: "Tư pháp".into(),
-        },
-    )
-    .unwrap_err();
+    apply(&mut s, &code, &Command::Refuse { reason: "Không thuộc thẩm quyền".into() }).unwrap();
+    let e = apply(&mut s, &code, &Command::HandOver { department: "Tư pháp".into() }).unwrap_err();
     assert!(e.to_string().contains("Đã từ chối"), "{e}");
 }
 
@@ -145,25 +78,9 @@ fn nonsense_is_refused_with_a_message_and_changes_nothing() {
 fn a_dossier_is_never_returned_twice() {
     let (_d, mut s, _h) = store("2026-02-11T09:00");
     let code = intake(&mut s, "1.004873");
-    apply(
-        &mut s,
-        &code,
-        &Command::HandOver {
-            department: "Tư pháp".into(),
-        },
-    )
-    .unwrap();
+    apply(&mut s, &code, &Command::HandOver { department: "Tư pháp".into() }).unwrap();
     apply(&mut s, &code, &Command::ReceiveResult).unwrap();
-    apply(
-        &mut s,
-        &code,
-        &Command::Return {
-            to: ReturnTo::Post {
-                tracking: "EB123456789VN".into(),
-            },
-        },
-    )
-    .unwrap();
+    apply(&mut s, &code, &Command::Return { to: ReturnTo::Post { tracking: "EB123456789VN".into() } }).unwrap();
     let e = apply(&mut s, &code, &Command::Return { to: applicant() }).unwrap_err();
     assert!(e.to_string().contains("không trả lần thứ hai"), "{e}");
     assert_eq!(events(&s, &code), 4);
@@ -177,45 +94,18 @@ fn supplement_stops_the_clock_and_resumes_it_across_tet_when_the_rule_says_resum
     let (_d, mut s, hands) = store("2026-02-11T09:00");
     CounterSettings::set(&mut s, "supplement_clock", "resume").unwrap();
     let code = intake(&mut s, "1.004873");
-    apply(
-        &mut s,
-        &code,
-        &Command::HandOver {
-            department: "Tư pháp".into(),
-        },
-    )
-    .unwrap();
+    apply(&mut s, &code, &Command::HandOver { department: "Tư pháp".into() }).unwrap();
     hands.set("2026-02-12T10:00");
-    let d = apply(
-        &mut s,
-        &code,
-        &Command::RequestSupplement {
-            missing: vec!["Bản sao giấy khai sinh".into()],
-        },
-    )
-    .unwrap();
+    let d = apply(&mut s, &code, &Command::RequestSupplement { missing: vec!["Bản sao giấy khai sinh".into()] }).unwrap();
     assert_eq!(d.status, DossierStatus::WaitingSupplement);
     let stored = s.event_payloads_of(&code).unwrap();
-    assert!(matches!(
-        stored.last().unwrap().1,
-        EventKind::SupplementRequested {
-            remaining_minutes: 900,
-            ..
-        }
-    ));
+    assert!(matches!(stored.last().unwrap().1, EventKind::SupplementRequested { remaining_minutes: 900, .. }));
     hands.set("2026-02-24T14:00");
     let d = apply(&mut s, &code, &Command::Supplemented).unwrap();
     assert_eq!(d.status, DossierStatus::InProcess, "back where it was");
     assert_eq!(d.due_at, "2026-02-26T11:00:00+07:00");
-    assert_eq!(
-        d.progress.original_due_at.as_deref(),
-        Some("2026-02-23T09:00:00+07:00")
-    );
-    assert_eq!(
-        projection(&s, &code).1,
-        "2026-02-26T11:00:00+07:00",
-        "the work lists see the new appointment"
-    );
+    assert_eq!(d.progress.original_due_at.as_deref(), Some("2026-02-23T09:00:00+07:00"));
+    assert_eq!(projection(&s, &code).1, "2026-02-26T11:00:00+07:00", "the work lists see the new appointment");
 }
 
 #[test]
@@ -223,97 +113,35 @@ fn supplement_restarts_the_whole_limit_by_default() {
     // Same dates; "restart" (the default, Decree 118/2025 art. 17(3) as amended by Decree 309/2026):
     // 3 full working days from Tue 24/02 14:00 → Fri 27/02 14:00.
     let (_d, mut s, hands) = store("2026-02-11T09:00");
-    assert_eq!(
-        CounterSettings::load(&s).unwrap().supplement_clock,
-        "restart"
-    );
+    assert_eq!(CounterSettings::load(&s).unwrap().supplement_clock, "restart");
     let code = intake(&mut s, "1.004873");
     hands.set("2026-02-12T10:00");
-    apply(
-        &mut s,
-        &code,
-        &Command::RequestSupplement {
-            missing: vec!["Tờ khai".into()],
-        },
-    )
-    .unwrap();
+    apply(&mut s, &code, &Command::RequestSupplement { missing: vec!["Tờ khai".into()] }).unwrap();
     hands.set("2026-02-24T14:00");
     let d = apply(&mut s, &code, &Command::Supplemented).unwrap();
-    assert_eq!(
-        (d.status, d.due_at.as_str()),
-        (DossierStatus::Received, "2026-02-27T14:00:00+07:00")
-    );
+    assert_eq!((d.status, d.due_at.as_str()), (DossierStatus::Received, "2026-02-27T14:00:00+07:00"));
 }
 
 #[test]
 fn a_delay_sets_a_new_date_once_and_the_dossier_counts_as_late() {
     let (_d, mut s, hands) = store("2026-02-11T09:00");
     let code = intake(&mut s, "1.004873");
-    apply(
-        &mut s,
-        &code,
-        &Command::HandOver {
-            department: "Tư pháp".into(),
-        },
-    )
-    .unwrap();
-    let bad = apply(
-        &mut s,
-        &code,
-        &Command::Delay {
-            new_due: "20/02/2026".into(),
-            reason: "Chờ xác minh".into(),
-        },
-    )
-    .unwrap_err();
-    assert!(
-        matches!(bad, CoreError::Validation { .. }),
-        "before the current appointment: {bad}"
-    );
+    apply(&mut s, &code, &Command::HandOver { department: "Tư pháp".into() }).unwrap();
+    let bad = apply(&mut s, &code, &Command::Delay { new_due: "20/02/2026".into(), reason: "Chờ xác minh".into() }).unwrap_err();
+    assert!(matches!(bad, CoreError::Validation { .. }), "before the current appointment: {bad}");
     // a new appointment on a day off (the weekend after the appointment) is refused
     for off in ["28/02/2026", "01/03/2026 10:00"] {
-        let bad = apply(
-            &mut s,
-            &code,
-            &Command::Delay {
-                new_due: off.into(),
-                reason: "Chờ xác minh".into(),
-            },
-        )
-        .unwrap_err();
+        let bad = apply(&mut s, &code, &Command::Delay { new_due: off.into(), reason: "Chờ xác minh".into() }).unwrap_err();
         assert!(bad.to_string().contains("ngày nghỉ"), "{off}: {bad}");
     }
-    let d = apply(
-        &mut s,
-        &code,
-        &Command::Delay {
-            new_due: "02/03/2026 10:00".into(),
-            reason: "Chờ xác minh".into(),
-        },
-    )
-    .unwrap();
-    assert_eq!(
-        (d.due_at.as_str(), d.progress.delays),
-        ("2026-03-02T10:00:00+07:00", 1)
-    );
-    let again = apply(
-        &mut s,
-        &code,
-        &Command::Delay {
-            new_due: "05/03/2026".into(),
-            reason: "Chờ xác minh".into(),
-        },
-    )
-    .unwrap_err();
+    let d = apply(&mut s, &code, &Command::Delay { new_due: "02/03/2026 10:00".into(), reason: "Chờ xác minh".into() }).unwrap();
+    assert_eq!((d.due_at.as_str(), d.progress.delays), ("2026-03-02T10:00:00+07:00", 1));
+    let again = apply(&mut s, &code, &Command::Delay { new_due: "05/03/2026".into(), reason: "Chờ xác minh".into() }).unwrap_err();
     assert_eq!(again.code(), crate::ErrorCode::Conflict, "{again}");
     hands.set("2026-02-26T09:00");
     apply(&mut s, &code, &Command::ReceiveResult).unwrap();
     let d = apply(&mut s, &code, &Command::Return { to: applicant() }).unwrap();
-    assert_eq!(
-        d.progress.timeliness,
-        Some(Timeliness::Late),
-        "ready before the new date, but it was delayed"
-    );
+    assert_eq!(d.progress.timeliness, Some(Timeliness::Late), "ready before the new date, but it was delayed");
 }
 
 #[test]
@@ -322,33 +150,14 @@ fn early_and_late_are_judged_by_the_appointment_day() {
     let early = intake(&mut s, "1.004873");
     let late = intake(&mut s, "1.004873");
     for c in [&early, &late] {
-        apply(
-            &mut s,
-            c,
-            &Command::HandOver {
-                department: "Tư pháp".into(),
-            },
-        )
-        .unwrap();
+        apply(&mut s, c, &Command::HandOver { department: "Tư pháp".into() }).unwrap();
     }
     hands.set("2026-02-13T15:00");
     apply(&mut s, &early, &Command::ReceiveResult).unwrap();
     hands.set("2026-02-23T09:01");
     apply(&mut s, &late, &Command::ReceiveResult).unwrap();
-    assert_eq!(
-        apply(&mut s, &early, &Command::Return { to: applicant() })
-            .unwrap()
-            .progress
-            .timeliness,
-        Some(Timeliness::Early)
-    );
-    assert_eq!(
-        apply(&mut s, &late, &Command::Return { to: applicant() })
-            .unwrap()
-            .progress
-            .timeliness,
-        Some(Timeliness::Late)
-    );
+    assert_eq!(apply(&mut s, &early, &Command::Return { to: applicant() }).unwrap().progress.timeliness, Some(Timeliness::Early));
+    assert_eq!(apply(&mut s, &late, &Command::Return { to: applicant() }).unwrap().progress.timeliness, Some(Timeliness::Late));
 }
 
 #[test]
@@ -356,50 +165,14 @@ fn a_batch_is_all_or_nothing() {
     let (_d, mut s, _h) = store("2026-02-11T09:00");
     let a = intake(&mut s, "1.004873");
     let b = intake(&mut s, "1.004873");
-    apply(
-        &mut s,
-        &b,
-        &Command::Withdraw {
-            reason: String::new(),
-        },
-    )
-    .unwrap();
-    let e = apply_many(
-        &mut s,
-        &[a.clone(), b.clone()],
-        &Command::HandOver {
-            department: "Tư pháp".into(),
-        },
-    )
-    .unwrap_err();
+    apply(&mut s, &b, &Command::Withdraw { reason: String::new() }).unwrap();
+    let e = apply_many(&mut s, &[a.clone(), b.clone()], &Command::HandOver { department: "Tư pháp".into() }).unwrap_err();
     assert!(e.to_string().contains(&b), "{e}");
-    assert_eq!(
-        s.dossier_by_code(&a).unwrap().status,
-        DossierStatus::Received,
-        "nothing of the batch was written"
-    );
-    let dup = apply_many(
-        &mut s,
-        &[a.clone(), a.to_lowercase()],
-        &Command::HandOver {
-            department: "Tư pháp".into(),
-        },
-    )
-    .unwrap_err();
+    assert_eq!(s.dossier_by_code(&a).unwrap().status, DossierStatus::Received, "nothing of the batch was written");
+    let dup = apply_many(&mut s, &[a.clone(), a.to_lowercase()], &Command::HandOver { department: "Tư pháp".into() }).unwrap_err();
     assert!(dup.to_string().contains("quét hai lần"), "{dup}");
-    let done = apply_many(
-        &mut s,
-        &[a.clone()],
-        &Command::HandOver {
-            department: "Tư pháp".into(),
-        },
-    )
-    .unwrap();
-    assert!(done[0].progress.movements[0]
-        .batch
-        .as_deref()
-        .unwrap()
-        .starts_with("BG-"));
+    let done = apply_many(&mut s, &[a.clone()], &Command::HandOver { department: "Tư pháp".into() }).unwrap();
+    assert!(done[0].progress.movements[0].batch.as_deref().unwrap().starts_with("BG-"));
 }
 
 #[test]
@@ -408,57 +181,20 @@ fn work_lists_count_what_needs_attention() {
     let a = intake(&mut s, "1.004873"); // due 23/02 09:00
     let b = intake(&mut s, "1.001193"); // same day: due 11/02 17:00
     let c = intake(&mut s, "1.004873");
-    apply(
-        &mut s,
-        &c,
-        &Command::HandOver {
-            department: "Tư pháp".into(),
-        },
-    )
-    .unwrap();
+    apply(&mut s, &c, &Command::HandOver { department: "Tư pháp".into() }).unwrap();
     apply(&mut s, &c, &Command::ReceiveResult).unwrap();
     let n = counts(&s).unwrap();
-    assert_eq!(
-        (
-            n.due_today,
-            n.overdue,
-            n.ready_to_collect,
-            n.waiting_supplement
-        ),
-        (1, 0, 1, 0)
-    );
+    assert_eq!((n.due_today, n.overdue, n.ready_to_collect, n.waiting_supplement), (1, 0, 1, 0));
     assert_eq!(list(&s, WorkList::DueToday, 10).unwrap()[0].code, b);
     hands.set("2026-02-12T08:00");
-    apply(
-        &mut s,
-        &a,
-        &Command::RequestSupplement {
-            missing: vec!["Tờ khai".into()],
-        },
-    )
-    .unwrap();
+    apply(&mut s, &a, &Command::RequestSupplement { missing: vec!["Tờ khai".into()] }).unwrap();
     let n = counts(&s).unwrap();
-    assert_eq!(
-        (
-            n.due_today,
-            n.overdue,
-            n.waiting_supplement,
-            n.ready_to_collect
-        ),
-        (0, 1, 1, 1)
-    );
+    assert_eq!((n.due_today, n.overdue, n.waiting_supplement, n.ready_to_collect), (0, 1, 1, 1));
     assert_eq!(list(&s, WorkList::Overdue, 10).unwrap()[0].code, b);
     hands.set("2026-02-20T08:00"); // Tết: Mon 23/02 09:00 is within one working day
     apply(&mut s, &a, &Command::Supplemented).unwrap();
-    let soon: Vec<String> = list(&s, WorkList::DueSoon, 10)
-        .unwrap()
-        .into_iter()
-        .map(|w| w.code)
-        .collect();
-    assert!(
-        soon.is_empty(),
-        "a's appointment moved well past the next working day: {soon:?}"
-    );
+    let soon: Vec<String> = list(&s, WorkList::DueSoon, 10).unwrap().into_iter().map(|w| w.code).collect();
+    assert!(soon.is_empty(), "a's appointment moved well past the next working day: {soon:?}");
 }
 
 #[derive(Debug, Clone)]
@@ -567,58 +303,24 @@ fn an_apology_later_than_one_working_day_before_the_appointment_is_warned_and_ma
     let rules = CounterSettings::load(&s).unwrap();
     let d = s.dossier_by_code(&code).unwrap();
     assert_eq!(d.due_at, "2026-03-05T09:00:00+07:00");
-    assert_eq!(
-        apology_deadline(&s, &d, &rules).unwrap().to_string(),
-        "2026-03-04"
-    );
+    assert_eq!(apology_deadline(&s, &d, &rules).unwrap().to_string(), "2026-03-04");
     hands.set("2026-03-04T16:00");
-    assert!(DossierView::read(&s, s.dossier_by_code(&code).unwrap())
-        .unwrap()
-        .warnings
-        .is_empty());
+    assert!(DossierView::read(&s, s.dossier_by_code(&code).unwrap()).unwrap().warnings.is_empty());
     hands.set("2026-03-05T08:00");
-    let w = DossierView::read(&s, s.dossier_by_code(&code).unwrap())
-        .unwrap()
-        .warnings;
+    let w = DossierView::read(&s, s.dossier_by_code(&code).unwrap()).unwrap().warnings;
     assert_eq!(w.len(), 1, "{w:?}");
-    assert!(
-        w[0].contains("Mẫu 04") && w[0].contains("04/03/2026"),
-        "{w:?}"
-    );
+    assert!(w[0].contains("Mẫu 04") && w[0].contains("04/03/2026"), "{w:?}");
     // the setting moves the deadline: 2 working days before → Tue 03/03
     CounterSettings::set(&mut s, "apology_days_before_due", "2").unwrap();
-    assert_eq!(
-        apology_deadline(&s, &d, &CounterSettings::load(&s).unwrap())
-            .unwrap()
-            .to_string(),
-        "2026-03-03"
-    );
+    assert_eq!(apology_deadline(&s, &d, &CounterSettings::load(&s).unwrap()).unwrap().to_string(), "2026-03-03");
     // late, but still allowed; once made, no more warning and no second apology
-    let d = apply(
-        &mut s,
-        &code,
-        &Command::Delay {
-            new_due: "10/03/2026".into(),
-            reason: "Chờ xác minh".into(),
-        },
-    )
-    .unwrap();
+    let d = apply(&mut s, &code, &Command::Delay { new_due: "10/03/2026".into(), reason: "Chờ xác minh".into() }).unwrap();
     assert!(DossierView::read(&s, d).unwrap().warnings.is_empty());
-    let again = apply(
-        &mut s,
-        &code,
-        &Command::Delay {
-            new_due: "12/03/2026".into(),
-            reason: "Lần hai".into(),
-        },
-    );
+    let again = apply(&mut s, &code, &Command::Delay { new_due: "12/03/2026".into(), reason: "Lần hai".into() });
     assert!(matches!(again, Err(CoreError::Conflict(_))), "{again:?}");
 }
 
 #[test]
 fn a_withdrawal_prints_the_stop_notice() {
-    assert_eq!(
-        Step::Withdraw.prints(),
-        Some(crate::form_kind::FormKind::Stop)
-    );
+    assert_eq!(Step::Withdraw.prints(), Some(crate::form_kind::FormKind::Stop));
 }

@@ -5,9 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rusqlite::{
-    params, Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior,
-};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 use rusqlite_migration::{Migrations, M};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -37,14 +35,11 @@ pub(crate) fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0007_accounts.sql")),
         M::up(include_str!("../../migrations/0008_code_reissue.sql")),
         M::up(include_str!("../../migrations/0009_login_lockout.sql")),
-        M::up_with_hook(
-            include_str!("../../migrations/0010_content_chain.sql"),
-            |tx: &Transaction| -> rusqlite_migration::HookResult {
-                crate::event_chain::backfill(tx)?;
-                crate::projections::backfill_pulled_batches(tx)?;
-                Ok(())
-            },
-        ),
+        M::up_with_hook(include_str!("../../migrations/0010_content_chain.sql"), |tx: &Transaction| -> rusqlite_migration::HookResult {
+            crate::event_chain::backfill(tx)?;
+            crate::projections::backfill_pulled_batches(tx)?;
+            Ok(())
+        }),
         M::up(include_str!("../../migrations/0011_supplement_restart.sql")),
         M::up(include_str!("../../migrations/0012_documents.sql")),
         M::up(include_str!("../../migrations/0013_payload_dicts.sql")),
@@ -123,26 +118,16 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) the database in `dir`.
     pub fn open_dir(dir: &Path, clock: Arc<dyn Clock>) -> Result<Store> {
-        std::fs::create_dir_all(dir).map_err(|e| CoreError::Io {
-            path: dir.display().to_string(),
-            source: e,
-        })?;
+        std::fs::create_dir_all(dir).map_err(|e| CoreError::Io { path: dir.display().to_string(), source: e })?;
         Store::open(&dir.join(DB_FILE), clock)
     }
 
     pub fn open(path: &Path, clock: Arc<dyn Clock>) -> Result<Store> {
-        let mut conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
-        )?;
+        let mut conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)?;
         // Refuse a newer database before touching anything (not even the journal mode).
         let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if found > schema_version() {
-            return Err(CoreError::DatabaseTooNew {
-                path: path.display().to_string(),
-                found,
-                supported: schema_version(),
-            });
+            return Err(CoreError::DatabaseTooNew { path: path.display().to_string(), found, supported: schema_version() });
         }
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -152,9 +137,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
-            calendar: Arc::new(WorkCalendar::new(CalendarData::parse(
-                DEFAULT_CALENDAR_JSON,
-            )?)),
+            calendar: Arc::new(WorkCalendar::new(CalendarData::parse(DEFAULT_CALENDAR_JSON)?)),
             procedures: Arc::new(vec![]),
             office_hours: OfficeHours::default(),
             code_template: codes::DEFAULT_TEMPLATE.to_string(),
@@ -170,11 +153,7 @@ impl Store {
 
     /// Another connection to the file, for whoever is logged in on the app's own connection: the
     /// session is passed explicitly (`accounts::resume`), never assumed from the connection.
-    pub fn open_as(
-        path: &Path,
-        clock: Arc<dyn Clock>,
-        session: Option<&crate::accounts::Session>,
-    ) -> Result<Store> {
+    pub fn open_as(path: &Path, clock: Arc<dyn Clock>, session: Option<&crate::accounts::Session>) -> Result<Store> {
         let mut store = Store::open(path, clock)?;
         crate::accounts::resume(&mut store, session)?;
         Ok(store)
@@ -207,9 +186,7 @@ impl Store {
 
     /// Starts the IMMEDIATE transaction every write runs in.
     pub(crate) fn write_tx(&mut self) -> Result<Transaction<'_>> {
-        Ok(self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?)
+        Ok(self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
     }
 
     /// The shipped catalog and calendar: loaded on first run, and loaded again when a newer app ships
@@ -219,21 +196,12 @@ impl Store {
     fn seed_defaults(&mut self) -> Result<()> {
         let file = crate::catalog::parse_catalog(DEFAULT_CATALOG_JSON)?;
         let shipped_catalog = file.version.clone();
-        let n: i64 = self
-            .conn
-            .query_row("SELECT COUNT(*) FROM procedures", [], |r| r.get(0))?;
+        let n: i64 = self.conn.query_row("SELECT COUNT(*) FROM procedures", [], |r| r.get(0))?;
         let mut source = self.setting("catalog_source")?;
         if source.is_none() && n > 0 {
             // a database from before the key: its catalog was a shipped one when every procedure it
             // holds is still shipped (an imported or published catalog has others)
-            let codes = serde_json::to_string(
-                &file
-                    .procedures
-                    .iter()
-                    .map(|p| p.code.as_str())
-                    .collect::<Vec<_>>(),
-            )
-            .expect("json");
+            let codes = serde_json::to_string(&file.procedures.iter().map(|p| p.code.as_str()).collect::<Vec<_>>()).expect("json");
             let foreign: i64 = self.conn.query_row(
                 "SELECT COUNT(*) FROM procedures WHERE active = 1 AND code NOT IN (SELECT value FROM json_each(?1))",
                 [codes],
@@ -247,14 +215,9 @@ impl Store {
             self.import_catalog_from(DEFAULT_CATALOG_JSON, &format!("shipped:{shipped_catalog}"))?;
         }
         let shipped_calendar = CalendarData::parse(DEFAULT_CALENDAR_JSON)?.version;
-        let c: i64 = self
-            .conn
-            .query_row("SELECT COUNT(*) FROM calendar", [], |r| r.get(0))?;
+        let c: i64 = self.conn.query_row("SELECT COUNT(*) FROM calendar", [], |r| r.get(0))?;
         if c == 0 || Self::older_shipped(self.setting("calendar_source")?, &shipped_calendar) {
-            self.import_calendar_from(
-                DEFAULT_CALENDAR_JSON,
-                &format!("shipped:{shipped_calendar}"),
-            )?;
+            self.import_calendar_from(DEFAULT_CALENDAR_JSON, &format!("shipped:{shipped_calendar}"))?;
         }
         Ok(())
     }
@@ -278,10 +241,7 @@ impl Store {
     }
 
     fn data_rev(&self) -> Result<i64> {
-        Ok(self
-            .setting("data_rev")?
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0))
+        Ok(self.setting("data_rev")?.and_then(|v| v.parse().ok()).unwrap_or(0))
     }
 
     /// Re-reads the cached catalog and calendar if another connection changed them (a sync pulled a
@@ -297,36 +257,24 @@ impl Store {
     pub(crate) fn reload(&mut self) -> Result<()> {
         self.loaded_rev = self.data_rev()?;
         let procs: Vec<Procedure> = {
-            let mut st = self
-                .conn
-                .prepare("SELECT data FROM procedures WHERE active = 1 ORDER BY code")?;
+            let mut st = self.conn.prepare("SELECT data FROM procedures WHERE active = 1 ORDER BY code")?;
             let rows = st.query_map([], |r| r.get::<_, String>(0))?;
             let mut v = vec![];
             for json in rows {
-                v.push(
-                    serde_json::from_str(&json?)
-                        .map_err(|e| CoreError::Internal(format!("procedure row: {e}")))?,
-                );
+                v.push(serde_json::from_str(&json?).map_err(|e| CoreError::Internal(format!("procedure row: {e}")))?);
             }
             v
         };
         self.procedures = Arc::new(procs);
-        let cal: Option<String> = self
-            .conn
-            .query_row("SELECT data FROM calendar WHERE id = 1", [], |r| r.get(0))
-            .optional()?;
+        let cal: Option<String> = self.conn.query_row("SELECT data FROM calendar WHERE id = 1", [], |r| r.get(0)).optional()?;
         if let Some(json) = cal {
             self.calendar = Arc::new(WorkCalendar::new(CalendarData::parse(&json)?));
         }
         if let Some(oh) = self.setting("office_hours")? {
-            self.office_hours = serde_json::from_str(&oh)
-                .map_err(|e| CoreError::Internal(format!("office_hours: {e}")))?;
+            self.office_hours = serde_json::from_str(&oh).map_err(|e| CoreError::Internal(format!("office_hours: {e}")))?;
         }
         // a stored template is used only when it is one `codes::check_template` accepts
-        if let Some(t) = self
-            .setting("code_template")?
-            .filter(|t| codes::check_template(t).is_ok())
-        {
+        if let Some(t) = self.setting("code_template")?.filter(|t| codes::check_template(t).is_ok()) {
             self.code_template = t;
         }
         self.context = self
@@ -355,12 +303,7 @@ impl Store {
     }
 
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
-        Ok(self
-            .conn
-            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
-                r.get(0)
-            })
-            .optional()?)
+        Ok(self.conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
     }
 
     pub fn is_initialised(&self) -> bool {
@@ -370,84 +313,31 @@ impl Store {
     /// Sets up the agency, this counter and its first clerk. Refused if already done.
     pub fn init(&mut self, p: &InitParams) -> Result<CounterContext> {
         if self.is_initialised() {
-            return Err(CoreError::Conflict(
-                "Máy này đã được khởi tạo đơn vị và quầy; không khởi tạo lại.".into(),
-            ));
+            return Err(CoreError::Conflict("Máy này đã được khởi tạo đơn vị và quầy; không khởi tạo lại.".into()));
         }
         let agency_code = p.agency_code.trim().to_string();
-        crate::limits::length(
-            "agency_code",
-            "Mã định danh đơn vị",
-            &agency_code,
-            crate::limits::CODE,
-        )?;
-        crate::limits::length(
-            "counter",
-            "Mã quầy",
-            p.counter_id.trim(),
-            crate::limits::CODE,
-        )?;
-        crate::limits::length(
-            "clerk_id",
-            "Mã cán bộ",
-            p.clerk_id.trim(),
-            crate::limits::CODE,
-        )?;
-        let agency_address = crate::limits::text(
-            "agency_address",
-            "Địa chỉ đơn vị",
-            &p.agency_address,
-            crate::limits::ADDRESS,
-        )?;
-        let counter_name = crate::limits::text(
-            "counter_name",
-            "Tên quầy",
-            &p.counter_name,
-            crate::limits::AGENCY_NAME,
-        )?;
-        let clerk_name = crate::limits::text(
-            "clerk_name",
-            "Họ tên cán bộ",
-            &p.clerk_name,
-            crate::limits::NAME,
-        )?;
-        if agency_code.is_empty()
-            || !agency_code
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '.')
-        {
-            return Err(CoreError::validation(
-                "agency_code",
-                "Mã định danh đơn vị chỉ gồm chữ, số và dấu chấm (ví dụ 000.00.06.H56)",
-            ));
+        crate::limits::length("agency_code", "Mã định danh đơn vị", &agency_code, crate::limits::CODE)?;
+        crate::limits::length("counter", "Mã quầy", p.counter_id.trim(), crate::limits::CODE)?;
+        crate::limits::length("clerk_id", "Mã cán bộ", p.clerk_id.trim(), crate::limits::CODE)?;
+        let agency_address = crate::limits::text("agency_address", "Địa chỉ đơn vị", &p.agency_address, crate::limits::ADDRESS)?;
+        let counter_name = crate::limits::text("counter_name", "Tên quầy", &p.counter_name, crate::limits::AGENCY_NAME)?;
+        let clerk_name = crate::limits::text("clerk_name", "Họ tên cán bộ", &p.clerk_name, crate::limits::NAME)?;
+        if agency_code.is_empty() || !agency_code.chars().all(|c| c.is_ascii_alphanumeric() || c == '.') {
+            return Err(CoreError::validation("agency_code", "Mã định danh đơn vị chỉ gồm chữ, số và dấu chấm (ví dụ 000.00.06.H56)"));
         }
-        let agency_name = crate::limits::text(
-            "agency_name",
-            "Tên đơn vị",
-            &p.agency_name,
-            crate::limits::AGENCY_NAME,
-        )?;
+        let agency_name = crate::limits::text("agency_name", "Tên đơn vị", &p.agency_name, crate::limits::AGENCY_NAME)?;
         if agency_name.is_empty() {
-            return Err(CoreError::validation(
-                "agency_name",
-                "Tên đơn vị không được để trống",
-            ));
+            return Err(CoreError::validation("agency_name", "Tên đơn vị không được để trống"));
         }
         let counter_id = p.counter_id.trim().to_string();
         if counter_id.is_empty() || !counter_id.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return Err(CoreError::validation(
-                "counter",
-                "Mã quầy chỉ gồm chữ và số (ví dụ Q01)",
-            ));
+            return Err(CoreError::validation("counter", "Mã quầy chỉ gồm chữ và số (ví dụ Q01)"));
         }
         let mut blocks = p.code_blocks.clone();
         blocks.sort();
         for w in blocks.windows(2) {
             if w[1].0 <= w[0].1 {
-                return Err(CoreError::validation(
-                    "code_block",
-                    "Các dải số mã hồ sơ không được chồng nhau",
-                ));
+                return Err(CoreError::validation("code_block", "Các dải số mã hồ sơ không được chồng nhau"));
             }
         }
         let at = self.clock.now();
@@ -460,28 +350,12 @@ impl Store {
             "INSERT INTO counters(id, name, is_local) VALUES (?1, ?2, 1)",
             params![counter_id, counter_name],
         )?;
-        tx.execute(
-            "INSERT INTO clerks(id, name) VALUES (?1, ?2)",
-            params![p.clerk_id.trim(), clerk_name],
-        )?;
-        tx.execute(
-            "INSERT INTO settings(key, value) VALUES ('clerk_id', ?1)",
-            [p.clerk_id.trim()],
-        )?;
+        tx.execute("INSERT INTO clerks(id, name) VALUES (?1, ?2)", params![p.clerk_id.trim(), clerk_name])?;
+        tx.execute("INSERT INTO settings(key, value) VALUES ('clerk_id', ?1)", [p.clerk_id.trim()])?;
         for (a, b) in &blocks {
-            tx.execute(
-                "INSERT INTO code_blocks(day, first, last, source) VALUES (NULL, ?1, ?2, 'admin')",
-                params![a, b],
-            )?;
+            tx.execute("INSERT INTO code_blocks(day, first, last, source) VALUES (NULL, ?1, ?2, 'admin')", params![a, b])?;
         }
-        crate::audit::record(
-            &tx,
-            at,
-            p.clerk_id.trim(),
-            "init",
-            &counter_id,
-            &serde_json::json!({ "agency": agency_code, "code_blocks": blocks }),
-        )?;
+        crate::audit::record(&tx, at, p.clerk_id.trim(), "init", &counter_id, &serde_json::json!({ "agency": agency_code, "code_blocks": blocks }))?;
         tx.commit()?;
         self.reload()?;
         self.context().cloned()
@@ -530,10 +404,7 @@ impl Store {
 
     /// Who is acting, for the audit log ('' before set-up).
     pub fn actor(&self) -> String {
-        self.context
-            .as_ref()
-            .map(|c| c.clerk_id.clone())
-            .unwrap_or_default()
+        self.context.as_ref().map(|c| c.clerk_id.clone()).unwrap_or_default()
     }
 
     pub fn context(&self) -> Result<&CounterContext> {
@@ -576,11 +447,7 @@ impl Store {
         let (mut added, mut updated) = (0, 0);
         for p in &file.procedures {
             let data = serde_json::to_string(p).expect("serialisable");
-            let existed: bool = tx.query_row(
-                "SELECT COUNT(*) FROM procedures WHERE code = ?1",
-                [&p.code],
-                |r| r.get::<_, i64>(0),
-            )? > 0;
+            let existed: bool = tx.query_row("SELECT COUNT(*) FROM procedures WHERE code = ?1", [&p.code], |r| r.get::<_, i64>(0))? > 0;
             tx.execute(
                 "INSERT INTO procedures(code, name, field, active, data, updated_at) VALUES (?1, ?2, ?3, 1, ?4, ?5)
                  ON CONFLICT(code) DO UPDATE SET name = excluded.name, field = excluded.field, active = 1,
@@ -612,12 +479,7 @@ impl Store {
         )?;
         tx.commit()?;
         self.reload()?;
-        Ok(ImportReport {
-            added,
-            updated,
-            deactivated,
-            total: file.procedures.len() as u32,
-        })
+        Ok(ImportReport { added, updated, deactivated, total: file.procedures.len() as u32 })
     }
 
     /// Replaces the working-day calendar (holiday rules and yearly decisions).
@@ -634,21 +496,11 @@ impl Store {
         tx.execute(
             "INSERT INTO calendar(id, data, updated_at) VALUES (1, ?1, ?2)
              ON CONFLICT(id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
-            params![
-                serde_json::to_string(&data).expect("serialisable"),
-                to_rfc3339(now)
-            ],
+            params![serde_json::to_string(&data).expect("serialisable"), to_rfc3339(now)],
         )?;
         Store::bump_rev(&tx)?;
         tx.execute("INSERT INTO settings(key, value) VALUES ('calendar_source', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value", [source])?;
-        crate::audit::record(
-            &tx,
-            now,
-            &actor,
-            "calendar.import",
-            "",
-            &serde_json::json!({ "version": data.version, "source": source }),
-        )?;
+        crate::audit::record(&tx, now, &actor, "calendar.import", "", &serde_json::json!({ "version": data.version, "source": source }))?;
         tx.commit()?;
         self.reload()
     }
@@ -669,17 +521,13 @@ impl Store {
               UNION ALL SELECT dossier_id FROM dossier_recodes WHERE old_code = ?1 LIMIT 1")?
             .query_row([&code], |r| r.get(0))
             .optional()?;
-        let id =
-            id.ok_or_else(|| CoreError::NotFound(format!("Không tìm thấy hồ sơ có mã {code}")))?;
+        let id = id.ok_or_else(|| CoreError::NotFound(format!("Không tìm thấy hồ sơ có mã {code}")))?;
         Ok((id, self.dossier_by_id(id)?))
     }
 
     pub(crate) fn dossier_by_request_id(&self, request_id: &str) -> Result<Option<Dossier>> {
-        let id: Option<i64> = self
-            .conn
-            .prepare_cached("SELECT id FROM dossiers WHERE request_id = ?1")?
-            .query_row([request_id], |r| r.get(0))
-            .optional()?;
+        let id: Option<i64> =
+            self.conn.prepare_cached("SELECT id FROM dossiers WHERE request_id = ?1")?.query_row([request_id], |r| r.get(0)).optional()?;
         id.map(|id| self.dossier_by_id(id)).transpose()
     }
 
@@ -688,16 +536,12 @@ impl Store {
     /// order, see `sync`) is skipped.
     pub(crate) fn dossier_by_id(&self, id: i64) -> Result<Dossier> {
         let events = self.payloads(id)?;
-        let (dossier, _) =
-            crate::dossier::fold_merged(events.iter().map(|(at, e)| (at.as_str(), e)));
+        let (dossier, _) = crate::dossier::fold_merged(events.iter().map(|(at, e)| (at.as_str(), e)));
         dossier.ok_or_else(|| CoreError::Internal(format!("dossier {id} has no received event")))
     }
 
     fn payloads(&self, id: i64) -> Result<Vec<(String, EventKind)>> {
-        Ok(crate::projections::merged_events(&self.conn, id)?
-            .into_iter()
-            .map(|(_, at, e)| (at, e))
-            .collect())
+        Ok(crate::projections::merged_events(&self.conn, id)?.into_iter().map(|(_, at, e)| (at, e)).collect())
     }
 
     /// A dossier's events with their times, decoded, oldest first.
@@ -708,11 +552,7 @@ impl Store {
 
     /// Dossiers received between two dates (both inclusive, local time), oldest first: the logbook
     /// (a report: `Right::Reports`).
-    pub fn dossiers_received_between(
-        &self,
-        from: chrono::NaiveDate,
-        to: chrono::NaiveDate,
-    ) -> Result<Vec<Dossier>> {
+    pub fn dossiers_received_between(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<Vec<Dossier>> {
         self.require(crate::accounts::Right::Reports)?;
         if to < from {
             return Err(CoreError::invalid(format!(
@@ -726,13 +566,7 @@ impl Store {
             let mut st = self.conn.prepare_cached(
                 "SELECT id FROM dossiers WHERE received_at >= ?1 AND received_at < ?2 ORDER BY received_at, id",
             )?;
-            let rows = st.query_map(
-                [
-                    from.format("%Y-%m-%d").to_string(),
-                    end.format("%Y-%m-%d").to_string(),
-                ],
-                |r| r.get(0),
-            )?;
+            let rows = st.query_map([from.format("%Y-%m-%d").to_string(), end.format("%Y-%m-%d").to_string()], |r| r.get(0))?;
             rows.collect::<Result<_, _>>()?
         };
         ids.into_iter().map(|id| self.listed_dossier(id)).collect()
@@ -742,17 +576,12 @@ impl Store {
     pub fn dossiers_in_batch(&self, batch: &str) -> Result<Vec<Dossier>> {
         self.require(crate::accounts::Right::Read)?;
         let ids: Vec<i64> = {
-            let mut st = self.conn.prepare_cached(
-                "SELECT dossier_id FROM handover_batches WHERE batch = ?1 ORDER BY event_id",
-            )?;
+            let mut st = self.conn.prepare_cached("SELECT dossier_id FROM handover_batches WHERE batch = ?1 ORDER BY event_id")?;
             let rows = st.query_map([batch.trim().to_uppercase()], |r| r.get(0))?;
             rows.collect::<Result<_, _>>()?
         };
         if ids.is_empty() {
-            return Err(CoreError::NotFound(format!(
-                "Không có đợt bàn giao {}",
-                batch.trim()
-            )));
+            return Err(CoreError::NotFound(format!("Không có đợt bàn giao {}", batch.trim())));
         }
         ids.into_iter().map(|id| self.listed_dossier(id)).collect()
     }
@@ -766,14 +595,7 @@ impl Store {
         )?;
         let rows = st.query_map([code.trim().to_uppercase()], |r| {
             let uid: [u8; 16] = r.get(0)?;
-            Ok(Event {
-                uid: uuid::Uuid::from_bytes(uid).to_string(),
-                counter_id: r.get(1)?,
-                seq: r.get(2)?,
-                at: r.get(3)?,
-                clerk_id: r.get(4)?,
-                kind: r.get(5)?,
-            })
+            Ok(Event { uid: uuid::Uuid::from_bytes(uid).to_string(), counter_id: r.get(1)?, seq: r.get(2)?, at: r.get(3)?, clerk_id: r.get(4)?, kind: r.get(5)? })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -790,9 +612,7 @@ impl Store {
 
     /// Number of events not yet acknowledged by the portal.
     pub fn pending_outbox(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get(0))?)
+        Ok(self.conn.query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get(0))?)
     }
 }
 

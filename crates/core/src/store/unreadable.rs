@@ -18,10 +18,7 @@ impl Store {
             Ok(d) => Ok(d),
             Err(CoreError::Db(e)) => Err(CoreError::Db(e)),
             Err(e) => {
-                tracing::warn!(
-                    "dossier row {id} listed from its index only: its events do not read ({:?})",
-                    e.reason()
-                );
+                tracing::warn!("dossier row {id} listed from its index only: its events do not read ({:?})", e.reason());
                 self.unreadable_placeholder(id)
             }
         }
@@ -49,34 +46,16 @@ impl Store {
                 ))
             },
         )?;
-        let (
-            uid,
-            code,
-            provisional_code,
-            procedure_code,
-            name,
-            id_number,
-            phone,
-            received_at,
-            due_at,
-            status,
-            request_id,
-        ) = row;
+        let (uid, code, provisional_code, procedure_code, name, id_number, phone, received_at, due_at, status, request_id) = row;
         let procedure = self.procedure(&procedure_code);
         Ok(Dossier {
-            uid: uuid::Uuid::from_slice(&uid)
-                .map(|u| u.to_string())
-                .unwrap_or_default(),
+            uid: uuid::Uuid::from_slice(&uid).map(|u| u.to_string()).unwrap_or_default(),
             provisional: provisional_code.as_deref() == Some(code.as_str()),
             code,
             provisional_code,
             agency_code: ctx.agency_code,
-            procedure_name: procedure
-                .map(|p| p.name.clone())
-                .unwrap_or_else(|| procedure_code.clone()),
-            time_limit: procedure
-                .map(|p| p.time_limit.clone())
-                .unwrap_or(crate::catalog::TimeLimit::CalendarDays { days: 1 }),
+            procedure_name: procedure.map(|p| p.name.clone()).unwrap_or_else(|| procedure_code.clone()),
+            time_limit: procedure.map(|p| p.time_limit.clone()).unwrap_or(crate::catalog::TimeLimit::CalendarDays { days: 1 }),
             procedure_code,
             applicant: crate::dossier::Applicant {
                 full_name: name,
@@ -102,8 +81,7 @@ impl Store {
             clerk_id: String::new(),
             clerk_name: String::new(),
             counter_id: String::new(),
-            status: crate::dossier::DossierStatus::parse(&status)
-                .unwrap_or(crate::dossier::DossierStatus::Received),
+            status: crate::dossier::DossierStatus::parse(&status).unwrap_or(crate::dossier::DossierStatus::Received),
             request_id,
             note: Some(UNREADABLE_NOTE.to_string()),
             progress: Default::default(),

@@ -25,15 +25,8 @@ pub const VOLUME_DAYS: usize = 10;
 
 /// The standing blocks set at `init --code-block` (sent with the enrolment to be registered).
 pub fn standing_blocks(store: &Store) -> Result<Vec<CodeBlock>> {
-    let mut st = store.conn().prepare(
-        "SELECT first, last FROM code_blocks WHERE day IS NULL AND source = 'admin' ORDER BY first",
-    )?;
-    let rows = st.query_map([], |r| {
-        Ok(CodeBlock {
-            first: r.get(0)?,
-            last: r.get(1)?,
-        })
-    })?;
+    let mut st = store.conn().prepare("SELECT first, last FROM code_blocks WHERE day IS NULL AND source = 'admin' ORDER BY first")?;
+    let rows = st.query_map([], |r| Ok(CodeBlock { first: r.get(0)?, last: r.get(1)? }))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
@@ -44,18 +37,8 @@ pub fn drop_standing_blocks(store: &mut Store) -> Result<usize> {
     store.require(crate::accounts::Right::Settings)?;
     let (at, actor) = (store.clock().now(), store.actor());
     let tx = store.write_tx()?;
-    let n = tx.execute(
-        "DELETE FROM code_blocks WHERE day IS NULL AND source = 'admin'",
-        [],
-    )?;
-    crate::audit::record(
-        &tx,
-        at,
-        &actor,
-        "codes.drop_blocks",
-        "",
-        &serde_json::json!({ "blocks": n }),
-    )?;
+    let n = tx.execute("DELETE FROM code_blocks WHERE day IS NULL AND source = 'admin'", [])?;
+    crate::audit::record(&tx, at, &actor, "codes.drop_blocks", "", &serde_json::json!({ "blocks": n }))?;
     tx.commit()?;
     Ok(n)
 }
@@ -64,9 +47,7 @@ pub fn drop_standing_blocks(store: &mut Store) -> Result<usize> {
 /// numbers to anyone else); any other standing block is dropped, and numbers come from leases.
 pub(super) fn keep_registered_blocks(tx: &Transaction, registered: &[CodeBlock]) -> Result<()> {
     let blocks: Vec<(i64, u32, u32)> = {
-        let mut st = tx.prepare(
-            "SELECT id, first, last FROM code_blocks WHERE day IS NULL AND source = 'admin'",
-        )?;
+        let mut st = tx.prepare("SELECT id, first, last FROM code_blocks WHERE day IS NULL AND source = 'admin'")?;
         let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         rows.collect::<Result<_, _>>()?
     };
@@ -80,10 +61,7 @@ pub(super) fn keep_registered_blocks(tx: &Transaction, registered: &[CodeBlock])
 
 /// The number of working days ahead to lease for (setting `lease_ahead_days`, 0..=10, default 3).
 pub fn lease_ahead_days(store: &Store) -> Result<u32> {
-    Ok(store
-        .setting("lease_ahead_days")?
-        .and_then(|v| v.trim().parse::<u32>().ok())
-        .map_or(LEASE_AHEAD_DAYS, |n| n.min(10)))
+    Ok(store.setting("lease_ahead_days")?.and_then(|v| v.trim().parse::<u32>().ok()).map_or(LEASE_AHEAD_DAYS, |n| n.min(10)))
 }
 
 /// The busiest day of this counter's own intakes over the last `VOLUME_DAYS` working days up to
@@ -102,14 +80,7 @@ pub fn busiest_day(store: &Store, today: NaiveDate) -> Result<u32> {
     let mut best = 0u32;
     for day in days {
         let next = day + Duration::days(1);
-        let n: u32 = st.query_row(
-            params![
-                counter,
-                day.format("%Y-%m-%d").to_string(),
-                next.format("%Y-%m-%d").to_string()
-            ],
-            |r| r.get(0),
-        )?;
+        let n: u32 = st.query_row(params![counter, day.format("%Y-%m-%d").to_string(), next.format("%Y-%m-%d").to_string()], |r| r.get(0))?;
         best = best.max(n);
     }
     Ok(best)
@@ -154,19 +125,9 @@ pub fn expire_leases(store: &mut Store) -> Result<usize> {
     let today = store.clock().now().date().format("%Y-%m-%d").to_string();
     let at = store.clock().now();
     let tx = store.write_tx()?;
-    let n = tx.execute(
-        "DELETE FROM code_blocks WHERE day IS NOT NULL AND day < ?1",
-        [&today],
-    )?;
+    let n = tx.execute("DELETE FROM code_blocks WHERE day IS NOT NULL AND day < ?1", [&today])?;
     if n > 0 {
-        crate::audit::record(
-            &tx,
-            at,
-            "",
-            "sync.leases_expired",
-            &today,
-            &serde_json::json!({ "blocks": n }),
-        )?;
+        crate::audit::record(&tx, at, "", "sync.leases_expired", &today, &serde_json::json!({ "blocks": n }))?;
     }
     tx.commit()?;
     Ok(n)
@@ -176,38 +137,23 @@ pub fn expire_leases(store: &mut Store) -> Result<usize> {
 /// (two counters issued the same number and the portal's `code_reissued` for one of them has not
 /// arrived yet); then a stand-in `CODE~uid` until the fold gives it its code.
 pub(super) fn free_code(tx: &Transaction, code: &str, dossier_uid: &str) -> Result<String> {
-    let taken: bool = tx
-        .prepare_cached("SELECT COUNT(*) FROM dossiers WHERE code = ?1")?
-        .query_row([code], |r| r.get::<_, i64>(0))?
-        > 0;
-    Ok(if taken {
-        format!(
-            "{code}~{}",
-            &dossier_uid.replace('-', "")[..12.min(dossier_uid.len())]
-        )
-    } else {
-        code.to_string()
-    })
+    let taken: bool = tx.prepare_cached("SELECT COUNT(*) FROM dossiers WHERE code = ?1")?.query_row([code], |r| r.get::<_, i64>(0))? > 0;
+    Ok(if taken { format!("{code}~{}", &dossier_uid.replace('-', "")[..12.min(dossier_uid.len())]) } else { code.to_string() })
 }
 
 /// Writes the code a fold gave a dossier into its searchable row (after a `code_reissued`), and gives
 /// a dossier waiting under a stand-in its own code back once that code is free.
 pub(super) fn set_projection_code(tx: &Transaction, dossier_id: i64, code: &str) -> Result<()> {
-    let current: String = tx
-        .prepare_cached("SELECT code FROM dossiers WHERE id = ?1")?
-        .query_row([dossier_id], |r| r.get(0))?;
+    let current: String = tx.prepare_cached("SELECT code FROM dossiers WHERE id = ?1")?.query_row([dossier_id], |r| r.get(0))?;
     if current == code {
         return Ok(());
     }
-    let uid: [u8; 16] = tx
-        .prepare_cached("SELECT uid FROM dossiers WHERE id = ?1")?
-        .query_row([dossier_id], |r| r.get(0))?;
+    let uid: [u8; 16] = tx.prepare_cached("SELECT uid FROM dossiers WHERE id = ?1")?.query_row([dossier_id], |r| r.get(0))?;
     let target = free_code(tx, code, &uuid::Uuid::from_bytes(uid).to_string())?;
     if target == current {
         return Ok(());
     }
-    tx.prepare_cached("UPDATE dossiers SET code = ?2 WHERE id = ?1")?
-        .execute(params![dossier_id, target])?;
+    tx.prepare_cached("UPDATE dossiers SET code = ?2 WHERE id = ?1")?.execute(params![dossier_id, target])?;
     // the old code is free now: a dossier kept under a stand-in for it gets it back
     let waiting: Option<i64> = tx
         .prepare_cached("SELECT id FROM dossiers WHERE code GLOB ?1 || '~*' ORDER BY id LIMIT 1")?
@@ -215,24 +161,15 @@ pub(super) fn set_projection_code(tx: &Transaction, dossier_id: i64, code: &str)
         .optional()?;
     if let Some(w) = waiting {
         if !current.contains('~') {
-            tx.prepare_cached("UPDATE dossiers SET code = ?2 WHERE id = ?1")?
-                .execute(params![w, current])?;
+            tx.prepare_cached("UPDATE dossiers SET code = ?2 WHERE id = ?1")?.execute(params![w, current])?;
         }
     }
     Ok(())
 }
 
 /// Keeps the searchable trace of a `code_reissued` event (old code → new code).
-pub(super) fn note_recode(
-    tx: &Transaction,
-    event_id: i64,
-    dossier_id: i64,
-    event: &EventKind,
-) -> Result<()> {
-    if let EventKind::CodeReissued {
-        old_code, new_code, ..
-    } = event
-    {
+pub(super) fn note_recode(tx: &Transaction, event_id: i64, dossier_id: i64, event: &EventKind) -> Result<()> {
+    if let EventKind::CodeReissued { old_code, new_code, .. } = event {
         tx.prepare_cached("INSERT OR IGNORE INTO dossier_recodes(event_id, dossier_id, old_code, new_code) VALUES (?1, ?2, ?3, ?4)")?
             .execute(params![event_id, dossier_id, old_code, new_code])?;
     }

@@ -15,18 +15,9 @@ pub struct Enrolment {
 pub fn enrolment(store: &Store) -> Result<Option<Enrolment>> {
     Ok(store
         .conn()
-        .query_row(
-            "SELECT portal_url, device_id, token, portal_id FROM sync_state WHERE id = 1",
-            [],
-            |r| {
-                Ok(Enrolment {
-                    portal_url: r.get(0)?,
-                    device_id: r.get(1)?,
-                    token: r.get(2)?,
-                    portal_id: r.get(3)?,
-                })
-            },
-        )
+        .query_row("SELECT portal_url, device_id, token, portal_id FROM sync_state WHERE id = 1", [], |r| {
+            Ok(Enrolment { portal_url: r.get(0)?, device_id: r.get(1)?, token: r.get(2)?, portal_id: r.get(3)? })
+        })
         .optional()?)
 }
 
@@ -41,18 +32,10 @@ pub fn save_enrolment(store: &mut Store, portal_url: &str, resp: &EnrolResponse)
 /// `save_enrolment`, pinning the key of the portal that proved itself before the enrolment (an admin
 /// step: `Right::Portal`). Without one (a portal that has no key), the key is pinned after the first
 /// successful round (`identity`).
-pub fn save_enrolment_verified(
-    store: &mut Store,
-    portal_url: &str,
-    resp: &EnrolResponse,
-    verified: Option<&identity::VerifiedPortal>,
-) -> Result<()> {
+pub fn save_enrolment_verified(store: &mut Store, portal_url: &str, resp: &EnrolResponse, verified: Option<&identity::VerifiedPortal>) -> Result<()> {
     store.require(crate::accounts::Right::Portal)?;
     if verified.is_some_and(|v| v.portal_id != resp.portal_id) {
-        return Err(CoreError::Conflict(format!(
-            "Cổng trả lời đăng ký với mã cổng {} khác với cổng đã chứng minh danh tính",
-            resp.portal_id
-        )));
+        return Err(CoreError::Conflict(format!("Cổng trả lời đăng ký với mã cổng {} khác với cổng đã chứng minh danh tính", resp.portal_id)));
     }
     let (at, actor) = (store.clock().now(), store.actor());
     let now = to_rfc3339(at);
@@ -64,16 +47,9 @@ pub fn save_enrolment_verified(
     if previous.is_some_and(|p| p.portal_id != resp.portal_id) {
         tx.execute("DELETE FROM event_portal", [])?;
         tx.execute("DELETE FROM sync_failed", [])?;
-        tx.execute(
-            "INSERT OR IGNORE INTO outbox(event_id) SELECT id FROM events WHERE counter_id = ?1",
-            [&counter],
-        )?;
+        tx.execute("INSERT OR IGNORE INTO outbox(event_id) SELECT id FROM events WHERE counter_id = ?1", [&counter])?;
     }
-    let local_last: i64 = tx.query_row(
-        "SELECT COALESCE(MAX(seq), 0) FROM events WHERE counter_id = ?1",
-        [&counter],
-        |r| r.get(0),
-    )?;
+    let local_last: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM events WHERE counter_id = ?1", [&counter], |r| r.get(0))?;
     tx.execute(
         "INSERT INTO sync_state(id, portal_url, device_id, token, portal_id, enrolled_at, server_ms)
          VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)
@@ -85,20 +61,10 @@ pub fn save_enrolment_verified(
     // a new or restored machine: continue above what the portal holds, and pull this counter's own
     // events back so its dossiers are here again
     let behind = resp.last_seq > local_last;
-    tx.execute(
-        "UPDATE sync_state SET seq_floor = ?1, recover_own = ?2 WHERE id = 1",
-        params![resp.last_seq, behind as i64],
-    )?;
+    tx.execute("UPDATE sync_state SET seq_floor = ?1, recover_own = ?2 WHERE id = 1", params![resp.last_seq, behind as i64])?;
     codes::keep_registered_blocks(&tx, &resp.standing_blocks)?;
     identity::replace_key(&tx, verified.map(|v| v.key.as_str()))?;
-    crate::audit::record(
-        &tx,
-        at,
-        &actor,
-        "sync.enrol",
-        &resp.device_id,
-        &serde_json::json!({ "portal": portal_url }),
-    )?;
+    crate::audit::record(&tx, at, &actor, "sync.enrol", &resp.device_id, &serde_json::json!({ "portal": portal_url }))?;
     tx.commit()?;
     Ok(())
 }

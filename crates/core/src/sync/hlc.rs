@@ -20,42 +20,25 @@ impl Hlc {
         let ms = it.next()?.parse().ok()?;
         let counter = it.next()?.to_string();
         let logical = it.next()?.parse().ok()?;
-        Some(Hlc {
-            ms,
-            counter,
-            logical,
-        })
+        Some(Hlc { ms, counter, logical })
     }
 
     /// The next stamp after `last` (this counter's previous one) given the wall clock and the latest
     /// portal time seen. Err(ms behind) when the wall clock is behind the portal by more than
     /// `MAX_DRIFT_MS`.
-    pub fn next(
-        counter: &str,
-        wall_ms: i64,
-        last: Option<&Hlc>,
-        portal_ms: i64,
-    ) -> Result<Hlc, i64> {
+    pub fn next(counter: &str, wall_ms: i64, last: Option<&Hlc>, portal_ms: i64) -> Result<Hlc, i64> {
         if portal_ms > 0 && wall_ms + MAX_DRIFT_MS < portal_ms {
             return Err(portal_ms - wall_ms);
         }
         let floor = last.map_or(0, |l| l.ms).max(portal_ms);
         Ok(if wall_ms > floor {
-            Hlc {
-                ms: wall_ms,
-                counter: counter.into(),
-                logical: 0,
-            }
+            Hlc { ms: wall_ms, counter: counter.into(), logical: 0 }
         } else {
             let logical = match last {
                 Some(l) if l.ms == floor => l.logical + 1,
                 _ => 1,
             };
-            Hlc {
-                ms: floor,
-                counter: counter.into(),
-                logical,
-            }
+            Hlc { ms: floor, counter: counter.into(), logical }
         })
     }
 }
@@ -100,10 +83,7 @@ mod tests {
         let a = Hlc::next("Q01", 1_940_000, None, 2_000_000).unwrap();
         assert_eq!((a.ms, a.logical), (2_000_000, 1));
         // more than 10 minutes behind the portal: refused, with how far behind
-        assert_eq!(
-            Hlc::next("Q01", 2_000_000 - MAX_DRIFT_MS - 1, None, 2_000_000),
-            Err(MAX_DRIFT_MS + 1)
-        );
+        assert_eq!(Hlc::next("Q01", 2_000_000 - MAX_DRIFT_MS - 1, None, 2_000_000), Err(MAX_DRIFT_MS + 1));
         // a clock ahead of the portal is not refused (ordering never relies on it)
         assert!(Hlc::next("Q01", 9_000_000, Some(&a), 2_000_000).is_ok());
     }

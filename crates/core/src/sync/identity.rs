@@ -33,11 +33,7 @@ const APPROVAL_SETTING: &str = "portal_approval";
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdentityError {
     #[error("{url} là một cổng khác ({found}, máy đã đăng ký với {expected}): đăng ký lại với cổng đó (motcua enrol) trước khi đồng bộ")]
-    OtherPortal {
-        url: String,
-        found: String,
-        expected: String,
-    },
+    OtherPortal { url: String, found: String, expected: String },
     #[error("{url} không chứng minh được là Cổng dịch vụ công mà máy đã đăng ký ({reason}): không gửi mã thiết bị và hồ sơ tới địa chỉ này")]
     BadProof { url: String, reason: String },
 }
@@ -117,67 +113,30 @@ fn counter_name(store: &Store) -> Result<String> {
 }
 
 /// Checks a signature of the identity message with a public key (both hex).
-pub fn verify_signature(
-    key: &str,
-    portal_id: &str,
-    counter: &str,
-    challenge: &str,
-    signature: &str,
-) -> std::result::Result<(), String> {
+pub fn verify_signature(key: &str, portal_id: &str, counter: &str, challenge: &str, signature: &str) -> std::result::Result<(), String> {
     let key = unhex::<32>(key).ok_or("khóa của cổng không đúng dạng")?;
     let key = VerifyingKey::from_bytes(&key).map_err(|_| "khóa của cổng không hợp lệ")?;
     let sig = unhex::<64>(signature).ok_or("chữ ký không đúng dạng")?;
-    key.verify_strict(
-        &identity_message(portal_id, counter, challenge),
-        &Signature::from_bytes(&sig),
-    )
-    .map_err(|_| "chữ ký không khớp với khóa đã ghi nhận khi đăng ký".to_string())
+    key.verify_strict(&identity_message(portal_id, counter, challenge), &Signature::from_bytes(&sig))
+        .map_err(|_| "chữ ký không khớp với khóa đã ghi nhận khi đăng ký".to_string())
 }
 
 impl IdentityCheck {
     /// Checks the answer of the server at `url`: the portal id, then the signature of our challenge
     /// under the pinned key (or, trusting on first use, under the key it gives).
-    pub fn verify(
-        &self,
-        url: &str,
-        answer: &IdentityResponse,
-    ) -> std::result::Result<VerifiedPortal, IdentityError> {
+    pub fn verify(&self, url: &str, answer: &IdentityResponse) -> std::result::Result<VerifiedPortal, IdentityError> {
         if let Some(expected) = &self.portal_id {
             if &answer.portal_id != expected {
-                return Err(IdentityError::OtherPortal {
-                    url: url.into(),
-                    found: answer.portal_id.clone(),
-                    expected: expected.clone(),
-                });
+                return Err(IdentityError::OtherPortal { url: url.into(), found: answer.portal_id.clone(), expected: expected.clone() });
             }
         }
-        let key = self
-            .pinned
-            .clone()
-            .unwrap_or_else(|| answer.portal_key.trim().to_ascii_lowercase());
+        let key = self.pinned.clone().unwrap_or_else(|| answer.portal_key.trim().to_ascii_lowercase());
         if answer.portal_key.trim().to_ascii_lowercase() != key {
-            return Err(IdentityError::BadProof {
-                url: url.into(),
-                reason: "cổng dùng một khóa khác với khóa đã ghi nhận khi đăng ký".into(),
-            });
+            return Err(IdentityError::BadProof { url: url.into(), reason: "cổng dùng một khóa khác với khóa đã ghi nhận khi đăng ký".into() });
         }
-        verify_signature(
-            &key,
-            &answer.portal_id,
-            &self.counter,
-            &self.challenge,
-            &answer.signature,
-        )
-        .map_err(|reason| IdentityError::BadProof {
-            url: url.into(),
-            reason,
-        })?;
-        Ok(VerifiedPortal {
-            url: url.trim_end_matches('/').into(),
-            portal_id: answer.portal_id.clone(),
-            key,
-            _proved: (),
-        })
+        verify_signature(&key, &answer.portal_id, &self.counter, &self.challenge, &answer.signature)
+            .map_err(|reason| IdentityError::BadProof { url: url.into(), reason })?;
+        Ok(VerifiedPortal { url: url.trim_end_matches('/').into(), portal_id: answer.portal_id.clone(), key, _proved: () })
     }
 }
 
@@ -191,13 +150,9 @@ pub fn pinned_key(store: &Store) -> Result<Option<String>> {
 /// `Ok(None)`: not enrolled.
 pub fn plan_round(store: &Store, portal_url: Option<&str>) -> Result<Option<RoundPlan>> {
     store.require(Right::Sync)?;
-    let Some(enrolment) = enrolment(store)? else {
-        return Ok(None);
-    };
+    let Some(enrolment) = enrolment(store)? else { return Ok(None) };
     let pinned = pinned_key(store)?;
-    let url = portal_url
-        .map(|u| u.trim().trim_end_matches('/').to_string())
-        .filter(|u| !u.is_empty());
+    let url = portal_url.map(|u| u.trim().trim_end_matches('/').to_string()).filter(|u| !u.is_empty());
     let switching = url.as_ref().is_some_and(|u| *u != enrolment.portal_url);
     if switching {
         store.require(Right::Portal)?;
@@ -209,25 +164,11 @@ pub fn plan_round(store: &Store, portal_url: Option<&str>) -> Result<Option<Roun
         }
     }
     let check = (switching || pinned.is_none()).then(|| -> Result<IdentityCheck> {
-        Ok(IdentityCheck {
-            counter: counter_name(store)?,
-            challenge: new_challenge(),
-            portal_id: Some(enrolment.portal_id.clone()),
-            pinned: pinned.clone(),
-        })
+        Ok(IdentityCheck { counter: counter_name(store)?, challenge: new_challenge(), portal_id: Some(enrolment.portal_id.clone()), pinned: pinned.clone() })
     });
     let check = check.transpose()?;
-    let url = if switching {
-        url.unwrap_or_default()
-    } else {
-        enrolment.portal_url.clone()
-    };
-    Ok(Some(RoundPlan {
-        enrolment,
-        url,
-        switching,
-        check,
-    }))
+    let url = if switching { url.unwrap_or_default() } else { enrolment.portal_url.clone() };
+    Ok(Some(RoundPlan { enrolment, url, switching, check }))
 }
 
 /// The enrolment request and the identity check to run first, after the admin's right is checked
@@ -237,17 +178,9 @@ pub fn enrol_request(store: &Store, code: &str) -> Result<(EnrolRequest, Identit
     let ctx = store.context()?.clone();
     let code = code.trim();
     if code.is_empty() {
-        return Err(CoreError::validation(
-            "code",
-            "Nhập mã đăng ký do quản trị Cổng dịch vụ công cấp cho quầy này",
-        ));
+        return Err(CoreError::validation("code", "Nhập mã đăng ký do quản trị Cổng dịch vụ công cấp cho quầy này"));
     }
-    let check = IdentityCheck {
-        counter: counter_name(store)?,
-        challenge: new_challenge(),
-        portal_id: None,
-        pinned: None,
-    };
+    let check = IdentityCheck { counter: counter_name(store)?, challenge: new_challenge(), portal_id: None, pinned: None };
     let req = EnrolRequest {
         protocol: PROTOCOL_VERSION,
         enrolment_code: code.to_string(),
@@ -265,18 +198,8 @@ pub fn switch_portal_url(store: &mut Store, verified: &VerifiedPortal) -> Result
     store.require(Right::Portal)?;
     let (at, actor) = (store.clock().now(), store.actor());
     let tx = store.write_tx()?;
-    tx.execute(
-        "UPDATE sync_state SET portal_url = ?1 WHERE id = 1",
-        [&verified.url],
-    )?;
-    crate::audit::record(
-        &tx,
-        at,
-        &actor,
-        "sync.portal_url",
-        &verified.portal_id,
-        &serde_json::json!({ "portal": verified.url }),
-    )?;
+    tx.execute("UPDATE sync_state SET portal_url = ?1 WHERE id = 1", [&verified.url])?;
+    crate::audit::record(&tx, at, &actor, "sync.portal_url", &verified.portal_id, &serde_json::json!({ "portal": verified.url }))?;
     tx.commit()?;
     Ok(())
 }
@@ -286,19 +209,9 @@ pub fn switch_portal_url(store: &mut Store, verified: &VerifiedPortal) -> Result
 pub fn pin_key(store: &mut Store, verified: &VerifiedPortal) -> Result<()> {
     let at = store.clock().now();
     let tx = store.write_tx()?;
-    let n = tx.execute(
-        "INSERT OR IGNORE INTO settings(key, value) VALUES (?1, ?2)",
-        params![KEY_SETTING, verified.key],
-    )?;
+    let n = tx.execute("INSERT OR IGNORE INTO settings(key, value) VALUES (?1, ?2)", params![KEY_SETTING, verified.key])?;
     if n > 0 {
-        crate::audit::record(
-            &tx,
-            at,
-            "",
-            "sync.pin_key",
-            &verified.portal_id,
-            &serde_json::json!({ "key": verified.key }),
-        )?;
+        crate::audit::record(&tx, at, "", "sync.pin_key", &verified.portal_id, &serde_json::json!({ "key": verified.key }))?;
     }
     tx.commit()?;
     Ok(())
@@ -330,10 +243,7 @@ pub fn record_approval(store: &mut Store, pending: bool) -> Result<()> {
     let at = store.clock().now();
     let tx = store.write_tx()?;
     if pending {
-        tx.execute(
-            "INSERT OR REPLACE INTO settings(key, value) VALUES (?1, 'pending')",
-            [APPROVAL_SETTING],
-        )?;
+        tx.execute("INSERT OR REPLACE INTO settings(key, value) VALUES (?1, 'pending')", [APPROVAL_SETTING])?;
     } else {
         tx.execute("DELETE FROM settings WHERE key = ?1", [APPROVAL_SETTING])?;
         crate::audit::record(&tx, at, "", "sync.approved", "", &serde_json::Value::Null)?;
@@ -351,19 +261,12 @@ mod tests {
     use super::*;
     use ed25519_dalek::{Signer, SigningKey};
 
-    fn answer(
-        sk: &SigningKey,
-        portal_id: &str,
-        counter: &str,
-        challenge: &str,
-    ) -> IdentityResponse {
+    fn answer(sk: &SigningKey, portal_id: &str, counter: &str, challenge: &str) -> IdentityResponse {
         IdentityResponse {
             protocol: 1,
             portal_id: portal_id.into(),
             portal_key: hex(&sk.verifying_key().to_bytes()),
-            signature: hex(&sk
-                .sign(&identity_message(portal_id, counter, challenge))
-                .to_bytes()),
+            signature: hex(&sk.sign(&identity_message(portal_id, counter, challenge)).to_bytes()),
         }
     }
 
@@ -377,49 +280,21 @@ mod tests {
             portal_id: Some("portal-1".into()),
             pinned: Some(hex(&real.verifying_key().to_bytes())),
         };
-        assert!(check
-            .verify(
-                "http://x",
-                &answer(&real, "portal-1", "A/Q01", &check.challenge)
-            )
-            .is_ok());
+        assert!(check.verify("http://x", &answer(&real, "portal-1", "A/Q01", &check.challenge)).is_ok());
         // the fake echoes the portal id and signs with its own key
-        let e = check
-            .verify(
-                "http://x",
-                &answer(&fake, "portal-1", "A/Q01", &check.challenge),
-            )
-            .unwrap_err();
+        let e = check.verify("http://x", &answer(&fake, "portal-1", "A/Q01", &check.challenge)).unwrap_err();
         assert_eq!(e.code(), "portal_identity");
         // it replays the real portal's key and an old signature (another challenge)
         let mut replay = answer(&real, "portal-1", "A/Q01", &new_challenge());
-        assert_eq!(
-            check.verify("http://x", &replay).unwrap_err().code(),
-            "portal_identity"
-        );
+        assert_eq!(check.verify("http://x", &replay).unwrap_err().code(), "portal_identity");
         // a signature made for another counter
         replay = answer(&real, "portal-1", "A/Q77", &check.challenge);
-        assert_eq!(
-            check.verify("http://x", &replay).unwrap_err().code(),
-            "portal_identity"
-        );
+        assert_eq!(check.verify("http://x", &replay).unwrap_err().code(), "portal_identity");
         // garbage
         replay.signature = "zz".into();
-        assert_eq!(
-            check.verify("http://x", &replay).unwrap_err().code(),
-            "portal_identity"
-        );
+        assert_eq!(check.verify("http://x", &replay).unwrap_err().code(), "portal_identity");
         // another portal
-        assert_eq!(
-            check
-                .verify(
-                    "http://x",
-                    &answer(&real, "portal-2", "A/Q01", &check.challenge)
-                )
-                .unwrap_err()
-                .code(),
-            "other_portal"
-        );
+        assert_eq!(check.verify("http://x", &answer(&real, "portal-2", "A/Q01", &check.challenge)).unwrap_err().code(), "other_portal");
     }
 
     fn forbidden<T: std::fmt::Debug>(r: Result<T>) -> String {
@@ -447,39 +322,17 @@ mod tests {
         };
         super::super::save_enrolment(&mut s, "http://127.0.0.1:1", &resp).unwrap();
         create_first_admin(&mut s, "admin", "Quản Trị", "Kx7#mQ2v-quan-tri", None).unwrap();
-        add_account(
-            &mut s,
-            "lan",
-            "Nguyễn Thị Lan",
-            Role::Clerk,
-            "Lp4!zR8w-can-bo",
-            None,
-        )
-        .unwrap();
+        add_account(&mut s, "lan", "Nguyễn Thị Lan", Role::Clerk, "Lp4!zR8w-can-bo", None).unwrap();
         // the admin: the address may change, but only against a pinned key
-        assert!(plan_round(&s, Some("http://hub:1"))
-            .unwrap_err()
-            .to_string()
-            .contains("Chưa ghi nhận khóa"));
+        assert!(plan_round(&s, Some("http://hub:1")).unwrap_err().to_string().contains("Chưa ghi nhận khóa"));
         assert!(enrol_request(&s, "CODE").is_ok());
         login(&mut s, "lan", "Lp4!zR8w-can-bo").unwrap();
         let plan = plan_round(&s, None).unwrap().unwrap();
-        assert_eq!(
-            (plan.url.as_str(), plan.switching),
-            ("http://127.0.0.1:1", false)
-        );
-        assert!(
-            plan.check.is_some(),
-            "no key pinned yet: the portal is asked for it (trust on first use)"
-        );
-        assert!(
-            forbidden(plan_round(&s, Some("http://fake:1"))).contains("không có quyền đăng ký máy")
-        );
+        assert_eq!((plan.url.as_str(), plan.switching), ("http://127.0.0.1:1", false));
+        assert!(plan.check.is_some(), "no key pinned yet: the portal is asked for it (trust on first use)");
+        assert!(forbidden(plan_round(&s, Some("http://fake:1"))).contains("không có quyền đăng ký máy"));
         assert!(forbidden(enrol_request(&s, "CODE")).contains("không có quyền đăng ký máy"));
-        assert!(
-            forbidden(super::super::save_enrolment(&mut s, "http://fake:1", &resp))
-                .contains("không có quyền")
-        );
+        assert!(forbidden(super::super::save_enrolment(&mut s, "http://fake:1", &resp)).contains("không có quyền"));
 
         // a fresh connection has no session; the app's session is passed explicitly
         let path = s.path().to_path_buf();
@@ -497,35 +350,17 @@ mod tests {
         let as_forged = Store::open_as(&path, clock.clone(), Some(&forged)).unwrap();
         assert!(forbidden(enrol_request(&as_forged, "CODE")).contains("không có quyền"));
         forged.clerk_id = "nobody".into();
-        assert!(matches!(
-            Store::open_as(&path, clock, Some(&forged)),
-            Err(CoreError::Forbidden(..))
-        ));
+        assert!(matches!(Store::open_as(&path, clock, Some(&forged)), Err(CoreError::Forbidden(..))));
     }
 
     #[test]
     fn trust_on_first_use_takes_the_given_key_but_still_needs_its_signature() {
         let real = SigningKey::from_bytes(&[7u8; 32]);
-        let check = IdentityCheck {
-            counter: "A/Q01".into(),
-            challenge: new_challenge(),
-            portal_id: None,
-            pinned: None,
-        };
-        let v = check
-            .verify(
-                "http://x/",
-                &answer(&real, "portal-1", "A/Q01", &check.challenge),
-            )
-            .unwrap();
-        assert_eq!(
-            (v.url.as_str(), v.key.as_str()),
-            ("http://x", hex(&real.verifying_key().to_bytes()).as_str())
-        );
+        let check = IdentityCheck { counter: "A/Q01".into(), challenge: new_challenge(), portal_id: None, pinned: None };
+        let v = check.verify("http://x/", &answer(&real, "portal-1", "A/Q01", &check.challenge)).unwrap();
+        assert_eq!((v.url.as_str(), v.key.as_str()), ("http://x", hex(&real.verifying_key().to_bytes()).as_str()));
         let mut bad = answer(&real, "portal-1", "A/Q01", &check.challenge);
-        bad.portal_key = hex(&SigningKey::from_bytes(&[1u8; 32])
-            .verifying_key()
-            .to_bytes());
+        bad.portal_key = hex(&SigningKey::from_bytes(&[1u8; 32]).verifying_key().to_bytes());
         assert!(check.verify("http://x", &bad).is_err());
     }
 }

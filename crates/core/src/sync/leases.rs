@@ -21,13 +21,9 @@ pub fn numbers_left(store: &Store, day: NaiveDate) -> Result<i64> {
 
 /// Keeps a block of numbers the portal leased (idempotent: the same block twice is kept once).
 pub fn add_lease(store: &mut Store, lease: &LeaseResponse) -> Result<()> {
-    let day = NaiveDate::parse_from_str(&lease.day, "%Y-%m-%d")
-        .map_err(|_| CoreError::invalid(format!("lease day {}", lease.day)))?;
+    let day = NaiveDate::parse_from_str(&lease.day, "%Y-%m-%d").map_err(|_| CoreError::invalid(format!("lease day {}", lease.day)))?;
     if lease.first == 0 || lease.last > 9999 || lease.first > lease.last {
-        return Err(CoreError::invalid(format!(
-            "lease {}..{} is out of range",
-            lease.first, lease.last
-        )));
+        return Err(CoreError::invalid(format!("lease {}..{} is out of range", lease.first, lease.last)));
     }
     let clock_now = store.clock().now();
     let tx = store.write_tx()?;
@@ -42,14 +38,7 @@ pub fn add_lease(store: &mut Store, lease: &LeaseResponse) -> Result<()> {
             params![day.format("%Y-%m-%d").to_string(), lease.first, lease.last],
         )?;
         // official numbering changed: audited
-        crate::audit::record(
-            &tx,
-            clock_now,
-            "",
-            "sync.lease",
-            &lease.day,
-            &serde_json::json!({ "first": lease.first, "last": lease.last }),
-        )?;
+        crate::audit::record(&tx, clock_now, "", "sync.lease", &lease.day, &serde_json::json!({ "first": lease.first, "last": lease.last }))?;
     }
     bump_server_time(&tx, lease.server_time, clock_now)?;
     tx.commit()?;

@@ -41,10 +41,7 @@ use crate::error::{CoreError, Result};
 use crate::events::decode_payload;
 use crate::intake::IntakeRequest;
 use crate::store::Store;
-use protocol::{
-    Change, ChangeBody, ChangesResponse, EnrolResponse, LeaseResponse, PushResponse, PushStatus,
-    WireEvent,
-};
+use protocol::{Change, ChangeBody, ChangesResponse, EnrolResponse, LeaseResponse, PushResponse, PushStatus, WireEvent};
 
 #[cfg(test)]
 mod tests;

@@ -40,26 +40,15 @@ pub fn outbox_batch(store: &Store, limit: usize) -> Result<Vec<(i64, WireEvent)>
             return Ok(good);
         }
         for (event_id, code, reason) in bad {
-            tracing::warn!(
-                "sync: event row {event_id} parked ({code}): it cannot be sent as stored"
-            );
-            park(
-                store.conn(),
-                event_id,
-                code,
-                &reason,
-                &to_rfc3339(store.clock().now()),
-            )?;
+            tracing::warn!("sync: event row {event_id} parked ({code}): it cannot be sent as stored");
+            park(store.conn(), event_id, code, &reason, &to_rfc3339(store.clock().now()))?;
         }
     }
 }
 
 type BadItem = (i64, &'static str, String);
 
-pub(super) fn read_outbox(
-    store: &Store,
-    limit: usize,
-) -> Result<(Vec<(i64, WireEvent)>, Vec<BadItem>)> {
+pub(super) fn read_outbox(store: &Store, limit: usize) -> Result<(Vec<(i64, WireEvent)>, Vec<BadItem>)> {
     let mut st = store.conn().prepare_cached(
         "SELECT e.id, e.uid, e.counter_id, e.seq, d.uid, d.code, e.kind, e.at, e.hlc, e.clerk_id, e.payload
          FROM outbox o JOIN events e ON e.id = o.event_id JOIN dossiers d ON d.id = e.dossier_id
@@ -83,8 +72,7 @@ pub(super) fn read_outbox(
     let (mut good, mut bad) = (Vec::new(), Vec::new());
     for row in rows {
         let (id, uid, counter_id, seq, duid, code, kind, at, hlc, clerk_id, payload) = row?;
-        let (Ok(uid), Ok(duid)) = (uuid::Uuid::from_slice(&uid), uuid::Uuid::from_slice(&duid))
-        else {
+        let (Ok(uid), Ok(duid)) = (uuid::Uuid::from_slice(&uid), uuid::Uuid::from_slice(&duid)) else {
             bad.push((id, "undecodable", "Mã định danh (uid) của sự kiện hoặc hồ sơ trong cơ sở dữ liệu bị hỏng: không gửi được".to_string()));
             continue;
         };
@@ -96,9 +84,7 @@ pub(super) fn read_outbox(
             }
         };
         let payload = serde_json::to_value(&event).expect("serialisable");
-        let size = serde_json::to_vec(&payload)
-            .map(|v| v.len())
-            .unwrap_or(usize::MAX);
+        let size = serde_json::to_vec(&payload).map(|v| v.len()).unwrap_or(usize::MAX);
         if size > crate::limits::MAX_EVENT_JSON {
             bad.push((
                 id,
@@ -126,13 +112,7 @@ pub(super) fn read_outbox(
     Ok((good, bad))
 }
 
-pub(super) fn park(
-    conn: &rusqlite::Connection,
-    event_id: i64,
-    code: &str,
-    reason: &str,
-    now: &str,
-) -> Result<()> {
+pub(super) fn park(conn: &rusqlite::Connection, event_id: i64, code: &str, reason: &str, now: &str) -> Result<()> {
     conn.prepare_cached(
         "UPDATE outbox SET parked_code = ?2, parked_reason = ?3, parked_at = ?4, attempts = attempts + 1 WHERE event_id = ?1",
     )?
@@ -152,39 +132,22 @@ pub fn park_event(store: &mut Store, event_id: i64, code: &str, reason: &str) ->
 
 /// Records a push answer in one transaction: stored and duplicate events leave the outbox with their
 /// portal sequence; rejected ones are parked with the portal's reason; the rest stay queued.
-pub fn record_push(
-    store: &mut Store,
-    sent: &[(i64, WireEvent)],
-    resp: &PushResponse,
-) -> Result<PushOutcome> {
+pub fn record_push(store: &mut Store, sent: &[(i64, WireEvent)], resp: &PushResponse) -> Result<PushOutcome> {
     let clock_now = store.clock().now();
     let now = to_rfc3339(clock_now);
     let agency = store.context()?.agency_code.clone();
-    let by_uid: std::collections::HashMap<&str, &protocol::PushResult> =
-        resp.results.iter().map(|r| (r.uid.as_str(), r)).collect();
+    let by_uid: std::collections::HashMap<&str, &protocol::PushResult> = resp.results.iter().map(|r| (r.uid.as_str(), r)).collect();
     let mut out = PushOutcome::default();
     let (mut refolded, mut recoded) = (0u32, 0u32);
     let tx = store.write_tx()?;
     for (event_id, w) in sent {
         match by_uid.get(w.uid.as_str()) {
-            Some(r)
-                if matches!(
-                    r.status,
-                    PushStatus::Stored | PushStatus::Duplicate | PushStatus::Recoded
-                ) =>
-            {
+            Some(r) if matches!(r.status, PushStatus::Stored | PushStatus::Duplicate | PushStatus::Recoded) => {
                 let Some(ps) = r.portal_seq else {
-                    return Err(CoreError::Internal(format!(
-                        "portal acknowledged {} without a portal_seq",
-                        w.uid
-                    )));
+                    return Err(CoreError::Internal(format!("portal acknowledged {} without a portal_seq", w.uid)));
                 };
-                tx.prepare_cached("DELETE FROM outbox WHERE event_id = ?1")?
-                    .execute([event_id])?;
-                tx.prepare_cached(
-                    "INSERT OR REPLACE INTO event_portal(event_id, portal_seq) VALUES (?1, ?2)",
-                )?
-                .execute(params![event_id, ps])?;
+                tx.prepare_cached("DELETE FROM outbox WHERE event_id = ?1")?.execute([event_id])?;
+                tx.prepare_cached("INSERT OR REPLACE INTO event_portal(event_id, portal_seq) VALUES (?1, ?2)")?.execute(params![event_id, ps])?;
                 // it was folded last while unacknowledged; if another machine's event the counter
                 // already holds comes after it in the portal's order, the fold changes
                 let (dossier_id, later): (i64, bool) = tx
@@ -200,11 +163,7 @@ pub fn record_push(
                 }
                 // the portal gave this dossier a new code (its number was another dossier's): its
                 // `code_reissued` event is applied now (the pull brings it again, harmlessly)
-                if let Some(re) = r
-                    .reissue
-                    .as_ref()
-                    .filter(|_| r.status == PushStatus::Recoded)
-                {
+                if let Some(re) = r.reissue.as_ref().filter(|_| r.status == PushStatus::Recoded) {
                     match apply_foreign(&tx, &re.event, re.portal_seq, &now, &agency) {
                         Ok(_) => recoded += 1,
                         Err(e) => tracing::info!("sync: a code re-issue was not applied from the push answer (the pull brings it): {:?}", e.reason()),
@@ -229,8 +188,7 @@ pub fn record_push(
                 out.rejected += 1;
             }
             None => {
-                tx.prepare_cached("UPDATE outbox SET attempts = attempts + 1 WHERE event_id = ?1")?
-                    .execute([event_id])?;
+                tx.prepare_cached("UPDATE outbox SET attempts = attempts + 1 WHERE event_id = ?1")?.execute([event_id])?;
                 out.unanswered += 1;
             }
         }
@@ -252,11 +210,7 @@ pub fn record_push(
     Ok(out)
 }
 
-pub(super) fn bump_server_time(
-    tx: &Transaction,
-    server_ms: i64,
-    now: chrono::NaiveDateTime,
-) -> Result<()> {
+pub(super) fn bump_server_time(tx: &Transaction, server_ms: i64, now: chrono::NaiveDateTime) -> Result<()> {
     let offset = server_ms - crate::events::wall_ms(now);
     // the latest observation, not the largest ever: one wrong portal time must not block intake for good
     tx.prepare_cached("UPDATE sync_state SET server_ms = ?1, clock_offset_ms = ?2 WHERE id = 1")?
@@ -294,14 +248,7 @@ pub fn retry_parked(store: &mut Store) -> Result<usize> {
     let (at, actor) = (store.clock().now(), store.actor());
     let tx = store.write_tx()?;
     let n = tx.execute("UPDATE outbox SET parked_code = NULL, parked_reason = NULL, parked_at = NULL WHERE parked_code IS NOT NULL", [])?;
-    crate::audit::record(
-        &tx,
-        at,
-        &actor,
-        "sync.retry_parked",
-        "",
-        &serde_json::json!({ "events": n }),
-    )?;
+    crate::audit::record(&tx, at, &actor, "sync.retry_parked", "", &serde_json::json!({ "events": n }))?;
     tx.commit()?;
     Ok(n)
 }

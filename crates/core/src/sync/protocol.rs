@@ -160,10 +160,7 @@ pub enum ChangeBody {
     /// A back-office step, or another counter's event on a dossier of the agency.
     Event { event: WireEvent },
     /// A dossier submitted online that this counter takes in (and later hands out).
-    OnlineDossier {
-        request_id: String,
-        intake: serde_json::Value,
-    },
+    OnlineDossier { request_id: String, intake: serde_json::Value },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -259,9 +256,7 @@ pub fn check_version(body: &serde_json::Value) -> Result<(), ErrorBody> {
         Some(v) => Err(ErrorBody {
             protocol: PROTOCOL_VERSION,
             code: "protocol_version".into(),
-            message: format!(
-                "protocol version {v} is not supported (this side speaks {PROTOCOL_VERSION})"
-            ),
+            message: format!("protocol version {v} is not supported (this side speaks {PROTOCOL_VERSION})"),
             supported: vec![PROTOCOL_VERSION],
         }),
         None => Err(ErrorBody {

@@ -18,13 +18,7 @@ pub struct PullOutcome {
 }
 
 pub fn cursor(store: &Store) -> Result<i64> {
-    Ok(store
-        .conn()
-        .query_row("SELECT cursor FROM sync_state WHERE id = 1", [], |r| {
-            r.get(0)
-        })
-        .optional()?
-        .unwrap_or(0))
+    Ok(store.conn().query_row("SELECT cursor FROM sync_state WHERE id = 1", [], |r| r.get(0)).optional()?.unwrap_or(0))
 }
 
 /// Applies one page of changes. Events are applied in one transaction with the new cursor; a
@@ -58,10 +52,7 @@ pub fn apply_changes(store: &mut Store, page: &ChangesResponse) -> Result<PullOu
 /// Keeps a change that could not be applied (retried every round, listed for the admin).
 pub(super) fn keep_failed(store: &mut Store, change: &Change, error: &str) -> Result<()> {
     // the message may quote a citizen's data: it is kept in the database (`motcua sync failed`), not logged
-    tracing::warn!(
-        "sync: change {} not applied (kept, retried next round; motcua sync failed)",
-        change.portal_seq
-    );
+    tracing::warn!("sync: change {} not applied (kept, retried next round; motcua sync failed)", change.portal_seq);
     let now = to_rfc3339(store.clock().now());
     let tx = store.write_tx()?;
     keep_failed_tx(&tx, change, error, &now)?;
@@ -69,22 +60,12 @@ pub(super) fn keep_failed(store: &mut Store, change: &Change, error: &str) -> Re
     Ok(())
 }
 
-pub(super) fn keep_failed_tx(
-    tx: &Transaction,
-    change: &Change,
-    error: &str,
-    now: &str,
-) -> Result<()> {
+pub(super) fn keep_failed_tx(tx: &Transaction, change: &Change, error: &str, now: &str) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO sync_failed(portal_seq, body, error, first_at) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT(portal_seq) DO UPDATE SET error = excluded.error, attempts = attempts + 1",
     )?
-    .execute(params![
-        change.portal_seq,
-        serde_json::to_string(change).expect("serialisable"),
-        error,
-        now
-    ])?;
+    .execute(params![change.portal_seq, serde_json::to_string(change).expect("serialisable"), error, now])?;
     Ok(())
 }
 
@@ -102,22 +83,11 @@ pub struct FailedChange {
 
 pub fn failed_changes(store: &Store) -> Result<Vec<FailedChange>> {
     store.require(crate::accounts::Right::Read)?;
-    let mut st = store.conn().prepare(
-        "SELECT portal_seq, body, error, first_at, attempts FROM sync_failed ORDER BY portal_seq",
-    )?;
+    let mut st = store.conn().prepare("SELECT portal_seq, body, error, first_at, attempts FROM sync_failed ORDER BY portal_seq")?;
     let rows = st.query_map([], |r| {
         let body: String = r.get(1)?;
-        let kind = serde_json::from_str::<serde_json::Value>(&body)
-            .ok()
-            .and_then(|v| v["type"].as_str().map(str::to_string))
-            .unwrap_or_default();
-        Ok(FailedChange {
-            portal_seq: r.get(0)?,
-            kind,
-            error: r.get(2)?,
-            first_at: r.get(3)?,
-            attempts: r.get(4)?,
-        })
+        let kind = serde_json::from_str::<serde_json::Value>(&body).ok().and_then(|v| v["type"].as_str().map(str::to_string)).unwrap_or_default();
+        Ok(FailedChange { portal_seq: r.get(0)?, kind, error: r.get(2)?, first_at: r.get(3)?, attempts: r.get(4)? })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -126,17 +96,13 @@ pub fn failed_changes(store: &Store) -> Result<Vec<FailedChange>> {
 /// online dossier refused while the clock was wrong ...); returns how many went through now.
 pub fn retry_failed_changes(store: &mut Store) -> Result<u32> {
     let kept: Vec<(i64, String)> = {
-        let mut st = store
-            .conn()
-            .prepare("SELECT portal_seq, body FROM sync_failed ORDER BY portal_seq")?;
+        let mut st = store.conn().prepare("SELECT portal_seq, body FROM sync_failed ORDER BY portal_seq")?;
         let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         rows.collect::<Result<_, _>>()?
     };
     let mut done = 0;
     for (seq, body) in kept {
-        let Ok(change) = serde_json::from_str::<Change>(&body) else {
-            continue;
-        };
+        let Ok(change) = serde_json::from_str::<Change>(&body) else { continue };
         match apply_single(store, &change, &mut PullOutcome::default()) {
             // bookkeeping of the sync's own retry list (no personal data, no dossier change): one
             // IMMEDIATE transaction each, like every write
@@ -159,11 +125,7 @@ pub fn retry_failed_changes(store: &mut Store) -> Result<u32> {
 /// Applies one change on its own (a catalog, a calendar, an online dossier, or an event retried):
 /// the one dispatch of `ChangeBody` (events arriving in a page go through `apply_event_run`, many
 /// in one transaction, which uses the same `apply_foreign`).
-pub(super) fn apply_single(
-    store: &mut Store,
-    change: &Change,
-    out: &mut PullOutcome,
-) -> Result<()> {
+pub(super) fn apply_single(store: &mut Store, change: &Change, out: &mut PullOutcome) -> Result<()> {
     match &change.body {
         ChangeBody::Event { event } => {
             let now = to_rfc3339(store.clock().now());
@@ -174,74 +136,45 @@ pub(super) fn apply_single(
                 Applied::New { conflicts } => {
                     out.events += 1;
                     out.conflicts += conflicts;
-                    crate::audit::record(
-                        &tx,
-                        at,
-                        "",
-                        "sync.pull",
-                        "",
-                        &serde_json::json!({ "events": 1, "conflicts": conflicts, "through": change.portal_seq }),
-                    )?;
+                    crate::audit::record(&tx, at, "", "sync.pull", "", &serde_json::json!({ "events": 1, "conflicts": conflicts, "through": change.portal_seq }))?;
                 }
                 Applied::AlreadyHeld => out.already_held += 1,
             }
             tx.commit()?;
             Ok(())
         }
-        ChangeBody::Catalog { data } => store
-            .import_catalog(&data.to_string())
-            .map(|_| out.catalogs += 1),
-        ChangeBody::Calendar { data } => store
-            .import_calendar(&data.to_string())
-            .map(|_| out.calendars += 1),
-        ChangeBody::OnlineDossier { request_id, intake } => {
-            take_online(store, request_id, intake).map(|_| out.online_dossiers += 1)
-        }
+        ChangeBody::Catalog { data } => store.import_catalog(&data.to_string()).map(|_| out.catalogs += 1),
+        ChangeBody::Calendar { data } => store.import_calendar(&data.to_string()).map(|_| out.calendars += 1),
+        ChangeBody::OnlineDossier { request_id, intake } => take_online(store, request_id, intake).map(|_| out.online_dossiers += 1),
     }
 }
 
 pub(super) fn set_cursor(store: &mut Store, cursor: i64) -> Result<()> {
     let tx = store.write_tx()?;
-    tx.execute(
-        "UPDATE sync_state SET cursor = MAX(cursor, ?1) WHERE id = 1",
-        [cursor],
-    )?;
+    tx.execute("UPDATE sync_state SET cursor = MAX(cursor, ?1) WHERE id = 1", [cursor])?;
     tx.commit()?;
     Ok(())
 }
 
-pub(super) fn take_online(
-    store: &mut Store,
-    request_id: &str,
-    intake: &serde_json::Value,
-) -> Result<()> {
+pub(super) fn take_online(store: &mut Store, request_id: &str, intake: &serde_json::Value) -> Result<()> {
     pulled::validate_pulled_request_id(request_id)?;
-    let mut req: IntakeRequest = serde_json::from_value(intake.clone()).map_err(|e| {
-        CoreError::invalid(format!("hồ sơ trực tuyến {request_id} không đọc được: {e}"))
-    })?;
+    let mut req: IntakeRequest =
+        serde_json::from_value(intake.clone()).map_err(|e| CoreError::invalid(format!("hồ sơ trực tuyến {request_id} không đọc được: {e}")))?;
     req.request_id = Some(request_id.to_string());
     req.channel = Some(crate::dossier::Channel::Online);
     crate::intake::submit_batch(store, std::slice::from_ref(&req))?;
     Ok(())
 }
 
-pub(super) fn apply_event_run(
-    store: &mut Store,
-    run: &[&Change],
-    out: &mut PullOutcome,
-) -> Result<()> {
-    let Some(last) = run.last() else {
-        return Ok(());
-    };
+pub(super) fn apply_event_run(store: &mut Store, run: &[&Change], out: &mut PullOutcome) -> Result<()> {
+    let Some(last) = run.last() else { return Ok(()) };
     let at = store.clock().now();
     let now = to_rfc3339(at);
     let before = *out;
     let agency = store.context()?.agency_code.clone();
     let tx = store.write_tx()?;
     for change in run {
-        let ChangeBody::Event { event } = &change.body else {
-            continue;
-        };
+        let ChangeBody::Event { event } = &change.body else { continue };
         match apply_foreign(&tx, event, change.portal_seq, &now, &agency) {
             Ok(Applied::New { conflicts }) => {
                 out.events += 1;
@@ -250,20 +183,13 @@ pub(super) fn apply_event_run(
             Ok(Applied::AlreadyHeld) => out.already_held += 1,
             Err(e) => {
                 // the uid is not echoed: it came from outside and may carry anything
-                tracing::warn!(
-                    "sync: event at portal_seq {} not applied (kept, retried next round): {:?}",
-                    change.portal_seq,
-                    e.reason()
-                );
+                tracing::warn!("sync: event at portal_seq {} not applied (kept, retried next round): {:?}", change.portal_seq, e.reason());
                 keep_failed_tx(&tx, change, &e.to_string(), &now)?;
                 out.skipped += 1;
             }
         }
     }
-    tx.execute(
-        "UPDATE sync_state SET cursor = MAX(cursor, ?1) WHERE id = 1",
-        [last.portal_seq],
-    )?;
+    tx.execute("UPDATE sync_state SET cursor = MAX(cursor, ?1) WHERE id = 1", [last.portal_seq])?;
     if out.events > before.events {
         crate::audit::record(
             &tx,
@@ -290,24 +216,13 @@ pub(super) fn parse_uid(s: &str) -> Result<uuid::Uuid> {
 /// Stores another machine's event (a back-office step, another counter's) and re-folds its dossier.
 /// Every field is checked first as strictly as local input (`pulled::validate_pulled_event`), and a
 /// dossier must be of this counter's agency. Runs under a savepoint so a bad event changes nothing.
-pub(super) fn apply_foreign(
-    tx: &Transaction,
-    w: &WireEvent,
-    portal_seq: i64,
-    now: &str,
-    agency: &str,
-) -> Result<Applied> {
+pub(super) fn apply_foreign(tx: &Transaction, w: &WireEvent, portal_seq: i64, now: &str, agency: &str) -> Result<Applied> {
     let event = pulled::validate_pulled_event(w)?;
     let uid = parse_uid(&w.uid)?;
-    let known: Option<i64> = tx
-        .prepare_cached("SELECT id FROM events WHERE uid = ?1")?
-        .query_row([uid.as_bytes().as_slice()], |r| r.get(0))
-        .optional()?;
+    let known: Option<i64> =
+        tx.prepare_cached("SELECT id FROM events WHERE uid = ?1")?.query_row([uid.as_bytes().as_slice()], |r| r.get(0)).optional()?;
     if let Some(id) = known {
-        tx.prepare_cached(
-            "INSERT OR IGNORE INTO event_portal(event_id, portal_seq) VALUES (?1, ?2)",
-        )?
-        .execute(params![id, portal_seq])?;
+        tx.prepare_cached("INSERT OR IGNORE INTO event_portal(event_id, portal_seq) VALUES (?1, ?2)")?.execute(params![id, portal_seq])?;
         return Ok(Applied::AlreadyHeld);
     }
     if let EventKind::Received { dossier } = &event {
@@ -338,12 +253,7 @@ pub(super) fn apply_foreign(
                 .prepare_cached("SELECT id FROM dossiers WHERE uid = ?1")?
                 .query_row([duid.as_bytes().as_slice()], |r| r.get(0))
                 .optional()?
-                .ok_or_else(|| {
-                    CoreError::NotFound(format!(
-                        "dossier {} ({}) is not held here",
-                        w.dossier_code, w.dossier_uid
-                    ))
-                })?,
+                .ok_or_else(|| CoreError::NotFound(format!("dossier {} ({}) is not held here", w.dossier_code, w.dossier_uid)))?,
         };
         let payload = crate::events::encode_stored(tx, dossier_id, &w.at, &event)?;
         tx.prepare_cached(
@@ -362,17 +272,10 @@ pub(super) fn apply_foreign(
         ])?;
         let event_id = tx.last_insert_rowid();
         crate::event_chain::link(tx, event_id)?;
-        tx.prepare_cached("INSERT INTO event_portal(event_id, portal_seq) VALUES (?1, ?2)")?
-            .execute(params![event_id, portal_seq])?;
+        tx.prepare_cached("INSERT INTO event_portal(event_id, portal_seq) VALUES (?1, ?2)")?.execute(params![event_id, portal_seq])?;
         codes::note_recode(tx, event_id, dossier_id, &event)?;
         if let EventKind::DocumentAttached { document } = &event {
-            crate::documents::note_reference(
-                tx,
-                event_id,
-                dossier_id,
-                &document.sha256,
-                document.size,
-            )?;
+            crate::documents::note_reference(tx, event_id, dossier_id, &document.sha256, document.size)?;
         }
         // a batch handed over elsewhere can be listed here too (and `audit verify` finds every batch)
         if let EventKind::HandedOver { batch, .. } = &event {
@@ -400,9 +303,7 @@ pub(super) fn apply_foreign(
 pub(super) fn refold(tx: &Transaction, dossier_id: i64, now: &str) -> Result<u32> {
     let rows = crate::projections::merged_events(tx, dossier_id)?;
     let (dossier, superseded) = fold_merged(rows.iter().map(|(_, at, e)| (at.as_str(), e)));
-    let d = dossier.ok_or_else(|| {
-        CoreError::Internal(format!("dossier {dossier_id} has no received event"))
-    })?;
+    let d = dossier.ok_or_else(|| CoreError::Internal(format!("dossier {dossier_id} has no received event")))?;
     crate::projections::write_state(tx, dossier_id, &d)?;
     codes::set_projection_code(tx, dossier_id, &d.code)?;
     let mut n = 0;

@@ -9,23 +9,10 @@ pub fn record_anchor_refusal(store: &mut Store, reason: &str) -> Result<()> {
     let at = store.clock().now();
     let tx = store.write_tx()?;
     // audited once per refusal, not once per round
-    let first = tx.execute(
-        "UPDATE sync_state SET anchor_refused = ?1 WHERE id = 1 AND anchor_refused IS NULL",
-        [reason],
-    )? > 0;
-    tx.execute(
-        "UPDATE sync_state SET anchor_refused = ?1 WHERE id = 1",
-        [reason],
-    )?;
+    let first = tx.execute("UPDATE sync_state SET anchor_refused = ?1 WHERE id = 1 AND anchor_refused IS NULL", [reason])? > 0;
+    tx.execute("UPDATE sync_state SET anchor_refused = ?1 WHERE id = 1", [reason])?;
     if first {
-        crate::audit::record(
-            &tx,
-            at,
-            "",
-            "sync.anchor_refused",
-            "",
-            &serde_json::Value::Null,
-        )?;
+        crate::audit::record(&tx, at, "", "sync.anchor_refused", "", &serde_json::Value::Null)?;
     }
     tx.commit()?;
     Ok(())
@@ -35,10 +22,7 @@ pub fn record_anchor_refusal(store: &mut Store, reason: &str) -> Result<()> {
 pub fn record_portal_anchor(store: &mut Store, audit_id: i64, hash: &str) -> Result<()> {
     let at = store.clock().now();
     let tx = store.write_tx()?;
-    tx.execute(
-        "UPDATE sync_state SET anchor_refused = NULL WHERE id = 1 AND anchor_refused IS NOT NULL",
-        [],
-    )?;
+    tx.execute("UPDATE sync_state SET anchor_refused = NULL WHERE id = 1 AND anchor_refused IS NOT NULL", [])?;
     let same: bool = tx.query_row(
         "SELECT COUNT(*) FROM audit_anchors WHERE kind = 'portal' AND audit_id = ?1 AND hash = ?2",
         params![audit_id, hash],
@@ -69,14 +53,7 @@ pub fn record_round(store: &mut Store, error: Option<&str>) -> Result<()> {
 
 /// Whether the next pulls should bring this counter's own events back (after a re-enrolment).
 pub fn recovering_own(store: &Store) -> Result<bool> {
-    Ok(store
-        .conn()
-        .query_row("SELECT recover_own FROM sync_state WHERE id = 1", [], |r| {
-            r.get::<_, i64>(0)
-        })
-        .optional()?
-        .unwrap_or(0)
-        == 1)
+    Ok(store.conn().query_row("SELECT recover_own FROM sync_state WHERE id = 1", [], |r| r.get::<_, i64>(0)).optional()?.unwrap_or(0) == 1)
 }
 
 pub fn finish_recovery(store: &mut Store) -> Result<()> {

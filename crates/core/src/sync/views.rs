@@ -71,22 +71,14 @@ pub struct SyncBadge {
 
 impl SyncStatus {
     fn make_badge(&self) -> SyncBadge {
-        let off = |text: String, title: String| SyncBadge {
-            online: false,
-            text,
-            title,
-        };
+        let off = |text: String, title: String| SyncBadge { online: false, text, title };
         if !self.enrolled {
             return off(
                 "● Chưa kết nối cổng — lưu trên máy".into(),
                 "Máy chưa đăng ký với Cổng dịch vụ công: mọi hồ sơ được lưu trên máy (F9 để đăng ký).".into(),
             );
         }
-        let last = match self
-            .last_success_at
-            .as_deref()
-            .and_then(crate::clock::parse_local)
-        {
+        let last = match self.last_success_at.as_deref().and_then(crate::clock::parse_local) {
             Some(t) => format!("lần cuối {}", crate::dates::format_datetime(t)),
             None => "chưa đồng bộ lần nào".into(),
         };
@@ -100,24 +92,15 @@ impl SyncStatus {
         if self.online {
             return SyncBadge {
                 online: true,
-                text: if self.waiting > 0 {
-                    format!("● Trực tuyến — {} chờ gửi", self.waiting)
-                } else {
-                    "● Trực tuyến — đã đồng bộ".into()
-                },
-                title: format!(
-                    "Đồng bộ với {}, {last}.",
-                    self.portal_url.as_deref().unwrap_or("")
-                ),
+                text: if self.waiting > 0 { format!("● Trực tuyến — {} chờ gửi", self.waiting) } else { "● Trực tuyến — đã đồng bộ".into() },
+                title: format!("Đồng bộ với {}, {last}.", self.portal_url.as_deref().unwrap_or("")),
             };
         }
         off(
             format!("● Mất kết nối — {} chờ gửi", self.waiting),
             format!(
                 "{} Hồ sơ vẫn được lưu trên máy và tự gửi khi có mạng ({last}).",
-                self.last_error
-                    .as_deref()
-                    .unwrap_or("Chưa kết nối được cổng.")
+                self.last_error.as_deref().unwrap_or("Chưa kết nối được cổng.")
             ),
         )
     }
@@ -168,21 +151,9 @@ pub struct DossierSync {
 
 pub fn status(store: &Store) -> Result<SyncStatus> {
     let c = store.conn();
-    let waiting: i64 = c.query_row(
-        "SELECT COUNT(*) FROM outbox WHERE parked_code IS NULL",
-        [],
-        |r| r.get(0),
-    )?;
-    let parked: i64 = c.query_row(
-        "SELECT COUNT(*) FROM outbox WHERE parked_code IS NOT NULL",
-        [],
-        |r| r.get(0),
-    )?;
-    let conflicts: i64 = c.query_row(
-        "SELECT COUNT(*) FROM sync_conflicts WHERE settled_at IS NULL",
-        [],
-        |r| r.get(0),
-    )?;
+    let waiting: i64 = c.query_row("SELECT COUNT(*) FROM outbox WHERE parked_code IS NULL", [], |r| r.get(0))?;
+    let parked: i64 = c.query_row("SELECT COUNT(*) FROM outbox WHERE parked_code IS NOT NULL", [], |r| r.get(0))?;
+    let conflicts: i64 = c.query_row("SELECT COUNT(*) FROM sync_conflicts WHERE settled_at IS NULL", [], |r| r.get(0))?;
     let failed_changes: i64 = c.query_row("SELECT COUNT(*) FROM sync_failed", [], |r| r.get(0))?;
     let numbers_left_today = numbers_left(store, store.clock().now().date())?;
     let row = c
@@ -217,11 +188,7 @@ pub fn status(store: &Store) -> Result<SyncStatus> {
             numbers_left_today,
             clock_offset_minutes: 0,
             clock_warning: false,
-            badge: SyncBadge {
-                online: false,
-                text: String::new(),
-                title: String::new(),
-            },
+            badge: SyncBadge { online: false, text: String::new(), title: String::new() },
             reprints: codes::reprints(store)?,
             approval_pending: false,
             audit_anchor_refused: None,
@@ -240,11 +207,7 @@ pub fn status(store: &Store) -> Result<SyncStatus> {
             numbers_left_today,
             clock_offset_minutes: offset / 60_000,
             clock_warning: (offset / 60_000).abs() >= CLOCK_WARNING_MINUTES,
-            badge: SyncBadge {
-                online: false,
-                text: String::new(),
-                title: String::new(),
-            },
+            badge: SyncBadge { online: false, text: String::new(), title: String::new() },
             reprints: codes::reprints(store)?,
             approval_pending: identity::approval_pending(store)?,
             audit_anchor_refused: refused,
@@ -270,16 +233,10 @@ pub fn conflicts(store: &Store) -> Result<Vec<ConflictItem>> {
             dossier_code: r.get(1)?,
             kind_label: crate::dossier::EventKind::label_of(&kind).into(),
             kind,
-            by_label: if counter_id == protocol::BACK_OFFICE {
-                "Cổng / phòng chuyên môn".into()
-            } else {
-                format!("Quầy {counter_id}")
-            },
+            by_label: if counter_id == protocol::BACK_OFFICE { "Cổng / phòng chuyên môn".into() } else { format!("Quầy {counter_id}") },
             counter_id,
             at: r.get(4)?,
-            status_label: crate::dossier::DossierStatus::parse(&status)
-                .map(|s| s.label().to_string())
-                .unwrap_or(status),
+            status_label: crate::dossier::DossierStatus::parse(&status).map(|s| s.label().to_string()).unwrap_or(status),
             noted_at: r.get(6)?,
         })
     })?;
@@ -298,18 +255,9 @@ pub fn settle_conflict(store: &mut Store, event_uid: &str) -> Result<()> {
         params![uid.as_bytes().as_slice(), now],
     )?;
     if n == 0 {
-        return Err(CoreError::NotFound(format!(
-            "Không có xung đột đang chờ xử lý cho bước {event_uid}"
-        )));
+        return Err(CoreError::NotFound(format!("Không có xung đột đang chờ xử lý cho bước {event_uid}")));
     }
-    crate::audit::record(
-        &tx,
-        at,
-        &actor,
-        "sync.settle_conflict",
-        event_uid,
-        &serde_json::Value::Null,
-    )?;
+    crate::audit::record(&tx, at, &actor, "sync.settle_conflict", event_uid, &serde_json::Value::Null)?;
     tx.commit()?;
     Ok(())
 }
@@ -324,25 +272,9 @@ pub fn dossier_sync(store: &Store, code: &str) -> Result<DossierSync> {
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     Ok(match (reason, waiting) {
-        (Some(reason), _) => DossierSync {
-            state: SyncState::Rejected,
-            label: "Cổng từ chối".into(),
-            reason: Some(reason),
-        },
-        (None, 0) if enrolled => DossierSync {
-            state: SyncState::Sent,
-            label: "Đã gửi lên cổng".into(),
-            reason: None,
-        },
-        (None, _) if enrolled => DossierSync {
-            state: SyncState::Waiting,
-            label: "Chờ gửi lên cổng".into(),
-            reason: None,
-        },
-        _ => DossierSync {
-            state: SyncState::Local,
-            label: "Chưa kết nối cổng".into(),
-            reason: None,
-        },
+        (Some(reason), _) => DossierSync { state: SyncState::Rejected, label: "Cổng từ chối".into(), reason: Some(reason) },
+        (None, 0) if enrolled => DossierSync { state: SyncState::Sent, label: "Đã gửi lên cổng".into(), reason: None },
+        (None, _) if enrolled => DossierSync { state: SyncState::Waiting, label: "Chờ gửi lên cổng".into(), reason: None },
+        _ => DossierSync { state: SyncState::Local, label: "Chưa kết nối cổng".into(), reason: None },
     })
 }

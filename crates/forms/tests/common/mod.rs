@@ -11,15 +11,8 @@ use motcua_core::Store;
 use motcua_forms::print::{JobTicket, PrintBackend, PrintJob, PrinterInfo};
 
 pub fn tool(cmd: &str, args: &[&str]) -> String {
-    let out = Command::new(cmd)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{cmd} not runnable ({e}); scripts/setup.sh installs it"));
-    assert!(
-        out.status.success(),
-        "{cmd} {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = Command::new(cmd).args(args).output().unwrap_or_else(|e| panic!("{cmd} not runnable ({e}); scripts/setup.sh installs it"));
+    assert!(out.status.success(), "{cmd} {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr)
 }
 
@@ -31,41 +24,24 @@ pub fn text_of(pdf: &Path) -> String {
 
 pub fn pages_of(pdf: &Path) -> u32 {
     let info = tool("pdfinfo", &[pdf.to_str().unwrap()]);
-    info.lines()
-        .find_map(|l| l.strip_prefix("Pages:"))
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap()
+    info.lines().find_map(|l| l.strip_prefix("Pages:")).unwrap().trim().parse().unwrap()
 }
 
 pub fn assert_clean_pdf(pdf: &Path) {
     tool("qpdf", &["--check", pdf.to_str().unwrap()]);
     let fonts = tool("pdffonts", &[pdf.to_str().unwrap()]);
-    let rows: Vec<&str> = fonts
-        .lines()
-        .skip(2)
-        .filter(|l| !l.trim().is_empty())
-        .collect();
+    let rows: Vec<&str> = fonts.lines().skip(2).filter(|l| !l.trim().is_empty()).collect();
     assert!(!rows.is_empty(), "no fonts in {}", pdf.display());
     for row in rows {
         let cols: Vec<&str> = row.split_whitespace().collect();
         // name type [type…] encoding emb sub uni id gen
         let n = cols.len();
-        assert_eq!(
-            (cols[n - 5], cols[n - 4], cols[n - 3]),
-            ("yes", "yes", "yes"),
-            "font not embedded+subset+unicode: {row}"
-        );
+        assert_eq!((cols[n - 5], cols[n - 4], cols[n - 3]), ("yes", "yes", "yes"), "font not embedded+subset+unicode: {row}");
     }
 }
 
 pub fn store(dir: &Path) -> Store {
-    let mut s = Store::open_dir(
-        dir,
-        Arc::new(FixedClock(parse_local("2026-11-23T09:15").unwrap())),
-    )
-    .unwrap();
+    let mut s = Store::open_dir(dir, Arc::new(FixedClock(parse_local("2026-11-23T09:15").unwrap()))).unwrap();
     s.ensure_demo().unwrap();
     s
 }
@@ -79,3 +55,4 @@ impl PrintBackend for Refuse {
         unreachable!("these tests only save PDFs")
     }
 }
+

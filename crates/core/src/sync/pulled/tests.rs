@@ -2,20 +2,12 @@
 
 use super::*;
 use crate::intake::{submit, IntakeRequest};
-use crate::sync::protocol::ChangesResponse;
+use crate::sync::protocol::{ChangesResponse};
 use crate::Store;
 
 fn counter() -> (tempfile::TempDir, Store) {
     let (dir, mut s) = crate::test_fixtures::counter("Q01", "2026-03-02T09:00", vec![(1, 4999)]);
-    let resp = crate::sync::protocol::EnrolResponse {
-        protocol: 1,
-        standing_blocks: vec![],
-        device_id: "d".into(),
-        token: "t".into(),
-        portal_id: "p".into(),
-        server_time: 0,
-        last_seq: 0,
-    };
+    let resp = crate::sync::protocol::EnrolResponse { protocol: 1, standing_blocks: vec![], device_id: "d".into(), token: "t".into(), portal_id: "p".into(), server_time: 0, last_seq: 0 };
     crate::sync::save_enrolment(&mut s, "http://127.0.0.1:1", &resp).unwrap();
     (dir, s)
 }
@@ -43,10 +35,7 @@ fn with_dossier(w: &WireEvent, f: impl FnOnce(&mut serde_json::Value)) -> WireEv
 fn field_of(w: &WireEvent) -> String {
     match validate_pulled_event(w).unwrap_err() {
         CoreError::Validation { field, message } => {
-            assert!(
-                !message.contains('\u{1b}'),
-                "the message echoes the value: {message:?}"
-            );
+            assert!(!message.contains('\u{1b}'), "the message echoes the value: {message:?}");
             field.unwrap()
         }
         e => panic!("{e}"),
@@ -56,68 +45,28 @@ fn field_of(w: &WireEvent) -> String {
 #[test]
 fn an_event_made_by_a_counter_passes() {
     let w = received();
-    assert!(matches!(
-        validate_pulled_event(&w).unwrap(),
-        EventKind::Received { .. }
-    ));
+    assert!(matches!(validate_pulled_event(&w).unwrap(), EventKind::Received { .. }));
 }
 
 #[test]
 fn a_traversal_code_is_refused_wherever_it_is() {
     let w = received();
-    assert_eq!(
-        field_of(&WireEvent {
-            dossier_code: "../../PWNED".into(),
-            ..w.clone()
-        }),
-        "dossier_code"
-    );
-    assert_eq!(
-        field_of(&with_dossier(&w, |d| d["code"] = "../../PWNED".into())),
-        "dossier.code"
-    );
-    assert_eq!(
-        field_of(&with_dossier(&w, |d| d["provisional_code"] = "..\\x".into())),
-        "dossier.provisional_code"
-    );
-    assert_eq!(
-        field_of(&with_dossier(&w, |d| d["agency_code"] = "A/B".into())),
-        "dossier.agency_code"
-    );
+    assert_eq!(field_of(&WireEvent { dossier_code: "../../PWNED".into(), ..w.clone() }), "dossier_code");
+    assert_eq!(field_of(&with_dossier(&w, |d| d["code"] = "../../PWNED".into())), "dossier.code");
+    assert_eq!(field_of(&with_dossier(&w, |d| d["provisional_code"] = "..\\x".into())), "dossier.provisional_code");
+    assert_eq!(field_of(&with_dossier(&w, |d| d["agency_code"] = "A/B".into())), "dossier.agency_code");
 }
 
 #[test]
 fn terminal_escapes_and_bidi_overrides_are_refused_in_every_text() {
     let w = received();
     let evil = "Trần\u{1b}]0;pwn\u{7}\u{1b}[2J";
-    assert_eq!(
-        field_of(&with_dossier(&w, |d| d["applicant"]["full_name"] = evil.into())),
-        "dossier.applicant.full_name"
-    );
-    assert_eq!(
-        field_of(&with_dossier(&w, |d| d["applicant"]["address"] = "Hà Nội\u{202e}".into())),
-        "dossier.applicant.address"
-    );
-    assert_eq!(
-        field_of(&with_dossier(&w, |d| d["note"] = "a\nb".into())),
-        "dossier.note"
-    );
-    assert_eq!(
-        field_of(&with_dossier(&w, |d| d["clerk_name"] = evil.into())),
-        "dossier.clerk_name"
-    );
-    assert_eq!(
-        field_of(&WireEvent {
-            clerk_id: "\u{9b}31m".into(),
-            ..w.clone()
-        }),
-        "clerk_id"
-    );
-    let refuse = |reason: &str| WireEvent {
-        kind: "refused".into(),
-        payload: serde_json::json!({"kind": "refused", "reason": reason}),
-        ..w.clone()
-    };
+    assert_eq!(field_of(&with_dossier(&w, |d| d["applicant"]["full_name"] = evil.into())), "dossier.applicant.full_name");
+    assert_eq!(field_of(&with_dossier(&w, |d| d["applicant"]["address"] = "Hà Nội\u{202e}".into())), "dossier.applicant.address");
+    assert_eq!(field_of(&with_dossier(&w, |d| d["note"] = "a\nb".into())), "dossier.note");
+    assert_eq!(field_of(&with_dossier(&w, |d| d["clerk_name"] = evil.into())), "dossier.clerk_name");
+    assert_eq!(field_of(&WireEvent { clerk_id: "\u{9b}31m".into(), ..w.clone() }), "clerk_id");
+    let refuse = |reason: &str| WireEvent { kind: "refused".into(), payload: serde_json::json!({"kind": "refused", "reason": reason}), ..w.clone() };
     assert!(validate_pulled_event(&refuse("Không đủ điều kiện")).is_ok());
     assert_eq!(field_of(&refuse(evil)), "reason");
 }
@@ -126,92 +75,31 @@ fn terminal_escapes_and_bidi_overrides_are_refused_in_every_text() {
 fn text_must_be_nfc_and_within_the_local_limits() {
     let w = received();
     let nfd: String = unicode_normalization::UnicodeNormalization::nfd("Hà Nội").collect();
-    assert_eq!(
-        field_of(&with_dossier(&w, |d| d["applicant"]["address"] = nfd.clone().into())),
-        "dossier.applicant.address"
-    );
-    assert_eq!(
-        field_of(&with_dossier(&w, |d| d["note"] = "a".repeat(limit::NOTE + 1).into())),
-        "dossier.note"
-    );
-    assert!(validate_pulled_event(
-        &with_dossier(&w, |d| d["note"] = "ă".repeat(limit::NOTE).into())
-    )
-    .is_ok());
+    assert_eq!(field_of(&with_dossier(&w, |d| d["applicant"]["address"] = nfd.clone().into())), "dossier.applicant.address");
+    assert_eq!(field_of(&with_dossier(&w, |d| d["note"] = "a".repeat(limit::NOTE + 1).into())), "dossier.note");
+    assert!(validate_pulled_event(&with_dossier(&w, |d| d["note"] = "ă".repeat(limit::NOTE).into())).is_ok());
 }
 
 #[test]
 fn the_applicant_must_be_what_local_intake_makes_of_it() {
     let w = received();
     // a CCCD whose province does not exist; a phone that is not one; spaces local intake removes
-    assert_eq!(
-        field_of(&with_dossier(&w, |d| d["applicant"]["id_number"] = "003090012345".into())),
-        "dossier.applicant.id_number"
-    );
-    assert_eq!(
-        field_of(&with_dossier(&w, |d| d["applicant"]["phone"] = "12345".into())),
-        "dossier.applicant.phone"
-    );
-    assert_eq!(
-        field_of(&with_dossier(&w, |d| d["applicant"]["full_name"] =
-            "Trần  Văn Bình".into())),
-        "dossier.applicant"
-    );
+    assert_eq!(field_of(&with_dossier(&w, |d| d["applicant"]["id_number"] = "003090012345".into())), "dossier.applicant.id_number");
+    assert_eq!(field_of(&with_dossier(&w, |d| d["applicant"]["phone"] = "12345".into())), "dossier.applicant.phone");
+    assert_eq!(field_of(&with_dossier(&w, |d| d["applicant"]["full_name"] = "Trần  Văn Bình".into())), "dossier.applicant");
 }
 
 #[test]
 fn ids_times_and_kinds_are_checked() {
     let w = received();
-    assert_eq!(
-        field_of(&WireEvent {
-            uid: "x".into(),
-            ..w.clone()
-        }),
-        "uid"
-    );
-    assert_eq!(
-        field_of(&WireEvent {
-            counter_id: "Q 1".into(),
-            ..w.clone()
-        }),
-        "counter_id"
-    );
-    assert_eq!(
-        field_of(&WireEvent {
-            seq: 0,
-            ..w.clone()
-        }),
-        "seq"
-    );
-    assert_eq!(
-        field_of(&WireEvent {
-            at: "hôm qua".into(),
-            ..w.clone()
-        }),
-        "at"
-    );
-    assert_eq!(
-        field_of(&WireEvent {
-            hlc: "1-Q1-\u{1b}".into(),
-            ..w.clone()
-        }),
-        "hlc"
-    );
-    assert_eq!(
-        field_of(&WireEvent {
-            kind: "refused".into(),
-            ..w.clone()
-        }),
-        "kind"
-    );
-    assert_eq!(
-        field_of(&with_dossier(&w, |d| d["fee"] = (-1).into())),
-        "dossier.fee"
-    );
-    assert_eq!(
-        field_of(&with_dossier(&w, |d| d["uid"] = uuid::Uuid::now_v7().to_string().into())),
-        "dossier.uid"
-    );
+    assert_eq!(field_of(&WireEvent { uid: "x".into(), ..w.clone() }), "uid");
+    assert_eq!(field_of(&WireEvent { counter_id: "Q 1".into(), ..w.clone() }), "counter_id");
+    assert_eq!(field_of(&WireEvent { seq: 0, ..w.clone() }), "seq");
+    assert_eq!(field_of(&WireEvent { at: "hôm qua".into(), ..w.clone() }), "at");
+    assert_eq!(field_of(&WireEvent { hlc: "1-Q1-\u{1b}".into(), ..w.clone() }), "hlc");
+    assert_eq!(field_of(&WireEvent { kind: "refused".into(), ..w.clone() }), "kind");
+    assert_eq!(field_of(&with_dossier(&w, |d| d["fee"] = (-1).into())), "dossier.fee");
+    assert_eq!(field_of(&with_dossier(&w, |d| d["uid"] = uuid::Uuid::now_v7().to_string().into())), "dossier.uid");
 }
 
 #[test]
@@ -225,13 +113,7 @@ fn online_request_ids_are_checked() {
 fn a_hostile_pulled_event_is_kept_aside_with_its_reason_and_the_others_apply() {
     let good = received();
     let evil = with_dossier(
-        &WireEvent {
-            uid: uuid::Uuid::now_v7().to_string(),
-            dossier_uid: uuid::Uuid::now_v7().to_string(),
-            dossier_code: "../../PWNED".into(),
-            seq: 2,
-            ..good.clone()
-        },
+        &WireEvent { uid: uuid::Uuid::now_v7().to_string(), dossier_uid: uuid::Uuid::now_v7().to_string(), dossier_code: "../../PWNED".into(), seq: 2, ..good.clone() },
         |_| {},
     );
     let evil = with_dossier(&evil, |d| {
@@ -239,35 +121,19 @@ fn a_hostile_pulled_event_is_kept_aside_with_its_reason_and_the_others_apply() {
         d["code"] = "../../PWNED".into();
     });
     // another agency's dossier (its own uids: an event already held here would count as applied)
-    let foreign = WireEvent {
-        uid: uuid::Uuid::now_v7().to_string(),
-        dossier_uid: uuid::Uuid::now_v7().to_string(),
-        ..good.clone()
-    };
+    let foreign = WireEvent { uid: uuid::Uuid::now_v7().to_string(), dossier_uid: uuid::Uuid::now_v7().to_string(), ..good.clone() };
     let foreign = with_dossier(&foreign, |d| {
         d["agency_code"] = "000.00.99.H99".into();
         d["uid"] = foreign.dossier_uid.clone().into();
     });
-    let (_d, mut other) =
-        crate::test_fixtures::counter("Q02", "2026-03-02T10:00", vec![(5000, 9999)]);
+    let (_d, mut other) = crate::test_fixtures::counter("Q02", "2026-03-02T10:00", vec![(5000, 9999)]);
     let page = ChangesResponse {
         protocol: 1,
         server_time: 0,
         changes: vec![
-            Change {
-                portal_seq: 1,
-                body: ChangeBody::Event { event: evil },
-            },
-            Change {
-                portal_seq: 2,
-                body: ChangeBody::Event { event: foreign },
-            },
-            Change {
-                portal_seq: 3,
-                body: ChangeBody::Event {
-                    event: good.clone(),
-                },
-            },
+            Change { portal_seq: 1, body: ChangeBody::Event { event: evil } },
+            Change { portal_seq: 2, body: ChangeBody::Event { event: foreign } },
+            Change { portal_seq: 3, body: ChangeBody::Event { event: good.clone() } },
         ],
         next_cursor: 3,
         more: false,
@@ -275,24 +141,10 @@ fn a_hostile_pulled_event_is_kept_aside_with_its_reason_and_the_others_apply() {
     let out = crate::sync::apply_changes(&mut other, &page).unwrap();
     assert_eq!((out.events, out.skipped), (1, 2));
     let failed = crate::sync::failed_changes(&other).unwrap();
-    assert_eq!(
-        failed.iter().map(|f| f.portal_seq).collect::<Vec<_>>(),
-        vec![1, 2]
-    );
-    assert!(
-        failed[0].error.contains("dossier_code"),
-        "{}",
-        failed[0].error
-    );
-    assert!(
-        failed[1].error.contains("dossier.agency_code"),
-        "{}",
-        failed[1].error
-    );
-    let held: i64 = other
-        .conn()
-        .query_row("SELECT COUNT(*) FROM dossiers", [], |r| r.get(0))
-        .unwrap();
+    assert_eq!(failed.iter().map(|f| f.portal_seq).collect::<Vec<_>>(), vec![1, 2]);
+    assert!(failed[0].error.contains("dossier_code"), "{}", failed[0].error);
+    assert!(failed[1].error.contains("dossier.agency_code"), "{}", failed[1].error);
+    let held: i64 = other.conn().query_row("SELECT COUNT(*) FROM dossiers", [], |r| r.get(0)).unwrap();
     assert_eq!(held, 1);
     assert!(other.dossier_by_code(&good.dossier_code).is_ok());
     // retried every round, still kept aside
@@ -304,26 +156,14 @@ fn a_hostile_pulled_event_is_kept_aside_with_its_reason_and_the_others_apply() {
 fn a_received_event_must_arrive_as_taken_in_and_only_a_contact_carries_a_contact_number() {
     let w = received();
     // a dossier "received" already returned, or a dossier code dressed as a guidance record
-    assert_eq!(
-        field_of(&with_dossier(&w, |d| d["status"] = "returned".into())),
-        "dossier.status"
-    );
-    assert_eq!(
-        field_of(&with_dossier(&w, |d| d["status"] = "guided".into())),
-        "dossier.status"
-    );
+    assert_eq!(field_of(&with_dossier(&w, |d| d["status"] = "returned".into())), "dossier.status");
+    assert_eq!(field_of(&with_dossier(&w, |d| d["status"] = "guided".into())), "dossier.status");
     // a guidance number on a dossier taken in
     let code = format!("HD-{}", w.payload["dossier"]["code"].as_str().unwrap());
-    assert_eq!(
-        field_of(&with_dossier(&w, |d| d["code"] = code.into())),
-        "dossier.status"
-    );
+    assert_eq!(field_of(&with_dossier(&w, |d| d["code"] = code.into())), "dossier.status");
     // a guidance record as a counter makes it passes; one without its content, or with another
     // counter's number, does not
-    let counter = w.payload["dossier"]["counter_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let counter = w.payload["dossier"]["counter_id"].as_str().unwrap().to_string();
     let guided = |number: &str, missing: serde_json::Value| {
         with_dossier(&w, |d| {
             d["code"] = number.into();
@@ -336,39 +176,11 @@ fn a_received_event_must_arrive_as_taken_in_and_only_a_contact_carries_a_contact
     };
     let number = format!("HD-000.00.31.H26-{counter}-260302-0001");
     assert!(validate_pulled_event(&guided(&number, serde_json::json!(["Tờ khai"]))).is_ok());
-    assert_eq!(
-        field_of(&guided(&number, serde_json::json!([]))),
-        "dossier.progress"
-    );
-    assert_eq!(
-        field_of(&guided(
-            "HD-000.00.31.H26-Q99-260302-0001",
-            serde_json::json!(["Tờ khai"])
-        )),
-        "dossier.code"
-    );
+    assert_eq!(field_of(&guided(&number, serde_json::json!([]))), "dossier.progress");
+    assert_eq!(field_of(&guided("HD-000.00.31.H26-Q99-260302-0001", serde_json::json!(["Tờ khai"]))), "dossier.code");
     // a fee that says "exempt" with an amount, or "unknown" on a counter intake
-    assert_eq!(
-        field_of(&with_dossier(&w, |d| {
-            d["fee_kind"] = "exempt".into();
-            d["fee"] = 500000.into();
-        })),
-        "dossier.fee_kind"
-    );
-    assert_eq!(
-        field_of(&with_dossier(&w, |d| d["fee_kind"] = "unknown".into())),
-        "dossier.fee_kind"
-    );
-    assert_eq!(
-        field_of(&with_dossier(&w, |d| d["case_id"] = "../x".into())),
-        "dossier.case_id"
-    );
-    assert_eq!(
-        field_of(&with_dossier(
-            &w,
-            |d| d["representative"] =
-                serde_json::json!({"full_name": "A\u{1b}[2J", "id_number": "001090012345"})
-        )),
-        "dossier.representative"
-    );
+    assert_eq!(field_of(&with_dossier(&w, |d| { d["fee_kind"] = "exempt".into(); d["fee"] = 500000.into(); })), "dossier.fee_kind");
+    assert_eq!(field_of(&with_dossier(&w, |d| d["fee_kind"] = "unknown".into())), "dossier.fee_kind");
+    assert_eq!(field_of(&with_dossier(&w, |d| d["case_id"] = "../x".into())), "dossier.case_id");
+    assert_eq!(field_of(&with_dossier(&w, |d| d["representative"] = serde_json::json!({"full_name": "A\u{1b}[2J", "id_number": "001090012345"}))), "dossier.representative");
 }
