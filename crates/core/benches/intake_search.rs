@@ -275,11 +275,13 @@ fn main() {
     }
     let lists = [WorkList::Overdue, WorkList::DueToday, WorkList::DueSoon, WorkList::WaitingSupplement, WorkList::ReadyToCollect];
     let mut list_t = Vec::new();
+    let mut by_list: Vec<Vec<Duration>> = vec![Vec::new(); lists.len()];
     for _ in 0..40 {
-        for l in lists {
+        for (k, l) in lists.iter().enumerate() {
             let t = Instant::now();
-            let items = lifecycle::list(&store, l, 200).unwrap();
+            let items = lifecycle::list(&store, *l, 200).unwrap();
             list_t.push(t.elapsed());
+            by_list[k].push(t.elapsed());
             assert!(items.len() <= 200);
         }
     }
@@ -322,6 +324,9 @@ fn main() {
     println!("| scan: dossier by code | {} | {} | {} |", ms(pct(&mut scan_t, 0.5)), ms(pct(&mut scan_t, 0.95)), ms(pct(&mut scan_t, 0.99)));
     println!("| handover batch of {batch_size} confirmed ({} batches) | {} | {} | {} |", batch_t.len(), ms(pct(&mut batch_t, 0.5)), ms(pct(&mut batch_t, 0.95)), ms(pct(&mut batch_t, 0.99)));
     println!("work counts at the end: {:?}", counts_seen.unwrap());
+    for (l, v) in lists.iter().zip(by_list.iter_mut()) {
+        println!("  work list {l:?}: p50 {} p95 {}", ms(pct(v, 0.5)), ms(pct(v, 0.95)));
+    }
     println!();
     println!("database: {} dossiers, {:.1} MB ({:.0} bytes per dossier)", n_dossiers + n_intakes, db_bytes as f64 / 1e6, db_bytes as f64 / (n_dossiers + n_intakes) as f64);
     let ratio = pct(&mut it, 0.99).as_secs_f64() / pct(&mut b, 0.99).as_secs_f64();
