@@ -435,7 +435,7 @@ pub fn counts(store: &Store) -> Result<WorkCounts> {
     let count = |list| -> Result<u32> {
         let (statuses, lo, hi) = bounds(store, list);
         Ok(store.conn().prepare_cached(&format!(
-            "SELECT COUNT(*) FROM dossiers WHERE status IN {statuses} AND due_at >= ?1 AND due_at < ?2"
+            "SELECT COUNT(*) FROM dossiers INDEXED BY dossiers_status_due WHERE status IN {statuses} AND due_at >= ?1 AND due_at < ?2"
         ))?.query_row([lo, hi], |r| r.get(0))?)
     };
     // contacts at intake today (guidance and refusal slips, no dossier code): counted, never listed
@@ -458,12 +458,15 @@ pub fn counts(store: &Store) -> Result<WorkCounts> {
     })
 }
 
-/// The dossiers of one work list, soonest appointment first.
+/// The dossiers of one work list, soonest appointment first. Both this and `counts` name their index:
+/// the open dossiers are a few thousand among a million closed ones, and statistics gathered when the
+/// file looked otherwise made SQLite scan the whole table for the overdue list (130 ms at 1M in the
+/// bench instead of under 1 ms).
 pub fn list(store: &Store, list: WorkList, limit: u32) -> Result<Vec<WorkItem>> {
     store.require(crate::accounts::Right::Read)?;
     let (statuses, lo, hi) = bounds(store, list);
     let mut st = store.conn().prepare_cached(&format!(
-        "SELECT code, applicant_name, procedure_code, status, due_at FROM dossiers
+        "SELECT code, applicant_name, procedure_code, status, due_at FROM dossiers INDEXED BY dossiers_status_due
          WHERE status IN {statuses} AND due_at >= ?1 AND due_at < ?2 ORDER BY due_at LIMIT ?3"
     ))?;
     let rows = st.query_map(params![lo, hi, limit], |r| {
