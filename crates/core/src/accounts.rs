@@ -202,7 +202,17 @@ fn audit(store: &mut Store, actor: &str, action: &str, subject: &str) -> Result<
     Ok(())
 }
 
-fn upsert(store: &mut Store, id: &str, name: &str, role: Role, password: &str, pin: Option<&str>, action: &str) -> Result<Account> {
+/// An account checked and its secrets hashed, ready to be written (hashing is slow: it is done
+/// before any write transaction opens).
+pub(crate) struct NewAccount {
+    id: String,
+    name: String,
+    role: Role,
+    password_hash: String,
+    pin_hash: Option<String>,
+}
+
+pub(crate) fn prepare(id: &str, name: &str, role: Role, password: &str, pin: Option<&str>) -> Result<NewAccount> {
     let id = id.trim().to_string();
     crate::limits::length("id", "Tên đăng nhập", &id, crate::limits::CODE)?;
     if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_') {
@@ -219,20 +229,31 @@ fn upsert(store: &mut Store, id: &str, name: &str, role: Role, password: &str, p
     if let Some(p) = pin {
         policy::check_pin(p)?;
     }
-    let (pw, pin_hash) = (hash(password)?, pin.map(hash).transpose()?);
-    let (at, actor) = (store.clock().now(), store.actor());
-    let tx = store.write_tx()?;
+    Ok(NewAccount { id, name, role, password_hash: hash(password)?, pin_hash: pin.map(hash).transpose()? })
+}
+
+/// Writes a prepared account (insert, or reset an existing one) with its audit entry, in the caller's
+/// transaction.
+pub(crate) fn write_account(tx: &rusqlite::Transaction, a: &NewAccount, at: chrono::NaiveDateTime, actor: &str, action: &str) -> Result<Account> {
     tx.execute(
         "INSERT INTO clerks(id, name, role, password_hash, pin_hash, failed_pins, active) VALUES (?1, ?2, ?3, ?4, ?5, 0, 1)
          ON CONFLICT(id) DO UPDATE SET name = excluded.name, role = excluded.role, password_hash = excluded.password_hash,
            pin_hash = excluded.pin_hash, failed_pins = 0, active = 1",
-        params![id, name, role.as_str(), pw, pin_hash],
+        params![a.id, a.name, a.role.as_str(), a.password_hash, a.pin_hash],
     )?;
-    crate::audit::record(&tx, at, &actor, action, &id, &serde_json::json!({ "role": role.as_str() }))?;
+    crate::audit::record(tx, at, actor, action, &a.id, &serde_json::json!({ "role": a.role.as_str() }))?;
     // a new password ends a lock from wrong ones
-    lockout::succeeded(&tx, &id)?;
+    lockout::succeeded(tx, &a.id)?;
+    Ok(Account { id: a.id.clone(), name: a.name.clone(), role: a.role, active: true, has_pin: a.pin_hash.is_some() })
+}
+
+fn upsert(store: &mut Store, id: &str, name: &str, role: Role, password: &str, pin: Option<&str>, action: &str) -> Result<Account> {
+    let account = prepare(id, name, role, password, pin)?;
+    let (at, actor) = (store.clock().now(), store.actor());
+    let tx = store.write_tx()?;
+    let out = write_account(&tx, &account, at, &actor, action)?;
     tx.commit()?;
-    Ok(Account { id, name, role, active: true, has_pin: pin.is_some() })
+    Ok(out)
 }
 
 /// First run: the admin account (refused once any account exists). Logs the admin in.

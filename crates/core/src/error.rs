@@ -88,10 +88,12 @@ pub enum Reason {
     ScanFailed,
     /// No scanning system on this machine (SANE not installed).
     ScanUnavailable,
+    /// The first-run set-up is not finished (the portal enrolment is missing): no dossier yet.
+    SetupIncomplete,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 32] = [
+    pub const ALL: [Reason; 33] = [
         Reason::Invalid,
         Reason::NotFound,
         Reason::Conflict,
@@ -124,6 +126,7 @@ impl Reason {
         Reason::ScannerNoPaper,
         Reason::ScanFailed,
         Reason::ScanUnavailable,
+        Reason::SetupIncomplete,
     ];
 
     /// The coarse family (what the CLI's exit status is made of).
@@ -132,7 +135,7 @@ impl Reason {
         match self {
             R::Invalid => ErrorCode::Validation,
             R::NotFound => ErrorCode::NotFound,
-            R::Conflict | R::DatabaseTooNew | R::NotInitialised | R::NotEnrolled | R::UntrustedPortal | R::PortalRefused => ErrorCode::Conflict,
+            R::Conflict | R::DatabaseTooNew | R::NotInitialised | R::SetupIncomplete | R::NotEnrolled | R::UntrustedPortal | R::PortalRefused => ErrorCode::Conflict,
             R::NotLoggedIn | R::Locked | R::NoRight | R::BadCredentials | R::NoPin | R::PinLocked | R::AccountLocked | R::AccountInactive
             | R::PortalUnauthorised => ErrorCode::Forbidden,
             R::Storage | R::Internal => ErrorCode::Internal,
@@ -244,6 +247,13 @@ pub type Result<T, E = CoreError> = std::result::Result<T, E>;
 impl CoreError {
     pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
         CoreError::Validation { field: Some(field.into()), message: message.into() }
+    }
+    /// The field a validation error names (none for other errors, or several fields).
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            CoreError::Validation { field, .. } => field.as_deref(),
+            _ => None,
+        }
     }
     pub fn invalid(message: impl Into<String>) -> Self {
         CoreError::Validation { field: None, message: message.into() }

@@ -353,6 +353,7 @@ pub fn submit(store: &mut Store, req: &IntakeRequest) -> Result<Dossier> {
 /// from the portal, bulk loads). Each is validated, coded and dated as in `submit`.
 pub fn submit_batch(store: &mut Store, reqs: &[IntakeRequest]) -> Result<Vec<Dossier>> {
     store.require(crate::accounts::Right::Intake)?;
+    store.require_set_up()?;
     let ctx = store.context()?.clone();
     let template = store.code_template().to_string();
     // Validate everything and compute the appointments before opening the write transaction.

@@ -43,6 +43,7 @@ pub mod printlog;
 pub mod projections;
 pub mod search;
 pub mod settings;
+pub mod setup;
 pub mod store;
 pub mod sync;
 pub mod text;

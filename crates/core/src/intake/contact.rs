@@ -125,6 +125,7 @@ pub fn missing_items(store: &Store, req: &IntakeRequest) -> Result<Vec<String>> 
 /// its slip number). A repeat with the same `request_id` returns the record already made.
 pub fn record(store: &mut Store, c: &ContactRequest) -> Result<Dossier> {
     store.require(crate::accounts::Right::Intake)?;
+    store.require_set_up()?;
     let ctx = store.context()?.clone();
     let request_id = c.request.request_id.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
     if let Some(rid) = &request_id {

@@ -306,12 +306,36 @@ impl Store {
         Ok(self.conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
     }
 
+    /// Refuses while the first-run set-up is not finished (read from the file each time: the
+    /// enrolment that finishes it may come through another connection).
+    pub fn require_set_up(&self) -> Result<()> {
+        match crate::setup::stored_stage(self)? {
+            Some(s) if s != crate::setup::SetupStage::Done => Err(CoreError::forbidden(
+                crate::error::Reason::SetupIncomplete,
+                "Chưa thiết lập xong máy này (còn bước kết nối với cổng): chưa tiếp nhận được hồ sơ",
+            )),
+            _ => Ok(()),
+        }
+    }
+
     pub fn is_initialised(&self) -> bool {
         self.context.is_some()
     }
 
     /// Sets up the agency, this counter and its first clerk. Refused if already done.
     pub fn init(&mut self, p: &InitParams) -> Result<CounterContext> {
+        let p = self.check_init(p)?;
+        let at = self.clock.now();
+        let tx = self.write_tx()?;
+        Store::write_init(&tx, &p, at)?;
+        tx.commit()?;
+        self.reload()?;
+        self.context().cloned()
+    }
+
+    /// `init`'s checks: the parameters cleaned (NFC, trimmed), or the first wrong one. Refused once
+    /// the counter is set up.
+    pub(crate) fn check_init(&self, p: &InitParams) -> Result<InitParams> {
         if self.is_initialised() {
             return Err(CoreError::Conflict("Máy này đã được khởi tạo đơn vị và quầy; không khởi tạo lại.".into()));
         }
@@ -340,25 +364,33 @@ impl Store {
                 return Err(CoreError::validation("code_block", "Các dải số mã hồ sơ không được chồng nhau"));
             }
         }
-        let at = self.clock.now();
-        let tx = self.write_tx()?;
+        Ok(InitParams {
+            agency_code,
+            agency_name,
+            agency_address,
+            counter_id,
+            counter_name,
+            clerk_id: p.clerk_id.trim().to_string(),
+            clerk_name,
+            code_blocks: blocks,
+        })
+    }
+
+    /// Writes checked `init` parameters in the caller's transaction (the first-run set-up writes them
+    /// with its settings and the admin account, all or nothing).
+    pub(crate) fn write_init(tx: &Transaction, p: &InitParams, at: chrono::NaiveDateTime) -> Result<()> {
         tx.execute(
             "INSERT INTO agency(id, code, name, address) VALUES (1, ?1, ?2, ?3)",
-            params![agency_code, agency_name, agency_address],
+            params![p.agency_code, p.agency_name, p.agency_address],
         )?;
-        tx.execute(
-            "INSERT INTO counters(id, name, is_local) VALUES (?1, ?2, 1)",
-            params![counter_id, counter_name],
-        )?;
-        tx.execute("INSERT INTO clerks(id, name) VALUES (?1, ?2)", params![p.clerk_id.trim(), clerk_name])?;
-        tx.execute("INSERT INTO settings(key, value) VALUES ('clerk_id', ?1)", [p.clerk_id.trim()])?;
-        for (a, b) in &blocks {
+        tx.execute("INSERT INTO counters(id, name, is_local) VALUES (?1, ?2, 1)", params![p.counter_id, p.counter_name])?;
+        tx.execute("INSERT INTO clerks(id, name) VALUES (?1, ?2)", params![p.clerk_id, p.clerk_name])?;
+        tx.execute("INSERT INTO settings(key, value) VALUES ('clerk_id', ?1)", [&p.clerk_id])?;
+        for (a, b) in &p.code_blocks {
             tx.execute("INSERT INTO code_blocks(day, first, last, source) VALUES (NULL, ?1, ?2, 'admin')", params![a, b])?;
         }
-        crate::audit::record(&tx, at, p.clerk_id.trim(), "init", &counter_id, &serde_json::json!({ "agency": agency_code, "code_blocks": blocks }))?;
-        tx.commit()?;
-        self.reload()?;
-        self.context().cloned()
+        crate::audit::record(tx, at, &p.clerk_id, "init", &p.counter_id, &serde_json::json!({ "agency": p.agency_code, "code_blocks": p.code_blocks }))?;
+        Ok(())
     }
 
     /// The demo set-up used when the app starts on a fresh machine.

@@ -64,6 +64,8 @@ pub fn save_enrolment_verified(store: &mut Store, portal_url: &str, resp: &Enrol
     tx.execute("UPDATE sync_state SET seq_floor = ?1, recover_own = ?2 WHERE id = 1", params![resp.last_seq, behind as i64])?;
     codes::keep_registered_blocks(&tx, &resp.standing_blocks)?;
     identity::replace_key(&tx, verified.map(|v| v.key.as_str()))?;
+    // a counter enrolling at the end of its first-run set-up is ready from this commit on
+    crate::setup::enrolled(&tx)?;
     crate::audit::record(&tx, at, &actor, "sync.enrol", &resp.device_id, &serde_json::json!({ "portal": portal_url }))?;
     tx.commit()?;
     Ok(())
