@@ -14,4 +14,4 @@ if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   export DISPLAY=:77
   sleep 1
 fi
-exec ./target/debug/motcua-app "$@"
+exec ./target/debug/motcua-app --demo "$@"

@@ -56,7 +56,14 @@ macro_rules! with_app_commands {
             documents_save,
             documents_of,
             document_bytes,
-            uploads_summary
+            uploads_summary,
+            setup_state,
+            setup_save,
+            setup_test_print,
+            setup_test_portal,
+            setup_finish,
+            setup_enrol,
+            setup_offline
         )
     };
 }

@@ -20,10 +20,11 @@ use motcua_sync::SyncHandle;
 use tauri::State;
 
 pub use crate::documents::*;
+pub use crate::setup::*;
 
-type Db<'a> = State<'a, Mutex<Store>>;
-type Sync<'a> = State<'a, SyncHandle>;
-type Poke<'a> = State<'a, crate::push::Poke>;
+pub(crate) type Db<'a> = State<'a, Mutex<Store>>;
+pub(crate) type Sync<'a> = State<'a, SyncHandle>;
+pub(crate) type Poke<'a> = State<'a, crate::push::Poke>;
 
 pub(crate) fn lock<'a>(db: &'a Db) -> MutexGuard<'a, Store> {
     // a panic in another command must not lock the counter out of its own data
@@ -309,21 +310,27 @@ pub fn dossier_sync(db: Db, code: String) -> Result<DossierSync, AppError> {
 /// explicitly (the core checks the admin's right on it before any network call).
 #[tauri::command(async)]
 pub fn sync_enrol(db: Db, poke: Poke, sync: Sync, portal: String, code: String) -> Result<SyncStatus, AppError> {
+    enrol_blocking(&db, &portal, &code)?;
+    sync.sync_now();
+    let out = sync::status(&lock(&db))?;
+    poke.now();
+    Ok(out)
+}
+
+/// Enrols on a thread and connection of its own (as the logged-in admin), waiting for the answer.
+pub(crate) fn enrol_blocking(db: &Db, portal: &str, code: &str) -> Result<(), AppError> {
     let (path, clock, session) = {
-        let g = lock(&db);
+        let g = lock(db);
         (g.path().to_path_buf(), g.clock_arc(), g.session().cloned())
     };
+    let (portal, code) = (portal.to_string(), code.to_string());
     let handle = std::thread::spawn(move || -> Result<(), AppError> {
         let mut store = Store::open_as(&path, clock, session.as_ref())?;
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| Reason::Internal.error(e.to_string()))?;
         rt.block_on(motcua_sync::enrol(&mut store, &portal, &code))?;
         Ok(())
     });
-    handle.join().map_err(|_| Reason::Internal.error("enrolment thread panicked"))??;
-    sync.sync_now();
-    let out = sync::status(&lock(&db))?;
-    poke.now();
-    Ok(out)
+    handle.join().map_err(|_| Reason::Internal.error("enrolment thread panicked"))?
 }
 
 #[tauri::command(async)]

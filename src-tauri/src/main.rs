@@ -1,7 +1,9 @@
-//! The desktop shell: opens the counter's database (a demo agency and the shipped catalog on a fresh
-//! machine), starts the portal sync in the background, then serves the UI's commands. All domain logic is in motcua-core; forms and printing in motcua-forms.
+//! The desktop shell: opens the counter's database (on a fresh machine the window opens the first-run
+//! set-up; `--demo` sets up a demo agency instead), starts the portal sync in the background, then
+//! serves the UI's commands. All domain logic is in motcua-core; forms and printing in motcua-forms.
 //!
-//! Arguments: `--data-dir DIR` (else $MOTCUA_DATA_DIR, else the OS data dir); `--now 2026-02-12T10:30`
+//! Arguments: `--demo` (a demo agency on an empty data directory, for trying the app: scripts/run.sh),
+//! `--data-dir DIR` (else $MOTCUA_DATA_DIR, else the OS data dir); `--now 2026-02-12T10:30`
 //! (or $MOTCUA_NOW) pins the clock for scripted demos and end-to-end tests (a value that is not a time
 //! is refused). The log goes to `logs/` in the data directory (`motcua_core::logging`).
 
@@ -13,6 +15,7 @@ mod commands;
 mod documents;
 mod push;
 mod scanner;
+mod setup;
 
 macro_rules! handler {
     ($($c:ident),*) => {
@@ -65,7 +68,9 @@ fn main() {
             std::process::exit(1);
         }
     };
-    let store = Store::open_dir(&dir, clock).and_then(|mut s| s.ensure_demo().map(|_| s));
+    // a fresh machine opens the first-run set-up; the demo agency only on an explicit `--demo`
+    let demo = args.iter().any(|a| a == "--demo");
+    let store = Store::open_dir(&dir, clock).and_then(|mut s| if demo { s.ensure_demo().map(|_| s) } else { Ok(s) });
     let store = match store {
         Ok(s) => s,
         Err(e) => {

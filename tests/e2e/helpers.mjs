@@ -15,8 +15,12 @@ mkdirSync(shots, { recursive: true });
 /** The WebDriver session of this test file (set by `startApp`). */
 export const session = { browser: null };
 
-/** Starts the app with its arguments; registers the screenshot and shutdown hooks of the file. */
-export async function startApp(args) {
+/**
+ * Starts the app with its arguments; registers the screenshot and shutdown hooks of the file. An
+ * empty data directory opens on the demo agency (`--demo`) unless `{ demo: false }`, which opens the
+ * first-run set-up (then the lock screen is not waited for).
+ */
+export async function startApp(args, { demo = true } = {}) {
   session.browser = await remote({
     hostname: '127.0.0.1',
     port: Number(process.env.TAURI_DRIVER_PORT || 4444),
@@ -24,9 +28,13 @@ export async function startApp(args) {
     // a stuck request is given up after a minute instead of two (see `shot`)
     connectionRetryTimeout: 60000,
     connectionRetryCount: 0,
-    capabilities: { 'tauri:options': { application: process.env.MOTCUA_APP, args } },
+    capabilities: { 'tauri:options': { application: process.env.MOTCUA_APP, args: demo ? ['--demo', ...args] : args } },
   });
   const b = session.browser;
+  if (!demo) {
+    await b.waitUntil(() => b.execute(() => document.querySelector('[data-testid="setup-screen"]')?.dataset.ready === '1' || !!document.querySelector('[data-testid="lock-screen"]')), { timeout: 30000 });
+    return b;
+  }
   // a counter without an admin account asks for one at every start: "Để sau" for the tests that
   // are not about accounts (accounts.test.mjs creates its accounts first)
   await b.waitUntil(() => b.execute(() => document.querySelector('[data-testid="lock-screen"]')?.dataset.ready === '1'), { timeout: 30000 });

@@ -38,6 +38,10 @@ import type { FeeUnits } from './bindings/FeeUnits';
 import type { ScannerInfo } from './bindings/ScannerInfo';
 import type { ScanSettings } from './bindings/ScanSettings';
 import type { StagingView } from './bindings/StagingView';
+import type { SetupState } from './bindings/SetupState';
+import type { SetupStep } from './bindings/SetupStep';
+import type { SetupDraft } from './bindings/SetupDraft';
+import type { JobTicket } from './bindings/JobTicket';
 import type { DocumentView } from './bindings/DocumentView';
 import type { UploadSummary } from './bindings/UploadSummary';
 
@@ -146,5 +150,13 @@ export const api = {
   /** A document's PDF for the viewer (the core audits the opening). */
   documentBytes: (code: string, sha256: string) => call<ArrayBuffer>('document_bytes', { code, sha256 }),
   uploadsSummary: () => call<UploadSummary>('uploads_summary'),
+  /** The first-run set-up: where it stands, a step saved, the test page, the portal's answer, the end. */
+  setupState: () => call<SetupState>('setup_state'),
+  setupSave: (step: SetupStep, draft: SetupDraft) => call<SetupState>('setup_save', { step, draft }),
+  setupTestPrint: (printer: string) => call<JobTicket>('setup_test_print', { printer }),
+  setupTestPortal: (url: string) => call<string>('setup_test_portal', { url }),
+  setupFinish: (password: string, pin: string, enrolmentCode: string | null) => call<SetupState>('setup_finish', { password, pin, enrolmentCode }),
+  setupEnrol: (code: string) => call<SetupState>('setup_enrol', { code }),
+  setupOffline: (first: number, last: number) => call<SetupState>('setup_offline', { first, last }),
 };
 export type Api = typeof api;

@@ -21,6 +21,7 @@ import { ReturnScreen } from './returns';
 import { WorkBar, WorkScreen } from './worklists';
 import { SyncBadge, SyncScreen } from './sync';
 import { LockScreen, whoText } from './lock';
+import { SetupScreen } from './setup';
 import { Screens } from './screens';
 import { WedgeDetector, looksLikeCard } from './card';
 import { closeViewers } from './printing';
@@ -214,5 +215,23 @@ export function mount(root: HTMLElement, backend: Api = api) {
   return { intake, search, settings, handover, returns, work, bar, sync, syncBadge, lockScreen, screens, stop };
 }
 
+/**
+ * Starts the window: a counter not set up yet opens the first-run set-up (setup.ts), which mounts the
+ * counter screens in its place once it is done; a counter already set up opens them at once.
+ */
+export async function boot(root: HTMLElement, backend: Api = api): Promise<SetupScreen | ReturnType<typeof mount>> {
+  const st = await backend.setupState().catch(() => null);
+  if (st && st.stage !== 'done') {
+    const setup = new SetupScreen(backend, () => {
+      setup.el.remove();
+      mount(root, backend);
+    });
+    root.replaceChildren(setup.el);
+    await setup.load(st);
+    return setup;
+  }
+  return mount(root, backend);
+}
+
 const root = document.getElementById('app');
-if (root && !import.meta.env?.VITEST) mount(root, api);
+if (root && !import.meta.env?.VITEST) void boot(root, api);

@@ -276,13 +276,7 @@ fn check_step(store: &Store, step: SetupStep, given: &SetupDraft, into: &mut Set
             into.counter_id = id;
             into.counter_name = required(&mut p, "counter_name", "Tên quầy", &given.counter_name, l::AGENCY_NAME);
         }
-        SetupStep::Printer => {
-            let q = p.take(l::text("printer", "Máy in", &given.printer, l::CODE)).unwrap_or_default();
-            if q.chars().any(|c| c.is_whitespace() || c == '/' || c == '#') {
-                p.push(CoreError::validation("printer", "Tên hàng đợi máy in không có khoảng trắng, '/' hay '#'"));
-            }
-            into.printer = q;
-        }
+        SetupStep::Printer => into.printer = p.take(check_printer(&given.printer)).unwrap_or_default(),
         SetupStep::Connection => {
             into.connection = given.connection;
             match given.connection {
@@ -307,6 +301,15 @@ fn check_step(store: &Store, step: SetupStep, given: &SetupDraft, into: &mut Set
         }
     }
     p.finish()
+}
+
+/// A printer queue's name (empty: the system default printer).
+pub fn check_printer(name: &str) -> Result<String> {
+    let q = crate::limits::text("printer", "Máy in", name, crate::limits::CODE)?;
+    if q.chars().any(|c| c.is_whitespace() || c == '/' || c == '#') {
+        return Err(CoreError::validation("printer", "Tên hàng đợi máy in không có khoảng trắng, '/' hay '#'"));
+    }
+    Ok(q)
 }
 
 /// A portal or hub address: http(s), a host, nothing after the path.

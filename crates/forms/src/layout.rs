@@ -330,7 +330,17 @@ fn trim_end(line: &mut Vec<Run>) {
 
 /// Renders one form to PDF bytes.
 pub fn render(set: &TemplateSet, kind: FormKind, data: &FormData, opts: &RenderOptions) -> Result<Rendered> {
-    let form = set.form(kind)?;
+    let json = serde_json::to_value(data).map_err(|e| FormsError::Template(e.to_string()))?;
+    let code = data.dossier.as_ref().map(|d| d.code.as_str()).unwrap_or("");
+    render_value(set, set.form(kind)?, kind == FormKind::Receipt, code, &json, opts)
+}
+
+/// Renders a template that is not one of the dossier forms (the printer's test page) from any data.
+pub fn render_extra(set: &TemplateSet, form: &FormTemplate, data: &serde_json::Value, opts: &RenderOptions) -> Result<Rendered> {
+    render_value(set, form, false, "", data, opts)
+}
+
+fn render_value(set: &TemplateSet, form: &FormTemplate, receipt: bool, code: &str, json: &serde_json::Value, opts: &RenderOptions) -> Result<Rendered> {
     let paper = match form.paper.as_str() {
         "setting" => opts.receipt_paper.as_str().to_string(),
         p => p.to_string(),
@@ -340,25 +350,24 @@ pub fn render(set: &TemplateSet, kind: FormKind, data: &FormData, opts: &RenderO
         spec.size = size.clamp(9.0, 14.0);
         spec.sign_space = spec.sign_space.min(14.0 * MM);
     }
-    let json = serde_json::to_value(data).map_err(|e| FormsError::Template(e.to_string()))?;
     let fonts = Fonts::get();
-    let mut doc = PdfDocument::new(&format!("{} {}", form.title, data.dossier.as_ref().map(|d| d.code.as_str()).unwrap_or("")));
+    let mut doc = PdfDocument::new(&format!("{} {}", form.title, code));
     let ids = [doc.add_font(&fonts.face(Style::Regular).pdf), doc.add_font(&fonts.face(Style::Bold).pdf), doc.add_font(&fonts.face(Style::Italic).pdf)];
     let mut c = Canvas { spec, fonts, ids, pages: Vec::new(), y: 0.0, warnings: Vec::new(), symbols: Default::default() };
 
-    let copies = if kind == FormKind::Receipt { opts.copies.max(1) } else { 1 };
+    let copies = if receipt { opts.copies.max(1) } else { 1 };
     let mut segments = Vec::new(); // (first page, last page + 1) of each copy
     for copy in 1..=copies {
         let first = c.pages.len();
         c.new_page();
-        let label = if kind == FormKind::Receipt && copies > 1 {
+        let label = if receipt && copies > 1 {
             let name = set.copy_labels.get(copy as usize - 1).map(|s| format!(": {s}")).unwrap_or_default();
             Some(format!("(Liên {copy}{name})"))
         } else {
             None
         };
         for block in &form.blocks {
-            draw_block(&mut c, form, block, &json, label.as_deref())?;
+            draw_block(&mut c, form, block, json, label.as_deref())?;
         }
         segments.push((first, c.pages.len()));
     }

@@ -17,6 +17,7 @@ pub mod print;
 pub mod service;
 pub mod symbols;
 pub mod template;
+pub mod test_page;
 
 pub use error::{FormsError, Result};
 pub use template::{FormKind, TemplateSet};

@@ -225,3 +225,14 @@ fn finishing_before_every_step_is_saved_names_the_missing_steps() {
     assert!(text.contains("Quầy") && text.contains("Kết nối"), "{text}");
     assert!(!s.is_initialised());
 }
+
+#[test]
+fn a_connection_opened_before_the_set_up_sees_the_counter_after_it() {
+    // the app's sync task opens its own connection at start, before the window's set-up is done
+    let (dir, mut s) = fresh();
+    let mut other = reopen(&dir);
+    all_steps(&mut s, ConnectionKind::Offline);
+    finish(&mut s, PASSWORD, "2580").unwrap();
+    other.refresh_if_stale().unwrap();
+    assert_eq!(other.context().unwrap().counter_id, "Q02");
+}

@@ -390,6 +390,9 @@ impl Store {
             tx.execute("INSERT INTO code_blocks(day, first, last, source) VALUES (NULL, ?1, ?2, 'admin')", params![a, b])?;
         }
         crate::audit::record(tx, at, &p.clerk_id, "init", &p.counter_id, &serde_json::json!({ "agency": p.agency_code, "code_blocks": p.code_blocks }))?;
+        // other connections to the file (the sync task's, opened before the set-up) read the new
+        // agency and counter at their next look
+        Store::bump_rev(tx)?;
         Ok(())
     }
 
