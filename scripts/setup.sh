@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Một Cửa needs on a fresh Debian 12 machine (idempotent; skips what is there):
 # the WebKitGTK stack for the Tauri window, Xvfb and WebKitWebDriver for end-to-end tests,
-# poppler/qpdf/zbar for checking documents, CUPS with cups-pdf for real printing, socat (a pty pair standing for a serial scanner), SANE's scanimage with its `test` backend enabled (a real document scanner for tests), heif-convert (iPhone photos), the UI's npm packages and tauri-driver.
+# poppler/qpdf/zbar for checking documents, xwininfo and bc for the start-up benchmark, CUPS with cups-pdf for real printing, socat (a pty pair standing for a serial scanner), SANE's scanimage with its `test` backend enabled (a real document scanner for tests), heif-convert (iPhone photos), the UI's npm packages and tauri-driver.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,7 +14,7 @@ APT_PACKAGES=(
   xvfb xauth dbus dbus-x11 webkit2gtk-driver
   poppler-utils qpdf zbar-tools fonts-dejavu-core
   cups cups-client cups-bsd printer-driver-cups-pdf sqlite3 socat
-  sane-utils libsane1 libheif-examples
+  sane-utils libsane1 libheif-examples x11-utils bc
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

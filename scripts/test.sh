@@ -3,7 +3,7 @@
 # Rust unit and integration tests (core, forms, sync, portal, CLI, app shell; printing to a real cups-pdf queue;
 # the sync proofs with the real motcua and motcua-portal processes on loopback, faults, kill -9, soak), the generated-types freshness check, the UI
 # tests (Vitest), the benchmark at smoke size, and the end-to-end test of the real window under Xvfb
-# through tauri-driver + WebKitWebDriver, and every cargo-fuzz target for a short bounded time. Exits
+# through tauri-driver + WebKitWebDriver, the .deb installed, started and removed (tests/package), and every cargo-fuzz target for a short bounded time. Exits
 # non-zero when anything fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,6 +41,9 @@ fi
 step "end-to-end: the real window under Xvfb"
 test -x target/debug/motcua-app && test -x target/debug/motcua && test -x target/debug/motcua-portal
 ./tests/e2e/run.sh
+
+step "package: the .deb built from the debug build, installed with apt, started into the set-up, removed"
+./tests/package/deb-install.sh
 
 step "fuzzing: every cargo-fuzz target for 10 s (unoptimised sanitizer build, about 7 minutes)"
 FUZZ_SECONDS=10 FUZZ_DEV=1 ./scripts/fuzz.sh

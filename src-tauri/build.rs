@@ -4,6 +4,7 @@
 //! command not listed is refused to the page even if it is compiled in.
 
 include!("src/command_list.rs");
+include!("config_link.rs");
 
 macro_rules! names {
     ($($c:ident),*) => {
@@ -24,6 +25,12 @@ fn capability() -> String {
 
 fn main() {
     println!("cargo:rerun-if-changed=src/command_list.rs");
+    println!("cargo:rerun-if-changed=../tauri.conf.json");
+    for (link, target) in LINKS {
+        if repair_symlink(std::path::Path::new(link), target).unwrap_or_else(|e| panic!("src-tauri/{link}: cannot read {target}: {e}")) {
+            println!("cargo:warning=src-tauri/{link} was a symlink checked out as text (Windows without core.symlinks): replaced by a copy of {target}; do not commit it");
+        }
+    }
     let cap = capability();
     let path = std::path::Path::new("capabilities/default.json");
     if std::fs::read_to_string(path).ok().as_deref() != Some(cap.as_str()) {

@@ -63,7 +63,8 @@ macro_rules! with_app_commands {
             setup_test_portal,
             setup_finish,
             setup_enrol,
-            setup_offline
+            setup_offline,
+            diagnostics_send
         )
     };
 }

@@ -317,6 +317,22 @@ pub fn sync_enrol(db: Db, poke: Poke, sync: Sync, portal: String, code: String) 
     Ok(out)
 }
 
+/// "Gửi chẩn đoán": the recent log and crash records to the portal (on a thread of its own).
+#[tauri::command(async)]
+pub fn diagnostics_send(db: Db) -> Result<i64, AppError> {
+    let (path, clock, session) = {
+        let g = lock(&db);
+        (g.path().to_path_buf(), g.clock_arc(), g.session().cloned())
+    };
+    std::thread::spawn(move || -> Result<i64, AppError> {
+        let store = Store::open_as(&path, clock, session.as_ref())?;
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| Reason::Internal.error(e.to_string()))?;
+        Ok(rt.block_on(motcua_sync::send_diagnostics(&store))?)
+    })
+    .join()
+    .map_err(|_| Reason::Internal.error("diagnostics thread panicked"))?
+}
+
 /// Enrols on a thread and connection of its own (as the logged-in admin), waiting for the answer.
 pub(crate) fn enrol_blocking(db: &Db, portal: &str, code: &str) -> Result<(), AppError> {
     let (path, clock, session) = {

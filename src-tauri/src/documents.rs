@@ -8,7 +8,7 @@ use std::sync::Mutex;
 
 use motcua_core::documents::{self, uploads::UploadSummary, DocumentView};
 use motcua_core::{AppError, Reason, Store};
-use motcua_devices::page_scan::{PageScanner, ScanSettings, ScannerInfo};
+use motcua_devices::page_scan::{ScanSettings, ScannerInfo};
 use motcua_documents::staging::{Staging, StagingView};
 use tauri::State;
 
@@ -19,9 +19,8 @@ fn staging<'a>(s: &'a Stage) -> std::sync::MutexGuard<'a, Staging> {
     s.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn scanner() -> motcua_devices::sane::Sane {
-    // MOTCUA_SANE_CONFIG: a SANE configuration folder of its own (training, tests); else the system's
-    motcua_devices::sane::Sane::new("scanimage", std::env::var_os("MOTCUA_SANE_CONFIG").map(Into::into))
+fn scanner() -> Box<dyn motcua_devices::page_scan::PageScanner> {
+    motcua_devices::system_scanner()
 }
 
 /// The document scanners connected now.
@@ -37,7 +36,7 @@ pub fn scanners_list(db: Db) -> Result<Vec<ScannerInfo>, AppError> {
 pub fn staging_scan(db: Db, stage: Stage, key: String, device: Option<String>, settings: Option<ScanSettings>) -> Result<StagingView, AppError> {
     super::commands::lock(&db).require(motcua_core::accounts::Right::Intake)?;
     let settings = settings.unwrap_or_default();
-    let (pages, err) = motcua_documents::scan(&scanner(), device.as_deref(), &settings);
+    let (pages, err) = motcua_documents::scan(scanner().as_ref(), device.as_deref(), &settings);
     let mut s = staging(&stage);
     if !pages.is_empty() {
         s.add_pages(&key, documents::DocSource::Scanner, pages)?;

@@ -45,6 +45,8 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let dir = paths::data_dir(arg_value(&args, "--data-dir").map(PathBuf::from));
     let log = motcua_core::logging::to_file(&dir, "motcua-app");
+    // a panic leaves a crash record in the data directory ("Gửi chẩn đoán" sends it)
+    motcua_core::diagnostics::install_crash_hook(&dir);
     // a pinned clock that does not read is refused, never silently replaced by the system clock
     let clock: Arc<dyn Clock> = match clock::chosen(arg_value(&args, "--now").or_else(|| std::env::var("MOTCUA_NOW").ok()).as_deref()) {
         Ok(c) => c,
@@ -79,18 +81,6 @@ fn main() {
             std::process::exit(1);
         }
     };
-    // Saved PDFs are copies (forms can be rendered again; the print log keeps the record): keep 90 days.
-    let mut store = store;
-    // documents the portal has held for longer than the setting says: the local copy goes
-    match motcua_core::documents::prune_on_schedule(&mut store) {
-        Ok((0, _)) => {}
-        Ok((n, bytes)) => tracing::info!("removed the local copies of {n} document files the portal stores ({bytes} bytes)"),
-        Err(e) => tracing::warn!("document pruning skipped: {:?}", e.reason()),
-    }
-    let pruned = motcua_forms::service::prune_saved_pdfs(&store, 90);
-    if pruned > 0 {
-        tracing::info!("removed {pruned} saved PDFs older than 90 days");
-    }
     // The portal sync runs on its own thread and connection: intake and printing never wait for it.
     // the dashboard is pushed after every sync round (push.rs), not polled by the window
     let (poke, pushed) = push::channel();
@@ -99,6 +89,9 @@ fn main() {
         let _ = after_round.send(());
     });
     spawn_scheduled_backups(store.path().to_path_buf(), store.clock_arc());
+    // nothing that can wait runs before the window's first paint (issue 17): the sync's first round
+    // waits a few seconds (`TaskConfig::first_delay`), the pruning below ten
+    spawn_housekeeping(store.path().to_path_buf(), store.clock_arc());
     let app = tauri::Builder::default()
         .manage(Mutex::new(store))
         .manage(sync)
@@ -131,6 +124,29 @@ fn main() {
                 store.act_as_system();
                 backup_now(&mut store, "close");
             }
+        }
+    });
+}
+
+/// Ten seconds after start, on a thread and a connection of its own: the local copies of documents
+/// the portal has held for longer than the setting says, and saved PDFs older than 90 days (copies:
+/// forms can be rendered again, the print log keeps the record).
+fn spawn_housekeeping(db: PathBuf, clock: Arc<dyn Clock>) {
+    let _ = std::thread::Builder::new().name("motcua-housekeeping".into()).spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(10));
+        let mut store = match Store::open(&db, clock) {
+            Ok(s) => s,
+            Err(e) => return tracing::error!("housekeeping skipped: {e}"),
+        };
+        store.act_as_system();
+        match motcua_core::documents::prune_on_schedule(&mut store) {
+            Ok((0, _)) => {}
+            Ok((n, bytes)) => tracing::info!("removed the local copies of {n} document files the portal stores ({bytes} bytes)"),
+            Err(e) => tracing::warn!("document pruning skipped: {:?}", e.reason()),
+        }
+        let pruned = motcua_forms::service::prune_saved_pdfs(&store, 90);
+        if pruned > 0 {
+            tracing::info!("removed {pruned} saved PDFs older than 90 days");
         }
     });
 }

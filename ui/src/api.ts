@@ -158,5 +158,7 @@ export const api = {
   setupFinish: (password: string, pin: string, enrolmentCode: string | null) => call<SetupState>('setup_finish', { password, pin, enrolmentCode }),
   setupEnrol: (code: string) => call<SetupState>('setup_enrol', { code }),
   setupOffline: (first: number, last: number) => call<SetupState>('setup_offline', { first, last }),
+  /** "Gửi chẩn đoán": the recent log and crash records to the portal; the portal's number for them. */
+  diagnosticsSend: () => call<number>('diagnostics_send'),
 };
 export type Api = typeof api;

@@ -61,11 +61,15 @@ export class SettingsScreen {
         ${TEXT_FIELDS.map(([k, label, max]) => html`<label class="field wide"><span>${label}</span>
           <input name="${k}" data-testid="settings-${k}" data-nav maxlength="${max}"><div class="error" data-testid="error-${k}" hidden></div></label>`)}
         <button type="button" class="primary" data-testid="settings-save">Lưu thiết lập <span class="key">(Ctrl+Enter)</span></button>
-      </form>`);
+      </form>
+      <p class="diagnostics"><button type="button" data-testid="diagnostics-send">Gửi chẩn đoán</button>
+        <span class="muted">Gửi nhật ký gần đây của máy này (không có dữ liệu cá nhân) lên Cổng cho cán bộ kỹ thuật.</span>
+        <span data-testid="diagnostics-result" role="status"></span></p>`);
     const form = this.el.querySelector('form')!;
     form.addEventListener('keydown', (ev) => handleEnter(form, ev, () => void this.save()));
     form.addEventListener('submit', (ev) => ev.preventDefault());
     this.q('[data-testid="settings-save"]').addEventListener('click', () => void this.save());
+    this.q('[data-testid="diagnostics-send"]').addEventListener('click', () => void this.sendDiagnostics());
     // the centre's unit: typing a name lists the matching units of the 2025 map with their codes
     const unit = this.input('unit_code');
     const hint = document.createElement('small');
@@ -180,5 +184,17 @@ export class SettingsScreen {
     target.textContent = err.message;
     target.hidden = false;
     if (err.field) this.el.querySelector<HTMLElement>(`[name="${err.field}"]`)?.focus();
+  }
+
+  /** "Gửi chẩn đoán": the recent log and crash records to the portal, for the IT officer. */
+  async sendDiagnostics() {
+    const out = this.q('[data-testid="diagnostics-result"]');
+    out.textContent = 'Đang gửi…';
+    try {
+      const id = await this.api.diagnosticsSend();
+      out.textContent = `Đã gửi (số ${id} trên Cổng).`;
+    } catch (e) {
+      out.textContent = (e as AppError).message;
+    }
   }
 }

@@ -113,6 +113,12 @@ pub enum Cmd {
         #[arg(long)]
         code: String,
     },
+    /// Diagnostics for the IT officer: `show` prints the bundle (recent log, crash records; nothing
+    /// personal), `send` sends it to the portal or hub this counter is enrolled with
+    Diagnostics {
+        #[command(subcommand)]
+        what: DiagnosticsCmd,
+    },
     /// This counter's standing blocks of official numbers; --drop removes them (numbers then come
     /// from the portal's leases), e.g. after the portal refused one as overlapping another counter's
     CodeBlocks {
@@ -544,4 +550,12 @@ pub enum CalendarCmd {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DiagnosticsCmd {
+    /// Print the bundle that would be sent (JSON)
+    Show,
+    /// Send it to the portal; prints the portal's number for it
+    Send,
 }

@@ -28,8 +28,8 @@ fn slot_of(store: &Store, code: &str, slot: &SlotArgs) -> Result<(DocSlot, Strin
     }
 }
 
-fn scanner() -> motcua_devices::sane::Sane {
-    motcua_devices::sane::Sane::new("scanimage", std::env::var_os("MOTCUA_SANE_CONFIG").map(Into::into))
+fn scanner() -> Box<dyn motcua_devices::page_scan::PageScanner> {
+    motcua_devices::system_scanner()
 }
 
 fn save(store: &mut Store, code: &str, slot: DocSlot, title: String, name: Option<String>, content: ItemContent, source: DocSource) -> Result<(), AppError> {
@@ -64,7 +64,7 @@ pub fn run(mut store: Store, cmd: DocumentsCmd) -> Result<(), AppError> {
             let mut all = Vec::new();
             let rounds = if feeder { 1 } else { pages.max(1) };
             for i in 0..rounds {
-                let (got, err) = motcua_documents::scan(&scanner(), device.as_deref(), &settings);
+                let (got, err) = motcua_documents::scan(scanner().as_ref(), device.as_deref(), &settings);
                 all.extend(got);
                 if let Some(e) = err {
                     // pages already scanned are not thrown away: saved with a note, then the error

@@ -61,7 +61,7 @@ fn run(cli: Cli) -> Result<(), AppError> {
         | Cmd::Audit(_)
         | Cmd::CodeBlocks { .. }
         | Cmd::Settings(_)) => admin::run(store, c),
-        c @ (Cmd::Enrol { .. } | Cmd::Sync { .. }) => sync::run(store, c),
+        c @ (Cmd::Enrol { .. } | Cmd::Sync { .. } | Cmd::Diagnostics { .. }) => sync::run(store, c),
         Cmd::Documents(c) => documents::run(store, c),
         c => dossiers::run(store, c),
     }

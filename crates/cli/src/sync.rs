@@ -18,6 +18,11 @@ pub fn run(mut store: Store, cmd: Cmd) -> Result<(), AppError> {
             }
             println!("the portal's admin approves this machine (motcua-portal device approve) before it receives the agency's dossiers");
         }
+        Cmd::Diagnostics { what: DiagnosticsCmd::Show } => print_json(&motcua_core::diagnostics::collect(&store)?),
+        Cmd::Diagnostics { what: DiagnosticsCmd::Send } => {
+            let id = block_on(motcua_sync::send_diagnostics(&store))?;
+            println!("diagnostics sent: the portal keeps them as number {id}");
+        }
         Cmd::Sync { portal, json, what: None } => {
             let report = block_on(motcua_sync::run_round(&mut store, portal.as_deref()))?;
             if json {

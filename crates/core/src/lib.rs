@@ -27,6 +27,7 @@ pub mod clock;
 pub mod codes;
 pub mod dashboard;
 pub mod dates;
+pub mod diagnostics;
 pub mod documents;
 pub mod dossier;
 pub mod error;

@@ -91,6 +91,23 @@ pub trait PageScanner: Send + Sync {
     fn scan(&self, device: Option<&str>, settings: &ScanSettings) -> Result<Vec<ScannedPage>, ScanFailure>;
 }
 
+/// The scanner of a system without a scanning backend yet (Windows, docs/windows.md): lists none and
+/// answers a scan with `ScanUnavailable` and the way out (attach the file the scanner's program saved).
+pub struct UnavailableHere;
+
+impl PageScanner for UnavailableHere {
+    fn list(&self) -> motcua_core::error::Result<Vec<ScannerInfo>> {
+        Ok(Vec::new())
+    }
+    fn scan(&self, _device: Option<&str>, _settings: &ScanSettings) -> Result<Vec<ScannedPage>, ScanFailure> {
+        Err(CoreError::Device(
+            motcua_core::Reason::ScanUnavailable,
+            "Máy này chưa quét trực tiếp được (Windows: chưa hỗ trợ WIA/eSCL). Quét bằng phần mềm của máy quét rồi đính kèm tệp (Alt+T).".into(),
+        )
+        .into())
+    }
+}
+
 /// A scan that stopped: why, and the pages read before it stopped (kept, never lost).
 pub struct ScanFailure {
     pub error: CoreError,

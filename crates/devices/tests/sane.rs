@@ -1,6 +1,7 @@
 //! Document scanning with SANE's real `test` backend (Debian sane-utils), through `scanimage`: the
 //! scanner list, a grayscale and a colour page, the feeder, and the scanner's own failures (jammed,
 //! cover open) set in the backend's configuration.
+#![cfg(unix)] // SANE is the Linux scanner backend (docs/windows.md)
 
 use motcua_core::error::Reason;
 use motcua_devices::page_scan::{PageScanner, ScanMode, ScanSettings, ScanSource};

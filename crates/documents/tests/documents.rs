@@ -1,5 +1,6 @@
 //! Documents with real parts: SANE's test scanner, real JPEG/PNG/PDF files (tests/fixtures/documents),
 //! poppler's pdfinfo/pdftoppm reading the PDFs made here, a real SQLite store and blob folder.
+#![cfg(unix)] // SANE is the Linux scanner backend (docs/windows.md)
 
 mod support;
 

@@ -74,7 +74,7 @@ pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
-pub(crate) fn now_text() -> String {
+pub fn now_text() -> String {
     motcua_core::clock::to_rfc3339(chrono::Utc::now().with_timezone(&motcua_core::clock::vn_offset()).naive_local())
 }
 

@@ -18,6 +18,7 @@ pub mod blobs;
 pub mod codes;
 pub mod anchors;
 pub mod db;
+pub mod diagnostics;
 pub mod schema;
 pub mod enrolment;
 pub mod extract;

@@ -55,6 +55,14 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
+enum DiagCmd {
+    /// Every bundle kept, newest first
+    List,
+    /// One bundle with its files
+    Show { id: i64 },
+}
+
+#[derive(Subcommand)]
 enum Cmd {
     /// What the portal holds: events and dossiers per counter
     Stats {
@@ -63,6 +71,11 @@ enum Cmd {
     },
     /// The counters' audit anchors, which ones are flagged, and every refused head (JSON)
     Anchors,
+    /// Diagnostics bundles the counters sent ("Gửi chẩn đoán"): `list`, or `show ID` (JSON)
+    Diagnostics {
+        #[command(subcommand)]
+        what: DiagCmd,
+    },
     /// Set the fault switches (no flag = all off)
     Faults {
         #[arg(long)]
@@ -240,6 +253,14 @@ fn run(cli: Cli) -> Result<(), Refusal> {
             } else {
                 println!("{}", serde_json::to_string_pretty(&stats).expect("json"));
             }
+        }
+        Cmd::Diagnostics { what } => {
+            let db = PortalDb::open(&dir)?;
+            let out = match what {
+                DiagCmd::List => serde_json::to_string_pretty(&motcua_portal::diagnostics::list(&db)?),
+                DiagCmd::Show { id } => serde_json::to_string_pretty(&motcua_portal::diagnostics::show(&db, id)?),
+            };
+            println!("{}", out.expect("json"));
         }
         Cmd::Anchors => {
             let db = PortalDb::open(&dir)?;

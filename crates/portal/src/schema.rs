@@ -26,11 +26,12 @@ pub fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0005_audit_anchors.sql")),
         M::up(include_str!("../migrations/0006_code_aliases.sql")),
         M::up(include_str!("../migrations/0007_blobs.sql")),
+        M::up(include_str!("../migrations/0008_diagnostics.sql")),
     ])
 }
 
 /// The schema version this binary writes.
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 
 /// What each migration makes, to recognise a database of the portal before versioning: index `i`
 /// is migration `i + 1`.
@@ -64,6 +65,7 @@ const STEPS: [(&str, &[Made]); SCHEMA_VERSION as usize] = [
     ("audit_anchors", &[Table("anchor_state"), Table("anchor_refusals")]),
     ("code_aliases", &[Table("code_aliases")]),
     ("blobs", &[Table("blobs"), Table("blob_chunk_log")]),
+    ("diagnostics", &[Table("diagnostics"), Index("diagnostics_device")]),
 ];
 
 fn user_version(conn: &Connection) -> R<i64> {

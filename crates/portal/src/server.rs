@@ -163,6 +163,12 @@ async fn units(State(state): State<AppState>, Authed(_device, q): Authed<Changes
     reply(result)
 }
 
+/// A counter's diagnostics bundle ("Gửi chẩn đoán"), kept for the IT officer.
+async fn diagnostics(State(state): State<AppState>, Authed(device, req): Authed<motcua_core::sync::protocol::DiagnosticsRequest>) -> Answer {
+    let result = crate::diagnostics::store(&mut state.db.lock().unwrap(), &device, &req, &crate::db::now_text());
+    reply(result)
+}
+
 async fn leases(State(state): State<AppState>, Authed(device, req): Authed<LeaseRequest>) -> Answer {
     let result = state.db.lock().unwrap().lease(&device, &req);
     reply_committed(&state, result)
@@ -216,6 +222,7 @@ pub fn router(state: AppState, limits: &ServerLimits) -> Router {
         .route("/v1/audit-anchor", get(audit_anchor).layer(small()))
         .route("/v1/units", get(units).layer(small()))
         .route("/v1/identity", post(identity).layer(small()))
+        .route("/v1/diagnostics", post(diagnostics).layer(RequestBodyLimitLayer::new(crate::diagnostics::BODY_LIMIT)))
         // a chunk's body is read by the route itself, after the token check, up to BLOB_CHUNK
         .route("/v1/blobs/{sha}", axum::routing::put(crate::blobs::put).get(crate::blobs::get).layer(RequestBodyLimitLayer::new(BLOB_CHUNK + 1024)))
         .route("/v1/blobs/{sha}/status", get(crate::blobs::get_status).layer(small()))

@@ -71,6 +71,7 @@ fn a_new_database_gets_the_latest_version_and_the_old_code_s_tables() {
     // and the tables added since versions began
     old.execute_batch(include_str!("../migrations/0006_code_aliases.sql")).unwrap();
     old.execute_batch(include_str!("../migrations/0007_blobs.sql")).unwrap();
+    old.execute_batch(include_str!("../migrations/0008_diagnostics.sql")).unwrap();
     let fresh = shape(&db.conn);
     assert!(fresh.iter().any(|l| l == "  index dossiers_code unique=1 on agency_code,code"), "{fresh:#?}");
     assert!(fresh.iter().any(|l| l == "  approved INTEGER nn=1 d=Some(\"1\") pk=0"), "{fresh:#?}");

@@ -65,6 +65,11 @@ impl PortalClient {
         self.send(self.auth(self.http.get(url))).await
     }
 
+    /// `POST /v1/diagnostics`: the counter's recent log and crash records ("Gửi chẩn đoán").
+    pub async fn diagnostics(&self, req: &motcua_core::sync::protocol::DiagnosticsRequest) -> Result<motcua_core::sync::protocol::DiagnosticsResponse, SyncError> {
+        self.send(self.auth(self.http.post(self.url("/v1/diagnostics"))).json(req)).await
+    }
+
     /// The portal's identity (`GET /v1/health`), to tell one portal from another at the same address.
     pub async fn portal_id(&self) -> Result<String, SyncError> {
         let v: serde_json::Value = self.send(self.http.get(self.url("/v1/health"))).await?;

@@ -15,7 +15,7 @@ pub mod round;
 pub mod task;
 
 pub use client::PortalClient;
-pub use round::{enrol, run_round, RoundReport};
+pub use round::{enrol, run_round, send_diagnostics, RoundReport};
 pub use task::{Backoff, SyncHandle};
 
 use motcua_core::CoreError;

@@ -51,6 +51,16 @@ pub async fn enrol(store: &mut Store, portal_url: &str, code: &str) -> Result<En
     Ok(resp)
 }
 
+/// "Gửi chẩn đoán": this counter's diagnostics bundle (recent log, crash records; nothing personal) to
+/// the portal or hub it is enrolled with. Returns the portal's number for it.
+pub async fn send_diagnostics(store: &Store) -> Result<i64, SyncError> {
+    let bundle = motcua_core::diagnostics::collect(store)?;
+    let e = sync::enrolment(store)?.ok_or(SyncError::NotEnrolled)?;
+    let client = PortalClient::new(&e.portal_url, Some(&e.token))?;
+    let req = motcua_core::sync::protocol::DiagnosticsRequest { protocol: PROTOCOL_VERSION, bundle };
+    Ok(client.diagnostics(&req).await?.id)
+}
+
 /// Sends the challenge and checks the answer (nothing else goes to the server before this passes).
 async fn prove(client: &PortalClient, check: &identity::IdentityCheck) -> Result<identity::VerifiedPortal, SyncError> {
     let answer = client.identity(&IdentityRequest { protocol: PROTOCOL_VERSION, counter: check.counter.clone(), challenge: check.challenge.clone() }).await?;

@@ -46,21 +46,27 @@ pub struct TaskConfig {
     pub interval: Duration,
     pub backoff_base: Duration,
     pub backoff_cap: Duration,
+    /// Before the first round (a "sync now" ends it at once): the window paints first (issue 17).
+    pub first_delay: Duration,
 }
 
 impl Default for TaskConfig {
     fn default() -> Self {
-        TaskConfig { interval: Duration::from_secs(30), backoff_base: Duration::from_secs(2), backoff_cap: Duration::from_secs(60) }
+        TaskConfig { interval: Duration::from_secs(30), backoff_base: Duration::from_secs(2), backoff_cap: Duration::from_secs(60), first_delay: Duration::from_secs(3) }
     }
 }
 
 impl TaskConfig {
-    /// The defaults, with `MOTCUA_SYNC_INTERVAL_MS` / `MOTCUA_SYNC_BACKOFF_CAP_MS` for tests and admins.
+    /// The defaults, with `MOTCUA_SYNC_INTERVAL_MS` / `MOTCUA_SYNC_BACKOFF_CAP_MS` /
+    /// `MOTCUA_SYNC_FIRST_DELAY_MS` for tests and admins.
     pub fn from_env() -> Self {
         let ms = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<u64>().ok()).map(Duration::from_millis);
         let mut c = TaskConfig::default();
         if let Some(d) = ms("MOTCUA_SYNC_INTERVAL_MS") {
             c.interval = d;
+        }
+        if let Some(d) = ms("MOTCUA_SYNC_FIRST_DELAY_MS") {
+            c.first_delay = d;
         }
         if let Some(d) = ms("MOTCUA_SYNC_BACKOFF_CAP_MS") {
             c.backoff_cap = d;
@@ -105,6 +111,10 @@ impl SyncHandle {
 async fn run(db_path: PathBuf, clock: Arc<dyn Clock>, config: TaskConfig, wake: Arc<Notify>, after_round: impl Fn()) {
     let mut backoff = Backoff::new(config.backoff_base, config.backoff_cap);
     let mut store: Option<Store> = None;
+    tokio::select! {
+        _ = tokio::time::sleep(config.first_delay) => {}
+        _ = wake.notified() => {}
+    }
     loop {
         if store.is_none() {
             match Store::open(&db_path, clock.clone()) {

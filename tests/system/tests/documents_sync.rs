@@ -3,6 +3,7 @@
 //! documents reach the portal with matching hashes and another counter fetches one; a damaged chunk is
 //! refused and sent again; a full portal parks the files while the events keep flowing; a counter or a
 //! portal killed mid-upload resumes without sending again a chunk the portal had confirmed.
+#![cfg(unix)] // SANE is the Linux scanner backend (docs/windows.md)
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;

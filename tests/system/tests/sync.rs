@@ -339,6 +339,7 @@ fn the_background_task_restarts_by_itself_when_the_portal_returns() {
         interval: Duration::from_millis(300),
         backoff_base: Duration::from_millis(100),
         backoff_cap: Duration::from_millis(800),
+        first_delay: Duration::ZERO,
     };
     let clock: std::sync::Arc<dyn motcua_core::clock::Clock> = std::sync::Arc::new(motcua_core::clock::SystemClock);
     let _task = motcua_sync::SyncHandle::spawn(q1.dir.join("motcua.sqlite3"), clock, config);

@@ -201,6 +201,21 @@ pub struct UnitsResponse {
     pub data: Option<serde_json::Value>,
 }
 
+/// `POST /v1/diagnostics` ("Gửi chẩn đoán"): the counter's recent log and crash records, for the IT
+/// officer (nothing personal: `diagnostics`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DiagnosticsRequest {
+    pub protocol: u32,
+    pub bundle: crate::diagnostics::DiagnosticBundle,
+}
+
+/// The portal's receipt of a diagnostics bundle.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DiagnosticsResponse {
+    pub protocol: u32,
+    pub id: i64,
+}
+
 /// `GET /v1/audit-anchor`: the latest audit head this device pushed ("id:hash"), as the portal keeps it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AnchorResponse {
