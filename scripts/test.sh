@@ -42,6 +42,9 @@ step "end-to-end: the real window under Xvfb"
 test -x target/debug/motcua-app && test -x target/debug/motcua && test -x target/debug/motcua-portal
 ./tests/e2e/run.sh
 
+step "start-up: the app and the bare Tauri window both appear (benchmark at smoke size, debug builds)"
+./scripts/bench-startup.sh --smoke
+
 step "package: the .deb built from the debug build, installed with apt, started into the set-up, removed"
 ./tests/package/deb-install.sh
 

@@ -11,6 +11,7 @@ export MOTCUA_PORTAL="$ROOT/target/debug/motcua-portal"
 # the app's background sync: quick rounds and a short backoff cap, so recovery is seen within seconds
 export MOTCUA_SYNC_INTERVAL_MS=1000
 export MOTCUA_SYNC_BACKOFF_CAP_MS=1000
+export MOTCUA_SYNC_FIRST_DELAY_MS=500
 # SANE's own test scanner (a real backend scanning a generated page) stands for the document scanner
 export MOTCUA_SANE_CONFIG="${MOTCUA_SANE_CONFIG:-$(mktemp -d /tmp/motcua-e2e-sane-XXXXXX)}"
 printf 'test\n' > "$MOTCUA_SANE_CONFIG/dll.conf"

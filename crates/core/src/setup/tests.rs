@@ -236,3 +236,43 @@ fn a_connection_opened_before_the_set_up_sees_the_counter_after_it() {
     other.refresh_if_stale().unwrap();
     assert_eq!(other.context().unwrap().counter_id, "Q02");
 }
+
+#[test]
+fn a_counter_set_up_by_another_process_meanwhile_refuses_the_finish_and_keeps_its_own() {
+    // the IT officer runs `motcua init` on the same data while the window's set-up is open
+    let (dir, mut s) = fresh();
+    all_steps(&mut s, ConnectionKind::Offline);
+    let mut other = reopen(&dir);
+    other
+        .init(&InitParams {
+            agency_code: "000.00.99.H26".into(),
+            agency_name: "UBND xã Khác".into(),
+            agency_address: String::new(),
+            counter_id: "Q09".into(),
+            counter_name: "Quầy 09".into(),
+            clerk_id: "CB09".into(),
+            clerk_name: "Người Khác".into(),
+            code_blocks: vec![],
+        })
+        .unwrap();
+    s.refresh_if_stale().unwrap();
+    assert!(finish(&mut s, PASSWORD, "2580").is_err());
+    assert_eq!(s.context().unwrap().counter_id, "Q09", "the other set-up stands");
+    assert!(!crate::accounts::accounts_enabled(&s).unwrap(), "no half of the window's set-up was written");
+}
+
+#[test]
+fn while_enrolling_nobody_but_a_logged_in_admin_may_change_the_connection() {
+    let (dir, mut s) = fresh();
+    all_steps(&mut s, ConnectionKind::Portal);
+    finish(&mut s, PASSWORD, "2580").unwrap();
+    drop(s);
+    let mut s = reopen(&dir);
+    assert_eq!(choose_offline(&mut s, 1, 100).unwrap_err().reason(), Reason::NotLoggedIn);
+    crate::accounts::login(&mut s, "quantri", PASSWORD).unwrap();
+    crate::accounts::add_account(&mut s, "lan", "Nguyễn Thị Lan", crate::accounts::Role::Clerk, "Lp4!zR8w-can-bo-quay", None).unwrap();
+    let mut clerk = reopen(&dir);
+    crate::accounts::login(&mut clerk, "lan", "Lp4!zR8w-can-bo-quay").unwrap();
+    assert_eq!(choose_offline(&mut clerk, 1, 100).unwrap_err().reason(), Reason::NoRight);
+    assert_eq!(state(&s).unwrap().stage, SetupStage::Enrolling);
+}
