@@ -324,13 +324,21 @@ pub fn diagnostics_send(db: Db) -> Result<i64, AppError> {
         let g = lock(&db);
         (g.path().to_path_buf(), g.clock_arc(), g.session().cloned())
     };
-    std::thread::spawn(move || -> Result<i64, AppError> {
+    on_own_runtime(move |rt| {
         let store = Store::open_as(&path, clock, session.as_ref())?;
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| Reason::Internal.error(e.to_string()))?;
         Ok(rt.block_on(motcua_sync::send_diagnostics(&store))?)
     })
+}
+
+/// Runs `f` with a Tokio runtime of its own on a thread of its own: a command already runs on the
+/// app's runtime, where a second one cannot block.
+pub(crate) fn on_own_runtime<T: Send + 'static>(f: impl FnOnce(&tokio::runtime::Runtime) -> Result<T, AppError> + Send + 'static) -> Result<T, AppError> {
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| Reason::Internal.error(e.to_string()))?;
+        f(&rt)
+    })
     .join()
-    .map_err(|_| Reason::Internal.error("diagnostics thread panicked"))?
+    .map_err(|_| Reason::Internal.error("a network thread panicked"))?
 }
 
 /// Enrols on a thread and connection of its own (as the logged-in admin), waiting for the answer.
@@ -340,13 +348,11 @@ pub(crate) fn enrol_blocking(db: &Db, portal: &str, code: &str) -> Result<(), Ap
         (g.path().to_path_buf(), g.clock_arc(), g.session().cloned())
     };
     let (portal, code) = (portal.to_string(), code.to_string());
-    let handle = std::thread::spawn(move || -> Result<(), AppError> {
+    on_own_runtime(move |rt| {
         let mut store = Store::open_as(&path, clock, session.as_ref())?;
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| Reason::Internal.error(e.to_string()))?;
         rt.block_on(motcua_sync::enrol(&mut store, &portal, &code))?;
         Ok(())
-    });
-    handle.join().map_err(|_| Reason::Internal.error("enrolment thread panicked"))?
+    })
 }
 
 #[tauri::command(async)]

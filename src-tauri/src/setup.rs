@@ -33,13 +33,7 @@ pub fn setup_test_print(db: Db, printer: String) -> Result<print::JobTicket, App
 #[tauri::command(async)]
 pub fn setup_test_portal(url: String) -> Result<String, AppError> {
     let url = setup::check_portal_url(&url)?;
-    // a runtime of its own on a thread of its own (a command runs on the app's runtime)
-    let id = std::thread::spawn(move || -> Result<String, AppError> {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| Reason::Internal.error(e.to_string()))?;
-        Ok(rt.block_on(async { motcua_sync::PortalClient::new(&url, None)?.portal_id().await })?)
-    })
-    .join()
-    .map_err(|_| Reason::Internal.error("portal test thread panicked"))??;
+    let id = crate::commands::on_own_runtime(move |rt| Ok(rt.block_on(async { motcua_sync::PortalClient::new(&url, None)?.portal_id().await })?))?;
     if id.is_empty() {
         return Err(Reason::PortalRefused.error("Máy ở địa chỉ này trả lời nhưng không phải cổng Một Cửa (không có mã cổng)"));
     }
