@@ -47,15 +47,21 @@ pub fn setup_finish(db: Db, poke: Poke, sync: Sync, password: String, pin: Strin
     let st = setup::finish(&mut lock(&db), &password, &pin)?;
     poke.now();
     match (st.stage, enrolment_code.filter(|c| !c.trim().is_empty())) {
-        (setup::SetupStage::Enrolling, Some(code)) => setup_enrol(db, poke, sync, code),
+        (setup::SetupStage::Enrolling, Some(code)) => setup_enrol(db, poke, sync, code, None),
         _ => Ok(st),
     }
 }
 
-/// While enrolling: enrol with the portal chosen in the set-up.
+/// While enrolling: enrol with the portal chosen in the set-up (or the address given now, kept).
 #[tauri::command(async)]
-pub fn setup_enrol(db: Db, poke: Poke, sync: Sync, code: String) -> Result<SetupState, AppError> {
-    let portal = setup::state(&lock(&db))?.draft.portal_url;
+pub fn setup_enrol(db: Db, poke: Poke, sync: Sync, code: String, url: Option<String>) -> Result<SetupState, AppError> {
+    let portal = {
+        let mut g = lock(&db);
+        match url.filter(|u| !u.trim().is_empty()) {
+            Some(u) => setup::set_portal_url(&mut g, &u)?.draft.portal_url,
+            None => setup::state(&g)?.draft.portal_url,
+        }
+    };
     crate::commands::enrol_blocking(&db, &portal, &code)?;
     sync.sync_now();
     poke.now();

@@ -156,7 +156,7 @@ export const api = {
   setupTestPrint: (printer: string) => call<JobTicket>('setup_test_print', { printer }),
   setupTestPortal: (url: string) => call<string>('setup_test_portal', { url }),
   setupFinish: (password: string, pin: string, enrolmentCode: string | null) => call<SetupState>('setup_finish', { password, pin, enrolmentCode }),
-  setupEnrol: (code: string) => call<SetupState>('setup_enrol', { code }),
+  setupEnrol: (code: string, url: string | null) => call<SetupState>('setup_enrol', { code, url }),
   setupOffline: (first: number, last: number) => call<SetupState>('setup_offline', { first, last }),
   /** "Gửi chẩn đoán": the recent log and crash records to the portal; the portal's number for them. */
   diagnosticsSend: () => call<number>('diagnostics_send'),

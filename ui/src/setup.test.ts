@@ -138,7 +138,39 @@ describe('first-run set-up', () => {
     await tick();
     await tick();
     expect(api.authLogin).toHaveBeenCalledWith('qt', 'Cua-so-mot-2026!');
-    expect(api.setupEnrol).toHaveBeenCalledWith('XYZ');
+    expect(api.setupEnrol).toHaveBeenCalledWith('XYZ', 'http://127.0.0.1:9');
     expect(done).toHaveBeenCalled();
+  });
+});
+
+describe('first-run set-up, attacked', () => {
+  it('never writes a secret into the markup, and a second Enter while waiting sends nothing twice', async () => {
+    const { s, api } = make(stateAt('admin', 'draft', { admin_id: 'qt', admin_name: 'Lê Văn Quản' }));
+    let release: (v: unknown) => void = () => {};
+    api.setupFinish.mockImplementation(() => new Promise((r) => (release = r)));
+    await s.load();
+    type(s, 'password', 'Cua-so-mot-2026!');
+    type(s, 'password2', 'Cua-so-mot-2026!');
+    type(s, 'pin', '2580');
+    s.el.querySelector<HTMLButtonElement>('[data-testid="setup-next"]')!.click();
+    s.el.querySelector<HTMLButtonElement>('[data-testid="setup-next"]')!.click();
+    key(input(s, 'pin'), 'Enter');
+    await tick();
+    await tick();
+    expect(api.setupFinish).toHaveBeenCalledTimes(1);
+    expect(s.el.innerHTML).not.toContain('Cua-so-mot-2026!');
+    expect(s.el.innerHTML).not.toContain('2580');
+    release(stateAt('admin', 'done'));
+  });
+
+  it('an offline block that is not a whole number is sent as nothing, for the core to refuse in words', async () => {
+    const { s, api } = make(stateAt('connection', 'draft', { connection: 'offline' }));
+    await s.load();
+    type(s, 'block_first', '-5');
+    type(s, 'block_last', '1e10');
+    s.el.querySelector<HTMLButtonElement>('[data-testid="setup-next"]')!.click();
+    await tick();
+    const sent = api.setupSave.mock.calls[0][1];
+    expect([sent.block_first, sent.block_last]).toEqual([0, 0]);
   });
 });

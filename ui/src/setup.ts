@@ -60,7 +60,11 @@ export class SetupScreen {
     return this.el.querySelector<HTMLInputElement>(`[data-field="${field}"]`)?.value ?? '';
   }
 
+  /** The secrets' fields are drawn empty and filled after (`restoreSecrets`): never in the markup. */
+  private static SECRET = new Set(['password', 'password2', 'pin', 'code', 'login_password']);
+
   private field(name: string, label: string, value: string | number, opts: { type?: string; max?: number; hint?: string } = {}): SafeHtml {
+    if (SetupScreen.SECRET.has(name)) value = '';
     return html`<label class="field"><span>${label}</span>
       <input data-field="${name}" data-testid="setup-${name}" type="${opts.type ?? 'text'}" value="${String(value)}" maxlength="${opts.max ?? LIMITS.agency_name}" autocomplete="off">
       ${opts.hint ? html`<small class="muted">${opts.hint}</small>` : ''}</label>`;
@@ -102,13 +106,13 @@ export class SetupScreen {
             ([k, label]) => html`<label><input type="radio" name="connection" data-testid="setup-connection-${k}" value="${k}" ${k === d.connection ? 'checked' : ''}> ${label}</label>`,
           )}</fieldset>
           <div data-testid="setup-portal" ${d.connection === 'portal' ? '' : 'hidden'}>
-            ${enrolling ? html`<p>Cổng: <strong>${d.portal_url}</strong></p>` : this.field('portal_url', 'Địa chỉ cổng hoặc máy chủ của trung tâm', d.portal_url, { max: 300, hint: 'Ví dụ https://dichvucong.hanoi.gov.vn hoặc http://192.168.1.10:8080' })}
+            ${this.field('portal_url', 'Địa chỉ cổng hoặc máy chủ của trung tâm', d.portal_url, { max: 300, hint: 'Ví dụ https://dichvucong.hanoi.gov.vn hoặc http://192.168.1.10:8080' })}
             ${this.field('code', 'Mã đăng ký một lần (do cổng cấp cho quầy này)', this.secrets.code, { max: 64 })}
-            ${enrolling ? '' : html`<p><button type="button" data-testid="setup-test-portal">Kiểm tra kết nối <span class="key">(Alt+K)</span></button></p>`}
+            <p><button type="button" data-testid="setup-test-portal">Kiểm tra kết nối <span class="key">(Alt+K)</span></button></p>
             <p class="muted" data-testid="setup-portal-result" role="status"></p>
           </div>
           <div data-testid="setup-offline" ${d.connection === 'offline' ? '' : 'hidden'}>
-            <div class="row">${this.field('block_first', 'Dải số mã hồ sơ: từ', d.block_first || '', { type: 'number', max: 4 })}${this.field('block_last', 'đến', d.block_last || '', { type: 'number', max: 4 })}</div>
+            <div class="row">${this.field('block_first', 'Dải số mã hồ sơ: từ', d.block_first || '', { max: 4 })}${this.field('block_last', 'đến', d.block_last || '', { max: 4 })}</div>
             <p class="muted">Dải số do đơn vị phân cho quầy này (các quầy không trùng nhau).</p>
           </div>`;
       case 'admin':
@@ -142,8 +146,16 @@ export class SetupScreen {
         </div>
       </div></form>`);
     this.wire();
+    this.restoreSecrets();
     const first = Array.from(this.el.querySelectorAll<HTMLInputElement>('.setup-step input:not([type=radio]), .setup-step select')).find((i) => i.value === '') ?? this.el.querySelector<HTMLElement>('.setup-step input, .setup-step select');
     first?.focus();
+  }
+
+  private restoreSecrets() {
+    for (const k of ['password', 'password2', 'pin', 'code'] as const) {
+      const el = this.el.querySelector<HTMLInputElement>(`[data-field="${k}"]`);
+      if (el) el.value = this.secrets[k];
+    }
   }
 
   private canGoBack() {
@@ -159,6 +171,7 @@ export class SetupScreen {
         this.keepTyped();
         this.state.draft.connection = r.value as SetupDraft['connection'];
         this.draw();
+        this.el.querySelector<HTMLInputElement>(`input[name="connection"][value="${r.value}"]`)?.focus();
       });
     }
     const query = this.el.querySelector<HTMLInputElement>('[data-field="unit_query"]');
@@ -237,7 +250,8 @@ export class SetupScreen {
     for (const k of ['agency_name', 'centre_name', 'parent_line', 'place_name', 'agency_code', 'address', 'counter_id', 'counter_name', 'printer', 'portal_url', 'admin_id', 'admin_name'] as const) text(k);
     for (const k of ['block_first', 'block_last'] as const) {
       const el = this.el.querySelector<HTMLInputElement>(`[data-field="${k}"]`);
-      if (el) d[k] = Number(el.value) || 0;
+      // a whole number from 1 to 9999 or nothing (0, which the core refuses with its words)
+      if (el) d[k] = /^\d{1,4}$/.test(el.value.trim()) ? Number(el.value.trim()) : 0;
     }
     for (const k of ['password', 'password2', 'pin', 'code'] as const) {
       const el = this.el.querySelector<HTMLInputElement>(`[data-field="${k}"]`);
@@ -303,8 +317,25 @@ export class SetupScreen {
     }
   }
 
-  /** Saves the step on screen (or, at the end, finishes; while enrolling, enrols). */
+  private busy = false;
+
+  /** Saves the step on screen (or, at the end, finishes; while enrolling, enrols). One at a time: a
+   * second Enter while the portal answers does nothing. */
   private async next() {
+    if (this.busy) return;
+    this.busy = true;
+    const button = this.el.querySelector<HTMLButtonElement>('[data-testid="setup-next"]');
+    if (button) button.disabled = true;
+    try {
+      await this.nextStep();
+    } finally {
+      this.busy = false;
+      const b = this.el.querySelector<HTMLButtonElement>('[data-testid="setup-next"]');
+      if (b) b.disabled = false;
+    }
+  }
+
+  private async nextStep() {
     this.keepTyped();
     const d = this.state.draft;
     try {
@@ -345,13 +376,14 @@ export class SetupScreen {
       await this.api.authLogin(this.value('login_id'), this.value('login_password'));
       this.loggedIn = true;
     }
-    const st = d.connection === 'offline' ? await this.api.setupOffline(d.block_first, d.block_last) : await this.api.setupEnrol(this.secrets.code);
+    const st = d.connection === 'offline' ? await this.api.setupOffline(d.block_first, d.block_last) : await this.api.setupEnrol(this.secrets.code, this.value('portal_url'));
     this.finished(st);
   }
 
   private finished(st: SetupState) {
     this.state = st;
     if (st.stage === 'done') {
+      this.secrets = { password: '', password2: '', pin: '', code: '' };
       this.el.dataset.done = '1';
       this.done();
       return;

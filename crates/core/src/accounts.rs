@@ -258,6 +258,10 @@ fn upsert(store: &mut Store, id: &str, name: &str, role: Role, password: &str, p
 
 /// First run: the admin account (refused once any account exists). Logs the admin in.
 pub fn create_first_admin(store: &mut Store, id: &str, name: &str, password: &str, pin: Option<&str>) -> Result<Session> {
+    // during the window's first-run set-up the admin is made by its last step, with the counter
+    if !store.is_initialised() && crate::setup::stored_stage(store)?.is_some() {
+        return Err(CoreError::Conflict("Đang thiết lập quầy lần đầu: tài khoản quản trị được tạo ở bước cuối của phần thiết lập".into()));
+    }
     if accounts_enabled(store)? {
         return Err(CoreError::Conflict("Đã có tài khoản quản trị: đăng nhập bằng tài khoản đó để thêm tài khoản".into()));
     }

@@ -48,34 +48,71 @@ impl DiagnosticBundle {
     }
 }
 
-/// Masks what could still be personal in a log line: runs of 9 or more digits (ID card, phone and
-/// old ID numbers) and e-mail addresses.
+/// Masks what could still be personal in a log line: numbers of 9 or more digits, also when written
+/// in groups joined by single spaces or dots ("0912 345 678", "001.090.012.345": ID card, phone and
+/// old ID numbers), e-mail addresses, and the user's name in a home folder path
+/// ("/home/lan/…", "C:\\Users\\lan\\…" become "~/…"). Dossier codes (groups joined by '-' or
+/// letters) and times stay readable.
 pub fn scrub(line: &str) -> String {
-    let mut out = String::with_capacity(line.len());
     let chars: Vec<char> = line.chars().collect();
+    let mut out = String::with_capacity(line.len());
     let mut i = 0;
     while i < chars.len() {
         if chars[i].is_ascii_digit() {
+            // a run of digit groups joined by one space or dot
             let start = i;
-            while i < chars.len() && chars[i].is_ascii_digit() {
-                i += 1;
+            let mut end;
+            let mut digits = 0;
+            let mut j = i;
+            loop {
+                while j < chars.len() && chars[j].is_ascii_digit() {
+                    j += 1;
+                    digits += 1;
+                }
+                end = j;
+                if j + 1 < chars.len() && matches!(chars[j], ' ' | '.') && chars[j + 1].is_ascii_digit() {
+                    j += 1;
+                } else {
+                    break;
+                }
             }
-            let run = i - start;
-            if run >= 9 {
-                out.extend(std::iter::repeat_n('#', run));
+            if digits >= 9 {
+                out.extend(chars[start..end].iter().map(|c| if c.is_ascii_digit() { '#' } else { *c }));
             } else {
-                out.extend(&chars[start..i]);
+                // only the first group goes out as is; the next group is looked at on its own
+                let first_end = chars[start..].iter().position(|c| !c.is_ascii_digit()).map_or(chars.len(), |p| start + p);
+                out.extend(&chars[start..first_end]);
+                end = first_end;
             }
+            i = end;
             continue;
         }
         out.push(chars[i]);
         i += 1;
     }
-    // e-mail addresses: a word with '@' and a dot after it
-    out.split(' ')
-        .map(|w| if w.contains('@') && w.rsplit('@').next().is_some_and(|d| d.contains('.')) { "<email>" } else { w })
+    let out = out
+        .split(' ')
+        .map(|w| if w.contains('@') && w.rsplit('@').next().is_some_and(|d| d.contains('.')) { "<email>".to_string() } else { w.to_string() })
         .collect::<Vec<_>>()
-        .join(" ")
+        .join(" ");
+    home_paths(&out)
+}
+
+/// "/home/lan/x" → "~/x", "C:\\Users\\lan\\x" → "~\\x" (any letter case of "users").
+fn home_paths(s: &str) -> String {
+    let mut out = s.to_string();
+    for (marker, sep) in [("/home/", '/'), ("\\Users\\", '\\'), ("\\users\\", '\\'), ("/Users/", '/')] {
+        while let Some(at) = out.find(marker) {
+            let name_start = at + marker.len();
+            // a Windows account name may hold spaces: it ends at the next backslash
+            let stop: &[char] = if sep == '\\' { &['\\', '"', '\''] } else { &['/', ' ', '"', '\''] };
+            let name_end = out[name_start..].find(stop).map_or(out.len(), |p| name_start + p);
+            // "C:" before "\\Users": keep nothing of the drive either
+            let from = if sep == '\\' && at >= 2 && out.as_bytes()[at - 1] == b':' { at - 2 } else { at };
+            out.replace_range(from..name_end, "~");
+        }
+    }
+    out
 }
 
 /// The newest files of `dir` whose names start with `prefix`, newest first.
@@ -154,7 +191,9 @@ pub fn check_bundle(b: &DiagnosticBundle) -> Result<()> {
         if !ok_name {
             return bad("tên tệp");
         }
-        if f.text.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
+        // control characters, and the invisible format characters that reorder or hide text on a terminal
+        let format = |c: char| matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}');
+        if f.text.chars().any(|c| (c.is_control() && c != '\n' && c != '\t' && c != '\r') || format(c)) {
             return bad("ký tự điều khiển");
         }
     }
@@ -208,6 +247,13 @@ mod tests {
         assert_eq!(scrub("row 42 parked, code 000.00.31.H26-261130-0003"), "row 42 parked, code 000.00.31.H26-261130-0003");
         assert_eq!(scrub("id 001090012345 phone 0912345678 old 123456789"), "id ############ phone ########## old #########");
         assert_eq!(scrub("mail lan.nguyen@example.vn sent"), "mail <email> sent");
+        // written in groups
+        assert_eq!(scrub("phone 0912 345 678 or 0912.345.678, id 001 090 012 345"), "phone #### ### ### or ####.###.###, id ### ### ### ###");
+        // what the logs need stays: times, codes, counts, versions
+        let kept = "2026-11-30T19:05:12.813404Z WARN dossier 000.00.31.H26-261130-0003 row 42 of 1000 v0.1.0 backup 12 345 bytes";
+        assert_eq!(scrub(kept), kept);
+        assert_eq!(scrub("cannot open /home/lan/.local/share/motcua/x"), "cannot open ~/.local/share/motcua/x");
+        assert_eq!(scrub("cannot open C:\\Users\\Nguyen Lan\\AppData"), "cannot open ~\\AppData");
     }
 
     #[test]
@@ -260,6 +306,7 @@ mod tests {
         for files in [
             vec![DiagnosticFile { name: "../../etc/passwd".into(), text: String::new() }],
             vec![DiagnosticFile { name: "logs/a".into(), text: "\u{1b}[2J".into() }],
+            vec![DiagnosticFile { name: "logs/a".into(), text: "ok \u{202E}txt.exe".into() }],
             vec![DiagnosticFile { name: "logs/a".into(), text: "x".repeat(MAX_BUNDLE_BYTES + 1) }],
             (0..20).map(|i| DiagnosticFile { name: format!("logs/{i}"), text: String::new() }).collect(),
         ] {

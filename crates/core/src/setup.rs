@@ -8,6 +8,7 @@
 //! never holds a secret: the password, PIN and enrolment code are given to `finish` only.
 //! The demo agency (`Store::ensure_demo`) is a separate, explicit path (`--demo`).
 
+use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -155,14 +156,16 @@ pub struct SetupState {
 }
 
 /// The stage as stored (`None`: never started through the window).
+/// A value this version does not know (a newer version's, a damaged row) counts as not set up.
 pub(crate) fn stored_stage(store: &Store) -> Result<Option<SetupStage>> {
-    Ok(store.setting(STAGE_KEY)?.and_then(|s| SetupStage::parse(&s)))
+    Ok(store.setting(STAGE_KEY)?.map(|s| SetupStage::parse(&s).unwrap_or(SetupStage::Draft)))
 }
 
 fn stage(store: &Store) -> Result<SetupStage> {
     Ok(match stored_stage(store)? {
+        // set up by other means (`motcua init`, `--demo`) while a draft was open: the draft is moot
+        Some(SetupStage::Draft) | None if store.is_initialised() => SetupStage::Done,
         Some(s) => s,
-        None if store.is_initialised() => SetupStage::Done,
         None => SetupStage::Draft,
     })
 }
@@ -306,8 +309,9 @@ fn check_step(store: &Store, step: SetupStep, given: &SetupDraft, into: &mut Set
 /// A printer queue's name (empty: the system default printer).
 pub fn check_printer(name: &str) -> Result<String> {
     let q = crate::limits::text("printer", "Máy in", name, crate::limits::CODE)?;
-    if q.chars().any(|c| c.is_whitespace() || c == '/' || c == '#') {
-        return Err(CoreError::validation("printer", "Tên hàng đợi máy in không có khoảng trắng, '/' hay '#'"));
+    let quoting = |c: char| matches!(c, '\'' | '"' | '`' | '$' | ';' | '|' | '&' | '<' | '>' | '#' | '\u{2018}' | '\u{2019}' | '\u{201C}' | '\u{201D}');
+    if q.chars().any(|c| quoting(c) || (c.is_whitespace() && c != ' ')) {
+        return Err(CoreError::validation("printer", "Tên máy in không có dấu nháy, '#', '$', ';', '|', '&', '<', '>'"));
     }
     Ok(q)
 }
@@ -328,6 +332,11 @@ fn write_draft(store: &mut Store, stage: SetupStage, draft: &SetupDraft, note: &
     let json = serde_json::to_string(draft).map_err(|e| CoreError::Internal(e.to_string()))?;
     let (at, actor) = (store.clock().now(), store.actor());
     let tx = store.write_tx()?;
+    let now: Option<String> = tx.query_row("SELECT value FROM settings WHERE key = ?1", [STAGE_KEY], |r| r.get(0)).optional()?;
+    let set_up: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM agency)", [], |r| r.get(0))?;
+    if set_up || now.is_some_and(|v| v != SetupStage::Draft.as_str()) {
+        return Err(CoreError::Conflict("Máy này vừa được thiết lập ở nơi khác (lệnh motcua init?): mở lại ứng dụng".into()));
+    }
     set(&tx, STAGE_KEY, stage.as_str())?;
     set(&tx, DRAFT_KEY, &json)?;
     crate::audit::record(&tx, at, &actor, "setup.step", note, &serde_json::Value::Null)?;
@@ -398,6 +407,7 @@ pub fn finish(store: &mut Store, password: &str, pin: &str) -> Result<SetupState
     if pin.is_empty() {
         return Err(CoreError::validation("pin", "Nhập mã PIN (4 đến 8 chữ số) để mở khóa nhanh"));
     }
+    let d = checked;
     let admin = crate::accounts::prepare(&d.admin_id, &d.admin_name, crate::accounts::Role::Admin, password, Some(pin))?;
     let blocks = if d.connection == ConnectionKind::Offline { vec![(d.block_first, d.block_last)] } else { vec![] };
     let init = store.check_init(&InitParams {
@@ -424,7 +434,9 @@ pub fn finish(store: &mut Store, password: &str, pin: &str) -> Result<SetupState
         set(&tx, key, value)?;
     }
     crate::accounts::write_account(&tx, &admin, at, &d.admin_id, "account.create_admin")?;
+    // `write_init` ended any set-up in progress; this one goes on while it enrolls
     set(&tx, STAGE_KEY, next.as_str())?;
+    set(&tx, DRAFT_KEY, &serde_json::to_string(&d).map_err(|e| CoreError::Internal(e.to_string()))?)?;
     crate::audit::record(&tx, at, &d.admin_id, "setup.finish", next.as_str(), &serde_json::Value::Null)?;
     tx.commit()?;
     store.reload()?;
@@ -443,11 +455,32 @@ pub fn choose_offline(store: &mut Store, first: u32, last: u32) -> Result<SetupS
     }
     let (at, actor) = (store.clock().now(), store.actor());
     let tx = store.write_tx()?;
+    // checked again inside the transaction: an enrolment finishing meanwhile wins
+    if tx.execute("UPDATE settings SET value = 'done' WHERE key = ?1 AND value = 'enrolling'", [STAGE_KEY])? != 1 {
+        return Err(CoreError::Conflict("Máy này vừa được kết nối với cổng: không cần dải số nữa".into()));
+    }
     tx.execute("INSERT INTO code_blocks(day, first, last, source) VALUES (NULL, ?1, ?2, 'admin')", rusqlite::params![first, last])?;
-    set(&tx, STAGE_KEY, SetupStage::Done.as_str())?;
     crate::audit::record(&tx, at, &actor, "setup.offline", &format!("{first}-{last}"), &serde_json::Value::Null)?;
     tx.commit()?;
     store.reload()?;
+    state(store)
+}
+
+/// While enrolling: another portal or hub address (a typo, a hub that moved), for the admin.
+pub fn set_portal_url(store: &mut Store, url: &str) -> Result<SetupState> {
+    store.require(crate::accounts::Right::Portal)?;
+    if stage(store)? != SetupStage::Enrolling {
+        return Err(CoreError::Conflict("Chỉ dùng khi đang chờ kết nối cổng trong lúc thiết lập".into()));
+    }
+    let url = check_portal_url(url)?;
+    let mut d = draft(store)?;
+    d.portal_url = url;
+    let json = serde_json::to_string(&d).map_err(|e| CoreError::Internal(e.to_string()))?;
+    let (at, actor) = (store.clock().now(), store.actor());
+    let tx = store.write_tx()?;
+    set(&tx, DRAFT_KEY, &json)?;
+    crate::audit::record(&tx, at, &actor, "setup.portal", &d.portal_url, &serde_json::Value::Null)?;
+    tx.commit()?;
     state(store)
 }
 

@@ -251,12 +251,10 @@ impl PrintBackend for WindowsSpooler {
             }
             cmd.args(["-print-settings", &settings, "-silent"]).arg(pdf).status()
         } else {
-            let script = format!(
-                "Start-Process -FilePath '{}' -Verb PrintTo -ArgumentList '\"{}\"' -Wait",
-                pdf.display().to_string().replace('\'', "''"),
-                printer.replace('\'', "''")
-            );
-            Command::new("powershell").args(["-NoProfile", "-Command", &script]).status()
+            // the file and the printer reach PowerShell as environment variables, never as script text
+            // (a printer name with a typographic quote would otherwise end a string and run code)
+            let script = "Start-Process -FilePath $env:MOTCUA_PDF -Verb PrintTo -ArgumentList ('\"' + $env:MOTCUA_PRINTER + '\"') -Wait";
+            Command::new("powershell").args(["-NoProfile", "-Command", script]).env("MOTCUA_PDF", pdf).env("MOTCUA_PRINTER", &printer).status()
         };
         match status {
             Ok(s) if s.success() => Ok(JobTicket { printer, job_id: String::new() }),

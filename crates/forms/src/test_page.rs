@@ -59,7 +59,12 @@ fn template() -> Result<FormTemplate> {
 /// The test page of the first-run set-up: the names saved in its draft, on `printer` (checked).
 pub fn for_setup(store: &motcua_core::Store, printer: &str) -> Result<TestPageInfo> {
     let printer = motcua_core::setup::check_printer(printer)?;
-    let d = motcua_core::setup::state(store)?.draft;
+    let st = motcua_core::setup::state(store)?;
+    // before any account exists anyone at the machine sets it up; after that, printing is a right
+    if st.stage != motcua_core::setup::SetupStage::Draft {
+        store.require(motcua_core::accounts::Right::Print)?;
+    }
+    let d = st.draft;
     Ok(TestPageInfo {
         parent_line: d.parent_line,
         agency_name: d.agency_name,

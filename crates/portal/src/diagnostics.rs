@@ -38,7 +38,12 @@ pub struct DiagnosticsEntry {
 }
 
 pub fn store(db: &mut PortalDb, device: &Device, req: &DiagnosticsRequest, now: &str) -> R<DiagnosticsResponse> {
-    let b = &req.bundle;
+    // scrubbed once more here: a counter of an older or altered version may not have
+    let mut b = req.bundle.clone();
+    for f in &mut b.files {
+        f.text = f.text.lines().map(motcua_core::diagnostics::scrub).collect::<Vec<_>>().join("\n");
+    }
+    let b = &b;
     let json = serde_json::to_string(b).map_err(|e| Refusal::new(500, "internal", e.to_string()))?;
     let tx = db.conn.transaction()?;
     tx.execute(

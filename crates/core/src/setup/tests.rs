@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use super::*;
+use crate::store::InitParams;
 use crate::clock::{parse_local, FixedClock};
 use crate::error::Reason;
 
@@ -202,7 +203,8 @@ fn huge_or_hostile_text_in_every_field_is_refused_with_its_field() {
         (SetupStep::Centre, SetupDraft { place_name: "Ba\u{0}Đình".into(), agency_code: "000.00.31.H26".into(), ..d.clone() }, "place_name"),
         (SetupStep::Counter, SetupDraft { counter_id: "Q 01".into(), counter_name: "Quầy".into(), ..d.clone() }, "counter_id"),
         (SetupStep::Counter, SetupDraft { counter_id: "Q01".into(), counter_name: huge.clone(), ..d.clone() }, "counter_name"),
-        (SetupStep::Printer, SetupDraft { printer: "a/../b".into(), ..d.clone() }, "printer"),
+        (SetupStep::Printer, SetupDraft { printer: "x\u{2019};calc;\u{2019}".into(), ..d.clone() }, "printer"),
+        (SetupStep::Printer, SetupDraft { printer: "Quay'02".into(), ..d.clone() }, "printer"),
         (SetupStep::Printer, SetupDraft { printer: huge.clone(), ..d.clone() }, "printer"),
         (SetupStep::Connection, SetupDraft { portal_url: "file:///etc/passwd".into(), ..d.clone() }, "portal_url"),
         (SetupStep::Connection, SetupDraft { portal_url: format!("http://{huge}"), ..d.clone() }, "portal_url"),
@@ -259,6 +261,31 @@ fn a_counter_set_up_by_another_process_meanwhile_refuses_the_finish_and_keeps_it
     assert!(finish(&mut s, PASSWORD, "2580").is_err());
     assert_eq!(s.context().unwrap().counter_id, "Q09", "the other set-up stands");
     assert!(!crate::accounts::accounts_enabled(&s).unwrap(), "no half of the window's set-up was written");
+    // and the counter is not stuck in a set-up that can never finish: it is set up, it takes dossiers in
+    assert_eq!(state(&s).unwrap().stage, SetupStage::Done);
+    assert!(matches!(save_step(&mut s, SetupStep::Unit, &SetupDraft { unit_code: "00004".into(), ..Default::default() }), Err(CoreError::Conflict(_))));
+    crate::intake::submit(&mut s, &request()).unwrap();
+}
+
+#[test]
+fn printer_names_of_windows_are_taken_and_nothing_a_command_line_would_read() {
+    for ok in ["", "MotCua-PDF", "Microsoft Print to PDF", "\\\\srv\\Quầy 1", "HP LaserJet (Quầy 2)"] {
+        assert!(check_printer(ok).is_ok(), "{ok}");
+    }
+    for bad in ["a'b", "a\"b", "a`b", "$(x)", "a;b", "a|b", "a&b", "a\u{2018}b"] {
+        assert!(check_printer(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn an_unknown_stage_value_takes_no_dossier_and_the_old_admin_form_is_closed_during_the_set_up() {
+    let (dir, mut s) = fresh();
+    save_step(&mut s, SetupStep::Unit, &SetupDraft { unit_code: "00004".into(), ..Default::default() }).unwrap();
+    // the lock screen's old "create the admin" path cannot make an admin beside the set-up's
+    assert!(matches!(crate::accounts::create_first_admin(&mut s, "x", "X Y", PASSWORD, None), Err(CoreError::Conflict(_))));
+    // a value this version does not know counts as not set up
+    rusqlite::Connection::open(dir.path().join(crate::store::DB_FILE)).unwrap().execute("UPDATE settings SET value = 'future' WHERE key = 'setup_stage'", []).unwrap();
+    assert_eq!(stored_stage(&s).unwrap(), Some(SetupStage::Draft));
 }
 
 #[test]

@@ -393,6 +393,8 @@ impl Store {
         // other connections to the file (the sync task's, opened before the set-up) read the new
         // agency and counter at their next look
         Store::bump_rev(tx)?;
+        // a window's set-up in progress is moot now (the first-run set-up's `finish` writes its own)
+        tx.execute("DELETE FROM settings WHERE key IN ('setup_stage', 'setup_draft')", [])?;
         Ok(())
     }
 
