@@ -32,9 +32,11 @@ fn main_registers_the_list_and_commands_rs_defines_each() {
     let main = include_str!("../src/main.rs");
     assert!(main.contains("with_app_commands!(handler)"), "main.rs registers the declared list, not a copy");
     assert!(!main.contains("generate_handler![commands::"), "no second list in main.rs");
-    // the command modules: commands.rs, and the electronic dossier's documents.rs (re-exported by it)
-    let commands = [include_str!("../src/commands.rs"), include_str!("../src/documents.rs")].concat();
+    // the command modules: commands.rs, the electronic dossier's documents.rs and the first-run
+    // set-up's setup.rs (both re-exported by it)
+    let commands = [include_str!("../src/commands.rs"), include_str!("../src/documents.rs"), include_str!("../src/setup.rs")].concat();
     assert!(include_str!("../src/commands.rs").contains("pub use crate::documents::*;"));
+    assert!(include_str!("../src/commands.rs").contains("pub use crate::setup::*;"));
     for c in declared() {
         assert!(commands.contains(&format!("pub fn {c}(")), "commands.rs / documents.rs lack {c}");
     }
