@@ -348,7 +348,7 @@ mod tests {
             "account_locked", "account_inactive", "untrusted_portal", "database_too_new", "not_initialised", "storage", "internal",
             "no_printer", "printer_not_found", "printer_stopped", "print_failed", "print_unavailable", "portal_unreachable",
             "portal_refused", "portal_unauthorised", "not_enrolled", "no_scanner", "scanner_jammed", "scanner_cover_open",
-            "scanner_busy", "scanner_no_paper", "scan_failed", "scan_unavailable",
+            "scanner_busy", "scanner_no_paper", "scan_failed", "scan_unavailable", "setup_incomplete",
         ];
         assert_eq!(names, expected);
         for r in Reason::ALL {
