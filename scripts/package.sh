@@ -6,7 +6,8 @@
 # administrative map and form templates are inside every binary.
 #
 #   scripts/package.sh            release build (what a ward installs): target/package/release/bundle/
-#   scripts/package.sh --debug    the debug build the tests already made, stripped (CI's install test)
+#   scripts/package.sh --debug    the debug binaries the tests already made (not rebuilt), stripped
+#                                 (CI's install test)
 #
 # AppImage is not built: its tools (linuxdeploy and plugins) are downloaded by the bundler at build
 # time, which this machine cannot do (docs/packaging.md).
@@ -17,8 +18,16 @@ profile=release
 cargo_flag=(--release)
 if [ "${1:-}" = "--debug" ]; then profile=debug; cargo_flag=(); fi
 
-(cd ui && npm run build --silent)
-cargo build "${cargo_flag[@]}" -p motcua-app -p motcua-cli -p motcua-portal
+if [ "$profile" = release ]; then
+  (cd ui && npm run build --silent)
+  cargo build "${cargo_flag[@]}" -p motcua-app -p motcua-cli -p motcua-portal
+else
+  # the debug binaries `cargo test --workspace` made (building them here with another package set
+  # would resolve features differently and rebuild half the dependencies)
+  for bin in motcua-app motcua motcua-portal; do
+    test -x "target/debug/$bin" || { echo "package: target/debug/$bin missing: run the tests (or cargo build) first" >&2; exit 1; }
+  done
+fi
 
 # the bundler packs target/<profile>/motcua-app: it is given a target directory of its own holding
 # stripped copies (no debug info or symbol table; a debug build carries ~1 GB of debug info), so
